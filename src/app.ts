@@ -1,0 +1,195 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import pinoHttp from 'pino-http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { GraphQLSchema } from 'graphql';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config';
+import { ormConfig } from './db/mikro-orm.config';
+import { startEmbeddedPostgres } from './db/embedded';
+import { migrateUp, pendingMigrations } from './db/migrate';
+import { createLogger, type Logger } from './shared/logger';
+import { makeFormatError } from './shared/errors';
+import { buildGraphQLSchema } from './schema';
+import type { Services } from './services';
+import { AccountsService } from './modules/accounts/accounts.service';
+import { AuthService } from './modules/auth/auth.service';
+import { TokenService } from './modules/auth/tokens';
+import { createLoaders, type Context } from './modules/auth/context';
+import { LedgerService } from './modules/ledger/ledger.service';
+import { PricingService } from './modules/pricing/pricing.service';
+import { SynfluencersService } from './modules/synfluencers/synfluencers.service';
+import { startWebSocketServer } from './ws';
+
+export interface App {
+  services: Services;
+  schema: GraphQLSchema;
+  httpServer: http.Server;
+  /** Listens on `port` (0 = any free port) and resolves with the bound port. */
+  listen(port?: number, host?: string): Promise<number>;
+  /** Graceful stop: refuse new work, drain HTTP and WebSocket, settle queued ledger work, close the pool. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the whole service without listening, so tests and the benchmark can start it on
+ * their own database and port. Applies pending migrations (under an advisory lock).
+ */
+export async function buildApp(config: Config, opts: { logger?: Logger } = {}): Promise<App> {
+  const log = opts.logger ?? createLogger(config);
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
+    databaseUrl = pg.url;
+    stopEmbedded = pg.stop;
+  }
+
+  const orm = await MikroORM.init(ormConfig(databaseUrl!, config.dbPoolSize));
+  const applied = await migrateUp(orm);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  const tokens = await TokenService.create(config);
+  const pricing = new PricingService(config);
+  const ledger = new LedgerService(orm, config, pricing, log);
+  const services: Services = {
+    config,
+    log,
+    orm,
+    pricing,
+    ledger,
+    accounts: new AccountsService(orm),
+    synfluencers: new SynfluencersService(orm),
+    auth: new AuthService(orm, config, tokens, ledger, pricing),
+  };
+
+  const schema = await buildGraphQLSchema();
+  const exposeInternals = config.nodeEnv === 'development';
+  const formatError = makeFormatError({ exposeInternals, log: (err) => log.error({ err }, 'unhandled error in GraphQL operation') });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const armor = new ApolloArmor(armorConfig(config)).protect();
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    hideSchemaDetailsFromClientErrors: true,
+    includeStacktraceInErrorResponses: exposeInternals,
+    formatError,
+    validationRules: armor.validationRules,
+    allowBatchedHttpRequests: false,
+    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+
+  const ws = startWebSocketServer({ httpServer, schema, services, config, formatError });
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+
+  let draining = false;
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    try {
+      await orm.em.getConnection().execute('select 1');
+      const pending = await pendingMigrations(orm);
+      if (pending > 0) {
+        res.status(503).json({ status: 'migrations pending', pending });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch (err) {
+      log.warn({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '256kb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<Context> => ({
+        principal: await services.auth.authenticate(req.headers.authorization),
+        services,
+        requestId: String(req.id),
+        ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+        loaders: createLoaders(services),
+      }),
+    }),
+  );
+
+  // Holds and buckets past their time are expired by a sweep on every instance (safe: each
+  // expiry is re-checked under the wallet lock).
+  const sweeper = setInterval(() => {
+    ledger.sweep().catch((err) => log.error({ err }, 'expiry sweep failed'));
+  }, config.sweepIntervalMs);
+  sweeper.unref();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    services,
+    schema,
+    httpServer,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const addr = httpServer.address();
+          resolve(typeof addr === 'object' && addr ? addr.port : port);
+        });
+      });
+    },
+    stop() {
+      stopped ??= (async () => {
+        draining = true;
+        clearInterval(sweeper);
+        await ws.close();
+        await apollo.stop(); // stops accepting, drains in-flight HTTP requests
+        await ledger.engine.drain();
+        await orm.close(true);
+        if (stopEmbedded) await stopEmbedded();
+      })();
+      return stopped;
+    },
+  };
+}
+
+function armorConfig(config: Config) {
+  const l = config.limits;
+  return {
+    maxDepth: { n: l.maxDepth },
+    maxAliases: { n: l.maxAliases },
+    costLimit: { maxCost: l.maxCost },
+    maxTokens: { n: l.maxTokens },
+    maxDirectives: { n: l.maxDirectives },
+    blockFieldSuggestion: { enabled: true },
+  };
+}
+
+export { armorConfig };

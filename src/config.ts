@@ -1,0 +1,196 @@
+import path from 'node:path';
+
+/**
+ * The only reader of the environment. Everything else receives a validated `Config`.
+ * `loadConfig` collects every problem and throws one message listing them all, so an
+ * operator fixes a bad deployment in one pass.
+ */
+export type PriceBookName = 'synfluencer' | 'influgen';
+export type NodeEnv = 'development' | 'production' | 'test';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  /** @default 4000 */
+  port: number;
+  host: string;
+  /** Absent: an embedded PostgreSQL under `dataDir` is started. */
+  databaseUrl: string | undefined;
+  /** Embedded database files and generated development keys. @default ./.data */
+  dataDir: string;
+  embeddedPgPort: number;
+  dbPoolSize: number;
+  logLevel: LogLevel;
+  priceBook: PriceBookName;
+  /** Micro-credits granted at sign-up; absent: the preset's own bonus. */
+  signupBonusMicros: bigint | undefined;
+  /** Decimal multiplier for PASS_THROUGH features, e.g. "1.25". @default "1" */
+  passThroughMarkup: string;
+  adminEmails: Set<string>;
+  jwt: {
+    privateKeyPem: string | undefined;
+    publicKeyPem: string | undefined;
+    issuer: string;
+    audience: string;
+    /** @default 900 // 15 minutes */
+    accessTtlSeconds: number;
+    /** @default 2592000 // 30 days */
+    refreshTtlSeconds: number;
+  };
+  login: {
+    /** Failed log-ins allowed per email or per client address inside the window. @default 10 */
+    maxFailures: number;
+    /** @default 900 // 15 minutes */
+    windowSeconds: number;
+  };
+  /** scrypt cost as log2(N); 15 = 32 MiB per hash. @default 15 (12 in tests) */
+  passwordHashCost: number;
+  introspection: boolean;
+  /** Group commit: how long a wallet's write queue waits to gather more operations. @default 0 (next tick) */
+  ledgerBatchWindowMs: number;
+  /** Largest number of ledger operations applied in one database transaction. @default 200 */
+  ledgerMaxBatch: number;
+  /** How often expired holds and buckets are swept. @default 5000 */
+  sweepIntervalMs: number;
+  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxDirectives: number };
+  stripe: {
+    secretKey: string | undefined;
+    webhookSecret: string | undefined;
+    apiBase: string | undefined;
+  };
+  smtpUrl: string | undefined;
+}
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = nonEmpty(env[name]);
+    if (raw === undefined) return def;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return def;
+    }
+    return Number(raw);
+  };
+  const bool = (name: string, def: boolean): boolean => {
+    const raw = nonEmpty(env[name]);
+    if (raw === undefined) return def;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return def;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], def: T): T => {
+    const raw = nonEmpty(env[name]);
+    if (raw === undefined) return def;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return def;
+    }
+    return raw as T;
+  };
+
+  const nodeEnv = oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
+
+  const databaseUrl = nonEmpty(env.DATABASE_URL);
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  let signupBonusMicros: bigint | undefined;
+  const bonusRaw = nonEmpty(env.SIGNUP_BONUS);
+  if (bonusRaw !== undefined) {
+    if (!/^\d+(\.\d{1,6})?$/.test(bonusRaw)) problems.push(`SIGNUP_BONUS must be a non-negative credit amount like "5" or "2.5" (got "${bonusRaw}")`);
+    else {
+      const [whole, frac = ''] = bonusRaw.split('.');
+      signupBonusMicros = BigInt(whole) * 1_000_000n + BigInt(frac.padEnd(6, '0'));
+    }
+  }
+
+  const markup = nonEmpty(env.PASS_THROUGH_MARKUP) ?? '1';
+  if (!/^\d+(\.\d{1,6})?$/.test(markup) || Number(markup) <= 0) {
+    problems.push(`PASS_THROUGH_MARKUP must be a positive decimal like "1.25" (got "${markup}")`);
+  }
+
+  const privateKeyPem = nonEmpty(env.JWT_PRIVATE_KEY)?.replace(/\\n/g, '\n');
+  const publicKeyPem = nonEmpty(env.JWT_PUBLIC_KEY)?.replace(/\\n/g, '\n');
+  if ((privateKeyPem === undefined) !== (publicKeyPem === undefined)) {
+    problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY must be given together');
+  }
+  if (privateKeyPem !== undefined && !privateKeyPem.includes('PRIVATE KEY')) problems.push('JWT_PRIVATE_KEY must be a PEM private key');
+  if (publicKeyPem !== undefined && !publicKeyPem.includes('PUBLIC KEY')) problems.push('JWT_PUBLIC_KEY must be a PEM public key');
+  if (nodeEnv === 'production' && privateKeyPem === undefined) {
+    problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required when NODE_ENV=production');
+  }
+
+  const stripeApiBase = nonEmpty(env.STRIPE_API_BASE);
+  if (stripeApiBase !== undefined && !/^https?:\/\/[^/]+/.test(stripeApiBase)) problems.push('STRIPE_API_BASE must be an http(s) URL');
+  const smtpUrl = nonEmpty(env.SMTP_URL);
+  if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+
+  const config: Config = {
+    nodeEnv,
+    port: int('PORT', 4000, 0, 65535),
+    host: nonEmpty(env.HOST) ?? '0.0.0.0',
+    databaseUrl,
+    dataDir: path.resolve(nonEmpty(env.DATA_DIR) ?? path.join(__dirname, '..', '..', '.data')),
+    embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1, 65535),
+    dbPoolSize: int('DB_POOL_SIZE', 20, 2, 500),
+    logLevel: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
+    priceBook: oneOf<PriceBookName>('PRICE_BOOK', ['synfluencer', 'influgen'], 'synfluencer'),
+    signupBonusMicros,
+    passThroughMarkup: markup,
+    adminEmails: new Set(
+      (nonEmpty(env.ADMIN_EMAILS) ?? '')
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+    jwt: {
+      privateKeyPem,
+      publicKeyPem,
+      issuer: nonEmpty(env.JWT_ISSUER) ?? 'synfluencer-credits',
+      audience: nonEmpty(env.JWT_AUDIENCE) ?? 'synfluencer-credits-api',
+      accessTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 10, 86400),
+      refreshTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86400, 60, 365 * 86400),
+    },
+    login: {
+      maxFailures: int('LOGIN_MAX_FAILURES', 10, 1, 1000),
+      windowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86400),
+    },
+    passwordHashCost: int('PASSWORD_HASH_COST', nodeEnv === 'test' ? 12 : 15, 10, 20),
+    introspection: bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
+    ledgerBatchWindowMs: int('LEDGER_BATCH_WINDOW_MS', 0, 0, 100),
+    ledgerMaxBatch: int('LEDGER_MAX_BATCH', 200, 1, 5000),
+    sweepIntervalMs: int('SWEEP_INTERVAL_MS', 5000, 50, 3_600_000),
+    limits: {
+      maxDepth: int('GRAPHQL_MAX_DEPTH', 10, 2, 100),
+      maxAliases: int('GRAPHQL_MAX_ALIASES', 15, 1, 1000),
+      maxCost: int('GRAPHQL_MAX_COST', 5000, 10, 1_000_000),
+      maxTokens: int('GRAPHQL_MAX_TOKENS', 2000, 50, 100_000),
+      maxDirectives: int('GRAPHQL_MAX_DIRECTIVES', 20, 1, 1000),
+    },
+    stripe: {
+      secretKey: nonEmpty(env.STRIPE_SECRET_KEY),
+      webhookSecret: nonEmpty(env.STRIPE_WEBHOOK_SECRET),
+      apiBase: stripeApiBase,
+    },
+    smtpUrl,
+  };
+
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return config;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { Account } from '../modules/accounts/account.entity';
+import { ApiKey } from '../modules/auth/api-key.entity';
+import { RefreshToken } from '../modules/auth/refresh-token.entity';
+import { Synfluencer } from '../modules/synfluencers/synfluencer.entity';
+import { Wallet } from '../modules/ledger/wallet.entity';
+import { CreditBucket } from '../modules/ledger/credit-bucket.entity';
+import { LedgerTransaction } from '../modules/ledger/ledger-transaction.entity';
+import { Hold } from '../modules/ledger/hold.entity';
+import { extraEntities } from './entities';
+
+/** Compiled migrations live in dist/migrations; sources in migrations/. */
+const distMigrations = path.join(__dirname, '..', '..', 'migrations');
+const srcMigrations = path.join(__dirname, '..', '..', '..', 'migrations');
+
+export const entities = [Account, ApiKey, RefreshToken, Synfluencer, Wallet, CreditBucket, LedgerTransaction, Hold, ...extraEntities];
+
+/** Shared by the app, the scripts and the tests; the URL always comes from config.ts. */
+export function ormConfig(clientUrl: string, poolSize = 20, debug = false): Options {
+  return defineConfig({
+    clientUrl,
+    entities,
+    extensions: [Migrator],
+    pool: { min: 0, max: poolSize },
+    debug,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      path: distMigrations,
+      pathTs: srcMigrations,
+      glob: '!(*.d).js',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      emit: 'ts',
+    },
+  });
+}

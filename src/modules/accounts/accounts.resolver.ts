@@ -1,0 +1,47 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../auth/context';
+import { me } from '../auth/context';
+import type { Account } from './account.entity';
+import { AccountType, UpdateSettingsInput } from './accounts.types';
+import { WalletType } from '../ledger/ledger.types';
+import { SynfluencerType } from '../synfluencers/synfluencers.types';
+import { toWalletType } from '../ledger/ledger.mappers';
+import { toSynfluencerType } from '../synfluencers/synfluencers.resolver';
+
+export const toAccountType = (a: Account): AccountType => ({
+  id: a.id,
+  email: a.email,
+  role: a.role,
+  timezone: a.timezone,
+  createdAt: a.createdAt,
+  settings: { burnAlertThreshold: a.burnAlertThreshold, monthlyBudgetCap: a.monthlyBudgetCap, lowCreditEmails: a.lowCreditEmails },
+});
+
+@Resolver(() => AccountType)
+export class AccountsResolver {
+  @Authorized('WALLET_READ', 'USAGE_WRITE')
+  @Query(() => AccountType)
+  async me(@Ctx() ctx: Context): Promise<AccountType> {
+    return toAccountType(await ctx.services.accounts.get(me(ctx).accountId));
+  }
+
+  @Authorized('SESSION')
+  @Mutation(() => AccountType, { description: 'Every field optional; an explicit null turns a threshold or cap off.' })
+  async updateSettings(@Arg('input', () => UpdateSettingsInput) input: UpdateSettingsInput, @Ctx() ctx: Context): Promise<AccountType> {
+    return toAccountType(await ctx.services.accounts.updateSettings(me(ctx).accountId, input));
+  }
+
+  @FieldResolver(() => WalletType)
+  async wallet(@Root() account: AccountType, @Ctx() ctx: Context): Promise<WalletType> {
+    return toWalletType(await ctx.loaders.walletByAccount.load(account.id));
+  }
+
+  @FieldResolver(() => [SynfluencerType])
+  async synfluencers(
+    @Root() account: AccountType,
+    @Arg('includeArchived', () => Boolean, { nullable: true, defaultValue: false }) includeArchived: boolean | null,
+    @Ctx() ctx: Context,
+  ): Promise<SynfluencerType[]> {
+    return (await ctx.services.synfluencers.list(account.id, includeArchived ?? false)).map(toSynfluencerType);
+  }
+}

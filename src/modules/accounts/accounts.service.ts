@@ -1,0 +1,64 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { badInput, notFound } from '../../shared/errors';
+import { isUuid } from '../../shared/ids';
+import { assertTimeZone, monthKey, monthStart } from '../../shared/time';
+import { Account } from './account.entity';
+
+export interface SettingsInput {
+  timezone?: string;
+  burnAlertThreshold?: bigint | null;
+  monthlyBudgetCap?: bigint | null;
+  lowCreditEmails?: boolean;
+}
+
+export class AccountsService {
+  constructor(private readonly orm: MikroORM) {}
+
+  private em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
+
+  async get(id: string): Promise<Account> {
+    if (!isUuid(id)) throw notFound('Account');
+    const account = await this.em().findOne(Account, { id });
+    if (!account) throw notFound('Account');
+    return account;
+  }
+
+  /**
+   * `undefined` leaves a setting alone; an explicit `null` turns a threshold or cap off.
+   * A timezone change moves the month boundary, so the wallet's month-to-date spend is
+   * recomputed from the ledger under the wallet lock (the cap stays exact, invariant 6).
+   */
+  async updateSettings(accountId: string, input: SettingsInput): Promise<Account> {
+    if (input.burnAlertThreshold !== undefined && input.burnAlertThreshold !== null && input.burnAlertThreshold <= 0n) {
+      throw badInput('burnAlertThreshold must be greater than 0 (or null to turn it off)');
+    }
+    if (input.monthlyBudgetCap !== undefined && input.monthlyBudgetCap !== null && input.monthlyBudgetCap < 0n) {
+      throw badInput('monthlyBudgetCap must not be negative (or null to turn it off)');
+    }
+    if (input.lowCreditEmails === null) throw badInput('lowCreditEmails must be true or false');
+    const timezone = input.timezone === undefined || input.timezone === null ? undefined : assertTimeZone(input.timezone);
+    return this.em().transactional(async (em) => {
+      // Lock the wallet first: every ledger batch reads the cap and timezone under this lock.
+      const [w] = await em.getConnection().execute<{ id: string }[]>('select id from wallet where account_id = ? for update', [accountId], 'all', em.getTransactionContext());
+      const account = await em.findOneOrFail(Account, { id: accountId });
+      if (input.burnAlertThreshold !== undefined) account.burnAlertThreshold = input.burnAlertThreshold;
+      if (input.monthlyBudgetCap !== undefined) account.monthlyBudgetCap = input.monthlyBudgetCap;
+      if (input.lowCreditEmails !== undefined) account.lowCreditEmails = input.lowCreditEmails;
+      if (timezone && timezone !== account.timezone) {
+        account.timezone = timezone;
+        const month = monthKey(new Date(), timezone);
+        await em.getConnection().execute(
+          `update wallet set spent_month = ?, spent_this_month = coalesce((select -sum(amount) from ledger_transaction
+              where wallet_id = ? and kind in ('USAGE', 'CAPTURE') and created_at >= ?), 0) where id = ?`,
+          [month, w.id, monthStart(month, timezone), w.id],
+          'run',
+          em.getTransactionContext(),
+        );
+      }
+      await em.flush();
+      return account;
+    });
+  }
+}

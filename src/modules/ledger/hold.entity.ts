@@ -1,0 +1,58 @@
+import { BigIntType, Entity, Index, Property } from '@mikro-orm/core';
+import { BaseEntity } from '../../shared/base.entity';
+
+export enum HoldStatus {
+  PENDING = 'PENDING',
+  CAPTURED = 'CAPTURED',
+  RELEASED = 'RELEASED',
+  EXPIRED = 'EXPIRED',
+}
+
+/**
+ * Credits moved from balance to held for a job whose final cost is known later.
+ * Held credits stay inside their buckets (invariant 1: balance + held == sum(remaining));
+ * a capture draws the actual amount from buckets, a release returns it to balance.
+ */
+@Entity({ tableName: 'hold' })
+@Index({ name: 'hold_pending_expiry_idx', properties: ['expiresAt'], expression: `create index "hold_pending_expiry_idx" on "hold" ("expires_at") where status = 'PENDING'` })
+export class Hold extends BaseEntity {
+  @Property({ type: 'uuid' })
+  @Index()
+  walletId!: string;
+
+  @Property({ type: 'uuid' })
+  accountId!: string;
+
+  @Property({ type: 'text' })
+  status: HoldStatus = HoldStatus.PENDING;
+
+  @Property({ type: new BigIntType('bigint') })
+  amount!: bigint;
+
+  @Property({ type: new BigIntType('bigint'), nullable: true })
+  captured: bigint | null = null;
+
+  @Property({ type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Property({ type: 'text' })
+  feature!: string;
+
+  @Property({ type: 'uuid', nullable: true })
+  synfluencerId: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  platform: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  automationId: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  provider: string | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  quantity: number | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  settledAt: Date | null = null;
+}

@@ -1,0 +1,99 @@
+import { BigIntType, Entity, Index, JsonType, Property } from '@mikro-orm/core';
+import { BaseEntity } from '../../shared/base.entity';
+
+export enum TransactionKind {
+  SIGNUP_BONUS = 'SIGNUP_BONUS',
+  PURCHASE = 'PURCHASE',
+  PLAN_ALLOCATION = 'PLAN_ALLOCATION',
+  PLAN_EXPIRY = 'PLAN_EXPIRY',
+  ADMIN_GRANT = 'ADMIN_GRANT',
+  ADJUSTMENT = 'ADJUSTMENT',
+  USAGE = 'USAGE',
+  HOLD = 'HOLD',
+  CAPTURE = 'CAPTURE',
+  RELEASE = 'RELEASE',
+  REFUND = 'REFUND',
+}
+
+export interface BucketDraw {
+  bucketId: string;
+  amount: string; // micro-credits as a decimal string (JSON has no bigint)
+}
+
+/**
+ * The ledger. Invariant 3: a row is never updated or deleted (a trigger in the initial
+ * migration refuses both); corrections are new rows. Invariant 4: (account_id,
+ * idempotency_key) is unique, so a key is applied at most once per account, forever.
+ */
+@Entity({ tableName: 'ledger_transaction' })
+@Index({ name: 'ledger_transaction_account_seq_idx', properties: ['accountId', 'seq'] })
+@Index({
+  name: 'ledger_transaction_idem_uniq',
+  properties: ['accountId', 'idempotencyKey'],
+  expression: 'create unique index "ledger_transaction_idem_uniq" on "ledger_transaction" ("account_id", "idempotency_key") where idempotency_key is not null',
+})
+export class LedgerTransaction extends BaseEntity {
+  /** Global insertion order; the stable key of `transactions` cursors. */
+  @Property({ type: 'bigint', autoincrement: true, unique: true, columnType: 'bigserial' })
+  seq!: string;
+
+  @Property({ type: 'uuid' })
+  walletId!: string;
+
+  @Property({ type: 'uuid' })
+  accountId!: string;
+
+  @Property({ type: 'text' })
+  kind!: TransactionKind;
+
+  /** Signed micro-credits: spend is negative. */
+  @Property({ type: new BigIntType('bigint') })
+  amount!: bigint;
+
+  @Property({ type: new BigIntType('bigint') })
+  balanceAfter!: bigint;
+
+  @Property({ type: new BigIntType('bigint') })
+  walletVersion!: bigint;
+
+  @Property({ type: 'text' })
+  description!: string;
+
+  @Property({ type: 'uuid', nullable: true })
+  synfluencerId: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  feature: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  platform: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  automationId: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  provider: string | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  quantity: number | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  unit: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  idempotencyKey: string | null = null;
+
+  /** SHA-256 of the canonical request, to tell a retry from a conflicting reuse of a key. */
+  @Property({ type: 'text', nullable: true })
+  requestHash: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  holdId: string | null = null;
+
+  /** Buckets this movement drew from or returned to. */
+  @Property({ type: JsonType, nullable: true })
+  draws: BucketDraw[] | null = null;
+
+  @Property({ type: JsonType, nullable: true })
+  metadata: Record<string, unknown> | null = null;
+}

@@ -1,0 +1,61 @@
+import { BigIntType, Check, Entity, Property, Unique } from '@mikro-orm/core';
+import { BaseEntity } from '../../shared/base.entity';
+
+/**
+ * One wallet per account. Invariants enforced here and in ledger.engine.ts:
+ *  1. balance + held == sum(bucket.remaining) and balance == sum(transaction.amount)
+ *  2. balance >= 0 and held >= 0 (CHECK constraints: the database refuses a negative balance
+ *     even if application code were wrong)
+ *  5. version strictly increases with every committed change
+ * Every credit movement locks this row first (SELECT ... FOR UPDATE), which serializes
+ * all writers of one wallet across every API instance.
+ */
+@Entity({ tableName: 'wallet' })
+@Check({ name: 'wallet_balance_non_negative', expression: 'balance >= 0' })
+@Check({ name: 'wallet_held_non_negative', expression: 'held >= 0' })
+export class Wallet extends BaseEntity {
+  @Property({ type: 'uuid' })
+  @Unique()
+  accountId!: string;
+
+  @Property({ type: new BigIntType('bigint'), default: 0 })
+  balance: bigint = 0n;
+
+  @Property({ type: new BigIntType('bigint'), default: 0 })
+  held: bigint = 0n;
+
+  @Property({ type: new BigIntType('bigint'), default: 0 })
+  lifetimeSpend: bigint = 0n;
+
+  @Property({ type: new BigIntType('bigint'), default: 0 })
+  lifetimePurchased: bigint = 0n;
+
+  /** The calendar month (account timezone, "YYYY-MM") that `spentThisMonth` counts. */
+  @Property({ type: 'text', default: '' })
+  spentMonth: string = '';
+
+  @Property({ type: new BigIntType('bigint'), default: 0 })
+  spentThisMonth: bigint = 0n;
+
+  @Property({ type: new BigIntType('bigint'), default: 0 })
+  version: bigint = 0n;
+
+  /** Balance right after the most recent top-up, allocation or grant: the 100 % of low-credit alerts. */
+  @Property({ type: new BigIntType('bigint'), default: 0 })
+  lowCreditReference: bigint = 0n;
+
+  /** Bit mask of low-credit thresholds already fired in this cycle (1 = 25 %, 2 = 10 %, 4 = 0 %). */
+  @Property({ type: 'smallint', default: 0 })
+  lowCreditFired: number = 0;
+
+  /** Month ("YYYY-MM") in which the burn alert last fired; once per month. */
+  @Property({ type: 'text', nullable: true })
+  burnAlertMonth: string | null = null;
+
+  /** Month in which BUDGET_CAP_REACHED last fired; once per month. */
+  @Property({ type: 'text', nullable: true })
+  capAlertMonth: string | null = null;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  updatedAt: Date = new Date();
+}

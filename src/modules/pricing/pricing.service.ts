@@ -1,0 +1,84 @@
+import type { Config } from '../../config';
+import { badInput } from '../../shared/errors';
+import { exactDecimal, formatCredits, mulRoundHalfUp } from '../../shared/money';
+import { PRICE_BOOKS, PricingModel, type FeaturePriceDef, type PriceBookDef } from './price-book.presets';
+
+export interface UsageRequest {
+  feature: string;
+  quantity?: number | null;
+  providerCost?: bigint | null;
+  provider?: string | null;
+}
+
+export interface PriceQuote {
+  feature: FeaturePriceDef;
+  quantity: number;
+  amount: bigint;
+  providerCost: bigint | null;
+  markup: string | null;
+  provider: string | null;
+}
+
+/** Largest provider cost accepted for one pass-through charge: one million credits. */
+const MAX_PROVIDER_COST = 1_000_000n * 1_000_000n;
+
+/**
+ * Prices are computed once, here, and rounded once: half up to the micro-credit.
+ * Quantities are turned into exact decimals before multiplying, so 30.1 s is exactly 30.1.
+ */
+export class PricingService {
+  readonly book: PriceBookDef;
+  private readonly markup: { mantissa: bigint; scale: number };
+
+  constructor(private readonly config: Config) {
+    this.book = PRICE_BOOKS[config.priceBook];
+    this.markup = exactDecimal(Number(config.passThroughMarkup));
+  }
+
+  get signupBonus(): bigint {
+    return this.config.signupBonusMicros ?? this.book.signupBonus;
+  }
+
+  feature(name: string, provider?: string | null): FeaturePriceDef {
+    const matches = this.book.features.filter((f) => f.feature === name);
+    if (matches.length === 0) {
+      throw badInput(`Unknown feature "${name}"; known features: ${[...new Set(this.book.features.map((f) => f.feature))].join(', ')}`);
+    }
+    if (provider && matches[0].provider && !matches.some((f) => f.provider === provider)) {
+      throw badInput(`Feature "${name}" is not offered by provider "${provider}"`);
+    }
+    return matches.find((f) => !provider || f.provider === provider) ?? matches[0];
+  }
+
+  quote(req: UsageRequest): PriceQuote {
+    const f = this.feature(req.feature, req.provider);
+    const q = req.quantity;
+    if (q !== null && q !== undefined) {
+      if (!Number.isFinite(q) || q < 0) throw badInput('quantity must be a non-negative number');
+      if (q > f.maxQuantity) throw badInput(`quantity ${q} is above the maximum of ${f.maxQuantity} ${f.unit}s for "${f.feature}"`);
+    }
+    if (f.model !== PricingModel.PASS_THROUGH && req.providerCost !== null && req.providerCost !== undefined) {
+      throw badInput(`providerCost is only accepted for PASS_THROUGH features; "${f.feature}" is ${f.model}`);
+    }
+    const provider = req.provider ?? f.provider;
+    switch (f.model) {
+      case PricingModel.FIXED: {
+        const quantity = q ?? 1;
+        if (!Number.isInteger(quantity) || quantity < 1) throw badInput(`quantity for "${f.feature}" counts operations: a whole number of at least 1`);
+        return { feature: f, quantity, amount: f.rate! * BigInt(quantity), providerCost: null, markup: null, provider };
+      }
+      case PricingModel.PER_SECOND: {
+        if (q === null || q === undefined) throw badInput(`quantity (seconds of output) is required for "${f.feature}"`);
+        if (q <= 0) throw badInput('quantity must be greater than 0 seconds');
+        return { feature: f, quantity: q, amount: mulRoundHalfUp(f.rate!, exactDecimal(q)), providerCost: null, markup: null, provider };
+      }
+      case PricingModel.PASS_THROUGH: {
+        const cost = req.providerCost;
+        if (cost === null || cost === undefined) throw badInput(`providerCost is required for "${f.feature}" (its price is the provider's actual cost)`);
+        if (cost < 0n) throw badInput('providerCost must not be negative');
+        if (cost > MAX_PROVIDER_COST) throw badInput(`providerCost ${formatCredits(cost)} is above the maximum of ${formatCredits(MAX_PROVIDER_COST)}`);
+        return { feature: f, quantity: q ?? 1, amount: mulRoundHalfUp(cost, this.markup), providerCost: cost, markup: this.config.passThroughMarkup, provider };
+      }
+    }
+  }
+}

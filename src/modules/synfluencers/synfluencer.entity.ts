@@ -1,0 +1,24 @@
+import { Entity, Index, Property } from '@mikro-orm/core';
+import { BaseEntity } from '../../shared/base.entity';
+
+@Entity({ tableName: 'synfluencer' })
+export class Synfluencer extends BaseEntity {
+  @Property({ type: 'uuid' })
+  @Index()
+  accountId!: string;
+
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Property({ type: 'text' })
+  handle!: string;
+
+  @Property({ type: 'text[]' })
+  platforms: string[] = [];
+
+  @Property({ type: 'boolean', default: false })
+  archived: boolean = false;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}

@@ -1,0 +1,2 @@
+/** Resolvers of later modules register here (billing, alerts, usage). */
+export const extraResolvers: Function[] = [];

@@ -1,0 +1,20 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from './config';
+import type { Logger } from './shared/logger';
+import type { AccountsService } from './modules/accounts/accounts.service';
+import type { AuthService } from './modules/auth/auth.service';
+import type { LedgerService } from './modules/ledger/ledger.service';
+import type { PricingService } from './modules/pricing/pricing.service';
+import type { SynfluencersService } from './modules/synfluencers/synfluencers.service';
+
+/** The service container built once by app.ts and handed to every request's context. */
+export interface Services {
+  config: Config;
+  log: Logger;
+  orm: MikroORM;
+  accounts: AccountsService;
+  auth: AuthService;
+  synfluencers: SynfluencersService;
+  pricing: PricingService;
+  ledger: LedgerService;
+}
