@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
@@ -11,9 +12,20 @@ import { LedgerTransaction } from '../modules/ledger/ledger-transaction.entity';
 import { Hold } from '../modules/ledger/hold.entity';
 import { extraEntities } from './entities';
 
-/** Compiled migrations live in dist/migrations; sources in migrations/. */
-const distMigrations = path.join(__dirname, '..', '..', 'migrations');
-const srcMigrations = path.join(__dirname, '..', '..', '..', 'migrations');
+/** The repository root, found from either src/db (tests) or dist/src/db (compiled). */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('package.json not found above ' + __dirname);
+    dir = up;
+  }
+  return dir;
+}
+/** Compiled migrations live in dist/migrations (plain node); sources in migrations/ (TypeScript runners such as jest). */
+const root = projectRoot();
+const distMigrations = path.join(root, 'dist', 'migrations');
+const srcMigrations = path.join(root, 'migrations');
 
 export const entities = [Account, ApiKey, RefreshToken, Synfluencer, Wallet, CreditBucket, LedgerTransaction, Hold, ...extraEntities];
 
@@ -31,7 +43,7 @@ export function ormConfig(clientUrl: string, poolSize = 20, debug = false): Opti
       tableName: 'mikro_orm_migrations',
       path: distMigrations,
       pathTs: srcMigrations,
-      glob: '!(*.d).js',
+      glob: '!(*.d).{js,ts}',
       transactional: true,
       allOrNothing: true,
       snapshot: false,

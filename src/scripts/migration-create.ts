@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { withOrm } from './with-orm';
 import { migrateUp } from '../db/migrate';
 
@@ -6,7 +5,7 @@ import { migrateUp } from '../db/migrate';
 withOrm(async (orm) => {
   await migrateUp(orm);
   const initial = process.argv.includes('--initial');
-  const result = await orm.getMigrator().createMigration(path.join(__dirname, '..', '..', '..', 'migrations'), false, initial);
+  const result = await orm.getMigrator().createMigration(orm.config.get('migrations').pathTs, false, initial);
   console.log(result.fileName ? `created migrations/${result.fileName}` : 'no schema changes: nothing to create');
 }).catch((err) => {
   console.error(err);

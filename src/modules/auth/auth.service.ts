@@ -142,21 +142,22 @@ export class AuthService {
     const em = this.em();
     const invalid = () => new DomainError(ErrorCode.UNAUTHENTICATED, 'Refresh token is invalid or expired');
     if (typeof token !== 'string' || !token.startsWith(REFRESH_PREFIX)) throw invalid();
-    return em.transactional(async (tem) => {
+    const outcome = await em.transactional(async (tem): Promise<AuthResult | 'invalid'> => {
       const rt = await tem.findOne(RefreshToken, { tokenHash: sha256(token) }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
-      if (!rt) throw invalid();
+      if (!rt) return 'invalid';
       if (rt.rotatedAt || rt.revokedAt) {
-        if (rt.rotatedAt) {
-          await tem.nativeUpdate(RefreshToken, { familyId: rt.familyId, revokedAt: null }, { revokedAt: new Date() });
-        }
-        throw invalid();
+        // Committed before answering: the family stays revoked even though the call fails.
+        if (rt.rotatedAt) await tem.nativeUpdate(RefreshToken, { familyId: rt.familyId, revokedAt: null }, { revokedAt: new Date() });
+        return 'invalid';
       }
-      if (rt.expiresAt.getTime() <= Date.now()) throw invalid();
+      if (rt.expiresAt.getTime() <= Date.now()) return 'invalid';
       const account = await tem.findOne(Account, { id: rt.accountId });
-      if (!account) throw invalid();
+      if (!account) return 'invalid';
       rt.rotatedAt = new Date();
       return this.issue(account, rt.familyId, tem as EntityManager);
     });
+    if (outcome === 'invalid') throw invalid();
+    return outcome;
   }
 
   async logOut(token: string): Promise<boolean> {

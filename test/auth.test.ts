@@ -1,0 +1,213 @@
+import * as jose from 'jose';
+import { startTestApp, errorCode, PASSWORD, type TestApp } from './helpers/app';
+import { withSql } from './helpers/db';
+import {
+  ApiKeysDocument,
+  ChangePasswordDocument,
+  ChargeUsageDocument,
+  CreateApiKeyDocument,
+  LogInDocument,
+  LogOutDocument,
+  MeDocument,
+  RefreshTokenDocument,
+  RevokeApiKeyDocument,
+  SignUpDocument,
+  WalletOnlyDocument,
+} from './generated/graphql';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ LOGIN_MAX_FAILURES: '3', LOGIN_WINDOW_SECONDS: '60' });
+});
+afterAll(() => t.stop());
+
+describe('sign-up', () => {
+  it('creates the account and wallet and grants the sign-up bonus in the ledger', async () => {
+    const u = await t.signUp({ timezone: 'Europe/Berlin' });
+    const me = (await t.ok(MeDocument, {}, u.token)).me;
+    expect(me.email).toBe(u.email);
+    expect(me.timezone).toBe('Europe/Berlin');
+    expect(me.role).toBe('USER');
+    expect(me.wallet.balance).toBe('5');
+    expect(me.wallet.version).toBe('1');
+    expect(me.wallet.status).toBe('ACTIVE');
+    expect(me.wallet.buckets).toEqual([expect.objectContaining({ source: 'SIGNUP_BONUS', granted: '5', remaining: '5', expiresAt: null })]);
+    const rows = await withSql(t.dbUrl, (c) => c.query(`select kind, amount::text, balance_after::text, wallet_version::text from ledger_transaction where account_id = $1`, [u.accountId]));
+    expect(rows.rows).toEqual([{ kind: 'SIGNUP_BONUS', amount: '5000000', balance_after: '5000000', wallet_version: '1' }]);
+  });
+
+  it('rejects weak passwords with WEAK_PASSWORD and creates nothing', async () => {
+    for (const pw of ['short1A', 'alllowercase1', 'ALLUPPERCASE1', 'NoDigitsHere']) {
+      const r = await t.gql(SignUpDocument, { input: { email: `weak-${pw}@test.dev`, password: pw } });
+      expect(errorCode(r)).toBe('WEAK_PASSWORD');
+    }
+    const n = await withSql(t.dbUrl, (c) => c.query(`select count(*)::int as n from account where email like 'weak-%'`));
+    expect(n.rows[0].n).toBe(0);
+  });
+
+  it('treats email case-insensitively: a duplicate is EMAIL_TAKEN', async () => {
+    await t.signUp({ email: 'dup@test.dev' });
+    const r = await t.gql(SignUpDocument, { input: { email: 'DUP@Test.dev', password: PASSWORD } });
+    expect(errorCode(r)).toBe('EMAIL_TAKEN');
+  });
+
+  it('rejects an invalid timezone and email as BAD_USER_INPUT', async () => {
+    expect(errorCode(await t.gql(SignUpDocument, { input: { email: 'tz@test.dev', password: PASSWORD, timezone: 'Mars/Olympus' } }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(SignUpDocument, { input: { email: 'not-an-email', password: PASSWORD } }))).toBe('BAD_USER_INPUT');
+  });
+
+  it('makes ADMIN_EMAILS accounts admins', async () => {
+    const a = await t.admin();
+    expect((await t.ok(MeDocument, {}, a.token)).me.role).toBe('ADMIN');
+  });
+});
+
+describe('log-in, refresh rotation, log-out', () => {
+  it('logs in with the right password only', async () => {
+    const u = await t.signUp();
+    const ok = await t.ok(LogInDocument, { email: u.email.toUpperCase(), password: PASSWORD });
+    expect(ok.logIn.account.id).toBe(u.accountId);
+    expect(errorCode(await t.gql(LogInDocument, { email: u.email, password: 'Wrong-passw0rd' }))).toBe('INVALID_CREDENTIALS');
+    expect(errorCode(await t.gql(LogInDocument, { email: 'nobody@test.dev', password: PASSWORD }))).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('rotates refresh tokens; reusing a rotated one revokes the whole family', async () => {
+    const u = await t.signUp();
+    const first = (await t.ok(RefreshTokenDocument, { refreshToken: u.refreshToken })).refreshToken;
+    expect(first.refreshToken).not.toBe(u.refreshToken);
+    expect((await t.ok(MeDocument, {}, first.accessToken)).me.id).toBe(u.accountId);
+    // The old token no longer works, and presenting it is treated as theft...
+    expect(errorCode(await t.gql(RefreshTokenDocument, { refreshToken: u.refreshToken }))).toBe('UNAUTHENTICATED');
+    // ...so the newest token of the family is revoked too.
+    expect(errorCode(await t.gql(RefreshTokenDocument, { refreshToken: first.refreshToken }))).toBe('UNAUTHENTICATED');
+  });
+
+  it('log-out revokes the refresh token', async () => {
+    const u = await t.signUp();
+    expect((await t.ok(LogOutDocument, { refreshToken: u.refreshToken })).logOut).toBe(true);
+    expect(errorCode(await t.gql(RefreshTokenDocument, { refreshToken: u.refreshToken }))).toBe('UNAUTHENTICATED');
+  });
+
+  it('changes the password with the policy enforced and ends other sessions', async () => {
+    const u = await t.signUp();
+    expect(errorCode(await t.gql(ChangePasswordDocument, { currentPassword: 'Wr0ngPassword', newPassword: 'N3wPassword!' }, u.token))).toBe('INVALID_CREDENTIALS');
+    expect(errorCode(await t.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: 'weak' }, u.token))).toBe('WEAK_PASSWORD');
+    expect((await t.ok(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: 'N3wPassword!' }, u.token)).changePassword).toBe(true);
+    expect(errorCode(await t.gql(LogInDocument, { email: u.email, password: PASSWORD }))).toBe('INVALID_CREDENTIALS');
+    await t.ok(LogInDocument, { email: u.email, password: 'N3wPassword!' });
+    expect(errorCode(await t.gql(RefreshTokenDocument, { refreshToken: u.refreshToken }))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('access tokens', () => {
+  const claims = { role: 'USER' };
+  async function forge(opts: { alg?: string; iss?: string; aud?: string; exp?: number; sub: string }) {
+    const { privateKey } = await jose.generateKeyPair('ES256');
+    return new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256' })
+      .setSubject(opts.sub)
+      .setIssuer(opts.iss ?? t.config.jwt.issuer)
+      .setAudience(opts.aud ?? t.config.jwt.audience)
+      .setIssuedAt()
+      .setExpirationTime(opts.exp ?? Math.floor(Date.now() / 1000) + 600)
+      .sign(privateKey);
+  }
+
+  it('rejects missing, tampered, alg:none, foreign-key, expired, wrong-issuer and wrong-audience tokens', async () => {
+    const u = await t.signUp();
+    expect(errorCode(await t.gql(MeDocument, {}))).toBe('UNAUTHENTICATED');
+    const [h, p, s] = u.token.split('.');
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, role: 'ADMIN' })).toString('base64url')}.${s}`;
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${p}.`;
+    const hs256 = await new jose.SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('a-guessed-shared-secret-of-32-bytes!'));
+    const tokens = [
+      tampered,
+      none,
+      hs256,
+      await forge({ sub: u.accountId }), // signed by a key the server does not trust
+      'garbage',
+    ];
+    for (const tok of tokens) expect(errorCode(await t.gql(MeDocument, {}, tok))).toBe('UNAUTHENTICATED');
+  });
+
+  it('rejects expired, wrong-issuer and wrong-audience tokens signed with the real key', async () => {
+    const u = await t.signUp();
+    // Sign with the server's own key through its token service, then alter claims and re-sign.
+    const tokens = (t.app.services.auth as unknown as { tokens: { privateKey: CryptoKey } }).tokens;
+    const key = (tokens as unknown as { privateKey: CryptoKey }).privateKey;
+    const base = () => new jose.SignJWT({ role: 'USER' }).setProtectedHeader({ alg: 'ES256' }).setSubject(u.accountId).setIssuedAt(Math.floor(Date.now() / 1000) - 3600);
+    const expired = await base().setIssuer(t.config.jwt.issuer).setAudience(t.config.jwt.audience).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key);
+    const wrongIss = await base().setIssuer('someone-else').setAudience(t.config.jwt.audience).setExpirationTime('10m').sign(key);
+    const wrongAud = await base().setIssuer(t.config.jwt.issuer).setAudience('another-api').setExpirationTime('10m').sign(key);
+    const noExp = await base().setIssuer(t.config.jwt.issuer).setAudience(t.config.jwt.audience).sign(key);
+    const good = await base().setIssuer(t.config.jwt.issuer).setAudience(t.config.jwt.audience).setExpirationTime('10m').sign(key);
+    for (const tok of [expired, wrongIss, wrongAud, noExp]) expect(errorCode(await t.gql(MeDocument, {}, tok))).toBe('UNAUTHENTICATED');
+    // The control: the same construction with valid claims is accepted.
+    expect((await t.ok(MeDocument, {}, good)).me.id).toBe(u.accountId);
+  });
+});
+
+describe('login throttling', () => {
+  it('answers RATE_LIMITED after repeated failures for one email, even with the right password', async () => {
+    const u = await t.signUp();
+    for (let i = 0; i < 3; i++) expect(errorCode(await t.gql(LogInDocument, { email: u.email, password: 'Wrong-passw0rd' }))).toBe('INVALID_CREDENTIALS');
+    const r = await t.gql(LogInDocument, { email: u.email, password: PASSWORD });
+    expect(errorCode(r)).toBe('RATE_LIMITED');
+    expect(r.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(0);
+    // Another account from the same address is not locked out by that email's failures.
+    const other = await t.signUp();
+    await t.ok(LogInDocument, { email: other.email, password: PASSWORD });
+  });
+
+  it('answers RATE_LIMITED after repeated failures from one client address across emails', async () => {
+    const app = await startTestApp({ LOGIN_MAX_FAILURES: '2', LOGIN_WINDOW_SECONDS: '60' });
+    try {
+      // The per-address limit is five times the per-email limit: 10 failures over distinct emails.
+      for (let i = 0; i < 10; i++) expect(errorCode(await app.gql(LogInDocument, { email: `x${i}@test.dev`, password: 'Wrong-passw0rd' }))).toBe('INVALID_CREDENTIALS');
+      expect(errorCode(await app.gql(LogInDocument, { email: 'fresh@test.dev', password: 'Wrong-passw0rd' }))).toBe('RATE_LIMITED');
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('API keys', () => {
+  it('creates a key whose secret is shown once and stored only as a hash; uses and revokes it', async () => {
+    const u = await t.signUp();
+    const created = (await t.ok(CreateApiKeyDocument, { name: 'pipeline', scopes: ['USAGE_WRITE', 'WALLET_READ'] }, u.token)).createApiKey;
+    expect(created.secret).toMatch(/^sfk_/);
+    const stored = await withSql(t.dbUrl, (c) => c.query(`select secret_hash from api_key where id = $1`, [created.apiKey.id]));
+    expect(stored.rows[0].secret_hash).not.toContain(created.secret);
+    expect(stored.rows[0].secret_hash).toHaveLength(64);
+    const listed = (await t.ok(ApiKeysDocument, {}, u.token)).apiKeys;
+    expect(listed).toEqual([expect.objectContaining({ id: created.apiKey.id, name: 'pipeline' })]);
+    expect(JSON.stringify(listed)).not.toContain(created.secret);
+
+    // The key charges its owner's wallet.
+    const charge = await t.ok(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 10, idempotencyKey: 'apikey-1' } }, created.secret);
+    expect(charge.chargeUsage.wallet.balance).toBe('4');
+    expect((await t.ok(WalletOnlyDocument, {}, created.secret)).me.wallet.balance).toBe('4');
+
+    // Keys cannot manage the account.
+    expect(errorCode(await t.gql(CreateApiKeyDocument, { name: 'x', scopes: ['WALLET_READ'] }, created.secret))).toBe('FORBIDDEN');
+
+    expect((await t.ok(RevokeApiKeyDocument, { id: created.apiKey.id }, u.token)).revokeApiKey).toBe(true);
+    expect(errorCode(await t.gql(WalletOnlyDocument, {}, created.secret))).toBe('UNAUTHENTICATED');
+  });
+
+  it('enforces scopes: a WALLET_READ key cannot charge', async () => {
+    const u = await t.signUp();
+    const key = (await t.ok(CreateApiKeyDocument, { name: 'dashboard', scopes: ['WALLET_READ'] }, u.token)).createApiKey.secret;
+    expect(errorCode(await t.gql(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: 'ro-1' } }, key))).toBe('FORBIDDEN');
+    expect((await t.ok(WalletOnlyDocument, {}, key)).me.wallet.balance).toBe('5');
+  });
+
+  it("cannot revoke another account's key (NOT_FOUND)", async () => {
+    const a = await t.signUp();
+    const b = await t.signUp();
+    const key = (await t.ok(CreateApiKeyDocument, { name: 'a', scopes: ['WALLET_READ'] }, a.token)).createApiKey;
+    expect(errorCode(await t.gql(RevokeApiKeyDocument, { id: key.apiKey.id }, b.token))).toBe('NOT_FOUND');
+    expect((await t.ok(WalletOnlyDocument, {}, key.secret)).me.wallet.balance).toBe('5');
+  });
+});
