@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import { DomainError, ErrorCode } from '../../shared/errors';
 import { formatCredits } from '../../shared/money';
 import { monthKey } from '../../shared/time';
+import { isUuid } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import { CreditSource } from './credit-bucket.entity';
 import { HoldStatus } from './hold.entity';
@@ -609,16 +610,16 @@ export class LedgerEngine {
     let commitSent = false;
     let released = false;
     try {
-      await client.query('begin');
-      // Lock first: everything read after this line is current and cannot change under us.
-      const locked = await client.query({
-        name: 'ledger_lock_wallet',
-        text: `select w.id, w.account_id, w.balance, w.held, w.lifetime_spend, w.lifetime_purchased, w.spent_month, w.spent_this_month,
+      // BEGIN and the lock travel in one round trip (simple protocol, so the id is inlined; it
+      // is checked to be a UUID first). Lock first: everything read after this statement is
+      // current and cannot change under us until COMMIT.
+      if (!isUuid(walletId)) throw new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found');
+      const [, locked] = (await client.query(
+        `begin; select w.id, w.account_id, w.balance, w.held, w.lifetime_spend, w.lifetime_purchased, w.spent_month, w.spent_this_month,
                       w.version, w.low_credit_reference, w.low_credit_fired, a.monthly_budget_cap, a.timezone, (extract(epoch from now()) * 1000)::float8 as now_ms
                  from wallet w join account a on a.id = w.account_id
-                where w.id = $1 for update of w`,
-        values: [walletId],
-      });
+                where w.id = '${walletId}' for update of w`,
+      )) as unknown as [unknown, { rowCount: number; rows: Record<string, any>[] }];
       if (locked.rowCount === 0) {
         await client.query('rollback');
         const error = new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found');
