@@ -439,6 +439,26 @@ describe('history', () => {
 });
 
 describe('invariant check', () => {
+  it('npm run ledger:verify exits 0 on a consistent ledger and 1 with the violation printed', async () => {
+    const { execFile } = await import('node:child_process');
+    const path = await import('node:path');
+    const run = () =>
+      new Promise<{ code: number; out: string }>((resolve) =>
+        execFile(process.execPath, [path.join(__dirname, '..', 'dist', 'src', 'scripts', 'ledger-verify.js')], { env: { PATH: process.env.PATH, DATABASE_URL: t.dbUrl, LOG_LEVEL: 'silent' } }, (err, stdout) =>
+          resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, out: stdout }),
+        ),
+      );
+    const u = await t.signUp();
+    const ok = await run();
+    expect(ok.out).toMatch(/wallets checked, 0 violations/);
+    expect(ok.code).toBe(0);
+    await withSql(t.dbUrl, (c) => c.query(`update credit_bucket set remaining = remaining - 1 where wallet_id = (select id from wallet where account_id = $1)`, [u.accountId]));
+    const bad = await run();
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(new RegExp(`account ${u.accountId}\\) invariant 1: balance .* != sum\\(bucket.remaining\\)`));
+    await withSql(t.dbUrl, (c) => c.query(`update credit_bucket set remaining = remaining + 1 where wallet_id = (select id from wallet where account_id = $1)`, [u.accountId]));
+  });
+
   it('ledgerCheck is admin-only and reports a corrupted wallet', async () => {
     const admin = await t.admin();
     const u = await t.signUp();
