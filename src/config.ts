@@ -73,6 +73,8 @@ export interface BillingConfig {
   stripePriceIds: Record<string, string>;
   /** Plan id -> monthly price in the smallest currency unit (cents); overrides the preset. */
   planPricesMinor: Record<string, number>;
+  /** A PENDING refund untouched this long is retried by the sweep. @default 30000 // 30 seconds */
+  refundRetryAfterMs: number;
 }
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
@@ -170,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cancelUrl: url('BILLING_CANCEL_URL', 'http://localhost:3000/billing/cancel'),
     portalReturnUrl: url('BILLING_PORTAL_RETURN_URL', 'http://localhost:3000/billing'),
     stripePriceIds: pairs('STRIPE_PRICE_IDS', /^[\w-]+$/),
+    refundRetryAfterMs: int('REFUND_RETRY_AFTER_MS', 30_000, 0, 86_400_000),
     planPricesMinor: Object.fromEntries(Object.entries(pairs('PLAN_PRICES', /^\d{1,9}$/)).map(([k, v]) => [k, Number(v)])),
   };
 

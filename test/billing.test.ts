@@ -181,6 +181,15 @@ describe('self-service gate', () => {
     expect(charged.chargeUsage.wallet.balance).toBe('2');
   });
 
+  it('without a Stripe key, verified webhooks still credit purchases (synfluencer packs)', async () => {
+    const u = await plain.signUp();
+    const url = plain.url.replace(/\/graphql$/, '/webhooks/stripe');
+    const r = await post(event('checkout.session.completed', paidCheckout(u.accountId, { packId: 'pack_25', credits: '25', amount: 2500 })), { url });
+    expect(r.status).toBe(200);
+    const w = (await me(u, plain)).wallet;
+    expect([w.balance, w.lifetimePurchased]).toEqual(['30', '25']);
+  });
+
   it('off by default: purchase, subscribe and portal are BILLING_DISABLED; only admins switch it, audited', async () => {
     const u = await t.signUp();
     const mark = fake.requests.length;
@@ -322,9 +331,46 @@ describe('webhook: pack purchase', () => {
   });
 });
 
+describe('notifications', () => {
+  beforeAll(() => setSelfService(true));
+  afterEach(() => {
+    delete t.app.services.notifier;
+  });
+
+  it('sends PURCHASE_COMPLETED, PLAN_RENEWED and REFUND_COMPLETED once each through the notifier hook', async () => {
+    const calls: unknown[][] = [];
+    t.app.services.notifier = { notify: async (...args: unknown[]) => void calls.push(args) };
+    const u = await t.signUp();
+    const pi = `pi_${rid()}`;
+    const ev = event('checkout.session.completed', paidCheckout(u.accountId, { pi }));
+    await Promise.all(Array.from({ length: 5 }, () => post(ev)));
+    const start = nowSec();
+    const inv = event('invoice.paid', invoice(u.accountId, { sub: `sub_${rid()}`, planId: 'starter', start, end: start + 30 * DAY }));
+    await Promise.all([post(inv), post(inv)]);
+    const bucket = (await me(u)).wallet.buckets.find((b) => b.source === 'PURCHASE')!;
+    await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token);
+    expect(calls.map((c) => [c[0], c[1]])).toEqual([
+      [u.accountId, 'PURCHASE_COMPLETED'],
+      [u.accountId, 'PLAN_RENEWED'],
+      [u.accountId, 'REFUND_COMPLETED'],
+    ]);
+    expect(calls[0][4]).toMatchObject({ packId: 'pack_100', credits: '100', amount: '9.00', currency: 'usd', paymentIntentId: pi });
+    expect(calls[1][4]).toMatchObject({ planId: 'starter', credits: '50' });
+    expect(calls[2][4]).toMatchObject({ credits: '100', amount: '9.00' });
+  });
+
+  it('a failing notifier does not fail the purchase', async () => {
+    t.app.services.notifier = { notify: async () => Promise.reject(new Error('messages down')) };
+    const u = await t.signUp();
+    expect((await post(event('checkout.session.completed', paidCheckout(u.accountId)))).status).toBe(200);
+    expect((await me(u)).wallet.balance).toBe('150');
+  });
+});
+
 // ---------------------------------------------------------------- webhook: plans
 
 describe('webhook: plans', () => {
+  beforeAll(() => setSelfService(true));
   it('renewal replaces the allocation without rollover, leaves purchased credits alone; spending draws the allocation first', async () => {
     const u = await t.signUp();
     const sub = `sub_${rid()}`;
@@ -332,6 +378,7 @@ describe('webhook: plans', () => {
     const end1 = start1 + 30 * DAY;
     await post(event('invoice.paid', invoice(u.accountId, { sub, planId: 'growth', start: start1, end: end1 })));
     expect(await planOf(u.accountId)).toBe('growth');
+    expect(errorCode(await t.gql(SubscribeToPlanDocument, { planId: 'agency' }, u.token))).toBe('BAD_USER_INPUT'); // change it in the portal
     await buy(u); // 100 purchased
     let w = (await me(u)).wallet;
     expect(w.balance).toBe('350'); // 50 bonus + 200 plan + 100 purchased
@@ -470,6 +517,44 @@ describe('refunds', () => {
     expect(calls.every((c) => c.body.amount === '900')).toBe(true);
     expect((await me(u)).wallet.balance).toBe('50');
     expect((await t.ok(TransactionsDocument, { filter: { kinds: ['REFUND'] } }, u.token)).transactions.edges).toHaveLength(1);
+    await ledgerOk(u);
+  });
+
+  it('two concurrent requests for the same bucket refund it once', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u);
+    const [a, b] = await Promise.all([t.gql(RequestRefundDocument, { bucketId: bucket.id }, u.token), t.gql(RequestRefundDocument, { bucketId: bucket.id }, u.token)]);
+    const ok = [a, b].filter((r) => !r.errors).map((r) => r.data!.requestRefund);
+    const failed = [a, b].filter((r) => r.errors).map(errorCode);
+    // Either both see the one refund (the loser gets it while PENDING), or the later one finds nothing left.
+    expect(new Set(ok.map((r) => r.id)).size).toBe(1);
+    expect(failed.every((c) => c === 'BAD_USER_INPUT')).toBe(true);
+    const paid = fake.to('/v1/refunds').filter((x) => x.body.payment_intent === pi);
+    expect(new Set(paid.map((x) => x.idempotencyKey)).size).toBe(1);
+    expect(paid[0].body.amount).toBe('900');
+    expect((await me(u)).wallet.balance).toBe('50');
+    const rows = await withSql(t.dbUrl, (c) => c.query(`select sum(-amount)::text as removed from ledger_transaction where account_id = $1 and kind = 'REFUND'`, [u.accountId]));
+    expect(rows.rows[0].removed).toBe('100000000');
+    await ledgerOk(u);
+  });
+
+  it('the sweep retries a PENDING refund in the background until Stripe confirms it', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u);
+    for (let i = 0; i < 3; i++) fake.failNext('/v1/refunds', 503);
+    const first = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    expect(first.status).toBe('PENDING');
+    // Pretend the request was abandoned long ago; the sweep (every 200 ms in tests) picks it up.
+    await withSql(t.dbUrl, (c) => c.query(`update billing_refund set updated_at = now() - interval '1 hour' where id = $1`, [first.id]));
+    let status = 'PENDING';
+    for (let i = 0; i < 50 && status === 'PENDING'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await withSql(t.dbUrl, async (c) => (await c.query('select status from billing_refund where id = $1', [first.id])).rows[0].status);
+    }
+    expect(status).toBe('SUCCEEDED');
+    const paid = fake.to('/v1/refunds').filter((x) => x.body.payment_intent === pi);
+    expect(paid.every((x) => x.idempotencyKey === `refund:${first.id}` && x.body.amount === '900')).toBe(true);
+    expect((await me(u)).wallet.balance).toBe('50');
     await ledgerOk(u);
   });
 

@@ -41,9 +41,6 @@ export interface RefundRow {
   createdAt: Date;
 }
 
-/** A PENDING refund is retried by the sweep once it has been left alone this long (its request has died or failed). */
-const REFUND_RETRY_AFTER_MS = 30_000;
-
 /**
  * Billing: catalog, the self-service gate, Stripe Checkout and portal sessions, refunds.
  * Stripe webhooks are applied by `StripeWebhookService` (billing.webhook.ts). Every credit
@@ -381,10 +378,13 @@ export class BillingService {
     ]);
   }
 
-  /** Retries PENDING refunds whose request died or whose Stripe call failed (every instance; each step is idempotent). */
+  /**
+   * Retries PENDING refunds whose request died or whose Stripe call failed, once they have been
+   * left alone for REFUND_RETRY_AFTER_MS (runs on every instance; each step is idempotent).
+   */
   async sweep(limit = 50): Promise<number> {
     if (!this.stripe) return 0;
-    const due = await this.refundRows(`status = 'PENDING' and updated_at < now() - (? * interval '1 millisecond') order by updated_at limit ?`, [REFUND_RETRY_AFTER_MS, limit]);
+    const due = await this.refundRows(`status = 'PENDING' and updated_at < now() - (? * interval '1 millisecond') order by updated_at limit ?`, [this.config.billing.refundRetryAfterMs, limit]);
     for (const r of due) {
       try {
         await this.processRefund(r);

@@ -112,7 +112,11 @@ export class StripeWebhookService {
     // Credits only for a paid session: "completed" with a delayed payment method is unpaid
     // until checkout.session.async_payment_succeeded.
     if (s.mode !== 'payment' || s.payment_status !== 'paid') return this.record(event, accountId, 'IGNORED');
-    if (!accountId) throw new Error(`checkout session ${s.id} has no known account`);
+    if (!accountId) {
+      // Not a session this service created (no account of ours): another product on the same Stripe account.
+      this.log.warn({ eventId: event.id, session: s.id }, 'paid checkout session for no known account; ignored');
+      return this.record(event, null, 'IGNORED');
+    }
     const packId = s.metadata?.packId ?? '';
     const pack = this.catalog.pack(packId);
     const credits = s.metadata?.credits ? parseCredits(s.metadata.credits) : pack?.credits;
@@ -155,7 +159,11 @@ export class StripeWebhookService {
     const meta = details?.metadata ?? legacy.subscription_details?.metadata ?? {};
     const known = await this.sql.query<{ account_id: string; plan_id: string | null }>('select account_id, plan_id from stripe_subscription where id = ?', [subId]);
     const accountId = (await this.accountOf(meta, null, idOf(inv.customer))) ?? known[0]?.account_id ?? null;
-    if (!accountId) throw new RetryLater(`invoice ${inv.id}: no account for customer ${idOf(inv.customer)}`);
+    if (!accountId) {
+      // Our subscriptions carry accountId in their metadata and our customers are stored at checkout.
+      this.log.warn({ eventId: event.id, invoice: inv.id }, 'paid subscription invoice for no known account; ignored');
+      return this.record(event, null, 'IGNORED');
+    }
     const lines = inv.lines?.data ?? [];
     const linePrice = lines
       .map((l) => (l as unknown as { pricing?: { price_details?: { price?: string } }; price?: { id: string } | null }))
@@ -272,8 +280,10 @@ export class StripeWebhookService {
       [pi],
     );
     if (buckets.length === 0) {
-      // Our customer but the purchase is not credited yet (events out of order): retry later.
-      if (await this.accountOf(ch.metadata, null, idOf(ch.customer))) throw new RetryLater(`charge ${ch.id}: purchase ${pi} not credited yet`);
+      // A pack purchase of ours (its metadata names the pack) not credited yet: events out of
+      // order, so retry later. Anything else (a plan invoice's charge, another product) is not
+      // a purchase of credits: nothing to remove.
+      if (ch.metadata?.packId && (await this.accountOf(ch.metadata, null, idOf(ch.customer)))) throw new RetryLater(`charge ${ch.id}: purchase ${pi} not credited yet`);
       return this.record(event, null, 'IGNORED');
     }
     const accountId = buckets[0].account_id;
