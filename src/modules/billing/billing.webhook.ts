@@ -299,7 +299,9 @@ export class StripeWebhookService {
     const target = (BigInt(totals.purchased) * (externalMinor > BigInt(ch.amount) ? BigInt(ch.amount) : externalMinor)) / BigInt(ch.amount);
     let toRemove = target - BigInt(totals.removed);
     if (toRemove <= 0n) return this.record(event, accountId, 'STALE');
+    const wanted = toRemove;
     let n = 0;
+    let applied = 0n;
     for (const b of buckets) {
       if (toRemove <= 0n) break;
       if (BigInt(b.remaining) === 0n) continue;
@@ -315,9 +317,18 @@ export class StripeWebhookService {
       });
       const tx = r.replayed ?? r.transactions[0];
       toRemove -= -tx.amount;
+      if (!r.replayed) applied += -tx.amount;
     }
     if (toRemove > 0n) this.log.warn({ accountId, paymentIntentId: pi, missing: formatCredits(toRemove) }, 'refunded credits were already spent or held; could not remove them all');
     await this.record(event, accountId, 'APPLIED');
+    if (applied > 0n) {
+      await this.notify(accountId, 'REFUND_COMPLETED', 'Refund completed', `A refund of your purchase removed ${formatCredits(applied)} credits.`, {
+        paymentIntentId: pi,
+        chargeId: ch.id,
+        credits: formatCredits(applied),
+        requested: formatCredits(wanted),
+      });
+    }
     return 'APPLIED';
   }
 
