@@ -26,6 +26,8 @@ import { LedgerService } from './modules/ledger/ledger.service';
 import { PricingService } from './modules/pricing/pricing.service';
 import { SynfluencersService } from './modules/synfluencers/synfluencers.service';
 import { startWebSocketServer } from './ws';
+import { BillingService } from './modules/billing/billing.service';
+import { registerStripeWebhook } from './modules/billing/billing.webhook';
 
 export interface App {
   services: Services;
@@ -67,6 +69,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     accounts: new AccountsService(orm),
     synfluencers: new SynfluencersService(orm),
     auth: new AuthService(orm, config, tokens, ledger, pricing),
+    // The notifier is read late: the messages module may set services.notifier after this.
+    billing: new BillingService(orm, config, pricing, ledger, log, () => services.notifier),
   };
 
   const schema = await buildGraphQLSchema();
@@ -134,6 +138,9 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     httpServer.closeAllConnections();
     await closed;
   };
+
+  // Raw body for the signature check: registered before any JSON body parser.
+  registerStripeWebhook(app, services);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -174,6 +181,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   // expiry is re-checked under the wallet lock).
   const sweeper = setInterval(() => {
     ledger.sweep().catch((err) => log.error({ err }, 'expiry sweep failed'));
+    services.billing.sweep().catch((err) => log.error({ err }, 'refund retry sweep failed'));
   }, config.sweepIntervalMs);
   sweeper.unref();
 

@@ -1,2 +1,4 @@
+import { BillingResolver } from './modules/billing/billing.resolver';
+
 /** Resolvers of later modules register here (billing, alerts, usage). */
-export const extraResolvers: Function[] = [];
+export const extraResolvers: Function[] = [BillingResolver];

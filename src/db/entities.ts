@@ -1,2 +1,7 @@
+import { AppSetting, AppSettingAudit } from '../modules/billing/app-setting.entity';
+import { Refund } from '../modules/billing/refund.entity';
+import { StripeEvent } from '../modules/billing/stripe-event.entity';
+import { StripeSubscription } from '../modules/billing/stripe-subscription.entity';
+
 /** Entities of later modules register here so mikro-orm.config.ts stays stable. */
-export const extraEntities: Function[] = [];
+export const extraEntities: Function[] = [AppSetting, AppSettingAudit, StripeEvent, StripeSubscription, Refund];

@@ -55,6 +55,11 @@ export type LedgerOp =
       metadata?: Record<string, unknown> | null;
       /** Expire what is left of buckets of this source first (plan renewal: no rollover). */
       replaceSource?: CreditSource;
+      /**
+       * Ledger kind when this grant is a correction rather than new credits (billing restores
+       * the credits of a refund Stripe refused as ADJUSTMENT); such a grant is not counted as purchased.
+       */
+      kind?: TransactionKind;
     }
   | { type: 'expire' }
   | { type: 'debitBucket'; bucketId: string; amount: bigint; kind: TransactionKind; description: string; key: string | null; metadata: Record<string, unknown> | null; allowPartial: boolean };
@@ -468,11 +473,11 @@ function applyOp(s: Staging, op: LedgerOp, base: BatchState): Pick<OpResult, 're
       };
       s.buckets.set(bucket.id, bucket);
       w.balance += op.amount;
-      if (op.source === CreditSource.PURCHASE) w.lifetimePurchased += op.amount;
+      if (op.source === CreditSource.PURCHASE && !op.kind) w.lifetimePurchased += op.amount;
       // A credit starts a new low-credit cycle: thresholds are relative to this balance.
       w.lowCreditReference = w.balance;
       w.lowCreditFired = 0;
-      s.tx(GRANT_KIND[op.source], op.amount, {
+      s.tx(op.kind ?? GRANT_KIND[op.source], op.amount, {
         description: op.description,
         idempotencyKey: op.key,
         requestHash: op.requestHash,
