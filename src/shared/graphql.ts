@@ -1,8 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSON } from 'graphql-scalars';
 
 export { CreditsScalar as Credits } from './money';
-export const JSON = GraphQLJSONObject;
+/** The contract's `JSON` scalar; services check the shape they accept (e.g. metadata must be an object). */
+export const JSON = GraphQLJSON;
 
 @ObjectType()
 export class PageInfo {

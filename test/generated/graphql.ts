@@ -16,8 +16,8 @@ export type Scalars = {
   Credits: { input: string; output: string; }
   /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar. */
   DateTime: { input: string; output: string; }
-  /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
-  JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
+  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSON: { input: Record<string, unknown>; output: Record<string, unknown>; }
 };
 
 export type Account = {
@@ -110,7 +110,7 @@ export type ChargeUsageInput = {
   feature: Scalars['String']['input'];
   /** Applied at most once per account, forever. */
   idempotencyKey: Scalars['String']['input'];
-  metadata?: InputMaybe<Scalars['JSONObject']['input']>;
+  metadata?: InputMaybe<Scalars['JSON']['input']>;
   platform?: InputMaybe<Scalars['String']['input']>;
   provider?: InputMaybe<Scalars['String']['input']>;
   /** The provider's actual cost, required for PASS_THROUGH. */
@@ -485,7 +485,7 @@ export type ReserveInput = {
   expiresInSeconds?: InputMaybe<Scalars['Int']['input']>;
   feature: Scalars['String']['input'];
   idempotencyKey: Scalars['String']['input'];
-  metadata?: InputMaybe<Scalars['JSONObject']['input']>;
+  metadata?: InputMaybe<Scalars['JSON']['input']>;
   platform?: InputMaybe<Scalars['String']['input']>;
   provider?: InputMaybe<Scalars['String']['input']>;
   /** The provider's actual cost, required for PASS_THROUGH. */
@@ -531,7 +531,7 @@ export type Transaction = {
   id: Scalars['ID']['output'];
   idempotencyKey?: Maybe<Scalars['String']['output']>;
   kind: TransactionKind;
-  metadata?: Maybe<Scalars['JSONObject']['output']>;
+  metadata?: Maybe<Scalars['JSON']['output']>;
   platform?: Maybe<Scalars['String']['output']>;
   provider?: Maybe<Scalars['String']['output']>;
   quantity?: Maybe<Scalars['Float']['output']>;
@@ -591,7 +591,7 @@ export type UpdateSynfluencerInput = {
 export type UsageInput = {
   automationId?: InputMaybe<Scalars['String']['input']>;
   feature: Scalars['String']['input'];
-  metadata?: InputMaybe<Scalars['JSONObject']['input']>;
+  metadata?: InputMaybe<Scalars['JSON']['input']>;
   platform?: InputMaybe<Scalars['String']['input']>;
   provider?: InputMaybe<Scalars['String']['input']>;
   /** The provider's actual cost, required for PASS_THROUGH. */
