@@ -64,6 +64,15 @@ describe('chargeUsage under concurrency', () => {
     expect((await balanceOf(u)).balance).toBe('97');
   });
 
+  it('records metadata, platform, automation and synfluencer on the USAGE row', async () => {
+    const u = await t.signUp();
+    const syn = (await t.ok(CreateSynfluencerDocument, { input: { name: 'Ava', handle: 'ava' } }, u.token)).createSynfluencer;
+    const r = await t.ok(ChargeUsageDocument, caption('meta-1', { metadata: { jobId: 'j-1', tokens: 812 }, platform: 'tiktok', automationId: 'daily-post', synfluencerId: syn.id }), u.token);
+    expect(r.chargeUsage.transaction).toMatchObject({ kind: 'USAGE', amount: '-1', feature: 'caption', platform: 'tiktok', automationId: 'daily-post', unit: 'caption', quantity: 1, synfluencer: { id: syn.id } });
+    const row = await withSql(t.dbUrl, (c) => c.query(`select metadata from ledger_transaction where id = $1`, [r.chargeUsage.transaction.id]));
+    expect(row.rows[0].metadata).toEqual({ jobId: 'j-1', tokens: 812 });
+  });
+
   it('idempotency keys are per account: two accounts may use the same key', async () => {
     const a = await t.signUp();
     const b = await t.signUp();
@@ -136,6 +145,9 @@ describe('errors change nothing', () => {
       { feature: 'caption', quantity: 1e9 },
       { feature: 'no_such_feature' },
       { feature: 'caption', providerCost: '1' },
+      { feature: 'caption', metadata: 'not an object' },
+      { feature: 'caption', metadata: [1, 2] },
+      { feature: 'caption', platform: 'x'.repeat(201) },
     ];
     for (const input of bad) {
       const r = await t.gql(ChargeUsageDocument, { input: { ...input, idempotencyKey: `bad-${JSON.stringify(input)}` } }, u.token);
