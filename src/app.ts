@@ -27,6 +27,10 @@ import { LedgerService } from './modules/ledger/ledger.service';
 import { PricingService } from './modules/pricing/pricing.service';
 import { SynfluencersService } from './modules/synfluencers/synfluencers.service';
 import { startWebSocketServer } from './ws';
+import { Sql } from './db/sql';
+import { MessagesService } from './modules/alerts/messages.service';
+import { EmailOutboxWorker } from './modules/alerts/email.outbox';
+import { RealtimeHub } from './modules/realtime/realtime.hub';
 
 export interface App {
   services: Services;
@@ -59,12 +63,27 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   const tokens = await TokenService.create(config);
   const pricing = new PricingService(config);
   const ledger = new LedgerService(orm, config, pricing, log);
+  // Real time and alerts: everything here runs after commit and never blocks a charge.
+  const messages = new MessagesService(orm);
+  const realtime = new RealtimeHub({ databaseUrl: databaseUrl!, config, log, sql: new Sql(orm), ledger, messages });
+  const outbox = new EmailOutboxWorker({ sql: new Sql(orm), config, log });
+  ledger.onCommit((results, batch) => {
+    const last = [...results].reverse().find((r) => r.transactions.length > 0);
+    realtime.committed(batch, last ? last.transactions[last.transactions.length - 1].kind : null);
+    if (batch.emails.length > 0) outbox.kick();
+  });
+  messages.onAdded((accountIds) => realtime.messagesAdded(accountIds));
+  await realtime.start();
+  outbox.start();
+
   const services: Services = {
     config,
     log,
     orm,
     pricing,
     ledger,
+    messages,
+    realtime,
     accounts: new AccountsService(orm),
     synfluencers: new SynfluencersService(orm),
     auth: new AuthService(orm, config, tokens, ledger, pricing),
@@ -172,6 +191,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
         await ws.close();
         await apollo.stop(); // stops accepting, drains in-flight HTTP requests
         await ledger.engine.drain();
+        await realtime.stop();
+        await outbox.stop();
         await orm.close(true);
         if (stopEmbedded) await stopEmbedded();
       })();

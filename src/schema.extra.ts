@@ -1,2 +1,5 @@
+import { MessagesResolver } from './modules/alerts/messages.resolver';
+import { RealtimeResolver } from './modules/realtime/realtime.resolver';
+
 /** Resolvers of later modules register here (billing, alerts, usage). */
-export const extraResolvers: Function[] = [];
+export const extraResolvers: Function[] = [MessagesResolver, RealtimeResolver];

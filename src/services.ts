@@ -6,6 +6,8 @@ import type { AuthService } from './modules/auth/auth.service';
 import type { LedgerService } from './modules/ledger/ledger.service';
 import type { PricingService } from './modules/pricing/pricing.service';
 import type { SynfluencersService } from './modules/synfluencers/synfluencers.service';
+import type { MessagesService } from './modules/alerts/messages.service';
+import type { RealtimeHub } from './modules/realtime/realtime.hub';
 
 /** The service container built once by app.ts and handed to every request's context. */
 export interface Services {
@@ -17,4 +19,8 @@ export interface Services {
   synfluencers: SynfluencersService;
   pricing: PricingService;
   ledger: LedgerService;
+  /** Messages page; `notify(accountId, kind, title, body, data)` adds one (billing). */
+  messages: MessagesService;
+  /** Subscriptions across instances (LISTEN/NOTIFY plus a repair poll). */
+  realtime: RealtimeHub;
 }
