@@ -86,6 +86,7 @@ export class RealtimeHub {
   private readonly outWallets = new Map<string, bigint>();
   private readonly outAccounts = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
 
   private readonly dirtyWallets = new Set<string>();
   private refreshingWallets: Promise<void> | null = null;
@@ -123,8 +124,9 @@ export class RealtimeHub {
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
       this.flushTimer = null;
-      await this.flush(); // changes committed here must still reach the other instances
     }
+    await this.flushing;
+    await this.flush(); // changes committed here must still reach the other instances
     for (const w of this.wallets.values()) for (const s of w.subs) void s.feed.return();
     for (const a of this.accounts.values()) {
       for (const f of a.messages) void f.return();
@@ -218,11 +220,19 @@ export class RealtimeHub {
     this.scheduleFlush();
   }
 
+  /**
+   * At most one NOTIFY in flight: changes committed while one is being sent wait for the
+   * next, so under load each NOTIFY carries more wallets instead of more NOTIFYs competing
+   * for PostgreSQL's commit-time notify lock.
+   */
   private scheduleFlush(): void {
-    if (this.flushTimer) return;
+    if (this.flushTimer || this.flushing) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
-      void this.flush();
+      this.flushing = this.flush().finally(() => {
+        this.flushing = null;
+        if (this.outWallets.size > 0 || this.outAccounts.size > 0) this.scheduleFlush();
+      });
     }, this.cfg.coalesceMs);
   }
 
@@ -231,9 +241,13 @@ export class RealtimeHub {
     const payloads = buildPayloads([...this.outWallets].map(([id, v]) => [id, v.toString()]), [...this.outAccounts]);
     this.outWallets.clear();
     this.outAccounts.clear();
+    const text = `select pg_notify('${CHANNEL}', p) from unnest($1::text[]) as p`;
     try {
-      // Its own short transaction, after the ledger commit; several payloads in one round trip.
-      await this.deps.sql.query(`select pg_notify('${CHANNEL}', p) from unnest(?::text[]) as p`, [payloads]);
+      // Its own short transaction, after the ledger commit; all payloads in one round trip.
+      // Sent on the dedicated LISTEN connection when it is up, so it never waits behind
+      // charges for a pool connection.
+      if (this.listener) await this.listener.query(text, [payloads]);
+      else await this.deps.sql.query(text.replace('$1', '?'), [payloads]);
       this.stats.notifiesSent += payloads.length;
     } catch (err) {
       // Not fatal: every instance's poll delivers the change within one poll interval.

@@ -1,0 +1,305 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { buildApp, type App } from '../src/app';
+import { loadConfig } from '../src/config';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { createLogger } from '../src/shared/logger';
+
+/**
+ * Real-time benchmark (issue 4): two API instances on one embedded PostgreSQL.
+ *  - Instance A runs in this process and takes the charges.
+ *  - Instance B runs as a child process (`node dist/src/index.js`) so its RSS can be read;
+ *    it holds every WebSocket subscriber, so every event crosses instances via NOTIFY.
+ *
+ * 2,000 subscribers are spread over 200 accounts (10 dashboards per account). That is the
+ * realistic shape (a studio has a few browser tabs open, not 2,000), and it makes every
+ * charge fan out to 10 sockets on B. With all 2,000 on ONE wallet, 50 changes/s would mean
+ * 100,000 WebSocket messages/s, which the per-subscriber coalescing (latest state wins)
+ * would absorb by design, but then the p99 would measure coalescing rather than delivery.
+ *
+ * Commit time is when the chargeUsage HTTP response arrives at the benchmark (the commit
+ * happened just before); an event is matched by (account, version): the first event a
+ * subscriber receives with version >= the charge's version.
+ */
+
+export interface RealtimeBenchOptions {
+  subscribers?: number;
+  accounts?: number;
+  /** Balance changes per second during the latency phase. */
+  rate?: number;
+  latencySeconds?: number;
+  throughputSeconds?: number;
+  concurrency?: number;
+}
+
+const SUBSCRIPTION = 'subscription($v: String) { balanceChanged(afterVersion: $v) { accountId version } }';
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<{ data?: any; errors?: { message: string }[] }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as { data?: any; errors?: { message: string }[] };
+}
+
+async function inBatches<T>(n: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, concurrency) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await task(i);
+      }
+    }),
+  );
+  return out;
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+interface Subscriber {
+  ws: WebSocket;
+  accountId: string;
+  /** (version, arrival ms) in arrival order. */
+  events: [bigint, number][];
+  ready: Promise<void>;
+}
+
+function subscribe(url: string, token: string, accountId: string): Subscriber {
+  const ws = new WebSocket(url, 'graphql-transport-ws');
+  const sub: Subscriber = { ws, accountId, events: [], ready: Promise.resolve() };
+  sub.ready = new Promise<void>((resolve, reject) => {
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    ws.on('message', (raw) => {
+      const m = JSON.parse(raw.toString());
+      if (m.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIPTION, variables: { v: '0' } } }));
+      else if (m.type === 'next') {
+        const e = m.payload?.data?.balanceChanged;
+        if (e) {
+          sub.events.push([BigInt(e.version), Date.now()]);
+          resolve(); // the catch-up event (afterVersion 0) proves the subscription is live
+        } else reject(new Error(JSON.stringify(m.payload?.errors)));
+      } else if (m.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+      else if (m.type === 'error') reject(new Error(JSON.stringify(m.payload)));
+    });
+    ws.on('error', reject);
+    ws.on('close', (code) => reject(new Error(`socket closed ${code}`)));
+  });
+  return sub;
+}
+
+export async function benchRealtime(opts: RealtimeBenchOptions = {}): Promise<string> {
+  const subscribers = opts.subscribers ?? 2000;
+  const accounts = opts.accounts ?? 200;
+  const rate = opts.rate ?? 50;
+  const latencySeconds = opts.latencySeconds ?? 20;
+  const throughputSeconds = opts.throughputSeconds ?? 5;
+  const concurrency = opts.concurrency ?? 32;
+
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const baseEnv = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    PRICE_BOOK: 'influgen', // caption: 1 credit
+    SIGNUP_BONUS: '1000000',
+    PASSWORD_HASH_COST: '10',
+    JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'credits-bench-rt-'));
+  fs.chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user
+  const log = createLogger({ logLevel: 'warn', nodeEnv: 'production' });
+  const pg = await startEmbeddedPostgres(dataDir, await freePort(), log);
+  let appA: App | undefined;
+  let childB: ChildProcess | undefined;
+  const subs: Subscriber[] = [];
+  try {
+    appA = await buildApp(loadConfig({ ...baseEnv, DATABASE_URL: pg.url }), { logger: log });
+    const portA = await appA.listen(0, '127.0.0.1');
+    const urlA = `http://127.0.0.1:${portA}/graphql`;
+
+    const portB = await freePort();
+    childB = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'index.js')], {
+      env: { ...baseEnv, DATABASE_URL: pg.url, PORT: String(portB), HOST: '127.0.0.1', PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${portB}/readyz`)).ok) break;
+      } catch {
+        /* not up yet */
+      }
+      if (Date.now() > deadline || childB.exitCode !== null) throw new Error('instance B did not become ready');
+      await sleep(200);
+    }
+    const wsB = `ws://127.0.0.1:${portB}/graphql`;
+
+    // Accounts, signed up on A.
+    const users = await inBatches(accounts, 8, async (i) => {
+      const r = await gql(urlA, 'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken account { id } } }', {
+        input: { email: `rt-${i}-${randomUUID().slice(0, 8)}@bench.dev`, password: 'Bench-Passw0rd', timezone: 'UTC' },
+      });
+      if (!r.data) throw new Error(`sign-up failed: ${JSON.stringify(r.errors)}`);
+      return { token: r.data.signUp.accessToken as string, accountId: r.data.signUp.account.id as string };
+    });
+
+    // Subscribers on B.
+    const rssBefore = rssMb(childB.pid!);
+    await inBatches(subscribers, 50, async (i) => {
+      const u = users[i % accounts];
+      const s = subscribe(wsB, u.token, u.accountId);
+      subs.push(s);
+      await s.ready;
+    });
+    await sleep(3000); // idle
+    const rssIdle = rssMb(childB.pid!);
+
+    const byAccount = new Map<string, Subscriber[]>();
+    for (const s of subs) {
+      if (!byAccount.has(s.accountId)) byAccount.set(s.accountId, []);
+      byAccount.get(s.accountId)!.push(s);
+    }
+
+    const charge = async (u: { token: string; accountId: string }) => {
+      const r = await gql(urlA, 'mutation($input: ChargeUsageInput!) { chargeUsage(input: $input) { wallet { version } } }', {
+        input: { feature: 'caption', idempotencyKey: randomUUID() },
+      }, u.token);
+      if (!r.data) throw new Error(`charge failed: ${JSON.stringify(r.errors)}`);
+      return BigInt(r.data.chargeUsage.wallet.version);
+    };
+
+    // Latency: an open loop of `rate` charges per second on A, round robin over the accounts.
+    const charges: { accountId: string; version: bigint; sentAt: number; committedAt: number }[] = [];
+    const inflight: Promise<void>[] = [];
+    const total = rate * latencySeconds;
+    const t0 = Date.now();
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      const u = users[i % accounts];
+      const sentAt = Date.now();
+      inflight.push(
+        charge(u).then((version) => {
+          charges.push({ accountId: u.accountId, version, sentAt, committedAt: Date.now() });
+        }),
+      );
+    }
+    await Promise.all(inflight);
+    await sleep(2500); // anything still undelivered now is a miss
+    const fromCommit: number[] = [];
+    const fromSend: number[] = [];
+    let missed = 0;
+    for (const c of charges) {
+      for (const s of byAccount.get(c.accountId) ?? []) {
+        const hit = s.events.find(([v]) => v >= c.version);
+        if (!hit) {
+          missed++;
+          continue;
+        }
+        fromCommit.push(Math.max(0, hit[1] - c.committedAt));
+        fromSend.push(hit[1] - c.sentAt);
+      }
+    }
+    fromCommit.sort((x, y) => x - y);
+    fromSend.sort((x, y) => x - y);
+
+    // Throughput on A with push off and on (same instance, same subscribers on B). The flag
+    // is read per commit, so flipping it is exactly REALTIME_PUBLISH=off|on without a restart.
+    const throughput = async (publish: boolean, seconds: number) => {
+      appA!.services.config.realtime.publish = publish;
+      let ok = 0;
+      const end = Date.now() + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: concurrency }, async (_, w) => {
+          let i = w;
+          while (Date.now() < end) {
+            await charge(users[(i += concurrency) % accounts]);
+            ok++;
+          }
+        }),
+      );
+      return ok / seconds;
+    };
+    await throughput(true, 1); // warm-up
+    const off1 = await throughput(false, throughputSeconds / 2);
+    const on1 = await throughput(true, throughputSeconds / 2);
+    const off2 = await throughput(false, throughputSeconds / 2);
+    const on2 = await throughput(true, throughputSeconds / 2);
+    appA.services.config.realtime.publish = true;
+    const off = (off1 + off2) / 2;
+    const on = (on1 + on2) / 2;
+
+    const expected = charges.length * (subscribers / accounts);
+    const p = (xs: number[], q: number) => percentile(xs, q).toFixed(1);
+    const lines = [
+      `Real time: ${subscribers} WebSocket subscribers on instance B (${accounts} accounts x ${subscribers / accounts}), ${rate} charges/s on instance A for ${latencySeconds} s, one embedded PostgreSQL.`,
+      '',
+      '| metric | value | target |',
+      '|---|---|---|',
+      `| commit-to-subscriber latency p50 (from HTTP response) | ${p(fromCommit, 50)} ms | |`,
+      `| commit-to-subscriber latency p99 (from HTTP response) | ${p(fromCommit, 99)} ms | <= 100 ms ${percentile(fromCommit, 99) <= 100 ? 'PASS' : 'FAIL'} |`,
+      `| request-sent-to-subscriber p50 / p99 (upper bound) | ${p(fromSend, 50)} / ${p(fromSend, 99)} ms | |`,
+      `| events delivered (charge x subscriber) | ${expected - missed} of ${expected} | all |`,
+      `| RSS of instance B, idle with ${subscribers} subscribers | ${rssIdle.toFixed(0)} MB (${rssBefore.toFixed(0)} MB before) | <= 300 MB ${rssIdle <= 300 ? 'PASS' : 'FAIL'} |`,
+      `| charges/s at ${concurrency} concurrency, push off | ${off.toFixed(0)} | |`,
+      `| charges/s at ${concurrency} concurrency, push on | ${on.toFixed(0)} (${(on / off).toFixed(2)}x) | >= 0.9x ${on >= 0.9 * off ? 'PASS' : 'FAIL'} |`,
+      `| NOTIFY statements sent by A / notifications received by B | ${appA.services.realtime.stats.notifiesSent} / (in child) | coalesced |`,
+    ];
+    return lines.join('\n');
+  } finally {
+    for (const s of subs) s.ws.terminate();
+    if (childB && childB.exitCode === null) {
+      const exited = new Promise((r) => childB!.once('exit', r));
+      childB.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      if (childB.exitCode === null) childB.kill('SIGKILL');
+    }
+    if (appA) await appA.stop().catch(() => undefined);
+    await pg.stop().catch(() => undefined);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  benchRealtime()
+    .then((table) => {
+      console.log(table);
+      process.exit(0);
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}
