@@ -4,6 +4,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { buildApp, type App } from '../src/app';
@@ -80,6 +81,12 @@ async function inBatches<T>(n: number, concurrency: number, task: (i: number) =>
   return out;
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
@@ -122,7 +129,7 @@ export async function benchRealtime(opts: RealtimeBenchOptions = {}): Promise<st
   const accounts = opts.accounts ?? 200;
   const rate = opts.rate ?? 50;
   const latencySeconds = opts.latencySeconds ?? 20;
-  const throughputSeconds = opts.throughputSeconds ?? 5;
+  const throughputSeconds = opts.throughputSeconds ?? 6;
   const concurrency = opts.concurrency ?? 32;
 
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -203,6 +210,10 @@ export async function benchRealtime(opts: RealtimeBenchOptions = {}): Promise<st
     const charges: { accountId: string; version: bigint; sentAt: number; committedAt: number }[] = [];
     const inflight: Promise<void>[] = [];
     const total = rate * latencySeconds;
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    const cpuB0 = cpuSeconds(childB.pid!);
+    const cpuA0 = process.cpuUsage();
     const t0 = Date.now();
     for (let i = 0; i < total; i++) {
       const due = t0 + (i * 1000) / rate;
@@ -217,6 +228,11 @@ export async function benchRealtime(opts: RealtimeBenchOptions = {}): Promise<st
       );
     }
     await Promise.all(inflight);
+    const phaseS = (Date.now() - t0) / 1000;
+    const cpuB = (cpuSeconds(childB.pid!) - cpuB0) / phaseS;
+    const cpuAu = process.cpuUsage(cpuA0);
+    const cpuA = (cpuAu.user + cpuAu.system) / 1e6 / phaseS;
+    lag.disable();
     await sleep(2500); // anything still undelivered now is a miss
     const fromCommit: number[] = [];
     const fromSend: number[] = [];
@@ -234,6 +250,7 @@ export async function benchRealtime(opts: RealtimeBenchOptions = {}): Promise<st
     }
     fromCommit.sort((x, y) => x - y);
     fromSend.sort((x, y) => x - y);
+    const chargeMs = charges.map((c) => c.committedAt - c.sentAt).sort((x, y) => x - y);
 
     // Throughput on A with push off and on (same instance, same subscribers on B). The flag
     // is read per commit, so flipping it is exactly REALTIME_PUBLISH=off|on without a restart.
@@ -271,6 +288,9 @@ export async function benchRealtime(opts: RealtimeBenchOptions = {}): Promise<st
       `| commit-to-subscriber latency p50 (from HTTP response) | ${p(fromCommit, 50)} ms | |`,
       `| commit-to-subscriber latency p99 (from HTTP response) | ${p(fromCommit, 99)} ms | <= 100 ms ${percentile(fromCommit, 99) <= 100 ? 'PASS' : 'FAIL'} |`,
       `| request-sent-to-subscriber p50 / p99 (upper bound) | ${p(fromSend, 50)} / ${p(fromSend, 99)} ms | |`,
+      `| chargeUsage HTTP latency on A during that phase, p50 / p99 | ${p(chargeMs, 50)} / ${p(chargeMs, 99)} ms | |`,
+      `| CPU during that phase: instance B / benchmark process (instance A + clients) | ${(cpuB * 100).toFixed(0)} % / ${(cpuA * 100).toFixed(0)} % of one core | |`,
+      `| event-loop delay p99 in the benchmark process (inflates measured latency) | ${(lag.percentile(99) / 1e6).toFixed(1)} ms | |`,
       `| events delivered (charge x subscriber) | ${expected - missed} of ${expected} | all |`,
       `| RSS of instance B, idle with ${subscribers} subscribers | ${rssIdle.toFixed(0)} MB (${rssBefore.toFixed(0)} MB before) | <= 300 MB ${rssIdle <= 300 ? 'PASS' : 'FAIL'} |`,
       `| charges/s at ${concurrency} concurrency, push off | ${off.toFixed(0)} | |`,

@@ -157,6 +157,10 @@ export class RealtimeHub {
     client.on('end', () => lost());
     try {
       await client.connect();
+      // NOTIFY gives its transaction an xid, so its commit would wait for a WAL flush (an
+      // fsync competing with the charges' commits). Notifications are not durable anyway:
+      // a lost one is repaired by the poll, so this connection's commits need not wait.
+      await client.query('set synchronous_commit = off');
       await client.query(`listen ${CHANNEL}`);
       this.listener = client;
     } catch (err) {
