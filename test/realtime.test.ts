@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import * as jose from 'jose';
+import { parse } from 'graphql';
 import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { Recorder, pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
@@ -197,6 +199,41 @@ describe('balanceChanged across instances', () => {
     const u = await a.signUp();
     const rec = watch(a, u.token, { afterVersion: 'abc' });
     await rec.ended();
+    expect(rec.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('WebSocket authentication and limits', () => {
+  it('refuses a socket without credentials (4403) and closes one whose access token expires (4401)', async () => {
+    const anonymous = watch(a, '', { afterVersion: '0' });
+    await anonymous.ended();
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('4403');
+
+    const u = await a.signUp();
+    const key = await jose.importPKCS8(env.JWT_PRIVATE_KEY, 'ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const shortLived = await new jose.SignJWT({ role: 'USER' })
+      .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
+      .setSubject(u.accountId)
+      .setIssuer(a.config.jwt.issuer)
+      .setAudience(a.config.jwt.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 2)
+      .sign(key);
+    const rec = watch(a, shortLived, { afterVersion: '0' });
+    expect((await rec.waitFor(() => true)).data.balanceChanged.version).toBe('1');
+    await rec.ended(5000);
+    expect(rec.errors?.[0]?.extensions?.code).toBe('4401');
+  });
+
+  it('applies the alias limit to subscription documents', async () => {
+    const u = await a.signUp();
+    const client = a.ws(u.token);
+    clients.push(client);
+    const aliases = Array.from({ length: 16 }, (_, i) => `v${i}: version`).join(' ');
+    const rec = Recorder.start(client, parse(`subscription { balanceChanged(afterVersion: "0") { ${aliases} } }`) as never);
+    await rec.ended();
+    expect(rec.events).toHaveLength(0);
     expect(rec.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
