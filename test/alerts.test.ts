@@ -118,6 +118,25 @@ describe('low-credit alerts', () => {
     ]);
   });
 
+  it('fires every threshold one charge crosses, in order, and nothing for a rolled-back charge', async () => {
+    const u = await a.signUp();
+    expect(errorCode(await charge(b, u, 101))).toBe('INSUFFICIENT_CREDITS');
+    expect(await messagesOf(u)).toHaveLength(0);
+    expect((await charge(b, u, 95)).errors).toBeUndefined(); // 5 left: past 25 % and 10 %
+    expect((await lowCredits(u)).map((d) => [d.threshold, d.balance])).toEqual([
+      [10, '5'],
+      [25, '5'],
+    ]);
+    expect((await charge(a, u, 5)).errors).toBeUndefined();
+    const kinds = (await messagesOf(u)).map((m) => [m.kind, (m.data as { threshold?: number }).threshold ?? null]);
+    expect(kinds).toEqual([
+      ['CREDITS_DEPLETED', null],
+      ['LOW_CREDITS', 0],
+      ['LOW_CREDITS', 10],
+      ['LOW_CREDITS', 25],
+    ]);
+  });
+
   it('sends no email when the account turned low-credit emails off (the message is still created)', async () => {
     const u = await a.signUp();
     await a.ok(UpdateSettingsDocument, { input: { lowCreditEmails: false } }, u.token);

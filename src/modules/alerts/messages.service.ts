@@ -93,7 +93,8 @@ export class MessagesService {
       params.push(cursor[0]);
     }
     params.push(limit + 1);
-    const rows = await this.sql.query(`select ${COLUMNS} from message where ${where.join(' and ')} order by seq desc limit ?`, params);
+    // Qualified: the bare name would sort by the text alias `seq` ("10" < "9").
+    const rows = await this.sql.query(`select ${COLUMNS} from message where ${where.join(' and ')} order by message.seq desc limit ?`, params);
     return toPage(rows.map(rowOf), limit, (m) => encodeCursor([m.seq]));
   }
 
