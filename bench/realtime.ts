@@ -173,7 +173,7 @@ export async function benchRealtime(opts: RealtimeBenchOptions = {}): Promise<st
     clients = fork(path.join(__dirname, 'realtime-clients.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     clients.send({ type: 'open', url: wsB, users, count: subscribers });
     await nextMessage(clients, 'opened', 120_000);
-    await sleep(3000); // idle
+    await sleep(2000); // idle
     const rssIdle = rssMb(childB.pid!);
 
     // Commit times, stamped in instance A right after COMMIT returned, keyed by account and version.
