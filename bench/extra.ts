@@ -1,4 +1,7 @@
 import type { BenchDb } from './harness';
+import { benchRealtime } from './realtime';
 
-/** Further benchmark sections (real time, usage) register here. */
-export const extraBenches: Record<string, (db: BenchDb) => Promise<string>> = {};
+/** Further benchmark sections register here (each starts what it needs). */
+export const extraBenches: Record<string, (db: BenchDb) => Promise<string>> = {
+  realtime: () => benchRealtime(),
+};

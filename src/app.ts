@@ -28,6 +28,11 @@ import { SynfluencersService } from './modules/synfluencers/synfluencers.service
 import { startWebSocketServer } from './ws';
 import { BillingService } from './modules/billing/billing.service';
 import { registerStripeWebhook } from './modules/billing/billing.webhook';
+import { Sql } from './db/sql';
+import { MessagesService } from './modules/alerts/messages.service';
+import { MessageKind } from './modules/alerts/message.entity';
+import { EmailOutboxWorker } from './modules/alerts/email.outbox';
+import { RealtimeHub } from './modules/realtime/realtime.hub';
 
 export interface App {
   services: Services;
@@ -60,16 +65,32 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   const tokens = await TokenService.create(config);
   const pricing = new PricingService(config);
   const ledger = new LedgerService(orm, config, pricing, log);
+  // Real time and alerts: everything here runs after commit and never blocks a charge.
+  const messages = new MessagesService(orm);
+  const realtime = new RealtimeHub({ databaseUrl: databaseUrl!, config, log, sql: new Sql(orm), ledger, messages });
+  const outbox = new EmailOutboxWorker({ sql: new Sql(orm), config, log });
+  ledger.onCommit((results, batch) => {
+    const last = [...results].reverse().find((r) => r.transactions.length > 0);
+    realtime.committed(batch, last ? last.transactions[last.transactions.length - 1].kind : null);
+    if (batch.emails.length > 0) outbox.kick();
+  });
+  messages.onAdded((accountIds) => realtime.messagesAdded(accountIds));
+  await realtime.start();
+  outbox.start();
+
   const services: Services = {
     config,
     log,
     orm,
     pricing,
     ledger,
+    messages,
+    realtime,
     accounts: new AccountsService(orm),
     synfluencers: new SynfluencersService(orm),
     auth: new AuthService(orm, config, tokens, ledger, pricing),
-    // The notifier is read late: the messages module may set services.notifier after this.
+    // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.
+    notifier: { notify: (accountId, kind, title, body, data) => messages.notify(accountId, MessageKind[kind], title, body, data) },
     billing: new BillingService(orm, config, pricing, ledger, log, () => services.notifier),
   };
 
@@ -206,6 +227,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
         await drainHttp(15_000); // stop accepting, answer every request in flight, then close sockets
         await apollo.stop();
         await ledger.engine.drain();
+        await realtime.stop();
+        await outbox.stop();
         await orm.close(true);
         if (stopEmbedded) await stopEmbedded();
       })();

@@ -61,6 +61,26 @@ export interface Config {
   };
   billing: BillingConfig;
   smtpUrl: string | undefined;
+  realtime: {
+    /** NOTIFY committed wallet changes to other instances (REALTIME_PUBLISH=off leaves only the poll). @default true */
+    publish: boolean;
+    /** How long changed wallet ids are gathered before one NOTIFY. @default 3 */
+    coalesceMs: number;
+    /** How often versions of locally watched wallets are re-read (crash-gap repair). @default 500 */
+    pollMs: number;
+  };
+  email: {
+    /** Sender of alert emails. */
+    from: string;
+    /** How often the outbox is checked for due emails. @default 1000 */
+    pollMs: number;
+    /** First retry delay after a failed send; doubles per attempt. @default 5000 */
+    retryBaseMs: number;
+    /** Longest delay between retries. @default 600000 // 10 minutes */
+    retryMaxMs: number;
+    /** Attempts before an email is given up (marked failed). @default 20 */
+    maxAttempts: number;
+  };
 }
 
 export interface BillingConfig {
@@ -225,6 +245,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     billing,
     smtpUrl,
+    realtime: {
+      publish: bool('REALTIME_PUBLISH', true),
+      coalesceMs: int('REALTIME_COALESCE_MS', 3, 0, 1000),
+      pollMs: int('REALTIME_POLL_MS', 500, 20, 60_000),
+    },
+    email: {
+      from: nonEmpty(env.MAIL_FROM) ?? 'Synfluencer Credits <no-reply@synfluencer.local>',
+      pollMs: int('EMAIL_POLL_MS', 1000, 20, 3_600_000),
+      retryBaseMs: int('EMAIL_RETRY_BASE_MS', 5000, 10, 3_600_000),
+      retryMaxMs: int('EMAIL_RETRY_MAX_MS', 600_000, 10, 86_400_000),
+      maxAttempts: int('EMAIL_MAX_ATTEMPTS', 20, 1, 1000),
+    },
   };
 
   if (problems.length > 0) {

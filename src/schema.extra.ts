@@ -1,4 +1,6 @@
 import { BillingResolver } from './modules/billing/billing.resolver';
+import { MessagesResolver } from './modules/alerts/messages.resolver';
+import { RealtimeResolver } from './modules/realtime/realtime.resolver';
 
 /** Resolvers of later modules register here (billing, alerts, usage). */
-export const extraResolvers: Function[] = [BillingResolver];
+export const extraResolvers: Function[] = [BillingResolver, MessagesResolver, RealtimeResolver];

@@ -1,4 +1,4 @@
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
 import { authChecker } from './modules/auth/context';
@@ -11,6 +11,17 @@ import { extraResolvers } from './schema.extra';
 
 export const resolvers = [AuthResolver, AccountsResolver, SynfluencersResolver, LedgerResolver, WalletResolver, TransactionResolver, HoldResolver, PricingResolver, ...extraResolvers] as const;
 
+/**
+ * Every subscription brings its own `subscribe` (per-account scoping, afterVersion catch-up,
+ * coalescing: modules/realtime), so no topic pub/sub exists; type-graphql still wants one.
+ */
+const noTopicPubSub: PubSub = {
+  publish: () => undefined,
+  subscribe: () => {
+    throw new Error('topic subscriptions are not used: give @Subscription a subscribe function');
+  },
+};
+
 export function buildGraphQLSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: resolvers as unknown as [Function, ...Function[]],
@@ -19,5 +30,6 @@ export function buildGraphQLSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     validate: false,
     emitSchemaFile: false,
+    pubSub: noTopicPubSub,
   });
 }

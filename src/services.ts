@@ -8,6 +8,8 @@ import type { PricingService } from './modules/pricing/pricing.service';
 import type { SynfluencersService } from './modules/synfluencers/synfluencers.service';
 import type { BillingService } from './modules/billing/billing.service';
 import type { Notifier } from './modules/billing/billing.notifier';
+import type { MessagesService } from './modules/alerts/messages.service';
+import type { RealtimeHub } from './modules/realtime/realtime.hub';
 
 /** The service container built once by app.ts and handed to every request's context. */
 export interface Services {
@@ -22,4 +24,8 @@ export interface Services {
   billing: BillingService;
   /** Set by the messages module when present; billing's PURCHASE_COMPLETED etc. are skipped without it. */
   notifier?: Notifier;
+  /** Messages page; `notify(accountId, kind, title, body, data)` adds one (billing). */
+  messages: MessagesService;
+  /** Subscriptions across instances (LISTEN/NOTIFY plus a repair poll). */
+  realtime: RealtimeHub;
 }

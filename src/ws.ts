@@ -78,7 +78,8 @@ export function startWebSocketServer(opts: {
         try {
           errors = validate(schema, document, rules);
         } catch (err) {
-          // graphql-armor rules throw their rejection instead of reporting it.
+          // graphql-armor rules throw their rejection (propagateOnRejection); without this the
+          // socket would be closed with 4500 instead of the operation getting an error.
           if (!(err instanceof GraphQLError)) throw err;
           errors = [err];
         }

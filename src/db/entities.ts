@@ -2,6 +2,8 @@ import { AppSetting, AppSettingAudit } from '../modules/billing/app-setting.enti
 import { Refund } from '../modules/billing/refund.entity';
 import { StripeEvent } from '../modules/billing/stripe-event.entity';
 import { StripeSubscription } from '../modules/billing/stripe-subscription.entity';
+import { EmailOutbox } from '../modules/alerts/email-outbox.entity';
+import { Message } from '../modules/alerts/message.entity';
 
 /** Entities of later modules register here so mikro-orm.config.ts stays stable. */
-export const extraEntities: Function[] = [AppSetting, AppSettingAudit, StripeEvent, StripeSubscription, Refund];
+export const extraEntities: Function[] = [AppSetting, AppSettingAudit, StripeEvent, StripeSubscription, Refund, Message, EmailOutbox];

@@ -8,6 +8,7 @@ import type { Logger } from '../../shared/logger';
 import { CreditSource } from './credit-bucket.entity';
 import { HoldStatus } from './hold.entity';
 import { TransactionKind, type BucketDraw } from './ledger-transaction.entity';
+import { decideAlerts, type AlertState, type NewEmail, type NewMessage } from '../alerts/alert.rules';
 
 /**
  * The one place that moves credits.
@@ -188,8 +189,13 @@ class BatchState {
   keys: Map<string, TxRow>;
   txs: TxRow[] = [];
   now: Date;
+  /** Alert markers, messages and emails decided in this batch (alert.rules.ts), written with it. */
+  alerts: AlertState;
+  messages: NewMessage[] = [];
+  emails: NewEmail[] = [];
 
-  constructor(wallet: WalletSnapshot, buckets: BucketState[], holds: HoldRow[], keys: TxRow[], now: Date) {
+  constructor(wallet: WalletSnapshot, buckets: BucketState[], holds: HoldRow[], keys: TxRow[], now: Date, alerts: AlertState) {
+    this.alerts = alerts;
     this.wallet = wallet;
     this.buckets = new Map(buckets.map((b) => [b.id, b]));
     this.holds = new Map(holds.map((h) => [h.id, { ...h, dirty: false, isNew: false }]));
@@ -524,6 +530,14 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** What one committed batch changed: the final wallet and the alert messages and emails it wrote. */
+export interface CommitBatch {
+  walletId: string;
+  wallet: WalletSnapshot;
+  messages: NewMessage[];
+  emails: NewEmail[];
+}
+
 export interface EngineOptions {
   acquire: () => Promise<PoolClient>;
   release: (client: PoolClient, err?: Error) => void;
@@ -531,7 +545,7 @@ export interface EngineOptions {
   batchWindowMs: number;
   log: Logger;
   /** Called after every commit that changed the wallet (publish, alerts). Never throws into the engine. */
-  onCommit: (results: OpResult[], batch: { walletId: string; wallet: WalletSnapshot }) => void;
+  onCommit: (results: OpResult[], batch: CommitBatch) => void;
 }
 
 export class LedgerEngine {
@@ -621,7 +635,8 @@ export class LedgerEngine {
       if (!isUuid(walletId)) throw new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found');
       const [, locked] = (await client.query(
         `begin; select w.id, w.account_id, w.balance, w.held, w.lifetime_spend, w.lifetime_purchased, w.spent_month, w.spent_this_month,
-                      w.version, w.low_credit_reference, w.low_credit_fired, a.monthly_budget_cap, a.timezone, (extract(epoch from now()) * 1000)::float8 as now_ms
+                      w.version, w.low_credit_reference, w.low_credit_fired, w.burn_alert_month, w.cap_alert_month,
+                      a.monthly_budget_cap, a.timezone, a.burn_alert_threshold, a.low_credit_emails, a.email, (extract(epoch from now()) * 1000)::float8 as now_ms
                  from wallet w join account a on a.id = w.account_id
                 where w.id = '${walletId}' for update of w`,
       )) as unknown as [unknown, { rowCount: number; rows: Record<string, any>[] }];
@@ -685,7 +700,14 @@ export class LedgerEngine {
       const existing: TxRow[] = l.existing.map(txFromJson);
       const holds: HoldRow[] = l.holds.map(holdFromJson);
 
-      const state = new BatchState(wallet, buckets, holds, existing, now);
+      const alerts: AlertState = {
+        burnAlertMonth: r.burn_alert_month,
+        capAlertMonth: r.cap_alert_month,
+        burnAlertThreshold: r.burn_alert_threshold === null ? null : BigInt(r.burn_alert_threshold),
+        lowCreditEmails: Boolean(r.low_credit_emails),
+        email: r.email,
+      };
+      const state = new BatchState(wallet, buckets, holds, existing, now, alerts);
       // Expired credits are never spendable: expire them before any operation of this batch,
       // even if the periodic sweep has not reached this wallet yet.
       if (buckets.some((b) => b.expiresAt !== null && b.expiresAt.getTime() <= now.getTime())) {
@@ -700,6 +722,12 @@ export class LedgerEngine {
         try {
           const partial = applyOp(stage, op, state);
           stage.merge();
+          // Decided from the state this batch commits, under the lock: never twice, never missed.
+          if (stage.txs.length > 0) {
+            const decided = decideAlerts(before, state.wallet, state.alerts, now);
+            state.messages.push(...decided.messages);
+            state.emails.push(...decided.emails);
+          }
           outcomes.push({ ok: true, result: { ...partial, transactions: stage.txs, wallet: { ...state.wallet }, before } });
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
@@ -718,7 +746,7 @@ export class LedgerEngine {
       released = true;
       const results = outcomes.filter((o): o is { ok: true; result: OpResult } => o.ok).map((o) => o.result);
       try {
-        this.opts.onCommit(results, { walletId, wallet: state.wallet });
+        this.opts.onCommit(results, { walletId, wallet: state.wallet, messages: state.messages, emails: state.emails });
       } catch (err) {
         this.opts.log.error({ err }, 'onCommit hook failed');
       }
@@ -772,9 +800,18 @@ export class LedgerEngine {
                returning 1),
         uh as (update hold h set status = u.status, captured = u.captured, settled_at = u.settled_at
                  from unnest($43::uuid[], $44::text[], $45::bigint[], $46::timestamptz[]) as u(id, status, captured, settled_at)
-                where h.id = u.id returning 1)
+                where h.id = u.id returning 1),
+        nm as (insert into message (id, account_id, kind, title, body, data, created_at)
+               select u.id, $13, u.kind, u.title, u.body, u.data::jsonb, u.created_at
+                 from unnest($58::uuid[], $59::text[], $60::text[], $61::text[], $62::text[], $63::timestamptz[]) with ordinality as u(id, kind, title, body, data, created_at, ord)
+                order by u.ord
+               returning 1),
+        ne as (insert into email_outbox (id, account_id, message_id, to_address, subject, body)
+               select u.id, $13, u.message_id, u.to_address, u.subject, u.body
+                 from unnest($64::uuid[], $65::uuid[], $66::text[], $67::text[], $68::text[]) as u(id, message_id, to_address, subject, body)
+               returning 1)
       update wallet set balance = $47, held = $48, lifetime_spend = $49, lifetime_purchased = $50, spent_month = $51, spent_this_month = $52,
-             version = $53, low_credit_reference = $54, low_credit_fired = $55, updated_at = now()
+             version = $53, low_credit_reference = $54, low_credit_fired = $55, burn_alert_month = $56, cap_alert_month = $57, updated_at = now()
        where id = $1`,
       values: [
         w.walletId,
@@ -832,6 +869,19 @@ export class LedgerEngine {
         w.version.toString(),
         w.lowCreditReference.toString(),
         w.lowCreditFired,
+        s.alerts.burnAlertMonth,
+        s.alerts.capAlertMonth,
+        s.messages.map((m) => m.id),
+        s.messages.map((m) => m.kind),
+        s.messages.map((m) => m.title),
+        s.messages.map((m) => m.body),
+        s.messages.map((m) => json(m.data)),
+        s.messages.map((m) => m.createdAt),
+        s.emails.map((e) => e.id),
+        s.emails.map((e) => e.messageId),
+        s.emails.map((e) => e.to),
+        s.emails.map((e) => e.subject),
+        s.emails.map((e) => e.body),
       ],
     });
   }

@@ -14,7 +14,7 @@ import { CreditBucket, CreditSource } from './credit-bucket.entity';
 import { LedgerTransaction, TransactionKind } from './ledger-transaction.entity';
 import { Wallet } from './wallet.entity';
 import { HoldStatus } from './hold.entity';
-import { LedgerEngine, holdFromJson, txFromJson, type HoldRow, type LedgerOp, type OpResult, type TxRow, type UsageMeta, type WalletSnapshot } from './ledger.engine';
+import { LedgerEngine, holdFromJson, type CommitBatch, txFromJson, type HoldRow, type LedgerOp, type OpResult, type TxRow, type UsageMeta, type WalletSnapshot } from './ledger.engine';
 
 export interface UsageInputData {
   feature: string;
@@ -66,7 +66,7 @@ const MAX_KEY_LENGTH = 255;
 const MAX_TEXT = 200;
 
 /** Committed wallet changes, for real time and alerts (wired by app.ts). */
-export type CommitListener = (results: OpResult[], batch: { walletId: string; wallet: WalletSnapshot }) => void;
+export type CommitListener = (results: OpResult[], batch: CommitBatch) => void;
 
 /**
  * The ledger module's API. Lock-free reads (price, synfluencer ownership) happen here,
@@ -474,7 +474,7 @@ export function walletViewFromRow(r: Record<string, unknown>): WalletView {
   return toView(snapshotFromRow(r));
 }
 
-function snapshotFromRow(r: Record<string, unknown>): WalletSnapshot {
+export function snapshotFromRow(r: Record<string, unknown>): WalletSnapshot {
   return {
     walletId: r.id as string,
     accountId: r.account_id as string,

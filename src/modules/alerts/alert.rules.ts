@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { formatCredits } from '../../shared/money';
+import type { WalletSnapshot } from '../ledger/ledger.engine';
+import { MessageKind } from './message.entity';
+
+/**
+ * Alert decisions. The ledger engine calls `decideAlerts` after every operation of a batch,
+ * under the wallet's row lock, and writes the resulting messages, emails and "already
+ * fired" markers in the same statement as the ledger rows. An alert therefore exists if
+ * and only if the change that crossed its threshold committed, and the markers make it
+ * fire once: concurrent charges on other instances wait for the lock and see them set.
+ */
+
+/** Low-credit thresholds as a percentage of `low_credit_reference`, with their bit in `low_credit_fired`. */
+export const LOW_CREDIT_THRESHOLDS = [
+  { percent: 25, bit: 1 },
+  { percent: 10, bit: 2 },
+  { percent: 0, bit: 4 },
+] as const;
+
+/** Alert state of a wallet and its account that is not part of the wallet snapshot. */
+export interface AlertState {
+  /** "YYYY-MM" (account timezone) in which BURN_ALERT last fired. */
+  burnAlertMonth: string | null;
+  /** "YYYY-MM" in which BUDGET_CAP_REACHED last fired. */
+  capAlertMonth: string | null;
+  burnAlertThreshold: bigint | null;
+  lowCreditEmails: boolean;
+  email: string;
+}
+
+export interface NewMessage {
+  id: string;
+  accountId: string;
+  kind: MessageKind;
+  title: string;
+  body: string;
+  data: Record<string, unknown> | null;
+  createdAt: Date;
+}
+
+export interface NewEmail {
+  id: string;
+  accountId: string;
+  messageId: string | null;
+  to: string;
+  subject: string;
+  body: string;
+}
+
+export interface AlertDecision {
+  messages: NewMessage[];
+  emails: NewEmail[];
+}
+
+const lowCreditText = (percent: number, balance: bigint, reference: bigint) =>
+  percent === 0
+    ? {
+        title: 'You are out of credits',
+        body: `Your balance has reached 0 credits (0 % of the ${formatCredits(reference)} credits after your last top-up). Generation pauses until you add credits.`,
+      }
+    : {
+        title: `Credits running low: ${percent} % left`,
+        body: `Your balance is ${formatCredits(balance)} credits, ${percent} % or less of the ${formatCredits(reference)} credits after your last top-up.`,
+      };
+
+/**
+ * Compares the wallet before and after one operation and returns the alerts it triggers.
+ * Mutates `after.lowCreditFired` and the months in `st`, which the engine then persists.
+ */
+export function decideAlerts(before: WalletSnapshot, after: WalletSnapshot, st: AlertState, now: Date): AlertDecision {
+  const out: AlertDecision = { messages: [], emails: [] };
+  const message = (kind: MessageKind, title: string, body: string, data: Record<string, unknown>): NewMessage => {
+    const m = { id: randomUUID(), accountId: after.accountId, kind, title, body, data, createdAt: now };
+    out.messages.push(m);
+    return m;
+  };
+
+  // Low credits: each threshold once per cycle; a credit (grant, purchase, allocation) starts
+  // a new cycle by resetting the reference and the fired bits (ledger.engine.ts, 'grant').
+  const reference = after.lowCreditReference;
+  for (const t of LOW_CREDIT_THRESHOLDS) {
+    if ((after.lowCreditFired & t.bit) !== 0) continue;
+    const reached = t.percent === 0 ? after.balance === 0n && (reference > 0n || before.balance > 0n) : reference > 0n && after.balance * 100n <= reference * BigInt(t.percent);
+    if (!reached) continue;
+    after.lowCreditFired |= t.bit;
+    if (reference > 0n) {
+      const text = lowCreditText(t.percent, after.balance, reference);
+      const m = message(MessageKind.LOW_CREDITS, text.title, text.body, {
+        threshold: t.percent,
+        balance: formatCredits(after.balance),
+        reference: formatCredits(reference),
+      });
+      if (st.lowCreditEmails) {
+        out.emails.push({ id: randomUUID(), accountId: after.accountId, messageId: m.id, to: st.email, subject: text.title, body: text.body });
+      }
+    }
+    if (t.percent === 0) {
+      message(MessageKind.CREDITS_DEPLETED, 'Credits depleted', 'Your balance is 0 credits. Generation is paused until you add credits.', {
+        balance: formatCredits(after.balance),
+        held: formatCredits(after.held),
+      });
+    }
+  }
+
+  // Burn alert: month-to-date spend reached the account's threshold; once per calendar month.
+  const month = after.spentMonth;
+  if (st.burnAlertThreshold !== null && st.burnAlertThreshold > 0n && after.spentThisMonth >= st.burnAlertThreshold && st.burnAlertMonth !== month) {
+    st.burnAlertMonth = month;
+    message(
+      MessageKind.BURN_ALERT,
+      'Burn alert: monthly spend threshold reached',
+      `You have spent ${formatCredits(after.spentThisMonth)} credits this month, reaching your burn alert threshold of ${formatCredits(st.burnAlertThreshold)}.`,
+      { month, spentThisMonth: formatCredits(after.spentThisMonth), threshold: formatCredits(st.burnAlertThreshold) },
+    );
+  }
+
+  // Budget cap: what is spent and held this month reached the cap; once per calendar month.
+  const cap = after.monthlyBudgetCap;
+  if (cap !== null && after.spentThisMonth + after.held >= cap && st.capAlertMonth !== month) {
+    st.capAlertMonth = month;
+    message(
+      MessageKind.BUDGET_CAP_REACHED,
+      'Monthly budget cap reached',
+      `Spending this month (${formatCredits(after.spentThisMonth)} spent, ${formatCredits(after.held)} held) has reached your cap of ${formatCredits(cap)}. Further charges are refused until next month or a higher cap.`,
+      { month, spentThisMonth: formatCredits(after.spentThisMonth), held: formatCredits(after.held), cap: formatCredits(cap) },
+    );
+  }
+  return out;
+}

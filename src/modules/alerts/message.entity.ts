@@ -1,0 +1,49 @@
+import { Entity, Index, JsonType, Property } from '@mikro-orm/core';
+import { BaseEntity } from '../../shared/base.entity';
+
+export enum MessageKind {
+  BURN_ALERT = 'BURN_ALERT',
+  LOW_CREDITS = 'LOW_CREDITS',
+  CREDITS_DEPLETED = 'CREDITS_DEPLETED',
+  BUDGET_CAP_REACHED = 'BUDGET_CAP_REACHED',
+  PURCHASE_COMPLETED = 'PURCHASE_COMPLETED',
+  REFUND_COMPLETED = 'REFUND_COMPLETED',
+  PLAN_RENEWED = 'PLAN_RENEWED',
+}
+
+/**
+ * A notification on the account's Messages page. Alert messages are inserted in the same
+ * statement as the ledger batch that crossed the threshold (under the wallet lock), so an
+ * alert exists if and only if the change that caused it committed. Every insert for one
+ * account happens under that account's wallet lock, so `seq` order per account is commit
+ * order: real time delivers by `seq` cursor and never skips a message.
+ */
+@Entity({ tableName: 'message' })
+@Index({ name: 'message_account_seq_idx', properties: ['accountId', 'seq'] })
+@Index({
+  name: 'message_account_unread_idx',
+  properties: ['accountId'],
+  expression: 'create index "message_account_unread_idx" on "message" ("account_id") where read_at is null',
+})
+export class Message extends BaseEntity {
+  @Property({ type: 'bigint', autoincrement: true, unique: true, columnType: 'bigserial' })
+  seq!: string;
+
+  @Property({ type: 'uuid' })
+  accountId!: string;
+
+  @Property({ type: 'text' })
+  kind!: MessageKind;
+
+  @Property({ type: 'text' })
+  title!: string;
+
+  @Property({ type: 'text' })
+  body!: string;
+
+  @Property({ type: JsonType, nullable: true })
+  data: Record<string, unknown> | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  readAt: Date | null = null;
+}

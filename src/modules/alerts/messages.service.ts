@@ -1,0 +1,145 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Sql } from '../../db/sql';
+import { badInput, notFound } from '../../shared/errors';
+import { isUuid } from '../../shared/ids';
+import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from '../../shared/pagination';
+import { MessageKind } from './message.entity';
+
+export interface MessageRow {
+  id: string;
+  seq: bigint;
+  accountId: string;
+  kind: MessageKind;
+  title: string;
+  body: string;
+  data: Record<string, unknown> | null;
+  readAt: Date | null;
+  createdAt: Date;
+}
+
+const COLUMNS = 'id, seq::text as seq, account_id, kind, title, body, data, read_at, created_at';
+
+function rowOf(r: Record<string, unknown>): MessageRow {
+  return {
+    id: r.id as string,
+    seq: BigInt(r.seq as string),
+    accountId: r.account_id as string,
+    kind: r.kind as MessageKind,
+    title: r.title as string,
+    body: r.body as string,
+    data: (r.data as Record<string, unknown>) ?? null,
+    readAt: r.read_at ? new Date(r.read_at as string) : null,
+    createdAt: new Date(r.created_at as string),
+  };
+}
+
+/** Called after a message committed, with the accounts that got one (real time publishes them). */
+export type MessageListener = (accountIds: string[]) => void;
+
+const MAX_TITLE = 200;
+const MAX_BODY = 4000;
+
+/**
+ * The Messages page. Alert messages are written by the ledger engine inside the batch that
+ * triggered them (alert.rules.ts); other modules (billing) add messages through `notify`.
+ */
+export class MessagesService {
+  private readonly sql: Sql;
+  private readonly listeners: MessageListener[] = [];
+
+  constructor(orm: MikroORM) {
+    this.sql = new Sql(orm);
+  }
+
+  onAdded(listener: MessageListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Tells listeners about messages that committed (also used for the engine's alert messages). */
+  added(accountIds: string[]): void {
+    for (const l of this.listeners) l(accountIds);
+  }
+
+  /**
+   * Adds a message for an account, e.g. PURCHASE_COMPLETED from billing. The insert takes the
+   * account's wallet row lock, like the ledger's alert inserts, so message `seq` order per
+   * account is commit order and real time's seq cursor never skips a message.
+   */
+  async notify(accountId: string, kind: MessageKind, title: string, body: string, data: Record<string, unknown> | null = null): Promise<MessageRow> {
+    if (!Object.values(MessageKind).includes(kind)) throw badInput(`unknown message kind ${kind}`);
+    const rows = await this.sql.query(
+      `with w as (select account_id from wallet where account_id = ? for update)
+       insert into message (id, account_id, kind, title, body, data)
+       select gen_random_uuid(), w.account_id, ?, ?, ?, ?::jsonb from w
+       returning ${COLUMNS}`,
+      [accountId, kind, title.slice(0, MAX_TITLE), body.slice(0, MAX_BODY), data === null ? null : JSON.stringify(data)],
+    );
+    if (rows.length === 0) throw notFound('Account');
+    const m = rowOf(rows[0]);
+    this.added([accountId]);
+    return m;
+  }
+
+  /** Newest first. */
+  async list(accountId: string, unreadOnly: boolean, first?: number | null, after?: string | null): Promise<Page<MessageRow>> {
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after, 1);
+    const where = ['account_id = ?'];
+    const params: unknown[] = [accountId];
+    if (unreadOnly) where.push('read_at is null');
+    if (cursor) {
+      if (!/^\d+$/.test(cursor[0])) throw badInput('after is not a valid cursor');
+      where.push('seq < ?');
+      params.push(cursor[0]);
+    }
+    params.push(limit + 1);
+    // Qualified: the bare name would sort by the text alias `seq` ("10" < "9").
+    const rows = await this.sql.query(`select ${COLUMNS} from message where ${where.join(' and ')} order by message.seq desc limit ?`, params);
+    return toPage(rows.map(rowOf), limit, (m) => encodeCursor([m.seq]));
+  }
+
+  /** Marks the caller's own unread messages read; returns how many changed. Other ids are ignored. */
+  async markRead(accountId: string, ids: string[]): Promise<number> {
+    if (ids.length > 1000) throw badInput('at most 1000 ids at once');
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return 0;
+    const rows = await this.sql.query<{ n: number }>(
+      `with u as (update message set read_at = now() where account_id = ? and id = any(?::uuid[]) and read_at is null returning 1)
+       select count(*)::int as n from u`,
+      [accountId, valid],
+    );
+    return rows[0].n;
+  }
+
+  async unreadCount(accountId: string): Promise<number> {
+    const rows = await this.sql.query<{ n: number }>('select count(*)::int as n from message where account_id = ? and read_at is null', [accountId]);
+    return rows[0].n;
+  }
+
+  async byId(accountId: string, id: string): Promise<MessageRow | null> {
+    if (!isUuid(id)) return null;
+    const rows = await this.sql.query(`select ${COLUMNS} from message where id = ? and account_id = ?`, [id, accountId]);
+    return rows.length ? rowOf(rows[0]) : null;
+  }
+
+  /** The newest message seq of each account (0 if none): where a new real-time watcher starts. */
+  async latestSeq(accountId: string): Promise<bigint> {
+    const rows = await this.sql.query<{ s: string }>('select coalesce(max(seq), 0)::text as s from message where account_id = ?', [accountId]);
+    return BigInt(rows[0].s);
+  }
+
+  /** Messages after each account's cursor, oldest first (one query for many accounts). */
+  async after(cursors: Map<string, bigint>): Promise<MessageRow[]> {
+    if (cursors.size === 0) return [];
+    const ids = [...cursors.keys()];
+    const seqs = ids.map((id) => cursors.get(id)!.toString());
+    const rows = await this.sql.query(
+      `select ${COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}
+         from unnest(?::uuid[], ?::bigint[]) as c(account_id, seq)
+         join message m on m.account_id = c.account_id and m.seq > c.seq
+        order by m.seq`,
+      [ids, seqs],
+    );
+    return rows.map(rowOf);
+  }
+}

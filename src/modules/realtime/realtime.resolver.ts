@@ -1,0 +1,80 @@
+import { Arg, Authorized, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { me, type Context } from '../auth/context';
+import { Role } from '../accounts/account.entity';
+import { DomainError, ErrorCode, badInput } from '../../shared/errors';
+import { isUuid } from '../../shared/ids';
+import type { MessageRow } from '../alerts/messages.service';
+import { LowCreditAlertType, MessageType } from '../alerts/messages.types';
+import { toMessageType } from '../alerts/messages.resolver';
+import type { BalanceEvent, LowCreditEvent } from './realtime.hub';
+import { WalletBalanceType } from './realtime.types';
+
+type Data = SubscribeResolverData<unknown, { accountId?: string | null; afterVersion?: string | null }, Context>;
+
+/** Subscriptions watch the caller's own account; an admin session may name another with `accountId`. */
+function watchedAccount({ context, args }: Data): string {
+  const p = me(context);
+  const accountId = args.accountId;
+  if (!accountId || accountId === p.accountId) return p.accountId;
+  if (p.via !== 'session' || p.role !== Role.ADMIN) throw new DomainError(ErrorCode.FORBIDDEN, 'Only admins may watch another account');
+  if (!isUuid(accountId)) throw new DomainError(ErrorCode.NOT_FOUND, 'Account not found');
+  return accountId;
+}
+
+function parseVersion(v: string | null | undefined): bigint | null {
+  if (v === null || v === undefined) return null;
+  if (!/^\d{1,19}$/.test(v)) throw badInput('afterVersion must be a wallet version (a decimal string)');
+  return BigInt(v);
+}
+
+const toBalance = (e: BalanceEvent): WalletBalanceType => ({
+  walletId: e.walletId,
+  accountId: e.accountId,
+  balance: e.balance,
+  held: e.held,
+  spentThisMonth: e.spentThisMonth,
+  status: e.status,
+  version: e.version.toString(),
+  cause: e.cause,
+});
+
+@Resolver()
+export class RealtimeResolver {
+  @Authorized('WALLET_READ')
+  @Subscription(() => WalletBalanceType, {
+    description:
+      'The wallet after every committed change, in increasing version order (bursts may be coalesced to the latest state). With afterVersion older than the current version, the first event is the current state.',
+    subscribe: (d: Data) => d.context.services.realtime.balance(watchedAccount(d), parseVersion(d.args.afterVersion)),
+  })
+  balanceChanged(
+    @Root() e: BalanceEvent,
+    @Arg('afterVersion', () => String, { nullable: true }) _afterVersion: string | null,
+    @Arg('accountId', () => ID, { nullable: true, description: 'Admins only: watch another account.' }) _accountId: string | null,
+  ): WalletBalanceType {
+    return toBalance(e);
+  }
+
+  @Authorized('WALLET_READ')
+  @Subscription(() => LowCreditAlertType, {
+    description: 'Fired when the balance first falls to 25 %, 10 % and 0 % of the balance after the most recent credit; each once per cycle.',
+    subscribe: (d: Data) => d.context.services.realtime.lowCreditAlerts(watchedAccount(d)),
+  })
+  lowCreditAlert(
+    @Root() e: LowCreditEvent,
+    @Arg('accountId', () => ID, { nullable: true, description: 'Admins only: watch another account.' }) _accountId: string | null,
+  ): LowCreditAlertType {
+    return { threshold: e.threshold, balance: e.balance, reference: e.reference, createdAt: e.createdAt };
+  }
+
+  @Authorized('WALLET_READ')
+  @Subscription(() => MessageType, {
+    description: 'Every new message of the account, as it commits.',
+    subscribe: (d: Data) => d.context.services.realtime.messages(watchedAccount(d)),
+  })
+  messageAdded(
+    @Root() m: MessageRow,
+    @Arg('accountId', () => ID, { nullable: true, description: 'Admins only: watch another account.' }) _accountId: string | null,
+  ): MessageType {
+    return toMessageType(m);
+  }
+}
