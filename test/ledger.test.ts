@@ -162,6 +162,13 @@ describe('errors change nothing', () => {
     const literal = await t.gql('mutation { updateSettings(input: { monthlyBudgetCap: "1.1234567" }) { id } }', {}, u.token);
     expect(errorCode(literal)).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(ChargeUsageDocument, caption(''), u.token))).toBe('BAD_USER_INPUT');
+    // Keys the service uses for its own movements are reserved; NUL bytes and huge amounts are bad input.
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption('stripe:checkout:cs_123'), u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ReserveCreditsDocument, { input: { feature: 'caption', idempotencyKey: 'refund:abc' } }, u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption('nul\u0000key'), u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption('nul-platform', { platform: 'tik\u0000tok' }), u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption('nul-meta', { metadata: { note: 'a\u0000b' } }), u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(UpdateSettingsDocument, { input: { monthlyBudgetCap: '999999999999999' } }, u.token))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(ReserveCreditsDocument, { input: { feature: 'caption', idempotencyKey: 'exp', expiresInSeconds: 86401 } }, u.token))).toBe('BAD_USER_INPUT');
     const after = await balanceOf(u);
     expect(after).toEqual(before);
@@ -231,26 +238,78 @@ describe('buckets', () => {
     expect(await directInvariantCheck(t)).toEqual([]);
   });
 
-  it('sweeps expired buckets into a PLAN_EXPIRY transaction, never expiring credits that are held', async () => {
+  it('sweeps expired buckets into PLAN_EXPIRY, never expiring credits that back a pending hold', async () => {
     const u = await t.signUp(); // 100 never-expiring
     const ledger = t.app.services.ledger;
     await ledger.grant(u.accountId, { source: CreditSource.PLAN_ALLOCATION, amount: micros('50'), description: 'plan', expiresAt: new Date(Date.now() + 1500) });
-    // Hold 112 of the 150 (14 videos): only 38 stay spendable, so at expiry just 38 of the plan's 50 can expire.
+    // Hold 112 (14 videos). Holds consume the earliest-expiring credits first, so all 50 plan credits back them.
     const holds = await Promise.all(Array.from({ length: 14 }, (_, i) => t.ok(ReserveCreditsDocument, { input: { feature: 'video', quantity: 1, idempotencyKey: `hx-${i}` } }, u.token)));
-    expect((await balanceOf(u)).balance).toBe('38');
-    expect((await balanceOf(u)).held).toBe('112');
+    expect(await balanceOf(u)).toMatchObject({ balance: '38', held: '112' });
     await new Promise((r) => setTimeout(r, 2200));
-    const w = await balanceOf(u);
-    // Plan allocation of 50 was drawn by nothing yet (holds do not draw buckets): 38 spendable, all expirable.
-    expect(w.balance).toBe('0');
-    expect(w.held).toBe('112');
-    const tx = (await t.ok(TransactionsDocument, { first: 1, filter: { kinds: ['PLAN_EXPIRY'] } }, u.token)).transactions.edges;
-    expect(tx.map((e) => e.node.amount)).toEqual(['-38']);
-    // Releasing holds returns credits to the balance; the rest of the expired allocation then expires too.
-    for (const h of holds.slice(0, 2)) await t.ok(ReleaseHoldDocument, { id: h.reserveCredits.id }, u.token);
+    expect(await balanceOf(u)).toMatchObject({ balance: '38', held: '112' });
+    const expiries = async () => (await t.ok(TransactionsDocument, { filter: { kinds: ['PLAN_EXPIRY'] } }, u.token)).transactions.edges.map((e) => e.node.amount);
+    expect(await expiries()).toEqual([]);
+    // Releasing 8 holds (64) leaves 48 held: 2 plan credits are no longer backing anything and expire.
+    for (const h of holds.slice(0, 8)) await t.ok(ReleaseHoldDocument, { id: h.reserveCredits.id }, u.token);
     await new Promise((r) => setTimeout(r, 800));
-    const after = await balanceOf(u);
-    expect(after.balance).toBe('4'); // 16 released, 12 more of the plan's 50 expired (50 - 38)
+    expect(await balanceOf(u)).toMatchObject({ balance: '100', held: '48' });
+    expect(await expiries()).toEqual(['-2']);
+    // Capturing the rest spends the expired-but-held plan credits first; nothing more expires.
+    for (const h of holds.slice(8)) await t.ok(CaptureHoldDocument, { id: h.reserveCredits.id }, u.token);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await balanceOf(u)).toMatchObject({ balance: '100', held: '0' });
+    expect(await expiries()).toEqual(['-2']);
+    const buckets = (await t.ok(MeDocument, {}, u.token)).me.wallet.buckets;
+    expect(Object.fromEntries(buckets.map((b) => [b.source, b.remaining]))).toEqual({ SIGNUP_BONUS: '100', PLAN_ALLOCATION: '0' });
+    expect(await directInvariantCheck(t)).toEqual([]);
+  });
+
+  it('a plan renewal does not expire the old allocation while it backs a pending hold', async () => {
+    const u = await t.signUp();
+    const ledger = t.app.services.ledger;
+    // Spend the sign-up bonus so only plan and purchased credits remain.
+    await t.ok(ChargeUsageDocument, caption('drain', { quantity: 100 }), u.token);
+    await ledger.grant(u.accountId, { source: CreditSource.PLAN_ALLOCATION, amount: micros('50'), description: 'plan 1', expiresAt: new Date(Date.now() + 86400_000) });
+    await ledger.grant(u.accountId, { source: CreditSource.PURCHASE, amount: micros('100'), description: 'pack' });
+    const h = (await t.ok(ReserveCreditsDocument, { input: { feature: 'face_generation', quantity: 10, idempotencyKey: 'render' } }, u.token)).reserveCredits;
+    expect(h.amount).toBe('50');
+    await ledger.grant(u.accountId, {
+      source: CreditSource.PLAN_ALLOCATION,
+      amount: micros('200'),
+      description: 'plan 2',
+      expiresAt: new Date(Date.now() + 2 * 86400_000),
+      replaceSource: CreditSource.PLAN_ALLOCATION,
+    });
+    expect(await balanceOf(u)).toMatchObject({ balance: '300', held: '50' });
+    const cap = (await t.ok(CaptureHoldDocument, { id: h.id }, u.token)).captureHold;
+    expect(cap.wallet).toMatchObject({ balance: '300', held: '0' });
+    const buckets = (await t.ok(MeDocument, {}, u.token)).me.wallet.buckets;
+    expect(buckets.filter((b) => b.source !== 'SIGNUP_BONUS').map((b) => [b.source, b.granted, b.remaining])).toEqual([
+      ['PLAN_ALLOCATION', '50', '0'],
+      ['PURCHASE', '100', '100'],
+      ['PLAN_ALLOCATION', '200', '200'],
+    ]);
+    expect(await directInvariantCheck(t)).toEqual([]);
+  });
+
+  it('a bucket granted and drawn in the same batch is stored with what is left of it', async () => {
+    const u = await t.signUp(); // 100
+    const ledger = t.app.services.ledger;
+    const walletId = await ledger.walletIdOf(u.accountId);
+    const meta = { feature: 'caption', synfluencerId: null, platform: null, automationId: null, provider: null, quantity: 1, unit: 'caption', metadata: null };
+    // Submitted in one tick, these three form one batch: the charge of 150 drains the bonus, then the new bucket.
+    const [grant, charge] = await Promise.all([
+      ledger.engine.submit(walletId, { type: 'grant', source: CreditSource.PURCHASE, amount: micros('100'), expiresAt: null, key: null, requestHash: null, description: 'pack' }),
+      ledger.engine.submit(walletId, { type: 'charge', amount: micros('150'), key: 'same-batch', requestHash: 'h', meta, description: 'big' }),
+      ledger.engine.submit(walletId, { type: 'charge', amount: micros('10'), key: 'same-batch-2', requestHash: 'h2', meta, description: 'small' }),
+    ]);
+    expect(charge.transactions[0].draws).toEqual([
+      { bucketId: expect.any(String), amount: micros('100').toString() },
+      { bucketId: grant.bucketId, amount: micros('50').toString() },
+    ]);
+    const rows = await withSql(t.dbUrl, (c) => c.query(`select granted::text, remaining::text from credit_bucket where id = $1`, [grant.bucketId]));
+    expect(rows.rows[0]).toEqual({ granted: micros('100').toString(), remaining: micros('40').toString() });
+    expect(await balanceOf(u)).toMatchObject({ balance: '40' });
     expect(await directInvariantCheck(t)).toEqual([]);
   });
 });
@@ -329,6 +388,22 @@ describe('monthly budget cap (invariant 6)', () => {
     await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: null } }, u.token);
     await t.ok(ChargeUsageDocument, caption('cap-6'), u.token);
     expect(await directInvariantCheck(t)).toEqual([]);
+  });
+
+  it('a cap lowered while a charge waits for the wallet lock applies to that charge', async () => {
+    const u = await t.signUp();
+    await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '10' } }, u.token);
+    await withSql(t.dbUrl, async (c) => {
+      // Hold the wallet lock and lower the cap in the same transaction, as updateSettings does.
+      await c.query('begin');
+      await c.query('select 1 from wallet where account_id = $1 for update', [u.accountId]);
+      await c.query('update account set monthly_budget_cap = 2000000 where id = $1', [u.accountId]);
+      const pending = t.gql(ChargeUsageDocument, caption('racing-cap', { quantity: 5 }), u.token);
+      await new Promise((r) => setTimeout(r, 300));
+      await c.query('commit');
+      expect(errorCode(await pending)).toBe('BUDGET_CAP_EXCEEDED');
+    });
+    expect((await balanceOf(u)).balance).toBe('100');
   });
 
   it("starts a new month at the account's local midnight: last month's spend no longer counts", async () => {

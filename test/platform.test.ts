@@ -208,8 +208,10 @@ describe('operations', () => {
   it('graceful shutdown: in-flight charges complete, sockets are closed, then the port refuses', async () => {
     const app = await startTestApp();
     const u = await app.signUp();
-    const client = app.ws(u.token);
+    // Not lazy: the socket stays open without a subscription, so only the server can close it.
+    const client = app.ws(u.token, { lazy: false });
     const closed = new Promise<number>((resolve) => client.on('closed', (e) => resolve((e as { code: number }).code)));
+    await new Promise<void>((resolve) => client.on('connected', () => resolve()));
     await subscribeOnce(client, '{ me { id } }');
     const inflight = Array.from({ length: 40 }, (_, i) => app.gql(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: `s-${i}` } }, u.token));
     await new Promise((r) => setTimeout(r, 5));

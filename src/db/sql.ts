@@ -17,7 +17,9 @@ export class Sql {
     return this.knex.client.acquireConnection();
   }
 
-  release(client: PoolClient): void {
+  /** Returns a client to the pool; one that failed is marked so knex's validation destroys it. */
+  release(client: PoolClient, err?: Error): void {
+    if (err) (client as unknown as { __knex__disposed?: Error }).__knex__disposed = err;
     void this.knex.client.releaseConnection(client);
   }
 

@@ -6,6 +6,8 @@ import { DomainError, ErrorCode } from './errors';
  * `Credits` decimal string is converted to or from micro-credits. No float ever touches it.
  */
 export const MICROS = 1_000_000n;
+/** One trillion credits: the largest amount a single Credits value may carry. */
+export const MAX_CREDITS_MICROS = 1_000_000_000_000n * MICROS;
 const CREDITS_RE = /^(-)?(\d{1,15})(?:\.(\d{1,6}))?$/;
 
 export function parseCredits(input: string): bigint {
@@ -14,6 +16,10 @@ export function parseCredits(input: string): bigint {
     throw new DomainError(ErrorCode.BAD_USER_INPUT, `"${input}" is not a valid Credits amount: use a decimal with at most 6 fractional digits, e.g. "12.5"`);
   }
   const value = BigInt(m[2]) * MICROS + BigInt((m[3] ?? '').padEnd(6, '0'));
+  // Far below bigint's 9.2e18 micro-credits, so sums of amounts cannot overflow a column.
+  if (value > MAX_CREDITS_MICROS) {
+    throw new DomainError(ErrorCode.BAD_USER_INPUT, `"${input}" is too large: Credits amounts are at most ${MAX_CREDITS_MICROS / MICROS}`);
+  }
   return m[1] ? -value : value;
 }
 

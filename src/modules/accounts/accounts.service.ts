@@ -81,7 +81,9 @@ export class AccountsService {
       if (input.lowCreditEmails !== undefined) account.lowCreditEmails = input.lowCreditEmails;
       if (timezone && timezone !== account.timezone) {
         account.timezone = timezone;
-        const month = monthKey(new Date(), timezone);
+        // The database clock, as the ledger uses: both must agree on which month it is.
+        const [{ ms }] = await em.getConnection().execute<{ ms: number }[]>('select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms', [], 'all', em.getTransactionContext());
+        const month = monthKey(new Date(Number(ms)), timezone);
         await em.getConnection().execute(
           `update wallet set spent_month = ?, spent_this_month = coalesce((select -sum(amount) from ledger_transaction
               where wallet_id = ? and kind in ('USAGE', 'CAPTURE') and created_at >= ?), 0) where id = ?`,

@@ -341,13 +341,25 @@ function assertSameRequest(existing: TxRow, requestHash: string | null): void {
 
 /** Expire what is left of buckets whose time has passed, without touching held credits. */
 function expireDue(s: Staging, now: Date, onlySource?: CreditSource): void {
-  for (const live of s.liveBuckets()) {
-    const due = onlySource ? live.source === onlySource : live.expiresAt !== null && live.expiresAt.getTime() <= now.getTime();
+  // Held credits are never expired. They are backed by the buckets a capture would draw first
+  // (draw order: earliest expiry first), so those are protected first; only the rest of a due
+  // bucket expires now, and what stays held expires once its hold is released.
+  const live = s.liveBuckets();
+  const protectedBy = new Map<string, bigint>();
+  let heldLeft = s.wallet.held;
+  for (const b of live) {
+    if (heldLeft === 0n) break;
+    const p = b.remaining < heldLeft ? b.remaining : heldLeft;
+    protectedBy.set(b.id, p);
+    heldLeft -= p;
+  }
+  for (const b0 of live) {
+    const due = onlySource ? b0.source === onlySource : b0.expiresAt !== null && b0.expiresAt.getTime() <= now.getTime();
     if (!due) continue;
-    // Held credits stay covered by buckets (invariant 1): never expire more than the balance.
-    const amount = live.remaining < s.wallet.balance ? live.remaining : s.wallet.balance;
-    if (amount === 0n) continue;
-    const b = s.bucket(live.id)!;
+    // sum(remaining - protected) == balance (invariant 1), so this never takes the balance negative.
+    const amount = b0.remaining - (protectedBy.get(b0.id) ?? 0n);
+    if (amount <= 0n) continue;
+    const b = s.bucket(b0.id)!;
     b.remaining -= amount;
     b.dirty = true;
     s.wallet.balance -= amount;
@@ -498,7 +510,13 @@ function applyOp(s: Staging, op: LedgerOp, base: BatchState): Pick<OpResult, 're
     case 'debitBucket': {
       if (op.key) {
         const existing = base.keys.get(op.key);
-        if (existing) return { replayed: existing, hold: null, bucketId: op.bucketId };
+        if (existing) {
+          // Only a movement of the same kind from the same bucket is a replay of this debit.
+          if (existing.kind !== op.kind || !existing.draws?.some((d) => d.bucketId === op.bucketId)) {
+            throw new DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, `Idempotency key "${op.key}" was already used for a different movement`);
+          }
+          return { replayed: existing, hold: null, bucketId: op.bucketId };
+        }
       }
       const b = s.bucket(op.bucketId);
       if (!b) throw new DomainError(ErrorCode.NOT_FOUND, 'Credit bucket not found');
@@ -630,15 +648,15 @@ export class LedgerEngine {
     let released = false;
     try {
       // BEGIN and the lock travel in one round trip (simple protocol, so the id is inlined; it
-      // is checked to be a UUID first). Lock first: everything read after this statement is
-      // current and cannot change under us until COMMIT.
+      // is checked to be a UUID first). Lock first: every statement after this one starts with a
+      // fresh snapshot, so what it reads is current and cannot change under us until COMMIT.
+      // Only the locked wallet row may be read by the locking statement itself: a joined row
+      // (the account's cap or timezone) would come from the snapshot taken before the lock wait.
       if (!isUuid(walletId)) throw new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found');
       const [, locked] = (await client.query(
-        `begin; select w.id, w.account_id, w.balance, w.held, w.lifetime_spend, w.lifetime_purchased, w.spent_month, w.spent_this_month,
-                      w.version, w.low_credit_reference, w.low_credit_fired, w.burn_alert_month, w.cap_alert_month,
-                      a.monthly_budget_cap, a.timezone, a.burn_alert_threshold, a.low_credit_emails, a.email, (extract(epoch from now()) * 1000)::float8 as now_ms
-                 from wallet w join account a on a.id = w.account_id
-                where w.id = '${walletId}' for update of w`,
+        `begin; select w.account_id, w.balance, w.held, w.lifetime_spend, w.lifetime_purchased, w.spent_month, w.spent_this_month,
+                      w.version, w.low_credit_reference, w.low_credit_fired, w.burn_alert_month, w.cap_alert_month
+                 from wallet w where w.id = '${walletId}' for update`,
       )) as unknown as [unknown, { rowCount: number; rows: Record<string, any>[] }];
       if (locked.rowCount === 0) {
         await client.query('rollback');
@@ -646,24 +664,6 @@ export class LedgerEngine {
         return ops.map(() => ({ ok: false as const, error }));
       }
       const r = locked.rows[0];
-      const now = new Date(Number(r.now_ms));
-      const currentMonth = monthKey(now, r.timezone);
-      const wallet: WalletSnapshot = {
-        walletId,
-        accountId: r.account_id,
-        balance: BigInt(r.balance),
-        held: BigInt(r.held),
-        lifetimeSpend: BigInt(r.lifetime_spend),
-        lifetimePurchased: BigInt(r.lifetime_purchased),
-        // A new month (in the account's timezone) starts the cap and spentThisMonth from zero.
-        spentMonth: currentMonth,
-        spentThisMonth: r.spent_month === currentMonth ? BigInt(r.spent_this_month) : 0n,
-        version: BigInt(r.version),
-        monthlyBudgetCap: r.monthly_budget_cap === null ? null : BigInt(r.monthly_budget_cap),
-        timezone: r.timezone,
-        lowCreditReference: BigInt(r.low_credit_reference),
-        lowCreditFired: Number(r.low_credit_fired),
-      };
 
       const keys = new Set<string>();
       const holdIds = new Set<string>();
@@ -674,15 +674,40 @@ export class LedgerEngine {
       const loaded = await client.query({
         name: 'ledger_load',
         text: `select
+          (select json_build_object('cap', a.monthly_budget_cap::text, 'timezone', a.timezone, 'burn', a.burn_alert_threshold::text,
+                  'emails', a.low_credit_emails, 'email', a.email, 'now_ms', (extract(epoch from clock_timestamp()) * 1000)::float8)
+             from account a where a.id = $2) as account,
           (select coalesce(json_agg(json_build_object('id', b.id, 'source', b.source, 'granted', b.granted::text, 'remaining', b.remaining::text,
                   'expires_at', b.expires_at, 'created_at', b.created_at, 'refunded', b.refunded::text, 'payment_intent_id', b.payment_intent_id)), '[]')
              from credit_bucket b where b.wallet_id = $1 and b.remaining > 0) as buckets,
           (select coalesce(json_agg(to_jsonb(t) || jsonb_build_object('amount', t.amount::text, 'balance_after', t.balance_after::text,
                   'wallet_version', t.wallet_version::text, 'seq', t.seq::text)), '[]') from ledger_transaction t where cardinality($3::text[]) > 0 and t.account_id = $2 and t.idempotency_key = any($3::text[])) as existing,
           (select coalesce(json_agg(to_jsonb(h) || jsonb_build_object('amount', h.amount::text, 'captured', h.captured::text)), '[]') from hold h where cardinality($4::uuid[]) > 0 and h.id = any($4::uuid[]) and h.wallet_id = $1) as holds`,
-        values: [walletId, wallet.accountId, [...keys], [...holdIds]],
+        values: [walletId, r.account_id, [...keys], [...holdIds]],
       });
       const l = loaded.rows[0];
+      const a = l.account as { cap: string | null; timezone: string; burn: string | null; emails: boolean; email: string; now_ms: number };
+      // The database clock, read after the lock: every instance agrees on it.
+      const now = new Date(Number(a.now_ms));
+      const clockMonth = monthKey(now, a.timezone);
+      // A new month (in the account's timezone) starts the cap and spentThisMonth from zero. The
+      // month never moves backwards here: a timezone change recomputes it in updateSettings.
+      const sameMonth = r.spent_month >= clockMonth;
+      const wallet: WalletSnapshot = {
+        walletId,
+        accountId: r.account_id,
+        balance: BigInt(r.balance),
+        held: BigInt(r.held),
+        lifetimeSpend: BigInt(r.lifetime_spend),
+        lifetimePurchased: BigInt(r.lifetime_purchased),
+        spentMonth: sameMonth ? r.spent_month : clockMonth,
+        spentThisMonth: sameMonth ? BigInt(r.spent_this_month) : 0n,
+        version: BigInt(r.version),
+        monthlyBudgetCap: a.cap === null ? null : BigInt(a.cap),
+        timezone: a.timezone,
+        lowCreditReference: BigInt(r.low_credit_reference),
+        lowCreditFired: Number(r.low_credit_fired),
+      };
       const buckets: BucketState[] = l.buckets.map((b: Record<string, string | null>) => ({
         id: b.id,
         source: b.source as CreditSource,
@@ -703,9 +728,9 @@ export class LedgerEngine {
       const alerts: AlertState = {
         burnAlertMonth: r.burn_alert_month,
         capAlertMonth: r.cap_alert_month,
-        burnAlertThreshold: r.burn_alert_threshold === null ? null : BigInt(r.burn_alert_threshold),
-        lowCreditEmails: Boolean(r.low_credit_emails),
-        email: r.email,
+        burnAlertThreshold: a.burn === null ? null : BigInt(a.burn),
+        lowCreditEmails: Boolean(a.emails),
+        email: a.email,
       };
       const state = new BatchState(wallet, buckets, holds, existing, now, alerts);
       // Expired credits are never spendable: expire them before any operation of this batch,
@@ -777,9 +802,9 @@ export class LedgerEngine {
       name: 'ledger_write',
       text: `with
         nb as (insert into credit_bucket (id, wallet_id, source, granted, remaining, expires_at, created_at, payment_intent_id, amount_paid_minor, currency, refunded)
-               select u.id, $1, u.source, u.granted, u.granted, u.expires_at, u.created_at, u.pi, u.paid, u.cur, 0
-                 from unnest($2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bigint[], $9::text[])
-                      as u(id, source, granted, expires_at, created_at, pi, paid, cur)
+               select u.id, $1, u.source, u.granted, u.remaining, u.expires_at, u.created_at, u.pi, u.paid, u.cur, u.refunded
+                 from unnest($2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bigint[], $9::text[], $69::bigint[], $70::bigint[])
+                      as u(id, source, granted, expires_at, created_at, pi, paid, cur, remaining, refunded)
                returning 1),
         ub as (update credit_bucket b set remaining = u.remaining, refunded = u.refunded
                  from unnest($10::uuid[], $11::bigint[], $12::bigint[]) as u(id, remaining, refunded)
@@ -882,6 +907,10 @@ export class LedgerEngine {
         s.emails.map((e) => e.to),
         s.emails.map((e) => e.subject),
         s.emails.map((e) => e.body),
+        // A bucket granted in this batch may already have been drawn by a later operation of it:
+        // it is inserted with its running remaining, not its granted amount (invariant 1).
+        newBuckets.map((b) => b.remaining.toString()),
+        newBuckets.map((b) => b.refunded.toString()),
       ],
     });
   }

@@ -92,6 +92,7 @@ export class LedgerResolver {
     @Ctx() ctx: Context,
   ): Promise<TransactionType> {
     if (!isUuid(accountId)) throw new DomainError(ErrorCode.NOT_FOUND, 'Account not found');
+    ctx.services.ledger.assertClientKey(idempotencyKey);
     const text = reason.trim();
     if (text.length === 0 || text.length > 500) throw badInput('reason must be 1 to 500 characters');
     const r = await ctx.services.ledger.grant(accountId, {

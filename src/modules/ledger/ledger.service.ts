@@ -63,6 +63,8 @@ export interface GrantInput {
 export const MAX_HOLD_SECONDS = 86_400;
 export const DEFAULT_HOLD_SECONDS = 900;
 const MAX_KEY_LENGTH = 255;
+/** Idempotency key prefixes used by the service itself (billing); clients may not use them. */
+export const RESERVED_KEY_PREFIXES = ['stripe:', 'refund:', 'internal:'];
 const MAX_TEXT = 200;
 
 /** Committed wallet changes, for real time and alerts (wired by app.ts). */
@@ -89,7 +91,7 @@ export class LedgerService {
     this.sql = new Sql(orm);
     this.engine = new LedgerEngine({
       acquire: () => this.sql.acquire(),
-      release: (client) => this.sql.release(client),
+      release: (client, err) => this.sql.release(client, err),
       maxBatch: config.ledgerMaxBatch,
       batchWindowMs: config.ledgerBatchWindowMs,
       log,
@@ -187,12 +189,16 @@ export class LedgerService {
     const text = (name: string, v: string | null | undefined) => {
       if (v === null || v === undefined || v === '') return null;
       if (v.length > MAX_TEXT) throw badInput(`${name} must be at most ${MAX_TEXT} characters`);
+      if (v.includes('\u0000')) throw badInput(`${name} must not contain NUL characters`);
       return v;
     };
     if (input.synfluencerId) await this.assertOwnSynfluencer(accountId, input.synfluencerId);
     if (input.metadata !== null && input.metadata !== undefined) {
       if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) throw badInput('metadata must be a JSON object');
-      if (JSON.stringify(input.metadata).length > 4096) throw badInput('metadata must be at most 4 KiB of JSON');
+      const json = JSON.stringify(input.metadata);
+      if (json.length > 4096) throw badInput('metadata must be at most 4 KiB of JSON');
+      // PostgreSQL's jsonb refuses \u0000: refuse it here as bad input rather than fail the batch.
+      if (json.includes('\\u0000')) throw badInput('metadata must not contain NUL characters');
     }
     return {
       feature: input.feature,
@@ -218,8 +224,21 @@ export class LedgerService {
   }
 
   private assertKey(key: string): string {
-    if (typeof key !== 'string' || key.trim() === '' || key.length > MAX_KEY_LENGTH) {
+    if (typeof key !== 'string' || key.trim() === '' || key.length > MAX_KEY_LENGTH || key.includes('\u0000')) {
       throw badInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`);
+    }
+    return key;
+  }
+
+  /**
+   * Keys that clients send. Invariant 4 makes a key apply once per account across every verb,
+   * so the prefixes the service uses for its own movements (Stripe events, refunds) are
+   * reserved: a client could otherwise burn the key of a payment it has not been credited for.
+   */
+  assertClientKey(key: string): string {
+    this.assertKey(key);
+    if (RESERVED_KEY_PREFIXES.some((p) => key.startsWith(p))) {
+      throw badInput(`idempotencyKey must not start with ${RESERVED_KEY_PREFIXES.map((p) => `"${p}"`).join(', ')} (reserved)`);
     }
     return key;
   }
@@ -227,7 +246,7 @@ export class LedgerService {
   // ---------------------------------------------------------------- verbs
 
   async charge(accountId: string, input: UsageInputData & { idempotencyKey: string }): Promise<{ transaction: TxRow; wallet: WalletView }> {
-    const key = this.assertKey(input.idempotencyKey);
+    const key = this.assertClientKey(input.idempotencyKey);
     const q = this.pricing.quote(input);
     const meta = await this.usageMeta(accountId, input, q.feature.unit, q.quantity, q.provider);
     const walletId = await this.walletIdOf(accountId);
@@ -244,7 +263,7 @@ export class LedgerService {
   }
 
   async reserve(accountId: string, input: UsageInputData & { idempotencyKey: string; expiresInSeconds?: number | null }): Promise<HoldRow> {
-    const key = this.assertKey(input.idempotencyKey);
+    const key = this.assertClientKey(input.idempotencyKey);
     const seconds = input.expiresInSeconds ?? DEFAULT_HOLD_SECONDS;
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_HOLD_SECONDS) {
       throw badInput(`expiresInSeconds must be between 1 and ${MAX_HOLD_SECONDS}`);
