@@ -27,6 +27,8 @@ import { LedgerService } from './modules/ledger/ledger.service';
 import { PricingService } from './modules/pricing/pricing.service';
 import { SynfluencersService } from './modules/synfluencers/synfluencers.service';
 import { startWebSocketServer } from './ws';
+import { UsageService } from './modules/usage/usage.service';
+import { registerUsageRoutes } from './modules/usage/usage.routes';
 
 export interface App {
   services: Services;
@@ -68,6 +70,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     accounts: new AccountsService(orm),
     synfluencers: new SynfluencersService(orm),
     auth: new AuthService(orm, config, tokens, ledger, pricing),
+    usage: new UsageService(orm, config, pricing, ledger),
   };
 
   const schema = await buildGraphQLSchema();
@@ -129,6 +132,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
       res.status(503).json({ status: 'database unreachable' });
     }
   });
+
+  registerUsageRoutes(app, services);
 
   app.use(
     '/graphql',

@@ -6,6 +6,7 @@ import type { AuthService } from './modules/auth/auth.service';
 import type { LedgerService } from './modules/ledger/ledger.service';
 import type { PricingService } from './modules/pricing/pricing.service';
 import type { SynfluencersService } from './modules/synfluencers/synfluencers.service';
+import type { UsageService } from './modules/usage/usage.service';
 
 /** The service container built once by app.ts and handed to every request's context. */
 export interface Services {
@@ -17,4 +18,5 @@ export interface Services {
   synfluencers: SynfluencersService;
   pricing: PricingService;
   ledger: LedgerService;
+  usage: UsageService;
 }

@@ -1,2 +1,4 @@
+import { UsageRollup } from '../modules/usage/usage-rollup.entity';
+
 /** Entities of later modules register here so mikro-orm.config.ts stays stable. */
-export const extraEntities: Function[] = [];
+export const extraEntities: Function[] = [UsageRollup];

@@ -7,6 +7,7 @@ import type { Logger } from '../../shared/logger';
 import { CreditSource } from './credit-bucket.entity';
 import { HoldStatus } from './hold.entity';
 import { TransactionKind, type BucketDraw } from './ledger-transaction.entity';
+import { NO_SYNFLUENCER } from '../usage/usage-rollup.entity';
 
 /**
  * The one place that moves credits.
@@ -523,6 +524,8 @@ export interface EngineOptions {
   release: (client: PoolClient, err?: Error) => void;
   maxBatch: number;
   batchWindowMs: number;
+  /** Maintain usage_rollup in the same statement as the ledger rows (see usage-rollup.entity.ts). */
+  usageRollup?: boolean;
   log: Logger;
   /** Called after every commit that changed the wallet (publish, alerts). Never throws into the engine. */
   onCommit: (results: OpResult[], batch: { walletId: string; wallet: WalletSnapshot }) => void;
@@ -732,9 +735,24 @@ export class LedgerEngine {
     const changedHolds = [...s.holds.values()].filter((h) => h.dirty && !h.isNew);
     const w = s.wallet;
     const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+    // Spend rows feed the usage rollup in the same statement, so the rollup commits with the
+    // ledger or not at all. Rows of one account only change under its wallet lock: no deadlocks.
+    const rollup = this.opts.usageRollup === true;
+    const spent = rollup ? t.filter((x) => x.kind === TransactionKind.USAGE || x.kind === TransactionKind.CAPTURE) : [];
     await client.query({
-      name: 'ledger_write',
-      text: `with
+      name: rollup ? 'ledger_write_rollup' : 'ledger_write',
+      text: `with${
+        rollup
+          ? `
+        ru as (insert into usage_rollup (account_id, tz, day, synfluencer_id, feature, platform, automation_id, total, count)
+               select $13, $56::text, (u.created_at at time zone $56::text)::date, u.s, u.f, u.p, u.a, sum(u.amount), count(*)
+                 from unnest($57::uuid[], $58::text[], $59::text[], $60::text[], $61::bigint[], $62::timestamptz[]) as u(s, f, p, a, amount, created_at)
+                group by 3, 4, 5, 6, 7
+               on conflict (account_id, tz, day, synfluencer_id, feature, platform, automation_id)
+               do update set total = usage_rollup.total + excluded.total, count = usage_rollup.count + excluded.count
+               returning 1),`
+          : ''
+      }
         nb as (insert into credit_bucket (id, wallet_id, source, granted, remaining, expires_at, created_at, payment_intent_id, amount_paid_minor, currency, refunded)
                select u.id, $1, u.source, u.granted, u.granted, u.expires_at, u.created_at, u.pi, u.paid, u.cur, 0
                  from unnest($2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bigint[], $9::text[])
@@ -819,6 +837,17 @@ export class LedgerEngine {
         w.version.toString(),
         w.lowCreditReference.toString(),
         w.lowCreditFired,
+        ...(rollup
+          ? [
+              w.timezone,
+              spent.map((x) => x.synfluencerId ?? NO_SYNFLUENCER),
+              spent.map((x) => x.feature ?? ''),
+              spent.map((x) => x.platform ?? ''),
+              spent.map((x) => x.automationId ?? ''),
+              spent.map((x) => (-x.amount).toString()),
+              spent.map((x) => x.createdAt),
+            ]
+          : []),
       ],
     });
   }

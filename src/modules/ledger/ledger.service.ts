@@ -92,6 +92,7 @@ export class LedgerService {
       release: (client) => this.sql.release(client),
       maxBatch: config.ledgerMaxBatch,
       batchWindowMs: config.ledgerBatchWindowMs,
+      usageRollup: config.usageRollup,
       log,
       onCommit: (results, batch) => {
         for (const l of this.listeners) {
