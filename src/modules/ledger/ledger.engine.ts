@@ -683,6 +683,13 @@ export class LedgerEngine {
       const holds: HoldRow[] = l.holds.map(holdFromJson);
 
       const state = new BatchState(wallet, buckets, holds, existing, now);
+      // Expired credits are never spendable: expire them before any operation of this batch,
+      // even if the periodic sweep has not reached this wallet yet.
+      if (buckets.some((b) => b.expiresAt !== null && b.expiresAt.getTime() <= now.getTime())) {
+        const stage = new Staging(state);
+        expireDue(stage, now);
+        stage.merge();
+      }
       const outcomes: ({ ok: true; result: OpResult } | { ok: false; error: unknown })[] = [];
       for (const op of ops) {
         const stage = new Staging(state);

@@ -451,7 +451,7 @@ export class LedgerService {
          from ledger_transaction t join wallet w on w.id = t.wallet_id join account a on a.id = w.account_id
         where a.monthly_budget_cap is not null and t.kind in ('USAGE', 'CAPTURE') ${accountId ? 'and w.account_id = ?' : ''}
         group by 1, 2, 3, 4
-       having -sum(t.amount) > a.monthly_budget_cap`,
+       having -sum(t.amount) > max(a.monthly_budget_cap)`,
       accountId ? [accountId] : [],
     );
     return rows.map((r) => ({

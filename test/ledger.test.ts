@@ -1,0 +1,453 @@
+import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
+import { withSql } from './helpers/db';
+import { directInvariantCheck, micros } from './helpers/ledger';
+import { CreditSource } from '../src/modules/ledger/credit-bucket.entity';
+import {
+  CaptureHoldDocument,
+  ChargeUsageDocument,
+  GrantCreditsDocument,
+  HoldDocument,
+  LedgerCheckDocument,
+  MeDocument,
+  PriceBookDocument,
+  QuoteDocument,
+  ReleaseHoldDocument,
+  ReserveCreditsDocument,
+  TransactionsDocument,
+  UpdateSettingsDocument,
+  WalletOnlyDocument,
+  CreateSynfluencerDocument,
+} from './generated/graphql';
+
+/** influgen prices are whole credits (caption = 1), which makes balance arithmetic easy to read. */
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ PRICE_BOOK: 'influgen', SIGNUP_BONUS: '100' });
+});
+afterAll(() => t.stop());
+
+const caption = (key: string, extra: Record<string, unknown> = {}) => ({ input: { feature: 'caption', idempotencyKey: key, ...extra } });
+const balanceOf = async (u: TestUser) => (await t.ok(WalletOnlyDocument, {}, u.token)).me.wallet;
+
+describe('chargeUsage under concurrency', () => {
+  it('1,000 concurrent 1-credit charges against 100 credits: exactly 100 succeed, the rest INSUFFICIENT_CREDITS, balance 0', async () => {
+    const u = await t.signUp();
+    const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => t.gql(ChargeUsageDocument, caption(`burst-${i}`), u.token)));
+    const ok = results.filter((r) => r.data?.chargeUsage);
+    const insufficient = results.filter((r) => errorCode(r) === 'INSUFFICIENT_CREDITS');
+    expect(ok).toHaveLength(100);
+    expect(insufficient).toHaveLength(900);
+    const w = await balanceOf(u);
+    expect(w.balance).toBe('0');
+    expect(w.status).toBe('PAUSED');
+    expect(w.version).toBe('101');
+    // Every success saw a distinct version and a distinct running balance.
+    expect(new Set(ok.map((r) => r.data!.chargeUsage.transaction.walletVersion)).size).toBe(100);
+    expect(new Set(ok.map((r) => r.data!.chargeUsage.transaction.balanceAfter)).size).toBe(100);
+    const n = await withSql(t.dbUrl, (c) => c.query(`select count(*)::int as n from ledger_transaction where account_id = $1 and kind = 'USAGE'`, [u.accountId]));
+    expect(n.rows[0].n).toBe(100);
+    expect(await directInvariantCheck(t)).toEqual([]);
+  });
+
+  it('the same idempotency key sent 5 times at once: one debit, five identical answers', async () => {
+    const u = await t.signUp();
+    const results = await Promise.all(Array.from({ length: 5 }, () => t.ok(ChargeUsageDocument, caption('same-key', { quantity: 3 }), u.token)));
+    const txIds = new Set(results.map((r) => r.chargeUsage.transaction.id));
+    expect(txIds.size).toBe(1);
+    for (const r of results) expect(r.chargeUsage).toEqual(results[0].chargeUsage);
+    expect(results[0].chargeUsage.transaction.amount).toBe('-3');
+    expect((await balanceOf(u)).balance).toBe('97');
+    // A later retry still returns the original, and a different input with that key conflicts.
+    const again = await t.ok(ChargeUsageDocument, caption('same-key', { quantity: 3 }), u.token);
+    expect(again.chargeUsage.transaction.id).toBe(results[0].chargeUsage.transaction.id);
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption('same-key', { quantity: 4 }), u.token))).toBe('IDEMPOTENCY_CONFLICT');
+    expect((await balanceOf(u)).balance).toBe('97');
+  });
+
+  it('idempotency keys are per account: two accounts may use the same key', async () => {
+    const a = await t.signUp();
+    const b = await t.signUp();
+    await t.ok(ChargeUsageDocument, caption('shared'), a.token);
+    await t.ok(ChargeUsageDocument, caption('shared'), b.token);
+    expect((await balanceOf(a)).balance).toBe('99');
+    expect((await balanceOf(b)).balance).toBe('99');
+  });
+
+  it('a random concurrent mix of charges, holds, captures, releases and grants from 32 clients keeps every invariant', async () => {
+    const admin = await t.admin();
+    const users = await Promise.all([0, 1, 2].map(() => t.signUp()));
+    await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '150' } }, users[2].token);
+    const acknowledged: { user: TestUser; key: string; txId: string }[] = [];
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const features = ['caption', 'sample_image', 'face_generation', 'video'];
+    const client = async (c: number) => {
+      for (let i = 0; i < 25; i++) {
+        const user = users[rnd(users.length)];
+        const key = `mix-${c}-${i}`;
+        const action = rnd(10);
+        if (action < 5) {
+          const r = await t.gql(ChargeUsageDocument, { input: { feature: features[rnd(4)], idempotencyKey: key } }, user.token);
+          if (r.data) acknowledged.push({ user, key, txId: r.data.chargeUsage.transaction.id });
+          else expect(['INSUFFICIENT_CREDITS', 'BUDGET_CAP_EXCEEDED']).toContain(errorCode(r));
+        } else if (action < 8) {
+          const r = await t.gql(ReserveCreditsDocument, { input: { feature: features[rnd(4)], idempotencyKey: key } }, user.token);
+          if (!r.data) {
+            expect(['INSUFFICIENT_CREDITS', 'BUDGET_CAP_EXCEEDED']).toContain(errorCode(r));
+            continue;
+          }
+          const hold = r.data.reserveCredits;
+          if (rnd(2) === 0) {
+            const cap = await t.gql(CaptureHoldDocument, { id: hold.id, quantity: 1 + rnd(2) }, user.token);
+            if (!cap.data) expect(['INSUFFICIENT_CREDITS', 'BUDGET_CAP_EXCEEDED']).toContain(errorCode(cap));
+          } else {
+            await t.ok(ReleaseHoldDocument, { id: hold.id }, user.token);
+          }
+        } else {
+          await t.ok(GrantCreditsDocument, { accountId: user.accountId, amount: `${1 + rnd(5)}.5`, reason: 'mix', idempotencyKey: key }, admin.token);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, (_, c) => client(c)));
+    expect(await directInvariantCheck(t)).toEqual([]);
+    const check = (await t.ok(LedgerCheckDocument, {}, admin.token)).ledgerCheck;
+    expect(check.violations).toEqual([]);
+    expect(check.ok).toBe(true);
+    // Every acknowledged charge is in the ledger exactly once.
+    const rows = await withSql(t.dbUrl, (c) =>
+      c.query(`select id, idempotency_key from ledger_transaction where kind = 'USAGE' and idempotency_key like 'mix-%'`),
+    );
+    const byKey = new Map(rows.rows.map((r) => [r.idempotency_key, r.id]));
+    expect(rows.rows.length).toBe(acknowledged.length);
+    for (const a of acknowledged) expect(byKey.get(a.key)).toBe(a.txId);
+  });
+});
+
+describe('errors change nothing', () => {
+  it('rejects malformed Credits and bad usage input with BAD_USER_INPUT', async () => {
+    const u = await t.signUp();
+    const before = await balanceOf(u);
+    const bad = [
+      { feature: 'caption', quantity: -1 },
+      { feature: 'caption', quantity: 1.5 },
+      { feature: 'caption', quantity: 1e9 },
+      { feature: 'no_such_feature' },
+      { feature: 'caption', providerCost: '1' },
+    ];
+    for (const input of bad) {
+      const r = await t.gql(ChargeUsageDocument, { input: { ...input, idempotencyKey: `bad-${JSON.stringify(input)}` } }, u.token);
+      expect({ input, code: errorCode(r) }).toEqual({ input, code: 'BAD_USER_INPUT' });
+    }
+    for (const amount of ['1.0000001', '1e3', 'abc', '', '--1', '1.', '.5', '0x10']) {
+      const r = await t.gql(UpdateSettingsDocument, { input: { monthlyBudgetCap: amount } }, u.token);
+      expect({ amount, code: errorCode(r) }).toEqual({ amount, code: 'BAD_USER_INPUT' });
+    }
+    const numeric = await t.gql('mutation($v: Credits) { updateSettings(input: { monthlyBudgetCap: $v }) { id } }', { v: 5 } as never, u.token);
+    expect(errorCode(numeric)).toBe('BAD_USER_INPUT');
+    const literal = await t.gql('mutation { updateSettings(input: { monthlyBudgetCap: "1.1234567" }) { id } }', {}, u.token);
+    expect(errorCode(literal)).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption(''), u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ReserveCreditsDocument, { input: { feature: 'caption', idempotencyKey: 'exp', expiresInSeconds: 86401 } }, u.token))).toBe('BAD_USER_INPUT');
+    const after = await balanceOf(u);
+    expect(after).toEqual(before);
+  });
+
+  it('an unauthenticated charge is UNAUTHENTICATED and a non-admin naming another account is FORBIDDEN', async () => {
+    const a = await t.signUp();
+    const b = await t.signUp();
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption('anon')))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption('x', { accountId: b.accountId }), a.token))).toBe('FORBIDDEN');
+    expect((await balanceOf(b)).balance).toBe('100');
+  });
+
+  it('ledger rows can never be updated or deleted (invariant 3)', async () => {
+    const u = await t.signUp();
+    await withSql(t.dbUrl, async (c) => {
+      await expect(c.query(`update ledger_transaction set amount = 0 where account_id = $1`, [u.accountId])).rejects.toThrow(/immutable/);
+      await expect(c.query(`delete from ledger_transaction where account_id = $1`, [u.accountId])).rejects.toThrow(/immutable/);
+    });
+  });
+});
+
+describe('admin charges and grants', () => {
+  it('an admin may charge a named account; grants are idempotent and need admin', async () => {
+    const admin = await t.admin();
+    const u = await t.signUp();
+    await t.ok(ChargeUsageDocument, caption('admin-charge', { accountId: u.accountId }), admin.token);
+    expect((await balanceOf(u)).balance).toBe('99');
+    const g1 = await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '10.25', reason: 'goodwill', idempotencyKey: 'g-1' }, admin.token);
+    const g2 = await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '10.25', reason: 'goodwill', idempotencyKey: 'g-1' }, admin.token);
+    expect(g2.grantCredits.id).toBe(g1.grantCredits.id);
+    expect(g1.grantCredits.kind).toBe('ADMIN_GRANT');
+    expect((await balanceOf(u)).balance).toBe('109.25');
+    expect(errorCode(await t.gql(GrantCreditsDocument, { accountId: u.accountId, amount: '11', reason: 'goodwill', idempotencyKey: 'g-1' }, admin.token))).toBe('IDEMPOTENCY_CONFLICT');
+    expect(errorCode(await t.gql(GrantCreditsDocument, { accountId: u.accountId, amount: '1', reason: 'me', idempotencyKey: 'g-2' }, u.token))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(GrantCreditsDocument, { accountId: u.accountId, amount: '-1', reason: 'neg', idempotencyKey: 'g-3' }, admin.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(GrantCreditsDocument, { accountId: '00000000-0000-4000-8000-000000000000', amount: '1', reason: 'ghost', idempotencyKey: 'g-4' }, admin.token))).toBe('NOT_FOUND');
+    expect((await balanceOf(u)).balance).toBe('109.25');
+  });
+});
+
+describe('buckets', () => {
+  it('draws from the bucket that expires first, plan allocation before promotional before purchased, oldest first', async () => {
+    const u = await t.signUp(); // 100 SIGNUP_BONUS, never expires
+    const ledger = t.app.services.ledger;
+    const inAWeek = new Date(Date.now() + 7 * 86400_000);
+    const purchase = await ledger.grant(u.accountId, { source: CreditSource.PURCHASE, amount: micros('10'), description: 'pack' });
+    const plan = await ledger.grant(u.accountId, { source: CreditSource.PLAN_ALLOCATION, amount: micros('5'), description: 'plan', expiresAt: inAWeek });
+    const promo = await ledger.grant(u.accountId, { source: CreditSource.ADMIN_GRANT, amount: micros('3'), description: 'promo', expiresAt: inAWeek });
+    const bonusId = (await t.ok(MeDocument, {}, u.token)).me.wallet.buckets.find((b) => b.source === 'SIGNUP_BONUS')!.id;
+
+    // 7 credits: the 5-credit plan allocation (same expiry as the promo, plan first), then 2 of the promo.
+    const c1 = await t.ok(ChargeUsageDocument, caption('order-1', { quantity: 7 }), u.token);
+    expect(c1.chargeUsage.transaction.draws).toEqual([
+      { bucketId: plan.bucketId, amount: '5' },
+      { bucketId: promo.bucketId, amount: '2' },
+    ]);
+    // 102 credits: last promo credit, then the never-expiring buckets: bonus (promotional) before purchase.
+    const c2 = await t.ok(ChargeUsageDocument, caption('order-2', { quantity: 102 }), u.token);
+    expect(c2.chargeUsage.transaction.draws).toEqual([
+      { bucketId: promo.bucketId, amount: '1' },
+      { bucketId: bonusId, amount: '100' },
+      { bucketId: purchase.bucketId, amount: '1' },
+    ]);
+    const buckets = (await t.ok(MeDocument, {}, u.token)).me.wallet.buckets;
+    expect(Object.fromEntries(buckets.map((b) => [b.source, b.remaining]))).toEqual({ SIGNUP_BONUS: '0', PURCHASE: '9', PLAN_ALLOCATION: '0', ADMIN_GRANT: '0' });
+    expect(await directInvariantCheck(t)).toEqual([]);
+  });
+
+  it('sweeps expired buckets into a PLAN_EXPIRY transaction, never expiring credits that are held', async () => {
+    const u = await t.signUp(); // 100 never-expiring
+    const ledger = t.app.services.ledger;
+    await ledger.grant(u.accountId, { source: CreditSource.PLAN_ALLOCATION, amount: micros('50'), description: 'plan', expiresAt: new Date(Date.now() + 1500) });
+    // Hold 112 of the 150 (14 videos): only 38 stay spendable, so at expiry just 38 of the plan's 50 can expire.
+    const holds = await Promise.all(Array.from({ length: 14 }, (_, i) => t.ok(ReserveCreditsDocument, { input: { feature: 'video', quantity: 1, idempotencyKey: `hx-${i}` } }, u.token)));
+    expect((await balanceOf(u)).balance).toBe('38');
+    expect((await balanceOf(u)).held).toBe('112');
+    await new Promise((r) => setTimeout(r, 2200));
+    const w = await balanceOf(u);
+    // Plan allocation of 50 was drawn by nothing yet (holds do not draw buckets): 38 spendable, all expirable.
+    expect(w.balance).toBe('0');
+    expect(w.held).toBe('112');
+    const tx = (await t.ok(TransactionsDocument, { first: 1, filter: { kinds: ['PLAN_EXPIRY'] } }, u.token)).transactions.edges;
+    expect(tx.map((e) => e.node.amount)).toEqual(['-38']);
+    // Releasing holds returns credits to the balance; the rest of the expired allocation then expires too.
+    for (const h of holds.slice(0, 2)) await t.ok(ReleaseHoldDocument, { id: h.reserveCredits.id }, u.token);
+    await new Promise((r) => setTimeout(r, 800));
+    const after = await balanceOf(u);
+    expect(after.balance).toBe('4'); // 16 released, 12 more of the plan's 50 expired (50 - 38)
+    expect(await directInvariantCheck(t)).toEqual([]);
+  });
+});
+
+describe('holds', () => {
+  it('reserve moves credits to held; capture less returns the rest; capture more draws the difference', async () => {
+    const u = await t.signUp();
+    const h = (await t.ok(ReserveCreditsDocument, { input: { feature: 'sample_image', quantity: 3, idempotencyKey: 'r1' } }, u.token)).reserveCredits;
+    expect(h).toMatchObject({ status: 'PENDING', amount: '9' });
+    expect(await balanceOf(u)).toMatchObject({ balance: '91', held: '9' });
+    const replay = (await t.ok(ReserveCreditsDocument, { input: { feature: 'sample_image', quantity: 3, idempotencyKey: 'r1' } }, u.token)).reserveCredits;
+    expect(replay.id).toBe(h.id);
+    expect(await balanceOf(u)).toMatchObject({ balance: '91', held: '9' });
+
+    const cap = (await t.ok(CaptureHoldDocument, { id: h.id, quantity: 2 }, u.token)).captureHold;
+    expect(cap.transaction).toMatchObject({ kind: 'CAPTURE', amount: '-6', holdId: h.id });
+    expect(cap.wallet).toMatchObject({ balance: '94', held: '0', spentThisMonth: '6', lifetimeSpend: '6' });
+    expect((await t.ok(HoldDocument, { id: h.id }, u.token)).hold).toMatchObject({ status: 'CAPTURED', captured: '6' });
+    expect(errorCode(await t.gql(CaptureHoldDocument, { id: h.id }, u.token))).toBe('HOLD_NOT_PENDING');
+    expect(errorCode(await t.gql(ReleaseHoldDocument, { id: h.id }, u.token))).toBe('HOLD_NOT_PENDING');
+
+    const h2 = (await t.ok(ReserveCreditsDocument, { input: { feature: 'sample_image', quantity: 1, idempotencyKey: 'r2' } }, u.token)).reserveCredits;
+    const more = (await t.ok(CaptureHoldDocument, { id: h2.id, quantity: 5 }, u.token)).captureHold;
+    expect(more.transaction.amount).toBe('-15');
+    expect(more.wallet).toMatchObject({ balance: '79', held: '0' });
+
+    // More than held and more than the balance: INSUFFICIENT_CREDITS, the hold stays pending and nothing moves.
+    const h3 = (await t.ok(ReserveCreditsDocument, { input: { feature: 'sample_image', quantity: 1, idempotencyKey: 'r3' } }, u.token)).reserveCredits;
+    expect(errorCode(await t.gql(CaptureHoldDocument, { id: h3.id, quantity: 500 }, u.token))).toBe('INSUFFICIENT_CREDITS');
+    expect((await t.ok(HoldDocument, { id: h3.id }, u.token)).hold.status).toBe('PENDING');
+    expect(await balanceOf(u)).toMatchObject({ balance: '76', held: '3' });
+    const rel = (await t.ok(ReleaseHoldDocument, { id: h3.id }, u.token)).releaseHold;
+    expect(rel.status).toBe('RELEASED');
+    expect(await balanceOf(u)).toMatchObject({ balance: '79', held: '0' });
+    expect(await directInvariantCheck(t)).toEqual([]);
+  });
+
+  it('a hold not settled by expiresAt expires on its own and returns its credits; capture then is HOLD_NOT_PENDING', async () => {
+    const u = await t.signUp();
+    const h = (await t.ok(ReserveCreditsDocument, { input: { feature: 'video', idempotencyKey: 'e1', expiresInSeconds: 1 } }, u.token)).reserveCredits;
+    expect(await balanceOf(u)).toMatchObject({ balance: '92', held: '8' });
+    await new Promise((r) => setTimeout(r, 1700));
+    expect((await t.ok(HoldDocument, { id: h.id }, u.token)).hold.status).toBe('EXPIRED');
+    expect(await balanceOf(u)).toMatchObject({ balance: '100', held: '0' });
+    expect(errorCode(await t.gql(CaptureHoldDocument, { id: h.id }, u.token))).toBe('HOLD_NOT_PENDING');
+  });
+
+  it("another account's hold is NOT_FOUND", async () => {
+    const a = await t.signUp();
+    const b = await t.signUp();
+    const h = (await t.ok(ReserveCreditsDocument, { input: { feature: 'caption', idempotencyKey: 'x' } }, a.token)).reserveCredits;
+    expect(errorCode(await t.gql(CaptureHoldDocument, { id: h.id }, b.token))).toBe('NOT_FOUND');
+    expect(errorCode(await t.gql(ReleaseHoldDocument, { id: h.id }, b.token))).toBe('NOT_FOUND');
+    expect(errorCode(await t.gql(HoldDocument, { id: h.id }, b.token))).toBe('NOT_FOUND');
+    expect(errorCode(await t.gql(HoldDocument, { id: 'not-a-uuid' }, b.token))).toBe('NOT_FOUND');
+    expect((await t.ok(HoldDocument, { id: h.id }, a.token)).hold.status).toBe('PENDING');
+  });
+});
+
+describe('monthly budget cap (invariant 6)', () => {
+  it('allows spend up to the cap exactly, refuses one micro-credit more, and counts held credits', async () => {
+    const u = await t.signUp({ timezone: 'America/Los_Angeles' });
+    await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '10' } }, u.token);
+    await t.ok(ChargeUsageDocument, caption('cap-1', { quantity: 6 }), u.token);
+    await t.ok(ReserveCreditsDocument, { input: { feature: 'caption', quantity: 3, idempotencyKey: 'cap-h' } }, u.token);
+    // 6 spent + 3 held: 2 more would pass 10.
+    const r = await t.gql(ChargeUsageDocument, caption('cap-2', { quantity: 2 }), u.token);
+    expect(errorCode(r)).toBe('BUDGET_CAP_EXCEEDED');
+    const exact = await t.ok(ChargeUsageDocument, caption('cap-3', { quantity: 1 }), u.token);
+    expect(exact.chargeUsage.wallet).toMatchObject({ spentThisMonth: '7', held: '3', status: 'CAPPED', balance: '90' });
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption('cap-4'), u.token))).toBe('BUDGET_CAP_EXCEEDED');
+    expect((await balanceOf(u)).balance).toBe('90');
+    // Raising the cap by a micro-credit is not enough for a whole credit; turning it off is.
+    await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '10.000001' } }, u.token);
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption('cap-5'), u.token))).toBe('BUDGET_CAP_EXCEEDED');
+    await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: null } }, u.token);
+    await t.ok(ChargeUsageDocument, caption('cap-6'), u.token);
+    expect(await directInvariantCheck(t)).toEqual([]);
+  });
+
+  it("starts a new month at the account's local midnight: last month's spend no longer counts", async () => {
+    const u = await t.signUp({ timezone: 'Asia/Kolkata' });
+    await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '5' } }, u.token);
+    await t.ok(ChargeUsageDocument, caption('m-1', { quantity: 5 }), u.token);
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption('m-2'), u.token))).toBe('BUDGET_CAP_EXCEEDED');
+    // Make the spend belong to an earlier month, as if the clock had passed local midnight of the 1st.
+    await withSql(t.dbUrl, (c) => c.query(`update wallet set spent_month = '2000-01' where account_id = $1`, [u.accountId]));
+    expect((await balanceOf(u)).spentThisMonth).toBe('0');
+    const r = await t.ok(ChargeUsageDocument, caption('m-3', { quantity: 5 }), u.token);
+    expect(r.chargeUsage.wallet.spentThisMonth).toBe('5');
+  });
+
+  it('a timezone change recomputes the month-to-date spend from the ledger', async () => {
+    const u = await t.signUp({ timezone: 'UTC' });
+    await t.ok(ChargeUsageDocument, caption('tz-1', { quantity: 4 }), u.token);
+    // A 1-credit USAGE one minute after the UTC month began: this month in UTC, but still last
+    // month in Los Angeles (whose month starts 7 or 8 hours later). A balancing ADJUSTMENT keeps
+    // invariant 1 intact for the rest of this file.
+    const nowUtcDay = new Date().getUTCDate();
+    await withSql(t.dbUrl, async (c) => {
+      const w = await c.query(`select id from wallet where account_id = $1`, [u.accountId]);
+      const at = `date_trunc('month', now() at time zone 'UTC') at time zone 'UTC' + interval '1 minute'`;
+      await c.query(
+        `insert into ledger_transaction (id, wallet_id, account_id, kind, amount, balance_after, wallet_version, description, created_at)
+         values (gen_random_uuid(), $1, $2, 'USAGE', -1000000, 0, 0, 'synthetic', ${at}),
+                (gen_random_uuid(), $1, $2, 'ADJUSTMENT', 1000000, 0, 0, 'synthetic', ${at})`,
+        [w.rows[0].id, u.accountId],
+      );
+    });
+    if (nowUtcDay === 1) return; // on the 1st (UTC) Los Angeles may still be in the previous month
+    await t.ok(UpdateSettingsDocument, { input: { timezone: 'America/Los_Angeles' } }, u.token);
+    expect((await balanceOf(u)).spentThisMonth).toBe('4');
+    await t.ok(UpdateSettingsDocument, { input: { timezone: 'UTC' } }, u.token);
+    expect((await balanceOf(u)).spentThisMonth).toBe('5');
+  });
+});
+
+describe('pricing and rounding', () => {
+  it('quotes per the influgen preset', async () => {
+    const u = await t.signUp();
+    const book = (await t.ok(PriceBookDocument, {})).priceBook;
+    expect(book.name).toBe('influgen');
+    expect(book.features.map((f) => [f.feature, f.model, f.rate])).toEqual([
+      ['face_generation', 'FIXED', '5'],
+      ['sample_image', 'FIXED', '3'],
+      ['video', 'FIXED', '8'],
+      ['caption', 'FIXED', '1'],
+    ]);
+    expect((await t.ok(QuoteDocument, { input: { feature: 'caption' } }, u.token)).quote.amount).toBe('1');
+    expect((await t.ok(QuoteDocument, { input: { feature: 'face_generation', quantity: 3 } }, u.token)).quote.amount).toBe('15');
+  });
+
+  it('rounds per-second and pass-through prices half up to the micro-credit (synfluencer preset, markup 1.5)', async () => {
+    const s = await startTestApp({ PASS_THROUGH_MARKUP: '1.5' });
+    try {
+      const u = await s.signUp();
+      const q = async (input: Record<string, unknown>) => (await s.ok(QuoteDocument, { input: input as never }, u.token)).quote.amount;
+      expect(await q({ feature: 'talking_head', quantity: 30 })).toBe('3');
+      expect(await q({ feature: 'ai_video', quantity: 30 })).toBe('3.9');
+      expect(await q({ feature: 'motion_video', quantity: 0.1 })).toBe('0.015');
+      // 0.10 × 0.000005 s = 0.5 micro-credit: half rounds up.
+      expect(await q({ feature: 'talking_head', quantity: 0.000005 })).toBe('0.000001');
+      // 0.13 × 0.0000115 s = 1.495 micro → 1; 0.13 × 0.0000116 s = 1.508 micro → 2.
+      expect(await q({ feature: 'ai_video', quantity: 0.0000115 })).toBe('0.000001');
+      expect(await q({ feature: 'ai_video', quantity: 0.0000116 })).toBe('0.000002');
+      // 30.1 s is exactly 30.1 (no float error): 0.13 × 30.1 = 3.913.
+      expect(await q({ feature: 'ai_video', quantity: 30.1 })).toBe('3.913');
+      // pass-through: 0.000001 × 1.5 = 1.5 micro → 2; 0.000003 × 1.5 = 4.5 → 5; 2.5 × 1.5 = 3.75
+      expect(await q({ feature: 'content_generation', providerCost: '0.000001' })).toBe('0.000002');
+      expect(await q({ feature: 'content_generation', providerCost: '0.000003' })).toBe('0.000005');
+      expect(await q({ feature: 'trend_discovery', providerCost: '2.5' })).toBe('3.75');
+      expect(errorCode(await s.gql(QuoteDocument, { input: { feature: 'qc_audit' } }, u.token))).toBe('BAD_USER_INPUT');
+      expect(errorCode(await s.gql(QuoteDocument, { input: { feature: 'talking_head' } }, u.token))).toBe('BAD_USER_INPUT');
+      expect(errorCode(await s.gql(QuoteDocument, { input: { feature: 'talking_head', quantity: 0 } }, u.token))).toBe('BAD_USER_INPUT');
+      expect(errorCode(await s.gql(QuoteDocument, { input: { feature: 'talking_head', quantity: 1e7 } }, u.token))).toBe('BAD_USER_INPUT');
+      expect(errorCode(await s.gql(QuoteDocument, { input: { feature: 'qc_audit', providerCost: '-1' } }, u.token))).toBe('BAD_USER_INPUT');
+      // The charge uses exactly the quoted amount.
+      const c = await s.ok(ChargeUsageDocument, { input: { feature: 'ai_video', quantity: 30.1, idempotencyKey: 'r' } }, u.token);
+      expect(c.chargeUsage.transaction).toMatchObject({ amount: '-3.913', quantity: 30.1, unit: 'second', provider: 'veo' });
+      expect(c.chargeUsage.wallet.balance).toBe('1.087');
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('history', () => {
+  it('pages newest first with stable cursors while new transactions arrive, and filters', async () => {
+    const u = await t.signUp();
+    const syn = (await t.ok(CreateSynfluencerDocument, { input: { name: 'Nova', handle: 'nova', platforms: ['tiktok'] } }, u.token)).createSynfluencer;
+    for (let i = 0; i < 6; i++) {
+      await t.ok(ChargeUsageDocument, caption(`h-${i}`, i % 2 ? { synfluencerId: syn.id, platform: 'tiktok', automationId: 'auto-1' } : { platform: 'instagram' }), u.token);
+    }
+    const p1 = (await t.ok(TransactionsDocument, { first: 3 }, u.token)).transactions;
+    expect(p1.edges.map((e) => e.node.idempotencyKey)).toEqual(['h-5', 'h-4', 'h-3']);
+    expect(p1.pageInfo.hasNextPage).toBe(true);
+    // New rows at the head do not shift the next page.
+    await Promise.all([0, 1, 2].map((i) => t.ok(ChargeUsageDocument, caption(`late-${i}`), u.token)));
+    const p2 = (await t.ok(TransactionsDocument, { first: 3, after: p1.pageInfo.endCursor }, u.token)).transactions;
+    expect(p2.edges.map((e) => e.node.idempotencyKey)).toEqual(['h-2', 'h-1', 'h-0']);
+    const p3 = (await t.ok(TransactionsDocument, { first: 3, after: p2.pageInfo.endCursor }, u.token)).transactions;
+    expect(p3.edges.map((e) => e.node.kind)).toEqual(['SIGNUP_BONUS']);
+    expect(p3.pageInfo.hasNextPage).toBe(false);
+
+    const bySyn = (await t.ok(TransactionsDocument, { filter: { synfluencerId: syn.id } }, u.token)).transactions.edges;
+    expect(bySyn.map((e) => e.node.idempotencyKey)).toEqual(['h-5', 'h-3', 'h-1']);
+    expect(bySyn[0].node.synfluencer?.id).toBe(syn.id);
+    expect((await t.ok(TransactionsDocument, { filter: { platform: 'instagram' } }, u.token)).transactions.edges).toHaveLength(3);
+    expect((await t.ok(TransactionsDocument, { filter: { automationId: 'auto-1', kinds: ['USAGE'] } }, u.token)).transactions.edges).toHaveLength(3);
+    expect((await t.ok(TransactionsDocument, { filter: { kinds: ['SIGNUP_BONUS'] } }, u.token)).transactions.edges).toHaveLength(1);
+    expect((await t.ok(TransactionsDocument, { filter: { from: new Date(Date.now() + 60_000).toISOString() } }, u.token)).transactions.edges).toHaveLength(0);
+    expect((await t.ok(TransactionsDocument, { first: 1000 }, u.token)).transactions.edges).toHaveLength(10);
+    expect(errorCode(await t.gql(TransactionsDocument, { after: 'bm90LWEtY3Vyc29y' }, u.token))).toBe('BAD_USER_INPUT');
+    const other = await t.signUp();
+    expect(errorCode(await t.gql(TransactionsDocument, { filter: { synfluencerId: syn.id } }, other.token))).toBe('NOT_FOUND');
+    expect(errorCode(await t.gql(ChargeUsageDocument, caption('steal', { synfluencerId: syn.id }), other.token))).toBe('NOT_FOUND');
+  });
+});
+
+describe('invariant check', () => {
+  it('ledgerCheck is admin-only and reports a corrupted wallet', async () => {
+    const admin = await t.admin();
+    const u = await t.signUp();
+    expect(errorCode(await t.gql(LedgerCheckDocument, {}, u.token))).toBe('FORBIDDEN');
+    expect((await t.ok(LedgerCheckDocument, { accountId: u.accountId }, admin.token)).ledgerCheck).toMatchObject({ ok: true, walletsChecked: 1 });
+    await withSql(t.dbUrl, (c) => c.query(`update wallet set balance = balance + 1 where account_id = $1`, [u.accountId]));
+    const check = (await t.ok(LedgerCheckDocument, { accountId: u.accountId }, admin.token)).ledgerCheck;
+    expect(check.ok).toBe(false);
+    expect(check.violations.map((v) => v.invariant)).toEqual([1, 1]);
+    await withSql(t.dbUrl, (c) => c.query(`update wallet set balance = balance - 1 where account_id = $1`, [u.accountId]));
+  });
+});
