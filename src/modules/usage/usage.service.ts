@@ -67,6 +67,8 @@ interface ResolvedRange {
   dayTo: string;
   interiorFrom: Date;
   interiorTo: Date;
+  /** The rollup holds rows of another timezone: rebuild before reading it. */
+  staleRollup: boolean;
 }
 
 /**
@@ -96,7 +98,7 @@ export class UsageService {
     const range = await this.resolveRange(accountId, unit, DEFAULT_BUCKETS[period], opts.from ?? null, opts.to ?? null);
 
     const useRollup = this.config.usageRollup;
-    if (useRollup) await this.ensureRollup(accountId, range.tz);
+    if (useRollup && range.staleRollup) await this.rebuildRollup(accountId);
 
     const synFilter = synfluencerId === null ? '' : 'and synfluencer_id = ?';
     const params: unknown[] = [];
@@ -117,15 +119,17 @@ export class UsageService {
       source = naiveSource(synFilter);
       params.push(range.tz, accountId, range.from, range.to, ...(synfluencerId ? [synfluencerId] : []));
     }
-    const [rows, series] = await Promise.all([
+    // A day is its own bucket; weeks and months truncate the local date (ISO weeks start on Monday).
+    const bucketOf = unit === 'day' ? 'day' : `date_trunc('${unit}', day::timestamp)`;
+    const [rows, series, names] = await Promise.all([
       this.sql.query<{ g: number; bucket: string | null; s: string; f: string; p: string; a: string; total: string; count: string }>(
         // `unit` comes from the UNIT table, never from the caller, so it is inlined: the grouping
         // expression must be textually identical in SELECT and GROUP BY.
-        `select grouping(date_trunc('${unit}', day::timestamp), synfluencer_id, feature, platform, automation_id) as g,
-                to_char(date_trunc('${unit}', day::timestamp), 'YYYY-MM-DD') as bucket, synfluencer_id::text as s, feature as f, platform as p, automation_id as a,
+        `select grouping(${bucketOf}, synfluencer_id, feature, platform, automation_id) as g,
+                to_char(${bucketOf}, 'YYYY-MM-DD') as bucket, synfluencer_id::text as s, feature as f, platform as p, automation_id as a,
                 sum(total)::text as total, sum(count)::text as count
            from (${source}) src
-          group by grouping sets ((date_trunc('${unit}', day::timestamp)), (synfluencer_id), (feature), (platform), (automation_id))`,
+          group by grouping sets ((${bucketOf}), (synfluencer_id), (feature), (platform), (automation_id))`,
         params,
       ),
       this.sql.query<{ key: string; start: Date }>(
@@ -133,6 +137,7 @@ export class UsageService {
            from generate_series(date_trunc('${unit}', ?::timestamptz at time zone ?::text), ?::timestamptz at time zone ?::text - interval '1 microsecond', interval '1 ${unit}') gs`,
         [range.tz, range.from, range.tz, range.to, range.tz],
       ),
+      this.synfluencerNames(accountId),
     ]);
 
     // grouping() bits, most significant first: bucket, synfluencer, feature, platform, automation.
@@ -149,7 +154,6 @@ export class UsageService {
     for (const r of rows) if (Number(r.g) === only(4)) byBucket.set(r.bucket!, { total: BigInt(r.total), count: Number(r.count) });
 
     const bySynfluencer = breakdown(3, (r) => (r.s === NO_SYNFLUENCER ? null : r.s), () => null);
-    const names = await this.synfluencerNames(bySynfluencer.map((b) => b.key).filter((k): k is string => k !== null));
     for (const b of bySynfluencer) b.label = b.key === null ? null : (names.get(b.key) ?? null);
 
     const buckets = series.map((s) => ({ start: new Date(s.start), total: byBucket.get(s.key)?.total ?? 0n, count: byBucket.get(s.key)?.count ?? 0 }));
@@ -180,7 +184,7 @@ export class UsageService {
    * All zone arithmetic happens in PostgreSQL, with the same zone rules the rollup was built with.
    */
   private async resolveRange(accountId: string, unit: (typeof UNIT)[UsagePeriod], n: number, from: Date | null, to: Date | null): Promise<ResolvedRange> {
-    const rows = await this.sql.query<{ tz: string; f: Date; t: Date; a_local: string; b_local: string; a: Date; b: Date }>(
+    const rows = await this.sql.query<{ tz: string; f: Date; t: Date; a_local: string; b_local: string; a: Date; b: Date; stale: boolean }>(
       `with acc as (select timezone as tz from account where id = ?),
             t as (select tz, coalesce(?::timestamptz, (date_trunc('${unit}', now() at time zone tz) + interval '1 ${unit}') at time zone tz) as t from acc),
             r as (select tz, t, coalesce(?::timestamptz, (date_trunc('${unit}', (t - interval '1 microsecond') at time zone tz) - interval '${n - 1} ${unit}') at time zone tz) as f from t),
@@ -190,9 +194,13 @@ export class UsageService {
                          date_trunc('day', t at time zone tz) as b_local
                     from r)
        select tz, f, t, to_char(a_local, 'YYYY-MM-DD') as a_local, to_char(b_local, 'YYYY-MM-DD') as b_local,
-              a_local at time zone tz as a, b_local at time zone tz as b
+              a_local at time zone tz as a, b_local at time zone tz as b,
+              -- Rollup rows of another zone mean the timezone changed since they were written. (The
+              -- ORDER BY makes both probes walk the primary key from (account_id, tz), never a scan.)
+              (select u.tz from usage_rollup u where u.account_id = ? and u.tz < d.tz order by u.tz desc limit 1) is not null
+                or (select u.tz from usage_rollup u where u.account_id = ? and u.tz > d.tz order by u.tz limit 1) is not null as stale
          from d`,
-      [accountId, to, from],
+      [accountId, to, from, accountId, accountId],
     );
     if (rows.length === 0) throw notFound('Account');
     const r = rows[0];
@@ -203,22 +211,10 @@ export class UsageService {
     const a = new Date(r.a);
     const b = new Date(r.b);
     if (a.getTime() < b.getTime()) {
-      return { tz: r.tz, from: f, to: t, dayFrom: r.a_local, dayTo: r.b_local, interiorFrom: a, interiorTo: b };
+      return { tz: r.tz, from: f, to: t, dayFrom: r.a_local, dayTo: r.b_local, interiorFrom: a, interiorTo: b, staleRollup: r.stale };
     }
     // No whole local day inside the range: everything comes from the ledger.
-    return { tz: r.tz, from: f, to: t, dayFrom: r.a_local, dayTo: r.a_local, interiorFrom: t, interiorTo: t };
-  }
-
-  /**
-   * Rollup rows of a zone other than the account's current one mean the timezone changed
-   * since they were written: rebuild the account's rollup in the current zone before reading.
-   */
-  private async ensureRollup(accountId: string, tz: string): Promise<void> {
-    const [r] = await this.sql.query<{ stale: boolean }>(
-      `select exists(select 1 from usage_rollup where account_id = ? and tz < ?) or exists(select 1 from usage_rollup where account_id = ? and tz > ?) as stale`,
-      [accountId, tz, accountId, tz],
-    );
-    if (r.stale) await this.rebuildRollup(accountId);
+    return { tz: r.tz, from: f, to: t, dayFrom: r.a_local, dayTo: r.a_local, interiorFrom: t, interiorTo: t, staleRollup: r.stale };
   }
 
   /**
@@ -273,9 +269,9 @@ export class UsageService {
     return this.pricing.book.features.find((f) => f.feature === feature)?.label ?? feature;
   }
 
-  private async synfluencerNames(ids: string[]): Promise<Map<string, string>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.sql.query<{ id: string; name: string }>(`select id, name from synfluencer where id = any(?::uuid[])`, [ids]);
+  /** All of the account's synfluencers (archived ones too: their past usage keeps its label). */
+  private async synfluencerNames(accountId: string): Promise<Map<string, string>> {
+    const rows = await this.sql.query<{ id: string; name: string }>(`select id, name from synfluencer where account_id = ?`, [accountId]);
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 }
