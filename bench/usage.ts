@@ -36,6 +36,8 @@ export interface UsageBenchOptions {
   /** @default 16 */
   concurrency?: number;
   log?: (msg: string) => void;
+  /** From `npm run bench` (bench/harness.ts): a fresh database on the run's server. */
+  createDatabase?: (name: string) => Promise<string>;
 }
 
 const FEATURES = ['trend_discovery', 'content_generation', 'qc_audit', 'image_generation', 'talking_head', 'ai_video', 'motion_video'];
@@ -60,7 +62,7 @@ export async function benchUsage(opts: UsageBenchOptions = {}): Promise<string> 
   const concurrency = opts.concurrency ?? 16;
   const say = opts.log ?? ((m: string) => process.stderr.write(`[bench:usage] ${m}\n`));
 
-  const db = await benchDatabase();
+  const db = opts.createDatabase ? { url: await opts.createDatabase('bench_usage'), drop: async () => undefined } : await benchDatabase();
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const env = {
     NODE_ENV: 'test',

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import pinoHttp from 'pino-http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -27,6 +26,8 @@ import { LedgerService } from './modules/ledger/ledger.service';
 import { PricingService } from './modules/pricing/pricing.service';
 import { SynfluencersService } from './modules/synfluencers/synfluencers.service';
 import { startWebSocketServer } from './ws';
+import { BillingService } from './modules/billing/billing.service';
+import { registerStripeWebhook } from './modules/billing/billing.webhook';
 import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
 
@@ -70,6 +71,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     accounts: new AccountsService(orm),
     synfluencers: new SynfluencersService(orm),
     auth: new AuthService(orm, config, tokens, ledger, pricing),
+    // The notifier is read late: the messages module may set services.notifier after this.
+    billing: new BillingService(orm, config, pricing, ledger, log, () => services.notifier),
     usage: new UsageService(orm, config, pricing, ledger),
   };
 
@@ -91,7 +94,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     formatError,
     validationRules: armor.validationRules,
     allowBatchedHttpRequests: false,
-    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
 
@@ -110,7 +113,37 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     }),
   );
 
+  // Graceful drain: count requests in flight; while draining, answer with `Connection: close`
+  // so keep-alive clients move on, and only cut sockets once every request has been answered.
   let draining = false;
+  let inflight = 0;
+  let idle: (() => void) | undefined;
+  app.use((_req, res, next) => {
+    inflight++;
+    if (draining) res.setHeader('connection', 'close');
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      inflight--;
+      if (inflight === 0 && idle) idle();
+    };
+    res.on('finish', finish);
+    res.on('close', finish);
+    next();
+  });
+  const drainHttp = async (graceMs: number) => {
+    draining = true;
+    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    if (inflight > 0) {
+      await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    }
+    httpServer.closeAllConnections();
+    await closed;
+  };
+
+  // Raw body for the signature check: registered before any JSON body parser.
+  registerStripeWebhook(app, services);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -153,6 +186,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   // expiry is re-checked under the wallet lock).
   const sweeper = setInterval(() => {
     ledger.sweep().catch((err) => log.error({ err }, 'expiry sweep failed'));
+    services.billing.sweep().catch((err) => log.error({ err }, 'refund retry sweep failed'));
   }, config.sweepIntervalMs);
   sweeper.unref();
 
@@ -172,10 +206,10 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     },
     stop() {
       stopped ??= (async () => {
-        draining = true;
         clearInterval(sweeper);
         await ws.close();
-        await apollo.stop(); // stops accepting, drains in-flight HTTP requests
+        await drainHttp(15_000); // stop accepting, answer every request in flight, then close sockets
+        await apollo.stop();
         await ledger.engine.drain();
         await orm.close(true);
         if (stopEmbedded) await stopEmbedded();

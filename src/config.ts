@@ -65,7 +65,22 @@ export interface Config {
     webhookSecret: string | undefined;
     apiBase: string | undefined;
   };
+  billing: BillingConfig;
   smtpUrl: string | undefined;
+}
+
+export interface BillingConfig {
+  /** Where Stripe Checkout sends the customer after paying. `{CHECKOUT_SESSION_ID}` is filled in by Stripe. */
+  successUrl: string;
+  cancelUrl: string;
+  /** Where the billing portal's "return" link goes. */
+  portalReturnUrl: string;
+  /** Catalog item id (pack or plan) -> Stripe price id; items without one use inline price data. */
+  stripePriceIds: Record<string, string>;
+  /** Plan id -> monthly price in the smallest currency unit (cents); overrides the preset. */
+  planPricesMinor: Record<string, number>;
+  /** A PENDING refund untouched this long is retried by the sweep. @default 30000 // 30 seconds */
+  refundRetryAfterMs: number;
 }
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
@@ -138,6 +153,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const smtpUrl = nonEmpty(env.SMTP_URL);
   if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
 
+  /** "a=1,b=2" pairs (STRIPE_PRICE_IDS, PLAN_PRICES). */
+  const pairs = (name: string, valueRe: RegExp): Record<string, string> => {
+    const raw = nonEmpty(env[name]);
+    const out: Record<string, string> = {};
+    if (raw === undefined) return out;
+    for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const m = /^([\w.-]+)=(.+)$/.exec(part);
+      if (!m || !valueRe.test(m[2].trim())) {
+        problems.push(`${name} must be comma-separated id=value pairs (bad entry "${part}")`);
+        continue;
+      }
+      out[m[1]] = m[2].trim();
+    }
+    return out;
+  };
+  const url = (name: string, def: string): string => {
+    const raw = nonEmpty(env[name]) ?? def;
+    if (!/^https?:\/\/[^/]+/.test(raw)) problems.push(`${name} must be an http(s) URL (got "${raw}")`);
+    return raw;
+  };
+  const billing: BillingConfig = {
+    successUrl: url('BILLING_SUCCESS_URL', 'http://localhost:3000/billing/success?session_id={CHECKOUT_SESSION_ID}'),
+    cancelUrl: url('BILLING_CANCEL_URL', 'http://localhost:3000/billing/cancel'),
+    portalReturnUrl: url('BILLING_PORTAL_RETURN_URL', 'http://localhost:3000/billing'),
+    stripePriceIds: pairs('STRIPE_PRICE_IDS', /^[\w-]+$/),
+    refundRetryAfterMs: int('REFUND_RETRY_AFTER_MS', 30_000, 0, 86_400_000),
+    planPricesMinor: Object.fromEntries(Object.entries(pairs('PLAN_PRICES', /^\d{1,9}$/)).map(([k, v]) => [k, Number(v)])),
+  };
+
   const config: Config = {
     nodeEnv,
     port: int('PORT', 4000, 0, 65535),
@@ -186,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookSecret: nonEmpty(env.STRIPE_WEBHOOK_SECRET),
       apiBase: stripeApiBase,
     },
+    billing,
     smtpUrl,
   };
 

@@ -1,4 +1,5 @@
+import { BillingResolver } from './modules/billing/billing.resolver';
 import { UsageResolver, WalletRunwayResolver } from './modules/usage/usage.resolver';
 
 /** Resolvers of later modules register here (billing, alerts, usage). */
-export const extraResolvers: Function[] = [UsageResolver, WalletRunwayResolver];
+export const extraResolvers: Function[] = [BillingResolver, UsageResolver, WalletRunwayResolver];

@@ -6,6 +6,8 @@ import type { AuthService } from './modules/auth/auth.service';
 import type { LedgerService } from './modules/ledger/ledger.service';
 import type { PricingService } from './modules/pricing/pricing.service';
 import type { SynfluencersService } from './modules/synfluencers/synfluencers.service';
+import type { BillingService } from './modules/billing/billing.service';
+import type { Notifier } from './modules/billing/billing.notifier';
 import type { UsageService } from './modules/usage/usage.service';
 
 /** The service container built once by app.ts and handed to every request's context. */
@@ -18,5 +20,8 @@ export interface Services {
   synfluencers: SynfluencersService;
   pricing: PricingService;
   ledger: LedgerService;
+  billing: BillingService;
+  /** Set by the messages module when present; billing's PURCHASE_COMPLETED etc. are skipped without it. */
+  notifier?: Notifier;
   usage: UsageService;
 }

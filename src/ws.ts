@@ -74,7 +74,14 @@ export function startWebSocketServer(opts: {
         } catch (err) {
           return [new GraphQLError((err as Error).message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
         }
-        const errors = validate(schema, document, rules);
+        let errors: readonly GraphQLError[];
+        try {
+          errors = validate(schema, document, rules);
+        } catch (err) {
+          // graphql-armor rules throw their rejection instead of reporting it.
+          if (!(err instanceof GraphQLError)) throw err;
+          errors = [err];
+        }
         if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } }));
         const context: Context = {
           principal: ctx.extra.principal ?? null,

@@ -320,15 +320,21 @@ describe('monthly budget cap (invariant 6)', () => {
   });
 
   it("starts a new month at the account's local midnight: last month's spend no longer counts", async () => {
-    const u = await t.signUp({ timezone: 'Asia/Kolkata' });
-    await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '5' } }, u.token);
-    await t.ok(ChargeUsageDocument, caption('m-1', { quantity: 5 }), u.token);
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption('m-2'), u.token))).toBe('BUDGET_CAP_EXCEEDED');
-    // Make the spend belong to an earlier month, as if the clock had passed local midnight of the 1st.
-    await withSql(t.dbUrl, (c) => c.query(`update wallet set spent_month = '2000-01' where account_id = $1`, [u.accountId]));
-    expect((await balanceOf(u)).spentThisMonth).toBe('0');
-    const r = await t.ok(ChargeUsageDocument, caption('m-3', { quantity: 5 }), u.token);
-    expect(r.chargeUsage.wallet.spentThisMonth).toBe('5');
+    // Its own database: faking the month leaves a ledger that invariant 6 (rightly) flags.
+    const m = await startTestApp({ PRICE_BOOK: 'influgen', SIGNUP_BONUS: '100' });
+    try {
+      const u = await m.signUp({ timezone: 'Asia/Kolkata' });
+      await m.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '5' } }, u.token);
+      await m.ok(ChargeUsageDocument, caption('m-1', { quantity: 5 }), u.token);
+      expect(errorCode(await m.gql(ChargeUsageDocument, caption('m-2'), u.token))).toBe('BUDGET_CAP_EXCEEDED');
+      // Make the spend belong to an earlier month, as if the clock had passed local midnight of the 1st.
+      await withSql(m.dbUrl, (c) => c.query(`update wallet set spent_month = '2000-01' where account_id = $1`, [u.accountId]));
+      expect((await m.ok(WalletOnlyDocument, {}, u.token)).me.wallet.spentThisMonth).toBe('0');
+      const r = await m.ok(ChargeUsageDocument, caption('m-3', { quantity: 5 }), u.token);
+      expect(r.chargeUsage.wallet.spentThisMonth).toBe('5');
+    } finally {
+      await m.stop();
+    }
   });
 
   it('a timezone change recomputes the month-to-date spend from the ledger', async () => {
@@ -439,6 +445,26 @@ describe('history', () => {
 });
 
 describe('invariant check', () => {
+  it('npm run ledger:verify exits 0 on a consistent ledger and 1 with the violation printed', async () => {
+    const { execFile } = await import('node:child_process');
+    const path = await import('node:path');
+    const run = () =>
+      new Promise<{ code: number; out: string }>((resolve) =>
+        execFile(process.execPath, [path.join(__dirname, '..', 'dist', 'src', 'scripts', 'ledger-verify.js')], { env: { PATH: process.env.PATH, DATABASE_URL: t.dbUrl, LOG_LEVEL: 'silent' } }, (err, stdout) =>
+          resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, out: stdout }),
+        ),
+      );
+    const u = await t.signUp();
+    const ok = await run();
+    expect(ok.out).toMatch(/wallets checked, 0 violations/);
+    expect(ok.code).toBe(0);
+    await withSql(t.dbUrl, (c) => c.query(`update credit_bucket set remaining = remaining - 1 where wallet_id = (select id from wallet where account_id = $1)`, [u.accountId]));
+    const bad = await run();
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(new RegExp(`account ${u.accountId}\\) invariant 1: balance .* != sum\\(bucket.remaining\\)`));
+    await withSql(t.dbUrl, (c) => c.query(`update credit_bucket set remaining = remaining + 1 where wallet_id = (select id from wallet where account_id = $1)`, [u.accountId]));
+  });
+
   it('ledgerCheck is admin-only and reports a corrupted wallet', async () => {
     const admin = await t.admin();
     const u = await t.signUp();

@@ -1,4 +1,8 @@
+import { AppSetting, AppSettingAudit } from '../modules/billing/app-setting.entity';
+import { Refund } from '../modules/billing/refund.entity';
+import { StripeEvent } from '../modules/billing/stripe-event.entity';
+import { StripeSubscription } from '../modules/billing/stripe-subscription.entity';
 import { UsageRollup } from '../modules/usage/usage-rollup.entity';
 
 /** Entities of later modules register here so mikro-orm.config.ts stays stable. */
-export const extraEntities: Function[] = [UsageRollup];
+export const extraEntities: Function[] = [AppSetting, AppSettingAudit, StripeEvent, StripeSubscription, Refund, UsageRollup];

@@ -27,8 +27,7 @@ export function isValidTimeZone(tz: string): boolean {
 
 export function assertTimeZone(tz: string): string {
   if (!isValidTimeZone(tz)) throw badInput(`"${tz}" is not a valid IANA time zone, e.g. "Europe/Berlin"`);
-  // Normalise the spelling ("europe/berlin" -> "Europe/Berlin").
-  return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+  return tz;
 }
 
 /** The instant the month `key` ("YYYY-MM") starts in `tz`. */

@@ -74,6 +74,23 @@ export type AuthPayload = {
   refreshToken: Scalars['String']['output'];
 };
 
+export type BillingPortalSession = {
+  __typename?: 'BillingPortalSession';
+  url: Scalars['String']['output'];
+};
+
+export type BillingSettings = {
+  __typename?: 'BillingSettings';
+  /** Whether the Stripe billing portal can be opened now. */
+  portalAvailable: Scalars['Boolean']['output'];
+  /** Whether an admin enabled self-service billing (purchases, plans, portal). */
+  selfServiceEnabled: Scalars['Boolean']['output'];
+  /** Whether this server has a Stripe key (beyond the contract). */
+  stripeConfigured: Scalars['Boolean']['output'];
+  /** Whether credit packs can be bought now (enabled, Stripe configured, packs on offer). */
+  topUpAvailable: Scalars['Boolean']['output'];
+};
+
 export type BucketDraw = {
   __typename?: 'BucketDraw';
   amount: Scalars['Credits']['output'];
@@ -103,6 +120,13 @@ export type ChargeUsageInput = {
   synfluencerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+export type CheckoutSession = {
+  __typename?: 'CheckoutSession';
+  id: Scalars['ID']['output'];
+  /** Stripe Checkout page to send the customer to. */
+  url: Scalars['String']['output'];
+};
+
 export type CreateSynfluencerInput = {
   handle: Scalars['String']['input'];
   name: Scalars['String']['input'];
@@ -124,6 +148,16 @@ export type CreditBucket = {
   id: Scalars['ID']['output'];
   remaining: Scalars['Credits']['output'];
   source: CreditSource;
+};
+
+export type CreditPack = {
+  __typename?: 'CreditPack';
+  credits: Scalars['Credits']['output'];
+  currency: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** Decimal price in `currency`, e.g. "9.00". */
+  price: Scalars['String']['output'];
 };
 
 export type CreditSource =
@@ -178,6 +212,8 @@ export type LedgerCheck = {
 export type Mutation = {
   __typename?: 'Mutation';
   archiveSynfluencer: Synfluencer;
+  /** A Stripe billing portal session for the account's customer. */
+  billingPortal: BillingPortalSession;
   /** Charges the actual usage and returns the rest of the hold to the balance. */
   captureHold: Charge;
   changePassword: Scalars['Boolean']['output'];
@@ -190,14 +226,22 @@ export type Mutation = {
   grantCredits: Transaction;
   logIn: AuthPayload;
   logOut: Scalars['Boolean']['output'];
+  /** A Stripe Checkout session (one-time payment) for a credit pack. */
+  purchaseCredits: CheckoutSession;
   /** Rotates: the old refresh token stops working; reusing it revokes the session. */
   refreshToken: AuthPayload;
   releaseHold: Hold;
+  /** Refunds the unused part of a purchased bucket through Stripe and removes those credits. */
+  requestRefund: Refund;
   /** Moves the quoted amount from balance to held until captured, released or expired. */
   reserveCredits: Hold;
   revokeApiKey: Scalars['Boolean']['output'];
+  /** Admins: turn self-service billing on or off (persisted and audited). */
+  setSelfServiceBilling: BillingSettings;
   /** Creates the account, its one wallet, and grants the sign-up bonus. */
   signUp: AuthPayload;
+  /** A Stripe Checkout session (subscription) for a plan. */
+  subscribeToPlan: CheckoutSession;
   /** Every field optional; an explicit null turns a threshold or cap off. */
   updateSettings: Account;
   updateSynfluencer: Synfluencer;
@@ -257,6 +301,11 @@ export type MutationLogOutArgs = {
 };
 
 
+export type MutationPurchaseCreditsArgs = {
+  packId: Scalars['ID']['input'];
+};
+
+
 export type MutationRefreshTokenArgs = {
   refreshToken: Scalars['String']['input'];
 };
@@ -264,6 +313,11 @@ export type MutationRefreshTokenArgs = {
 
 export type MutationReleaseHoldArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRequestRefundArgs = {
+  bucketId: Scalars['ID']['input'];
 };
 
 
@@ -277,8 +331,18 @@ export type MutationRevokeApiKeyArgs = {
 };
 
 
+export type MutationSetSelfServiceBillingArgs = {
+  enabled: Scalars['Boolean']['input'];
+};
+
+
 export type MutationSignUpArgs = {
   input: SignUpInput;
+};
+
+
+export type MutationSubscribeToPlanArgs = {
+  planId: Scalars['ID']['input'];
 };
 
 
@@ -296,6 +360,17 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type Plan = {
+  __typename?: 'Plan';
+  currency: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Credits allocated each billing period; they expire at its end (no rollover). */
+  monthlyCredits: Scalars['Credits']['output'];
+  name: Scalars['String']['output'];
+  /** Decimal monthly price in `currency`, e.g. "29.00". */
+  price: Scalars['String']['output'];
 };
 
 export type PriceBook = {
@@ -322,14 +397,23 @@ export type PricingModel =
 export type Query = {
   __typename?: 'Query';
   apiKeys: Array<ApiKey>;
+  /** A Stripe billing portal session for the account's customer. */
+  billingPortal: BillingPortalSession;
+  billingSettings: BillingSettings;
+  /** Credit packs of the active price book. Public: prices are not secret. */
+  creditPacks: Array<CreditPack>;
   hold: Hold;
   /** Admins: checks invariants 1, 2 and 6 for every wallet (or one account). */
   ledgerCheck: LedgerCheck;
   me: Account;
+  /** Subscription plans of the active price book (none for pay-as-you-go books). */
+  plans: Array<Plan>;
   /** The active price book. Public: prices are not secret. */
   priceBook: PriceBook;
   /** What a charge would cost, without charging. */
   quote: Quote;
+  /** The account's refunds, newest first (at most 100). */
+  refunds: Array<Refund>;
   /** Newest first: the usage history and audit trail. */
   transactions: TransactionConnection;
   /** Spend by day, ISO week or month in the account's timezone, with breakdowns. Default range: the last 30 days, 12 weeks or 12 months (including the current one). */
@@ -379,6 +463,29 @@ export type Quote = {
   rate?: Maybe<Scalars['Credits']['output']>;
   unit: Scalars['String']['output'];
 };
+
+export type Refund = {
+  __typename?: 'Refund';
+  /** Credits removed from the bucket. */
+  amount: Scalars['Credits']['output'];
+  bucketId: Scalars['ID']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  currency: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Money paid back, as a decimal in `currency`, e.g. "4.50". */
+  refundedAmount: Scalars['String']['output'];
+  /** Money paid back in the smallest currency unit. */
+  refundedAmountMinor: Scalars['Int']['output'];
+  status: RefundStatus;
+};
+
+export type RefundStatus =
+  /** Nothing was refunded (nothing left, or Stripe refused); any removed credits were given back. */
+  | 'FAILED'
+  /** Credits removed; the Stripe refund is not confirmed yet and is retried until it is. */
+  | 'PENDING'
+  /** Stripe accepted the refund. */
+  | 'SUCCEEDED';
 
 export type ReserveInput = {
   /** Admins only: the account to hold credits on. */
@@ -644,6 +751,14 @@ export type PricingModel =
   /** Credits per second of output, per provider. */
   | 'PER_SECOND';
 
+export type RefundStatus =
+  /** Nothing was refunded (nothing left, or Stripe refused); any removed credits were given back. */
+  | 'FAILED'
+  /** Credits removed; the Stripe refund is not confirmed yet and is retried until it is. */
+  | 'PENDING'
+  /** Stripe accepted the refund. */
+  | 'SUCCEEDED';
+
 export type ReserveInput = {
   /** Admins only: the account to hold credits on. */
   accountId?: string | number | null | undefined;
@@ -838,6 +953,54 @@ export type ApiKeysQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type ApiKeysQuery = { apiKeys: Array<{ id: string, name: string, prefix: string, scopes: Array<ApiKeyScope>, revokedAt: string | null }> };
 
+export type CatalogQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CatalogQuery = { creditPacks: Array<{ id: string, name: string, price: string, currency: string, credits: string }>, plans: Array<{ id: string, name: string, monthlyCredits: string, price: string, currency: string }> };
+
+export type BillingSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BillingSettingsQuery = { billingSettings: { selfServiceEnabled: boolean, topUpAvailable: boolean, portalAvailable: boolean } };
+
+export type SetSelfServiceBillingMutationVariables = Exact<{
+  enabled: boolean;
+}>;
+
+
+export type SetSelfServiceBillingMutation = { setSelfServiceBilling: { selfServiceEnabled: boolean, topUpAvailable: boolean, portalAvailable: boolean } };
+
+export type PurchaseCreditsMutationVariables = Exact<{
+  packId: string | number;
+}>;
+
+
+export type PurchaseCreditsMutation = { purchaseCredits: { id: string, url: string } };
+
+export type SubscribeToPlanMutationVariables = Exact<{
+  planId: string | number;
+}>;
+
+
+export type SubscribeToPlanMutation = { subscribeToPlan: { id: string, url: string } };
+
+export type BillingPortalMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BillingPortalMutation = { billingPortal: { url: string } };
+
+export type BillingPortalQueryQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BillingPortalQueryQuery = { billingPortal: { url: string } };
+
+export type RequestRefundMutationVariables = Exact<{
+  bucketId: string | number;
+}>;
+
+
+export type RequestRefundMutation = { requestRefund: { id: string, bucketId: string, amount: string, status: RefundStatus, refundedAmount: string, refundedAmountMinor: number, currency: string } };
+
 export type TxFieldsFragment = { id: string, kind: TransactionKind, amount: string, balanceAfter: string, walletVersion: string, description: string, feature: string | null, platform: string | null, automationId: string | null, provider: string | null, quantity: number | null, unit: string | null, idempotencyKey: string | null, holdId: string | null, createdAt: string, synfluencer: { id: string } | null, draws: Array<{ bucketId: string, amount: string }> };
 
 export type WalletFieldsFragment = { id: string, balance: string, held: string, spentThisMonth: string, lifetimeSpend: string, lifetimePurchased: string, version: string, status: WalletStatus };
@@ -959,6 +1122,14 @@ export const ChangePasswordDocument = {"kind":"Document","definitions":[{"kind":
 export const CreateApiKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateApiKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scopes"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKeyScope"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"scopes"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scopes"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"apiKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}}]}}]}}]}}]} as unknown as DocumentNode<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
 export const RevokeApiKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeApiKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}]}}]} as unknown as DocumentNode<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const ApiKeysDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ApiKeys"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiKeys"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}}]}}]}}]} as unknown as DocumentNode<ApiKeysQuery, ApiKeysQueryVariables>;
+export const CatalogDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Catalog"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"creditPacks"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"price"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"credits"}}]}},{"kind":"Field","name":{"kind":"Name","value":"plans"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"monthlyCredits"}},{"kind":"Field","name":{"kind":"Name","value":"price"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]} as unknown as DocumentNode<CatalogQuery, CatalogQueryVariables>;
+export const BillingSettingsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BillingSettings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"billingSettings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"selfServiceEnabled"}},{"kind":"Field","name":{"kind":"Name","value":"topUpAvailable"}},{"kind":"Field","name":{"kind":"Name","value":"portalAvailable"}}]}}]}}]} as unknown as DocumentNode<BillingSettingsQuery, BillingSettingsQueryVariables>;
+export const SetSelfServiceBillingDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetSelfServiceBilling"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"enabled"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setSelfServiceBilling"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"enabled"},"value":{"kind":"Variable","name":{"kind":"Name","value":"enabled"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"selfServiceEnabled"}},{"kind":"Field","name":{"kind":"Name","value":"topUpAvailable"}},{"kind":"Field","name":{"kind":"Name","value":"portalAvailable"}}]}}]}}]} as unknown as DocumentNode<SetSelfServiceBillingMutation, SetSelfServiceBillingMutationVariables>;
+export const PurchaseCreditsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"PurchaseCredits"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"packId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"purchaseCredits"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"packId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"packId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<PurchaseCreditsMutation, PurchaseCreditsMutationVariables>;
+export const SubscribeToPlanDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SubscribeToPlan"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"planId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"subscribeToPlan"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"planId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"planId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<SubscribeToPlanMutation, SubscribeToPlanMutationVariables>;
+export const BillingPortalDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"BillingPortal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"billingPortal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<BillingPortalMutation, BillingPortalMutationVariables>;
+export const BillingPortalQueryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BillingPortalQuery"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"billingPortal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"url"}}]}}]}}]} as unknown as DocumentNode<BillingPortalQueryQuery, BillingPortalQueryQueryVariables>;
+export const RequestRefundDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RequestRefund"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"bucketId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestRefund"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"bucketId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"bucketId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"bucketId"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"refundedAmount"}},{"kind":"Field","name":{"kind":"Name","value":"refundedAmountMinor"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]} as unknown as DocumentNode<RequestRefundMutation, RequestRefundMutationVariables>;
 export const ChargeUsageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ChargeUsage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ChargeUsageInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chargeUsage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transaction"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TxFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"wallet"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WalletFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TxFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Transaction"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"balanceAfter"}},{"kind":"Field","name":{"kind":"Name","value":"walletVersion"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"feature"}},{"kind":"Field","name":{"kind":"Name","value":"platform"}},{"kind":"Field","name":{"kind":"Name","value":"automationId"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"holdId"}},{"kind":"Field","name":{"kind":"Name","value":"synfluencer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"draws"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"bucketId"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WalletFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Wallet"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"balance"}},{"kind":"Field","name":{"kind":"Name","value":"held"}},{"kind":"Field","name":{"kind":"Name","value":"spentThisMonth"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimeSpend"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimePurchased"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]} as unknown as DocumentNode<ChargeUsageMutation, ChargeUsageMutationVariables>;
 export const ReserveCreditsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReserveCredits"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ReserveInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reserveCredits"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"captured"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"feature"}}]}}]}}]} as unknown as DocumentNode<ReserveCreditsMutation, ReserveCreditsMutationVariables>;
 export const CaptureHoldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CaptureHold"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"quantity"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Float"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"providerCost"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Credits"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"captureHold"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"quantity"},"value":{"kind":"Variable","name":{"kind":"Name","value":"quantity"}}},{"kind":"Argument","name":{"kind":"Name","value":"providerCost"},"value":{"kind":"Variable","name":{"kind":"Name","value":"providerCost"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transaction"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TxFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"wallet"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WalletFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TxFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Transaction"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"balanceAfter"}},{"kind":"Field","name":{"kind":"Name","value":"walletVersion"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"feature"}},{"kind":"Field","name":{"kind":"Name","value":"platform"}},{"kind":"Field","name":{"kind":"Name","value":"automationId"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"holdId"}},{"kind":"Field","name":{"kind":"Name","value":"synfluencer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"draws"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"bucketId"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WalletFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Wallet"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"balance"}},{"kind":"Field","name":{"kind":"Name","value":"held"}},{"kind":"Field","name":{"kind":"Name","value":"spentThisMonth"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimeSpend"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimePurchased"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]} as unknown as DocumentNode<CaptureHoldMutation, CaptureHoldMutationVariables>;

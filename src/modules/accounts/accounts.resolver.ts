@@ -22,7 +22,9 @@ export class AccountsResolver {
   @Authorized('WALLET_READ', 'USAGE_WRITE')
   @Query(() => AccountType)
   async me(@Ctx() ctx: Context): Promise<AccountType> {
-    return toAccountType(await ctx.services.accounts.get(me(ctx).accountId));
+    const { account, wallet } = await ctx.services.accounts.getWithWallet(me(ctx).accountId);
+    ctx.loaders.walletByAccount.prime(account.id, wallet);
+    return toAccountType(account);
   }
 
   @Authorized('SESSION')

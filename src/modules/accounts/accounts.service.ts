@@ -2,7 +2,9 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { badInput, notFound } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
 import { assertTimeZone, monthKey, monthStart } from '../../shared/time';
-import { Account } from './account.entity';
+import { Account, Role } from './account.entity';
+import { Sql } from '../../db/sql';
+import { walletViewFromRow, type WalletView } from '../ledger/ledger.service';
 
 export interface SettingsInput {
   timezone?: string;
@@ -12,7 +14,11 @@ export interface SettingsInput {
 }
 
 export class AccountsService {
-  constructor(private readonly orm: MikroORM) {}
+  private readonly sql: Sql;
+
+  constructor(private readonly orm: MikroORM) {
+    this.sql = new Sql(orm);
+  }
 
   private em(): EntityManager {
     return this.orm.em.fork() as EntityManager;
@@ -23,6 +29,33 @@ export class AccountsService {
     const account = await this.em().findOne(Account, { id });
     if (!account) throw notFound('Account');
     return account;
+  }
+
+  /**
+   * The account and its wallet in one query: `me { wallet { balance } }` is the most frequent
+   * dashboard read, so it costs one round trip.
+   */
+  async getWithWallet(id: string): Promise<{ account: Account; wallet: WalletView }> {
+    const rows = await this.sql.query(
+      `select a.id as account_id, a.email, a.role, a.timezone, (extract(epoch from a.created_at) * 1000)::float8 as created_ms, a.burn_alert_threshold::text, a.monthly_budget_cap::text,
+              a.low_credit_emails, w.id, w.balance::text, w.held::text, w.lifetime_spend::text, w.lifetime_purchased::text, w.spent_month,
+              w.spent_this_month::text, w.version::text, w.low_credit_reference::text, w.low_credit_fired
+         from account a join wallet w on w.account_id = a.id where a.id = ?`,
+      [id],
+    );
+    if (rows.length === 0) throw notFound('Account');
+    const r = rows[0];
+    const account = Object.assign(new Account(), {
+      id: r.account_id as string,
+      email: r.email as string,
+      role: r.role as Role,
+      timezone: r.timezone as string,
+      createdAt: new Date(Number(r.created_ms)),
+      burnAlertThreshold: r.burn_alert_threshold === null ? null : BigInt(r.burn_alert_threshold as string),
+      monthlyBudgetCap: r.monthly_budget_cap === null ? null : BigInt(r.monthly_budget_cap as string),
+      lowCreditEmails: r.low_credit_emails as boolean,
+    });
+    return { account, wallet: walletViewFromRow(r) };
   }
 
   /**

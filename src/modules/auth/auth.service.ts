@@ -39,6 +39,7 @@ export class AuthService {
   private readonly failuresByEmail: RateLimiterMemory;
   private readonly failuresByIp: RateLimiterMemory;
   private readonly apiKeyCache = new Map<string, { principal: Principal | null; at: number }>();
+  private readonly jwtCache = new Map<string, Principal>();
   /** A password hash to compare against when the email is unknown, so timing does not reveal accounts. */
   private dummyHash: Promise<string>;
 
@@ -229,9 +230,16 @@ export class AuthService {
     if (!m) return null;
     const token = m[1];
     if (token.startsWith(API_KEY_PREFIX)) return this.authenticateApiKey(token);
+    // A verified JWT stays valid until its exp (tokens are stateless), so the signature check is
+    // done once per token, not once per request: ES256 verification is the dearest CPU step of a charge.
+    const hit = this.jwtCache.get(token);
+    if (hit && hit.expiresAt! * 1000 > Date.now()) return hit;
     const claims = await this.tokens.verifyAccess(token);
     if (!claims) return null;
-    return { accountId: claims.sub, role: claims.role, via: 'session', scopes: Object.values(ApiKeyScope), expiresAt: claims.exp };
+    const principal: Principal = { accountId: claims.sub, role: claims.role, via: 'session', scopes: Object.values(ApiKeyScope), expiresAt: claims.exp };
+    if (this.jwtCache.size >= 10_000) this.jwtCache.clear();
+    this.jwtCache.set(token, principal);
+    return principal;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import { DomainError, ErrorCode } from '../../shared/errors';
 import { formatCredits } from '../../shared/money';
 import { monthKey } from '../../shared/time';
+import { isUuid } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import { CreditSource } from './credit-bucket.entity';
 import { HoldStatus } from './hold.entity';
@@ -55,6 +56,11 @@ export type LedgerOp =
       metadata?: Record<string, unknown> | null;
       /** Expire what is left of buckets of this source first (plan renewal: no rollover). */
       replaceSource?: CreditSource;
+      /**
+       * Ledger kind when this grant is a correction rather than new credits (billing restores
+       * the credits of a refund Stripe refused as ADJUSTMENT); such a grant is not counted as purchased.
+       */
+      kind?: TransactionKind;
     }
   | { type: 'expire' }
   | { type: 'debitBucket'; bucketId: string; amount: bigint; kind: TransactionKind; description: string; key: string | null; metadata: Record<string, unknown> | null; allowPartial: boolean };
@@ -468,11 +474,11 @@ function applyOp(s: Staging, op: LedgerOp, base: BatchState): Pick<OpResult, 're
       };
       s.buckets.set(bucket.id, bucket);
       w.balance += op.amount;
-      if (op.source === CreditSource.PURCHASE) w.lifetimePurchased += op.amount;
+      if (op.source === CreditSource.PURCHASE && !op.kind) w.lifetimePurchased += op.amount;
       // A credit starts a new low-credit cycle: thresholds are relative to this balance.
       w.lowCreditReference = w.balance;
       w.lowCreditFired = 0;
-      s.tx(GRANT_KIND[op.source], op.amount, {
+      s.tx(op.kind ?? GRANT_KIND[op.source], op.amount, {
         description: op.description,
         idempotencyKey: op.key,
         requestHash: op.requestHash,
@@ -612,16 +618,16 @@ export class LedgerEngine {
     let commitSent = false;
     let released = false;
     try {
-      await client.query('begin');
-      // Lock first: everything read after this line is current and cannot change under us.
-      const locked = await client.query({
-        name: 'ledger_lock_wallet',
-        text: `select w.id, w.account_id, w.balance, w.held, w.lifetime_spend, w.lifetime_purchased, w.spent_month, w.spent_this_month,
+      // BEGIN and the lock travel in one round trip (simple protocol, so the id is inlined; it
+      // is checked to be a UUID first). Lock first: everything read after this statement is
+      // current and cannot change under us until COMMIT.
+      if (!isUuid(walletId)) throw new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found');
+      const [, locked] = (await client.query(
+        `begin; select w.id, w.account_id, w.balance, w.held, w.lifetime_spend, w.lifetime_purchased, w.spent_month, w.spent_this_month,
                       w.version, w.low_credit_reference, w.low_credit_fired, a.monthly_budget_cap, a.timezone, (extract(epoch from now()) * 1000)::float8 as now_ms
                  from wallet w join account a on a.id = w.account_id
-                where w.id = $1 for update of w`,
-        values: [walletId],
-      });
+                where w.id = '${walletId}' for update of w`,
+      )) as unknown as [unknown, { rowCount: number; rows: Record<string, any>[] }];
       if (locked.rowCount === 0) {
         await client.query('rollback');
         const error = new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found');

@@ -470,6 +470,11 @@ export interface InvariantViolation {
   message: string;
 }
 
+/** A wallet row joined with its account's cap and timezone, as the API shows it. */
+export function walletViewFromRow(r: Record<string, unknown>): WalletView {
+  return toView(snapshotFromRow(r));
+}
+
 function snapshotFromRow(r: Record<string, unknown>): WalletSnapshot {
   return {
     walletId: r.id as string,

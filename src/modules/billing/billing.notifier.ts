@@ -1,0 +1,11 @@
+/**
+ * How billing tells the account owner what happened (a Message, and whatever the messages
+ * module does with it). Billing only depends on this interface: `services.notifier` is
+ * wired by the messages module when it exists; absent, notifications are skipped.
+ * Notifications are sent after the ledger committed, at most once per applied effect.
+ */
+export type BillingMessageKind = 'PURCHASE_COMPLETED' | 'REFUND_COMPLETED' | 'PLAN_RENEWED';
+
+export interface Notifier {
+  notify(accountId: string, kind: BillingMessageKind, title: string, body: string, data: Record<string, unknown>): Promise<unknown> | unknown;
+}

@@ -1,0 +1,458 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { PoolClient } from 'pg';
+import type Stripe from 'stripe';
+import type { Config } from '../../config';
+import { Sql } from '../../db/sql';
+import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
+import { isUuid } from '../../shared/ids';
+import type { Logger } from '../../shared/logger';
+import { formatCredits } from '../../shared/money';
+import { CreditSource } from '../ledger/credit-bucket.entity';
+import { TransactionKind } from '../ledger/ledger-transaction.entity';
+import type { LedgerService } from '../ledger/ledger.service';
+import type { PricingService } from '../pricing/pricing.service';
+import { BillingCatalog, formatMinor, type CatalogPack, type CatalogPlan } from './billing.catalog';
+import type { Notifier } from './billing.notifier';
+import { RefundStatus } from './refund.entity';
+import { createStripeClient } from './stripe.client';
+import { StripeWebhookService } from './billing.webhook';
+
+export const SELF_SERVICE_KEY = 'billing.selfServiceEnabled';
+
+export interface BillingSettingsView {
+  selfServiceEnabled: boolean;
+  topUpAvailable: boolean;
+  portalAvailable: boolean;
+  configured: boolean;
+}
+
+export interface RefundRow {
+  id: string;
+  accountId: string;
+  bucketId: string;
+  paymentIntentId: string;
+  credits: bigint;
+  amountMinor: bigint;
+  currency: string;
+  status: RefundStatus;
+  stripeRefundId: string | null;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+/**
+ * Billing: catalog, the self-service gate, Stripe Checkout and portal sessions, refunds.
+ * Stripe webhooks are applied by `StripeWebhookService` (billing.webhook.ts). Every credit
+ * movement goes through the ledger; this module never writes buckets or balances itself.
+ */
+export class BillingService {
+  readonly catalog: BillingCatalog;
+  readonly stripe: Stripe | null;
+  readonly webhooks: StripeWebhookService;
+  private readonly sql: Sql;
+
+  constructor(
+    orm: MikroORM,
+    private readonly config: Config,
+    pricing: PricingService,
+    private readonly ledger: LedgerService,
+    private readonly log: Logger,
+    /** Late-bound: the messages module may register `services.notifier` after billing is built. */
+    private readonly notifier: () => Notifier | undefined,
+  ) {
+    this.sql = new Sql(orm);
+    this.catalog = new BillingCatalog(pricing.book, config);
+    this.stripe = createStripeClient(config);
+    this.webhooks = new StripeWebhookService(this.sql, config, this.catalog, ledger, log, notifier);
+  }
+
+  // ---------------------------------------------------------------- settings and gate
+
+  async selfServiceEnabled(): Promise<boolean> {
+    const rows = await this.sql.query<{ value: unknown }>('select value from app_setting where key = ?', [SELF_SERVICE_KEY]);
+    return rows.length > 0 && rows[0].value === true;
+  }
+
+  async settings(): Promise<BillingSettingsView> {
+    const enabled = await this.selfServiceEnabled();
+    const configured = this.stripe !== null;
+    return {
+      selfServiceEnabled: enabled,
+      configured,
+      topUpAvailable: enabled && configured && this.catalog.packs.length > 0,
+      portalAvailable: enabled && configured,
+    };
+  }
+
+  /**
+   * Admin switch. The setting and its audit row (who, when, old, new) commit together; the
+   * row lock on the setting serializes concurrent switches so each audit row's `old` is true.
+   */
+  async setSelfService(actorId: string, enabled: boolean): Promise<BillingSettingsView> {
+    await this.transaction(async (c) => {
+      await c.query(`insert into app_setting (key, value, updated_by, updated_at) values ($1, 'false'::jsonb, null, now()) on conflict (key) do nothing`, [SELF_SERVICE_KEY]);
+      const cur = await c.query(`select value from app_setting where key = $1 for update`, [SELF_SERVICE_KEY]);
+      const old = cur.rows[0].value === true;
+      await c.query(`update app_setting set value = $2::jsonb, updated_by = $3, updated_at = now() where key = $1`, [SELF_SERVICE_KEY, JSON.stringify(enabled), actorId]);
+      await c.query(`insert into app_setting_audit (id, key, actor_id, old_value, new_value, created_at) values ($1, $2, $3, $4::jsonb, $5::jsonb, now())`, [
+        randomUUID(),
+        SELF_SERVICE_KEY,
+        actorId,
+        JSON.stringify(old),
+        JSON.stringify(enabled),
+      ]);
+    });
+    this.log.info({ actorId, enabled }, 'self-service billing switched');
+    return this.settings();
+  }
+
+  /**
+   * Not configured is checked first: without a Stripe key nothing can work whatever the
+   * switch says, and an operator should see that before anything else.
+   */
+  private async gate(): Promise<Stripe> {
+    if (!this.stripe) throw new DomainError(ErrorCode.BILLING_NOT_CONFIGURED, 'Billing is not configured on this server (no Stripe secret key)');
+    if (!(await this.selfServiceEnabled())) throw new DomainError(ErrorCode.BILLING_DISABLED, 'Self-service billing is disabled; contact an administrator');
+    return this.stripe;
+  }
+
+  // ---------------------------------------------------------------- checkout and portal
+
+  /** The account's Stripe customer, created once. Concurrent first calls converge on one id. */
+  private async customerFor(stripe: Stripe, accountId: string): Promise<string> {
+    const rows = await this.sql.query<{ email: string; stripe_customer_id: string | null }>('select email, stripe_customer_id from account where id = ?', [accountId]);
+    if (rows.length === 0) throw notFound('Account');
+    if (rows[0].stripe_customer_id) return rows[0].stripe_customer_id;
+    // The idempotency key makes Stripe return the same customer to concurrent first calls;
+    // the conditional UPDATE keeps the first stored id if two calls still race.
+    const customer = await stripe.customers.create({ email: rows[0].email, metadata: { accountId } }, { idempotencyKey: `customer:${accountId}` });
+    const updated = await this.sql.query<{ stripe_customer_id: string }>(
+      'update account set stripe_customer_id = ? where id = ? and stripe_customer_id is null returning stripe_customer_id',
+      [customer.id, accountId],
+    );
+    if (updated.length > 0) return customer.id;
+    const again = await this.sql.query<{ stripe_customer_id: string }>('select stripe_customer_id from account where id = ?', [accountId]);
+    return again[0].stripe_customer_id;
+  }
+
+  private lineItem(item: CatalogPack | CatalogPlan, recurring: boolean): Stripe.Checkout.SessionCreateParams.LineItem {
+    if (item.stripePriceId) return { price: item.stripePriceId, quantity: 1 };
+    return {
+      quantity: 1,
+      price_data: {
+        currency: item.currency,
+        unit_amount: item.priceMinor,
+        product_data: { name: item.name, metadata: { catalogId: item.id } },
+        ...(recurring ? { recurring: { interval: 'month' as const } } : {}),
+      },
+    };
+  }
+
+  async purchaseCredits(accountId: string, packId: string): Promise<{ id: string; url: string }> {
+    const stripe = await this.gate();
+    const pack = this.catalog.pack(packId);
+    if (!pack) throw notFound('Credit pack');
+    const customer = await this.customerFor(stripe, accountId);
+    // The webhook credits the pack named here; the credits travel too, so a later price-book
+    // change cannot alter what an already-paid checkout grants.
+    const metadata = { accountId, packId: pack.id, credits: formatCredits(pack.credits) };
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      customer,
+      client_reference_id: accountId,
+      line_items: [this.lineItem(pack, false)],
+      metadata,
+      payment_intent_data: { metadata },
+      success_url: this.config.billing.successUrl,
+      cancel_url: this.config.billing.cancelUrl,
+    });
+    return { id: session.id, url: session.url ?? '' };
+  }
+
+  async subscribeToPlan(accountId: string, planId: string): Promise<{ id: string; url: string }> {
+    const stripe = await this.gate();
+    const plan = this.catalog.plan(planId);
+    if (!plan) throw notFound('Plan');
+    const current = await this.sql.query<{ plan_id: string | null }>('select plan_id from account where id = ?', [accountId]);
+    if (current[0]?.plan_id) {
+      throw badInput(`The account already has the "${current[0].plan_id}" plan; change or cancel it in the billing portal`);
+    }
+    const customer = await this.customerFor(stripe, accountId);
+    const metadata = { accountId, planId: plan.id };
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer,
+      client_reference_id: accountId,
+      line_items: [this.lineItem(plan, true)],
+      metadata,
+      subscription_data: { metadata },
+      success_url: this.config.billing.successUrl,
+      cancel_url: this.config.billing.cancelUrl,
+    });
+    return { id: session.id, url: session.url ?? '' };
+  }
+
+  async billingPortal(accountId: string): Promise<{ url: string }> {
+    const stripe = await this.gate();
+    const customer = await this.customerFor(stripe, accountId);
+    const session = await stripe.billingPortal.sessions.create({ customer, return_url: this.config.billing.portalReturnUrl });
+    return { url: session.url };
+  }
+
+  // ---------------------------------------------------------------- refunds
+
+  /**
+   * Refunds the unused part of a purchased bucket.
+   *
+   * Order of operations (money safety): the credits are removed FIRST, by a ledger debit
+   * keyed `refund:<refund id>`, and only then is Stripe asked to pay back, with the
+   * idempotency key `refund:<refund id>`. So:
+   *  - the DB fails before the debit: nothing happened; the PENDING row is retried or the
+   *    caller asks again;
+   *  - Stripe fails (network, 5xx, rate limit): the credits stay removed, the refund stays
+   *    PENDING and is retried (next request for the bucket, or the sweep) with the same key,
+   *    so Stripe pays at most once and the customer never keeps both money and credits;
+   *  - Stripe refuses for good (4xx): the refund is FAILED and the removed credits are given
+   *    back with an ADJUSTMENT grant (a new never-expiring PURCHASE bucket on the same payment
+   *    intent, priced at what was not refunded), keyed so it happens once.
+   * The reverse order could pay money back for credits that are then spent before the debit.
+   *
+   * Only credits neither spent nor held are refundable: the engine's `debitBucket` caps the
+   * debit at min(bucket.remaining, wallet.balance) under the wallet lock. The money is
+   * proportional: amountPaid * removed / granted, rounded down to the smallest unit.
+   *
+   * A second request for the same bucket: while one is PENDING it is resumed and returned
+   * (never a second refund); once nothing refundable is left it is BAD_USER_INPUT.
+   */
+  async requestRefund(accountId: string, bucketId: string): Promise<RefundRow> {
+    if (!this.stripe) throw new DomainError(ErrorCode.BILLING_NOT_CONFIGURED, 'Billing is not configured on this server (no Stripe secret key)');
+    if (!isUuid(bucketId)) throw notFound('Credit bucket');
+    const rows = await this.sql.query<{
+      source: CreditSource;
+      granted: string;
+      remaining: string;
+      payment_intent_id: string | null;
+      amount_paid_minor: string | null;
+      currency: string | null;
+      balance: string;
+    }>(
+      `select b.source, b.granted::text, b.remaining::text, b.payment_intent_id, b.amount_paid_minor::text, b.currency, w.balance::text
+         from credit_bucket b join wallet w on w.id = b.wallet_id where b.id = ? and w.account_id = ?`,
+      [bucketId, accountId],
+    );
+    if (rows.length === 0) throw notFound('Credit bucket');
+    const b = rows[0];
+    if (b.source !== CreditSource.PURCHASE || !b.payment_intent_id || b.amount_paid_minor === null) {
+      throw badInput('Only credits bought through Stripe can be refunded');
+    }
+
+    const pending = await this.refundRows('bucket_id = ? and status = ?', [bucketId, RefundStatus.PENDING]);
+    if (pending.length > 0) return this.processRefund(pending[0]);
+
+    const granted = BigInt(b.granted);
+    const paid = BigInt(b.amount_paid_minor);
+    const remaining = BigInt(b.remaining);
+    const balance = BigInt(b.balance);
+    const available = remaining < balance ? remaining : balance;
+    if (available <= 0n || (paid * available) / granted === 0n) {
+      throw badInput('Nothing left to refund: the credits of this purchase are spent, held or already refunded');
+    }
+
+    const id = randomUUID();
+    try {
+      await this.sql.query(
+        `insert into billing_refund (id, account_id, bucket_id, payment_intent_id, credits, amount_minor, currency, status, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, 'PENDING', now(), now())`,
+        [id, accountId, bucketId, b.payment_intent_id, available.toString(), ((paid * available) / granted).toString(), b.currency ?? 'usd'],
+      );
+    } catch (err) {
+      // The partial unique index allows one PENDING refund per bucket: a concurrent request won.
+      if ((err as { code?: string }).code === '23505') {
+        const other = await this.refundRows('bucket_id = ? and status = ?', [bucketId, RefundStatus.PENDING]);
+        if (other.length > 0) return other[0];
+      }
+      throw err;
+    }
+    const row = (await this.refundRows('id = ?', [id]))[0];
+    const result = await this.processRefund(row);
+    if (result.status === RefundStatus.FAILED && result.credits === 0n) {
+      throw badInput('Nothing left to refund: the credits of this purchase are spent, held or already refunded');
+    }
+    return result;
+  }
+
+  /** Moves one refund forward: debit (idempotent), then Stripe (idempotent). Safe to call repeatedly. */
+  private async processRefund(row: RefundRow): Promise<RefundRow> {
+    const stripe = this.stripe!;
+    const key = `refund:${row.id}`;
+    let debited = 0n;
+    let txId: string | null = null;
+    try {
+      const r = await this.ledger.submit(row.accountId, {
+        type: 'debitBucket',
+        bucketId: row.bucketId,
+        amount: row.credits,
+        kind: TransactionKind.REFUND,
+        allowPartial: true,
+        key,
+        description: `Refund of ${formatCredits(row.credits)} unused purchased credits`,
+        metadata: { refundId: row.id, paymentIntentId: row.paymentIntentId },
+      });
+      const tx = r.replayed ?? r.transactions[0];
+      debited = -tx.amount;
+      txId = tx.id;
+    } catch (err) {
+      // The bucket has nothing left (the engine only loads buckets with credits remaining).
+      if (!(err instanceof DomainError && err.code === ErrorCode.NOT_FOUND)) throw err;
+    }
+    const bucket = await this.sql.query<{ granted: string; amount_paid_minor: string }>('select granted::text, amount_paid_minor::text from credit_bucket where id = ?', [row.bucketId]);
+    const amountMinor = (BigInt(bucket[0].amount_paid_minor) * debited) / BigInt(bucket[0].granted);
+    await this.sql.query(`update billing_refund set credits = ?, amount_minor = ?, ledger_transaction_id = ?, attempts = attempts + 1, updated_at = now() where id = ?`, [
+      debited.toString(),
+      amountMinor.toString(),
+      txId,
+      row.id,
+    ]);
+    if (debited === 0n) {
+      await this.finishRefund(row.id, RefundStatus.FAILED, null, 'nothing left to refund');
+      return (await this.refundRows('id = ?', [row.id]))[0];
+    }
+    if (amountMinor === 0n) {
+      // Less than the smallest currency unit: the credits are removed, there is nothing to pay.
+      await this.finishRefund(row.id, RefundStatus.SUCCEEDED, null, null);
+      return (await this.refundRows('id = ?', [row.id]))[0];
+    }
+
+    try {
+      const refund = await stripe.refunds.create(
+        {
+          payment_intent: row.paymentIntentId,
+          amount: Number(amountMinor),
+          metadata: { refundId: row.id, accountId: row.accountId, bucketId: row.bucketId, credits: formatCredits(debited) },
+        },
+        { idempotencyKey: key },
+      );
+      await this.finishRefund(row.id, RefundStatus.SUCCEEDED, refund.id, null);
+      const done = (await this.refundRows('id = ?', [row.id]))[0];
+      await this.notify(row.accountId, 'REFUND_COMPLETED', 'Refund completed', `${formatMinor(amountMinor, row.currency)} ${row.currency.toUpperCase()} is on its way back for ${formatCredits(debited)} unused credits.`, {
+        refundId: row.id,
+        bucketId: row.bucketId,
+        credits: formatCredits(debited),
+        amount: formatMinor(amountMinor, row.currency),
+        currency: row.currency,
+      });
+      return done;
+    } catch (err) {
+      if (isPermanentStripeError(err)) {
+        this.log.error({ err, refundId: row.id }, 'Stripe refused the refund; restoring the credits');
+        await this.ledger.submit(row.accountId, {
+          type: 'grant',
+          source: CreditSource.PURCHASE,
+          kind: TransactionKind.ADJUSTMENT,
+          amount: debited,
+          expiresAt: null,
+          key: `${key}:restore`,
+          requestHash: `${key}:restore`,
+          description: `Refund failed at Stripe: ${formatCredits(debited)} credits restored`,
+          paymentIntentId: row.paymentIntentId,
+          amountPaidMinor: amountMinor.toString(),
+          currency: row.currency,
+          metadata: { refundId: row.id, paymentIntentId: row.paymentIntentId },
+        });
+        await this.finishRefund(row.id, RefundStatus.FAILED, null, (err as Error).message);
+        return (await this.refundRows('id = ?', [row.id]))[0];
+      }
+      this.log.warn({ err, refundId: row.id }, 'Stripe refund not confirmed; it stays PENDING and is retried');
+      await this.sql.query('update billing_refund set last_error = ?, updated_at = now() where id = ?', [String((err as Error).message ?? err).slice(0, 500), row.id]);
+      return (await this.refundRows('id = ?', [row.id]))[0];
+    }
+  }
+
+  private async finishRefund(id: string, status: RefundStatus, stripeRefundId: string | null, error: string | null): Promise<void> {
+    await this.sql.query(`update billing_refund set status = ?, stripe_refund_id = coalesce(?, stripe_refund_id), last_error = ?, updated_at = now() where id = ? and status = 'PENDING'`, [
+      status,
+      stripeRefundId,
+      error,
+      id,
+    ]);
+  }
+
+  /**
+   * Retries PENDING refunds whose request died or whose Stripe call failed, once they have been
+   * left alone for REFUND_RETRY_AFTER_MS (runs on every instance; each step is idempotent).
+   */
+  async sweep(limit = 50): Promise<number> {
+    if (!this.stripe) return 0;
+    const due = await this.refundRows(`status = 'PENDING' and updated_at < now() - (? * interval '1 millisecond') order by updated_at limit ?`, [this.config.billing.refundRetryAfterMs, limit]);
+    for (const r of due) {
+      try {
+        await this.processRefund(r);
+      } catch (err) {
+        this.log.error({ err, refundId: r.id }, 'refund retry failed');
+      }
+    }
+    return due.length;
+  }
+
+  async refunds(accountId: string): Promise<RefundRow[]> {
+    return this.refundRows('account_id = ? order by created_at desc limit 100', [accountId]);
+  }
+
+  private async refundRows(where: string, params: unknown[]): Promise<RefundRow[]> {
+    const rows = await this.sql.query<Record<string, unknown>>(
+      `select id, account_id, bucket_id, payment_intent_id, credits::text, amount_minor::text, currency, status, stripe_refund_id, last_error, created_at
+         from billing_refund where ${where}`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      accountId: r.account_id as string,
+      bucketId: r.bucket_id as string,
+      paymentIntentId: r.payment_intent_id as string,
+      credits: BigInt(r.credits as string),
+      amountMinor: BigInt(r.amount_minor as string),
+      currency: r.currency as string,
+      status: r.status as RefundStatus,
+      stripeRefundId: (r.stripe_refund_id as string) ?? null,
+      lastError: (r.last_error as string) ?? null,
+      createdAt: new Date(r.created_at as string),
+    }));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private async notify(...args: Parameters<Notifier['notify']>): Promise<void> {
+    const n = this.notifier();
+    if (!n) return;
+    try {
+      await n.notify(...args);
+    } catch (err) {
+      this.log.error({ err }, 'billing notification failed');
+    }
+  }
+
+  private async transaction<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.sql.acquire();
+    try {
+      await c.query('begin');
+      const out = await fn(c);
+      await c.query('commit');
+      return out;
+    } catch (err) {
+      await c.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      this.sql.release(c);
+    }
+  }
+}
+
+/** A Stripe answer that will not change on retry (bad request, card/permission errors); anything else may. */
+export function isPermanentStripeError(err: unknown): boolean {
+  const e = err as { type?: string; statusCode?: number };
+  if (!e || typeof e !== 'object' || typeof e.type !== 'string' || !e.type.startsWith('Stripe')) return false;
+  if (e.type === 'StripeConnectionError' || e.type === 'StripeAPIError' || e.type === 'StripeRateLimitError' || e.type === 'StripeIdempotencyError') return false;
+  const status = e.statusCode ?? 0;
+  return status >= 400 && status < 500 && status !== 409 && status !== 429;
+}

@@ -1,0 +1,413 @@
+import express, { type Express } from 'express';
+import type { PoolClient } from 'pg';
+import Stripe from 'stripe';
+import type { Config } from '../../config';
+import type { Sql } from '../../db/sql';
+import type { Logger } from '../../shared/logger';
+import { formatCredits, parseCredits } from '../../shared/money';
+import { CreditSource } from '../ledger/credit-bucket.entity';
+import { TransactionKind } from '../ledger/ledger-transaction.entity';
+import type { LedgerService } from '../ledger/ledger.service';
+import type { Services } from '../../services';
+import { formatMinor, type BillingCatalog } from './billing.catalog';
+import type { Notifier } from './billing.notifier';
+
+/*
+ * Stripe webhooks: `POST /webhooks/stripe`.
+ *
+ * Invariant 7: a Stripe event is applied at most once, and a purchase is credited only for
+ * a verified, paid event.
+ *  - Verified: the raw body and `Stripe-Signature` header go through
+ *    `Stripe.webhooks.constructEvent` (default 300-second tolerance); anything else is 400
+ *    and changes nothing.
+ *  - At most once, for effects that move credits: the ledger runs its own transaction, so
+ *    the event row cannot share it. Instead each credit movement carries an idempotency key
+ *    derived from the Stripe object it comes from (`stripe:checkout:<session>`,
+ *    `stripe:invoice:<invoice>`, `stripe:refund:<charge>:<amount refunded>:<n>`). The ledger
+ *    applies a key at most once per account, forever, under the wallet lock (invariant 4),
+ *    so the key IS the atomic "event recorded + effect" marker: a duplicate or concurrent
+ *    delivery of the same event (or a different event about the same object, e.g.
+ *    `checkout.session.completed` then `async_payment_succeeded`) finds the key and is a
+ *    no-op. The `stripe_event` row is written after the ledger committed; if the process
+ *    dies in between, Stripe's retry re-runs the handler, which replays the key harmlessly.
+ *  - At most once, for plain database effects (plan changes): the `stripe_event` insert
+ *    and the change share one transaction; the event id is the primary key.
+ *  - Out of order: plan changes only apply if the event is at least as new as the last one
+ *    applied to that subscription; an invoice for a period that has already ended, or older
+ *    than the current allocation, grants nothing; refunds are applied by cumulative amount.
+ *  - Unknown types are acknowledged (200) and ignored. Failures are 500 so Stripe retries.
+ */
+
+export type Outcome = 'APPLIED' | 'IGNORED' | 'STALE' | 'DUPLICATE';
+
+/** Thrown when an event cannot be applied yet (its prerequisite has not arrived); answered 500 so Stripe retries. */
+class RetryLater extends Error {}
+
+const LIVE_SUBSCRIPTION = ['active', 'trialing', 'past_due'];
+
+const idOf = (v: string | { id: string } | null | undefined): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : v.id);
+
+export class StripeWebhookService {
+  constructor(
+    private readonly sql: Sql,
+    private readonly config: Config,
+    private readonly catalog: BillingCatalog,
+    private readonly ledger: LedgerService,
+    private readonly log: Logger,
+    private readonly notifier: () => Notifier | undefined,
+  ) {}
+
+  /** Verifies and applies one delivery; returns the HTTP status and body to answer. */
+  async handle(rawBody: Buffer | undefined, signature: string | undefined): Promise<{ status: number; body: Record<string, unknown> }> {
+    const secret = this.config.stripe.webhookSecret;
+    if (!secret) return { status: 503, body: { error: 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)' } };
+    if (!Buffer.isBuffer(rawBody) || rawBody.length === 0 || !signature) return { status: 400, body: { error: 'Missing body or Stripe-Signature header' } };
+    let event: Stripe.Event;
+    try {
+      event = Stripe.webhooks.constructEvent(rawBody, signature, secret);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'Stripe webhook rejected: bad signature');
+      return { status: 400, body: { error: 'Invalid signature' } };
+    }
+    try {
+      const outcome = await this.apply(event);
+      return { status: 200, body: { received: true, outcome } };
+    } catch (err) {
+      this.log.error({ err, eventId: event.id, type: event.type }, 'Stripe webhook failed; Stripe will retry');
+      return { status: 500, body: { error: 'Processing failed; retry later' } };
+    }
+  }
+
+  async apply(event: Stripe.Event): Promise<Outcome> {
+    const seen = await this.sql.query('select outcome from stripe_event where id = ?', [event.id]);
+    if (seen.length > 0) return 'DUPLICATE';
+    switch (event.type) {
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded':
+        return this.checkoutCompleted(event, event.data.object);
+      case 'invoice.paid':
+        return this.invoicePaid(event, event.data.object);
+      case 'customer.subscription.created':
+      case 'customer.subscription.updated':
+      case 'customer.subscription.deleted':
+        return this.subscriptionChanged(event, event.data.object);
+      case 'charge.refunded':
+        return this.chargeRefunded(event, event.data.object);
+      default:
+        return this.record(event, null, 'IGNORED');
+    }
+  }
+
+  // ---------------------------------------------------------------- purchases
+
+  private async checkoutCompleted(event: Stripe.Event, s: Stripe.Checkout.Session): Promise<Outcome> {
+    const accountId = await this.accountOf(s.metadata, s.client_reference_id, idOf(s.customer));
+    if (s.mode === 'subscription') {
+      // The plan itself arrives with customer.subscription.* and invoice.paid; this only links it early.
+      const subId = idOf(s.subscription);
+      const planId = s.metadata?.planId;
+      if (!accountId || !subId || !planId || !this.catalog.plan(planId) || s.status !== 'complete') return this.record(event, accountId, 'IGNORED');
+      return this.inTransaction(event, accountId, (c) => this.upsertSubscription(c, subId, accountId, planId, 'active', event.created));
+    }
+    // Credits only for a paid session: "completed" with a delayed payment method is unpaid
+    // until checkout.session.async_payment_succeeded.
+    if (s.mode !== 'payment' || s.payment_status !== 'paid') return this.record(event, accountId, 'IGNORED');
+    if (!accountId) {
+      // Not a session this service created (no account of ours): another product on the same Stripe account.
+      this.log.warn({ eventId: event.id, session: s.id }, 'paid checkout session for no known account; ignored');
+      return this.record(event, null, 'IGNORED');
+    }
+    const packId = s.metadata?.packId ?? '';
+    const pack = this.catalog.pack(packId);
+    const credits = s.metadata?.credits ? parseCredits(s.metadata.credits) : pack?.credits;
+    if (!credits || credits <= 0n) throw new Error(`checkout session ${s.id} names unknown pack "${packId}"`);
+    const paymentIntentId = idOf(s.payment_intent);
+    const currency = s.currency ?? pack?.currency ?? 'usd';
+    const amountPaid = s.amount_total ?? pack?.priceMinor ?? 0;
+    const r = await this.ledger.grant(accountId, {
+      source: CreditSource.PURCHASE,
+      amount: credits,
+      description: `Purchased ${pack?.name ?? `${formatCredits(credits)} credits`}`,
+      idempotencyKey: `stripe:checkout:${s.id}`,
+      paymentIntentId,
+      amountPaidMinor: String(amountPaid),
+      currency,
+      metadata: { source: 'stripe', checkoutSessionId: s.id, paymentIntentId, packId, eventId: event.id },
+    });
+    await this.record(event, accountId, 'APPLIED');
+    if (!r.replayed) {
+      await this.notify(accountId, 'PURCHASE_COMPLETED', 'Purchase completed', `${formatCredits(credits)} credits were added to your wallet.`, {
+        packId,
+        credits: formatCredits(credits),
+        amount: formatMinor(amountPaid, currency),
+        currency,
+        paymentIntentId,
+        bucketId: r.bucketId,
+      });
+    }
+    return 'APPLIED';
+  }
+
+  // ---------------------------------------------------------------- plans
+
+  private async invoicePaid(event: Stripe.Event, inv: Stripe.Invoice): Promise<Outcome> {
+    // API 2025+: parent.subscription_details; older payloads: invoice.subscription(_details).
+    const legacy = inv as unknown as { subscription?: string | { id: string } | null; subscription_details?: { metadata?: Record<string, string> | null } | null };
+    const details = inv.parent?.subscription_details ?? null;
+    const subId = idOf((details?.subscription as string | { id: string } | null | undefined) ?? legacy.subscription ?? null);
+    if (!subId) return this.record(event, null, 'IGNORED'); // a one-off invoice, not a plan
+    const meta = details?.metadata ?? legacy.subscription_details?.metadata ?? {};
+    const known = await this.sql.query<{ account_id: string; plan_id: string | null }>('select account_id, plan_id from stripe_subscription where id = ?', [subId]);
+    const accountId = (await this.accountOf(meta, null, idOf(inv.customer))) ?? known[0]?.account_id ?? null;
+    if (!accountId) {
+      // Our subscriptions carry accountId in their metadata and our customers are stored at checkout.
+      this.log.warn({ eventId: event.id, invoice: inv.id }, 'paid subscription invoice for no known account; ignored');
+      return this.record(event, null, 'IGNORED');
+    }
+    const lines = inv.lines?.data ?? [];
+    const linePrice = lines
+      .map((l) => (l as unknown as { pricing?: { price_details?: { price?: string } }; price?: { id: string } | null }))
+      .map((l) => l.pricing?.price_details?.price ?? l.price?.id)
+      .find(Boolean);
+    const plan = this.catalog.plan(meta.planId ?? '') ?? this.catalog.planByStripePrice(linePrice) ?? this.catalog.plan(known[0]?.plan_id ?? '');
+    if (!plan) throw new Error(`invoice ${inv.id}: subscription ${subId} is for no known plan`);
+
+    // The period paid for: the latest line period (invoice.period_* is the previous period for renewals).
+    const periodEndSec = Math.max(...lines.map((l) => l.period?.end ?? 0), 0) || inv.period_end;
+    const periodEnd = new Date(periodEndSec * 1000);
+    const walletId = await this.ledger.walletIdOf(accountId);
+    // Out of order: an invoice for a period already over, or older than the allocation the
+    // wallet already has, must not replace the newer allocation.
+    const newer = await this.sql.query(
+      `select 1 from credit_bucket where wallet_id = ? and source = 'PLAN_ALLOCATION' and expires_at > ? limit 1`,
+      [walletId, periodEnd],
+    );
+    let outcome: Outcome = 'STALE';
+    let replayed = true;
+    if (periodEnd.getTime() > Date.now() && newer.length === 0) {
+      // replaceSource: what is left of the previous allocation expires in the same ledger
+      // transaction (no rollover); purchased and other buckets are untouched.
+      const r = await this.ledger.grant(accountId, {
+        source: CreditSource.PLAN_ALLOCATION,
+        amount: plan.monthlyCredits,
+        expiresAt: periodEnd,
+        replaceSource: CreditSource.PLAN_ALLOCATION,
+        description: `${plan.name} plan: ${formatCredits(plan.monthlyCredits)} credits until ${periodEnd.toISOString().slice(0, 10)}`,
+        idempotencyKey: `stripe:invoice:${inv.id}`,
+        metadata: { source: 'stripe', invoiceId: inv.id, subscriptionId: subId, planId: plan.id, eventId: event.id },
+      });
+      replayed = r.replayed;
+      outcome = 'APPLIED';
+    }
+    await this.inTransaction(event, accountId, (c) => this.upsertSubscription(c, subId, accountId, plan.id, 'active', event.created), outcome);
+    if (!replayed) {
+      await this.notify(accountId, 'PLAN_RENEWED', `${plan.name} plan renewed`, `${formatCredits(plan.monthlyCredits)} plan credits are available until ${periodEnd.toISOString().slice(0, 10)}.`, {
+        planId: plan.id,
+        credits: formatCredits(plan.monthlyCredits),
+        expiresAt: periodEnd.toISOString(),
+        invoiceId: inv.id,
+      });
+    }
+    return outcome;
+  }
+
+  private async subscriptionChanged(event: Stripe.Event, sub: Stripe.Subscription): Promise<Outcome> {
+    const known = await this.sql.query<{ account_id: string; plan_id: string | null }>('select account_id, plan_id from stripe_subscription where id = ?', [sub.id]);
+    const accountId = (await this.accountOf(sub.metadata, null, idOf(sub.customer))) ?? known[0]?.account_id ?? null;
+    if (!accountId) return this.record(event, null, 'IGNORED'); // not one of our customers
+    const priceId = sub.items?.data?.[0]?.price?.id;
+    const plan = this.catalog.plan(sub.metadata?.planId ?? '') ?? this.catalog.planByStripePrice(priceId) ?? this.catalog.plan(known[0]?.plan_id ?? '');
+    const status = event.type === 'customer.subscription.deleted' ? 'canceled' : sub.status;
+    return this.inTransaction(event, accountId, (c) => this.upsertSubscription(c, sub.id, accountId, plan?.id ?? null, status, event.created));
+  }
+
+  /**
+   * Keeps the newest known state of a subscription (an older event never overwrites a newer
+   * one) and derives the account's plan from its live subscriptions, in the caller's transaction.
+   */
+  private async upsertSubscription(c: PoolClient, subId: string, accountId: string, planId: string | null, status: string, eventCreated: number): Promise<Outcome> {
+    const at = new Date(eventCreated * 1000);
+    const up = await c.query(
+      `insert into stripe_subscription (id, account_id, plan_id, status, last_event_at, updated_at) values ($1, $2, $3, $4, $5, now())
+       on conflict (id) do update set plan_id = coalesce(excluded.plan_id, stripe_subscription.plan_id), status = excluded.status,
+              last_event_at = excluded.last_event_at, updated_at = now()
+        where stripe_subscription.last_event_at <= excluded.last_event_at
+       returning 1`,
+      [subId, accountId, planId, status, at],
+    );
+    await c.query(
+      `update account set plan_id = (select s.plan_id from stripe_subscription s where s.account_id = $1 and s.status = any($2::text[]) and s.plan_id is not null
+                                      order by s.last_event_at desc limit 1), updated_at = now()
+        where id = $1`,
+      [accountId, LIVE_SUBSCRIPTION],
+    );
+    return up.rowCount ? 'APPLIED' : 'STALE';
+  }
+
+  // ---------------------------------------------------------------- refunds made outside this service
+
+  /**
+   * A refund made in the Stripe dashboard (or anywhere but `requestRefund`) removes the
+   * credits it paid back. `charge.amount_refunded` is cumulative, so the credits to remove
+   * are computed from totals, not from this one event: what the external refunds are worth
+   * (purchased credits * external amount / charge amount, rounded down) minus what earlier
+   * events already removed. Refunds made by `requestRefund` are excluded (their credits were
+   * removed before Stripe was called). Credits already spent cannot be removed; that shortfall
+   * is logged. Events for one payment intent are serialized by an advisory lock; a
+   * concurrent one is answered 500 and retried by Stripe.
+   */
+  private async chargeRefunded(event: Stripe.Event, ch: Stripe.Charge): Promise<Outcome> {
+    const pi = idOf(ch.payment_intent);
+    if (!pi) return this.record(event, null, 'IGNORED');
+    const lock = await this.sql.acquire();
+    try {
+      const got = await lock.query(`select pg_try_advisory_lock(hashtext($1)) as ok`, [`stripe-refund:${pi}`]);
+      if (!got.rows[0].ok) throw new RetryLater(`refund of ${pi} is being applied by another delivery`);
+      try {
+        return await this.applyExternalRefund(event, ch, pi);
+      } finally {
+        await lock.query(`select pg_advisory_unlock(hashtext($1))`, [`stripe-refund:${pi}`]);
+      }
+    } finally {
+      this.sql.release(lock);
+    }
+  }
+
+  private async applyExternalRefund(event: Stripe.Event, ch: Stripe.Charge, pi: string): Promise<Outcome> {
+    const buckets = await this.sql.query<{ id: string; account_id: string; remaining: string }>(
+      `select b.id, w.account_id, b.remaining::text from credit_bucket b join wallet w on w.id = b.wallet_id
+        where b.payment_intent_id = ? and b.source = 'PURCHASE' order by b.created_at, b.id`,
+      [pi],
+    );
+    if (buckets.length === 0) {
+      // A pack purchase of ours (its metadata names the pack) not credited yet: events out of
+      // order, so retry later. Anything else (a plan invoice's charge, another product) is not
+      // a purchase of credits: nothing to remove.
+      if (ch.metadata?.packId && (await this.accountOf(ch.metadata, null, idOf(ch.customer)))) throw new RetryLater(`charge ${ch.id}: purchase ${pi} not credited yet`);
+      return this.record(event, null, 'IGNORED');
+    }
+    const accountId = buckets[0].account_id;
+    const [totals] = await this.sql.query<{ purchased: string; own_minor: string; removed: string }>(
+      `select
+         (select coalesce(sum(amount), 0) from ledger_transaction where account_id = ? and kind = 'PURCHASE' and metadata->>'paymentIntentId' = ?)::text as purchased,
+         (select coalesce(sum(amount_minor), 0) from billing_refund where payment_intent_id = ? and status <> 'FAILED')::text as own_minor,
+         (select coalesce(sum(-amount), 0) from ledger_transaction where account_id = ? and kind = 'REFUND' and metadata->>'paymentIntentId' = ? and metadata->>'source' = 'stripe')::text as removed`,
+      [accountId, pi, pi, accountId, pi],
+    );
+    const externalMinor = BigInt(ch.amount_refunded) - BigInt(totals.own_minor);
+    if (externalMinor <= 0n || ch.amount <= 0) return this.record(event, accountId, 'IGNORED');
+    const target = (BigInt(totals.purchased) * (externalMinor > BigInt(ch.amount) ? BigInt(ch.amount) : externalMinor)) / BigInt(ch.amount);
+    let toRemove = target - BigInt(totals.removed);
+    if (toRemove <= 0n) return this.record(event, accountId, 'STALE');
+    const wanted = toRemove;
+    let n = 0;
+    let applied = 0n;
+    for (const b of buckets) {
+      if (toRemove <= 0n) break;
+      if (BigInt(b.remaining) === 0n) continue;
+      const r = await this.ledger.submit(accountId, {
+        type: 'debitBucket',
+        bucketId: b.id,
+        amount: toRemove,
+        kind: TransactionKind.REFUND,
+        allowPartial: true,
+        key: `stripe:refund:${ch.id}:${ch.amount_refunded}:${n++}`,
+        description: `Refunded through Stripe: ${formatMinor(externalMinor, ch.currency)} ${ch.currency.toUpperCase()}`,
+        metadata: { source: 'stripe', paymentIntentId: pi, chargeId: ch.id, eventId: event.id },
+      });
+      const tx = r.replayed ?? r.transactions[0];
+      toRemove -= -tx.amount;
+      if (!r.replayed) applied += -tx.amount;
+    }
+    if (toRemove > 0n) this.log.warn({ accountId, paymentIntentId: pi, missing: formatCredits(toRemove) }, 'refunded credits were already spent or held; could not remove them all');
+    await this.record(event, accountId, 'APPLIED');
+    if (applied > 0n) {
+      await this.notify(accountId, 'REFUND_COMPLETED', 'Refund completed', `A refund of your purchase removed ${formatCredits(applied)} credits.`, {
+        paymentIntentId: pi,
+        chargeId: ch.id,
+        credits: formatCredits(applied),
+        requested: formatCredits(wanted),
+      });
+    }
+    return 'APPLIED';
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Our account for an event: metadata.accountId (set by our Checkout), else client_reference_id, else the Stripe customer. */
+  private async accountOf(metadata: Record<string, string> | null | undefined, clientReferenceId: string | null | undefined, customerId: string | null): Promise<string | null> {
+    for (const candidate of [metadata?.accountId, clientReferenceId]) {
+      if (candidate && /^[0-9a-f-]{36}$/i.test(candidate)) {
+        const rows = await this.sql.query('select 1 from account where id = ?', [candidate]);
+        if (rows.length > 0) return candidate;
+      }
+    }
+    if (customerId) {
+      const rows = await this.sql.query<{ id: string }>('select id from account where stripe_customer_id = ?', [customerId]);
+      if (rows.length > 0) return rows[0].id;
+    }
+    return null;
+  }
+
+  private async record(event: Stripe.Event, accountId: string | null, outcome: Outcome): Promise<Outcome> {
+    await this.sql.query(`insert into stripe_event (id, type, account_id, outcome, stripe_created_at, processed_at) values (?, ?, ?, ?, ?, now()) on conflict (id) do nothing`, [
+      event.id,
+      event.type,
+      accountId,
+      outcome,
+      new Date(event.created * 1000),
+    ]);
+    return outcome;
+  }
+
+  /**
+   * Records the event and applies `effect` in one transaction. The primary key makes a
+   * concurrent duplicate wait for this transaction and then find the row: applied once.
+   */
+  private async inTransaction(event: Stripe.Event, accountId: string, effect: (c: PoolClient) => Promise<Outcome>, recordAs?: Outcome): Promise<Outcome> {
+    const c = await this.sql.acquire();
+    try {
+      await c.query('begin');
+      const ins = await c.query(
+        `insert into stripe_event (id, type, account_id, outcome, stripe_created_at, processed_at) values ($1, $2, $3, 'APPLIED', $4, now()) on conflict (id) do nothing returning 1`,
+        [event.id, event.type, accountId, new Date(event.created * 1000)],
+      );
+      if (!ins.rowCount) {
+        await c.query('rollback');
+        return 'DUPLICATE';
+      }
+      const outcome = await effect(c);
+      await c.query('update stripe_event set outcome = $2 where id = $1', [event.id, recordAs ?? outcome]);
+      await c.query('commit');
+      return recordAs ?? outcome;
+    } catch (err) {
+      await c.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      this.sql.release(c);
+    }
+  }
+
+  private async notify(...args: Parameters<Notifier['notify']>): Promise<void> {
+    const n = this.notifier();
+    if (!n) return;
+    try {
+      await n.notify(...args);
+    } catch (err) {
+      this.log.error({ err }, 'billing notification failed');
+    }
+  }
+}
+
+/**
+ * Registers `POST /webhooks/stripe` with a raw body parser. Must be called before any JSON
+ * body parser is mounted for this path: the signature is over the exact bytes Stripe sent.
+ */
+export function registerStripeWebhook(app: Express, services: Pick<Services, 'billing'>): void {
+  app.post('/webhooks/stripe', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
+    const sig = req.headers['stripe-signature'];
+    const { status, body } = await services.billing.webhooks.handle(req.body as Buffer | undefined, typeof sig === 'string' ? sig : undefined);
+    res.status(status).json(body);
+  });
+}
+

@@ -1,0 +1,21 @@
+import Stripe from 'stripe';
+import type { Config } from '../../config';
+
+/**
+ * The Stripe SDK, or null when STRIPE_SECRET_KEY is not set (billing is then
+ * BILLING_NOT_CONFIGURED and the rest of the service works). STRIPE_API_BASE points the SDK
+ * at a Stripe-compatible server (tests, stripe-mock).
+ */
+export function createStripeClient(config: Config): Stripe | null {
+  const key = config.stripe.secretKey;
+  if (!key) return null;
+  const opts: ConstructorParameters<typeof Stripe>[1] = { maxNetworkRetries: 2, timeout: 20_000 };
+  if (config.stripe.apiBase) {
+    const u = new URL(config.stripe.apiBase);
+    const protocol = u.protocol === 'http:' ? 'http' : 'https';
+    Object.assign(opts, { host: u.hostname, port: Number(u.port || (protocol === 'http' ? 80 : 443)), protocol });
+  }
+  return new Stripe(key, opts);
+}
+
+export type { Stripe };

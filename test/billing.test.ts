@@ -1,0 +1,596 @@
+import { randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
+import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
+import { withSql } from './helpers/db';
+import { FakeStripe } from './helpers/fake-stripe';
+import {
+  BillingPortalDocument,
+  BillingPortalQueryDocument,
+  BillingSettingsDocument,
+  CatalogDocument,
+  ChargeUsageDocument,
+  MeDocument,
+  PurchaseCreditsDocument,
+  ReleaseHoldDocument,
+  RequestRefundDocument,
+  ReserveCreditsDocument,
+  SetSelfServiceBillingDocument,
+  SubscribeToPlanDocument,
+  TransactionsDocument,
+} from './generated/graphql';
+
+const WHSEC = 'whsec_test_secret_for_billing_tests';
+const DAY = 86_400;
+const rid = () => randomBytes(6).toString('hex');
+const nowSec = () => Math.floor(Date.now() / 1000);
+const sdk = new Stripe('sk_test_unused_here');
+
+let fake: FakeStripe;
+let t: TestApp; // influgen, Stripe configured
+let plain: TestApp; // synfluencer preset, no Stripe key
+let webhookUrl: string;
+
+beforeAll(async () => {
+  fake = await new FakeStripe().start();
+  [t, plain] = await Promise.all([
+    startTestApp({
+      PRICE_BOOK: 'influgen',
+      STRIPE_SECRET_KEY: 'sk_test_fake',
+      STRIPE_WEBHOOK_SECRET: WHSEC,
+      STRIPE_API_BASE: fake.url,
+      PLAN_PRICES: 'growth=3100',
+      STRIPE_PRICE_IDS: 'pack_250=price_pack_250',
+      BILLING_SUCCESS_URL: 'https://app.test/billing/ok?session_id={CHECKOUT_SESSION_ID}',
+      BILLING_CANCEL_URL: 'https://app.test/billing/cancel',
+    }),
+    startTestApp({ STRIPE_WEBHOOK_SECRET: WHSEC }),
+  ]);
+  webhookUrl = t.url.replace(/\/graphql$/, '/webhooks/stripe');
+});
+afterAll(async () => {
+  await Promise.all([t?.stop(), plain?.stop()]);
+  await fake?.stop();
+});
+
+// ---------------------------------------------------------------- helpers
+
+async function post(event: object, opts: { secret?: string; timestamp?: number; tamper?: (payload: string) => string; url?: string } = {}) {
+  const payload = JSON.stringify(event);
+  const header = sdk.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? WHSEC, timestamp: opts.timestamp });
+  const res = await fetch(opts.url ?? webhookUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': header },
+    body: opts.tamper ? opts.tamper(payload) : payload,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+function event(type: string, object: object, created = nowSec()) {
+  return { id: `evt_${rid()}`, object: 'event', api_version: '2026-10-28.endive', created, livemode: false, type, data: { object } };
+}
+
+function paidCheckout(accountId: string, o: { packId?: string; credits?: string; pi?: string; amount?: number; paid?: boolean; session?: string } = {}) {
+  return {
+    id: o.session ?? `cs_test_${rid()}`,
+    object: 'checkout.session',
+    mode: 'payment',
+    status: 'complete',
+    payment_status: o.paid === false ? 'unpaid' : 'paid',
+    client_reference_id: accountId,
+    customer: null,
+    metadata: { accountId, packId: o.packId ?? 'pack_100', credits: o.credits ?? '100' },
+    payment_intent: o.pi ?? `pi_${rid()}`,
+    amount_total: o.amount ?? 900,
+    currency: 'usd',
+  };
+}
+
+function invoice(accountId: string, o: { sub: string; planId: string; start: number; end: number; id?: string }) {
+  return {
+    id: o.id ?? `in_${rid()}`,
+    object: 'invoice',
+    customer: null,
+    billing_reason: 'subscription_cycle',
+    parent: { type: 'subscription_details', subscription_details: { subscription: o.sub, metadata: { accountId, planId: o.planId } } },
+    lines: { object: 'list', data: [{ id: `il_${rid()}`, object: 'line_item', period: { start: o.start, end: o.end } }] },
+    period_start: o.start - 30 * DAY,
+    period_end: o.start,
+  };
+}
+
+async function me(u: TestUser, app = t) {
+  return (await app.ok(MeDocument, {}, u.token)).me;
+}
+
+async function planOf(accountId: string): Promise<string | null> {
+  return withSql(t.dbUrl, async (c) => (await c.query('select plan_id from account where id = $1', [accountId])).rows[0].plan_id);
+}
+
+/** Invariants 1 and 2, straight from the tables: balance + held = sum(remaining) and balance = sum(ledger). */
+async function ledgerOk(u: TestUser) {
+  const r = await withSql(t.dbUrl, (c) =>
+    c.query(
+      `select w.balance::text, w.held::text,
+              (select coalesce(sum(remaining), 0) from credit_bucket b where b.wallet_id = w.id)::text as buckets,
+              (select coalesce(min(remaining), 0) from credit_bucket b where b.wallet_id = w.id)::text as min_bucket,
+              (select coalesce(sum(amount), 0) from ledger_transaction x where x.wallet_id = w.id)::text as ledger
+         from wallet w where w.account_id = $1`,
+      [u.accountId],
+    ),
+  );
+  const w = r.rows[0];
+  expect(BigInt(w.balance) + BigInt(w.held)).toBe(BigInt(w.buckets));
+  expect(w.ledger).toBe(w.balance);
+  expect(BigInt(w.min_bucket) >= 0n && BigInt(w.balance) >= 0n).toBe(true);
+}
+
+async function buy(u: TestUser, o: Parameters<typeof paidCheckout>[1] = {}) {
+  const r = await post(event('checkout.session.completed', paidCheckout(u.accountId, o)));
+  expect(r.status).toBe(200);
+}
+
+async function setSelfService(enabled: boolean, app = t) {
+  const admin = await app.admin();
+  return (await app.ok(SetSelfServiceBillingDocument, { enabled }, admin.token)).setSelfServiceBilling;
+}
+
+// ---------------------------------------------------------------- catalog
+
+describe('catalog', () => {
+  it('influgen: packs that stack and plans with configurable prices', async () => {
+    const c = await t.ok(CatalogDocument, {});
+    expect(c.creditPacks).toEqual([
+      { id: 'pack_100', name: '100 credits', price: '9.00', currency: 'usd', credits: '100' },
+      { id: 'pack_250', name: '250 credits', price: '20.00', currency: 'usd', credits: '250' },
+      { id: 'pack_500', name: '500 credits', price: '35.00', currency: 'usd', credits: '500' },
+      { id: 'pack_1000', name: '1000 credits', price: '60.00', currency: 'usd', credits: '1000' },
+    ]);
+    expect(c.plans).toEqual([
+      { id: 'starter', name: 'Starter', monthlyCredits: '50', price: '9.00', currency: 'usd' },
+      { id: 'growth', name: 'Growth', monthlyCredits: '200', price: '31.00', currency: 'usd' }, // PLAN_PRICES override
+      { id: 'agency', name: 'Agency', monthlyCredits: '500', price: '59.00', currency: 'usd' },
+    ]);
+  });
+
+  it('synfluencer: $10/$25/$50/$100 packs for the same credits, no plans', async () => {
+    const c = await plain.ok(CatalogDocument, {});
+    expect(c.creditPacks.map((p) => [p.id, p.price, p.credits])).toEqual([
+      ['pack_10', '10.00', '10'],
+      ['pack_25', '25.00', '25'],
+      ['pack_50', '50.00', '50'],
+      ['pack_100', '100.00', '100'],
+    ]);
+    expect(c.plans).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- gate
+
+describe('self-service gate', () => {
+  it('without a Stripe key: BILLING_NOT_CONFIGURED even when enabled, and the rest of the service works', async () => {
+    const u = await plain.signUp();
+    expect((await plain.ok(BillingSettingsDocument, {}, u.token)).billingSettings).toEqual({ selfServiceEnabled: false, topUpAvailable: false, portalAvailable: false });
+    expect(await setSelfService(true, plain)).toEqual({ selfServiceEnabled: true, topUpAvailable: false, portalAvailable: false });
+    expect(errorCode(await plain.gql(PurchaseCreditsDocument, { packId: 'pack_10' }, u.token))).toBe('BILLING_NOT_CONFIGURED');
+    expect(errorCode(await plain.gql(BillingPortalDocument, {}, u.token))).toBe('BILLING_NOT_CONFIGURED');
+    expect(errorCode(await plain.gql(SubscribeToPlanDocument, { planId: 'starter' }, u.token))).toBe('BILLING_NOT_CONFIGURED');
+    const bonus = (await me(u, plain)).wallet.buckets[0];
+    expect(errorCode(await plain.gql(RequestRefundDocument, { bucketId: bonus.id }, u.token))).toBe('BILLING_NOT_CONFIGURED');
+    // Charging still works.
+    const charged = await plain.ok(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 30, idempotencyKey: 'k1' } }, u.token);
+    expect(charged.chargeUsage.wallet.balance).toBe('2');
+  });
+
+  it('without a Stripe key, verified webhooks still credit purchases (synfluencer packs)', async () => {
+    const u = await plain.signUp();
+    const url = plain.url.replace(/\/graphql$/, '/webhooks/stripe');
+    const r = await post(event('checkout.session.completed', paidCheckout(u.accountId, { packId: 'pack_25', credits: '25', amount: 2500 })), { url });
+    expect(r.status).toBe(200);
+    const w = (await me(u, plain)).wallet;
+    expect([w.balance, w.lifetimePurchased]).toEqual(['30', '25']);
+  });
+
+  it('off by default: purchase, subscribe and portal are BILLING_DISABLED; only admins switch it, audited', async () => {
+    const u = await t.signUp();
+    const mark = fake.requests.length;
+    expect((await t.ok(BillingSettingsDocument, {}, u.token)).billingSettings).toEqual({ selfServiceEnabled: false, topUpAvailable: false, portalAvailable: false });
+    expect(errorCode(await t.gql(PurchaseCreditsDocument, { packId: 'pack_100' }, u.token))).toBe('BILLING_DISABLED');
+    expect(errorCode(await t.gql(SubscribeToPlanDocument, { planId: 'starter' }, u.token))).toBe('BILLING_DISABLED');
+    expect(errorCode(await t.gql(BillingPortalDocument, {}, u.token))).toBe('BILLING_DISABLED');
+    expect(errorCode(await t.gql(BillingPortalQueryDocument, {}, u.token))).toBe('BILLING_DISABLED');
+    expect(errorCode(await t.gql(SetSelfServiceBillingDocument, { enabled: true }, u.token))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(SetSelfServiceBillingDocument, { enabled: true }))).toBe('UNAUTHENTICATED');
+    expect(fake.requests.slice(mark)).toEqual([]); // nothing reached Stripe
+
+    const admin = await t.admin();
+    expect(await setSelfService(true)).toEqual({ selfServiceEnabled: true, topUpAvailable: true, portalAvailable: true });
+    expect((await t.ok(BillingSettingsDocument, {}, u.token)).billingSettings.topUpAvailable).toBe(true);
+    await setSelfService(false);
+    expect(errorCode(await t.gql(PurchaseCreditsDocument, { packId: 'pack_100' }, u.token))).toBe('BILLING_DISABLED');
+    await setSelfService(true);
+
+    const audit = await withSql(t.dbUrl, (c) => c.query(`select actor_id, old_value, new_value from app_setting_audit where key = 'billing.selfServiceEnabled' order by created_at, id`));
+    expect(audit.rows.slice(-3)).toEqual([
+      { actor_id: admin.accountId, old_value: false, new_value: true },
+      { actor_id: admin.accountId, old_value: true, new_value: false },
+      { actor_id: admin.accountId, old_value: false, new_value: true },
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------- checkout and portal
+
+describe('checkout', () => {
+  beforeAll(() => setSelfService(true));
+
+  it('creates a payment Checkout Session for the account customer (created once) with inline price data', async () => {
+    const u = await t.signUp();
+    const before = fake.requests.length;
+    const s = (await t.ok(PurchaseCreditsDocument, { packId: 'pack_100' }, u.token)).purchaseCredits;
+    expect(s.url).toMatch(/^https:\/\/checkout\.stripe\.test\/c\/pay\/cs_test_/);
+    const reqs = fake.requests.slice(before);
+    expect(reqs.map((r) => r.path)).toEqual(['/v1/customers', '/v1/checkout/sessions']);
+    expect(reqs[0].body).toMatchObject({ email: u.email, metadata: { accountId: u.accountId } });
+    const cs = reqs[1].body as any;
+    expect(cs).toMatchObject({
+      mode: 'payment',
+      client_reference_id: u.accountId,
+      metadata: { accountId: u.accountId, packId: 'pack_100', credits: '100' },
+      payment_intent_data: { metadata: { accountId: u.accountId, packId: 'pack_100' } },
+      line_items: [{ quantity: '1', price_data: { currency: 'usd', unit_amount: '900', product_data: { name: '100 credits' } } }],
+      success_url: 'https://app.test/billing/ok?session_id={CHECKOUT_SESSION_ID}',
+      cancel_url: 'https://app.test/billing/cancel',
+    });
+    const stored = await withSql(t.dbUrl, async (c) => (await c.query('select stripe_customer_id from account where id = $1', [u.accountId])).rows[0].stripe_customer_id);
+    expect(cs.customer).toBe(stored);
+
+    // Second checkout: same customer, no new customer at Stripe; a configured price id is used as is.
+    const mark = fake.requests.length;
+    await t.ok(PurchaseCreditsDocument, { packId: 'pack_250' }, u.token);
+    const again = fake.requests.slice(mark);
+    expect(again.map((r) => r.path)).toEqual(['/v1/checkout/sessions']);
+    expect((again[0].body as any).customer).toBe(stored);
+    expect((again[0].body as any).line_items).toEqual([{ price: 'price_pack_250', quantity: '1' }]);
+
+    expect(errorCode(await t.gql(PurchaseCreditsDocument, { packId: 'pack_7' }, u.token))).toBe('NOT_FOUND');
+  });
+
+  it('creates a subscription Checkout Session for a plan; the portal opens for the same customer', async () => {
+    const u = await t.signUp();
+    const mark = fake.requests.length;
+    await t.ok(SubscribeToPlanDocument, { planId: 'growth' }, u.token);
+    const cs = fake.to('/v1/checkout/sessions').at(-1)!.body as any;
+    expect(cs).toMatchObject({
+      mode: 'subscription',
+      metadata: { accountId: u.accountId, planId: 'growth' },
+      subscription_data: { metadata: { accountId: u.accountId, planId: 'growth' } },
+      line_items: [{ price_data: { currency: 'usd', unit_amount: '3100', recurring: { interval: 'month' }, product_data: { name: 'Growth' } } }],
+    });
+    expect(errorCode(await t.gql(SubscribeToPlanDocument, { planId: 'platinum' }, u.token))).toBe('NOT_FOUND');
+    const portal = (await t.ok(BillingPortalDocument, {}, u.token)).billingPortal;
+    expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.test\//);
+    const p = fake.to('/v1/billing_portal/sessions').at(-1)!.body as any;
+    expect(p.customer).toBe(cs.customer);
+    expect(fake.requests.slice(mark).filter((r) => r.path === '/v1/customers')).toHaveLength(1);
+  });
+});
+
+// ---------------------------------------------------------------- webhook: purchases
+
+describe('webhook: pack purchase', () => {
+  it('credits the wallet once when the same paid event is delivered five times concurrently', async () => {
+    const u = await t.signUp();
+    const pi = `pi_${rid()}`;
+    const ev = event('checkout.session.completed', paidCheckout(u.accountId, { pi }));
+    const results = await Promise.all(Array.from({ length: 5 }, () => post(ev)));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    // And once more later.
+    expect((await post(ev)).body.outcome).toBe('DUPLICATE');
+    // The async-payment event for the same session is the same purchase: still once.
+    expect((await post(event('checkout.session.async_payment_succeeded', paidCheckout(u.accountId, { pi, session: (ev.data.object as any).id })))).status).toBe(200);
+
+    const w = (await me(u)).wallet;
+    expect(w.balance).toBe('150'); // 50 sign-up + 100 purchased
+    expect(w.lifetimePurchased).toBe('100');
+    const purchase = w.buckets.filter((b) => b.source === 'PURCHASE');
+    expect(purchase).toEqual([expect.objectContaining({ granted: '100', remaining: '100', expiresAt: null })]);
+    const rows = await withSql(t.dbUrl, (c) =>
+      c.query(`select b.payment_intent_id, b.amount_paid_minor::text, b.currency from credit_bucket b join wallet w on w.id = b.wallet_id where w.account_id = $1 and b.source = 'PURCHASE'`, [u.accountId]),
+    );
+    expect(rows.rows).toEqual([{ payment_intent_id: pi, amount_paid_minor: '900', currency: 'usd' }]);
+    const txs = (await t.ok(TransactionsDocument, { filter: { kinds: ['PURCHASE'] } }, u.token)).transactions.edges;
+    expect(txs).toHaveLength(1);
+    expect(txs[0].node.amount).toBe('100');
+    const recorded = await withSql(t.dbUrl, (c) => c.query('select outcome from stripe_event where id = $1', [ev.id]));
+    expect(recorded.rows).toEqual([{ outcome: 'APPLIED' }]);
+    await ledgerOk(u);
+  });
+
+  it('grants nothing for an unpaid session and acknowledges unknown event types', async () => {
+    const u = await t.signUp();
+    expect((await post(event('checkout.session.completed', paidCheckout(u.accountId, { paid: false })))).status).toBe(200);
+    const unknown = await post(event('customer.tax_id.created', { id: 'txi_1', object: 'tax_id' }));
+    expect(unknown).toEqual({ status: 200, body: { received: true, outcome: 'IGNORED' } });
+    expect((await me(u)).wallet.balance).toBe('50');
+  });
+
+  it('rejects a tampered body, a wrong secret and a stale timestamp with 400 and changes nothing', async () => {
+    const u = await t.signUp();
+    const ev = event('checkout.session.completed', paidCheckout(u.accountId));
+    const tampered = await post(ev, { tamper: (p) => p.replace('"credits":"100"', '"credits":"100000"') });
+    const wrongSecret = await post(ev, { secret: 'whsec_someone_else' });
+    const stale = await post(ev, { timestamp: nowSec() - 301 });
+    const noHeader = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ev) });
+    expect([tampered.status, wrongSecret.status, stale.status, noHeader.status]).toEqual([400, 400, 400, 400]);
+    expect((await me(u)).wallet.balance).toBe('50');
+    const rows = await withSql(t.dbUrl, (c) => c.query('select 1 from stripe_event where id = $1', [ev.id]));
+    expect(rows.rowCount).toBe(0);
+    // Within the tolerance it is accepted: the rejections were about the signature, not the event.
+    expect((await post(ev, { timestamp: nowSec() - 250 })).status).toBe(200);
+    expect((await me(u)).wallet.balance).toBe('150');
+  });
+});
+
+describe('notifications', () => {
+  beforeAll(() => setSelfService(true));
+  afterEach(() => {
+    delete t.app.services.notifier;
+  });
+
+  it('sends PURCHASE_COMPLETED, PLAN_RENEWED and REFUND_COMPLETED once each through the notifier hook', async () => {
+    const calls: unknown[][] = [];
+    t.app.services.notifier = { notify: async (...args: unknown[]) => void calls.push(args) };
+    const u = await t.signUp();
+    const pi = `pi_${rid()}`;
+    const ev = event('checkout.session.completed', paidCheckout(u.accountId, { pi }));
+    await Promise.all(Array.from({ length: 5 }, () => post(ev)));
+    const start = nowSec();
+    const inv = event('invoice.paid', invoice(u.accountId, { sub: `sub_${rid()}`, planId: 'starter', start, end: start + 30 * DAY }));
+    await Promise.all([post(inv), post(inv)]);
+    const bucket = (await me(u)).wallet.buckets.find((b) => b.source === 'PURCHASE')!;
+    await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token);
+    expect(calls.map((c) => [c[0], c[1]])).toEqual([
+      [u.accountId, 'PURCHASE_COMPLETED'],
+      [u.accountId, 'PLAN_RENEWED'],
+      [u.accountId, 'REFUND_COMPLETED'],
+    ]);
+    expect(calls[0][4]).toMatchObject({ packId: 'pack_100', credits: '100', amount: '9.00', currency: 'usd', paymentIntentId: pi });
+    expect(calls[1][4]).toMatchObject({ planId: 'starter', credits: '50' });
+    expect(calls[2][4]).toMatchObject({ credits: '100', amount: '9.00' });
+  });
+
+  it('a failing notifier does not fail the purchase', async () => {
+    t.app.services.notifier = { notify: async () => Promise.reject(new Error('messages down')) };
+    const u = await t.signUp();
+    expect((await post(event('checkout.session.completed', paidCheckout(u.accountId)))).status).toBe(200);
+    expect((await me(u)).wallet.balance).toBe('150');
+  });
+});
+
+// ---------------------------------------------------------------- webhook: plans
+
+describe('webhook: plans', () => {
+  beforeAll(() => setSelfService(true));
+  it('renewal replaces the allocation without rollover, leaves purchased credits alone; spending draws the allocation first', async () => {
+    const u = await t.signUp();
+    const sub = `sub_${rid()}`;
+    const start1 = nowSec() - DAY;
+    const end1 = start1 + 30 * DAY;
+    await post(event('invoice.paid', invoice(u.accountId, { sub, planId: 'growth', start: start1, end: end1 })));
+    expect(await planOf(u.accountId)).toBe('growth');
+    expect(errorCode(await t.gql(SubscribeToPlanDocument, { planId: 'agency' }, u.token))).toBe('BAD_USER_INPUT'); // change it in the portal
+    await buy(u); // 100 purchased
+    let w = (await me(u)).wallet;
+    expect(w.balance).toBe('350'); // 50 bonus + 200 plan + 100 purchased
+    const alloc1 = w.buckets.find((b) => b.source === 'PLAN_ALLOCATION')!;
+    expect(alloc1).toMatchObject({ granted: '200', remaining: '200', expiresAt: new Date(end1 * 1000).toISOString() });
+
+    // 10 videos at 8 credits: drawn from the plan allocation, not from bonus or purchased credits.
+    await t.ok(ChargeUsageDocument, { input: { feature: 'video', quantity: 10, idempotencyKey: `v-${rid()}` } }, u.token);
+    w = (await me(u)).wallet;
+    const bySource = () => Object.fromEntries(w.buckets.map((b) => [b.source + (b.source === 'PLAN_ALLOCATION' ? `:${b.expiresAt}` : ''), b.remaining]));
+    expect(bySource()).toEqual({ SIGNUP_BONUS: '50', [`PLAN_ALLOCATION:${alloc1.expiresAt}`]: '120', PURCHASE: '100' });
+
+    // Renewal: the 120 left expire, 200 new; purchased and bonus untouched.
+    const end2 = end1 + 30 * DAY;
+    const renewal = event('invoice.paid', invoice(u.accountId, { sub, planId: 'growth', start: end1, end: end2 }));
+    await Promise.all([post(renewal), post(renewal)]);
+    w = (await me(u)).wallet;
+    expect(w.balance).toBe('350'); // 50 + 200 + 100, no rollover of the 120
+    expect(bySource()).toEqual({ SIGNUP_BONUS: '50', [`PLAN_ALLOCATION:${alloc1.expiresAt}`]: '0', [`PLAN_ALLOCATION:${new Date(end2 * 1000).toISOString()}`]: '200', PURCHASE: '100' });
+    const expiry = (await t.ok(TransactionsDocument, { filter: { kinds: ['PLAN_EXPIRY', 'PLAN_ALLOCATION'] } }, u.token)).transactions.edges.map((e) => [e.node.kind, e.node.amount]);
+    expect(expiry).toEqual([
+      ['PLAN_ALLOCATION', '200'],
+      ['PLAN_EXPIRY', '-120'],
+      ['PLAN_ALLOCATION', '200'],
+    ]);
+
+    // A late delivery of an older period's invoice (another invoice id) changes nothing.
+    const late = await post(event('invoice.paid', invoice(u.accountId, { sub, planId: 'growth', start: start1 + DAY, end: end1 + DAY })));
+    expect(late.body.outcome).toBe('STALE');
+    expect((await me(u)).wallet.balance).toBe('350');
+
+    // More spending than the allocation: allocation first, then bonus, purchased last.
+    await t.ok(ChargeUsageDocument, { input: { feature: 'video', quantity: 30, idempotencyKey: `v-${rid()}` } }, u.token); // 240
+    w = (await me(u)).wallet;
+    expect(w.balance).toBe('110');
+    expect(w.buckets.filter((b) => b.source !== 'PLAN_ALLOCATION').map((b) => [b.source, b.remaining])).toEqual([
+      ['SIGNUP_BONUS', '10'],
+      ['PURCHASE', '100'],
+    ]);
+    await ledgerOk(u);
+  });
+
+  it('subscription updates and cancellation change the plan; an older event never overrides a newer one', async () => {
+    const u = await t.signUp();
+    const sub = `sub_${rid()}`;
+    const s = (status: string, planId: string) => ({ id: sub, object: 'subscription', customer: null, status, metadata: { accountId: u.accountId, planId }, items: { object: 'list', data: [] } });
+    const t0 = nowSec();
+    await post(event('customer.subscription.created', s('active', 'starter'), t0));
+    expect(await planOf(u.accountId)).toBe('starter');
+    await post(event('customer.subscription.updated', s('active', 'agency'), t0 + 10));
+    expect(await planOf(u.accountId)).toBe('agency');
+    await post(event('customer.subscription.deleted', s('canceled', 'agency'), t0 + 20));
+    expect(await planOf(u.accountId)).toBeNull();
+    // An update created before the cancellation, delivered after it.
+    const late = await post(event('customer.subscription.updated', s('active', 'growth'), t0 + 15));
+    expect(late.body.outcome).toBe('STALE');
+    expect(await planOf(u.accountId)).toBeNull();
+  });
+});
+
+// ---------------------------------------------------------------- refunds
+
+describe('refunds', () => {
+  beforeAll(() => setSelfService(true));
+
+  async function purchased(u: TestUser) {
+    const pi = `pi_${rid()}`;
+    await buy(u, { pi });
+    const bucket = (await me(u)).wallet.buckets.find((b) => b.source === 'PURCHASE')!;
+    return { pi, bucket };
+  }
+
+  it('refunds only the unused part after partial spending; Stripe receives the proportional amount', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u); // 100 credits for $9.00
+    // 80 spent: 50 bonus first, then 30 purchased. 8 more held.
+    await t.ok(ChargeUsageDocument, { input: { feature: 'video', quantity: 10, idempotencyKey: `v-${rid()}` } }, u.token);
+    const hold = (await t.ok(ReserveCreditsDocument, { input: { feature: 'video', quantity: 1, idempotencyKey: `h-${rid()}` } }, u.token)).reserveCredits;
+    let w = (await me(u)).wallet;
+    expect([w.balance, w.held]).toEqual(['62', '8']);
+
+    const mark = fake.requests.length;
+    const r = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    expect(r).toMatchObject({ bucketId: bucket.id, amount: '62', status: 'SUCCEEDED', refundedAmount: '5.58', refundedAmountMinor: 558, currency: 'usd' });
+    const sent = fake.requests.slice(mark).filter((x) => x.path === '/v1/refunds');
+    expect(sent).toHaveLength(1);
+    expect(sent[0].body).toMatchObject({ payment_intent: pi, amount: '558' }); // 900 * 62 / 100
+    expect(sent[0].idempotencyKey).toBe(`refund:${r.id}`);
+
+    w = (await me(u)).wallet;
+    expect([w.balance, w.held]).toEqual(['0', '8']); // the held 8 are not refunded
+    expect(w.buckets.find((b) => b.id === bucket.id)!.remaining).toBe('8');
+    const refundTx = (await t.ok(TransactionsDocument, { filter: { kinds: ['REFUND'] } }, u.token)).transactions.edges.map((e) => e.node.amount);
+    expect(refundTx).toEqual(['-62']);
+
+    // A second request: nothing refundable now (the rest is held).
+    expect(errorCode(await t.gql(RequestRefundDocument, { bucketId: bucket.id }, u.token))).toBe('BAD_USER_INPUT');
+    // Stripe's own charge.refunded for our refund removes nothing more.
+    await post(event('charge.refunded', { id: `ch_${rid()}`, object: 'charge', payment_intent: pi, amount: 900, amount_refunded: 558, currency: 'usd', customer: null, metadata: {} }));
+    expect((await me(u)).wallet.held).toBe('8');
+    expect(fake.requests.slice(mark).filter((x) => x.path === '/v1/refunds')).toHaveLength(1);
+
+    // Once the hold is released, those 8 are refundable: 72 cents, 630 in total = 900 * 70 / 100.
+    await t.ok(ReleaseHoldDocument, { id: hold.id }, u.token);
+    const r2 = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    expect([r2.amount, r2.refundedAmountMinor]).toEqual(['8', 72]);
+    expect((await me(u)).wallet.balance).toBe('0');
+    await ledgerOk(u);
+  });
+
+  it("other accounts' buckets are NOT_FOUND; buckets not bought through Stripe are BAD_USER_INPUT", async () => {
+    const a = await t.signUp();
+    const b = await t.signUp();
+    const { bucket } = await purchased(a);
+    expect(errorCode(await t.gql(RequestRefundDocument, { bucketId: bucket.id }, b.token))).toBe('NOT_FOUND');
+    expect(errorCode(await t.gql(RequestRefundDocument, { bucketId: 'not-a-uuid' }, b.token))).toBe('NOT_FOUND');
+    const bonus = (await me(a)).wallet.buckets.find((x) => x.source === 'SIGNUP_BONUS')!;
+    expect(errorCode(await t.gql(RequestRefundDocument, { bucketId: bonus.id }, a.token))).toBe('BAD_USER_INPUT');
+    expect((await me(a)).wallet.balance).toBe('150');
+  });
+
+  it('a Stripe outage leaves the refund PENDING with the credits removed; the retry pays exactly once', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u);
+    fake.failNext('/v1/refunds', 500);
+    fake.failNext('/v1/refunds', 500);
+    fake.failNext('/v1/refunds', 500); // the SDK retries twice itself
+    const first = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    expect(first).toMatchObject({ status: 'PENDING', amount: '100', refundedAmountMinor: 900 });
+    expect((await me(u)).wallet.balance).toBe('50'); // credits already removed: never both money and credits
+    // Asking again resumes the same refund (same key), it does not start a second one.
+    const second = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    expect(second).toMatchObject({ id: first.id, status: 'SUCCEEDED', amount: '100', refundedAmountMinor: 900 });
+    const calls = fake.to('/v1/refunds').filter((x) => x.body.payment_intent === pi);
+    expect(new Set(calls.map((c) => c.idempotencyKey))).toEqual(new Set([`refund:${first.id}`]));
+    expect(calls.every((c) => c.body.amount === '900')).toBe(true);
+    expect((await me(u)).wallet.balance).toBe('50');
+    expect((await t.ok(TransactionsDocument, { filter: { kinds: ['REFUND'] } }, u.token)).transactions.edges).toHaveLength(1);
+    await ledgerOk(u);
+  });
+
+  it('two concurrent requests for the same bucket refund it once', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u);
+    const [a, b] = await Promise.all([t.gql(RequestRefundDocument, { bucketId: bucket.id }, u.token), t.gql(RequestRefundDocument, { bucketId: bucket.id }, u.token)]);
+    const ok = [a, b].filter((r) => !r.errors).map((r) => r.data!.requestRefund);
+    const failed = [a, b].filter((r) => r.errors).map(errorCode);
+    // Either both see the one refund (the loser gets it while PENDING), or the later one finds nothing left.
+    expect(new Set(ok.map((r) => r.id)).size).toBe(1);
+    expect(failed.every((c) => c === 'BAD_USER_INPUT')).toBe(true);
+    const paid = fake.to('/v1/refunds').filter((x) => x.body.payment_intent === pi);
+    expect(new Set(paid.map((x) => x.idempotencyKey)).size).toBe(1);
+    expect(paid[0].body.amount).toBe('900');
+    expect((await me(u)).wallet.balance).toBe('50');
+    const rows = await withSql(t.dbUrl, (c) => c.query(`select sum(-amount)::text as removed from ledger_transaction where account_id = $1 and kind = 'REFUND'`, [u.accountId]));
+    expect(rows.rows[0].removed).toBe('100000000');
+    await ledgerOk(u);
+  });
+
+  it('the sweep retries a PENDING refund in the background until Stripe confirms it', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u);
+    for (let i = 0; i < 3; i++) fake.failNext('/v1/refunds', 503);
+    const first = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    expect(first.status).toBe('PENDING');
+    // Pretend the request was abandoned long ago; the sweep (every 200 ms in tests) picks it up.
+    await withSql(t.dbUrl, (c) => c.query(`update billing_refund set updated_at = now() - interval '1 hour' where id = $1`, [first.id]));
+    let status = 'PENDING';
+    for (let i = 0; i < 50 && status === 'PENDING'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await withSql(t.dbUrl, async (c) => (await c.query('select status from billing_refund where id = $1', [first.id])).rows[0].status);
+    }
+    expect(status).toBe('SUCCEEDED');
+    const paid = fake.to('/v1/refunds').filter((x) => x.body.payment_intent === pi);
+    expect(paid.every((x) => x.idempotencyKey === `refund:${first.id}` && x.body.amount === '900')).toBe(true);
+    expect((await me(u)).wallet.balance).toBe('50');
+    await ledgerOk(u);
+  });
+
+  it('a refund Stripe refuses for good is FAILED and the credits come back as an ADJUSTMENT', async () => {
+    const u = await t.signUp();
+    const { bucket } = await purchased(u);
+    fake.failNext('/v1/refunds', 400, 'invalid_request_error', 'Charge has already been refunded.');
+    const r = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    expect(r.status).toBe('FAILED');
+    const w = (await me(u)).wallet;
+    expect(w.balance).toBe('150');
+    expect(w.lifetimePurchased).toBe('100');
+    const kinds = (await t.ok(TransactionsDocument, { filter: { kinds: ['REFUND', 'ADJUSTMENT'] } }, u.token)).transactions.edges.map((e) => [e.node.kind, e.node.amount]);
+    expect(kinds).toEqual([
+      ['ADJUSTMENT', '100'],
+      ['REFUND', '-100'],
+    ]);
+    await ledgerOk(u);
+  });
+
+  it('a refund made outside this service (charge.refunded) removes the refunded credits once, by cumulative amount', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u);
+    const ch = `ch_${rid()}`;
+    const charge = (refunded: number) => ({ id: ch, object: 'charge', payment_intent: pi, amount: 900, amount_refunded: refunded, currency: 'usd', customer: null, metadata: {} });
+    const half = event('charge.refunded', charge(450));
+    await Promise.all([post(half), post(half)]);
+    expect((await me(u)).wallet.balance).toBe('100'); // 150 - 50
+    await post(event('charge.refunded', charge(900)));
+    let w = (await me(u)).wallet;
+    expect(w.balance).toBe('50');
+    expect(w.buckets.find((b) => b.id === bucket.id)!.remaining).toBe('0');
+    // An older event delivered late removes nothing more.
+    await post(event('charge.refunded', charge(450)));
+    w = (await me(u)).wallet;
+    expect(w.balance).toBe('50');
+    await ledgerOk(u);
+  });
+});
