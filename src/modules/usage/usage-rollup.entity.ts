@@ -1,4 +1,4 @@
-import { BigIntType, Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /** Stands for "no synfluencer" in the rollup key (primary-key columns cannot be null). */
 export const NO_SYNFLUENCER = '00000000-0000-0000-0000-000000000000';
@@ -20,10 +20,13 @@ export const NO_SYNFLUENCER = '00000000-0000-0000-0000-000000000000';
  * row. At a million usage rows a 15-minute rollup has about as many rows as the ledger.
  * Non-midnight `from`/`to` edges are read from the ledger itself (at most two partial days).
  *
- * The primary key starts (account_id, tz, day), so a summary reads one index range.
+ * The primary key starts (account_id, tz, day), so a summary reads one index range; a summary
+ * of one synfluencer reads (account_id, tz, synfluencer_id, day). Upserts of an existing key
+ * change only total and count, so they are HOT updates that touch neither index.
  * Null dimensions are stored as NO_SYNFLUENCER / '' and mapped back to null when read.
  */
 @Entity({ tableName: 'usage_rollup' })
+@Index({ name: 'usage_rollup_synfluencer_idx', properties: ['accountId', 'tz', 'synfluencerId', 'day'] })
 export class UsageRollup {
   @PrimaryKey({ type: 'uuid' })
   accountId!: string;

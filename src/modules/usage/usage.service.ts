@@ -121,24 +121,29 @@ export class UsageService {
     }
     // A day is its own bucket; weeks and months truncate the local date (ISO weeks start on Monday).
     const bucketOf = unit === 'day' ? 'day' : `date_trunc('${unit}', day::timestamp)`;
-    const [rows, series, names] = await Promise.all([
-      this.sql.query<{ g: number; bucket: string | null; s: string; f: string; p: string; a: string; total: string; count: string }>(
-        // `unit` comes from the UNIT table, never from the caller, so it is inlined: the grouping
-        // expression must be textually identical in SELECT and GROUP BY.
-        `select grouping(${bucketOf}, synfluencer_id, feature, platform, automation_id) as g,
+    type GroupRow = { g: number; bucket: string | null; s: string; f: string; p: string; a: string; total: string; count: string };
+    // One statement (one round trip, one connection): the grouped spend, the bucket series and
+    // the synfluencer names. `unit` comes from the UNIT table, never from the caller, so it is
+    // inlined: the grouping expression must be textually identical in SELECT and GROUP BY.
+    const [res] = await this.sql.query<{ groups: GroupRow[]; series: { key: string; start: string }[]; names: { id: string; name: string }[] }>(
+      `with agg as (
+         select grouping(${bucketOf}, synfluencer_id, feature, platform, automation_id) as g,
                 to_char(${bucketOf}, 'YYYY-MM-DD') as bucket, synfluencer_id::text as s, feature as f, platform as p, automation_id as a,
                 sum(total)::text as total, sum(count)::text as count
            from (${source}) src
-          group by grouping sets ((${bucketOf}), (synfluencer_id), (feature), (platform), (automation_id))`,
-        params,
-      ),
-      this.sql.query<{ key: string; start: Date }>(
-        `select to_char(gs, 'YYYY-MM-DD') as key, gs at time zone ?::text as start
-           from generate_series(date_trunc('${unit}', ?::timestamptz at time zone ?::text), ?::timestamptz at time zone ?::text - interval '1 microsecond', interval '1 ${unit}') gs`,
-        [range.tz, range.from, range.tz, range.to, range.tz],
-      ),
-      this.synfluencerNames(accountId),
-    ]);
+          group by grouping sets ((${bucketOf}), (synfluencer_id), (feature), (platform), (automation_id))),
+       ser as (
+         select to_char(gs, 'YYYY-MM-DD') as key, gs at time zone ?::text as start
+           from generate_series(date_trunc('${unit}', ?::timestamptz at time zone ?::text), ?::timestamptz at time zone ?::text - interval '1 microsecond', interval '1 ${unit}') gs)
+       select (select coalesce(json_agg(agg), '[]') from agg) as groups,
+              (select coalesce(json_agg(ser order by ser.key), '[]') from ser) as series,
+              -- archived synfluencers too: their past usage keeps its label
+              (select coalesce(json_agg(json_build_object('id', id, 'name', name)), '[]') from synfluencer where account_id = ?) as names`,
+      [...params, range.tz, range.from, range.tz, range.to, range.tz, accountId],
+    );
+    const rows = res.groups;
+    const series = res.series;
+    const names = new Map(res.names.map((n) => [n.id, n.name]));
 
     // grouping() bits, most significant first: bucket, synfluencer, feature, platform, automation.
     const only = (bit: number) => 0b11111 ^ (1 << bit);
@@ -267,12 +272,6 @@ export class UsageService {
 
   private featureLabel(feature: string): string {
     return this.pricing.book.features.find((f) => f.feature === feature)?.label ?? feature;
-  }
-
-  /** All of the account's synfluencers (archived ones too: their past usage keeps its label). */
-  private async synfluencerNames(accountId: string): Promise<Map<string, string>> {
-    const rows = await this.sql.query<{ id: string; name: string }>(`select id, name from synfluencer where account_id = ?`, [accountId]);
-    return new Map(rows.map((r) => [r.id, r.name]));
   }
 }
 
