@@ -27,7 +27,7 @@ import { ROLLUP_BUILD_SQL } from '../src/modules/usage/usage.service';
 export interface UsageBenchOptions {
   /** @default 1_000_000 */
   rows?: number;
-  /** Timed usageSummary requests per case from the rollup. @default 20 */
+  /** Timed usageSummary requests per case from the rollup (cheap: enough for a stable p95). @default 50 */
   runs?: number;
   /** Timed requests per case for the naive GROUP BY (seconds each at 1M rows). @default 10 */
   naiveRuns?: number;
@@ -56,7 +56,7 @@ const CHARGE_MUTATION = `mutation ($input: ChargeUsageInput!) { chargeUsage(inpu
 
 export async function benchUsage(opts: UsageBenchOptions = {}): Promise<string> {
   const rows = opts.rows ?? 1_000_000;
-  const runs = opts.runs ?? 20;
+  const runs = opts.runs ?? 50;
   const naiveRuns = opts.naiveRuns ?? 10;
   const chargeSeconds = opts.chargeSeconds ?? 4;
   const concurrency = opts.concurrency ?? 16;
