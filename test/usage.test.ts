@@ -260,6 +260,20 @@ describe('timezone changes', () => {
   });
 });
 
+describe('rollup maintenance switch', () => {
+  it('spend charged with USAGE_ROLLUP=off is missing from the rollup until rebuilt from the ledger', async () => {
+    const u = await t.signUp();
+    await grant(u, '20');
+    await charge(u, { feature: 'qc_audit', providerCost: '1.5' }); // through the rollup instance
+    await naive.ok(ChargeUsageDocument, { input: { feature: 'qc_audit', providerCost: '2', idempotencyKey: randomUUID() } }, u.token);
+    const fromRollup = await summary(u, 'DAY', {}, t);
+    const fromLedger = await summary(u, 'DAY', {}, naive);
+    expect([fromRollup.total, fromLedger.total]).toEqual(['1.5', '3.5']);
+    await t.app.services.usage.rebuildRollup(u.accountId, { force: true }); // what `npm run usage:rebuild` does
+    expect((await summaryBoth(u, 'DAY')).total).toBe('3.5');
+  });
+});
+
 describe('scoping, holds and breakdowns', () => {
   it('scopes usage to one synfluencer while balance and lifetime figures stay account-wide', async () => {
     const u = await t.signUp({ timezone: 'Europe/Berlin' });

@@ -223,11 +223,12 @@ export class UsageService {
   }
 
   /**
-   * Recomputes an account's rollup from its ledger. Holds the wallet row lock, like every
+   * Recomputes an account's rollup from its ledger (when stale, or always with `force`: after
+   * running with USAGE_ROLLUP=off, see `npm run usage:rebuild`). Holds the wallet row lock, like every
    * ledger batch, so no spend can commit between the delete and the insert (the rollup stays
    * equal to the ledger) and the zone read here is the one new rows will be written with.
    */
-  async rebuildRollup(accountId: string): Promise<void> {
+  async rebuildRollup(accountId: string, opts: { force?: boolean } = {}): Promise<void> {
     const client = await this.sql.acquire();
     try {
       await client.query('begin');
@@ -240,8 +241,8 @@ export class UsageService {
         return;
       }
       const tz = locked.rows[0].timezone as string;
-      const stale = await client.query(`select 1 from usage_rollup where account_id = $1 and tz <> $2 limit 1`, [accountId, tz]);
-      if (stale.rowCount === 0) {
+      const stale = opts.force ? null : await client.query(`select 1 from usage_rollup where account_id = $1 and tz <> $2 limit 1`, [accountId, tz]);
+      if (stale && stale.rowCount === 0) {
         await client.query('rollback'); // another instance rebuilt it while we waited for the lock
         return;
       }
