@@ -33,6 +33,8 @@ import { MessagesService } from './modules/alerts/messages.service';
 import { MessageKind } from './modules/alerts/message.entity';
 import { EmailOutboxWorker } from './modules/alerts/email.outbox';
 import { RealtimeHub } from './modules/realtime/realtime.hub';
+import { UsageService } from './modules/usage/usage.service';
+import { registerUsageRoutes } from './modules/usage/usage.routes';
 
 export interface App {
   services: Services;
@@ -92,6 +94,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.
     notifier: { notify: (accountId, kind, title, body, data) => messages.notify(accountId, MessageKind[kind], title, body, data) },
     billing: new BillingService(orm, config, pricing, ledger, log, () => services.notifier),
+    usage: new UsageService(orm, config, pricing, ledger),
   };
 
   const schema = await buildGraphQLSchema();
@@ -183,6 +186,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
       res.status(503).json({ status: 'database unreachable' });
     }
   });
+
+  registerUsageRoutes(app, services);
 
   app.use(
     '/graphql',

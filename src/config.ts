@@ -53,6 +53,12 @@ export interface Config {
   ledgerMaxBatch: number;
   /** How often expired holds and buckets are swept. @default 5000 */
   sweepIntervalMs: number;
+  /**
+   * USAGE_ROLLUP=on|off: maintain the daily usage rollup in the ledger write (on) and read
+   * usageSummary from it; off reads the ledger directly (the benchmark compares both).
+   * Turning it back on after running with off needs a rollup rebuild. @default on
+   */
+  usageRollup: boolean;
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxDirectives: number };
   stripe: {
     secretKey: string | undefined;
@@ -231,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ledgerBatchWindowMs: int('LEDGER_BATCH_WINDOW_MS', 0, 0, 100),
     ledgerMaxBatch: int('LEDGER_MAX_BATCH', 200, 1, 5000),
     sweepIntervalMs: int('SWEEP_INTERVAL_MS', 5000, 50, 3_600_000),
+    usageRollup: bool('USAGE_ROLLUP', true),
     limits: {
       maxDepth: int('GRAPHQL_MAX_DEPTH', 10, 2, 100),
       maxAliases: int('GRAPHQL_MAX_ALIASES', 15, 1, 1000),

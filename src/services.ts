@@ -10,6 +10,7 @@ import type { BillingService } from './modules/billing/billing.service';
 import type { Notifier } from './modules/billing/billing.notifier';
 import type { MessagesService } from './modules/alerts/messages.service';
 import type { RealtimeHub } from './modules/realtime/realtime.hub';
+import type { UsageService } from './modules/usage/usage.service';
 
 /** The service container built once by app.ts and handed to every request's context. */
 export interface Services {
@@ -28,4 +29,5 @@ export interface Services {
   messages: MessagesService;
   /** Subscriptions across instances (LISTEN/NOTIFY plus a repair poll). */
   realtime: RealtimeHub;
+  usage: UsageService;
 }

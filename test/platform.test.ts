@@ -209,7 +209,7 @@ describe('operations', () => {
     const app = await startTestApp();
     const u = await app.signUp();
     // Not lazy: the socket stays open without a subscription, so only the server can close it.
-    const client = app.ws(u.token, { lazy: false });
+    const client = app.ws(u.token, { lazy: false, onNonLazyError: () => undefined });
     const closed = new Promise<number>((resolve) => client.on('closed', (e) => resolve((e as { code: number }).code)));
     await new Promise<void>((resolve) => client.on('connected', () => resolve()));
     await subscribeOnce(client, '{ me { id } }');

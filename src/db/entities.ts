@@ -4,6 +4,7 @@ import { StripeEvent } from '../modules/billing/stripe-event.entity';
 import { StripeSubscription } from '../modules/billing/stripe-subscription.entity';
 import { EmailOutbox } from '../modules/alerts/email-outbox.entity';
 import { Message } from '../modules/alerts/message.entity';
+import { UsageRollup } from '../modules/usage/usage-rollup.entity';
 
 /** Entities of later modules register here so mikro-orm.config.ts stays stable. */
-export const extraEntities: Function[] = [AppSetting, AppSettingAudit, StripeEvent, StripeSubscription, Refund, Message, EmailOutbox];
+export const extraEntities: Function[] = [AppSetting, AppSettingAudit, StripeEvent, StripeSubscription, Refund, Message, EmailOutbox, UsageRollup];

@@ -32,6 +32,12 @@ export interface BucketDraw {
   properties: ['accountId', 'idempotencyKey'],
   expression: 'create unique index "ledger_transaction_idem_uniq" on "ledger_transaction" ("account_id", "idempotency_key") where idempotency_key is not null',
 })
+/** Spend by time (usage reporting edges, runway, the naive summary): only the kinds that are spend. */
+@Index({
+  name: 'ledger_transaction_spend_idx',
+  properties: ['accountId', 'createdAt'],
+  expression: `create index "ledger_transaction_spend_idx" on "ledger_transaction" ("account_id", "created_at") where kind in ('USAGE', 'CAPTURE')`,
+})
 export class LedgerTransaction extends BaseEntity {
   /** Global insertion order; the stable key of `transactions` cursors. */
   @Property({ type: 'bigint', autoincrement: true, unique: true, columnType: 'bigserial' })

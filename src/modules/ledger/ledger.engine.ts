@@ -9,6 +9,7 @@ import { CreditSource } from './credit-bucket.entity';
 import { HoldStatus } from './hold.entity';
 import { TransactionKind, type BucketDraw } from './ledger-transaction.entity';
 import { decideAlerts, type AlertState, type NewEmail, type NewMessage } from '../alerts/alert.rules';
+import { NO_SYNFLUENCER } from '../usage/usage-rollup.entity';
 
 /**
  * The one place that moves credits.
@@ -561,6 +562,8 @@ export interface EngineOptions {
   release: (client: PoolClient, err?: Error) => void;
   maxBatch: number;
   batchWindowMs: number;
+  /** Maintain usage_rollup in the same statement as the ledger rows (see usage-rollup.entity.ts). */
+  usageRollup?: boolean;
   log: Logger;
   /** Called after every commit that changed the wallet (publish, alerts). Never throws into the engine. */
   onCommit: (results: OpResult[], batch: CommitBatch) => void;
@@ -798,9 +801,24 @@ export class LedgerEngine {
     const changedHolds = [...s.holds.values()].filter((h) => h.dirty && !h.isNew);
     const w = s.wallet;
     const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+    // Spend rows feed the usage rollup in the same statement, so the rollup commits with the
+    // ledger or not at all. Rows of one account only change under its wallet lock: no deadlocks.
+    const rollup = this.opts.usageRollup === true;
+    const spent = rollup ? t.filter((x) => x.kind === TransactionKind.USAGE || x.kind === TransactionKind.CAPTURE) : [];
     await client.query({
-      name: 'ledger_write',
-      text: `with
+      name: rollup ? 'ledger_write_rollup' : 'ledger_write',
+      text: `with${
+        rollup
+          ? `
+        ru as (insert into usage_rollup (account_id, tz, day, synfluencer_id, feature, platform, automation_id, total, count)
+               select $13, $71::text, (u.created_at at time zone $71::text)::date, u.s, u.f, u.p, u.a, sum(u.amount), count(*)
+                 from unnest($72::uuid[], $73::text[], $74::text[], $75::text[], $76::bigint[], $77::timestamptz[]) as u(s, f, p, a, amount, created_at)
+                group by 3, 4, 5, 6, 7
+               on conflict (account_id, tz, day, synfluencer_id, feature, platform, automation_id)
+               do update set total = usage_rollup.total + excluded.total, count = usage_rollup.count + excluded.count
+               returning 1),`
+          : ''
+      }
         nb as (insert into credit_bucket (id, wallet_id, source, granted, remaining, expires_at, created_at, payment_intent_id, amount_paid_minor, currency, refunded)
                select u.id, $1, u.source, u.granted, u.remaining, u.expires_at, u.created_at, u.pi, u.paid, u.cur, u.refunded
                  from unnest($2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bigint[], $9::text[], $69::bigint[], $70::bigint[])
@@ -911,6 +929,17 @@ export class LedgerEngine {
         // it is inserted with its running remaining, not its granted amount (invariant 1).
         newBuckets.map((b) => b.remaining.toString()),
         newBuckets.map((b) => b.refunded.toString()),
+        ...(rollup
+          ? [
+              w.timezone,
+              spent.map((x) => x.synfluencerId ?? NO_SYNFLUENCER),
+              spent.map((x) => x.feature ?? ''),
+              spent.map((x) => x.platform ?? ''),
+              spent.map((x) => x.automationId ?? ''),
+              spent.map((x) => (-x.amount).toString()),
+              spent.map((x) => x.createdAt),
+            ]
+          : []),
       ],
     });
   }

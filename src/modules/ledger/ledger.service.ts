@@ -94,6 +94,7 @@ export class LedgerService {
       release: (client, err) => this.sql.release(client, err),
       maxBatch: config.ledgerMaxBatch,
       batchWindowMs: config.ledgerBatchWindowMs,
+      usageRollup: config.usageRollup,
       log,
       onCommit: (results, batch) => {
         for (const l of this.listeners) {

@@ -1,0 +1,324 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { buildApp, type App } from '../src/app';
+import { loadConfig } from '../src/config';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { createLogger } from '../src/shared/logger';
+import { CreditSource } from '../src/modules/ledger/credit-bucket.entity';
+import { ROLLUP_BUILD_SQL } from '../src/modules/usage/usage.service';
+
+/**
+ * Usage reporting at scale (issue 6):
+ *  1. usageSummary over HTTP for DAY / WEEK / MONTH (default ranges: 30 days, 12 weeks,
+ *     12 months), all synfluencers and one, p50/p95 — read from the daily rollup
+ *     (USAGE_ROLLUP=on) against the naive GROUP BY over ledger_transaction (an instance with
+ *     USAGE_ROLLUP=off on the same database), in the same run; both answers must be equal.
+ *  2. chargeUsage throughput with rollup maintenance on vs off (same statement, one CTE more).
+ *
+ * The data: one account with `rows` USAGE transactions spread evenly over 13 months
+ * (about 2,500 a day at 1,000,000), 20 synfluencers with 3 automations each; an automation
+ * posts to one platform and uses 3 of the price book's 7 features.
+ */
+export interface UsageBenchOptions {
+  /** @default 1_000_000 */
+  rows?: number;
+  /** Timed usageSummary requests per case from the rollup (cheap: enough for a stable p95). @default 50 */
+  runs?: number;
+  /** Timed requests per case for the naive GROUP BY (seconds each at 1M rows). @default 10 */
+  naiveRuns?: number;
+  /** Seconds per charge-throughput leg (each mode runs two legs, alternating). @default 4 */
+  chargeSeconds?: number;
+  /** @default 16 */
+  concurrency?: number;
+  log?: (msg: string) => void;
+  /** From `npm run bench` (bench/harness.ts): a fresh database on the run's server. */
+  createDatabase?: (name: string) => Promise<string>;
+}
+
+const FEATURES = ['trend_discovery', 'content_generation', 'qc_audit', 'image_generation', 'talking_head', 'ai_video', 'motion_video'];
+const PLATFORMS = ['instagram', 'tiktok', 'youtube', 'x'];
+const SYNFLUENCERS = 20;
+
+const SUMMARY_QUERY = `query ($period: UsagePeriod!, $synfluencerId: ID) {
+  usageSummary(period: $period, synfluencerId: $synfluencerId) {
+    total count from to buckets { start total count }
+    byFeature { key label total count } byPlatform { key label total count }
+    byAutomation { key label total count } bySynfluencer { key label total count }
+  }
+}`;
+
+const CHARGE_MUTATION = `mutation ($input: ChargeUsageInput!) { chargeUsage(input: $input) { transaction { id } } }`;
+
+export async function benchUsage(opts: UsageBenchOptions = {}): Promise<string> {
+  const rows = opts.rows ?? 1_000_000;
+  const runs = opts.runs ?? 50;
+  const naiveRuns = opts.naiveRuns ?? 10;
+  const chargeSeconds = opts.chargeSeconds ?? 4;
+  const concurrency = opts.concurrency ?? 16;
+  const say = opts.log ?? ((m: string) => process.stderr.write(`[bench:usage] ${m}\n`));
+
+  const db = opts.createDatabase ? { url: await opts.createDatabase('bench_usage'), drop: async () => undefined } : await benchDatabase();
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    DB_POOL_SIZE: '20',
+    JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    // the benchmark signs up many clients from one address
+    LOGIN_MAX_FAILURES: '1000',
+  };
+  const apps: App[] = [];
+  try {
+    const on = await buildApp(loadConfig({ ...env, USAGE_ROLLUP: 'on' }));
+    apps.push(on);
+    const off = await buildApp(loadConfig({ ...env, USAGE_ROLLUP: 'off' }));
+    apps.push(off);
+    const onUrl = `http://127.0.0.1:${await on.listen(0, '127.0.0.1')}/graphql`;
+    const offUrl = `http://127.0.0.1:${await off.listen(0, '127.0.0.1')}/graphql`;
+
+    // ---- data
+    const user = await signUp(onUrl, 'America/New_York');
+    const syns: string[] = [];
+    for (let i = 0; i < SYNFLUENCERS; i++) {
+      const r = await gql(onUrl, user.token, `mutation ($input: CreateSynfluencerInput!) { createSynfluencer(input: $input) { id } }`, {
+        input: { name: `Synfluencer ${i + 1}`, handle: `syn${i + 1}`, platforms: PLATFORMS },
+      });
+      syns.push(r.createSynfluencer.id);
+    }
+    const started = Date.now();
+    say(`inserting ${rows.toLocaleString('en')} usage rows over 13 months…`);
+    await withClient(db.url, async (c) => {
+      const [{ id: walletId }] = (await c.query(`select id from wallet where account_id = $1`, [user.accountId])).rows;
+      // Rows spread evenly over 395 days, oldest first (seq follows time, as in production).
+      // i % 20 picks the synfluencer, (i / 20) % 3 its automation, which fixes the platform
+      // and a set of 3 features; (i / 60) % 3 picks one of those features.
+      await c.query(
+        `insert into ledger_transaction (id, wallet_id, account_id, kind, amount, balance_after, wallet_version, description,
+                                         synfluencer_id, feature, platform, automation_id, created_at)
+         select gen_random_uuid(), $1, $2, 'USAGE', -(1000 + (i::bigint * 7919) % 2000000), 0, 10 + i, 'Bench usage',
+                ($3::uuid[])[1 + i % 20],
+                ($4::text[])[1 + ((i % 20) * 3 + (i / 20) % 3 + (i / 60) % 3) % 7],
+                ($5::text[])[1 + ((i % 20) + (i / 20) % 3) % 4],
+                'auto-' || (i % 20) || '-' || ((i / 20) % 3),
+                now() - interval '395 days' * (1 - i::float8 / $6)
+           from generate_series(1, $6::int) i`,
+        [walletId, user.accountId, syns, FEATURES, PLATFORMS, rows],
+      );
+      const insertedAt = Date.now();
+      say(`ledger rows inserted in ${((insertedAt - started) / 1000).toFixed(1)} s; building the rollup…`);
+      await c.query(`delete from usage_rollup where account_id = $1`, [user.accountId]);
+      await c.query(ROLLUP_BUILD_SQL, [user.accountId, 'America/New_York']);
+      await c.query(`vacuum analyze ledger_transaction`);
+      await c.query(`vacuum analyze usage_rollup`);
+    });
+    const rollupRows = await withClient(db.url, async (c) => (await c.query(`select count(*)::int as n from usage_rollup where account_id = $1`, [user.accountId])).rows[0].n as number);
+    const setupSeconds = (Date.now() - started) / 1000;
+    say(`setup done in ${setupSeconds.toFixed(1)} s (${rollupRows.toLocaleString('en')} rollup rows)`);
+
+    // ---- summaries
+    const cases: { period: string; scope: string; synfluencerId: string | null }[] = [];
+    for (const period of ['DAY', 'WEEK', 'MONTH']) {
+      cases.push({ period, scope: 'all synfluencers', synfluencerId: null });
+      cases.push({ period, scope: 'one synfluencer', synfluencerId: syns[3] });
+    }
+    const summaryRows: string[] = [];
+    let allEqual = true;
+    let worstRatio = Infinity;
+    for (const c of cases) {
+      const vars = { period: c.period, synfluencerId: c.synfluencerId };
+      const a = await gql(onUrl, user.token, SUMMARY_QUERY, vars);
+      const b = await gql(offUrl, user.token, SUMMARY_QUERY, vars);
+      const equal = JSON.stringify(a) === JSON.stringify(b);
+      allEqual &&= equal;
+      const fast = await timeRuns(runs, 2, () => gql(onUrl, user.token, SUMMARY_QUERY, vars));
+      const slow = await timeRuns(naiveRuns, 1, () => gql(offUrl, user.token, SUMMARY_QUERY, vars));
+      const ratio = slow.p95 / fast.p95;
+      worstRatio = Math.min(worstRatio, ratio);
+      summaryRows.push(
+        `| ${c.period} | ${c.scope} | ${a.usageSummary.count.toLocaleString('en')} | ${ms(fast.p50)} | ${ms(fast.p95)} | ${ms(slow.p50)} | ${ms(slow.p95)} | ${ratio.toFixed(1)}x | ${equal ? 'yes' : 'NO'} |`,
+      );
+      say(`${c.period} ${c.scope}: rollup p95 ${ms(fast.p95)} ms, naive p95 ${ms(slow.p95)} ms`);
+    }
+
+    // The floor every request pays (HTTP, auth, GraphQL) whatever the strategy: context for small ranges.
+    const floor = await timeRuns(runs, 2, () => gql(onUrl, user.token, `query { me { id } }`, {}));
+    say(`floor (me { id }): p50 ${ms(floor.p50)} ms, p95 ${ms(floor.p95)} ms`);
+
+    // ---- charge throughput, rollup maintenance on vs off (alternating legs to spread noise)
+    const totals = { on: { n: 0, s: 0 }, off: { n: 0, s: 0 } };
+    for (const mode of ['off', 'on', 'off', 'on'] as const) {
+      const app = mode === 'on' ? on : off;
+      const url = mode === 'on' ? onUrl : offUrl;
+      const payer = await signUp(url, 'Europe/Berlin');
+      await app.services.ledger.grant(payer.accountId, { source: CreditSource.ADMIN_GRANT, amount: 10_000_000n * 1_000_000n, description: 'bench credits' });
+      const r = await chargeLoad(url, payer.token, await payerSynfluencers(url, payer.token), chargeSeconds, concurrency);
+      totals[mode].n += r.ok;
+      totals[mode].s += r.seconds;
+      if (r.failed) say(`${mode}: ${r.failed} charges failed`);
+      say(`charges with rollup ${mode}: ${(r.ok / r.seconds).toFixed(0)}/s`);
+    }
+    const onRate = totals.on.n / totals.on.s;
+    const offRate = totals.off.n / totals.off.s;
+
+    return [
+      `### Usage reporting (${rows.toLocaleString('en')} usage rows over 13 months, one account, America/New_York)`,
+      '',
+      `Setup ${setupSeconds.toFixed(0)} s; daily rollup: ${rollupRows.toLocaleString('en')} rows. Timed requests over HTTP per cell: ${runs} from the rollup (after 2 warm-ups), ${naiveRuns} naive (after 1); default ranges (30 days, 12 weeks, 12 months).`,
+      '',
+      '| period | scope | usage rows in range | rollup p50 ms | rollup p95 ms | naive GROUP BY p50 ms | naive GROUP BY p95 ms | p95 speed-up | same answer |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---|',
+      ...summaryRows,
+      '',
+      `Target p95 speed-up >= 10x: worst case ${worstRatio.toFixed(1)}x (${worstRatio >= 10 ? 'met' : 'NOT met'}); answers identical: ${allEqual ? 'yes' : 'NO'}. Request floor (\`me { id }\` over the same HTTP stack): p50 ${ms(floor.p50)} ms, p95 ${ms(floor.p95)} ms.`,
+      '',
+      `| chargeUsage over HTTP, ${concurrency} clients, ${2 * chargeSeconds} s per mode | charges/s |`,
+      '|---|---:|',
+      `| rollup maintenance off | ${offRate.toFixed(0)} |`,
+      `| rollup maintenance on | ${onRate.toFixed(0)} |`,
+      `| on / off | ${(onRate / offRate).toFixed(2)}x (target >= 0.9x: ${onRate / offRate >= 0.9 ? 'met' : 'NOT met'}) |`,
+      '',
+    ].join('\n');
+  } finally {
+    for (const a of apps.reverse()) await a.stop().catch(() => undefined);
+    await db.drop();
+  }
+}
+
+async function timeRuns(runs: number, warmups: number, fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < warmups; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  const pct = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)];
+  return { p50: pct(50), p95: pct(95) };
+}
+
+const ms = (v: number) => (v < 10 ? v.toFixed(1) : v.toFixed(0));
+
+async function payerSynfluencers(url: string, token: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const r = await gql(url, token, `mutation ($input: CreateSynfluencerInput!) { createSynfluencer(input: $input) { id } }`, {
+      input: { name: `Payer ${i}`, handle: `payer${i}`, platforms: PLATFORMS },
+    });
+    ids.push(r.createSynfluencer.id);
+  }
+  return ids;
+}
+
+/** `concurrency` clients charging back to back for `seconds`; varied dimensions so batches touch several rollup rows. */
+async function chargeLoad(url: string, token: string, syns: string[], seconds: number, concurrency: number): Promise<{ ok: number; failed: number; seconds: number }> {
+  let ok = 0;
+  let failed = 0;
+  const t0 = Date.now();
+  const until = t0 + seconds * 1000;
+  let n = 0;
+  const client = async () => {
+    while (Date.now() < until) {
+      const i = n++;
+      try {
+        await gql(url, token, CHARGE_MUTATION, {
+          input: {
+            feature: 'talking_head',
+            quantity: 1 + (i % 30),
+            synfluencerId: syns[i % syns.length],
+            platform: PLATFORMS[i % PLATFORMS.length],
+            automationId: `auto-${i % 5}`,
+            idempotencyKey: randomUUID(),
+          },
+        });
+        ok++;
+      } catch {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  return { ok, failed, seconds: (Date.now() - t0) / 1000 };
+}
+
+async function gql(url: string, token: string | null, query: string, variables: Record<string, unknown>): Promise<any> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: any; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+async function signUp(url: string, timezone: string): Promise<{ token: string; accountId: string }> {
+  const email = `bench-${randomBytes(5).toString('hex')}@bench.dev`;
+  const r = await gql(url, null, `mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken account { id } } }`, {
+    input: { email, password: 'Bench-passw0rd', timezone },
+  });
+  return { token: r.signUp.accessToken, accountId: r.signUp.account.id };
+}
+
+async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A database of its own: a fresh one on DATABASE_URL's server, or an embedded PostgreSQL in a temporary directory. */
+async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const given = process.env.DATABASE_URL;
+  if (given) {
+    const name = `bench_usage_${randomBytes(4).toString('hex')}`;
+    await withClient(given, (c) => c.query(`create database ${name}`));
+    const u = new URL(given);
+    u.pathname = `/${name}`;
+    return { url: u.toString(), drop: () => withClient(given, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined) };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-usage-pg-'));
+  fs.chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user and must reach its data dir
+  const pg = await startEmbeddedPostgres(dir, await freePort(), createLogger(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' })));
+  return {
+    url: pg.url,
+    drop: async () => {
+      await pg.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+if (require.main === module) {
+  const n = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+  benchUsage({ rows: n('BENCH_USAGE_ROWS'), runs: n('BENCH_USAGE_RUNS'), naiveRuns: n('BENCH_USAGE_NAIVE_RUNS'), chargeSeconds: n('BENCH_USAGE_CHARGE_SECONDS') })
+    .then((md) => {
+      process.stdout.write(md + '\n');
+      process.exit(0);
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,190 @@
+import type { Express, Request, Response } from 'express';
+import { once } from 'node:events';
+import type { Services } from '../../services';
+import { Sql } from '../../db/sql';
+import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
+import { isUuid } from '../../shared/ids';
+import { formatCredits } from '../../shared/money';
+import { ApiKeyScope } from '../auth/api-key.entity';
+import { TransactionKind } from '../ledger/ledger-transaction.entity';
+
+/** Rows per keyset page: one short query each, so an export never holds a connection or a large result. */
+export const EXPORT_CHUNK_ROWS = 1000;
+
+/** Columns, in order; the same fields `transactions` returns. */
+const COLUMNS = [
+  'id',
+  'createdAt',
+  'kind',
+  'amount',
+  'balanceAfter',
+  'walletVersion',
+  'description',
+  'synfluencerId',
+  'synfluencerName',
+  'feature',
+  'platform',
+  'automationId',
+  'provider',
+  'quantity',
+  'unit',
+  'idempotencyKey',
+  'holdId',
+] as const;
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+};
+
+/**
+ * GET /exports/usage.csv?from&to&synfluencerId&feature&platform&automationId&kinds=USAGE,CAPTURE
+ *
+ * The ledger history as CSV, newest first, with the `transactions` filters and the same bearer
+ * auth as GraphQL (API keys need WALLET_READ). Streamed: rows are read in keyset pages over
+ * `seq` below the highest seq at the start (so rows committed during the export are not mixed
+ * in), and each page is written only after the previous one drained to the client.
+ */
+export function registerUsageRoutes(app: Express, services: Services): void {
+  const sql = new Sql(services.orm);
+
+  app.get('/exports/usage.csv', async (req: Request, res: Response) => {
+    let started = false;
+    try {
+      const principal = await services.auth.authenticate(req.headers.authorization);
+      if (!principal) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Authentication required: send Authorization: Bearer <access token or API key>');
+      if (principal.via === 'apiKey' && !principal.scopes.includes(ApiKeyScope.WALLET_READ)) {
+        throw new DomainError(ErrorCode.FORBIDDEN, 'This API key lacks the scope for this operation (needs WALLET_READ)');
+      }
+      const accountId = principal.accountId;
+      const { where, params } = await exportFilter(services, accountId, req.query);
+
+      const [top] = await sql.query<{ seq: string | null }>(`select max(seq)::text as seq from ledger_transaction where account_id = ?`, [accountId]);
+      let below = top.seq === null ? null : BigInt(top.seq) + 1n;
+
+      let closed = false;
+      res.on('close', () => (closed = true));
+      res.status(200);
+      res.setHeader('content-type', 'text/csv; charset=utf-8');
+      res.setHeader('content-disposition', 'attachment; filename="usage.csv"');
+      res.setHeader('cache-control', 'no-store');
+      started = true;
+      if (!res.write(COLUMNS.join(',') + '\r\n')) await once(res, 'drain');
+
+      while (below !== null && !closed) {
+        const rows = await sql.query<Record<string, string | number | null>>(
+          `select t.seq::text as seq, t.id, t.created_at, t.kind, t.amount::text as amount, t.balance_after::text as balance_after,
+                  t.wallet_version::text as wallet_version, t.description, t.synfluencer_id, s.name as synfluencer_name, t.feature, t.platform,
+                  t.automation_id, t.provider, t.quantity, t.unit, t.idempotency_key, t.hold_id
+             from ledger_transaction t left join synfluencer s on s.id = t.synfluencer_id
+            where ${where.join(' and ')} and t.seq < ?
+            order by t.seq desc limit ?`,
+          [...params, below.toString(), EXPORT_CHUNK_ROWS],
+        );
+        if (rows.length === 0) break;
+        const chunk = rows.map(csvLine).join('');
+        below = rows.length < EXPORT_CHUNK_ROWS ? null : BigInt(rows[rows.length - 1].seq as string);
+        // Backpressure: never read the next page before the client took this one.
+        if (!res.write(chunk) && !closed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      }
+      res.end();
+    } catch (err) {
+      if (started) {
+        services.log.error({ err }, 'usage export failed after the response started');
+        res.destroy(err as Error); // the client sees a truncated transfer, never a CSV that looks complete
+        return;
+      }
+      const code = err instanceof DomainError ? err.code : ErrorCode.INTERNAL_SERVER_ERROR;
+      if (!(err instanceof DomainError)) services.log.error({ err }, 'usage export failed');
+      const message = err instanceof DomainError ? err.message : 'Internal server error';
+      res.status(HTTP_STATUS[code] ?? 500).json({ errors: [{ message, extensions: { code } }] });
+    }
+  });
+}
+
+type Query = Request['query'];
+
+async function exportFilter(services: Services, accountId: string, q: Query): Promise<{ where: string[]; params: unknown[] }> {
+  const str = (name: string): string | null => {
+    const v = q[name];
+    if (v === undefined || v === '') return null;
+    if (typeof v !== 'string') throw badInput(`${name} must be given once`);
+    return v;
+  };
+  const date = (name: string): Date | null => {
+    const v = str(name);
+    if (v === null) return null;
+    const d = new Date(v);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) throw badInput(`${name} must be an ISO-8601 date-time`);
+    return d;
+  };
+  const where = ['t.account_id = ?'];
+  const params: unknown[] = [accountId];
+  const synfluencerId = str('synfluencerId');
+  if (synfluencerId) {
+    if (!isUuid(synfluencerId)) throw notFound('Synfluencer');
+    await services.ledger.assertOwnSynfluencer(accountId, synfluencerId);
+    where.push('t.synfluencer_id = ?');
+    params.push(synfluencerId);
+  }
+  for (const [name, col] of [
+    ['feature', 't.feature'],
+    ['platform', 't.platform'],
+    ['automationId', 't.automation_id'],
+  ] as const) {
+    const v = str(name);
+    if (v) (where.push(`${col} = ?`), params.push(v));
+  }
+  const kinds = str('kinds');
+  if (kinds) {
+    const list = kinds.split(',').map((k) => k.trim()).filter(Boolean);
+    const bad = list.filter((k) => !(Object.values(TransactionKind) as string[]).includes(k));
+    if (bad.length) throw badInput(`unknown transaction kind(s): ${bad.join(', ')}`);
+    where.push('t.kind = any(?::text[])');
+    params.push(list);
+  }
+  const from = date('from');
+  const to = date('to');
+  if (from) (where.push('t.created_at >= ?'), params.push(from));
+  if (to) (where.push('t.created_at < ?'), params.push(to));
+  return { where, params };
+}
+
+function csvLine(r: Record<string, string | number | null | Date>): string {
+  const cells = [
+    cell(r.id),
+    cell(new Date(r.created_at as string).toISOString()),
+    cell(r.kind),
+    cell(formatCredits(BigInt(r.amount as string))),
+    cell(formatCredits(BigInt(r.balance_after as string))),
+    cell(r.wallet_version),
+    text(r.description),
+    cell(r.synfluencer_id),
+    text(r.synfluencer_name),
+    text(r.feature),
+    text(r.platform),
+    text(r.automation_id),
+    text(r.provider),
+    cell(r.quantity),
+    text(r.unit),
+    text(r.idempotency_key),
+    cell(r.hold_id),
+  ];
+  return cells.join(',') + '\r\n';
+}
+
+/** RFC 4180 quoting. */
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Free text a user or partner chose: neutralise spreadsheet formulas (=, +, -, @) before quoting. */
+function text(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return cell(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+}

@@ -1,0 +1,310 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../../config';
+import { Sql } from '../../db/sql';
+import { badInput, notFound } from '../../shared/errors';
+import { isUuid } from '../../shared/ids';
+import { divRoundHalfUp } from '../../shared/money';
+import type { LedgerService } from '../ledger/ledger.service';
+import type { PricingService } from '../pricing/pricing.service';
+import { NO_SYNFLUENCER } from './usage-rollup.entity';
+
+export enum UsagePeriod {
+  DAY = 'DAY',
+  WEEK = 'WEEK',
+  MONTH = 'MONTH',
+}
+
+/** PostgreSQL date_trunc units; 'week' is the ISO week (Monday start). */
+const UNIT: Record<UsagePeriod, 'day' | 'week' | 'month'> = { DAY: 'day', WEEK: 'week', MONTH: 'month' };
+/** Buckets in the default range when `from` is absent: 30 days, 12 weeks, 12 months. */
+const DEFAULT_BUCKETS: Record<UsagePeriod, number> = { DAY: 30, WEEK: 12, MONTH: 12 };
+/** Longest range a summary may cover (keeps DAY summaries to a few thousand buckets). */
+const MAX_RANGE_DAYS = 3700;
+
+/** Spend is what the user paid for: charges and captured holds. Holds and releases only move credits to and from `held`. */
+const SPEND_KINDS = `('USAGE', 'CAPTURE')`;
+
+export interface UsageBucketRow {
+  start: Date;
+  total: bigint;
+  count: number;
+}
+export interface UsageBreakdownRow {
+  key: string | null;
+  label: string | null;
+  total: bigint;
+  count: number;
+}
+export interface UsageSummaryResult {
+  period: UsagePeriod;
+  timezone: string;
+  from: Date;
+  to: Date;
+  total: bigint;
+  count: number;
+  buckets: UsageBucketRow[];
+  byFeature: UsageBreakdownRow[];
+  byPlatform: UsageBreakdownRow[];
+  byAutomation: UsageBreakdownRow[];
+  bySynfluencer: UsageBreakdownRow[];
+}
+
+export interface RunwayResult {
+  /** Spend in the last 7 days (micro-credits). */
+  spent7d: bigint;
+  /** spent7d / 7, rounded half up to the micro-credit. */
+  dailyBurn: bigint;
+  /** balance / dailyBurn; null when nothing was spent in the last 7 days. */
+  daysLeft: number | null;
+}
+
+interface ResolvedRange {
+  tz: string;
+  from: Date;
+  to: Date;
+  /** Whole local days [dayFrom, dayTo) are read from the rollup; [from, interiorFrom) and [interiorTo, to) from the ledger. */
+  dayFrom: string;
+  dayTo: string;
+  interiorFrom: Date;
+  interiorTo: Date;
+  /** The rollup holds rows of another timezone: rebuild before reading it. */
+  staleRollup: boolean;
+}
+
+/**
+ * Usage reporting: summaries by day, ISO week or month in the account's timezone, and the
+ * spend-rate figures (runway). Reads only; the rollup it reads is written by the ledger
+ * engine in the same statement as the ledger rows (see usage-rollup.entity.ts).
+ */
+export class UsageService {
+  private readonly sql: Sql;
+
+  constructor(
+    orm: MikroORM,
+    private readonly config: Config,
+    private readonly pricing: PricingService,
+    private readonly ledger: LedgerService,
+  ) {
+    this.sql = new Sql(orm);
+  }
+
+  async summary(accountId: string, period: UsagePeriod, opts: { synfluencerId?: string | null; from?: Date | null; to?: Date | null } = {}): Promise<UsageSummaryResult> {
+    const synfluencerId = opts.synfluencerId ?? null;
+    if (synfluencerId !== null) {
+      if (!isUuid(synfluencerId)) throw notFound('Synfluencer');
+      await this.ledger.assertOwnSynfluencer(accountId, synfluencerId); // another account's synfluencer is NOT_FOUND
+    }
+    const unit = UNIT[period];
+    const range = await this.resolveRange(accountId, unit, DEFAULT_BUCKETS[period], opts.from ?? null, opts.to ?? null);
+
+    const useRollup = this.config.usageRollup;
+    if (useRollup && range.staleRollup) await this.rebuildRollup(accountId);
+
+    const synFilter = synfluencerId === null ? '' : 'and synfluencer_id = ?';
+    const params: unknown[] = [];
+    let source: string;
+    if (useRollup) {
+      source = `select day, synfluencer_id, feature, platform, automation_id, total, count
+                  from usage_rollup
+                 where account_id = ? and tz = ? and day >= ?::date and day < ?::date ${synFilter}
+                union all
+                select (created_at at time zone ?::text)::date, coalesce(synfluencer_id, '${NO_SYNFLUENCER}'::uuid), coalesce(feature, ''),
+                       coalesce(platform, ''), coalesce(automation_id, ''), -amount, 1
+                  from ledger_transaction
+                 where account_id = ? and kind in ${SPEND_KINDS}
+                   and ((created_at >= ? and created_at < ?) or (created_at >= ? and created_at < ?)) ${synFilter}`;
+      params.push(accountId, range.tz, range.dayFrom, range.dayTo, ...(synfluencerId ? [synfluencerId] : []));
+      params.push(range.tz, accountId, range.from, range.interiorFrom, range.interiorTo, range.to, ...(synfluencerId ? [synfluencerId] : []));
+    } else {
+      source = naiveSource(synFilter);
+      params.push(range.tz, accountId, range.from, range.to, ...(synfluencerId ? [synfluencerId] : []));
+    }
+    // A day is its own bucket; weeks and months truncate the local date (ISO weeks start on Monday).
+    const bucketOf = unit === 'day' ? 'day' : `date_trunc('${unit}', day::timestamp)`;
+    type GroupRow = { g: number; bucket: string | null; s: string; f: string; p: string; a: string; total: string; count: string };
+    // One statement (one round trip, one connection): the grouped spend, the bucket series and
+    // the synfluencer names. `unit` comes from the UNIT table, never from the caller, so it is
+    // inlined: the grouping expression must be textually identical in SELECT and GROUP BY.
+    const [res] = await this.sql.query<{ groups: GroupRow[]; series: { key: string; start: string }[]; names: { id: string; name: string }[] }>(
+      `with agg as (
+         select grouping(${bucketOf}, synfluencer_id, feature, platform, automation_id) as g,
+                to_char(${bucketOf}, 'YYYY-MM-DD') as bucket, synfluencer_id::text as s, feature as f, platform as p, automation_id as a,
+                sum(total)::text as total, sum(count)::text as count
+           from (${source}) src
+          group by grouping sets ((${bucketOf}), (synfluencer_id), (feature), (platform), (automation_id))),
+       ser as (
+         select to_char(gs, 'YYYY-MM-DD') as key, gs at time zone ?::text as start
+           from generate_series(date_trunc('${unit}', ?::timestamptz at time zone ?::text), ?::timestamptz at time zone ?::text - interval '1 microsecond', interval '1 ${unit}') gs)
+       select (select coalesce(json_agg(agg), '[]') from agg) as groups,
+              (select coalesce(json_agg(ser order by ser.key), '[]') from ser) as series,
+              -- archived synfluencers too: their past usage keeps its label
+              (select coalesce(json_agg(json_build_object('id', id, 'name', name)), '[]') from synfluencer where account_id = ?) as names`,
+      [...params, range.tz, range.from, range.tz, range.to, range.tz, accountId],
+    );
+    const rows = res.groups;
+    const series = res.series;
+    const names = new Map(res.names.map((n) => [n.id, n.name]));
+
+    // grouping() bits, most significant first: bucket, synfluencer, feature, platform, automation.
+    const only = (bit: number) => 0b11111 ^ (1 << bit);
+    const byBucket = new Map<string, { total: bigint; count: number }>();
+    const breakdown = (bit: number, key: (r: (typeof rows)[number]) => string | null, label: (k: string | null) => string | null): UsageBreakdownRow[] =>
+      rows
+        .filter((r) => Number(r.g) === only(bit))
+        .map((r) => {
+          const k = key(r);
+          return { key: k, label: label(k), total: BigInt(r.total), count: Number(r.count) };
+        })
+        .sort(byTotalDesc);
+    for (const r of rows) if (Number(r.g) === only(4)) byBucket.set(r.bucket!, { total: BigInt(r.total), count: Number(r.count) });
+
+    const bySynfluencer = breakdown(3, (r) => (r.s === NO_SYNFLUENCER ? null : r.s), () => null);
+    for (const b of bySynfluencer) b.label = b.key === null ? null : (names.get(b.key) ?? null);
+
+    const buckets = series.map((s) => ({ start: new Date(s.start), total: byBucket.get(s.key)?.total ?? 0n, count: byBucket.get(s.key)?.count ?? 0 }));
+    let total = 0n;
+    let count = 0;
+    for (const v of byBucket.values()) {
+      total += v.total;
+      count += v.count;
+    }
+    return {
+      period,
+      timezone: range.tz,
+      from: range.from,
+      to: range.to,
+      total,
+      count,
+      buckets,
+      byFeature: breakdown(2, (r) => r.f || null, (k) => (k === null ? null : this.featureLabel(k))),
+      byPlatform: breakdown(1, (r) => r.p || null, (k) => k),
+      byAutomation: breakdown(0, (r) => r.a || null, (k) => k),
+      bySynfluencer,
+    };
+  }
+
+  /**
+   * The range a summary covers, in the account's timezone. Absent `to`: the end of the current
+   * period; absent `from`: the start of the period N-1 periods before the one `to` falls in.
+   * All zone arithmetic happens in PostgreSQL, with the same zone rules the rollup was built with.
+   */
+  private async resolveRange(accountId: string, unit: (typeof UNIT)[UsagePeriod], n: number, from: Date | null, to: Date | null): Promise<ResolvedRange> {
+    const rows = await this.sql.query<{ tz: string; f: Date; t: Date; a_local: string; b_local: string; a: Date; b: Date; stale: boolean }>(
+      `with acc as (select timezone as tz from account where id = ?),
+            t as (select tz, coalesce(?::timestamptz, (date_trunc('${unit}', now() at time zone tz) + interval '1 ${unit}') at time zone tz) as t from acc),
+            r as (select tz, t, coalesce(?::timestamptz, (date_trunc('${unit}', (t - interval '1 microsecond') at time zone tz) - interval '${n - 1} ${unit}') at time zone tz) as f from t),
+            d as (select tz, f, t,
+                         case when date_trunc('day', f at time zone tz) = f at time zone tz then date_trunc('day', f at time zone tz)
+                              else date_trunc('day', f at time zone tz) + interval '1 day' end as a_local,
+                         date_trunc('day', t at time zone tz) as b_local
+                    from r)
+       select tz, f, t, to_char(a_local, 'YYYY-MM-DD') as a_local, to_char(b_local, 'YYYY-MM-DD') as b_local,
+              a_local at time zone tz as a, b_local at time zone tz as b,
+              -- Rollup rows of another zone mean the timezone changed since they were written. (The
+              -- ORDER BY makes both probes walk the primary key from (account_id, tz), never a scan.)
+              (select u.tz from usage_rollup u where u.account_id = ? and u.tz < d.tz order by u.tz desc limit 1) is not null
+                or (select u.tz from usage_rollup u where u.account_id = ? and u.tz > d.tz order by u.tz limit 1) is not null as stale
+         from d`,
+      [accountId, to, from, accountId, accountId],
+    );
+    if (rows.length === 0) throw notFound('Account');
+    const r = rows[0];
+    const f = new Date(r.f);
+    const t = new Date(r.t);
+    if (!(f.getTime() < t.getTime())) throw badInput('from must be before to');
+    if (t.getTime() - f.getTime() > MAX_RANGE_DAYS * 86_400_000) throw badInput(`a usage summary covers at most ${MAX_RANGE_DAYS} days`);
+    const a = new Date(r.a);
+    const b = new Date(r.b);
+    if (a.getTime() < b.getTime()) {
+      return { tz: r.tz, from: f, to: t, dayFrom: r.a_local, dayTo: r.b_local, interiorFrom: a, interiorTo: b, staleRollup: r.stale };
+    }
+    // No whole local day inside the range: everything comes from the ledger.
+    return { tz: r.tz, from: f, to: t, dayFrom: r.a_local, dayTo: r.a_local, interiorFrom: t, interiorTo: t, staleRollup: r.stale };
+  }
+
+  /**
+   * Recomputes an account's rollup from its ledger (when stale, or always with `force`: after
+   * running with USAGE_ROLLUP=off, see `npm run usage:rebuild`). Holds the wallet row lock, like every
+   * ledger batch, so no spend can commit between the delete and the insert (the rollup stays
+   * equal to the ledger) and the zone read here is the one new rows will be written with.
+   */
+  async rebuildRollup(accountId: string, opts: { force?: boolean } = {}): Promise<void> {
+    const client = await this.sql.acquire();
+    try {
+      await client.query('begin');
+      const locked = await client.query(
+        `select a.timezone from wallet w join account a on a.id = w.account_id where w.account_id = $1 for update of w`,
+        [accountId],
+      );
+      if (locked.rowCount === 0) {
+        await client.query('rollback');
+        return;
+      }
+      const tz = locked.rows[0].timezone as string;
+      const stale = opts.force ? null : await client.query(`select 1 from usage_rollup where account_id = $1 and tz <> $2 limit 1`, [accountId, tz]);
+      if (stale && stale.rowCount === 0) {
+        await client.query('rollback'); // another instance rebuilt it while we waited for the lock
+        return;
+      }
+      await client.query(`delete from usage_rollup where account_id = $1`, [accountId]);
+      await client.query(ROLLUP_BUILD_SQL, [accountId, tz]);
+      await client.query('commit');
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      this.sql.release(client);
+    }
+  }
+
+  /** Spend rate over the last 7 days (one synfluencer or all), against the account-wide balance. */
+  async runway(accountId: string, balance: bigint, synfluencerId?: string | null): Promise<RunwayResult> {
+    if (synfluencerId) {
+      if (!isUuid(synfluencerId)) throw notFound('Synfluencer');
+      await this.ledger.assertOwnSynfluencer(accountId, synfluencerId);
+    }
+    const [r] = await this.sql.query<{ spent: string }>(
+      `select coalesce(-sum(amount), 0)::text as spent from ledger_transaction
+        where account_id = ? and kind in ${SPEND_KINDS} and created_at >= now() - interval '7 days' ${synfluencerId ? 'and synfluencer_id = ?' : ''}`,
+      synfluencerId ? [accountId, synfluencerId] : [accountId],
+    );
+    return runwayFrom(BigInt(r.spent), balance);
+  }
+
+  private featureLabel(feature: string): string {
+    return this.pricing.book.features.find((f) => f.feature === feature)?.label ?? feature;
+  }
+}
+
+/** Runway arithmetic: dailyBurn = spent7d / 7 (half up, micro-credits); daysLeft = balance / dailyBurn. */
+export function runwayFrom(spent7d: bigint, balance: bigint): RunwayResult {
+  if (spent7d <= 0n) return { spent7d: 0n, dailyBurn: 0n, daysLeft: null };
+  const dailyBurn = divRoundHalfUp(spent7d, 7n);
+  // Under 4 micro-credits a week the rounded burn is 0: use the exact rate instead of dividing by 0.
+  const daysLeft = dailyBurn > 0n ? Number(balance) / Number(dailyBurn) : (Number(balance) * 7) / Number(spent7d);
+  return { spent7d, dailyBurn, daysLeft };
+}
+
+/** The ledger itself as the summary source (USAGE_ROLLUP=off, and the benchmark's baseline). */
+function naiveSource(synFilter: string): string {
+  return `select (created_at at time zone ?::text)::date as day, coalesce(synfluencer_id, '${NO_SYNFLUENCER}'::uuid) as synfluencer_id,
+                 coalesce(feature, '') as feature, coalesce(platform, '') as platform, coalesce(automation_id, '') as automation_id,
+                 -amount as total, 1 as count
+            from ledger_transaction
+           where account_id = ? and kind in ${SPEND_KINDS} and created_at >= ? and created_at < ? ${synFilter}`;
+}
+
+/** Builds an account's rollup from its ledger in zone $2 (rebuilds, and the benchmark's bulk load). */
+export const ROLLUP_BUILD_SQL = `insert into usage_rollup (account_id, tz, day, synfluencer_id, feature, platform, automation_id, total, count)
+  select $1, $2::text, (created_at at time zone $2::text)::date, coalesce(synfluencer_id, '${NO_SYNFLUENCER}'::uuid), coalesce(feature, ''),
+         coalesce(platform, ''), coalesce(automation_id, ''), -sum(amount), count(*)
+    from ledger_transaction where account_id = $1 and kind in ${SPEND_KINDS}
+   group by 3, 4, 5, 6, 7`;
+
+function byTotalDesc(a: UsageBreakdownRow, b: UsageBreakdownRow): number {
+  if (a.total !== b.total) return a.total > b.total ? -1 : 1;
+  if (a.key === b.key) return 0;
+  if (a.key === null) return 1;
+  if (b.key === null) return -1;
+  return a.key < b.key ? -1 : 1;
+}
