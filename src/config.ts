@@ -51,6 +51,8 @@ export interface Config {
   ledgerBatchWindowMs: number;
   /** Largest number of ledger operations applied in one database transaction. @default 200 */
   ledgerMaxBatch: number;
+  /** Ledger transactions one instance runs at once (each on wallets no other one holds). @default 4 */
+  ledgerMaxConcurrentBatches: number;
   /** How often expired holds and buckets are swept. @default 5000 */
   sweepIntervalMs: number;
   /**
@@ -236,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     ledgerBatchWindowMs: int('LEDGER_BATCH_WINDOW_MS', 0, 0, 100),
     ledgerMaxBatch: int('LEDGER_MAX_BATCH', 200, 1, 5000),
+    ledgerMaxConcurrentBatches: int('LEDGER_MAX_CONCURRENT_BATCHES', 4, 1, 256),
     sweepIntervalMs: int('SWEEP_INTERVAL_MS', 5000, 50, 3_600_000),
     usageRollup: bool('USAGE_ROLLUP', true),
     limits: {

@@ -49,6 +49,33 @@ describe('chargeUsage under concurrency', () => {
     expect(await directInvariantCheck(t)).toEqual([]);
   });
 
+  it('group commit spans wallets: concurrent charges on 40 wallets share database transactions, each checked alone', async () => {
+    const users = await Promise.all(Array.from({ length: 40 }, () => t.signUp()));
+    // Each wallet gets 3 charges at once; the third of every 10th wallet asks too much and fails alone.
+    const results = await Promise.all(
+      users.flatMap((u, i) => [
+        t.gql(ChargeUsageDocument, caption(`gc-${i}-a`, { quantity: 30 }), u.token),
+        t.gql(ChargeUsageDocument, caption(`gc-${i}-b`, { quantity: 30 }), u.token),
+        t.gql(ChargeUsageDocument, caption(`gc-${i}-c`, { quantity: i % 10 === 0 ? 50 : 40 }), u.token),
+      ]),
+    );
+    expect(results.filter((r) => errorCode(r) === 'INSUFFICIENT_CREDITS')).toHaveLength(4);
+    expect(results.filter((r) => r.data)).toHaveLength(116);
+    // Rows written by one transaction share its xmin: some transactions carried several wallets.
+    const tx = await withSql(t.dbUrl, (c) =>
+      c.query(`select xmin::text, count(distinct wallet_id)::int as wallets from ledger_transaction where idempotency_key like 'gc-%' group by 1 order by 2 desc`),
+    );
+    expect(tx.rows.reduce((n, r) => n + r.wallets, 0)).toBeGreaterThanOrEqual(40);
+    expect(tx.rows[0].wallets).toBeGreaterThan(1);
+    // Whichever order a wallet's charges were applied in, its balance is 100 minus what succeeded.
+    for (const [i, u] of users.entries()) {
+      const mine = results.slice(i * 3, i * 3 + 3).filter((r) => r.data).map((r) => -Number(r.data!.chargeUsage.transaction.amount));
+      expect((await balanceOf(u)).balance).toBe(String(100 - mine.reduce((a, b) => a + b, 0)));
+      if (i % 10 !== 0) expect(mine).toHaveLength(3);
+    }
+    expect(await directInvariantCheck(t)).toEqual([]);
+  });
+
   it('the same idempotency key sent 5 times at once: one debit, five identical answers', async () => {
     const u = await t.signUp();
     const results = await Promise.all(Array.from({ length: 5 }, () => t.ok(ChargeUsageDocument, caption('same-key', { quantity: 3 }), u.token)));

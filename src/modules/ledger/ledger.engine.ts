@@ -549,7 +549,7 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** What one committed batch changed: the final wallet and the alert messages and emails it wrote. */
+/** What one committed batch changed on one wallet: its final state and the alert messages and emails it wrote. */
 export interface CommitBatch {
   walletId: string;
   wallet: WalletSnapshot;
@@ -560,24 +560,42 @@ export interface CommitBatch {
 export interface EngineOptions {
   acquire: () => Promise<PoolClient>;
   release: (client: PoolClient, err?: Error) => void;
+  /** Largest number of operations applied in one database transaction. */
   maxBatch: number;
+  /** Database transactions this instance runs at once; each takes the wallets no other one holds. */
+  maxConcurrentBatches: number;
   batchWindowMs: number;
   /** Maintain usage_rollup in the same statement as the ledger rows (see usage-rollup.entity.ts). */
   usageRollup?: boolean;
   log: Logger;
-  /** Called after every commit that changed the wallet (publish, alerts). Never throws into the engine. */
+  /** Called after every commit, once per changed wallet (publish, alerts). Never throws into the engine. */
   onCommit: (results: OpResult[], batch: CommitBatch) => void;
 }
 
+type Outcome = { ok: true; result: OpResult } | { ok: false; error: unknown };
+
+/** Positional parameters built in order, so a long statement never has its numbers out of step. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, type: string): string {
+    this.values.push(value);
+    return `$${this.values.length}::${type}`;
+  }
+}
+
 export class LedgerEngine {
+  /** Operations waiting, per wallet, in arrival order. */
   private readonly queues = new Map<string, Pending[]>();
-  private readonly running = new Set<string>();
+  /** Wallets inside a transaction that has not finished: their next operations wait for it. */
+  private readonly busy = new Set<string>();
+  private running = 0;
+  private scheduled = false;
   private inflight = 0;
   private drainWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: EngineOptions) {}
 
-  /** Queue an operation on a wallet; resolves after its batch committed. */
+  /** Queue an operation on a wallet; resolves after the transaction that applied it committed. */
   submit(walletId: string, op: LedgerOp): Promise<OpResult> {
     return new Promise<OpResult>((resolve, reject) => {
       let q = this.queues.get(walletId);
@@ -587,11 +605,7 @@ export class LedgerEngine {
       }
       q.push({ op, resolve, reject });
       this.inflight++;
-      if (!this.running.has(walletId)) {
-        this.running.add(walletId);
-        if (this.opts.batchWindowMs > 0) setTimeout(() => void this.pump(walletId), this.opts.batchWindowMs);
-        else setImmediate(() => void this.pump(walletId));
-      }
+      this.schedule();
     });
   }
 
@@ -601,14 +615,45 @@ export class LedgerEngine {
     return new Promise((r) => this.drainWaiters.push(r));
   }
 
-  private async pump(walletId: string): Promise<void> {
-    const q = this.queues.get(walletId)!;
-    while (q.length > 0) {
-      const batch = q.splice(0, this.opts.maxBatch);
-      await this.runBatch(walletId, batch);
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const run = () => {
+      this.scheduled = false;
+      this.dispatch();
+    };
+    if (this.opts.batchWindowMs > 0) setTimeout(run, this.opts.batchWindowMs);
+    else setImmediate(run);
+  }
+
+  /**
+   * Group commit across wallets: while fewer than `maxConcurrentBatches` transactions run, start
+   * one with the queued operations of every wallet that is not already in a running transaction,
+   * up to `maxBatch` operations. Operations that arrive meanwhile form the next transaction, so
+   * under load one commit (and one fsync) carries many charges, whether they share a wallet or not.
+   */
+  private dispatch(): void {
+    while (this.running < this.opts.maxConcurrentBatches) {
+      const group = new Map<string, Pending[]>();
+      let size = 0;
+      for (const [walletId, q] of this.queues) {
+        if (size >= this.opts.maxBatch) break;
+        if (this.busy.has(walletId) || q.length === 0) continue;
+        const take = q.splice(0, this.opts.maxBatch - size);
+        if (q.length === 0) this.queues.delete(walletId);
+        group.set(walletId, take);
+        size += take.length;
+      }
+      if (size === 0) return;
+      for (const w of group.keys()) this.busy.add(w);
+      this.running++;
+      void this.runGroup(group).finally(() => {
+        for (const w of group.keys()) this.busy.delete(w);
+        this.running--;
+        this.settle(size);
+        if (this.queues.size > 0) this.dispatch();
+      });
     }
-    this.queues.delete(walletId);
-    this.running.delete(walletId);
   }
 
   private settle(n: number): void {
@@ -620,165 +665,127 @@ export class LedgerEngine {
     }
   }
 
-  private async runBatch(walletId: string, batch: Pending[]): Promise<void> {
+  private async runGroup(group: Map<string, Pending[]>): Promise<void> {
+    const ops = new Map([...group].map(([w, ps]) => [w, ps.map((p) => p.op)]));
     try {
-      const outcomes = await this.applyBatch(walletId, batch.map((p) => p.op));
-      outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.result) : batch[i].reject(o.error)));
+      const outcomes = await this.applyGroup(ops);
+      for (const [w, ps] of group) outcomes.get(w)!.forEach((o, i) => (o.ok ? ps[i].resolve(o.result) : ps[i].reject(o.error)));
     } catch (err) {
-      if (batch.length > 1 && !(err as { afterCommitSent?: boolean }).afterCommitSent) {
-        // One bad operation must not fail its neighbours: retry each alone.
-        this.opts.log.warn({ err, walletId, size: batch.length }, 'ledger batch failed; retrying operations one by one');
-        for (const p of batch) {
-          try {
-            const [o] = await this.applyBatch(walletId, [p.op]);
-            if (o.ok) p.resolve(o.result);
-            else p.reject(o.error);
-          } catch (e) {
-            p.reject(e);
+      const total = [...group.values()].reduce((n, ps) => n + ps.length, 0);
+      if (total > 1 && !(err as { afterCommitSent?: boolean }).afterCommitSent) {
+        // Nothing was committed. One bad operation must not fail its neighbours: retry each alone.
+        this.opts.log.warn({ err, wallets: group.size, size: total }, 'ledger batch failed; retrying operations one by one');
+        for (const [w, ps] of group) {
+          for (const p of ps) {
+            try {
+              const [o] = (await this.applyGroup(new Map([[w, [p.op]]]))).get(w)!;
+              if (o.ok) p.resolve(o.result);
+              else p.reject(o.error);
+            } catch (e) {
+              p.reject(e);
+            }
           }
         }
       } else {
-        batch.forEach((p) => p.reject(err));
+        for (const ps of group.values()) ps.forEach((p) => p.reject(err));
       }
-    } finally {
-      this.settle(batch.length);
     }
   }
 
-  private async applyBatch(walletId: string, ops: LedgerOp[]): Promise<({ ok: true; result: OpResult } | { ok: false; error: unknown })[]> {
+  /** One database transaction for the operations of several wallets. */
+  private async applyGroup(groupOps: Map<string, LedgerOp[]>): Promise<Map<string, Outcome[]>> {
+    const out = new Map<string, Outcome[]>();
+    const walletIds = [...groupOps.keys()].filter((w) => {
+      if (isUuid(w)) return true;
+      out.set(w, groupOps.get(w)!.map(() => ({ ok: false as const, error: new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found') })));
+      return false;
+    });
+    if (walletIds.length === 0) return out;
     const client = await this.opts.acquire();
     let commitSent = false;
     let released = false;
     try {
-      // BEGIN and the lock travel in one round trip (simple protocol, so the id is inlined; it
-      // is checked to be a UUID first). Lock first: every statement after this one starts with a
-      // fresh snapshot, so what it reads is current and cannot change under us until COMMIT.
-      // Only the locked wallet row may be read by the locking statement itself: a joined row
-      // (the account's cap or timezone) would come from the snapshot taken before the lock wait.
-      if (!isUuid(walletId)) throw new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found');
+      // BEGIN and the locks travel in one round trip (simple protocol, so the ids are inlined;
+      // each was checked to be a UUID). Rows are locked in id order, the same order on every
+      // instance, so two transactions can never wait for each other (no deadlock).
+      // Lock first: every statement after this one starts with a fresh snapshot, so what it reads
+      // is current and cannot change under us until COMMIT. Only the locked wallet rows may be
+      // read by the locking statement: a joined row (the account's cap or timezone) would come
+      // from the snapshot taken before the lock wait.
       const [, locked] = (await client.query(
-        `begin; select w.account_id, w.balance, w.held, w.lifetime_spend, w.lifetime_purchased, w.spent_month, w.spent_this_month,
+        `begin; select w.id, w.account_id, w.balance, w.held, w.lifetime_spend, w.lifetime_purchased, w.spent_month, w.spent_this_month,
                       w.version, w.low_credit_reference, w.low_credit_fired, w.burn_alert_month, w.cap_alert_month
-                 from wallet w where w.id = '${walletId}' for update`,
+                 from wallet w where w.id in (${walletIds.map((w) => `'${w}'`).join(',')}) order by w.id for update`,
       )) as unknown as [unknown, { rowCount: number; rows: Record<string, any>[] }];
-      if (locked.rowCount === 0) {
-        await client.query('rollback');
-        const error = new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found');
-        return ops.map(() => ({ ok: false as const, error }));
+      const rows = new Map(locked.rows.map((r) => [r.id as string, r]));
+      for (const w of walletIds) {
+        if (!rows.has(w)) out.set(w, groupOps.get(w)!.map(() => ({ ok: false as const, error: new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found') })));
       }
-      const r = locked.rows[0];
+      const present = walletIds.filter((w) => rows.has(w));
+      if (present.length === 0) {
+        await client.query('rollback');
+        return out;
+      }
 
       const keys = new Set<string>();
       const holdIds = new Set<string>();
-      for (const op of ops) {
-        if ('key' in op && op.key) keys.add(op.key);
-        if (op.type === 'capture' || op.type === 'release') holdIds.add(op.holdId);
-      }
-      const loaded = await client.query({
-        name: 'ledger_load',
-        text: `select
-          (select json_build_object('cap', a.monthly_budget_cap::text, 'timezone', a.timezone, 'burn', a.burn_alert_threshold::text,
-                  'emails', a.low_credit_emails, 'email', a.email, 'now_ms', (extract(epoch from clock_timestamp()) * 1000)::float8)
-             from account a where a.id = $2) as account,
-          (select coalesce(json_agg(json_build_object('id', b.id, 'source', b.source, 'granted', b.granted::text, 'remaining', b.remaining::text,
-                  'expires_at', b.expires_at, 'created_at', b.created_at, 'refunded', b.refunded::text, 'payment_intent_id', b.payment_intent_id)), '[]')
-             from credit_bucket b where b.wallet_id = $1 and b.remaining > 0) as buckets,
-          (select coalesce(json_agg(to_jsonb(t) || jsonb_build_object('amount', t.amount::text, 'balance_after', t.balance_after::text,
-                  'wallet_version', t.wallet_version::text, 'seq', t.seq::text)), '[]') from ledger_transaction t where cardinality($3::text[]) > 0 and t.account_id = $2 and t.idempotency_key = any($3::text[])) as existing,
-          (select coalesce(json_agg(to_jsonb(h) || jsonb_build_object('amount', h.amount::text, 'captured', h.captured::text)), '[]') from hold h where cardinality($4::uuid[]) > 0 and h.id = any($4::uuid[]) and h.wallet_id = $1) as holds`,
-        values: [walletId, r.account_id, [...keys], [...holdIds]],
-      });
-      const l = loaded.rows[0];
-      const a = l.account as { cap: string | null; timezone: string; burn: string | null; emails: boolean; email: string; now_ms: number };
-      // The database clock, read after the lock: every instance agrees on it.
-      const now = new Date(Number(a.now_ms));
-      const clockMonth = monthKey(now, a.timezone);
-      // A new month (in the account's timezone) starts the cap and spentThisMonth from zero. The
-      // month never moves backwards here: a timezone change recomputes it in updateSettings.
-      const sameMonth = r.spent_month >= clockMonth;
-      const wallet: WalletSnapshot = {
-        walletId,
-        accountId: r.account_id,
-        balance: BigInt(r.balance),
-        held: BigInt(r.held),
-        lifetimeSpend: BigInt(r.lifetime_spend),
-        lifetimePurchased: BigInt(r.lifetime_purchased),
-        spentMonth: sameMonth ? r.spent_month : clockMonth,
-        spentThisMonth: sameMonth ? BigInt(r.spent_this_month) : 0n,
-        version: BigInt(r.version),
-        monthlyBudgetCap: a.cap === null ? null : BigInt(a.cap),
-        timezone: a.timezone,
-        lowCreditReference: BigInt(r.low_credit_reference),
-        lowCreditFired: Number(r.low_credit_fired),
-      };
-      const buckets: BucketState[] = l.buckets.map((b: Record<string, string | null>) => ({
-        id: b.id,
-        source: b.source as CreditSource,
-        granted: BigInt(b.granted!),
-        remaining: BigInt(b.remaining!),
-        expiresAt: b.expires_at ? new Date(b.expires_at) : null,
-        createdAt: new Date(b.created_at!),
-        dirty: false,
-        isNew: false,
-        paymentIntentId: b.payment_intent_id,
-        amountPaidMinor: null,
-        currency: null,
-        refunded: BigInt(b.refunded!),
-      }));
-      const existing: TxRow[] = l.existing.map(txFromJson);
-      const holds: HoldRow[] = l.holds.map(holdFromJson);
-
-      const alerts: AlertState = {
-        burnAlertMonth: r.burn_alert_month,
-        capAlertMonth: r.cap_alert_month,
-        burnAlertThreshold: a.burn === null ? null : BigInt(a.burn),
-        lowCreditEmails: Boolean(a.emails),
-        email: a.email,
-      };
-      const state = new BatchState(wallet, buckets, holds, existing, now, alerts);
-      // Expired credits are never spendable: expire them before any operation of this batch,
-      // even if the periodic sweep has not reached this wallet yet.
-      if (buckets.some((b) => b.expiresAt !== null && b.expiresAt.getTime() <= now.getTime())) {
-        const stage = new Staging(state);
-        expireDue(stage, now);
-        stage.merge();
-      }
-      const outcomes: ({ ok: true; result: OpResult } | { ok: false; error: unknown })[] = [];
-      for (const op of ops) {
-        const stage = new Staging(state);
-        const before = state.wallet;
-        try {
-          const partial = applyOp(stage, op, state);
-          stage.merge();
-          // Decided from the state this batch commits, under the lock: never twice, never missed.
-          if (stage.txs.length > 0) {
-            const decided = decideAlerts(before, state.wallet, state.alerts, now);
-            state.messages.push(...decided.messages);
-            state.emails.push(...decided.emails);
-          }
-          outcomes.push({ ok: true, result: { ...partial, transactions: stage.txs, wallet: { ...state.wallet }, before } });
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
-          outcomes.push({ ok: false, error });
+      for (const w of present) {
+        for (const op of groupOps.get(w)!) {
+          if ('key' in op && op.key) keys.add(op.key);
+          if (op.type === 'capture' || op.type === 'release') holdIds.add(op.holdId);
         }
       }
-
-      if (state.txs.length === 0) {
-        await client.query('rollback');
-        return outcomes;
+      const loaded = await client.query({
+        name: 'ledger_load_many',
+        text: `select w.id as wallet_id,
+          (select json_build_object('cap', a.monthly_budget_cap::text, 'timezone', a.timezone, 'burn', a.burn_alert_threshold::text,
+                  'emails', a.low_credit_emails, 'email', a.email)
+             from account a where a.id = w.account_id) as account,
+          (select coalesce(json_agg(json_build_object('id', b.id, 'source', b.source, 'granted', b.granted::text, 'remaining', b.remaining::text,
+                  'expires_at', b.expires_at, 'created_at', b.created_at, 'refunded', b.refunded::text, 'payment_intent_id', b.payment_intent_id)), '[]')
+             from credit_bucket b where b.wallet_id = w.id and b.remaining > 0) as buckets,
+          (select coalesce(json_agg(to_jsonb(t) || jsonb_build_object('amount', t.amount::text, 'balance_after', t.balance_after::text,
+                  'wallet_version', t.wallet_version::text, 'seq', t.seq::text)), '[]')
+             from ledger_transaction t where cardinality($2::text[]) > 0 and t.account_id = w.account_id and t.idempotency_key = any($2::text[])) as existing,
+          (select coalesce(json_agg(to_jsonb(h) || jsonb_build_object('amount', h.amount::text, 'captured', h.captured::text)), '[]')
+             from hold h where cardinality($3::uuid[]) > 0 and h.id = any($3::uuid[]) and h.wallet_id = w.id) as holds,
+          (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms
+         from wallet w where w.id = any($1::uuid[])`,
+        values: [present, [...keys], [...holdIds]],
+      });
+      const states: BatchState[] = [];
+      const results = new Map<string, OpResult[]>();
+      for (const l of loaded.rows) {
+        const walletId = l.wallet_id as string;
+        const r = rows.get(walletId)!;
+        const a = l.account as { cap: string | null; timezone: string; burn: string | null; emails: boolean; email: string };
+        // The database clock, read after the locks: every instance agrees on it.
+        const now = new Date(Number(l.now_ms));
+        const state = this.buildState(walletId, r, a, l, now);
+        const outcomes = this.applyOps(state, groupOps.get(walletId)!);
+        out.set(walletId, outcomes);
+        results.set(walletId, outcomes.filter((o): o is { ok: true; result: OpResult } => o.ok).map((o) => o.result));
+        if (state.txs.length > 0) states.push(state);
       }
-      await this.write(client, state);
+
+      if (states.length === 0) {
+        await client.query('rollback');
+        return out;
+      }
+      await this.write(client, states);
       commitSent = true;
       await client.query('commit');
       this.opts.release(client);
       released = true;
-      const results = outcomes.filter((o): o is { ok: true; result: OpResult } => o.ok).map((o) => o.result);
-      try {
-        this.opts.onCommit(results, { walletId, wallet: state.wallet, messages: state.messages, emails: state.emails });
-      } catch (err) {
-        this.opts.log.error({ err }, 'onCommit hook failed');
+      for (const state of states) {
+        try {
+          const w = state.wallet.walletId;
+          this.opts.onCommit(results.get(w)!, { walletId: w, wallet: state.wallet, messages: state.messages, emails: state.emails });
+        } catch (err) {
+          this.opts.log.error({ err }, 'onCommit hook failed');
+        }
       }
-      return outcomes;
+      return out;
     } catch (err) {
       if (!released) {
         await client.query('rollback').catch(() => undefined);
@@ -792,156 +799,191 @@ export class LedgerEngine {
     }
   }
 
-  /** One statement writes the whole batch: ledger rows, buckets, holds and the wallet. */
-  private async write(client: PoolClient, s: BatchState): Promise<void> {
-    const t = s.txs;
-    const newBuckets = [...s.buckets.values()].filter((b) => b.isNew);
-    const changedBuckets = [...s.buckets.values()].filter((b) => b.dirty && !b.isNew);
-    const newHolds = [...s.holds.values()].filter((h) => h.isNew);
-    const changedHolds = [...s.holds.values()].filter((h) => h.dirty && !h.isNew);
-    const w = s.wallet;
+  private buildState(
+    walletId: string,
+    r: Record<string, any>,
+    a: { cap: string | null; timezone: string; burn: string | null; emails: boolean; email: string },
+    l: Record<string, any>,
+    now: Date,
+  ): BatchState {
+    const clockMonth = monthKey(now, a.timezone);
+    // A new month (in the account's timezone) starts the cap and spentThisMonth from zero. The
+    // month never moves backwards here: a timezone change recomputes it in updateSettings.
+    const sameMonth = r.spent_month >= clockMonth;
+    const wallet: WalletSnapshot = {
+      walletId,
+      accountId: r.account_id,
+      balance: BigInt(r.balance),
+      held: BigInt(r.held),
+      lifetimeSpend: BigInt(r.lifetime_spend),
+      lifetimePurchased: BigInt(r.lifetime_purchased),
+      spentMonth: sameMonth ? r.spent_month : clockMonth,
+      spentThisMonth: sameMonth ? BigInt(r.spent_this_month) : 0n,
+      version: BigInt(r.version),
+      monthlyBudgetCap: a.cap === null ? null : BigInt(a.cap),
+      timezone: a.timezone,
+      lowCreditReference: BigInt(r.low_credit_reference),
+      lowCreditFired: Number(r.low_credit_fired),
+    };
+    const buckets: BucketState[] = (l.buckets as Record<string, string | null>[]).map((b) => ({
+      id: b.id!,
+      source: b.source as CreditSource,
+      granted: BigInt(b.granted!),
+      remaining: BigInt(b.remaining!),
+      expiresAt: b.expires_at ? new Date(b.expires_at) : null,
+      createdAt: new Date(b.created_at!),
+      dirty: false,
+      isNew: false,
+      paymentIntentId: b.payment_intent_id,
+      amountPaidMinor: null,
+      currency: null,
+      refunded: BigInt(b.refunded!),
+    }));
+    const existing: TxRow[] = (l.existing as Record<string, unknown>[]).map(txFromJson);
+    const holds: HoldRow[] = (l.holds as Record<string, unknown>[]).map(holdFromJson);
+    const alerts: AlertState = {
+      burnAlertMonth: r.burn_alert_month,
+      capAlertMonth: r.cap_alert_month,
+      burnAlertThreshold: a.burn === null ? null : BigInt(a.burn),
+      lowCreditEmails: Boolean(a.emails),
+      email: a.email,
+    };
+    const state = new BatchState(wallet, buckets, holds, existing, now, alerts);
+    // Expired credits are never spendable: expire them before any operation of this batch,
+    // even if the periodic sweep has not reached this wallet yet.
+    if (buckets.some((b) => b.expiresAt !== null && b.expiresAt.getTime() <= now.getTime())) {
+      const stage = new Staging(state);
+      expireDue(stage, now);
+      stage.merge();
+    }
+    return state;
+  }
+
+  /** Applies a wallet's operations in order against its running state; each succeeds or fails alone. */
+  private applyOps(state: BatchState, ops: LedgerOp[]): Outcome[] {
+    const outcomes: Outcome[] = [];
+    for (const op of ops) {
+      const stage = new Staging(state);
+      const before = state.wallet;
+      try {
+        const partial = applyOp(stage, op, state);
+        stage.merge();
+        // Decided from the state this batch commits, under the lock: never twice, never missed.
+        if (stage.txs.length > 0) {
+          const decided = decideAlerts(before, state.wallet, state.alerts, state.now);
+          state.messages.push(...decided.messages);
+          state.emails.push(...decided.emails);
+        }
+        outcomes.push({ ok: true, result: { ...partial, transactions: stage.txs, wallet: { ...state.wallet }, before } });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  }
+
+  /** One statement writes the whole transaction: ledger rows, buckets, holds, messages, emails, rollup and wallets. */
+  private async write(client: PoolClient, states: BatchState[]): Promise<void> {
+    const all = <T>(f: (s: BatchState) => T[]): T[] => states.flatMap(f);
+    const t = all((s) => s.txs);
+    const newBuckets = all((s) => [...s.buckets.values()].filter((b) => b.isNew).map((b) => ({ b, w: s.wallet.walletId })));
+    const changedBuckets = all((s) => [...s.buckets.values()].filter((b) => b.dirty && !b.isNew));
+    const newHolds = all((s) => [...s.holds.values()].filter((h) => h.isNew));
+    const changedHolds = all((s) => [...s.holds.values()].filter((h) => h.dirty && !h.isNew));
+    const messages = all((s) => s.messages);
+    const emails = all((s) => s.emails);
     const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
     // Spend rows feed the usage rollup in the same statement, so the rollup commits with the
     // ledger or not at all. Rows of one account only change under its wallet lock: no deadlocks.
     const rollup = this.opts.usageRollup === true;
-    const spent = rollup ? t.filter((x) => x.kind === TransactionKind.USAGE || x.kind === TransactionKind.CAPTURE) : [];
-    await client.query({
-      name: rollup ? 'ledger_write_rollup' : 'ledger_write',
-      text: `with${
-        rollup
-          ? `
-        ru as (insert into usage_rollup (account_id, tz, day, synfluencer_id, feature, platform, automation_id, total, count)
-               select $13, $71::text, (u.created_at at time zone $71::text)::date, u.s, u.f, u.p, u.a, sum(u.amount), count(*)
-                 from unnest($72::uuid[], $73::text[], $74::text[], $75::text[], $76::bigint[], $77::timestamptz[]) as u(s, f, p, a, amount, created_at)
-                group by 3, 4, 5, 6, 7
+    const spent = rollup
+      ? all((s) => s.txs.filter((x) => x.kind === TransactionKind.USAGE || x.kind === TransactionKind.CAPTURE).map((x) => ({ x, tz: s.wallet.timezone })))
+      : [];
+    const p = new Params();
+    const rollupCte = rollup
+      ? `ru as (insert into usage_rollup (account_id, tz, day, synfluencer_id, feature, platform, automation_id, total, count)
+               select u.acc, u.tz, (u.created_at at time zone u.tz)::date, u.s, u.f, u.p, u.a, sum(u.amount), count(*)
+                 from unnest(${p.add(spent.map(({ x }) => x.accountId), 'uuid[]')}, ${p.add(spent.map(({ tz }) => tz), 'text[]')},
+                             ${p.add(spent.map(({ x }) => x.synfluencerId ?? NO_SYNFLUENCER), 'uuid[]')}, ${p.add(spent.map(({ x }) => x.feature ?? ''), 'text[]')},
+                             ${p.add(spent.map(({ x }) => x.platform ?? ''), 'text[]')}, ${p.add(spent.map(({ x }) => x.automationId ?? ''), 'text[]')},
+                             ${p.add(spent.map(({ x }) => (-x.amount).toString()), 'bigint[]')}, ${p.add(spent.map(({ x }) => x.createdAt), 'timestamptz[]')})
+                      as u(acc, tz, s, f, p, a, amount, created_at)
+                group by u.acc, u.tz, 3, u.s, u.f, u.p, u.a
                on conflict (account_id, tz, day, synfluencer_id, feature, platform, automation_id)
                do update set total = usage_rollup.total + excluded.total, count = usage_rollup.count + excluded.count
                returning 1),`
-          : ''
-      }
+      : '';
+    const text = `with ${rollupCte}
         nb as (insert into credit_bucket (id, wallet_id, source, granted, remaining, expires_at, created_at, payment_intent_id, amount_paid_minor, currency, refunded)
-               select u.id, $1, u.source, u.granted, u.remaining, u.expires_at, u.created_at, u.pi, u.paid, u.cur, u.refunded
-                 from unnest($2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bigint[], $9::text[], $69::bigint[], $70::bigint[])
-                      as u(id, source, granted, expires_at, created_at, pi, paid, cur, remaining, refunded)
+               select * from unnest(${p.add(newBuckets.map(({ b }) => b.id), 'uuid[]')}, ${p.add(newBuckets.map(({ w }) => w), 'uuid[]')},
+                      ${p.add(newBuckets.map(({ b }) => b.source), 'text[]')}, ${p.add(newBuckets.map(({ b }) => b.granted.toString()), 'bigint[]')},
+                      -- A bucket granted in this batch may already have been drawn by a later operation of it:
+                      -- it is inserted with its running remaining, not its granted amount (invariant 1).
+                      ${p.add(newBuckets.map(({ b }) => b.remaining.toString()), 'bigint[]')}, ${p.add(newBuckets.map(({ b }) => b.expiresAt), 'timestamptz[]')},
+                      ${p.add(newBuckets.map(({ b }) => b.createdAt), 'timestamptz[]')}, ${p.add(newBuckets.map(({ b }) => b.paymentIntentId), 'text[]')},
+                      ${p.add(newBuckets.map(({ b }) => b.amountPaidMinor), 'bigint[]')}, ${p.add(newBuckets.map(({ b }) => b.currency), 'text[]')},
+                      ${p.add(newBuckets.map(({ b }) => b.refunded.toString()), 'bigint[]')})
                returning 1),
         ub as (update credit_bucket b set remaining = u.remaining, refunded = u.refunded
-                 from unnest($10::uuid[], $11::bigint[], $12::bigint[]) as u(id, remaining, refunded)
+                 from unnest(${p.add(changedBuckets.map((b) => b.id), 'uuid[]')}, ${p.add(changedBuckets.map((b) => b.remaining.toString()), 'bigint[]')},
+                             ${p.add(changedBuckets.map((b) => b.refunded.toString()), 'bigint[]')}) as u(id, remaining, refunded)
                 where b.id = u.id returning 1),
         nt as (insert into ledger_transaction (id, wallet_id, account_id, kind, amount, balance_after, wallet_version, description,
                  synfluencer_id, feature, platform, automation_id, provider, quantity, unit, idempotency_key, request_hash, hold_id, draws, metadata, created_at)
-               select u.id, $1, $13, u.kind, u.amount, u.balance_after, u.wallet_version, u.description, u.synfluencer_id, u.feature, u.platform,
+               select u.id, u.wallet_id, u.account_id, u.kind, u.amount, u.balance_after, u.wallet_version, u.description, u.synfluencer_id, u.feature, u.platform,
                       u.automation_id, u.provider, u.quantity, u.unit, u.idempotency_key, u.request_hash, u.hold_id, u.draws::jsonb, u.metadata::jsonb, u.created_at
-                 from unnest($14::uuid[], $15::text[], $16::bigint[], $17::bigint[], $18::bigint[], $19::text[], $20::uuid[], $21::text[], $22::text[],
-                             $23::text[], $24::text[], $25::float8[], $26::text[], $27::text[], $28::text[], $29::uuid[], $30::text[], $31::text[], $32::timestamptz[])
-                      as u(id, kind, amount, balance_after, wallet_version, description, synfluencer_id, feature, platform, automation_id, provider,
-                           quantity, unit, idempotency_key, request_hash, hold_id, draws, metadata, created_at)
+                 from unnest(${p.add(t.map((x) => x.id), 'uuid[]')}, ${p.add(t.map((x) => x.walletId), 'uuid[]')}, ${p.add(t.map((x) => x.accountId), 'uuid[]')},
+                             ${p.add(t.map((x) => x.kind), 'text[]')}, ${p.add(t.map((x) => x.amount.toString()), 'bigint[]')},
+                             ${p.add(t.map((x) => x.balanceAfter.toString()), 'bigint[]')}, ${p.add(t.map((x) => x.walletVersion.toString()), 'bigint[]')},
+                             ${p.add(t.map((x) => x.description), 'text[]')}, ${p.add(t.map((x) => x.synfluencerId), 'uuid[]')}, ${p.add(t.map((x) => x.feature), 'text[]')},
+                             ${p.add(t.map((x) => x.platform), 'text[]')}, ${p.add(t.map((x) => x.automationId), 'text[]')}, ${p.add(t.map((x) => x.provider), 'text[]')},
+                             ${p.add(t.map((x) => x.quantity), 'float8[]')}, ${p.add(t.map((x) => x.unit), 'text[]')}, ${p.add(t.map((x) => x.idempotencyKey), 'text[]')},
+                             ${p.add(t.map((x) => x.requestHash), 'text[]')}, ${p.add(t.map((x) => x.holdId), 'uuid[]')}, ${p.add(t.map((x) => json(x.draws)), 'text[]')},
+                             ${p.add(t.map((x) => json(x.metadata)), 'text[]')}, ${p.add(t.map((x) => x.createdAt), 'timestamptz[]')})
+                      as u(id, wallet_id, account_id, kind, amount, balance_after, wallet_version, description, synfluencer_id, feature, platform, automation_id,
+                           provider, quantity, unit, idempotency_key, request_hash, hold_id, draws, metadata, created_at)
                returning 1),
         nh as (insert into hold (id, wallet_id, account_id, status, amount, expires_at, feature, synfluencer_id, platform, automation_id, provider, quantity, created_at)
-               select u.id, $1, $13, 'PENDING', u.amount, u.expires_at, u.feature, u.synfluencer_id, u.platform, u.automation_id, u.provider, u.quantity, u.created_at
-                 from unnest($33::uuid[], $34::bigint[], $35::timestamptz[], $36::text[], $37::uuid[], $38::text[], $39::text[], $40::text[], $41::float8[], $42::timestamptz[])
-                      as u(id, amount, expires_at, feature, synfluencer_id, platform, automation_id, provider, quantity, created_at)
+               select u.id, u.wallet_id, u.account_id, 'PENDING', u.amount, u.expires_at, u.feature, u.synfluencer_id, u.platform, u.automation_id, u.provider, u.quantity, u.created_at
+                 from unnest(${p.add(newHolds.map((h) => h.id), 'uuid[]')}, ${p.add(newHolds.map((h) => h.walletId), 'uuid[]')}, ${p.add(newHolds.map((h) => h.accountId), 'uuid[]')},
+                             ${p.add(newHolds.map((h) => h.amount.toString()), 'bigint[]')}, ${p.add(newHolds.map((h) => h.expiresAt), 'timestamptz[]')},
+                             ${p.add(newHolds.map((h) => h.feature), 'text[]')}, ${p.add(newHolds.map((h) => h.synfluencerId), 'uuid[]')},
+                             ${p.add(newHolds.map((h) => h.platform), 'text[]')}, ${p.add(newHolds.map((h) => h.automationId), 'text[]')},
+                             ${p.add(newHolds.map((h) => h.provider), 'text[]')}, ${p.add(newHolds.map((h) => h.quantity), 'float8[]')},
+                             ${p.add(newHolds.map((h) => h.createdAt), 'timestamptz[]')})
+                      as u(id, wallet_id, account_id, amount, expires_at, feature, synfluencer_id, platform, automation_id, provider, quantity, created_at)
                returning 1),
         uh as (update hold h set status = u.status, captured = u.captured, settled_at = u.settled_at
-                 from unnest($43::uuid[], $44::text[], $45::bigint[], $46::timestamptz[]) as u(id, status, captured, settled_at)
+                 from unnest(${p.add(changedHolds.map((h) => h.id), 'uuid[]')}, ${p.add(changedHolds.map((h) => h.status), 'text[]')},
+                             ${p.add(changedHolds.map((h) => (h.captured === null ? null : h.captured.toString())), 'bigint[]')},
+                             ${p.add(changedHolds.map((h) => h.settledAt), 'timestamptz[]')}) as u(id, status, captured, settled_at)
                 where h.id = u.id returning 1),
         nm as (insert into message (id, account_id, kind, title, body, data, created_at)
-               select u.id, $13, u.kind, u.title, u.body, u.data::jsonb, u.created_at
-                 from unnest($58::uuid[], $59::text[], $60::text[], $61::text[], $62::text[], $63::timestamptz[]) with ordinality as u(id, kind, title, body, data, created_at, ord)
+               select u.id, u.account_id, u.kind, u.title, u.body, u.data::jsonb, u.created_at
+                 from unnest(${p.add(messages.map((m) => m.id), 'uuid[]')}, ${p.add(messages.map((m) => m.accountId), 'uuid[]')}, ${p.add(messages.map((m) => m.kind), 'text[]')},
+                             ${p.add(messages.map((m) => m.title), 'text[]')}, ${p.add(messages.map((m) => m.body), 'text[]')}, ${p.add(messages.map((m) => json(m.data)), 'text[]')},
+                             ${p.add(messages.map((m) => m.createdAt), 'timestamptz[]')}) with ordinality as u(id, account_id, kind, title, body, data, created_at, ord)
                 order by u.ord
                returning 1),
         ne as (insert into email_outbox (id, account_id, message_id, to_address, subject, body)
-               select u.id, $13, u.message_id, u.to_address, u.subject, u.body
-                 from unnest($64::uuid[], $65::uuid[], $66::text[], $67::text[], $68::text[]) as u(id, message_id, to_address, subject, body)
+               select * from unnest(${p.add(emails.map((e) => e.id), 'uuid[]')}, ${p.add(emails.map((e) => e.accountId), 'uuid[]')},
+                                    ${p.add(emails.map((e) => e.messageId), 'uuid[]')}, ${p.add(emails.map((e) => e.to), 'text[]')},
+                                    ${p.add(emails.map((e) => e.subject), 'text[]')}, ${p.add(emails.map((e) => e.body), 'text[]')})
                returning 1)
-      update wallet set balance = $47, held = $48, lifetime_spend = $49, lifetime_purchased = $50, spent_month = $51, spent_this_month = $52,
-             version = $53, low_credit_reference = $54, low_credit_fired = $55, burn_alert_month = $56, cap_alert_month = $57, updated_at = now()
-       where id = $1`,
-      values: [
-        w.walletId,
-        newBuckets.map((b) => b.id),
-        newBuckets.map((b) => b.source),
-        newBuckets.map((b) => b.granted.toString()),
-        newBuckets.map((b) => b.expiresAt),
-        newBuckets.map((b) => b.createdAt),
-        newBuckets.map((b) => b.paymentIntentId),
-        newBuckets.map((b) => b.amountPaidMinor),
-        newBuckets.map((b) => b.currency),
-        changedBuckets.map((b) => b.id),
-        changedBuckets.map((b) => b.remaining.toString()),
-        changedBuckets.map((b) => b.refunded.toString()),
-        w.accountId,
-        t.map((x) => x.id),
-        t.map((x) => x.kind),
-        t.map((x) => x.amount.toString()),
-        t.map((x) => x.balanceAfter.toString()),
-        t.map((x) => x.walletVersion.toString()),
-        t.map((x) => x.description),
-        t.map((x) => x.synfluencerId),
-        t.map((x) => x.feature),
-        t.map((x) => x.platform),
-        t.map((x) => x.automationId),
-        t.map((x) => x.provider),
-        t.map((x) => x.quantity),
-        t.map((x) => x.unit),
-        t.map((x) => x.idempotencyKey),
-        t.map((x) => x.requestHash),
-        t.map((x) => x.holdId),
-        t.map((x) => json(x.draws)),
-        t.map((x) => json(x.metadata)),
-        t.map((x) => x.createdAt),
-        newHolds.map((h) => h.id),
-        newHolds.map((h) => h.amount.toString()),
-        newHolds.map((h) => h.expiresAt),
-        newHolds.map((h) => h.feature),
-        newHolds.map((h) => h.synfluencerId),
-        newHolds.map((h) => h.platform),
-        newHolds.map((h) => h.automationId),
-        newHolds.map((h) => h.provider),
-        newHolds.map((h) => h.quantity),
-        newHolds.map((h) => h.createdAt),
-        changedHolds.map((h) => h.id),
-        changedHolds.map((h) => h.status),
-        changedHolds.map((h) => (h.captured === null ? null : h.captured.toString())),
-        changedHolds.map((h) => h.settledAt),
-        w.balance.toString(),
-        w.held.toString(),
-        w.lifetimeSpend.toString(),
-        w.lifetimePurchased.toString(),
-        w.spentMonth,
-        w.spentThisMonth.toString(),
-        w.version.toString(),
-        w.lowCreditReference.toString(),
-        w.lowCreditFired,
-        s.alerts.burnAlertMonth,
-        s.alerts.capAlertMonth,
-        s.messages.map((m) => m.id),
-        s.messages.map((m) => m.kind),
-        s.messages.map((m) => m.title),
-        s.messages.map((m) => m.body),
-        s.messages.map((m) => json(m.data)),
-        s.messages.map((m) => m.createdAt),
-        s.emails.map((e) => e.id),
-        s.emails.map((e) => e.messageId),
-        s.emails.map((e) => e.to),
-        s.emails.map((e) => e.subject),
-        s.emails.map((e) => e.body),
-        // A bucket granted in this batch may already have been drawn by a later operation of it:
-        // it is inserted with its running remaining, not its granted amount (invariant 1).
-        newBuckets.map((b) => b.remaining.toString()),
-        newBuckets.map((b) => b.refunded.toString()),
-        ...(rollup
-          ? [
-              w.timezone,
-              spent.map((x) => x.synfluencerId ?? NO_SYNFLUENCER),
-              spent.map((x) => x.feature ?? ''),
-              spent.map((x) => x.platform ?? ''),
-              spent.map((x) => x.automationId ?? ''),
-              spent.map((x) => (-x.amount).toString()),
-              spent.map((x) => x.createdAt),
-            ]
-          : []),
-      ],
-    });
+      update wallet w set balance = u.balance, held = u.held, lifetime_spend = u.lifetime_spend, lifetime_purchased = u.lifetime_purchased,
+             spent_month = u.spent_month, spent_this_month = u.spent_this_month, version = u.version, low_credit_reference = u.low_credit_reference,
+             low_credit_fired = u.low_credit_fired, burn_alert_month = u.burn_alert_month, cap_alert_month = u.cap_alert_month, updated_at = now()
+        from unnest(${p.add(states.map((s) => s.wallet.walletId), 'uuid[]')}, ${p.add(states.map((s) => s.wallet.balance.toString()), 'bigint[]')},
+                    ${p.add(states.map((s) => s.wallet.held.toString()), 'bigint[]')}, ${p.add(states.map((s) => s.wallet.lifetimeSpend.toString()), 'bigint[]')},
+                    ${p.add(states.map((s) => s.wallet.lifetimePurchased.toString()), 'bigint[]')}, ${p.add(states.map((s) => s.wallet.spentMonth), 'text[]')},
+                    ${p.add(states.map((s) => s.wallet.spentThisMonth.toString()), 'bigint[]')}, ${p.add(states.map((s) => s.wallet.version.toString()), 'bigint[]')},
+                    ${p.add(states.map((s) => s.wallet.lowCreditReference.toString()), 'bigint[]')}, ${p.add(states.map((s) => s.wallet.lowCreditFired), 'int2[]')},
+                    ${p.add(states.map((s) => s.alerts.burnAlertMonth), 'text[]')}, ${p.add(states.map((s) => s.alerts.capAlertMonth), 'text[]')})
+             as u(id, balance, held, lifetime_spend, lifetime_purchased, spent_month, spent_this_month, version, low_credit_reference, low_credit_fired,
+                  burn_alert_month, cap_alert_month)
+       where w.id = u.id`;
+    await client.query({ name: rollup ? 'ledger_write_many_rollup' : 'ledger_write_many', text, values: p.values });
   }
 }
 

@@ -93,6 +93,7 @@ export class LedgerService {
       acquire: () => this.sql.acquire(),
       release: (client, err) => this.sql.release(client, err),
       maxBatch: config.ledgerMaxBatch,
+      maxConcurrentBatches: config.ledgerMaxConcurrentBatches,
       batchWindowMs: config.ledgerBatchWindowMs,
       usageRollup: config.usageRollup,
       log,
