@@ -1,9 +1,15 @@
 import { badInput } from './errors';
 
 const monthFormatters = new Map<string, Intl.DateTimeFormat>();
+/** Per time zone: the month key and the exact instants it starts and ends (next local midnight of the 1st). */
+const monthCache = new Map<string, { key: string; start: number; end: number }>();
 
 /** "YYYY-MM" of `date` in the IANA time zone `tz`: the month a budget cap and burn alert count in. */
 export function monthKey(date: Date, tz: string): string {
+  const t = date.getTime();
+  const hit = monthCache.get(tz);
+  // Exact, not approximate: a cached key is used only between its month's real boundaries.
+  if (hit && t >= hit.start && t < hit.end) return hit.key;
   let f = monthFormatters.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit' });
@@ -12,7 +18,15 @@ export function monthKey(date: Date, tz: string): string {
   const parts = f.formatToParts(date);
   const y = parts.find((p) => p.type === 'year')!.value;
   const m = parts.find((p) => p.type === 'month')!.value;
-  return `${y}-${m}`;
+  const key = `${y}-${m}`;
+  const next = Number(m) === 12 ? [Number(y) + 1, 1] : [Number(y), Number(m) + 1];
+  const start = zonedMidnight(Number(y), Number(m), 1, tz).getTime();
+  const end = zonedMidnight(next[0], next[1], 1, tz).getTime();
+  if (t >= start && t < end) {
+    if (monthCache.size > 1000) monthCache.clear();
+    monthCache.set(tz, { key, start, end });
+  }
+  return key;
 }
 
 export function isValidTimeZone(tz: string): boolean {

@@ -45,7 +45,8 @@ export class AccountsService {
     );
     if (rows.length === 0) throw notFound('Account');
     const r = rows[0];
-    const account = Object.assign(new Account(), {
+    // A plain object, not a managed entity: this read never writes back.
+    const account: Account = Object.assign(Object.create(null) as Account, {
       id: r.account_id as string,
       email: r.email as string,
       role: r.role as Role,
