@@ -47,6 +47,7 @@ export function ormConfig(clientUrl: string, poolSize = 20, debug = false): Opti
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      silent: true, // applied migrations are logged through pino by the caller
       emit: 'ts',
     },
   });
