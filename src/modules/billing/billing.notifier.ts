@@ -9,3 +9,17 @@ export type BillingMessageKind = 'PURCHASE_COMPLETED' | 'REFUND_COMPLETED' | 'PL
 export interface Notifier {
   notify(accountId: string, kind: BillingMessageKind, title: string, body: string, data: Record<string, unknown>): Promise<unknown> | unknown;
 }
+
+/** Notifications never fail a billing effect that has already committed: errors are logged. */
+export async function notifySafely(
+  notifier: Notifier | undefined,
+  log: { error: (obj: object, msg: string) => void },
+  ...args: Parameters<Notifier['notify']>
+): Promise<void> {
+  if (!notifier) return;
+  try {
+    await notifier.notify(...args);
+  } catch (err) {
+    log.error({ err }, 'billing notification failed');
+  }
+}

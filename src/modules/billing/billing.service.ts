@@ -13,7 +13,7 @@ import { TransactionKind } from '../ledger/ledger-transaction.entity';
 import type { LedgerService } from '../ledger/ledger.service';
 import type { PricingService } from '../pricing/pricing.service';
 import { BillingCatalog, formatMinor, type CatalogPack, type CatalogPlan } from './billing.catalog';
-import type { Notifier } from './billing.notifier';
+import { notifySafely, type Notifier } from './billing.notifier';
 import { RefundStatus } from './refund.entity';
 import { createStripeClient } from './stripe.client';
 import { StripeWebhookService } from './billing.webhook';
@@ -422,14 +422,8 @@ export class BillingService {
 
   // ---------------------------------------------------------------- helpers
 
-  private async notify(...args: Parameters<Notifier['notify']>): Promise<void> {
-    const n = this.notifier();
-    if (!n) return;
-    try {
-      await n.notify(...args);
-    } catch (err) {
-      this.log.error({ err }, 'billing notification failed');
-    }
+  private notify(...args: Parameters<Notifier['notify']>): Promise<void> {
+    return notifySafely(this.notifier(), this.log, ...args);
   }
 
   private async transaction<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {

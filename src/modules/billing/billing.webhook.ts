@@ -10,7 +10,7 @@ import { TransactionKind } from '../ledger/ledger-transaction.entity';
 import type { LedgerService } from '../ledger/ledger.service';
 import type { Services } from '../../services';
 import { formatMinor, type BillingCatalog } from './billing.catalog';
-import type { Notifier } from './billing.notifier';
+import { notifySafely, type Notifier } from './billing.notifier';
 
 /*
  * Stripe webhooks: `POST /webhooks/stripe`.
@@ -388,14 +388,8 @@ export class StripeWebhookService {
     }
   }
 
-  private async notify(...args: Parameters<Notifier['notify']>): Promise<void> {
-    const n = this.notifier();
-    if (!n) return;
-    try {
-      await n.notify(...args);
-    } catch (err) {
-      this.log.error({ err }, 'billing notification failed');
-    }
+  private notify(...args: Parameters<Notifier['notify']>): Promise<void> {
+    return notifySafely(this.notifier(), this.log, ...args);
   }
 }
 
