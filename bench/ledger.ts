@@ -97,7 +97,7 @@ async function autocannonReads(url: string, token: string, label: string): Promi
 export async function benchLedger(db: BenchDb): Promise<string> {
   const dbUrl = await db.createDatabase('bench_ledger');
   const keys = await jwtKeys();
-  const env = { DATABASE_URL: dbUrl, ...keys, SIGNUP_BONUS: '1000000000', PASSWORD_HASH_COST: '10', DB_POOL_SIZE: '32', ACCESS_TOKEN_TTL_SECONDS: '3600', LEDGER_MAX_CONCURRENT_BATCHES: process.env.LEDGER_MAX_CONCURRENT_BATCHES ?? '4' };
+  const env = { DATABASE_URL: dbUrl, ...keys, SIGNUP_BONUS: '1000000000', PASSWORD_HASH_COST: '10', DB_POOL_SIZE: '32', ACCESS_TOKEN_TTL_SECONDS: '3600', LEDGER_MAX_CONCURRENT_BATCHES: process.env.LEDGER_MAX_CONCURRENT_BATCHES ?? '4', WORKERS: process.env.BENCH_WORKERS ?? '1' };
   const server = await startServer(env);
   const rows: LoadResult[] = [];
   try {

@@ -14,6 +14,8 @@ export interface Config {
   nodeEnv: NodeEnv;
   /** @default 4000 */
   port: number;
+  /** Processes serving HTTP/WebSocket on the port (Node cluster); each is a full instance. @default 1 */
+  workers: number;
   host: string;
   /** Absent: an embedded PostgreSQL under `dataDir` is started. */
   databaseUrl: string | undefined;
@@ -207,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     nodeEnv,
     port: int('PORT', 4000, 0, 65535),
+    workers: int('WORKERS', 1, 1, 64),
     host: nonEmpty(env.HOST) ?? '0.0.0.0',
     databaseUrl,
     dataDir: path.resolve(nonEmpty(env.DATA_DIR) ?? path.join(__dirname, '..', '..', '.data')),

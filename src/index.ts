@@ -1,7 +1,45 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config';
+import cluster from 'node:cluster';
+import { ConfigError, loadConfig, type Config } from './config';
 import { buildApp } from './app';
-import { createLogger } from './shared/logger';
+import { startEmbeddedPostgres } from './db/embedded';
+import { createLogger, type Logger } from './shared/logger';
+
+/**
+ * WORKERS > 1: this process only supervises. It starts the embedded PostgreSQL if there is no
+ * DATABASE_URL, then forks that many workers sharing the port (Node cluster). Each worker is a
+ * complete instance, exactly as if several servers ran behind a load balancer on one PostgreSQL
+ * (design.md): the wallet row lock, LISTEN/NOTIFY and advisory-locked migrations make that safe.
+ */
+async function supervise(config: Config, log: Logger): Promise<void> {
+  let databaseUrl = config.databaseUrl;
+  let stopPg: (() => Promise<void>) | undefined;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
+    databaseUrl = pg.url;
+    stopPg = pg.stop;
+  }
+  let stopping = false;
+  const fork = () => cluster.fork({ DATABASE_URL: databaseUrl, WORKERS: '1' });
+  for (let i = 0; i < config.workers; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
+    fork();
+  });
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, 'shutting down workers');
+    const exits = Object.values(cluster.workers ?? {}).map((w) => new Promise((r) => (w!.isDead() ? r(null) : w!.once('exit', r))));
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    await Promise.all(exits);
+    if (stopPg) await stopPg();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
 
 async function main(): Promise<void> {
   let config;
@@ -15,6 +53,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config);
+  if (config.workers > 1 && cluster.isPrimary) {
+    await supervise(config, log);
+    return;
+  }
   const app = await buildApp(config, { logger: log });
   const port = await app.listen();
   log.info({ port, priceBook: config.priceBook, embeddedDatabase: !config.databaseUrl }, `GraphQL on http://localhost:${port}/graphql (HTTP and WebSocket)`);

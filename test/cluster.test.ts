@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import * as jose from 'jose';
+import fs from 'node:fs';
+import { createTestDatabase, withSql } from './helpers/db';
+
+const readPpid = (pid: string): number | null => {
+  try {
+    return Number(/PPid:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  } catch {
+    return null;
+  }
+};
+
+/** WORKERS=2: a supervisor forks two complete instances on one port; SIGTERM drains both. */
+it('serves with two cluster workers on one port and shuts down cleanly on SIGTERM', async () => {
+  const db = await createTestDatabase();
+  const port = await new Promise<number>((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true });
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'src', 'index.js')], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'silent',
+      WORKERS: '2',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url,
+      PASSWORD_HASH_COST: '10',
+      JWT_PRIVATE_KEY: await jose.exportPKCS8(privateKey),
+      JWT_PUBLIC_KEY: await jose.exportSPKI(publicKey),
+    },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; i < 300; i++) {
+      const ok = await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const gql = (query: string, token?: string) =>
+      fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query }),
+      }).then((r) => r.json() as Promise<any>);
+    const su = await gql('mutation { signUp(input: { email: "c@test.dev", password: "Cluster-Test-1" }) { accessToken } }');
+    const token = su.data.signUp.accessToken;
+    // Many connections spread over both workers; every charge lands once.
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => gql(`mutation { chargeUsage(input: { feature: "talking_head", quantity: 1, idempotencyKey: "c${i}" }) { wallet { balance } } }`, token)));
+    expect(results.filter((r) => r.data)).toHaveLength(40);
+    const balance = await withSql(db.url, (c) => c.query('select balance::text from wallet'));
+    expect(balance.rows[0].balance).toBe('1000000'); // 5 - 40 × 0.1
+    // Two worker processes under the supervisor.
+    const workers = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && readPpid(d) === child.pid);
+    expect(workers).toHaveLength(2);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await db.drop();
+  }
+});
