@@ -50,6 +50,17 @@ describe('chargeUsage under concurrency', () => {
   });
 
   it('group commit spans wallets: concurrent charges on 40 wallets share database transactions, each checked alone', async () => {
+    // One transaction at a time: whatever arrives meanwhile, on any wallet, must share the next one.
+    const g = await startTestApp({ PRICE_BOOK: 'influgen', SIGNUP_BONUS: '100', LEDGER_MAX_CONCURRENT_BATCHES: '1' });
+    try {
+      await groupCommitAcrossWallets(g);
+    } finally {
+      await g.stop();
+    }
+  });
+
+  async function groupCommitAcrossWallets(t: TestApp) {
+    const balanceOf = async (u: TestUser) => (await t.ok(WalletOnlyDocument, {}, u.token)).me.wallet;
     const users = await Promise.all(Array.from({ length: 40 }, () => t.signUp()));
     // Each wallet gets 3 charges at once; the third of every 10th wallet asks too much and fails alone.
     const results = await Promise.all(
@@ -74,7 +85,36 @@ describe('chargeUsage under concurrency', () => {
       if (i % 10 !== 0) expect(mine).toHaveLength(3);
     }
     expect(await directInvariantCheck(t)).toEqual([]);
+  }
+
+  it('a wallet locked elsewhere never holds up other wallets; its own charges wait and then apply', async () => {
+    // One shared transaction slot, so a group stuck on a lock would hold up every other wallet.
+    const t = await startTestApp({ PRICE_BOOK: 'influgen', SIGNUP_BONUS: '100', LEDGER_MAX_CONCURRENT_BATCHES: '1' });
+    const balanceOf = async (u: TestUser) => (await t.ok(WalletOnlyDocument, {}, u.token)).me.wallet;
+    try {
+      await lockedWalletDoesNotBlock(t, balanceOf);
+    } finally {
+      await t.stop();
+    }
   });
+
+  async function lockedWalletDoesNotBlock(t: TestApp, balanceOf: (u: TestUser) => Promise<{ balance: string }>) {
+    const [locked, free] = await Promise.all([t.signUp(), t.signUp()]);
+    await withSql(t.dbUrl, async (c) => {
+      await c.query('begin');
+      await c.query('select 1 from wallet where account_id = $1 for update', [locked.accountId]);
+      const waiting = t.gql(ChargeUsageDocument, caption('lk-1'), locked.token);
+      const started = Date.now();
+      // Submitted together, so they may be grouped: the free wallet must still answer at once.
+      const quick = await Promise.all(Array.from({ length: 5 }, (_, i) => t.gql(ChargeUsageDocument, caption(`fr-${i}`), free.token)));
+      expect(quick.every((r) => r.data)).toBe(true);
+      expect(Date.now() - started).toBeLessThan(1000);
+      await new Promise((r) => setTimeout(r, 300));
+      await c.query('commit');
+      expect((await waiting).data?.chargeUsage.wallet.balance).toBe('99');
+    });
+    expect((await balanceOf(free)).balance).toBe('95');
+  }
 
   it('the same idempotency key sent 5 times at once: one debit, five identical answers', async () => {
     const u = await t.signUp();
@@ -174,6 +214,7 @@ describe('errors change nothing', () => {
       { feature: 'caption', providerCost: '1' },
       { feature: 'caption', metadata: 'not an object' },
       { feature: 'caption', metadata: [1, 2] },
+      { feature: 'caption', metadata: { text: 'lone \ud800 surrogate' } },
       { feature: 'caption', platform: 'x'.repeat(201) },
     ];
     for (const input of bad) {

@@ -588,6 +588,12 @@ export class LedgerEngine {
   private readonly queues = new Map<string, Pending[]>();
   /** Wallets inside a transaction that has not finished: their next operations wait for it. */
   private readonly busy = new Set<string>();
+  /**
+   * Wallets whose row was locked by someone else when a shared transaction tried them (SKIP
+   * LOCKED). They run next in a transaction of their own that waits for the lock, so one
+   * slow lock holder never holds up other wallets.
+   */
+  private readonly solo = new Set<string>();
   private running = 0;
   private scheduled = false;
   private inflight = 0;
@@ -596,7 +602,8 @@ export class LedgerEngine {
   constructor(private readonly opts: EngineOptions) {}
 
   /** Queue an operation on a wallet; resolves after the transaction that applied it committed. */
-  submit(walletId: string, op: LedgerOp): Promise<OpResult> {
+  submit(walletIdRaw: string, op: LedgerOp): Promise<OpResult> {
+    const walletId = walletIdRaw.toLowerCase(); // PostgreSQL prints uuids in lower case
     return new Promise<OpResult>((resolve, reject) => {
       let q = this.queues.get(walletId);
       if (!q) {
@@ -633,27 +640,54 @@ export class LedgerEngine {
    * under load one commit (and one fsync) carries many charges, whether they share a wallet or not.
    */
   private dispatch(): void {
+    // Wallets that must wait for a lock held elsewhere run alone; they do not take a shared slot
+    // (the pool size bounds them).
+    for (const walletId of [...this.solo]) {
+      const q = this.queues.get(walletId);
+      if (this.busy.has(walletId)) continue;
+      this.solo.delete(walletId);
+      if (!q || q.length === 0) continue;
+      const take = q.splice(0, this.opts.maxBatch);
+      if (q.length === 0) this.queues.delete(walletId);
+      this.start(new Map([[walletId, take]]), true, false);
+    }
     while (this.running < this.opts.maxConcurrentBatches) {
       const group = new Map<string, Pending[]>();
       let size = 0;
       for (const [walletId, q] of this.queues) {
         if (size >= this.opts.maxBatch) break;
-        if (this.busy.has(walletId) || q.length === 0) continue;
+        // group.has: a wallet moved to the back of the Map is visited again by this same loop.
+        if (group.has(walletId) || this.busy.has(walletId) || this.solo.has(walletId) || q.length === 0) continue;
         const take = q.splice(0, this.opts.maxBatch - size);
-        if (q.length === 0) this.queues.delete(walletId);
+        this.queues.delete(walletId);
+        // A wallet with more queued than fits goes to the back, so a constant backlog on one
+        // wallet cannot starve the others (Map iteration follows insertion order).
+        if (q.length > 0) this.queues.set(walletId, q);
         group.set(walletId, take);
         size += take.length;
       }
       if (size === 0) return;
-      for (const w of group.keys()) this.busy.add(w);
-      this.running++;
-      void this.runGroup(group).finally(() => {
-        for (const w of group.keys()) this.busy.delete(w);
-        this.running--;
-        this.settle(size);
-        if (this.queues.size > 0) this.dispatch();
-      });
+      this.start(group, false, true);
     }
+  }
+
+  private start(group: Map<string, Pending[]>, waitForLocks: boolean, shared: boolean): void {
+    for (const w of group.keys()) this.busy.add(w);
+    if (shared) this.running++;
+    void this.runGroup(group, waitForLocks).then(
+      (settled) => this.finish(group, shared, settled),
+      (err) => {
+        this.opts.log.error({ err }, 'ledger group failed unexpectedly');
+        this.finish(group, shared, [...group.values()].reduce((n, ps) => n + ps.length, 0));
+      },
+    );
+  }
+
+  private finish(group: Map<string, Pending[]>, shared: boolean, settled: number): void {
+    for (const w of group.keys()) this.busy.delete(w);
+    if (shared) this.running--;
+    this.settle(settled);
+    if (this.queues.size > 0) this.dispatch();
   }
 
   private settle(n: number): void {
@@ -665,42 +699,81 @@ export class LedgerEngine {
     }
   }
 
-  private async runGroup(group: Map<string, Pending[]>): Promise<void> {
+  /**
+   * Runs one transaction and answers its callers; returns how many operations were settled
+   * (operations of wallets skipped because another session held their lock are queued again).
+   */
+  private async runGroup(group: Map<string, Pending[]>, waitForLocks: boolean): Promise<number> {
     const ops = new Map([...group].map(([w, ps]) => [w, ps.map((p) => p.op)]));
+    let outcome: { outcomes: Map<string, Outcome[]>; deferred: string[] };
     try {
-      const outcomes = await this.applyGroup(ops);
-      for (const [w, ps] of group) outcomes.get(w)!.forEach((o, i) => (o.ok ? ps[i].resolve(o.result) : ps[i].reject(o.error)));
+      outcome = await this.applyGroup(ops, waitForLocks);
     } catch (err) {
-      const total = [...group.values()].reduce((n, ps) => n + ps.length, 0);
-      if (total > 1 && !(err as { afterCommitSent?: boolean }).afterCommitSent) {
-        // Nothing was committed. One bad operation must not fail its neighbours: retry each alone.
-        this.opts.log.warn({ err, wallets: group.size, size: total }, 'ledger batch failed; retrying operations one by one');
-        for (const [w, ps] of group) {
-          for (const p of ps) {
-            try {
-              const [o] = (await this.applyGroup(new Map([[w, [p.op]]]))).get(w)!;
-              if (o.ok) p.resolve(o.result);
-              else p.reject(o.error);
-            } catch (e) {
-              p.reject(e);
-            }
-          }
+      return this.recover(group, err);
+    }
+    // Outside the try: nothing here may send committed operations into a retry.
+    let settled = 0;
+    for (const [w, ps] of group) {
+      const outcomes = outcome.outcomes.get(w);
+      if (!outcomes) continue;
+      outcomes.forEach((o, i) => (o.ok ? ps[i].resolve(o.result) : ps[i].reject(o.error)));
+      settled += ps.length;
+    }
+    for (const w of outcome.deferred) {
+      const q = this.queues.get(w) ?? [];
+      this.queues.delete(w);
+      this.queues.set(w, [...group.get(w)!, ...q]); // back at the head of its own queue, order kept
+      this.solo.add(w);
+    }
+    return settled;
+  }
+
+  /**
+   * The transaction failed before COMMIT was sent, so nothing was applied. Retry each wallet on
+   * its own first, and only inside a wallet that fails again each operation alone: one bad
+   * operation costs its own wallet a slow path, not every tenant in the group.
+   */
+  private async recover(group: Map<string, Pending[]>, err: unknown): Promise<number> {
+    const total = [...group.values()].reduce((n, ps) => n + ps.length, 0);
+    if (total === 1 || (err as { afterCommitSent?: boolean }).afterCommitSent) {
+      for (const ps of group.values()) ps.forEach((p) => p.reject(err));
+      return total;
+    }
+    this.opts.log.warn({ err, wallets: group.size, size: total }, 'ledger batch failed; retrying wallet by wallet');
+    for (const [w, ps] of group) {
+      try {
+        const { outcomes } = await this.applyGroup(new Map([[w, ps.map((p) => p.op)]]), true);
+        outcomes.get(w)!.forEach((o, i) => (o.ok ? ps[i].resolve(o.result) : ps[i].reject(o.error)));
+        continue;
+      } catch (e) {
+        if (ps.length === 1 || (e as { afterCommitSent?: boolean }).afterCommitSent) {
+          ps.forEach((p) => p.reject(e));
+          continue;
         }
-      } else {
-        for (const ps of group.values()) ps.forEach((p) => p.reject(err));
+      }
+      for (const p of ps) {
+        try {
+          const [o] = (await this.applyGroup(new Map([[w, [p.op]]]), true)).outcomes.get(w)!;
+          if (o.ok) p.resolve(o.result);
+          else p.reject(o.error);
+        } catch (e) {
+          p.reject(e);
+        }
       }
     }
+    return total;
   }
 
   /** One database transaction for the operations of several wallets. */
-  private async applyGroup(groupOps: Map<string, LedgerOp[]>): Promise<Map<string, Outcome[]>> {
+  private async applyGroup(groupOps: Map<string, LedgerOp[]>, waitForLocks: boolean): Promise<{ outcomes: Map<string, Outcome[]>; deferred: string[] }> {
     const out = new Map<string, Outcome[]>();
+    const deferred: string[] = [];
     const walletIds = [...groupOps.keys()].filter((w) => {
       if (isUuid(w)) return true;
       out.set(w, groupOps.get(w)!.map(() => ({ ok: false as const, error: new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found') })));
       return false;
     });
-    if (walletIds.length === 0) return out;
+    if (walletIds.length === 0) return { outcomes: out, deferred };
     const client = await this.opts.acquire();
     let commitSent = false;
     let released = false;
@@ -715,28 +788,41 @@ export class LedgerEngine {
       const [, locked] = (await client.query(
         `begin; select w.id, w.account_id, w.balance, w.held, w.lifetime_spend, w.lifetime_purchased, w.spent_month, w.spent_this_month,
                       w.version, w.low_credit_reference, w.low_credit_fired, w.burn_alert_month, w.cap_alert_month
-                 from wallet w where w.id in (${walletIds.map((w) => `'${w}'`).join(',')}) order by w.id for update`,
+                 from wallet w where w.id in (${walletIds.map((w) => `'${w}'`).join(',')}) order by w.id for update${waitForLocks ? '' : ' skip locked'}`,
       )) as unknown as [unknown, { rowCount: number; rows: Record<string, any>[] }];
       const rows = new Map(locked.rows.map((r) => [r.id as string, r]));
-      for (const w of walletIds) {
-        if (!rows.has(w)) out.set(w, groupOps.get(w)!.map(() => ({ ok: false as const, error: new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found') })));
+      const missing = walletIds.filter((w) => !rows.has(w));
+      if (missing.length > 0) {
+        // Skipped because locked elsewhere, or not there at all: a plain read tells them apart.
+        const exists = waitForLocks
+          ? new Set<string>()
+          : new Set((await client.query(`select id from wallet where id in (${missing.map((w) => `'${w}'`).join(',')})`)).rows.map((r) => r.id as string));
+        for (const w of missing) {
+          if (exists.has(w)) deferred.push(w);
+          else out.set(w, groupOps.get(w)!.map(() => ({ ok: false as const, error: new DomainError(ErrorCode.NOT_FOUND, 'Wallet not found') })));
+        }
       }
       const present = walletIds.filter((w) => rows.has(w));
       if (present.length === 0) {
         await client.query('rollback');
-        return out;
+        return { outcomes: out, deferred };
       }
 
-      const keys = new Set<string>();
+      // Idempotency keys travel with their wallet, so each wallet probes only its own keys.
+      const keyWallets: string[] = [];
+      const keys: string[] = [];
       const holdIds = new Set<string>();
       for (const w of present) {
         for (const op of groupOps.get(w)!) {
-          if ('key' in op && op.key) keys.add(op.key);
+          if ('key' in op && op.key) {
+            keyWallets.push(w);
+            keys.push(op.key);
+          }
           if (op.type === 'capture' || op.type === 'release') holdIds.add(op.holdId);
         }
       }
       const loaded = await client.query({
-        name: 'ledger_load_many',
+        name: 'ledger_load_many_v2',
         text: `select w.id as wallet_id,
           (select json_build_object('cap', a.monthly_budget_cap::text, 'timezone', a.timezone, 'burn', a.burn_alert_threshold::text,
                   'emails', a.low_credit_emails, 'email', a.email)
@@ -746,12 +832,14 @@ export class LedgerEngine {
              from credit_bucket b where b.wallet_id = w.id and b.remaining > 0) as buckets,
           (select coalesce(json_agg(to_jsonb(t) || jsonb_build_object('amount', t.amount::text, 'balance_after', t.balance_after::text,
                   'wallet_version', t.wallet_version::text, 'seq', t.seq::text)), '[]')
-             from ledger_transaction t where cardinality($2::text[]) > 0 and t.account_id = w.account_id and t.idempotency_key = any($2::text[])) as existing,
+             from unnest($4::uuid[], $2::text[]) k(wallet_id, key)
+             join ledger_transaction t on t.account_id = w.account_id and t.idempotency_key = k.key
+            where k.wallet_id = w.id) as existing,
           (select coalesce(json_agg(to_jsonb(h) || jsonb_build_object('amount', h.amount::text, 'captured', h.captured::text)), '[]')
              from hold h where cardinality($3::uuid[]) > 0 and h.id = any($3::uuid[]) and h.wallet_id = w.id) as holds,
           (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms
          from wallet w where w.id = any($1::uuid[])`,
-        values: [present, [...keys], [...holdIds]],
+        values: [present, keys, [...holdIds], keyWallets],
       });
       const states: BatchState[] = [];
       const results = new Map<string, OpResult[]>();
@@ -770,7 +858,7 @@ export class LedgerEngine {
 
       if (states.length === 0) {
         await client.query('rollback');
-        return out;
+        return { outcomes: out, deferred };
       }
       await this.write(client, states);
       commitSent = true;
@@ -785,7 +873,7 @@ export class LedgerEngine {
           this.opts.log.error({ err }, 'onCommit hook failed');
         }
       }
-      return out;
+      return { outcomes: out, deferred };
     } catch (err) {
       if (!released) {
         await client.query('rollback').catch(() => undefined);

@@ -63,6 +63,8 @@ export interface GrantInput {
 export const MAX_HOLD_SECONDS = 86_400;
 export const DEFAULT_HOLD_SECONDS = 900;
 const MAX_KEY_LENGTH = 255;
+/** JSON.stringify writes a lone surrogate as a \\udXXX escape, which PostgreSQL's jsonb refuses. */
+const LONE_SURROGATE = /\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i;
 /** Idempotency key prefixes used by the service itself (billing); clients may not use them. */
 export const RESERVED_KEY_PREFIXES = ['stripe:', 'refund:', 'internal:'];
 const MAX_TEXT = 200;
@@ -93,7 +95,8 @@ export class LedgerService {
       acquire: () => this.sql.acquire(),
       release: (client, err) => this.sql.release(client, err),
       maxBatch: config.ledgerMaxBatch,
-      maxConcurrentBatches: config.ledgerMaxConcurrentBatches,
+      // Leave pool connections for reads, billing and alerts whatever the setting says.
+      maxConcurrentBatches: Math.max(1, Math.min(config.ledgerMaxConcurrentBatches, config.dbPoolSize - 2)),
       batchWindowMs: config.ledgerBatchWindowMs,
       usageRollup: config.usageRollup,
       log,
@@ -201,6 +204,8 @@ export class LedgerService {
       if (json.length > 4096) throw badInput('metadata must be at most 4 KiB of JSON');
       // PostgreSQL's jsonb refuses \u0000: refuse it here as bad input rather than fail the batch.
       if (json.includes('\\u0000')) throw badInput('metadata must not contain NUL characters');
+      // A lone UTF-16 surrogate is valid in a JS string but not in jsonb: bad input, not a failed batch.
+      if (LONE_SURROGATE.test(json)) throw badInput('metadata must be valid Unicode text');
     }
     return {
       feature: input.feature,
