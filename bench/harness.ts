@@ -76,6 +76,16 @@ export async function startBenchDb(): Promise<BenchDb> {
   };
 }
 
+export async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
 export async function jwtKeys(): Promise<{ JWT_PRIVATE_KEY: string; JWT_PUBLIC_KEY: string }> {
   const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true });
   return { JWT_PRIVATE_KEY: await jose.exportPKCS8(privateKey), JWT_PUBLIC_KEY: await jose.exportSPKI(publicKey) };

@@ -1,15 +1,9 @@
 import 'reflect-metadata';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { buildApp, type App } from '../src/app';
 import { loadConfig } from '../src/config';
-import { startEmbeddedPostgres } from '../src/db/embedded';
-import { createLogger } from '../src/shared/logger';
 import { CreditSource } from '../src/modules/ledger/credit-bucket.entity';
+import { startBenchDb, withClient } from './harness';
 import { ROLLUP_BUILD_SQL } from '../src/modules/usage/usage.service';
 
 /**
@@ -62,7 +56,9 @@ export async function benchUsage(opts: UsageBenchOptions = {}): Promise<string> 
   const concurrency = opts.concurrency ?? 16;
   const say = opts.log ?? ((m: string) => process.stderr.write(`[bench:usage] ${m}\n`));
 
-  const db = opts.createDatabase ? { url: await opts.createDatabase('bench_usage'), drop: async () => undefined } : await benchDatabase();
+  // Standalone (`node dist/bench/usage.js`): a PostgreSQL of its own from the shared harness.
+  const own = opts.createDatabase ? null : await startBenchDb();
+  const db = { url: await (opts.createDatabase ?? own!.createDatabase)('bench_usage'), drop: async () => own?.stop() };
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const env = {
     NODE_ENV: 'test',
@@ -265,49 +261,6 @@ async function signUp(url: string, timezone: string): Promise<{ token: string; a
     input: { email, password: 'Bench-passw0rd', timezone },
   });
   return { token: r.signUp.accessToken, accountId: r.signUp.account.id };
-}
-
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-/** A database of its own: a fresh one on DATABASE_URL's server, or an embedded PostgreSQL in a temporary directory. */
-async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const given = process.env.DATABASE_URL;
-  if (given) {
-    const name = `bench_usage_${randomBytes(4).toString('hex')}`;
-    await withClient(given, (c) => c.query(`create database ${name}`));
-    const u = new URL(given);
-    u.pathname = `/${name}`;
-    return { url: u.toString(), drop: () => withClient(given, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined) };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-usage-pg-'));
-  fs.chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user and must reach its data dir
-  const pg = await startEmbeddedPostgres(dir, await freePort(), createLogger(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' })));
-  return {
-    url: pg.url,
-    drop: async () => {
-      await pg.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 if (require.main === module) {

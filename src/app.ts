@@ -9,7 +9,6 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
-import { WebSocketServer } from 'ws';
 import type { Config } from './config';
 import { ormConfig } from './db/mikro-orm.config';
 import { startEmbeddedPostgres } from './db/embedded';

@@ -86,7 +86,7 @@ export class LedgerService {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly config: Config,
+    config: Config,
     private readonly pricing: PricingService,
     private readonly log: Logger,
   ) {
