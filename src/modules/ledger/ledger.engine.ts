@@ -677,7 +677,9 @@ export class LedgerEngine {
     void this.runGroup(group, waitForLocks).then(
       (settled) => this.finish(group, shared, settled),
       (err) => {
+        // Never leave a caller waiting: answer everyone (settling a settled promise is a no-op).
         this.opts.log.error({ err }, 'ledger group failed unexpectedly');
+        for (const ps of group.values()) ps.forEach((p) => p.reject(err));
         this.finish(group, shared, [...group.values()].reduce((n, ps) => n + ps.length, 0));
       },
     );
@@ -713,10 +715,12 @@ export class LedgerEngine {
     }
     // Outside the try: nothing here may send committed operations into a retry.
     let settled = 0;
+    const deferred = new Set(outcome.deferred);
     for (const [w, ps] of group) {
+      if (deferred.has(w)) continue;
       const outcomes = outcome.outcomes.get(w);
-      if (!outcomes) continue;
-      outcomes.forEach((o, i) => (o.ok ? ps[i].resolve(o.result) : ps[i].reject(o.error)));
+      if (outcomes) outcomes.forEach((o, i) => (o.ok ? ps[i].resolve(o.result) : ps[i].reject(o.error)));
+      else ps.forEach((p) => p.reject(new Error(`ledger: no outcome for wallet ${w}`))); // cannot happen; never hang
       settled += ps.length;
     }
     for (const w of outcome.deferred) {
