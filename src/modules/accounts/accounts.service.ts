@@ -1,6 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { badInput, notFound } from '../../shared/errors';
-import { isUuid } from '../../shared/ids';
 import { assertTimeZone, monthKey, monthStart } from '../../shared/time';
 import { Account, Role } from './account.entity';
 import { Sql } from '../../db/sql';
@@ -22,13 +21,6 @@ export class AccountsService {
 
   private em(): EntityManager {
     return this.orm.em.fork() as EntityManager;
-  }
-
-  async get(id: string): Promise<Account> {
-    if (!isUuid(id)) throw notFound('Account');
-    const account = await this.em().findOne(Account, { id });
-    if (!account) throw notFound('Account');
-    return account;
   }
 
   /**

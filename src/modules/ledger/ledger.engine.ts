@@ -834,12 +834,11 @@ export class LedgerEngine {
           (select coalesce(json_agg(json_build_object('id', b.id, 'source', b.source, 'granted', b.granted::text, 'remaining', b.remaining::text,
                   'expires_at', b.expires_at, 'created_at', b.created_at, 'refunded', b.refunded::text, 'payment_intent_id', b.payment_intent_id)), '[]')
              from credit_bucket b where b.wallet_id = w.id and b.remaining > 0) as buckets,
-          (select coalesce(json_agg(to_jsonb(t) || jsonb_build_object('amount', t.amount::text, 'balance_after', t.balance_after::text,
-                  'wallet_version', t.wallet_version::text, 'seq', t.seq::text)), '[]')
+          (select coalesce(json_agg(${TX_JSON}), '[]')
              from unnest($4::uuid[], $2::text[]) k(wallet_id, key)
              join ledger_transaction t on t.account_id = w.account_id and t.idempotency_key = k.key
             where k.wallet_id = w.id) as existing,
-          (select coalesce(json_agg(to_jsonb(h) || jsonb_build_object('amount', h.amount::text, 'captured', h.captured::text)), '[]')
+          (select coalesce(json_agg(${HOLD_JSON}), '[]')
              from hold h where cardinality($3::uuid[]) > 0 and h.id = any($3::uuid[]) and h.wallet_id = w.id) as holds,
           (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms
          from wallet w where w.id = any($1::uuid[])`,
@@ -1078,6 +1077,13 @@ export class LedgerEngine {
     await client.query({ name: rollup ? 'ledger_write_many_rollup' : 'ledger_write_many', text, values: p.values });
   }
 }
+
+/**
+ * A ledger_transaction row `t` / hold row `h` as JSON with bigint columns as text (no precision
+ * is lost in JSON); read back by txFromJson / holdFromJson below.
+ */
+export const TX_JSON = `(to_jsonb(t) || jsonb_build_object('amount', t.amount::text, 'balance_after', t.balance_after::text, 'wallet_version', t.wallet_version::text, 'seq', t.seq::text))`;
+export const HOLD_JSON = `(to_jsonb(h) || jsonb_build_object('amount', h.amount::text, 'captured', h.captured::text))`;
 
 /** Rows from json_agg; bigint columns are sent as text so no precision is lost in JSON. */
 export function txFromJson(t: Record<string, unknown>): TxRow {

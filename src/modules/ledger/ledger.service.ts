@@ -14,7 +14,7 @@ import { CreditBucket, CreditSource } from './credit-bucket.entity';
 import { LedgerTransaction, TransactionKind } from './ledger-transaction.entity';
 import { Wallet } from './wallet.entity';
 import { HoldStatus } from './hold.entity';
-import { LedgerEngine, holdFromJson, type CommitBatch, txFromJson, type HoldRow, type LedgerOp, type OpResult, type TxRow, type UsageMeta, type WalletSnapshot } from './ledger.engine';
+import { HOLD_JSON, LedgerEngine, TX_JSON, holdFromJson, type CommitBatch, txFromJson, type HoldRow, type LedgerOp, type OpResult, type TxRow, type UsageMeta, type WalletSnapshot } from './ledger.engine';
 
 export interface UsageInputData {
   feature: string;
@@ -294,7 +294,7 @@ export class LedgerService {
   async hold(accountId: string, holdId: string): Promise<HoldRow> {
     if (!isUuid(holdId)) throw notFound('Hold');
     const rows = await this.query(
-      `select to_jsonb(h) || jsonb_build_object('amount', h.amount::text, 'captured', h.captured::text) as h from hold h where id = ? and account_id = ?`,
+      `select ${HOLD_JSON} as h from hold h where id = ? and account_id = ?`,
       [holdId, accountId],
     );
     if (rows.length === 0) throw notFound('Hold');
@@ -426,8 +426,7 @@ export class LedgerService {
     }
     params.push(limit + 1);
     const rows = await this.query(
-      `select to_jsonb(t) || jsonb_build_object('amount', t.amount::text, 'balance_after', t.balance_after::text,
-              'wallet_version', t.wallet_version::text, 'seq', t.seq::text) as t
+      `select ${TX_JSON} as t
          from ledger_transaction t where ${where.join(' and ')} order by t.seq desc limit ?`,
       params,
     );
