@@ -1,11 +1,9 @@
 import 'reflect-metadata';
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
 import express from 'express';
 import pinoHttp from 'pino-http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
@@ -14,6 +12,7 @@ import { ormConfig } from './db/mikro-orm.config';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrateUp, pendingMigrations } from './db/migrate';
 import { createLogger, type Logger } from './shared/logger';
+import { graphqlHttpHandler, HttpDrain, requestIdOf } from './shared/http';
 import { makeFormatError } from './shared/errors';
 import { buildGraphQLSchema } from './schema';
 import type { Services } from './services';
@@ -102,7 +101,15 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // Every request is counted for the graceful drain; /graphql skips Express (see shared/http.ts).
+  const drain = new HttpDrain();
+  let graphqlHttp: (req: http.IncomingMessage, res: http.ServerResponse) => void = () => undefined;
+  const httpServer = http.createServer((req, res) => {
+    drain.track(res);
+    const url = req.url ?? '';
+    if (url === '/graphql' || url.startsWith('/graphql?')) graphqlHttp(req, res);
+    else app(req, res);
+  });
 
   const armor = new ApolloArmor(armorConfig(config)).protect();
   const apollo = new ApolloServer<Context>({
@@ -114,18 +121,31 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     formatError,
     validationRules: armor.validationRules,
     allowBatchedHttpRequests: false,
-    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled()],
+    // No cache hints in a billing API (every answer is private and live). Apollo's default
+    // cache-control plugin would also wrap every field resolver to compute them.
+    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 
   const ws = startWebSocketServer({ httpServer, schema, services, config, formatError });
+  graphqlHttp = graphqlHttpHandler({
+    apollo,
+    log,
+    maxBodyBytes: 256 * 1024,
+    context: async (req, requestId): Promise<Context> => ({
+      principal: await services.auth.authenticate(req.headers.authorization),
+      services,
+      requestId,
+      ip: req.socket.remoteAddress ?? 'unknown',
+      loaders: createLoaders(services),
+    }),
+  });
 
   app.use(
     pinoHttp({
       logger: log,
       genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+        const id = requestIdOf(req);
         res.setHeader('x-request-id', id);
         return id;
       },
@@ -133,42 +153,13 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     }),
   );
 
-  // Graceful drain: count requests in flight; while draining, answer with `Connection: close`
-  // so keep-alive clients move on, and only cut sockets once every request has been answered.
-  let draining = false;
-  let inflight = 0;
-  let idle: (() => void) | undefined;
-  app.use((_req, res, next) => {
-    inflight++;
-    if (draining) res.setHeader('connection', 'close');
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      inflight--;
-      if (inflight === 0 && idle) idle();
-    };
-    res.on('finish', finish);
-    res.on('close', finish);
-    next();
-  });
-  const drainHttp = async (graceMs: number) => {
-    draining = true;
-    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    if (inflight > 0) {
-      await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise((r) => setTimeout(r, graceMs).unref())]);
-    }
-    httpServer.closeAllConnections();
-    await closed;
-  };
-
   // Raw body for the signature check: registered before any JSON body parser.
   registerStripeWebhook(app, services);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    if (draining) {
+    if (drain.isDraining) {
       res.status(503).json({ status: 'draining' });
       return;
     }
@@ -187,20 +178,6 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   });
 
   registerUsageRoutes(app, services);
-
-  app.use(
-    '/graphql',
-    express.json({ limit: '256kb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Context> => ({
-        principal: await services.auth.authenticate(req.headers.authorization),
-        services,
-        requestId: String(req.id),
-        ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-        loaders: createLoaders(services),
-      }),
-    }),
-  );
 
   // Holds and buckets past their time are expired by a sweep on every instance (safe: each
   // expiry is re-checked under the wallet lock).
@@ -228,7 +205,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
       stopped ??= (async () => {
         clearInterval(sweeper);
         await ws.close();
-        await drainHttp(15_000); // stop accepting, answer every request in flight, then close sockets
+        await drain.drain(httpServer, 15_000); // stop accepting, answer every request in flight, then close sockets
         await apollo.stop();
         await ledger.engine.drain();
         await realtime.stop();

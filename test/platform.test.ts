@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import * as jose from 'jose';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import { ormConfig } from '../src/db/mikro-orm.config';
 import { startTestApp, errorCode, type TestApp } from './helpers/app';
 import { withSql } from './helpers/db';
@@ -106,6 +107,45 @@ describe('query limits (graphql-armor) on HTTP and WebSocket', () => {
   });
 });
 
+describe('GraphQL over HTTP', () => {
+  const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
+    fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it('echoes a well-formed x-request-id and makes one up otherwise, on /graphql and the other routes', async () => {
+    const given = await post(JSON.stringify({ query: '{ priceBook { name } }' }), { 'x-request-id': 'req-123.abc' });
+    expect(given.headers.get('x-request-id')).toBe('req-123.abc');
+    const bad = await post(JSON.stringify({ query: '{ priceBook { name } }' }), { 'x-request-id': 'not ok!' });
+    expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const health = await fetch(t.url.replace('/graphql', '/healthz'), { headers: { 'x-request-id': 'h-1' } });
+    expect(health.headers.get('x-request-id')).toBe('h-1');
+  });
+
+  it('refuses malformed JSON (400), an oversized body (413) and compressed bodies (415) with BAD_USER_INPUT, changing nothing', async () => {
+    const u = await t.signUp();
+    const auth = { authorization: `Bearer ${u.token}` };
+    const charge = JSON.stringify({ query: 'mutation { chargeUsage(input: { feature: "talking_head", quantity: 1, idempotencyKey: "http-1" }) { wallet { version } } }' });
+    const malformed = await post(charge.slice(0, -2), auth);
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+
+    const padded = JSON.stringify({ query: 'mutation { chargeUsage(input: { feature: "talking_head", quantity: 1, idempotencyKey: "http-2" }) { wallet { version } } }', variables: { pad: 'x'.repeat(300 * 1024) } });
+    const big = await post(padded, auth);
+    expect(big.status).toBe(413);
+    expect((await big.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+
+    const gz = await post(charge, { ...auth, 'content-encoding': 'gzip' });
+    expect(gz.status).toBe(415);
+    expect((await gz.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+
+    const rows = await withSql(t.dbUrl, (c) => c.query(`select count(*)::int as n from ledger_transaction where account_id = $1 and kind <> 'SIGNUP_BONUS'`, [u.accountId]));
+    expect(rows.rows[0].n).toBe(0);
+    // And the same request, well formed, goes through.
+    const good = await post(charge, auth);
+    expect(good.status).toBe(200);
+    expect((await good.json()).data.chargeUsage.wallet.version).toBe('2');
+  });
+});
+
 describe('accounts and synfluencers', () => {
   it('creates, updates, lists and archives synfluencers', async () => {
     const u = await t.signUp();
@@ -203,6 +243,40 @@ describe('operations', () => {
     const unready = await fetch(t.url.replace('/graphql', '/readyz'));
     expect(unready.status).toBe(503);
     expect((await unready.json()).status).toBe('migrations pending');
+  });
+
+  it('graceful shutdown answers a charge that is still waiting for its wallet lock, with Connection: close', async () => {
+    const app = await startTestApp();
+    const u = await app.signUp();
+    const locker = new Client({ connectionString: app.dbUrl });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('select 1 from wallet where account_id = $1 for update', [u.accountId]);
+      const res = fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${u.token}` },
+        body: JSON.stringify({ query: 'mutation { chargeUsage(input: { feature: "talking_head", quantity: 1, idempotencyKey: "wait-1" }) { wallet { balance } } }' }),
+      });
+      // The charge is in flight once its transaction waits on the lock held above.
+      for (let i = 0; ; i++) {
+        const w = await locker.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+        if (w.rows[0].n > 0) break;
+        if (i > 200) throw new Error('the charge never reached the wallet lock');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const stopping = app.app.stop();
+      await new Promise((r) => setTimeout(r, 100));
+      await locker.query('commit');
+      const answer = await res;
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('connection')).toBe('close');
+      expect((await answer.json()).data.chargeUsage.wallet.balance).toBe('4.9');
+      await stopping;
+    } finally {
+      await locker.end();
+    }
+    await app.stop();
   });
 
   it('graceful shutdown: in-flight charges complete, sockets are closed, then the port refuses', async () => {

@@ -1,0 +1,159 @@
+import type http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Logger } from './logger';
+
+/** The id a request is known by in logs and in its `x-request-id` answer header. */
+export function requestIdOf(req: http.IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+}
+
+/**
+ * Counts requests in flight so a stop can answer every one of them before cutting sockets.
+ * While draining, answers carry `Connection: close` so keep-alive clients move on.
+ */
+export class HttpDrain {
+  private draining = false;
+  private readonly inflight = new Set<http.ServerResponse>();
+  private idle: (() => void) | undefined;
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  track(res: http.ServerResponse): void {
+    this.inflight.add(res);
+    if (this.draining) res.setHeader('connection', 'close');
+    const finish = () => {
+      if (!this.inflight.delete(res)) return;
+      if (this.inflight.size === 0 && this.idle) this.idle();
+    };
+    res.on('finish', finish);
+    res.on('close', finish);
+  }
+
+  /** Stops accepting, waits (at most `graceMs`) for every request in flight, then closes sockets. */
+  async drain(server: http.Server, graceMs: number): Promise<void> {
+    this.draining = true;
+    // Requests already in flight close their connection once answered, too.
+    for (const res of this.inflight) if (!res.headersSent) res.setHeader('connection', 'close');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (this.inflight.size > 0) {
+      await Promise.race([new Promise<void>((resolve) => (this.idle = resolve)), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    }
+    server.closeAllConnections();
+    await closed;
+  }
+}
+
+export interface GraphQLHttpOptions<C extends BaseContext> {
+  apollo: ApolloServer<C>;
+  context: (req: http.IncomingMessage, requestId: string) => Promise<C>;
+  maxBodyBytes: number;
+  log: Logger;
+}
+
+/**
+ * `/graphql` served straight from Node's HTTP server through Apollo's
+ * `executeHTTPGraphQLRequest` (the API every Apollo integration is built on). The charge path
+ * is CPU-bound in this process, and Express's router, body parser, per-request child logger
+ * and ETag hashing cost about a fifth of each request; the other routes keep Express.
+ * Apollo still does everything GraphQL-over-HTTP: CSRF prevention, GET/POST rules, status codes.
+ */
+export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptions<C>) {
+  const { apollo, context, maxBodyBytes, log } = opts;
+
+  const reject = (res: http.ServerResponse, status: number, message: string) => {
+    const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  const run = async (req: http.IncomingMessage, res: http.ServerResponse, requestId: string, raw: string | undefined) => {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = raw;
+    if (raw !== undefined && raw.length > 0 && /^application\/(graphql-response\+)?json\b/i.test(headers.get('content-type') ?? '')) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        reject(res, 400, 'The request body is not valid JSON');
+        return;
+      }
+    }
+    const q = req.url!.indexOf('?');
+    const answer = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: q >= 0 ? req.url!.slice(q) : '', body },
+      context: () => context(req, requestId),
+    });
+    res.statusCode = answer.status ?? 200;
+    for (const [key, value] of answer.headers) res.setHeader(key, value);
+    if (answer.body.kind === 'complete') {
+      res.setHeader('content-length', Buffer.byteLength(answer.body.string));
+      res.end(answer.body.string);
+      return;
+    }
+    for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  return (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const started = performance.now();
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    if (log.isLevelEnabled('info')) {
+      res.once('finish', () =>
+        log.info({ reqId: requestId, req: { method: req.method, url: req.url, remoteAddress: req.socket.remoteAddress }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) }, 'request completed'),
+      );
+    }
+    const fail = (err: unknown) => {
+      log.error({ err, reqId: requestId }, 'GraphQL HTTP request failed');
+      if (!res.headersSent) reject(res, 500, 'Internal server error');
+      else res.destroy();
+    };
+
+    const encoding = req.headers['content-encoding'];
+    if (encoding && encoding !== 'identity') {
+      req.resume();
+      reject(res, 415, `Content-Encoding ${encoding} is not supported`);
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBodyBytes) {
+      res.setHeader('connection', 'close');
+      reject(res, 413, `The request body is larger than ${maxBodyBytes} bytes`);
+      req.resume();
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      run(req, res, requestId, undefined).catch(fail);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        tooLarge = true;
+        chunks.length = 0;
+        res.setHeader('connection', 'close');
+        reject(res, 413, `The request body is larger than ${maxBodyBytes} bytes`);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (tooLarge) return;
+      const raw = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      run(req, res, requestId, raw).catch(fail);
+    });
+    req.on('error', (err) => {
+      if (!tooLarge) fail(err);
+    });
+  };
+}
