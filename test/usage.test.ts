@@ -223,9 +223,18 @@ describe('bucket boundaries in the account timezone', () => {
     expect(new Date(new Date(month.buckets[5].start).getTime() + 5.5 * 3600_000).getUTCDate()).toBe(1);
   });
 
-  it('rejects an empty or inverted range', async () => {
+  it('rejects an empty, inverted or over-long range', async () => {
     const r = await t.gql(UsageSummaryDocument, { period: 'DAY', from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, la.token);
     expect(errorCode(r)).toBe('BAD_USER_INPUT');
+    expect(r.errors![0].message).toMatch(/before/);
+    const empty = await t.gql(UsageSummaryDocument, { period: 'DAY', from: '2026-02-01T00:00:00Z', to: '2026-02-01T00:00:00Z' }, la.token);
+    expect(errorCode(empty)).toBe('BAD_USER_INPUT');
+    const long = await t.gql(UsageSummaryDocument, { period: 'MONTH', from: '2010-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, la.token);
+    expect(errorCode(long)).toBe('BAD_USER_INPUT');
+    expect(long.errors![0].message).toMatch(/at most 3700 days/);
+    // Exactly at the limit is fine.
+    const limit = await t.gql(UsageSummaryDocument, { period: 'MONTH', from: '2016-01-01T00:00:00Z', to: new Date(Date.parse('2016-01-01T00:00:00Z') + 3700 * 86_400_000).toISOString() }, la.token);
+    expect(limit.errors).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 
 /**
@@ -23,14 +24,31 @@ export class Sql {
     void this.knex.client.releaseConnection(client);
   }
 
-  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  /**
+   * `prepare`: run it as a named prepared statement (one per distinct text and connection), so
+   * PostgreSQL parses it once per connection and can reuse its plan. Only for texts drawn from
+   * a small fixed set: each distinct text stays prepared on every pooled connection.
+   */
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], opts: { prepare?: boolean } = {}): Promise<T[]> {
     let i = 0;
     const text = sql.replace(/\?/g, () => `$${++i}`);
     const client = await this.acquire();
     try {
+      if (opts.prepare) return (await client.query({ name: statementName(text), text, values: params })).rows as T[];
       return (await client.query(text, params)).rows as T[];
     } finally {
       this.release(client);
     }
   }
+}
+
+const names = new Map<string, string>();
+/** A stable statement name per SQL text. */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `s_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    names.set(text, name);
+  }
+  return name;
 }

@@ -58,19 +58,6 @@ export interface RunwayResult {
   daysLeft: number | null;
 }
 
-interface ResolvedRange {
-  tz: string;
-  from: Date;
-  to: Date;
-  /** Whole local days [dayFrom, dayTo) are read from the rollup; [from, interiorFrom) and [interiorTo, to) from the ledger. */
-  dayFrom: string;
-  dayTo: string;
-  interiorFrom: Date;
-  interiorTo: Date;
-  /** The rollup holds rows of another timezone: rebuild before reading it. */
-  staleRollup: boolean;
-}
-
 /**
  * Usage reporting: summaries by day, ISO week or month in the account's timezone, and the
  * spend-rate figures (runway). Reads only; the rollup it reads is written by the ledger
@@ -95,52 +82,13 @@ export class UsageService {
       await this.ledger.assertOwnSynfluencer(accountId, synfluencerId); // another account's synfluencer is NOT_FOUND
     }
     const unit = UNIT[period];
-    const range = await this.resolveRange(accountId, unit, DEFAULT_BUCKETS[period], opts.from ?? null, opts.to ?? null);
-
-    const useRollup = this.config.usageRollup;
-    if (useRollup && range.staleRollup) await this.rebuildRollup(accountId);
-
-    const synFilter = synfluencerId === null ? '' : 'and synfluencer_id = ?';
-    const params: unknown[] = [];
-    let source: string;
-    if (useRollup) {
-      source = `select day, synfluencer_id, feature, platform, automation_id, total, count
-                  from usage_rollup
-                 where account_id = ? and tz = ? and day >= ?::date and day < ?::date ${synFilter}
-                union all
-                select (created_at at time zone ?::text)::date, coalesce(synfluencer_id, '${NO_SYNFLUENCER}'::uuid), coalesce(feature, ''),
-                       coalesce(platform, ''), coalesce(automation_id, ''), -amount, 1
-                  from ledger_transaction
-                 where account_id = ? and kind in ${SPEND_KINDS}
-                   and ((created_at >= ? and created_at < ?) or (created_at >= ? and created_at < ?)) ${synFilter}`;
-      params.push(accountId, range.tz, range.dayFrom, range.dayTo, ...(synfluencerId ? [synfluencerId] : []));
-      params.push(range.tz, accountId, range.from, range.interiorFrom, range.interiorTo, range.to, ...(synfluencerId ? [synfluencerId] : []));
-    } else {
-      source = naiveSource(synFilter);
-      params.push(range.tz, accountId, range.from, range.to, ...(synfluencerId ? [synfluencerId] : []));
+    let answer = await this.summaryQuery(accountId, unit, DEFAULT_BUCKETS[period], synfluencerId, opts.from ?? null, opts.to ?? null);
+    if (this.config.usageRollup && answer.range.stale) {
+      // Rollup rows of another timezone: the account's zone changed since they were written.
+      await this.rebuildRollup(accountId);
+      answer = await this.summaryQuery(accountId, unit, DEFAULT_BUCKETS[period], synfluencerId, opts.from ?? null, opts.to ?? null);
     }
-    // A day is its own bucket; weeks and months truncate the local date (ISO weeks start on Monday).
-    const bucketOf = unit === 'day' ? 'day' : `date_trunc('${unit}', day::timestamp)`;
-    type GroupRow = { g: number; bucket: string | null; s: string; f: string; p: string; a: string; total: string; count: string };
-    // One statement (one round trip, one connection): the grouped spend, the bucket series and
-    // the synfluencer names. `unit` comes from the UNIT table, never from the caller, so it is
-    // inlined: the grouping expression must be textually identical in SELECT and GROUP BY.
-    const [res] = await this.sql.query<{ groups: GroupRow[]; series: { key: string; start: string }[]; names: { id: string; name: string }[] }>(
-      `with agg as (
-         select grouping(${bucketOf}, synfluencer_id, feature, platform, automation_id) as g,
-                to_char(${bucketOf}, 'YYYY-MM-DD') as bucket, synfluencer_id::text as s, feature as f, platform as p, automation_id as a,
-                sum(total)::text as total, sum(count)::text as count
-           from (${source}) src
-          group by grouping sets ((${bucketOf}), (synfluencer_id), (feature), (platform), (automation_id))),
-       ser as (
-         select to_char(gs, 'YYYY-MM-DD') as key, gs at time zone ?::text as start
-           from generate_series(date_trunc('${unit}', ?::timestamptz at time zone ?::text), ?::timestamptz at time zone ?::text - interval '1 microsecond', interval '1 ${unit}') gs)
-       select (select coalesce(json_agg(agg), '[]') from agg) as groups,
-              (select coalesce(json_agg(ser order by ser.key), '[]') from ser) as series,
-              -- archived synfluencers too: their past usage keeps its label
-              (select coalesce(json_agg(json_build_object('id', id, 'name', name)), '[]') from synfluencer where account_id = ?) as names`,
-      [...params, range.tz, range.from, range.tz, range.to, range.tz, accountId],
-    );
+    const res = answer;
     const rows = res.groups;
     const series = res.series;
     const names = new Map(res.names.map((n) => [n.id, n.name]));
@@ -170,9 +118,9 @@ export class UsageService {
     }
     return {
       period,
-      timezone: range.tz,
-      from: range.from,
-      to: range.to,
+      timezone: res.range.tz,
+      from: new Date(res.range.f),
+      to: new Date(res.range.t),
       total,
       count,
       buckets,
@@ -184,42 +132,86 @@ export class UsageService {
   }
 
   /**
-   * The range a summary covers, in the account's timezone. Absent `to`: the end of the current
-   * period; absent `from`: the start of the period N-1 periods before the one `to` falls in.
-   * All zone arithmetic happens in PostgreSQL, with the same zone rules the rollup was built with.
+   * One statement (one round trip): the range the summary covers, the grouped spend, the bucket
+   * series and the synfluencer names.
+   *
+   * The range, in the account's timezone: absent `to`, the end of the current period; absent
+   * `from`, the start of the period N-1 periods before the one `to` falls in. All zone arithmetic
+   * happens in PostgreSQL, with the same zone rules the rollup was built with. Whole local days
+   * [day_from, day_to) are read from the rollup (USAGE_ROLLUP=on); the partial days at either end,
+   * [f, i_from) and [i_to, t), from the ledger. With the rollup off, everything comes from the
+   * ledger (the naive GROUP BY, and the benchmark's baseline). Nothing is aggregated unless the
+   * range is valid (`ok`); the caller turns the flags into errors.
+   *
+   * `unit` comes from the UNIT table, never from the caller, so it is inlined: the grouping
+   * expression must be textually identical in SELECT and GROUP BY. Each (unit, source, scope)
+   * is one fixed text, run as a prepared statement.
    */
-  private async resolveRange(accountId: string, unit: (typeof UNIT)[UsagePeriod], n: number, from: Date | null, to: Date | null): Promise<ResolvedRange> {
-    const rows = await this.sql.query<{ tz: string; f: Date; t: Date; a_local: string; b_local: string; a: Date; b: Date; stale: boolean }>(
-      `with acc as (select timezone as tz from account where id = ?),
-            t as (select tz, coalesce(?::timestamptz, (date_trunc('${unit}', now() at time zone tz) + interval '1 ${unit}') at time zone tz) as t from acc),
-            r as (select tz, t, coalesce(?::timestamptz, (date_trunc('${unit}', (t - interval '1 microsecond') at time zone tz) - interval '${n - 1} ${unit}') at time zone tz) as f from t),
+  private async summaryQuery(accountId: string, unit: (typeof UNIT)[UsagePeriod], n: number, synfluencerId: string | null, from: Date | null, to: Date | null) {
+    const synFilter = synfluencerId === null ? '' : 'and synfluencer_id = $4';
+    const spendRow = `(created_at at time zone rng.tz)::date as day, coalesce(synfluencer_id, '${NO_SYNFLUENCER}'::uuid) as synfluencer_id,
+                      coalesce(feature, '') as feature, coalesce(platform, '') as platform, coalesce(automation_id, '') as automation_id,
+                      -amount as total, 1 as count`;
+    const source = this.config.usageRollup
+      ? `select u.day, u.synfluencer_id, u.feature, u.platform, u.automation_id, u.total, u.count
+           from rng join usage_rollup u on u.account_id = $1 and u.tz = rng.tz and u.day >= rng.day_from and u.day < rng.day_to
+          where rng.ok ${synFilter}
+         union all
+         select ${spendRow}
+           from rng join ledger_transaction l on l.account_id = $1 and l.kind in ${SPEND_KINDS}
+                 and ((l.created_at >= rng.f and l.created_at < rng.i_from) or (l.created_at >= rng.i_to and l.created_at < rng.t))
+          where rng.ok ${synFilter}`
+      : `select ${spendRow}
+           from rng join ledger_transaction l on l.account_id = $1 and l.kind in ${SPEND_KINDS} and l.created_at >= rng.f and l.created_at < rng.t
+          where rng.ok ${synFilter}`;
+    // A day is its own bucket; weeks and months truncate the local date (ISO weeks start on Monday).
+    const bucketOf = unit === 'day' ? 'day' : `date_trunc('${unit}', day::timestamp)`;
+    type GroupRow = { g: number; bucket: string | null; s: string; f: string; p: string; a: string; total: string; count: string };
+    type RangeRow = { tz: string; f: string; t: string; ok: boolean; ordered: boolean; stale: boolean };
+    const rows = await this.sql.query<{ range: RangeRow | null; groups: GroupRow[]; series: { key: string; start: string }[]; names: { id: string; name: string }[] }>(
+      `with acc as (select timezone as tz from account where id = $1),
+            t as (select tz, coalesce($2::timestamptz, (date_trunc('${unit}', now() at time zone tz) + interval '1 ${unit}') at time zone tz) as t from acc),
+            r as (select tz, t, coalesce($3::timestamptz, (date_trunc('${unit}', (t - interval '1 microsecond') at time zone tz) - interval '${n - 1} ${unit}') at time zone tz) as f from t),
             d as (select tz, f, t,
                          case when date_trunc('day', f at time zone tz) = f at time zone tz then date_trunc('day', f at time zone tz)
                               else date_trunc('day', f at time zone tz) + interval '1 day' end as a_local,
                          date_trunc('day', t at time zone tz) as b_local
-                    from r)
-       select tz, f, t, to_char(a_local, 'YYYY-MM-DD') as a_local, to_char(b_local, 'YYYY-MM-DD') as b_local,
-              a_local at time zone tz as a, b_local at time zone tz as b,
-              -- Rollup rows of another zone mean the timezone changed since they were written. (The
-              -- ORDER BY makes both probes walk the primary key from (account_id, tz), never a scan.)
-              (select u.tz from usage_rollup u where u.account_id = ? and u.tz < d.tz order by u.tz desc limit 1) is not null
-                or (select u.tz from usage_rollup u where u.account_id = ? and u.tz > d.tz order by u.tz limit 1) is not null as stale
-         from d`,
-      [accountId, to, from, accountId, accountId],
+                    from r),
+            rng as materialized (
+              select tz, f, t, f < t as ordered, f < t and t - f <= interval '${MAX_RANGE_DAYS} days' as ok,
+                     a_local::date as day_from,
+                     -- No whole local day inside the range: everything comes from the ledger.
+                     case when a_local < b_local then b_local else a_local end::date as day_to,
+                     case when a_local < b_local then a_local at time zone tz else t end as i_from,
+                     case when a_local < b_local then b_local at time zone tz else t end as i_to,
+                     -- Rollup rows of another zone mean the timezone changed since they were written.
+                     -- (The ORDER BY makes both probes walk the primary key from (account_id, tz), never a scan.)
+                     (select u.tz from usage_rollup u where u.account_id = $1 and u.tz < d.tz order by u.tz desc limit 1) is not null
+                       or (select u.tz from usage_rollup u where u.account_id = $1 and u.tz > d.tz order by u.tz limit 1) is not null as stale
+                from d),
+            agg as (
+              select grouping(${bucketOf}, synfluencer_id, feature, platform, automation_id) as g,
+                     to_char(${bucketOf}, 'YYYY-MM-DD') as bucket, synfluencer_id::text as s, feature as f, platform as p, automation_id as a,
+                     sum(total)::text as total, sum(count)::text as count
+                from (${source}) src
+               group by grouping sets ((${bucketOf}), (synfluencer_id), (feature), (platform), (automation_id))),
+            ser as (
+              select to_char(gs, 'YYYY-MM-DD') as key, gs at time zone rng.tz as start
+                from rng, generate_series(date_trunc('${unit}', rng.f at time zone rng.tz), rng.t at time zone rng.tz - interval '1 microsecond', interval '1 ${unit}') gs
+               where rng.ok)
+       select (select json_build_object('tz', tz, 'f', f, 't', t, 'ok', ok, 'ordered', ordered, 'stale', stale) from rng) as range,
+              (select coalesce(json_agg(agg), '[]') from agg) as groups,
+              (select coalesce(json_agg(ser order by ser.key), '[]') from ser) as series,
+              -- archived synfluencers too: their past usage keeps its label
+              (select coalesce(json_agg(json_build_object('id', id, 'name', name)), '[]') from synfluencer where account_id = $1) as names`,
+      [accountId, to, from, ...(synfluencerId === null ? [] : [synfluencerId])],
+      { prepare: true },
     );
-    if (rows.length === 0) throw notFound('Account');
-    const r = rows[0];
-    const f = new Date(r.f);
-    const t = new Date(r.t);
-    if (!(f.getTime() < t.getTime())) throw badInput('from must be before to');
-    if (t.getTime() - f.getTime() > MAX_RANGE_DAYS * 86_400_000) throw badInput(`a usage summary covers at most ${MAX_RANGE_DAYS} days`);
-    const a = new Date(r.a);
-    const b = new Date(r.b);
-    if (a.getTime() < b.getTime()) {
-      return { tz: r.tz, from: f, to: t, dayFrom: r.a_local, dayTo: r.b_local, interiorFrom: a, interiorTo: b, staleRollup: r.stale };
-    }
-    // No whole local day inside the range: everything comes from the ledger.
-    return { tz: r.tz, from: f, to: t, dayFrom: r.a_local, dayTo: r.a_local, interiorFrom: t, interiorTo: t, staleRollup: r.stale };
+    const res = rows[0];
+    if (!res?.range) throw notFound('Account');
+    if (!res.range.ordered) throw badInput('from must be before to');
+    if (!res.range.ok) throw badInput(`a usage summary covers at most ${MAX_RANGE_DAYS} days`);
+    return { ...res, range: res.range };
   }
 
   /**
@@ -283,15 +275,6 @@ export function runwayFrom(spent7d: bigint, balance: bigint): RunwayResult {
   // Under 4 micro-credits a week the rounded burn is 0: use the exact rate instead of dividing by 0.
   const daysLeft = dailyBurn > 0n ? Number(balance) / Number(dailyBurn) : (Number(balance) * 7) / Number(spent7d);
   return { spent7d, dailyBurn, daysLeft };
-}
-
-/** The ledger itself as the summary source (USAGE_ROLLUP=off, and the benchmark's baseline). */
-function naiveSource(synFilter: string): string {
-  return `select (created_at at time zone ?::text)::date as day, coalesce(synfluencer_id, '${NO_SYNFLUENCER}'::uuid) as synfluencer_id,
-                 coalesce(feature, '') as feature, coalesce(platform, '') as platform, coalesce(automation_id, '') as automation_id,
-                 -amount as total, 1 as count
-            from ledger_transaction
-           where account_id = ? and kind in ${SPEND_KINDS} and created_at >= ? and created_at < ? ${synFilter}`;
 }
 
 /** Builds an account's rollup from its ledger in zone $2 (rebuilds, and the benchmark's bulk load). */
