@@ -116,7 +116,7 @@ export async function benchRealtime(opts: RealtimeBenchOptions = {}): Promise<st
   const accounts = opts.accounts ?? 200;
   const rate = opts.rate ?? 50;
   const latencySeconds = opts.latencySeconds ?? 20;
-  const throughputSeconds = opts.throughputSeconds ?? 6;
+  const throughputSeconds = opts.throughputSeconds ?? 12;
   const concurrency = opts.concurrency ?? 32;
 
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
