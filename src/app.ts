@@ -107,7 +107,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   const httpServer = http.createServer((req, res) => {
     drain.track(res);
     const url = req.url ?? '';
-    if (url === '/graphql' || url.startsWith('/graphql?')) graphqlHttp(req, res);
+    if (url === '/graphql' || url === '/graphql/' || url.startsWith('/graphql?') || url.startsWith('/graphql/?')) graphqlHttp(req, res);
     else app(req, res);
   });
 

@@ -120,7 +120,7 @@ describe('GraphQL over HTTP', () => {
     expect(health.headers.get('x-request-id')).toBe('h-1');
   });
 
-  it('refuses malformed JSON (400), an oversized body (413) and compressed bodies (415) with BAD_USER_INPUT, changing nothing', async () => {
+  it('refuses malformed JSON (400), an oversized body (413), compressed or non-UTF-8 bodies (415) and non-JSON types with BAD_USER_INPUT, changing nothing', async () => {
     const u = await t.signUp();
     const auth = { authorization: `Bearer ${u.token}` };
     const charge = JSON.stringify({ query: 'mutation { chargeUsage(input: { feature: "talking_head", quantity: 1, idempotencyKey: "http-1" }) { wallet { version } } }' });
@@ -137,12 +137,20 @@ describe('GraphQL over HTTP', () => {
     expect(gz.status).toBe(415);
     expect((await gz.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
 
+    const latin1 = await post(charge, { ...auth, 'content-type': 'application/json; charset=latin1' });
+    expect(latin1.status).toBe(415);
+    // Only application/json bodies are parsed: a lookalike type is not executed.
+    const seq = await post(charge, { ...auth, 'content-type': 'application/json-seq' });
+    expect(seq.status).toBe(400);
+
     const rows = await withSql(t.dbUrl, (c) => c.query(`select count(*)::int as n from ledger_transaction where account_id = $1 and kind <> 'SIGNUP_BONUS'`, [u.accountId]));
     expect(rows.rows[0].n).toBe(0);
-    // And the same request, well formed, goes through.
-    const good = await post(charge, auth);
+    // And the same request, well formed (a leading BOM and an explicit UTF-8 charset are fine), goes through.
+    const good = await post('\uFEFF' + charge, { ...auth, 'content-type': 'application/json; charset=UTF-8' });
     expect(good.status).toBe(200);
     expect((await good.json()).data.chargeUsage.wallet.version).toBe('2');
+    const slash = await fetch(`${t.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ priceBook { name } }' }) });
+    expect(slash.status).toBe(200);
   });
 });
 

@@ -27,11 +27,13 @@ export class Sql {
   /**
    * `prepare`: run it as a named prepared statement (one per distinct text and connection), so
    * PostgreSQL parses it once per connection and can reuse its plan. Only for texts drawn from
-   * a small fixed set: each distinct text stays prepared on every pooled connection.
+   * a small fixed set: each distinct text stays prepared on every pooled connection. Prepared
+   * texts use `$n` placeholders as written (no `?` rewriting). Behind PgBouncer in transaction
+   * mode, named statements need its `max_prepared_statements`.
    */
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], opts: { prepare?: boolean } = {}): Promise<T[]> {
     let i = 0;
-    const text = sql.replace(/\?/g, () => `$${++i}`);
+    const text = opts.prepare ? sql : sql.replace(/\?/g, () => `$${++i}`);
     const client = await this.acquire();
     try {
       if (opts.prepare) return (await client.query({ name: statementName(text), text, values: params })).rows as T[];

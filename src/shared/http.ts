@@ -64,8 +64,8 @@ export interface GraphQLHttpOptions<C extends BaseContext> {
 export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptions<C>) {
   const { apollo, context, maxBodyBytes, log } = opts;
 
-  const reject = (res: http.ServerResponse, status: number, message: string) => {
-    const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+  const reject = (res: http.ServerResponse, status: number, message: string, code: 'BAD_USER_INPUT' | 'INTERNAL_SERVER_ERROR' = 'BAD_USER_INPUT') => {
+    const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
@@ -76,9 +76,9 @@ export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptio
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     let body: unknown = raw;
-    if (raw !== undefined && raw.length > 0 && /^application\/(graphql-response\+)?json\b/i.test(headers.get('content-type') ?? '')) {
+    if (raw !== undefined && raw.length > 0 && isJson(headers.get('content-type'))) {
       try {
-        body = JSON.parse(raw);
+        body = JSON.parse(raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw); // a leading BOM is allowed
       } catch {
         reject(res, 400, 'The request body is not valid JSON');
         return;
@@ -105,20 +105,30 @@ export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptio
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     if (log.isLevelEnabled('info')) {
-      res.once('finish', () =>
-        log.info({ reqId: requestId, req: { method: req.method, url: req.url, remoteAddress: req.socket.remoteAddress }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) }, 'request completed'),
-      );
+      const line = () => ({ reqId: requestId, req: { method: req.method, url: req.url, remoteAddress: req.socket.remoteAddress }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) });
+      res.once('close', () => log.info(line(), res.writableFinished ? 'request completed' : 'request aborted'));
     }
     const fail = (err: unknown) => {
+      if (req.destroyed || res.destroyed) {
+        // The client went away (e.g. ECONNRESET mid-upload): nothing to answer, nothing wrong here.
+        log.debug({ err, reqId: requestId }, 'GraphQL HTTP request aborted by the client');
+        return;
+      }
       log.error({ err, reqId: requestId }, 'GraphQL HTTP request failed');
-      if (!res.headersSent) reject(res, 500, 'Internal server error');
+      if (!res.headersSent) reject(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
       else res.destroy();
     };
 
-    const encoding = req.headers['content-encoding'];
+    const encoding = req.headers['content-encoding']?.toLowerCase();
     if (encoding && encoding !== 'identity') {
       req.resume();
       reject(res, 415, `Content-Encoding ${encoding} is not supported`);
+      return;
+    }
+    const charset = charsetOf(req.headers['content-type']);
+    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+      req.resume();
+      reject(res, 415, `charset ${charset} is not supported: send UTF-8`);
       return;
     }
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -156,4 +166,15 @@ export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptio
       if (!tooLarge) fail(err);
     });
   };
+}
+
+/** `application/json` (any parameters), the only request body type GraphQL over HTTP defines. */
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';', 1)[0].trim().toLowerCase() === 'application/json';
+}
+
+/** The lower-cased `charset` parameter of a Content-Type, if any. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
+  return m?.[1].toLowerCase();
 }
