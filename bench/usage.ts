@@ -1,7 +1,9 @@
-import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { jwtKeys, startBenchDb, startServer, withClient, type ServerProcess } from './harness';
+import { gql as post, jwtKeys, startBenchDb, startServer, withClient, type ServerProcess } from './harness';
 import { ROLLUP_BUILD_SQL } from '../src/modules/usage/usage.service';
+
+/** The shared client with this file's argument order: (url, token, query, variables). */
+const gql = (url: string, token: string | null, query: string, variables: Record<string, unknown>): Promise<any> => post(url, query, variables, token ?? undefined);
 
 /**
  * Usage reporting at scale (issue 6):
@@ -13,8 +15,8 @@ import { ROLLUP_BUILD_SQL } from '../src/modules/usage/usage.service';
  *  2. chargeUsage throughput with rollup maintenance on vs off (same statement, one CTE more).
  *
  * The servers run as their own processes (like `npm start`), so the client's work and garbage
- * collection do not land inside the timed server work; timed requests go through a keep-alive
- * node:http client, the leanest way to time a request end to end.
+ * collection do not land inside the timed server work; timed requests go through the harness's
+ * keep-alive node:http client, the leanest way to time a request end to end.
  *
  * The data: one account with `rows` USAGE transactions spread evenly over 13 months
  * (about 2,500 a day at 1,000,000), 20 synfluencers with 3 automations each; an automation
@@ -178,11 +180,11 @@ export async function benchUsage(opts: UsageBenchOptions = {}): Promise<string> 
       '',
       `Setup ${setupSeconds.toFixed(0)} s; daily rollup: ${rollupRows.toLocaleString('en')} rows. Each server (rollup on, rollup off) is its own process on the same database; timed requests over HTTP (keep-alive node:http client), one at a time, per cell: ${runs} from the rollup (after 2 warm-ups), ${naiveRuns} naive (after 1).`,
       '',
-      'Whole history (the summary covers all 1,000,000 rows):',
+      `Whole history (the summary covers all ${rows.toLocaleString('en')} rows):`,
       '',
       ...table('history'),
       '',
-      `Target p95 speed-up >= 10x at 1,000,000 rows: worst case ${worst.history.toFixed(1)}x (${worst.history >= 10 ? 'met' : 'NOT met'}).`,
+      `Target p95 speed-up >= 10x at ${rows.toLocaleString('en')} rows: worst case ${worst.history.toFixed(1)}x (${worst.history >= 10 ? 'met' : 'NOT met'}).`,
       '',
       'Default ranges (no from/to: the last 30 days, 12 weeks, 12 months; a fraction of the rows):',
       '',
@@ -258,42 +260,6 @@ async function chargeLoad(url: string, token: string, syns: string[], seconds: n
   };
   await Promise.all(Array.from({ length: concurrency }, client));
   return { ok, failed, seconds: (Date.now() - t0) / 1000 };
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-/** POST a GraphQL operation on a keep-alive connection; throws on any GraphQL error. */
-function gql(url: string, token: string | null, query: string, variables: Record<string, unknown>): Promise<any> {
-  const u = new URL(url);
-  const body = JSON.stringify({ query, variables });
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname,
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          try {
-            const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: any; errors?: unknown[] };
-            if (parsed.errors?.length || !parsed.data) reject(new Error(`GraphQL errors (HTTP ${res.statusCode}): ${JSON.stringify(parsed.errors)}`));
-            else resolve(parsed.data);
-          } catch (err) {
-            reject(err);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function signUp(url: string, timezone: string): Promise<{ token: string; accountId: string }> {

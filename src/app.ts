@@ -106,8 +106,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   let graphqlHttp: (req: http.IncomingMessage, res: http.ServerResponse) => void = () => undefined;
   const httpServer = http.createServer((req, res) => {
     drain.track(res);
-    const url = req.url ?? '';
-    if (url === '/graphql' || url === '/graphql/' || url.startsWith('/graphql?') || url.startsWith('/graphql/?')) graphqlHttp(req, res);
+    const path = (req.url ?? '').split('?', 1)[0];
+    if (path === '/graphql' || path === '/graphql/') graphqlHttp(req, res);
     else app(req, res);
   });
 

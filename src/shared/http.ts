@@ -119,25 +119,19 @@ export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptio
       else res.destroy();
     };
 
+    /** Answers without reading the body (discarded); an oversized one also ends the connection. */
+    const refuse = (status: 413 | 415, message: string) => {
+      req.resume();
+      if (status === 413) res.setHeader('connection', 'close');
+      reject(res, status, message);
+    };
+    const tooLargeMessage = `The request body is larger than ${maxBodyBytes} bytes`;
+
     const encoding = req.headers['content-encoding']?.toLowerCase();
-    if (encoding && encoding !== 'identity') {
-      req.resume();
-      reject(res, 415, `Content-Encoding ${encoding} is not supported`);
-      return;
-    }
+    if (encoding && encoding !== 'identity') return refuse(415, `Content-Encoding ${encoding} is not supported`);
     const charset = charsetOf(req.headers['content-type']);
-    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
-      req.resume();
-      reject(res, 415, `charset ${charset} is not supported: send UTF-8`);
-      return;
-    }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBodyBytes) {
-      res.setHeader('connection', 'close');
-      reject(res, 413, `The request body is larger than ${maxBodyBytes} bytes`);
-      req.resume();
-      return;
-    }
+    if (charset && charset !== 'utf-8' && charset !== 'utf8') return refuse(415, `charset ${charset} is not supported: send UTF-8`);
+    if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) return refuse(413, tooLargeMessage);
     if (req.method === 'GET' || req.method === 'HEAD') {
       run(req, res, requestId, undefined).catch(fail);
       return;
@@ -151,8 +145,7 @@ export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptio
       if (size > maxBodyBytes) {
         tooLarge = true;
         chunks.length = 0;
-        res.setHeader('connection', 'close');
-        reject(res, 413, `The request body is larger than ${maxBodyBytes} bytes`);
+        refuse(413, tooLargeMessage);
         return;
       }
       chunks.push(chunk);

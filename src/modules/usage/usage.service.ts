@@ -82,13 +82,13 @@ export class UsageService {
       await this.ledger.assertOwnSynfluencer(accountId, synfluencerId); // another account's synfluencer is NOT_FOUND
     }
     const unit = UNIT[period];
-    let answer = await this.summaryQuery(accountId, unit, DEFAULT_BUCKETS[period], synfluencerId, opts.from ?? null, opts.to ?? null);
-    if (this.config.usageRollup && answer.range.stale) {
+    const query = () => this.summaryQuery(accountId, unit, DEFAULT_BUCKETS[period], synfluencerId, opts.from ?? null, opts.to ?? null);
+    let res = await query();
+    if (this.config.usageRollup && res.range.stale) {
       // Rollup rows of another timezone: the account's zone changed since they were written.
       await this.rebuildRollup(accountId);
-      answer = await this.summaryQuery(accountId, unit, DEFAULT_BUCKETS[period], synfluencerId, opts.from ?? null, opts.to ?? null);
+      res = await query();
     }
-    const res = answer;
     const rows = res.groups;
     const series = res.series;
     const names = new Map(res.names.map((n) => [n.id, n.name]));
