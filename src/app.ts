@@ -33,6 +33,7 @@ import { EmailOutboxWorker } from './modules/alerts/email.outbox';
 import { RealtimeHub } from './modules/realtime/realtime.hub';
 import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
+import { registerDashboard } from './shared/web-app';
 
 export interface App {
   services: Services;
@@ -178,6 +179,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   });
 
   registerUsageRoutes(app, services);
+  registerDashboard(app, config.webDir, log);
 
   // Holds and buckets past their time are expired by a sweep on every instance (safe: each
   // expiry is re-checked under the wallet lock).

@@ -51,6 +51,13 @@ export class AccountsService {
     return { account, wallet: walletViewFromRow(r) };
   }
 
+  /** Admin look-up by email (stored lower-cased, so the match is case-insensitive). */
+  async getByEmail(email: string): Promise<{ account: Account; wallet: WalletView }> {
+    const rows = await this.sql.query<{ id: string }>('select id from account where email = ?', [email.trim().toLowerCase()]);
+    if (rows.length === 0) throw notFound('Account');
+    return this.getWithWallet(rows[0].id);
+  }
+
   /**
    * `undefined` leaves a setting alone; an explicit `null` turns a threshold or cap off.
    * A timezone change moves the month boundary, so the wallet's month-to-date spend is

@@ -395,6 +395,19 @@ export class BillingService {
     return due.length;
   }
 
+  /** The account's plan and the end of its current allocation (the next refill), or null without a plan. */
+  async currentPlan(accountId: string): Promise<{ plan: CatalogPlan; renewsAt: Date | null } | null> {
+    const rows = await this.sql.query<{ plan_id: string | null; renews_at: Date | null }>(
+      `select a.plan_id,
+              (select max(b.expires_at) from credit_bucket b join wallet w on w.id = b.wallet_id
+                where w.account_id = a.id and b.source = 'PLAN_ALLOCATION' and b.expires_at > now()) as renews_at
+         from account a where a.id = ?`,
+      [accountId],
+    );
+    const plan = this.catalog.plan(rows[0]?.plan_id ?? '');
+    return plan ? { plan, renewsAt: rows[0].renews_at === null ? null : new Date(rows[0].renews_at) } : null;
+  }
+
   async refunds(accountId: string): Promise<RefundRow[]> {
     return this.refundRows('account_id = ? order by created_at desc limit 100', [accountId]);
   }
