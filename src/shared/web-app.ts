@@ -42,7 +42,12 @@ export function registerDashboard(app: Express, webDir: string, log: Logger): vo
   const indexFile = path.join(webDir, 'index.html');
   if (!fs.existsSync(indexFile)) log.warn({ webDir }, 'dashboard not built (npm run build): /app/ answers 404');
 
-  app.get('/app', (_req, res) => res.redirect(301, DASHBOARD_BASE));
+  // Express matches "/app/" here too (non-strict routing): only the bare path is redirected.
+  app.get('/app', (req, res, next) => {
+    if (req.originalUrl.startsWith(DASHBOARD_BASE)) return next();
+    const queryAt = req.originalUrl.indexOf('?');
+    res.redirect(301, DASHBOARD_BASE + (queryAt < 0 ? '' : req.originalUrl.slice(queryAt)));
+  });
   app.use(DASHBOARD_BASE, (_req, res, next) => {
     res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
     res.setHeader('referrer-policy', 'same-origin');

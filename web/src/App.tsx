@@ -1,0 +1,106 @@
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { ApolloProvider, useQuery } from '@apollo/client/react';
+import { ShellDocument } from './gql/graphql';
+import { createApolloClient } from './lib/apollo';
+import { LiveSync } from './lib/live';
+import { navigate, useRoute } from './lib/router';
+import { SessionStore } from './lib/session';
+import { ShellProvider } from './lib/shell';
+import { Layout } from './components/Layout';
+import { ErrorMessage, Loading } from './components/ui';
+import { LoginPage, SignUpPage } from './pages/AuthPages';
+import { AccountPage } from './pages/AccountPage';
+import { MessagesPage } from './pages/MessagesPage';
+import { PersonasPage } from './pages/PersonasPage';
+import { ApiKeysPage } from './pages/ApiKeysPage';
+import { AdminPage } from './pages/AdminPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+
+const session = new SessionStore();
+const apollo = createApolloClient(session);
+
+export function App() {
+  const current = useSyncExternalStore(session.subscribe, session.current);
+  const accountId = current?.accountId ?? null;
+  const { page } = useRoute();
+
+  // The next user must never see the previous one's cached data: clear when a session ends
+  // (not when one starts: that would abort the first queries).
+  const previous = useRef(accountId);
+  useEffect(() => {
+    if (previous.current !== null && previous.current !== accountId) void apollo.clearStore();
+    previous.current = accountId;
+  }, [accountId]);
+
+  if (!accountId) {
+    return page === 'signup' ? <SignUpPage session={session} /> : <LoginPage session={session} reason={session.endReason()} />;
+  }
+  return (
+    <ApolloProvider client={apollo}>
+      <LoggedIn key={accountId} page={page} />
+    </ApolloProvider>
+  );
+}
+
+function LoggedIn({ page }: { page: string }) {
+  const { data, error, refetch } = useQuery(ShellDocument, { fetchPolicy: 'cache-and-network' });
+  const [live, setLive] = useState<LiveSync | null>(null);
+  const firstVersion = data?.me.wallet.version;
+  const started = firstVersion !== undefined;
+
+  useEffect(() => {
+    if (page === '' || page === 'login' || page === 'signup') navigate('account', { replace: true });
+  }, [page]);
+
+  // One live connection per logged-in account, resuming after the version the page first loaded.
+  useEffect(() => {
+    if (!started) return;
+    const sync = new LiveSync(apollo, session, firstVersion);
+    sync.start();
+    setLive(sync);
+    return () => sync.stop();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [started]);
+
+  if (!data || !live) {
+    return (
+      <main className="boot" id="main">
+        {error ? (
+          <>
+            <ErrorMessage error={error} />
+            <button type="button" onClick={() => void refetch()}>
+              Try again
+            </button>
+          </>
+        ) : (
+          <Loading label="Loading your account…" />
+        )}
+      </main>
+    );
+  }
+  return (
+    <ShellProvider data={data} live={live} session={session}>
+      <Layout page={page}>{renderPage(page, data.me.role === 'ADMIN')}</Layout>
+    </ShellProvider>
+  );
+}
+
+function renderPage(page: string, admin: boolean) {
+  switch (page) {
+    case '':
+    case 'login':
+    case 'signup':
+    case 'account':
+      return <AccountPage />;
+    case 'messages':
+      return <MessagesPage />;
+    case 'personas':
+      return <PersonasPage />;
+    case 'api-keys':
+      return <ApiKeysPage />;
+    case 'admin':
+      return admin ? <AdminPage /> : <NotFoundPage />;
+    default:
+      return <NotFoundPage />;
+  }
+}
