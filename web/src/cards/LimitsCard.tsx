@@ -48,9 +48,9 @@ function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; la
     if (!problem) void save.run(text.trim());
   };
   return (
-    <form className="limit" onSubmit={submit} noValidate aria-labelledby={`${id}-label`}>
+    <form className="limit" onSubmit={submit} noValidate>
       <label className="field" htmlFor={id}>
-        <span id={`${id}-label`}>{props.label}</span>
+        <span>{props.label}</span>
         <input
           id={id}
           inputMode="decimal"

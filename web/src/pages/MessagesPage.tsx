@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@apollo/client/react';
-import { MarkMessagesReadDocument, MessagesDocument, UnreadCountDocument, type MessageFieldsFragment, type MessageKind } from '../gql/graphql';
+import { MarkMessagesReadDocument, MessagesDocument, type MessageFieldsFragment, type MessageKind } from '../gql/graphql';
 import { Empty, ErrorMessage, Loading, useAction } from '../components/ui';
 import { useShell, useTitle } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
@@ -21,7 +21,12 @@ export function MessagesPage() {
   useTitle('Messages');
   const { me } = useShell();
   const { data, error } = useQuery(MessagesDocument, { variables: { first: PAGE } });
-  const [markRead] = useMutation(MarkMessagesReadDocument, { refetchQueries: [MessagesDocument, UnreadCountDocument], awaitRefetchQueries: true });
+  const [markRead] = useMutation(MarkMessagesReadDocument, {
+    refetchQueries: ['Messages'],
+    awaitRefetchQueries: true,
+    // The top bar's count is the root `unreadMessageCount` field: lower it by what was marked.
+    update: (cache, { data }) => cache.modify({ fields: { unreadMessageCount: (n: number) => Math.max(0, n - (data?.markMessagesRead ?? 0)) } }),
+  });
   const mark = useAction(async (ids: string[]) => markRead({ variables: { ids } }));
 
   const unread = data?.unread.edges.map((e) => e.node) ?? [];
