@@ -112,7 +112,9 @@ export class DashboardHarness {
       locale: 'en-US',
     });
     const page = await context.newPage();
-    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+    page.on('pageerror', (err) => console.error(`page error: ${err.message}\n${err.stack ?? ''}`));
+    if (process.env.E2E_DEBUG) page.on('console', (m) => console.log(`console ${m.type()}: ${m.text()}`));
+    if (process.env.E2E_DEBUG) page.on('response', (r) => r.url().includes('/graphql') && r.request().postData()?.includes('Refresh') && void r.text().then((t) => console.log('refresh ->', t.slice(0, 200))));
     return { context, page };
   }
 
@@ -151,7 +153,8 @@ export async function waitForTestIdText(page: Page, testId: string, expected: st
     );
   } catch {
     const seen = await page.getByTestId(testId).allTextContents().catch(() => []);
-    throw new Error(`[data-testid=${testId}] did not contain "${expected}" within ${timeoutMs} ms; it shows ${JSON.stringify(seen)}`);
+    const body = seen.length ? '' : ` (page text: ${JSON.stringify(((await page.textContent('body').catch(() => '')) ?? '').slice(0, 300))})`;
+    throw new Error(`[data-testid=${testId}] did not contain "${expected}" within ${timeoutMs} ms; it shows ${JSON.stringify(seen)}${body}`);
   }
 }
 

@@ -111,7 +111,8 @@ export class LiveSync {
   stop(): void {
     this.stops.splice(0).forEach((stop) => stop());
     if (this.refetchTimer) clearTimeout(this.refetchTimer);
-    void this.ws.dispose();
+    // Disposing while a connect is in flight rejects with its close event: nothing to report.
+    Promise.resolve(this.ws.dispose()).catch(() => undefined);
   }
 
   // ---------------------------------------------------------------- React bindings

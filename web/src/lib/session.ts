@@ -1,6 +1,7 @@
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { LogInDocument, LogOutDocument, RefreshDocument, SignUpDocument } from '../gql/graphql';
+import { readVault, writeVault } from './vault';
 
 /**
  * The logged-in session: tokens, their refresh, and how a session ends.
@@ -12,7 +13,8 @@ import { LogInDocument, LogOutDocument, RefreshDocument, SignUpDocument } from '
  * Rotation: every refresh returns a new refresh token and the old one stops working; using an
  * old one again revokes the whole session on the server. Two tabs must therefore never
  * refresh with the same token: refreshes run under a Web Lock shared by the tabs, and inside
- * it a tab first re-reads storage and adopts a token another tab already rotated.
+ * it a tab first reads the latest tokens (from IndexedDB: lib/vault.ts says why) and adopts
+ * them when another tab already rotated.
  */
 
 export interface Session {
@@ -110,18 +112,24 @@ export class SessionStore {
 
   async signUp(email: string, password: string, timezone: string): Promise<void> {
     const data = await postGraphQL(SignUpDocument, { input: { email, password, timezone } });
-    this.set(toSession(data.signUp), true);
+    await this.start(toSession(data.signUp));
   }
 
   async logIn(email: string, password: string): Promise<void> {
     const data = await postGraphQL(LogInDocument, { email, password });
-    this.set(toSession(data.logIn), true);
+    await this.start(toSession(data.logIn));
+  }
+
+  private async start(session: Session): Promise<void> {
+    await writeVault(session);
+    this.set(session, true);
   }
 
   /** Ends the session on the server too (every rotation of its refresh token). */
   async logOut(): Promise<void> {
     const s = this.session;
     this.end('logged-out', true);
+    await writeVault(null);
     if (s) await postGraphQL(LogOutDocument, { refreshToken: s.refreshToken }).catch(() => undefined);
   }
 
@@ -141,25 +149,27 @@ export class SessionStore {
 
   private async refreshOnce(): Promise<Session | null> {
     const run = async (): Promise<Session | null> => {
-      const stored = readStored();
-      if (!stored) {
+      const latest = (await readVault<Session>()) ?? readStored();
+      if (!latest) {
         this.end('elsewhere', false);
         return null;
       }
       // Another tab rotated while this one waited for the lock: use its tokens.
-      if (stored.expiresAt - Date.now() > refreshMarginMs(stored)) {
-        this.set(stored, false);
-        return stored;
+      if (latest.expiresAt - Date.now() > refreshMarginMs(latest)) {
+        this.set(latest, false);
+        return latest;
       }
       try {
-        const data = await postGraphQL(RefreshDocument, { refreshToken: stored.refreshToken });
+        const data = await postGraphQL(RefreshDocument, { refreshToken: latest.refreshToken });
         const next = toSession(data.refreshToken);
+        await writeVault(next); // committed before the lock is released
         this.set(next, true);
         return next;
       } catch (err) {
         // Refused (expired, revoked, or reused and therefore revoked): log out cleanly.
         // A network failure keeps the session; the next call tries again.
         if (err instanceof GraphQLRequestError) {
+          await writeVault(null);
           this.end('expired', true);
           return null;
         }
