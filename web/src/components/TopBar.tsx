@@ -21,11 +21,12 @@ export function TopBar({ page }: { page: string }) {
           Credits
         </Link>
         <LiveBalance />
-        <Link to="messages" className="unread" aria-label={`Messages, ${unread} unread`} aria-current={page === 'messages' ? 'page' : undefined}>
-          <span aria-hidden="true">Messages</span>
+        <Link to="messages" className="unread-link" aria-current={page === 'messages' ? 'page' : undefined}>
+          Messages
           <span className={`count${unread > 0 ? ' count-on' : ''}`} data-testid="unread-count">
             {unread}
           </span>
+          <span className="visually-hidden"> unread</span>
         </Link>
       </div>
       <div className="topbar-row">

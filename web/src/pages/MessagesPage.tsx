@@ -76,8 +76,8 @@ function MessageList({ messages, timeZone, onRead }: { messages: MessageFieldsFr
           </div>
           <p>{m.body}</p>
           {onRead && (
-            <button type="button" className="link-button" onClick={() => onRead(m.id)} aria-label={`Mark “${m.title}” read`}>
-              Mark read
+            <button type="button" className="link-button" onClick={() => onRead(m.id)}>
+              Mark read<span className="visually-hidden">: {m.title}</span>
             </button>
           )}
         </li>
