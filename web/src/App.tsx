@@ -18,6 +18,9 @@ import { NotFoundPage } from './pages/NotFoundPage';
 
 const session = new SessionStore();
 const apollo = createApolloClient(session);
+// The first paint waits for this query: send it as soon as the bundle runs, before React
+// renders; LoggedIn's useQuery joins the request in flight (or reads its answer from the cache).
+if (session.current()) void apollo.query({ query: ShellDocument }).catch(() => undefined);
 
 export function App() {
   const current = useSyncExternalStore(session.subscribe, session.current);
@@ -43,7 +46,7 @@ export function App() {
 }
 
 function LoggedIn({ page }: { page: string }) {
-  const { data, error, refetch } = useQuery(ShellDocument, { fetchPolicy: 'cache-and-network' });
+  const { data, error, refetch } = useQuery(ShellDocument, { fetchPolicy: 'cache-first' });
   const [live, setLive] = useState<LiveSync | null>(null);
   const firstVersion = data?.me.wallet.version;
   const started = firstVersion !== undefined;
