@@ -72,6 +72,8 @@ describeInBrowser('dashboard: live balance, alerts and cap', () => {
     await waitForTestIdText(page, 'balance', '0.00', 2000);
     await waitForTestIdText(page, 'wallet-status', 'Generation paused', 2000);
     await waitForTestIdText(page, 'low-credit-banner', 'out of credits', 2000);
+    // The history and totals follow once the burst settles (refetched after the events).
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 3);
     await h.screenshot(page, 'paused');
 
     // The messages are there, unread first, and the count follows marking them read.

@@ -20,7 +20,7 @@ export function UsageChart(props: { buckets: { start: string; total: string; cou
   const innerH = H - PAD.top - PAD.bottom;
   const slot = innerW / Math.max(buckets.length, 1);
   const barW = Math.max(2, slot * 0.7);
-  const labelEvery = Math.ceil(buckets.length / 8);
+  const labelEvery = Math.ceil(buckets.length / 5); // five or six labels fit even at 360 px
   const peak = buckets[totals.indexOf(max)];
   const summary =
     max === 0n
