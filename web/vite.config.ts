@@ -5,7 +5,7 @@ import react from '@vitejs/plugin-react';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The API `npm run dev` proxies to (start it with `npm start` in another terminal). */
-const api = 'http://localhost:4000';
+const api = process.env.DASHBOARD_API ?? 'http://localhost:4000';
 
 /**
  * The dashboard: built into dist/web, which the API server serves at /app/ (src/shared/web-app.ts).

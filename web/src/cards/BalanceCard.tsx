@@ -3,10 +3,11 @@ import { WalletDetailsDocument } from '../gql/graphql';
 import { Card, ErrorMessage, Loading } from '../components/ui';
 import { formatCredits, percentOf } from '../lib/money';
 import { useShell } from '../lib/shell';
+import { formatDate } from '../lib/time';
 
-/** Credits & balance: always account-wide, whatever persona is selected. */
+/** Credits & balance: always account-wide, whatever persona is selected; the plan and its next refill. */
 export function BalanceCard() {
-  const { display } = useShell();
+  const { display, me } = useShell();
   const { data, error } = useQuery(WalletDetailsDocument);
   const w = data?.me.wallet;
   return (
@@ -35,6 +36,12 @@ export function BalanceCard() {
           </dl>
           <MonthSpend spent={w.spentThisMonth} cap={w.monthlyBudgetCap ?? null} />
           <p data-testid="runway">{runwayText(w.runway.daysLeft)}</p>
+          {data.me.plan && (
+            <p data-testid="current-plan">
+              Plan: <strong>{data.me.plan.plan.name}</strong>, {formatCredits(data.me.plan.plan.monthlyCredits, display)} a month
+              {data.me.plan.renewsAt ? `; next refill ${formatDate(data.me.plan.renewsAt, me.timezone)}` : ''}. Allocations do not roll over.
+            </p>
+          )}
         </>
       )}
     </Card>

@@ -5,7 +5,6 @@ import { Card, ErrorMessage, Loading, Notice, useAction } from '../components/ui
 import { formatCredits, formatPrice } from '../lib/money';
 import { navigate } from '../lib/router';
 import { useShell } from '../lib/shell';
-import { formatDate } from '../lib/time';
 
 type Return = { state: 'waiting' | 'confirmed' | 'cancelled'; sessionId: string | null; credits?: string };
 
@@ -88,12 +87,11 @@ function Packs() {
   );
 }
 
-/** Subscription plans (influgen): monthly allocation, price, and the current plan's next refill. */
+/** Subscription plans (influgen): monthly allocation and price (the current plan's refill is on the balance card). */
 function Plans() {
   const { display } = useShell();
   const catalog = useQuery(CatalogDocument);
   const details = useQuery(WalletDetailsDocument);
-  const { me } = useShell();
   const [subscribe] = useMutation(SubscribeToPlanDocument);
   const start = useAction(async (planId: string) => {
     const r = await subscribe({ variables: { planId } });
@@ -105,12 +103,7 @@ function Plans() {
   return (
     <div className="plans">
       <h3>Plans</h3>
-      {current && (
-        <p data-testid="current-plan">
-          Your plan: <strong>{current.plan.name}</strong>, {formatCredits(current.plan.monthlyCredits, display)} a month
-          {current.renewsAt ? `; next refill ${formatDate(current.renewsAt, me.timezone)}` : ''}. Allocations do not roll over.
-        </p>
-      )}
+      {current && <p>You are on the {current.plan.name} plan; change or cancel it in the billing portal.</p>}
       <ul className="packs">
         {plans.map((p) => (
           <li key={p.id} className="pack">
