@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
 import { DashboardHarness, describeInBrowser, waitForTestIdText } from '../helpers/browser';
 import { FakeStripe } from '../helpers/fake-stripe';
 
@@ -9,6 +11,7 @@ import { FakeStripe } from '../helpers/fake-stripe';
  */
 
 const WHSEC = 'whsec_dashboard_e2e';
+const rid = () => randomBytes(6).toString('hex');
 
 describeInBrowser('dashboard: top-up, admin, refund', () => {
   let h: DashboardHarness;
@@ -108,6 +111,43 @@ describeInBrowser('dashboard: top-up, admin, refund', () => {
     expect(await page.locator('#top-up').count()).toBe(0);
     expect(await page.getByRole('button', { name: /billing portal/ }).count()).toBe(0);
     await adminSide.context.close();
+    await context.close();
+  });
+
+  test('a plan allocation shows the plan, its next refill and the new balance live', async () => {
+    const user = await h.t.signUp();
+    const { page, context } = await h.page();
+    await h.logIn(page, user);
+    await waitForTestIdText(page, 'balance', '50 credits', 5000);
+    expect(await page.getByTestId('current-plan').count()).toBe(0);
+
+    // What Stripe sends when the Growth plan is bought and its first invoice paid.
+    const deliver = async (type: string, object: object) => {
+      const payload = JSON.stringify({ id: `evt_${rid()}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object } });
+      const res = await fetch(`${h.base}/webhooks/stripe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: WHSEC }) },
+        body: payload,
+      });
+      expect(res.status).toBe(200);
+    };
+    const sub = `sub_${rid()}`;
+    const meta = { accountId: user.accountId, planId: 'growth' };
+    await deliver('customer.subscription.created', { id: sub, object: 'subscription', customer: null, status: 'active', metadata: meta, items: { object: 'list', data: [] } });
+    const start = Math.floor(Date.UTC(2030, 0, 1) / 1000) - 30 * 86_400;
+    const end = Math.floor(Date.UTC(2030, 0, 1) / 1000); // renews on 1 Jan 2030
+    await deliver('invoice.paid', {
+      id: `in_${rid()}`,
+      object: 'invoice',
+      customer: null,
+      billing_reason: 'subscription_create',
+      parent: { type: 'subscription_details', subscription_details: { subscription: sub, metadata: meta } },
+      lines: { object: 'list', data: [{ id: `il_${rid()}`, object: 'line_item', period: { start, end } }] },
+      period_start: start,
+      period_end: start,
+    });
+    await waitForTestIdText(page, 'balance', '250 credits', 2000);
+    await waitForTestIdText(page, 'current-plan', 'Plan: Growth, 200 credits a month; next refill Jan 1, 2030.', 5000);
     await context.close();
   });
 });
