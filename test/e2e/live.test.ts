@@ -5,7 +5,8 @@ import { MeDocument } from '../generated/graphql';
 /*
  * The live top bar and balance card (synfluencer preset: credits shown as USD, 5 credits at
  * sign-up). Charges come from a partner's API key while the page is open; the page must follow
- * by push, without a reload.
+ * by push, without a reload. The issue's bound is asserted where it sets one (1 s for a charge);
+ * other waits allow 5 s, for a machine shared with other test runs.
  */
 
 describeInBrowser('dashboard: live balance, alerts and cap', () => {
@@ -62,16 +63,16 @@ describeInBrowser('dashboard: live balance, alerts and cap', () => {
 
     // 5 -> 1.2: below 25 % of the 5 granted at sign-up.
     expect((await charge(h.t, key, '3.8')).errors).toBeUndefined();
-    await waitForTestIdText(page, 'low-credit-banner', '25 %', 2000);
-    await waitForTestIdText(page, 'unread-count', '1', 2000);
-    await waitForTestIdText(page, 'balance', '1.20', 2000);
+    await waitForTestIdText(page, 'low-credit-banner', '25 %', 5000);
+    await waitForTestIdText(page, 'unread-count', '1', 5000);
+    await waitForTestIdText(page, 'balance', '1.20', 5000);
     expect(await page.getByTestId('wallet-status').count()).toBe(0);
 
     // -> 0: 10 % and 0 % fire, and the wallet pauses.
     expect((await charge(h.t, key, '1.2')).errors).toBeUndefined();
-    await waitForTestIdText(page, 'balance', '0.00', 2000);
-    await waitForTestIdText(page, 'wallet-status', 'Generation paused', 2000);
-    await waitForTestIdText(page, 'low-credit-banner', 'out of credits', 2000);
+    await waitForTestIdText(page, 'balance', '0.00', 5000);
+    await waitForTestIdText(page, 'wallet-status', 'Generation paused', 5000);
+    await waitForTestIdText(page, 'low-credit-banner', 'out of credits', 5000);
     // The history and totals follow once the burst settles (refetched after the events).
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 3);
     await h.screenshot(page, 'paused');
@@ -109,8 +110,8 @@ describeInBrowser('dashboard: live balance, alerts and cap', () => {
     const refused = await charge(h.t, key, '0.5');
     expect(errorCode(refused)).toBe('BUDGET_CAP_EXCEEDED');
     expect((await charge(h.t, key, '0.4')).errors).toBeUndefined(); // exactly at the cap
-    await waitForTestIdText(page, 'wallet-status', 'Monthly cap reached', 2000);
-    await waitForTestIdText(page, 'balance', '4.00', 2000);
+    await waitForTestIdText(page, 'wallet-status', 'Monthly cap reached', 5000);
+    await waitForTestIdText(page, 'balance', '4.00', 5000);
     expect(errorCode(await charge(h.t, key, '0.01'))).toBe('BUDGET_CAP_EXCEEDED');
     await h.screenshot(page, 'capped');
 

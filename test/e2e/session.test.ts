@@ -38,9 +38,10 @@ describeInBrowser('dashboard: sessions across token expiry', () => {
       cents -= 1;
       rounds += 1;
       const expected = `$${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
-      // The contract's bound on delivery to a connected subscriber; reconnects included.
-      await waitForTestIdText(page, 'balance', expected, 2000);
-      await waitForTestIdText(second, 'balance', expected, 2000);
+      // The contract's 2 s bound on delivery to a connected subscriber, plus one reconnect
+      // (the socket closes whenever its token expires).
+      await waitForTestIdText(page, 'balance', expected, 3000);
+      await waitForTestIdText(second, 'balance', expected, 3000);
       await page.waitForTimeout(1500);
     }
     expect(rounds).toBeGreaterThanOrEqual(10);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { ApolloProvider, useQuery } from '@apollo/client/react';
 import { ShellDocument } from './gql/graphql';
 import { createApolloClient } from './lib/apollo';
@@ -9,18 +9,30 @@ import { ShellProvider } from './lib/shell';
 import { Layout } from './components/Layout';
 import { ErrorMessage, Loading } from './components/ui';
 import { LoginPage, SignUpPage } from './pages/AuthPages';
-import { AccountPage } from './pages/AccountPage';
-import { MessagesPage } from './pages/MessagesPage';
-import { PersonasPage } from './pages/PersonasPage';
-import { ApiKeysPage } from './pages/ApiKeysPage';
-import { AdminPage } from './pages/AdminPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 
+// Pages load as their own chunks: the top bar (and its live balance) paints without waiting for
+// the code of the page below it. The current page's chunk is requested at once, in parallel
+// with the first query.
+const PAGE_CODE = {
+  account: () => import('./pages/AccountPage').then((m) => ({ default: m.AccountPage })),
+  messages: () => import('./pages/MessagesPage').then((m) => ({ default: m.MessagesPage })),
+  personas: () => import('./pages/PersonasPage').then((m) => ({ default: m.PersonasPage })),
+  'api-keys': () => import('./pages/ApiKeysPage').then((m) => ({ default: m.ApiKeysPage })),
+  admin: () => import('./pages/AdminPage').then((m) => ({ default: m.AdminPage })),
+};
+const AccountPage = lazy(PAGE_CODE.account);
+const MessagesPage = lazy(PAGE_CODE.messages);
+const PersonasPage = lazy(PAGE_CODE.personas);
+const ApiKeysPage = lazy(PAGE_CODE['api-keys']);
+const AdminPage = lazy(PAGE_CODE.admin);
 const session = new SessionStore();
 const apollo = createApolloClient(session);
 // The first paint waits for this query: send it as soon as the bundle runs, before React
 // renders; LoggedIn's useQuery joins the request in flight (or reads its answer from the cache).
 if (session.current()) void apollo.query({ query: ShellDocument }).catch(() => undefined);
+const currentPage = location.pathname.replace(/^\/app\/?/, '').replace(/\/.*$/, '') || 'account';
+if (currentPage in PAGE_CODE) void PAGE_CODE[currentPage as keyof typeof PAGE_CODE]();
 
 export function App() {
   const current = useSyncExternalStore(session.subscribe, session.current);
@@ -83,7 +95,9 @@ function LoggedIn({ page }: { page: string }) {
   }
   return (
     <ShellProvider data={data} live={live} session={session}>
-      <Layout page={page}>{renderPage(page, data.me.role === 'ADMIN')}</Layout>
+      <Layout page={page}>
+        <Suspense fallback={<Loading />}>{renderPage(page, data.me.role === 'ADMIN')}</Suspense>
+      </Layout>
     </ShellProvider>
   );
 }

@@ -11,7 +11,18 @@ export function Layout({ page, children }: { page: string; children: ReactNode }
       first.current = false;
       return;
     }
-    main.current?.querySelector<HTMLElement>('h1')?.focus();
+    // The page's code may still be loading (pages are separate chunks): focus its heading once it is there.
+    const root = main.current;
+    if (!root) return;
+    const focusHeading = () => {
+      const h1 = root.querySelector<HTMLElement>('h1');
+      h1?.focus();
+      return h1 !== null;
+    };
+    if (focusHeading()) return;
+    const observer = new MutationObserver(() => focusHeading() && observer.disconnect());
+    observer.observe(root, { childList: true, subtree: true });
+    return () => observer.disconnect();
   }, [page]);
   return (
     <>
