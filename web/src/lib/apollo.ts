@@ -1,31 +1,44 @@
-import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, type StoreObject } from '@apollo/client';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, type FieldPolicy } from '@apollo/client';
 import { from, mergeMap, type Observable } from 'rxjs';
 import type { SessionStore } from './session';
 
-/** Wallet fields that live events update; an older answer must never overwrite them. */
-const LIVE_WALLET_FIELDS = ['balance', 'held', 'spentThisMonth', 'status', 'version'] as const;
+/** A wallet's state as the newest balanceChanged event described it (lib/live.ts records it). */
+export interface LiveWallet {
+  version: string;
+  balance: string;
+  held: string;
+  spentThisMonth: string;
+  status: string;
+}
 
-const versionOf = (o: StoreObject | undefined): bigint | null => (typeof o?.version === 'string' ? BigInt(o.version) : null);
+/** The newest live state per wallet id. */
+export const liveWallets = new Map<string, LiveWallet>();
+
+/** Wallet fields that live events carry. */
+const LIVE_WALLET_FIELDS = ['balance', 'held', 'spentThisMonth', 'status'] as const;
 
 /**
- * The normalized cache. A query answered before a live event may arrive after it; the Wallet
- * merge keeps the fields of whichever state has the higher `version`, so the balance on screen
- * never goes back (the API's versions only increase).
+ * Reads never return a wallet state older than the newest live event: a query answered before
+ * an event can be written after it (its response was in flight), and the stored fields are then
+ * older than what the page already showed. The API's versions only increase, so the higher
+ * version wins, and the balance on screen never goes back.
  */
+function liveWalletField(field: (typeof LIVE_WALLET_FIELDS)[number]): FieldPolicy {
+  return {
+    read(existing, { readField }) {
+      const id = readField<string>('id');
+      const live = id ? liveWallets.get(id) : undefined;
+      const stored = readField<string>('version');
+      if (!live || (stored !== undefined && BigInt(stored) >= BigInt(live.version))) return existing;
+      return live[field];
+    },
+  };
+}
+
 export function createCache(): InMemoryCache {
   return new InMemoryCache({
     typePolicies: {
-      Wallet: {
-        merge(existing: StoreObject | undefined, incoming: StoreObject, { mergeObjects }) {
-          const merged = mergeObjects(existing ?? {}, incoming) as StoreObject;
-          const kept = versionOf(existing);
-          const arriving = versionOf(incoming);
-          if (existing && kept !== null && arriving !== null && kept > arriving) {
-            for (const field of LIVE_WALLET_FIELDS) if (field in existing) merged[field] = existing[field];
-          }
-          return merged;
-        },
-      },
+      Wallet: { fields: Object.fromEntries(LIVE_WALLET_FIELDS.map((f) => [f, liveWalletField(f)])) },
       Query: {
         fields: {
           // One list per filter/page; no merging across pages (the history pages by cursor).

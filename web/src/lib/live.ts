@@ -13,6 +13,7 @@ import {
   type MessageFieldsFragment,
   type WalletLiveFieldsFragment,
 } from '../gql/graphql';
+import { liveWallets } from './apollo';
 import type { SessionStore } from './session';
 
 /**
@@ -21,7 +22,8 @@ import type { SessionStore } from './session';
  *
  * - balanceChanged: each event is the wallet's full committed state; it is written into
  *   `Wallet:<walletId>` (the entry the top bar and the balance card read), and only if its
- *   version is newer than the last one seen. Figures the event does not carry (lifetime
+ *   version is newer than the last one seen and than the cached one (lib/apollo.ts keeps a
+ *   later-arriving older query answer from showing through). Figures the event does not carry (lifetime
  *   totals, runway, usage) are refetched once a burst of events has settled.
  * - messageAdded: refreshes the unread count and the Messages page, and tells listeners
  *   (the top-up card waits for its PURCHASE_COMPLETED).
@@ -110,6 +112,7 @@ export class LiveSync {
 
   stop(): void {
     this.stops.splice(0).forEach((stop) => stop());
+    liveWallets.clear();
     if (this.refetchTimer) clearTimeout(this.refetchTimer);
     // Disposing while a connect is in flight rejects with its close event: nothing to report.
     Promise.resolve(this.ws.dispose()).catch(() => undefined);
@@ -138,11 +141,13 @@ export class LiveSync {
     const version = BigInt(e.version);
     if (this.lastVersion !== null && version <= this.lastVersion) return;
     this.lastVersion = version;
-    this.apollo.cache.writeFragment({
-      id: this.apollo.cache.identify({ __typename: 'Wallet', id: e.walletId }),
-      fragment: WalletLiveFieldsFragmentDoc,
-      data: { __typename: 'Wallet', id: e.walletId, balance: e.balance, held: e.held, spentThisMonth: e.spentThisMonth, status: e.status, version: e.version } as WalletLiveFieldsFragment,
-    });
+    const id = this.apollo.cache.identify({ __typename: 'Wallet', id: e.walletId });
+    // A query may already have stored a newer state (its answer left after this event's commit).
+    const cached = this.apollo.cache.readFragment({ id, fragment: WalletLiveFieldsFragmentDoc });
+    if (cached && BigInt(cached.version) >= version) return;
+    const state = { balance: e.balance, held: e.held, spentThisMonth: e.spentThisMonth, status: e.status, version: e.version };
+    liveWallets.set(e.walletId, state);
+    this.apollo.cache.writeFragment({ id, fragment: WalletLiveFieldsFragmentDoc, data: { __typename: 'Wallet', id: e.walletId, ...state } as WalletLiveFieldsFragment });
     this.scheduleRefetch();
   }
 
