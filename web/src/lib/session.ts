@@ -141,13 +141,16 @@ export class SessionStore {
     return (await this.refresh())?.accessToken ?? null;
   }
 
-  /** One refresh at a time per page (and per browser, with Web Locks). Null: the session ended. */
-  refresh(): Promise<Session | null> {
-    this.refreshing ??= this.refreshOnce().finally(() => (this.refreshing = null));
+  /**
+   * One refresh at a time per page (and per browser, with Web Locks). `refused`: an access
+   * token the server turned down, which must not be adopted again. Null: the session ended.
+   */
+  refresh(refused?: string): Promise<Session | null> {
+    this.refreshing ??= this.refreshOnce(refused).finally(() => (this.refreshing = null));
     return this.refreshing;
   }
 
-  private async refreshOnce(): Promise<Session | null> {
+  private async refreshOnce(refused?: string): Promise<Session | null> {
     const run = async (): Promise<Session | null> => {
       const latest = (await readVault<Session>()) ?? readStored();
       if (!latest) {
@@ -155,7 +158,7 @@ export class SessionStore {
         return null;
       }
       // Another tab rotated while this one waited for the lock: use its tokens.
-      if (latest.expiresAt - Date.now() > refreshMarginMs(latest)) {
+      if (latest.expiresAt - Date.now() > refreshMarginMs(latest) && latest.accessToken !== refused) {
         this.set(latest, false);
         return latest;
       }
@@ -182,8 +185,7 @@ export class SessionStore {
   /** The server refused a token it should have accepted: try one refresh, else end the session. */
   async rejected(token: string): Promise<string | null> {
     if (this.session && this.session.accessToken !== token) return this.session.accessToken;
-    if (this.session) this.session = { ...this.session, expiresAt: 0 };
-    return (await this.refresh())?.accessToken ?? null;
+    return (await this.refresh(token))?.accessToken ?? null;
   }
 
   private set(next: Session | null, persist: boolean): void {
