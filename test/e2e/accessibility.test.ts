@@ -86,8 +86,9 @@ describeInBrowser('dashboard: accessibility and small screens', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/^Messages\d+ unread$/);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor();
-    // Focus moved to the new page's heading, so a screen reader announces it.
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    // Focus moves to the new page's heading (once the page's code is there), so a screen reader announces it.
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1', null, { timeout: 5000 });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Messages');
     await context.close();
   });
 });

@@ -14,10 +14,11 @@ export function Layout({ page, children }: { page: string; children: ReactNode }
     // The page's code may still be loading (pages are separate chunks): focus its heading once it is there.
     const root = main.current;
     if (!root) return;
+    // While the new page suspends, React keeps the previous page hidden in the DOM: skip its heading.
     const focusHeading = () => {
-      const h1 = root.querySelector<HTMLElement>('h1');
+      const h1 = Array.from(root.querySelectorAll<HTMLElement>('h1')).find((h) => h.offsetParent !== null);
       h1?.focus();
-      return h1 !== null;
+      return h1 !== undefined && document.activeElement === h1;
     };
     if (focusHeading()) return;
     const observer = new MutationObserver(() => focusHeading() && observer.disconnect());

@@ -5,6 +5,9 @@ import { Card, ErrorMessage, FieldError, Notice, useAction } from '../components
 import { formatCredits, validateAmount } from '../lib/money';
 import { useShell, useTitle } from '../lib/shell';
 
+/** An idempotency key; getRandomValues also works on plain-HTTP origins, where randomUUID does not exist. */
+const newKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+
 /** Admins: the self-service billing switch and credit grants. */
 export function AdminPage() {
   useTitle('Admin');
@@ -48,14 +51,14 @@ function Grant() {
   const [invalid, setInvalid] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   // One idempotency key per distinct grant: a retry of the same form cannot grant twice.
-  const [key, setKey] = useState(() => crypto.randomUUID());
+  const [key, setKey] = useState(() => newKey());
   const [grant] = useMutation(GrantCreditsDocument);
   const submit = useAction(async () => {
     const who = target.trim();
     const accountId = who.includes('@') ? (await client.query({ query: AccountByEmailDocument, variables: { email: who }, fetchPolicy: 'network-only' })).data!.accountByEmail.id : who;
     const r = await grant({ variables: { accountId, amount: amount.trim(), reason: reason.trim(), idempotencyKey: key } });
     setDone(`Granted ${formatCredits(amount.trim(), display)} to ${who}; their balance is now ${formatCredits(r.data!.grantCredits.balanceAfter, display)}.`);
-    setKey(crypto.randomUUID());
+    setKey(newKey());
     setAmount('');
   });
   const onSubmit = (e: FormEvent) => {
@@ -67,7 +70,7 @@ function Grant() {
   };
   const edit = (fn: (v: string) => void) => (e: { target: { value: string } }) => {
     fn(e.target.value);
-    setKey(crypto.randomUUID());
+    setKey(newKey());
   };
   return (
     <Card id="grant" title="Grant credits">

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { ApiKeysDocument, CreateApiKeyDocument, RevokeApiKeyDocument, type ApiKeyScope } from '../gql/graphql';
 import { Card, Empty, ErrorMessage, Loading, Notice, useAction } from '../components/ui';
@@ -40,12 +40,21 @@ function CreateKey() {
     e.preventDefault();
     void save.run();
   };
+  const secretField = useRef<HTMLInputElement>(null);
   const copy = async () => {
     if (!secret) return;
-    await navigator.clipboard.writeText(secret).then(
-      () => setCopied(true),
-      () => setCopied(false),
-    );
+    try {
+      // The Clipboard API exists only on secure origins; elsewhere, copy the selected field.
+      if (navigator.clipboard) await navigator.clipboard.writeText(secret);
+      else {
+        secretField.current?.select();
+        document.execCommand('copy');
+      }
+      setCopied(true);
+    } catch {
+      secretField.current?.select();
+      setCopied(false);
+    }
   };
   return (
     <Card id="create-key" title="Create an API key">
@@ -81,7 +90,7 @@ function CreateKey() {
           </p>
           <label className="field">
             <span>Secret</span>
-            <input readOnly value={secret} data-testid="api-key-secret" onFocus={(e) => e.target.select()} />
+            <input ref={secretField} readOnly value={secret} data-testid="api-key-secret" onFocus={(e) => e.target.select()} />
           </label>
           <div className="row">
             <button type="button" onClick={() => void copy()}>
