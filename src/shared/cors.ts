@@ -25,9 +25,8 @@ export function originMatcher(entries: readonly string[]): OriginAllowed {
   return (origin) => {
     const lower = origin.toLowerCase();
     if (exact.has(lower)) return true;
-    const portAt = lower.lastIndexOf(':');
-    const withoutPort = portAt > lower.indexOf('//') && /^:\d+$/.test(lower.slice(portAt)) ? lower.slice(0, portAt) : lower;
-    return anyPortOf.has(withoutPort);
+    // `host:*` also covers the default port, for which browsers send no port at all.
+    return anyPortOf.has(lower.replace(/:\d+$/, ''));
   };
 }
 

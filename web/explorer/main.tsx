@@ -149,11 +149,18 @@ function Explorer() {
     setToken(trimmed);
   };
   const fetcher = useFetcher(token, setOffered);
+  // Links may carry a document, GraphiQL style: /graphql?query=...&variables=...
+  const params = new URLSearchParams(window.location.search);
   return (
     <div className="explorer">
       <TokenBar token={token} offered={offered} onSave={save} />
       <div className="explorer__graphiql">
-        <GraphiQL fetcher={fetcher} defaultQuery={DEFAULT_QUERY} />
+        <GraphiQL
+          fetcher={fetcher}
+          defaultQuery={DEFAULT_QUERY}
+          initialQuery={params.get('query') ?? undefined}
+          initialVariables={params.get('variables') ?? undefined}
+        />
       </div>
     </div>
   );
