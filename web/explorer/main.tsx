@@ -57,6 +57,8 @@ subscription LiveBalance {
 }
 `;
 
+const isCloseEvent = (value: unknown): value is CloseEvent => typeof value === 'object' && value !== null && 'code' in value && 'reason' in value;
+
 /** Finds an access token in a result (signUp, logIn, refreshToken answers), to offer it. */
 function accessTokenIn(result: unknown): string | null {
   const data = (result as { data?: Record<string, { accessToken?: unknown } | null> } | null)?.data;
@@ -74,6 +76,9 @@ function useFetcher(token: string, onToken: (token: string) => void): Fetcher {
       url: wsUrl,
       lazy: true,
       retryAttempts: 3,
+      // A refused token (4403) or a malformed request (4400) will not get better by retrying:
+      // show the error at once instead of after several back-offs.
+      shouldRetry: (event) => !(isCloseEvent(event) && (event.code === 4400 || event.code === 4403)),
       connectionParams: () => (authorization ? { authorization } : {}),
     });
   }, [token]);
