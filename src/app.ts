@@ -35,6 +35,7 @@ import { EmailOutboxWorker } from './modules/alerts/email.outbox';
 import { RealtimeHub } from './modules/realtime/realtime.hub';
 import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
+import { HistoryService } from './modules/usage/history.service';
 
 export interface App {
   services: Services;
@@ -95,6 +96,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     notifier: { notify: (accountId, kind, title, body, data) => messages.notify(accountId, MessageKind[kind], title, body, data) },
     billing: new BillingService(orm, config, pricing, ledger, log, () => services.notifier),
     usage: new UsageService(orm, config, pricing, ledger),
+    history: new HistoryService(orm, ledger),
   };
 
   const schema = await buildGraphQLSchema();
