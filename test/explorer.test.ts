@@ -127,6 +127,10 @@ describeWithBrowser('explorer in headless Chromium', () => {
     const text = await responseText(page);
     expect(text).toContain(user.email);
     expect(text).toMatch(/"balance": "5"/);
+    // The documentation pane shows the schema's own descriptions, starting at the root types.
+    await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+    await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).click();
+    await page.locator('.graphiql-doc-explorer').getByText(/^Reads\. Send/).waitFor();
     await page.screenshot({ path: artifactPath('explorer.png') });
     await page.close();
   });
