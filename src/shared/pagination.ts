@@ -97,8 +97,14 @@ export function toSeqPage<T>(rows: T[], window: SeqWindow, cursorOf: (row: T) =>
 export function seqWindowSql(window: SeqWindow, column: string): { conditions: string[]; params: string[]; order: string } {
   const conditions: string[] = [];
   const params: string[] = [];
-  if (window.olderThan !== null) (conditions.push(`${column} < ?`), params.push(window.olderThan));
-  if (window.newerThan !== null) (conditions.push(`${column} > ?`), params.push(window.newerThan));
+  if (window.olderThan !== null) {
+    conditions.push(`${column} < ?`);
+    params.push(window.olderThan);
+  }
+  if (window.newerThan !== null) {
+    conditions.push(`${column} > ?`);
+    params.push(window.newerThan);
+  }
   return { conditions, params, order: `${column} ${window.direction === 'forward' ? 'desc' : 'asc'}` };
 }
 
