@@ -1,6 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { charge, createApiKey, DashboardHarness, describeInBrowser } from '../helpers/browser';
+import { charge, createApiKey, DashboardHarness } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
 import { CreateSynfluencerDocument } from '../generated/graphql';
 
 /*
@@ -23,7 +24,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }
 
-describeInBrowser('dashboard: accessibility and small screens', () => {
+describeWithBrowser('dashboard: accessibility and small screens', () => {
   let h: DashboardHarness;
   beforeAll(async () => {
     h = await DashboardHarness.start();

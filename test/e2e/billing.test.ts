@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
-import { DashboardHarness, describeInBrowser, waitForTestIdText } from '../helpers/browser';
+import { DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
 import { FakeStripe } from '../helpers/fake-stripe';
 
 /*
@@ -13,7 +14,7 @@ import { FakeStripe } from '../helpers/fake-stripe';
 const WHSEC = 'whsec_dashboard_e2e';
 const rid = () => randomBytes(6).toString('hex');
 
-describeInBrowser('dashboard: top-up, admin, refund', () => {
+describeWithBrowser('dashboard: top-up, admin, refund', () => {
   let h: DashboardHarness;
   let fake: FakeStripe;
   beforeAll(async () => {

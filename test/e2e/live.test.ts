@@ -1,5 +1,6 @@
 import { errorCode } from '../helpers/app';
-import { charge, createApiKey, DashboardHarness, describeInBrowser, waitForTestIdText } from '../helpers/browser';
+import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
 import { MeDocument } from '../generated/graphql';
 
 /*
@@ -9,7 +10,7 @@ import { MeDocument } from '../generated/graphql';
  * other waits allow 5 s, for a machine shared with other test runs.
  */
 
-describeInBrowser('dashboard: live balance, alerts and cap', () => {
+describeWithBrowser('dashboard: live balance, alerts and cap', () => {
   let h: DashboardHarness;
   beforeAll(async () => {
     h = await DashboardHarness.start();

@@ -1,9 +1,10 @@
 import { errorCode } from '../helpers/app';
-import { charge, DashboardHarness, describeInBrowser } from '../helpers/browser';
+import { charge, DashboardHarness } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
 
 /* Personas and API keys, managed in the UI and checked through the API. */
 
-describeInBrowser('dashboard: personas and API keys', () => {
+describeWithBrowser('dashboard: personas and API keys', () => {
   let h: DashboardHarness;
   beforeAll(async () => {
     h = await DashboardHarness.start();

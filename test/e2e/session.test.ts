@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
-import { charge, createApiKey, DashboardHarness, describeInBrowser, waitForTestIdText } from '../helpers/browser';
+import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
 import { RefreshTokenDocument } from '../generated/graphql';
 
 /*
@@ -10,7 +11,7 @@ import { RefreshTokenDocument } from '../generated/graphql';
 
 const storedSession = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem('credits.session') ?? 'null') as { accessToken: string; refreshToken: string } | null);
 
-describeInBrowser('dashboard: sessions across token expiry', () => {
+describeWithBrowser('dashboard: sessions across token expiry', () => {
   let h: DashboardHarness;
   beforeAll(async () => {
     h = await DashboardHarness.start({ ACCESS_TOKEN_TTL_SECONDS: '10' });

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import type { TestUser } from '../helpers/app';
 import { PASSWORD } from '../helpers/app';
-import { charge, createApiKey, DashboardHarness, describeInBrowser, waitForTestIdText } from '../helpers/browser';
+import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
 import { CreateSynfluencerDocument, LogInDocument } from '../generated/graphql';
 
 /*
@@ -17,7 +18,7 @@ interface Studio {
   ben: string;
 }
 
-describeInBrowser('dashboard: usage, export and settings', () => {
+describeWithBrowser('dashboard: usage, export and settings', () => {
   let h: DashboardHarness;
   beforeAll(async () => {
     h = await DashboardHarness.start();

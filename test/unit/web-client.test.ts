@@ -35,7 +35,7 @@ describe('the wallet in the normalized cache', () => {
   test('a query answered before a live event but written after it cannot take the balance back', () => {
     const cache = createCache();
     write(cache, '5', '3');
-    liveWallets.set('w', { balance: '0', held: '0', spentThisMonth: '5', status: 'PAUSED', version: '5' });
+    liveWallets.set('w', { balance: '0', held: '0', spentThisMonth: '5', status: 'PAUSED', version: '5', lifetimeSpend: '5', lifetimePurchased: '0' });
     write(cache, '4.5', '4'); // in flight while version 5 was pushed
     expect(read(cache)).toMatchObject({ balance: '0', status: 'PAUSED' });
     write(cache, '10', '6'); // a newer answer (a top-up) wins

@@ -9,13 +9,15 @@ export interface LiveWallet {
   held: string;
   spentThisMonth: string;
   status: string;
+  lifetimeSpend: string;
+  lifetimePurchased: string;
 }
 
 /** The newest live state per wallet id. */
 export const liveWallets = new Map<string, LiveWallet>();
 
-/** Wallet fields that live events carry. */
-const LIVE_WALLET_FIELDS = ['balance', 'held', 'spentThisMonth', 'status'] as const;
+/** Wallet fields that live events carry and that only change with the wallet's version. */
+const LIVE_WALLET_FIELDS = ['balance', 'held', 'spentThisMonth', 'status', 'lifetimeSpend', 'lifetimePurchased'] as const;
 
 /**
  * Reads never return a wallet state older than the newest live event: a query answered before

@@ -6,12 +6,12 @@ import {
   LowCreditAlertDocument,
   MessageAddedDocument,
   UnreadCountDocument,
+  WalletEventFieldsFragmentDoc,
   WalletLiveFieldsFragmentDoc,
   type BalanceChangedSubscription,
   type LowCreditAlertSubscription,
   type MessageAddedSubscription,
   type MessageFieldsFragment,
-  type WalletLiveFieldsFragment,
 } from '../gql/graphql';
 import { liveWallets } from './apollo';
 import type { SessionStore } from './session';
@@ -20,11 +20,12 @@ import type { SessionStore } from './session';
  * Live values: three subscriptions over one graphql-ws socket, merged into Apollo's normalized
  * cache. Nothing is polled.
  *
- * - balanceChanged: each event is the wallet's full committed state; it is written into
- *   `Wallet:<walletId>` (the entry the top bar and the balance card read), and only if its
- *   version is newer than the last one seen and than the cached one (lib/apollo.ts keeps a
- *   later-arriving older query answer from showing through). Figures the event does not carry (lifetime
- *   totals, runway, usage) are refetched once a burst of events has settled.
+ * - balanceChanged: each event carries the wallet's full committed state (`wallet`, the same
+ *   cacheable Wallet the queries return); it is written into `Wallet:<walletId>` (the entry the
+ *   top bar and the balance card read), and only if its version is newer than the last one
+ *   seen and than the cached one (lib/apollo.ts keeps a later-arriving older query answer from
+ *   showing through). Figures the event does not carry (runway, buckets, usage) are refetched
+ *   once a burst of events has settled.
  * - messageAdded: refreshes the unread count and the Messages page, and tells listeners
  *   (the top-up card waits for its PURCHASE_COMPLETED).
  * - lowCreditAlert: the low-credit banner.
@@ -145,9 +146,9 @@ export class LiveSync {
     // A query may already have stored a newer state (its answer left after this event's commit).
     const cached = this.apollo.cache.readFragment({ id, fragment: WalletLiveFieldsFragmentDoc });
     if (cached && BigInt(cached.version) >= version) return;
-    const state = { balance: e.balance, held: e.held, spentThisMonth: e.spentThisMonth, status: e.status, version: e.version };
-    liveWallets.set(e.walletId, state);
-    this.apollo.cache.writeFragment({ id, fragment: WalletLiveFieldsFragmentDoc, data: { __typename: 'Wallet', id: e.walletId, ...state } as WalletLiveFieldsFragment });
+    const w = e.wallet;
+    liveWallets.set(e.walletId, { version: w.version, balance: w.balance, held: w.held, spentThisMonth: w.spentThisMonth, status: w.status, lifetimeSpend: w.lifetimeSpend, lifetimePurchased: w.lifetimePurchased });
+    this.apollo.cache.writeFragment({ id, fragment: WalletEventFieldsFragmentDoc, fragmentName: 'WalletEventFields', data: w });
     this.scheduleRefetch();
   }
 
