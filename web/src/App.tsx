@@ -74,8 +74,7 @@ function LoggedIn({ page }: { page: string }) {
     sync.start();
     setLive(sync);
     return () => sync.stop();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [started]);
+  }, [started]); // the first version only: later ones arrive through the subscription itself
 
   if (!data || !live) {
     return (

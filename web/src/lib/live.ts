@@ -93,12 +93,12 @@ export class LiveSync {
   }
 
   start(): void {
-    const live = this;
+    const afterVersion = () => (this.lastVersion === null ? null : this.lastVersion.toString());
     const balancePayload: SubscribePayload = {
       query: print(BalanceChangedDocument),
       // Read when graphql-ws sends (or resends) the subscription: resume after the last version seen.
       get variables() {
-        return { afterVersion: live.lastVersion === null ? null : live.lastVersion.toString() };
+        return { afterVersion: afterVersion() };
       },
     };
     this.stops.push(
