@@ -126,3 +126,29 @@ let chargeSeq = 0;
 export function charge(t: TestApp, key: string, amount: string, extra: { synfluencerId?: string; platform?: string; feature?: string } = {}) {
   return t.gql(ChargeUsageDocument, { input: { feature: extra.feature ?? 'content_generation', providerCost: amount, idempotencyKey: `e2e-${Date.now()}-${++chargeSeq}`, ...extra } }, key);
 }
+
+/**
+ * Records, inside the page, when each `data-testid` element first contains its text (epoch ms
+ * from performance.timeOrigin, the same clock as Date.now() here). Returns a function that waits
+ * for all of them and answers the times: latency is then measured by the page itself, not by the
+ * round trips of the test harness (which a loaded machine stretches).
+ */
+export async function recordWhenShown(page: Page, expected: Record<string, string>): Promise<(timeoutMs: number) => Promise<Record<string, number>>> {
+  await page.evaluate((texts) => {
+    const w = window as unknown as { shownAt: Record<string, number> };
+    w.shownAt = {};
+    const check = () => {
+      for (const [id, text] of Object.entries(texts)) {
+        if (w.shownAt[id] === undefined && Array.from(document.querySelectorAll(`[data-testid="${id}"]`)).some((el) => (el.textContent ?? '').includes(text))) {
+          w.shownAt[id] = performance.timeOrigin + performance.now();
+        }
+      }
+    };
+    check();
+    new MutationObserver(check).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, expected);
+  return async (timeoutMs) => {
+    await page.waitForFunction((ids) => ids.every((id) => (window as unknown as { shownAt: Record<string, number> }).shownAt[id] !== undefined), Object.keys(expected), { timeout: timeoutMs });
+    return page.evaluate(() => (window as unknown as { shownAt: Record<string, number> }).shownAt);
+  };
+}
