@@ -7,7 +7,7 @@ export enum Role {
 }
 
 @Entity({ tableName: 'account' })
-export class Account extends BaseEntity {
+export class Account extends BaseEntity<'role' | 'timezone' | 'burnAlertThreshold' | 'monthlyBudgetCap' | 'lowCreditEmails' | 'stripeCustomerId' | 'planId' | 'updatedAt'> {
   /** Always stored lower-cased so uniqueness is case-insensitive. */
   @Property({ type: 'text' })
   @Unique()

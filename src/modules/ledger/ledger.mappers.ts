@@ -1,5 +1,5 @@
-import type { HoldRow, TxRow } from './ledger.engine';
-import type { WalletView } from './ledger.service';
+import type { HoldRecord, LedgerEntry } from './domain/state';
+import type { WalletView } from './wallet.view';
 import type { HoldType, TransactionType, WalletType } from './ledger.types';
 
 export const toWalletType = (w: WalletView): WalletType => ({
@@ -15,7 +15,7 @@ export const toWalletType = (w: WalletView): WalletType => ({
   monthlyBudgetCap: w.monthlyBudgetCap,
 });
 
-export const toTransactionType = (t: TxRow): TransactionType => ({
+export const toTransactionType = (t: LedgerEntry): TransactionType => ({
   id: t.id,
   kind: t.kind,
   amount: t.amount,
@@ -36,7 +36,7 @@ export const toTransactionType = (t: TxRow): TransactionType => ({
   createdAt: t.createdAt,
 });
 
-export const toHoldType = (h: HoldRow): HoldType => ({
+export const toHoldType = (h: HoldRecord): HoldType => ({
   id: h.id,
   status: h.status,
   amount: h.amount,

@@ -13,7 +13,7 @@ import { BaseEntity } from '../../shared/base.entity';
 @Entity({ tableName: 'wallet' })
 @Check({ name: 'wallet_balance_non_negative', expression: 'balance >= 0' })
 @Check({ name: 'wallet_held_non_negative', expression: 'held >= 0' })
-export class Wallet extends BaseEntity {
+export class Wallet extends BaseEntity<'balance' | 'held' | 'lifetimeSpend' | 'lifetimePurchased' | 'spentMonth' | 'spentThisMonth' | 'version' | 'lowCreditReference' | 'lowCreditFired' | 'burnAlertMonth' | 'capAlertMonth' | 'updatedAt'> {
   @Property({ type: 'uuid' })
   @Unique()
   accountId!: string;
