@@ -364,14 +364,14 @@ describe('buckets', () => {
     const u = await t.signUp(); // 100
     const ledger = t.app.services.ledger;
     const walletId = await ledger.walletIdOf(u.accountId);
-    const meta = { feature: 'caption', synfluencerId: null, platform: null, automationId: null, provider: null, quantity: 1, unit: 'caption', metadata: null };
+    const usage = { feature: 'caption', synfluencerId: null, platform: null, automationId: null, provider: null, quantity: 1, unit: 'caption', metadata: null };
     // Submitted in one tick, these three form one batch: the charge of 150 drains the bonus, then the new bucket.
     const [grant, charge] = await Promise.all([
-      ledger.engine.submit(walletId, { type: 'grant', source: CreditSource.PURCHASE, amount: micros('100'), expiresAt: null, key: null, requestHash: null, description: 'pack' }),
-      ledger.engine.submit(walletId, { type: 'charge', amount: micros('150'), key: 'same-batch', requestHash: 'h', meta, description: 'big' }),
-      ledger.engine.submit(walletId, { type: 'charge', amount: micros('10'), key: 'same-batch-2', requestHash: 'h2', meta, description: 'small' }),
+      ledger.engine.submit(walletId, { type: 'grant', source: CreditSource.PURCHASE, amount: micros('100'), expiresAt: null, idempotencyKey: null, requestHash: null, description: 'pack' }),
+      ledger.engine.submit(walletId, { type: 'charge', amount: micros('150'), idempotencyKey: 'same-batch', requestHash: 'h', usage, description: 'big' }),
+      ledger.engine.submit(walletId, { type: 'charge', amount: micros('10'), idempotencyKey: 'same-batch-2', requestHash: 'h2', usage, description: 'small' }),
     ]);
-    expect(charge.transactions[0].draws).toEqual([
+    expect(charge.entries[0].draws).toEqual([
       { bucketId: expect.any(String), amount: micros('100').toString() },
       { bucketId: grant.bucketId, amount: micros('50').toString() },
     ]);

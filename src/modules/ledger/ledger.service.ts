@@ -52,7 +52,8 @@ export type CommitListener = (committed: CommittedWallet) => void;
  * operation, applied in one database transaction under the wallet's row lock.
  */
 export class LedgerService {
-  private readonly engine: LedgerEngine;
+  /** The queue every operation goes through; tests submit operations to it directly. */
+  readonly engine: LedgerEngine;
   private readonly walletIds = new Map<string, string>();
   private readonly ownedSynfluencers = new Set<string>();
   private readonly listeners: CommitListener[] = [];
