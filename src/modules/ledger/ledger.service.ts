@@ -250,7 +250,7 @@ export class LedgerService {
     const reported = !(quantity === null || quantity === undefined) || !(providerCost === null || providerCost === undefined);
     // Nothing reported: the estimate was the actual usage.
     let amount = hold.amount;
-    let actualQuantity: number | null = reported ? (quantity ?? null) : hold.quantity;
+    const actualQuantity: number | null = reported ? (quantity ?? null) : hold.quantity;
     if (reported) {
       const passThrough = feature.model === PricingModel.PASS_THROUGH;
       if (passThrough && (providerCost === null || providerCost === undefined)) throw badInput(`providerCost is required to capture a "${feature.feature}" hold`);
