@@ -475,7 +475,7 @@ describe('monthly budget cap (invariant 6)', () => {
   });
 
   it("starts a new month at the account's local midnight: last month's spend no longer counts", async () => {
-    // Its own database: faking the month leaves a ledger that invariant 6 (rightly) flags.
+    // Its own database: faking the month leaves a ledger that docs/invariants.md #6 (rightly) flags.
     const m = await startTestApp({ PRICE_BOOK: 'influgen', SIGNUP_BONUS: '100' });
     try {
       const u = await m.signUp({ timezone: 'Asia/Kolkata' });
@@ -497,7 +497,7 @@ describe('monthly budget cap (invariant 6)', () => {
     await t.ok(ChargeUsageDocument, caption('tz-1', { quantity: 4 }), u.token);
     // A 1-credit USAGE one minute after the UTC month began: this month in UTC, but still last
     // month in Los Angeles (whose month starts 7 or 8 hours later). A balancing ADJUSTMENT keeps
-    // invariant 1 intact for the rest of this file.
+    // docs/invariants.md #1 intact for the rest of this file.
     const nowUtcDay = new Date().getUTCDate();
     await withSql(t.dbUrl, async (c) => {
       const w = await c.query(`select id from wallet where account_id = $1`, [u.accountId]);

@@ -79,9 +79,9 @@ function messagesCte(params: SqlParams, messages: NewMessage[]): string {
   return `alert_messages as (
     insert into message (id, account_id, kind, title, body, data, created_at)
     select u.id, u.account_id, u.kind, u.title, u.body, u.data::jsonb, u.created_at
-      from unnest(${column((m) => m.id, 'uuid[]')}, ${column((m) => m.accountId, 'uuid[]')}, ${column((m) => m.kind, 'text[]')},
-                  ${column((m) => m.title, 'text[]')}, ${column((m) => m.body, 'text[]')}, ${column((m) => jsonText(m.data), 'text[]')},
-                  ${column((m) => m.createdAt, 'timestamptz[]')}) with ordinality as u(id, account_id, kind, title, body, data, created_at, ord)
+      from unnest(${column((message) => message.id, 'uuid[]')}, ${column((message) => message.accountId, 'uuid[]')}, ${column((message) => message.kind, 'text[]')},
+                  ${column((message) => message.title, 'text[]')}, ${column((message) => message.body, 'text[]')}, ${column((message) => jsonText(message.data), 'text[]')},
+                  ${column((message) => message.createdAt, 'timestamptz[]')}) with ordinality as u(id, account_id, kind, title, body, data, created_at, ord)
      order by u.ord
     returning 1)`;
 }
@@ -90,7 +90,7 @@ function emailsCte(params: SqlParams, emails: NewEmail[]): string {
   const column = (valueOf: (email: NewEmail) => unknown, sqlType: string) => params.column(emails, valueOf, sqlType);
   return `alert_emails as (
     insert into email_outbox (id, account_id, message_id, to_address, subject, body)
-    select * from unnest(${column((e) => e.id, 'uuid[]')}, ${column((e) => e.accountId, 'uuid[]')}, ${column((e) => e.messageId, 'uuid[]')},
-                         ${column((e) => e.to, 'text[]')}, ${column((e) => e.subject, 'text[]')}, ${column((e) => e.body, 'text[]')})
+    select * from unnest(${column((email) => email.id, 'uuid[]')}, ${column((email) => email.accountId, 'uuid[]')}, ${column((email) => email.messageId, 'uuid[]')},
+                         ${column((email) => email.to, 'text[]')}, ${column((email) => email.subject, 'text[]')}, ${column((email) => email.body, 'text[]')})
     returning 1)`;
 }

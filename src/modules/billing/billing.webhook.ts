@@ -11,8 +11,8 @@ import { notifySafely, type Notifier } from './billing.notifier';
 /*
  * Stripe webhooks: `POST /webhooks/stripe`.
  *
- * Invariant 7: a Stripe event is applied at most once, and a purchase is credited only for
- * a verified, paid event.
+ * A Stripe event is applied at most once, and a purchase is credited only for a verified,
+ * paid event (docs/invariants.md #7).
  *  - Verified: the raw body and `Stripe-Signature` header go through
  *    `Stripe.webhooks.constructEvent` (default 300-second tolerance); anything else is 400
  *    and changes nothing.
@@ -20,7 +20,7 @@ import { notifySafely, type Notifier } from './billing.notifier';
  *    the event row cannot share it. Instead each credit movement carries an idempotency key
  *    derived from the Stripe object it comes from (`stripe:checkout:<session>`,
  *    `stripe:invoice:<invoice>`, `stripe:refund:<charge>:<amount refunded>:<n>`). The ledger
- *    applies a key at most once per account, forever, under the wallet lock (invariant 4),
+ *    applies a key at most once per account, forever, under the wallet lock (docs/invariants.md #4),
  *    so the key IS the atomic "event recorded + effect" marker: a duplicate or concurrent
  *    delivery of the same event (or a different event about the same object, e.g.
  *    `checkout.session.completed` then `async_payment_succeeded`) finds the key and is a

@@ -35,7 +35,7 @@ interface ChangePayload {
 
 interface BalanceSub {
   feed: Feed<BalanceEvent>;
-  /** Highest version this subscriber was sent (or its starting point): invariant 5, versions only go up. */
+  /** Highest version this subscriber was sent (or its starting point): versions only go up (docs/invariants.md #5). */
   last: bigint;
 }
 
@@ -319,7 +319,7 @@ export class RealtimeHub {
   private deliverWallet(watch: WalletWatch, e: BalanceEvent): void {
     if (e.version > watch.known) watch.known = e.version;
     for (const s of watch.subs) {
-      // Invariant 5 per subscriber: only newer versions, never a stale or repeated one.
+      // Per subscriber: only newer versions, never a stale or repeated one (docs/invariants.md #5).
       if (e.version > s.last) {
         s.last = e.version;
         s.feed.push(e);

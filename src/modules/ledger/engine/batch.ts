@@ -61,7 +61,7 @@ export class BatchRunner {
   /** Registers a participant (before the first batch; see BatchParticipant). */
   addParticipant(participant: BatchParticipant): void {
     this.participants.push(participant);
-    this.loadText = loadStatementText(this.participants.map((p) => p.loadColumn));
+    this.loadText = loadStatementText(this.participants.map((participant) => participant.loadColumn));
   }
 
   async run(operations: ReadonlyMap<string, readonly LedgerOperation[]>, waitForLocks: boolean): Promise<BatchOutcome> {
@@ -110,7 +110,7 @@ export class BatchRunner {
     waitForLocks: boolean,
     result: BatchOutcome,
   ): Promise<OpenWallet[]> {
-    const participantColumns = this.participants.flatMap((p) => (p.walletColumns ?? []).map((column) => column.name));
+    const participantColumns = this.participants.flatMap((participant) => (participant.walletColumns ?? []).map((column) => column.name));
     const lockedRows = await beginAndLockWallets(client, walletIds, participantColumns, !waitForLocks);
     const missing = walletIds.filter((walletId) => !lockedRows.has(walletId));
     if (missing.length > 0) {

@@ -150,7 +150,7 @@ export class LedgerEngine {
       (err) => {
         // Never leave a caller waiting: answer everyone (settling a settled promise is a no-op).
         this.options.log.error({ err }, 'ledger group failed unexpectedly');
-        for (const pending of group.values()) pending.forEach((p) => p.reject(err));
+        for (const pending of group.values()) pending.forEach((caller) => caller.reject(err));
         this.finish(group, solo, sizeOf(group));
       },
     );
@@ -173,7 +173,7 @@ export class LedgerEngine {
    * (operations of wallets skipped because another session held their lock are queued again).
    */
   private async runGroup(group: Group, waitForLocks: boolean): Promise<number> {
-    const operations = new Map([...group].map(([walletId, pending]) => [walletId, pending.map((p) => p.operation)]));
+    const operations = new Map([...group].map(([walletId, pending]) => [walletId, pending.map((caller) => caller.operation)]));
     let batch: Awaited<ReturnType<BatchRunner['run']>>;
     try {
       batch = await this.batches.run(operations, waitForLocks);
@@ -187,7 +187,7 @@ export class LedgerEngine {
       if (deferred.has(walletId)) continue;
       const outcomes = batch.outcomes.get(walletId);
       if (outcomes) answer(pending, outcomes);
-      else pending.forEach((p) => p.reject(new Error(`ledger: no outcome for wallet ${walletId}`))); // cannot happen; never hang
+      else pending.forEach((caller) => caller.reject(new Error(`ledger: no outcome for wallet ${walletId}`))); // cannot happen; never hang
       settled += pending.length;
     }
     for (const walletId of batch.deferred) {
@@ -207,7 +207,7 @@ export class LedgerEngine {
   private async recover(group: Group, err: unknown): Promise<number> {
     const total = sizeOf(group);
     if (total === 1 || isAfterCommitSent(err)) {
-      for (const pending of group.values()) pending.forEach((p) => p.reject(err));
+      for (const pending of group.values()) pending.forEach((caller) => caller.reject(err));
       return total;
     }
     this.options.log.warn({ err, wallets: group.size, size: total }, 'ledger batch failed; retrying wallet by wallet');
@@ -221,12 +221,12 @@ export class LedgerEngine {
   /** Returns false when the wallet must be retried operation by operation. */
   private async retryWallet(walletId: string, pending: Pending[]): Promise<boolean> {
     try {
-      const { outcomes } = await this.batches.run(new Map([[walletId, pending.map((p) => p.operation)]]), true);
+      const { outcomes } = await this.batches.run(new Map([[walletId, pending.map((caller) => caller.operation)]]), true);
       answer(pending, outcomes.get(walletId)!);
       return true;
     } catch (err) {
       if (pending.length > 1 && !isAfterCommitSent(err)) return false;
-      pending.forEach((p) => p.reject(err));
+      pending.forEach((caller) => caller.reject(err));
       return true;
     }
   }

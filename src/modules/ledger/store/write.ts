@@ -40,13 +40,13 @@ function newBucketsCte(params: SqlParams, buckets: BucketState[]): string {
   const column = (valueOf: (bucket: BucketState) => unknown, sqlType: string) => params.column(buckets, valueOf, sqlType);
   return `new_buckets as (
     insert into credit_bucket (id, wallet_id, source, granted, remaining, expires_at, created_at, payment_intent_id, amount_paid_minor, currency, refunded)
-    select * from unnest(${column((b) => b.id, 'uuid[]')}, ${column((b) => b.walletId, 'uuid[]')}, ${column((b) => b.source, 'text[]')},
-      ${column((b) => b.granted.toString(), 'bigint[]')},
+    select * from unnest(${column((bucket) => bucket.id, 'uuid[]')}, ${column((bucket) => bucket.walletId, 'uuid[]')}, ${column((bucket) => bucket.source, 'text[]')},
+      ${column((bucket) => bucket.granted.toString(), 'bigint[]')},
       -- A bucket granted in this batch may already have been drawn by a later operation of it:
       -- it is inserted with its running remaining, not its granted amount (docs/invariants.md #1).
-      ${column((b) => b.remaining.toString(), 'bigint[]')}, ${column((b) => b.expiresAt, 'timestamptz[]')}, ${column((b) => b.createdAt, 'timestamptz[]')},
-      ${column((b) => b.paymentIntentId, 'text[]')}, ${column((b) => b.amountPaidMinor, 'bigint[]')}, ${column((b) => b.currency, 'text[]')},
-      ${column((b) => b.refunded.toString(), 'bigint[]')})
+      ${column((bucket) => bucket.remaining.toString(), 'bigint[]')}, ${column((bucket) => bucket.expiresAt, 'timestamptz[]')}, ${column((bucket) => bucket.createdAt, 'timestamptz[]')},
+      ${column((bucket) => bucket.paymentIntentId, 'text[]')}, ${column((bucket) => bucket.amountPaidMinor, 'bigint[]')}, ${column((bucket) => bucket.currency, 'text[]')},
+      ${column((bucket) => bucket.refunded.toString(), 'bigint[]')})
     returning 1)`;
 }
 
@@ -54,7 +54,7 @@ function updatedBucketsCte(params: SqlParams, buckets: BucketState[]): string {
   const column = (valueOf: (bucket: BucketState) => unknown, sqlType: string) => params.column(buckets, valueOf, sqlType);
   return `updated_buckets as (
     update credit_bucket b set remaining = u.remaining, refunded = u.refunded
-      from unnest(${column((b) => b.id, 'uuid[]')}, ${column((b) => b.remaining.toString(), 'bigint[]')}, ${column((b) => b.refunded.toString(), 'bigint[]')})
+      from unnest(${column((bucket) => bucket.id, 'uuid[]')}, ${column((bucket) => bucket.remaining.toString(), 'bigint[]')}, ${column((bucket) => bucket.refunded.toString(), 'bigint[]')})
            as u(id, remaining, refunded)
      where b.id = u.id returning 1)`;
 }
@@ -68,14 +68,14 @@ function newEntriesCte(params: SqlParams, batches: readonly WalletBatch[]): stri
       synfluencer_id, feature, platform, automation_id, provider, quantity, unit, idempotency_key, request_hash, hold_id, draws, metadata, created_at)
     select u.id, u.wallet_id, u.account_id, u.kind, u.amount, u.balance_after, u.wallet_version, u.description, u.synfluencer_id, u.feature, u.platform,
            u.automation_id, u.provider, u.quantity, u.unit, u.idempotency_key, u.request_hash, u.hold_id, u.draws::jsonb, u.metadata::jsonb, u.created_at
-      from unnest(${column((e) => e.id, 'uuid[]')}, ${column((e) => e.walletId, 'uuid[]')}, ${column((e) => e.accountId, 'uuid[]')},
-                  ${column((e) => e.kind, 'text[]')}, ${column((e) => e.amount.toString(), 'bigint[]')},
-                  ${column((e) => e.balanceAfter.toString(), 'bigint[]')}, ${column((e) => e.walletVersion.toString(), 'bigint[]')},
-                  ${column((e) => e.description, 'text[]')}, ${column((e) => e.synfluencerId, 'uuid[]')}, ${column((e) => e.feature, 'text[]')},
-                  ${column((e) => e.platform, 'text[]')}, ${column((e) => e.automationId, 'text[]')}, ${column((e) => e.provider, 'text[]')},
-                  ${column((e) => e.quantity, 'float8[]')}, ${column((e) => e.unit, 'text[]')}, ${column((e) => e.idempotencyKey, 'text[]')},
-                  ${column((e) => e.requestHash, 'text[]')}, ${column((e) => e.holdId, 'uuid[]')}, ${column((e) => jsonText(e.draws), 'text[]')},
-                  ${column((e) => jsonText(e.metadata), 'text[]')}, ${column((e) => e.createdAt, 'timestamptz[]')})
+      from unnest(${column((entry) => entry.id, 'uuid[]')}, ${column((entry) => entry.walletId, 'uuid[]')}, ${column((entry) => entry.accountId, 'uuid[]')},
+                  ${column((entry) => entry.kind, 'text[]')}, ${column((entry) => entry.amount.toString(), 'bigint[]')},
+                  ${column((entry) => entry.balanceAfter.toString(), 'bigint[]')}, ${column((entry) => entry.walletVersion.toString(), 'bigint[]')},
+                  ${column((entry) => entry.description, 'text[]')}, ${column((entry) => entry.synfluencerId, 'uuid[]')}, ${column((entry) => entry.feature, 'text[]')},
+                  ${column((entry) => entry.platform, 'text[]')}, ${column((entry) => entry.automationId, 'text[]')}, ${column((entry) => entry.provider, 'text[]')},
+                  ${column((entry) => entry.quantity, 'float8[]')}, ${column((entry) => entry.unit, 'text[]')}, ${column((entry) => entry.idempotencyKey, 'text[]')},
+                  ${column((entry) => entry.requestHash, 'text[]')}, ${column((entry) => entry.holdId, 'uuid[]')}, ${column((entry) => jsonText(entry.draws), 'text[]')},
+                  ${column((entry) => jsonText(entry.metadata), 'text[]')}, ${column((entry) => entry.createdAt, 'timestamptz[]')})
            as u(id, wallet_id, account_id, kind, amount, balance_after, wallet_version, description, synfluencer_id, feature, platform, automation_id,
                 provider, quantity, unit, idempotency_key, request_hash, hold_id, draws, metadata, created_at)
     returning 1)`;
@@ -86,12 +86,12 @@ function newHoldsCte(params: SqlParams, holds: HoldState[]): string {
   return `new_holds as (
     insert into hold (id, wallet_id, account_id, status, amount, expires_at, feature, synfluencer_id, platform, automation_id, provider, quantity, created_at)
     select u.id, u.wallet_id, u.account_id, 'PENDING', u.amount, u.expires_at, u.feature, u.synfluencer_id, u.platform, u.automation_id, u.provider, u.quantity, u.created_at
-      from unnest(${column((h) => h.id, 'uuid[]')}, ${column((h) => h.walletId, 'uuid[]')}, ${column((h) => h.accountId, 'uuid[]')},
-                  ${column((h) => h.amount.toString(), 'bigint[]')}, ${column((h) => h.expiresAt, 'timestamptz[]')},
-                  ${column((h) => h.feature, 'text[]')}, ${column((h) => h.synfluencerId, 'uuid[]')},
-                  ${column((h) => h.platform, 'text[]')}, ${column((h) => h.automationId, 'text[]')},
-                  ${column((h) => h.provider, 'text[]')}, ${column((h) => h.quantity, 'float8[]')},
-                  ${column((h) => h.createdAt, 'timestamptz[]')})
+      from unnest(${column((hold) => hold.id, 'uuid[]')}, ${column((hold) => hold.walletId, 'uuid[]')}, ${column((hold) => hold.accountId, 'uuid[]')},
+                  ${column((hold) => hold.amount.toString(), 'bigint[]')}, ${column((hold) => hold.expiresAt, 'timestamptz[]')},
+                  ${column((hold) => hold.feature, 'text[]')}, ${column((hold) => hold.synfluencerId, 'uuid[]')},
+                  ${column((hold) => hold.platform, 'text[]')}, ${column((hold) => hold.automationId, 'text[]')},
+                  ${column((hold) => hold.provider, 'text[]')}, ${column((hold) => hold.quantity, 'float8[]')},
+                  ${column((hold) => hold.createdAt, 'timestamptz[]')})
            as u(id, wallet_id, account_id, amount, expires_at, feature, synfluencer_id, platform, automation_id, provider, quantity, created_at)
     returning 1)`;
 }
@@ -100,9 +100,9 @@ function updatedHoldsCte(params: SqlParams, holds: HoldState[]): string {
   const column = (valueOf: (hold: HoldState) => unknown, sqlType: string) => params.column(holds, valueOf, sqlType);
   return `updated_holds as (
     update hold h set status = u.status, captured = u.captured, settled_at = u.settled_at
-      from unnest(${column((h) => h.id, 'uuid[]')}, ${column((h) => h.status, 'text[]')},
-                  ${column((h) => (h.captured === null ? null : h.captured.toString()), 'bigint[]')},
-                  ${column((h) => h.settledAt, 'timestamptz[]')}) as u(id, status, captured, settled_at)
+      from unnest(${column((hold) => hold.id, 'uuid[]')}, ${column((hold) => hold.status, 'text[]')},
+                  ${column((hold) => (hold.captured === null ? null : hold.captured.toString()), 'bigint[]')},
+                  ${column((hold) => hold.settledAt, 'timestamptz[]')}) as u(id, status, captured, settled_at)
      where h.id = u.id returning 1)`;
 }
 
@@ -114,11 +114,11 @@ function walletUpdate(params: SqlParams, batches: readonly WalletBatch[], extraC
   return `update wallet w set balance = u.balance, held = u.held, lifetime_spend = u.lifetime_spend, lifetime_purchased = u.lifetime_purchased,
          spent_month = u.spent_month, spent_this_month = u.spent_this_month, version = u.version, low_credit_reference = u.low_credit_reference,
          ${extraNames.map((name) => `${name} = u.${name}, `).join('')}updated_at = now()
-    from unnest(${column((w) => w.walletId, 'uuid[]')}, ${column((w) => w.balance.toString(), 'bigint[]')},
-                ${column((w) => w.held.toString(), 'bigint[]')}, ${column((w) => w.lifetimeSpend.toString(), 'bigint[]')},
-                ${column((w) => w.lifetimePurchased.toString(), 'bigint[]')}, ${column((w) => w.spentMonth, 'text[]')},
-                ${column((w) => w.spentThisMonth.toString(), 'bigint[]')}, ${column((w) => w.version.toString(), 'bigint[]')},
-                ${column((w) => w.lowCreditReference.toString(), 'bigint[]')}${extraColumns.map((extra) => `, ${params.add(extra.values, `${extra.sqlType}[]`)}`).join('')})
+    from unnest(${column((wallet) => wallet.walletId, 'uuid[]')}, ${column((wallet) => wallet.balance.toString(), 'bigint[]')},
+                ${column((wallet) => wallet.held.toString(), 'bigint[]')}, ${column((wallet) => wallet.lifetimeSpend.toString(), 'bigint[]')},
+                ${column((wallet) => wallet.lifetimePurchased.toString(), 'bigint[]')}, ${column((wallet) => wallet.spentMonth, 'text[]')},
+                ${column((wallet) => wallet.spentThisMonth.toString(), 'bigint[]')}, ${column((wallet) => wallet.version.toString(), 'bigint[]')},
+                ${column((wallet) => wallet.lowCreditReference.toString(), 'bigint[]')}${extraColumns.map((extra) => `, ${params.add(extra.values, `${extra.sqlType}[]`)}`).join('')})
          as u(id, balance, held, lifetime_spend, lifetime_purchased, spent_month, spent_this_month, version, low_credit_reference${extraNames.map((name) => `, ${name}`).join('')})
    where w.id = u.id`;
 }
