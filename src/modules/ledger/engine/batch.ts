@@ -64,6 +64,12 @@ export class BatchRunner {
     this.loadText = loadStatementText(this.participants.map((participant) => participant.loadColumn));
   }
 
+  /**
+   * One transaction for these wallets' operations. Not `Sql.withTransaction`: on this hot path
+   * BEGIN travels with the row locks in one round trip (store/wallet-lock.ts), and COMMIT is only
+   * sent when the batch wrote something. `waitForLocks` false: wallets locked elsewhere are
+   * skipped (SKIP LOCKED) and reported as deferred.
+   */
   async run(operations: ReadonlyMap<string, readonly LedgerOperation[]>, waitForLocks: boolean): Promise<BatchOutcome> {
     const result: BatchOutcome = { outcomes: new Map(), deferred: [] };
     const walletIds = [...operations.keys()].filter((walletId) => {
