@@ -31,7 +31,6 @@ module.exports = {
       displayName: 'unit',
       roots: ['<rootDir>/test/unit'],
       testMatch: ['**/*.test.ts'],
-      testTimeout: 30000,
     },
     {
       ...typescript,
@@ -41,9 +40,10 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
       globalSetup: '<rootDir>/test/global-setup.mjs',
       globalTeardown: '<rootDir>/test/global-teardown.mjs',
-      testTimeout: 120000,
     },
   ],
+  // A global option (jest ignores it inside projects): the integration tests run real workloads.
+  testTimeout: 120000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
