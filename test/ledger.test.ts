@@ -341,12 +341,12 @@ describe('buckets', () => {
     await ledger.grant(u.accountId, { source: CreditSource.PURCHASE, amount: micros('100'), description: 'pack' });
     const h = (await t.ok(ReserveCreditsDocument, { input: { feature: 'face_generation', quantity: 10, idempotencyKey: 'render' } }, u.token)).reserveCredits;
     expect(h.amount).toBe('50');
-    await ledger.grant(u.accountId, {
-      source: CreditSource.PLAN_ALLOCATION,
-      amount: micros('200'),
+    await ledger.allocatePlanCredits(u.accountId, {
+      credits: micros('200'),
       description: 'plan 2',
       expiresAt: new Date(Date.now() + 2 * 86400_000),
-      replaceSource: CreditSource.PLAN_ALLOCATION,
+      idempotencyKey: 'internal:plan-2',
+      metadata: {},
     });
     expect(await balanceOf(u)).toMatchObject({ balance: '300', held: '50' });
     const cap = (await t.ok(CaptureHoldDocument, { id: h.id }, u.token)).captureHold;
