@@ -13,6 +13,8 @@ import { startEmbeddedPostgres } from './db/embedded';
 import { migrateUp, pendingMigrations } from './db/migrate';
 import { createLogger, type Logger } from './shared/logger';
 import { graphqlHttpHandler, HttpDrain, requestIdOf } from './shared/http';
+import { corsHandler, originMatcher, webSocketOriginAllowed } from './shared/cors';
+import { explorerPage, registerSiteRoutes, wantsExplorer } from './site/site';
 import { makeFormatError } from './shared/errors';
 import { buildGraphQLSchema } from './schema';
 import type { Services } from './services';
@@ -35,6 +37,7 @@ import { RealtimeHub } from './modules/realtime/realtime.hub';
 import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
 import { usageRollupParticipant } from './modules/usage/usage-rollup.participant';
+import { HistoryService } from './modules/usage/history.service';
 
 export interface App {
   services: Services;
@@ -94,6 +97,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     notifier: { notify: (accountId, kind, title, body, data) => messages.notify(accountId, MessageKind[kind], title, body, data) },
     billing: new BillingService(orm, config, pricing, ledger, log, () => services.notifier),
     usage: new UsageService(orm, config, pricing, ledger),
+    history: new HistoryService(orm, ledger),
   };
 
   const schema = await buildGraphQLSchema();
@@ -105,11 +109,18 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   // Every request is counted for the graceful drain; /graphql skips Express (see shared/http.ts).
   const drain = new HttpDrain();
   let graphqlHttp: (req: http.IncomingMessage, res: http.ServerResponse) => void = () => undefined;
+  const originAllowed = originMatcher(config.corsOrigins);
+  const cors = corsHandler(originAllowed);
+  const explorer = config.explorer ? explorerPage(log) : null;
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = (req.url ?? '').split('?', 1)[0];
+    if (path !== '/graphql' && path !== '/graphql/') app(req, res);
+    else if (explorer && wantsExplorer(req)) explorer(req, res);
+    else graphqlHttp(req, res);
+  };
   const httpServer = http.createServer((req, res) => {
     drain.track(res);
-    const path = (req.url ?? '').split('?', 1)[0];
-    if (path === '/graphql' || path === '/graphql/') graphqlHttp(req, res);
-    else app(req, res);
+    cors(req, res, () => route(req, res));
   });
 
   const armor = new ApolloArmor(armorConfig(config)).protect();
@@ -128,7 +139,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   });
   await apollo.start();
 
-  const ws = startWebSocketServer({ httpServer, schema, services, config, formatError });
+  const ws = startWebSocketServer({ httpServer, schema, services, config, formatError, originAllowed: webSocketOriginAllowed(originAllowed) });
   graphqlHttp = graphqlHttpHandler({
     apollo,
     log,
@@ -179,6 +190,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   });
 
   registerUsageRoutes(app, services);
+  registerSiteRoutes(app, config);
 
   // Holds and buckets past their time are expired by a sweep on every instance (safe: each
   // expiry is re-checked under the wallet lock).

@@ -5,7 +5,7 @@ import { authChecker } from './modules/auth/context';
 import { AuthResolver } from './modules/auth/auth.resolver';
 import { AccountsResolver } from './modules/accounts/accounts.resolver';
 import { SynfluencersResolver } from './modules/synfluencers/synfluencers.resolver';
-import { HoldResolver, LedgerResolver, TransactionResolver, WalletResolver } from './modules/ledger/ledger.resolver';
+import { ChargeResolver, HoldResolver, LedgerResolver, TransactionResolver, WalletResolver } from './modules/ledger/ledger.resolver';
 import { PricingResolver } from './modules/pricing/pricing.resolver';
 import { BillingResolver } from './modules/billing/billing.resolver';
 import { MessagesResolver } from './modules/alerts/messages.resolver';
@@ -20,6 +20,7 @@ export const resolvers = [
   LedgerResolver,
   WalletResolver,
   TransactionResolver,
+  ChargeResolver,
   HoldResolver,
   PricingResolver,
   BillingResolver,
@@ -40,8 +41,15 @@ const noTopicPubSub: PubSub = {
   },
 };
 
-export function buildGraphQLSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+/** type-graphql cannot describe the root types; every type of the schema has a description. */
+const ROOT_DESCRIPTIONS = {
+  Query: 'Reads. Send `Authorization: Bearer <access token or API key>`; only priceBook, creditPacks and plans are public.',
+  Mutation: 'Writes. Money-moving mutations take an idempotencyKey, so a retry after a network error never charges twice.',
+  Subscription: 'Live events over graphql-ws on /graphql (connectionParams.authorization = "Bearer <token>").',
+};
+
+export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: resolvers as unknown as [Function, ...Function[]],
     authChecker,
     authMode: 'error',
@@ -50,4 +58,8 @@ export function buildGraphQLSchema(): Promise<GraphQLSchema> {
     emitSchemaFile: false,
     pubSub: noTopicPubSub,
   });
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (root) root.description = ROOT_DESCRIPTIONS[root.name as keyof typeof ROOT_DESCRIPTIONS];
+  }
+  return schema;
 }

@@ -35,6 +35,8 @@ export function startWebSocketServer(opts: {
   services: Services;
   config: Config;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** The CORS_ORIGINS allowlist applied to the upgrade (shared/cors.ts); refused with 403. */
+  originAllowed: (req: http.IncomingMessage) => boolean;
 }) {
   const { schema, services, config, formatError } = opts;
   const l = config.limits;
@@ -45,7 +47,11 @@ export function startWebSocketServer(opts: {
     costLimitRule({ maxCost: l.maxCost }),
     maxDirectivesRule({ n: l.maxDirectives }),
   ];
-  const wss = new WebSocketServer({ server: opts.httpServer, path: '/graphql' });
+  const wss = new WebSocketServer({
+    server: opts.httpServer,
+    path: '/graphql',
+    verifyClient: (info, done) => (opts.originAllowed(info.req) ? done(true) : done(false, 403, 'Origin not allowed')),
+  });
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
   const server = useServer<Record<string, unknown> | undefined, Extra>(

@@ -5,7 +5,6 @@ import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors'
 import { isUuid } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
-import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from '../../shared/pagination';
 import { PricingModel } from '../pricing/price-book.presets';
 import type { PricingService } from '../pricing/pricing.service';
 import { CreditBucket } from './credit-bucket.entity';
@@ -32,7 +31,7 @@ import {
   type UsageInputData,
 } from './ledger.input';
 import { verifyLedger, type InvariantViolation } from './ledger.verify';
-import { BUCKET_JSON, decodeBucket, decodeEntry, decodeHold, decodeWallet, ENTRY_JSON, HOLD_JSON, WALLET_ACCOUNT_COLUMNS, WALLET_COLUMNS } from './store/rows';
+import { BUCKET_JSON, decodeBucket, decodeHold, decodeWallet, HOLD_JSON, WALLET_ACCOUNT_COLUMNS, WALLET_COLUMNS } from './store/rows';
 import { transactionFilterSql, type TransactionFilter } from './store/transaction-filter';
 import { Wallet } from './wallet.entity';
 import { walletView, type WalletView } from './wallet.view';
@@ -414,23 +413,6 @@ export class LedgerService {
   async historyConditions(accountId: string, filter: TransactionFilter): Promise<{ conditions: string[]; params: unknown[] }> {
     if (filter.synfluencerId) await this.assertOwnSynfluencer(accountId, filter.synfluencerId);
     return transactionFilterSql(accountId, filter);
-  }
-
-  async transactions(accountId: string, filter: TransactionFilter, first?: number | null, after?: string | null): Promise<Page<LedgerEntry & { seq: string }>> {
-    const limit = pageSize(first);
-    const cursor = decodeCursor(after, 1);
-    const { conditions, params } = await this.historyConditions(accountId, filter);
-    if (cursor) {
-      if (!/^\d+$/.test(cursor[0])) throw badInput('after is not a valid cursor');
-      conditions.push('t.seq < ?');
-      params.push(cursor[0]);
-    }
-    const rows = await this.sql.query<{ entry: Record<string, unknown> & { seq: string } }>(
-      `select ${ENTRY_JSON} as entry from ledger_transaction t where ${conditions.join(' and ')} order by t.seq desc limit ?`,
-      [...params, limit + 1],
-    );
-    const entries = rows.map((row) => ({ ...decodeEntry(row.entry), seq: row.entry.seq }));
-    return toPage(entries, limit, (entry) => encodeCursor([entry.seq]));
   }
 
   /** Checks docs/invariants.md #1, #2 and #6 (ledger.verify.ts). */
