@@ -1,12 +1,22 @@
-import { startBenchDb } from './harness';
+import { startBenchDb, type BenchDb } from './harness';
 import { benchLedger } from './ledger';
-import { extraBenches } from './extra';
+import { benchRealtime } from './realtime';
+import { benchUsage } from './usage';
+import { benchDashboard } from './dashboard';
+
+/** Every benchmark section, in run order (each starts what it needs). */
+const sections: Record<string, (db: BenchDb) => Promise<string>> = {
+  ledger: (db) => benchLedger(db),
+  realtime: () => benchRealtime(),
+  usage: (db) => benchUsage({ createDatabase: (name) => db.createDatabase(name) }),
+  dashboard: (db) => benchDashboard(db),
+};
 
 /**
  * `npm run bench`: starts its own PostgreSQL (or uses DATABASE_URL's server), runs every
  * section and prints markdown tables. Targets are ratios against baselines measured in the
  * same run, never absolute numbers (machines differ; ratios travel).
- * BENCH_ONLY=ledger,realtime,usage picks sections.
+ * BENCH_ONLY=ledger,realtime,usage,dashboard picks sections.
  */
 async function main(): Promise<void> {
   const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
@@ -14,14 +24,9 @@ async function main(): Promise<void> {
   const db = await startBenchDb();
   const out: string[] = [`# npm run bench — ${new Date().toISOString()}`, ''];
   try {
-    if (want('ledger')) {
-      const table = await benchLedger(db);
-      console.log(table + '\n');
-      out.push(table, '');
-    }
-    for (const [name, fn] of Object.entries(extraBenches)) {
+    for (const [name, run] of Object.entries(sections)) {
       if (!want(name)) continue;
-      const table = await fn(db);
+      const table = await run(db);
       console.log(table + '\n');
       out.push(table, '');
     }

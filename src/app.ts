@@ -27,14 +27,16 @@ import { PricingService } from './modules/pricing/pricing.service';
 import { SynfluencersService } from './modules/synfluencers/synfluencers.service';
 import { startWebSocketServer } from './ws';
 import { BillingService } from './modules/billing/billing.service';
-import { registerStripeWebhook } from './modules/billing/billing.webhook';
+import { registerStripeWebhook } from './modules/billing/billing.routes';
 import { Sql } from './db/sql';
 import { MessagesService } from './modules/alerts/messages.service';
 import { MessageKind } from './modules/alerts/message.entity';
 import { EmailOutboxWorker } from './modules/alerts/email.outbox';
+import { alertsParticipant } from './modules/alerts/alerts.participant';
 import { RealtimeHub } from './modules/realtime/realtime.hub';
 import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
+import { usageRollupParticipant } from './modules/usage/usage-rollup.participant';
 import { HistoryService } from './modules/usage/history.service';
 import { registerDashboard } from './shared/web-app';
 
@@ -73,11 +75,10 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   const messages = new MessagesService(orm);
   const realtime = new RealtimeHub({ databaseUrl: databaseUrl!, config, log, sql: new Sql(orm), ledger, messages });
   const outbox = new EmailOutboxWorker({ sql: new Sql(orm), config, log });
-  ledger.onCommit((results, batch) => {
-    const last = [...results].reverse().find((r) => r.transactions.length > 0);
-    realtime.committed(batch, last ? last.transactions[last.transactions.length - 1].kind : null);
-    if (batch.emails.length > 0) outbox.kick();
-  });
+  // Modules that add their rows to every ledger batch (BatchParticipant): one transaction, one write statement.
+  ledger.addParticipant(alertsParticipant({ messagesCommitted: (accountIds) => messages.added(accountIds), emailsCommitted: () => outbox.kick() }));
+  if (config.usageRollup) ledger.addParticipant(usageRollupParticipant());
+  ledger.onCommit((committed) => realtime.committed(committed));
   messages.onAdded((accountIds) => realtime.messagesAdded(accountIds));
   await realtime.start();
   outbox.start();
@@ -166,7 +167,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   );
 
   // Raw body for the signature check: registered before any JSON body parser.
-  registerStripeWebhook(app, services);
+  registerStripeWebhook(app, services.billing.webhooks);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -221,7 +222,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
         await ws.close();
         await drain.drain(httpServer, 15_000); // stop accepting, answer every request in flight, then close sockets
         await apollo.stop();
-        await ledger.engine.drain();
+        await ledger.drain();
         await realtime.stop();
         await outbox.stop();
         await orm.close(true);

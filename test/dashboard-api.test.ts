@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -145,5 +146,14 @@ describe('Account.plan and purchase messages', () => {
     const r = await influgen.ok<{ messages: { edges: { node: { kind: string; data: Record<string, unknown> } }[] } }, object>('{ messages(first: 5) { edges { node { kind data } } } }', {}, user.token);
     const purchase = r.messages.edges.map((e) => e.node).find((m) => m.kind === 'PURCHASE_COMPLETED');
     expect(purchase?.data).toEqual(expect.objectContaining({ checkoutSessionId: session, credits: '100' }));
+  });
+});
+
+describe("the dashboard's typed documents (web/codegen.ts)", () => {
+  test('web/src/gql is what `npm run codegen:web` generates from the schema and web/src/operations', () => {
+    const root = path.resolve(__dirname, '..');
+    const r = spawnSync(path.join(root, 'node_modules/.bin/graphql-codegen'), ['--config', 'web/codegen.ts', '--check'], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(`${r.stdout}${r.stderr}`).not.toContain('stale files');
+    expect(r.status).toBe(0);
   });
 });
