@@ -69,6 +69,7 @@ describeWithBrowser('dashboard: accessibility and small screens', () => {
   test('keyboard only: skip link, log in, navigate to Messages', async () => {
     const { page, context } = await h.page();
     await page.goto('/app/login');
+    await page.getByLabel('Email').waitFor(); // rendered by the app's script
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('email');
     await page.keyboard.type((await h.t.admin()).email);
