@@ -4,7 +4,6 @@ import express from 'express';
 import pinoHttp from 'pino-http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config';
@@ -12,8 +11,9 @@ import { ormConfig } from './db/mikro-orm.config';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrateUp, pendingMigrations } from './db/migrate';
 import { createLogger, type Logger } from './shared/logger';
-import { graphqlHttpHandler, HttpDrain, requestIdOf } from './shared/http';
-import { makeFormatError } from './shared/errors';
+import { graphqlHttpHandler, HttpDrain, jsonErrorHandler, jsonNotFound, requestIdOf, serviceUnavailablePlugin } from './shared/http';
+import { isDatabaseUnavailable, makeFormatError, serviceUnavailable } from './shared/errors';
+import { apolloArmorOf, parseOptionsOf } from './shared/graphql-limits';
 import { buildGraphQLSchema } from './schema';
 import type { Services } from './services';
 import { AccountsService } from './modules/accounts/accounts.service';
@@ -111,7 +111,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     else app(req, res);
   });
 
-  const armor = new ApolloArmor(armorConfig(config)).protect();
+  const armor = apolloArmorOf(config);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
@@ -120,10 +120,11 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     includeStacktraceInErrorResponses: exposeInternals,
     formatError,
     validationRules: armor.validationRules,
+    parseOptions: parseOptionsOf(config),
     allowBatchedHttpRequests: false,
     // No cache hints in a billing API (every answer is private and live). Apollo's default
     // cache-control plugin would also wrap every field resolver to compute them.
-    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [...armor.plugins, serviceUnavailablePlugin(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 
@@ -133,7 +134,10 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     log,
     maxBodyBytes: 256 * 1024,
     context: async (req, requestId): Promise<Context> => ({
-      principal: await services.auth.authenticate(req.headers.authorization),
+      principal: await services.auth.authenticate(req.headers.authorization).catch((err: unknown) => {
+        // Apollo answers a context failure 500 unless it carries its own status: 503 while the database is down.
+        throw isDatabaseUnavailable(err) ? serviceUnavailable() : err;
+      }),
       services,
       requestId,
       ip: req.socket.remoteAddress ?? 'unknown',
@@ -178,6 +182,9 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   });
 
   registerUsageRoutes(app, services);
+  // Keep these two last: unknown paths and every route's errors answer JSON with a contract code.
+  app.use(jsonNotFound);
+  app.use(jsonErrorHandler(log));
 
   // Holds and buckets past their time are expired by a sweep on every instance (safe: each
   // expiry is re-checked under the wallet lock).
@@ -217,17 +224,3 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     },
   };
 }
-
-function armorConfig(config: Config) {
-  const l = config.limits;
-  return {
-    maxDepth: { n: l.maxDepth },
-    maxAliases: { n: l.maxAliases },
-    costLimit: { maxCost: l.maxCost },
-    maxTokens: { n: l.maxTokens },
-    maxDirectives: { n: l.maxDirectives },
-    blockFieldSuggestion: { enabled: true },
-  };
-}
-
-export { armorConfig };

@@ -1,15 +1,12 @@
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
-import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import type { Config } from './config';
 import type { Services } from './services';
 import { ErrorCode } from './shared/errors';
+import { parseOptionsOf, socketValidationRules } from './shared/graphql-limits';
 import { createLoaders, type Context } from './modules/auth/context';
 import type { Principal } from './modules/auth/auth.service';
 
@@ -37,14 +34,8 @@ export function startWebSocketServer(opts: {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }) {
   const { schema, services, config, formatError } = opts;
-  const l = config.limits;
-  const rules = [
-    ...specifiedRules,
-    maxDepthRule({ n: l.maxDepth }),
-    maxAliasesRule({ n: l.maxAliases }),
-    costLimitRule({ maxCost: l.maxCost }),
-    maxDirectivesRule({ n: l.maxDirectives }),
-  ];
+  const rules = socketValidationRules(config);
+  const parseOptions = parseOptionsOf(config);
   const wss = new WebSocketServer({ server: opts.httpServer, path: '/graphql' });
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
@@ -70,7 +61,7 @@ export function startWebSocketServer(opts: {
       onSubscribe: (ctx, _id, payload) => {
         let document: DocumentNode;
         try {
-          document = parse(payload.query, { maxTokens: l.maxTokens });
+          document = parse(payload.query, parseOptions);
         } catch (err) {
           return [new GraphQLError((err as Error).message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
         }
