@@ -8,6 +8,7 @@ import { SynfluencersResolver } from './modules/synfluencers/synfluencers.resolv
 import { HoldResolver, LedgerResolver, TransactionResolver, WalletResolver } from './modules/ledger/ledger.resolver';
 import { PricingResolver } from './modules/pricing/pricing.resolver';
 import { extraResolvers } from './schema.extra';
+import { guardInputs } from './shared/input-guard';
 
 export const resolvers = [AuthResolver, AccountsResolver, SynfluencersResolver, LedgerResolver, WalletResolver, TransactionResolver, HoldResolver, PricingResolver, ...extraResolvers] as const;
 
@@ -22,8 +23,9 @@ const noTopicPubSub: PubSub = {
   },
 };
 
-export function buildGraphQLSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+/** The schema every transport serves: type-graphql's build, with every argument checked at the edge (shared/input-guard.ts). */
+export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: resolvers as unknown as [Function, ...Function[]],
     authChecker,
     authMode: 'error',
@@ -32,4 +34,5 @@ export function buildGraphQLSchema(): Promise<GraphQLSchema> {
     emitSchemaFile: false,
     pubSub: noTopicPubSub,
   });
+  return guardInputs(schema);
 }

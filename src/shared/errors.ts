@@ -125,12 +125,15 @@ const MAX_QUOTED_CHARS = 64;
 /**
  * The message as a client sees it: graphql-js quotes offending values in its coercion
  * messages ("Expected value of type ..., found "..."", "Variable "$x" got invalid value ..."),
- * so a long input would come back in full. Long quoted runs are cut to their start, field
+ * so a long input would come back in full. Long quoted runs and long words are cut to their start, field
  * suggestions ("Did you mean ...?") are removed (they reveal the schema when introspection is
  * off), and the whole message is capped.
  */
 export function clientMessage(message: string): string {
-  let m = message.replace(/"((?:[^"\\]|\\.){65,}?)"/g, (_all, inner: string) => `"${inner.slice(0, MAX_QUOTED_CHARS)}…"`);
+  // One left-to-right pass over every quoted run (so a closing quote never opens the next run).
+  let m = message.replace(/"((?:[^"\\]|\\.)*)"/g, (all, inner: string) => (inner.length > MAX_QUOTED_CHARS ? `"${inner.slice(0, MAX_QUOTED_CHARS)}…"` : all));
+  // Unquoted echoes (e.g. graphql-scalars' "invalid date-time-string <value>"): no word longer than that either.
+  m = m.replace(/\S{65,}/g, (word) => `${word.slice(0, MAX_QUOTED_CHARS)}…`);
   m = m.replace(/ ?Did you mean [^?]*\?/g, '');
   return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS)}…` : m;
 }
