@@ -58,7 +58,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     stopEmbedded = pg.stop;
   }
 
-  const orm = await MikroORM.init(ormConfig(databaseUrl!, config.dbPoolSize));
+  const orm = await MikroORM.init(ormConfig(databaseUrl!, config.dbPoolSize, false, config.dbTimeouts));
   const applied = await migrateUp(orm);
   if (applied.length) log.info({ applied }, 'migrations applied');
 

@@ -75,15 +75,15 @@ const UNREACHABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']); // shutdown, crash, starting up, too many connections
 const UNREACHABLE_MESSAGES = /Timeout acquiring a connection|Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Connection ended unexpectedly/i;
 
-/** Each error of a chain (`cause`, `originalError`, `previous`: pg, knex and MikroORM all wrap). */
+/** Each error of a chain (`cause`, `originalError`, `previous`: pg, knex and MikroORM all wrap; graphql-js's `thrownValue`). */
 function* chainOf(err: unknown): Generator<Record<string, unknown>> {
   const seen = new Set<unknown>();
   let e = err;
   while (e && typeof e === 'object' && !seen.has(e) && seen.size < 10) {
     seen.add(e);
     yield e as Record<string, unknown>;
-    const o = e as { cause?: unknown; originalError?: unknown; previous?: unknown };
-    e = o.cause ?? o.originalError ?? o.previous;
+    const o = e as { cause?: unknown; originalError?: unknown; previous?: unknown; thrownValue?: unknown };
+    e = o.cause ?? o.originalError ?? o.previous ?? o.thrownValue;
   }
 }
 
