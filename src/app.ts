@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import http from 'node:http';
+import { randomUUID } from 'node:crypto';
 import express from 'express';
 import pinoHttp from 'pino-http';
 import { ApolloServer } from '@apollo/server';
@@ -24,6 +25,8 @@ import { LedgerService } from './modules/ledger/ledger.service';
 import { PricingService } from './modules/pricing/pricing.service';
 import { SynfluencersService } from './modules/synfluencers/synfluencers.service';
 import { startWebSocketServer } from './ws';
+import { SocketRegistry } from './modules/realtime/socket-registry';
+import { REVOCATION_CHANNEL } from './modules/auth/credential-cache';
 import { BillingService } from './modules/billing/billing.service';
 import { registerStripeWebhook } from './modules/billing/billing.webhook';
 import { Sql } from './db/sql';
@@ -35,6 +38,8 @@ import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
 
 export interface App {
+  /** This instance's id (its LISTEN connection's application_name and its live_socket rows carry it). */
+  instanceId: string;
   services: Services;
   schema: GraphQLSchema;
   httpServer: http.Server;
@@ -67,7 +72,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   const ledger = new LedgerService(orm, config, pricing, log);
   // Real time and alerts: everything here runs after commit and never blocks a charge.
   const messages = new MessagesService(orm);
-  const realtime = new RealtimeHub({ databaseUrl: databaseUrl!, config, log, sql: new Sql(orm), ledger, messages });
+  const instanceId = randomUUID();
+  const realtime = new RealtimeHub({ databaseUrl: databaseUrl!, instanceId, config, log, sql: new Sql(orm), ledger, messages });
   const outbox = new EmailOutboxWorker({ sql: new Sql(orm), config, log });
   ledger.onCommit((results, batch) => {
     const last = [...results].reverse().find((r) => r.transactions.length > 0);
@@ -75,6 +81,13 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     if (batch.emails.length > 0) outbox.kick();
   });
   messages.onAdded((accountIds) => realtime.messagesAdded(accountIds));
+  // Credentials end everywhere at once: revocations arrive on the realtime LISTEN connection, and
+  // while it is down nothing about credentials is cached (credential-cache.ts).
+  const auth = new AuthService(orm, config, tokens, ledger, pricing, log);
+  const sockets = new SocketRegistry({ sql: new Sql(orm), instanceId, limits: config.ws, log });
+  realtime.listen(REVOCATION_CHANNEL, (payload) => auth.credentials.notified(payload));
+  realtime.onListening((listening) => auth.credentials.setListening(listening));
+  auth.credentials.onRevoked((revocation) => sockets.revoked(revocation));
   await realtime.start();
   outbox.start();
 
@@ -88,7 +101,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     realtime,
     accounts: new AccountsService(orm),
     synfluencers: new SynfluencersService(orm),
-    auth: new AuthService(orm, config, tokens, ledger, pricing),
+    auth,
     // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.
     notifier: { notify: (accountId, kind, title, body, data) => messages.notify(accountId, MessageKind[kind], title, body, data) },
     billing: new BillingService(orm, config, pricing, ledger, log, () => services.notifier),
@@ -128,11 +141,11 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   });
   await apollo.start();
 
-  const ws = startWebSocketServer({ httpServer, schema, services, config, formatError });
+  const ws = startWebSocketServer({ httpServer, schema, services, config, registry: sockets, formatError });
   graphqlHttp = graphqlHttpHandler({
     apollo,
     log,
-    maxBodyBytes: 256 * 1024,
+    maxBodyBytes: config.limits.maxBodyBytes,
     context: async (req, requestId): Promise<Context> => ({
       principal: await services.auth.authenticate(req.headers.authorization).catch((err: unknown) => {
         // Apollo answers a context failure 500 unless it carries its own status: 503 while the database is down.
@@ -196,6 +209,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
 
   let stopped: Promise<void> | undefined;
   return {
+    instanceId,
     services,
     schema,
     httpServer,

@@ -5,6 +5,8 @@ import { StripeSubscription } from '../modules/billing/stripe-subscription.entit
 import { EmailOutbox } from '../modules/alerts/email-outbox.entity';
 import { Message } from '../modules/alerts/message.entity';
 import { UsageRollup } from '../modules/usage/usage-rollup.entity';
+import { LoginThrottle } from '../modules/auth/login-throttle.entity';
+import { LiveSocket } from '../modules/realtime/live-socket.entity';
 
 /** Entities of later modules register here so mikro-orm.config.ts stays stable. */
-export const extraEntities: Function[] = [AppSetting, AppSettingAudit, StripeEvent, StripeSubscription, Refund, Message, EmailOutbox, UsageRollup];
+export const extraEntities: Function[] = [AppSetting, AppSettingAudit, StripeEvent, StripeSubscription, Refund, Message, EmailOutbox, UsageRollup, LoginThrottle, LiveSocket];

@@ -43,7 +43,7 @@ export class AuthResolver {
   @Authorized('SESSION')
   @Mutation(() => Boolean)
   changePassword(@Arg('currentPassword') currentPassword: string, @Arg('newPassword') newPassword: string, @Ctx() ctx: Context): Promise<boolean> {
-    return ctx.services.auth.changePassword(me(ctx).accountId, currentPassword, newPassword);
+    return ctx.services.auth.changePassword(me(ctx).accountId, me(ctx).sessionId, currentPassword, newPassword);
   }
 
   @Authorized('SESSION')
