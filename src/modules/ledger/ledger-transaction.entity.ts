@@ -1,5 +1,5 @@
 import { BigIntType, Entity, Index, JsonType, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 
 export enum TransactionKind {
   SIGNUP_BONUS = 'SIGNUP_BONUS',
@@ -43,7 +43,7 @@ export class LedgerTransaction extends BaseEntity {
   @Property({ type: 'bigint', autoincrement: true, unique: true, columnType: 'bigserial' })
   seq!: string;
 
-  @Property({ type: 'uuid' })
+  @References('Wallet', 'wallet_id')
   walletId!: string;
 
   @Property({ type: 'uuid' })
@@ -65,7 +65,7 @@ export class LedgerTransaction extends BaseEntity {
   @Property({ type: 'text' })
   description!: string;
 
-  @Property({ type: 'uuid', nullable: true })
+  @References('Synfluencer', 'synfluencer_id', { nullable: true })
   synfluencerId: string | null = null;
 
   @Property({ type: 'text', nullable: true })
@@ -93,7 +93,7 @@ export class LedgerTransaction extends BaseEntity {
   @Property({ type: 'text', nullable: true })
   requestHash: string | null = null;
 
-  @Property({ type: 'uuid', nullable: true })
+  @References('Hold', 'hold_id', { nullable: true })
   holdId: string | null = null;
 
   /** Buckets this movement drew from or returned to. */

@@ -1,5 +1,5 @@
 import { Entity, Index, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 
 /**
  * An authenticated WebSocket connection, on whichever instance holds it, so the per-account
@@ -14,11 +14,11 @@ export class LiveSocket extends BaseEntity {
   @Index()
   instanceId!: string;
 
-  @Property({ type: 'uuid' })
+  @References('Account', 'account_id')
   @Index()
   accountId!: string;
 
-  @Property({ type: 'uuid', nullable: true })
+  @References('ApiKey', 'api_key_id', { nullable: true })
   @Index()
   apiKeyId: string | null = null;
 
