@@ -98,15 +98,15 @@ export class RealtimeHub {
   /** Counters for the benchmark and operators. */
   readonly stats = { notifiesSent: 0, notificationsReceived: 0, pollRepairs: 0 };
 
-  /** Other modules' channels on the same LISTEN connection (e.g. credential revocations). */
+  /** Other modules' channels on the same LISTEN connection (credential revocations), and who wants to know it is up. */
   private readonly channels = new Map<string, (payload: string) => void>();
   private readonly listeningHandlers: ((listening: boolean) => void)[] = [];
+  private readonly setListening = (listening: boolean) => this.listeningHandlers.forEach((h) => h(listening));
 
   constructor(
     private readonly deps: {
       databaseUrl: string;
-      /** This instance, named in the LISTEN connection's application_name. */
-      instanceId: string;
+      instanceId: string; // named in the LISTEN connection's application_name
       config: Config;
       log: Logger;
       sql: Sql;
@@ -127,10 +127,6 @@ export class RealtimeHub {
   /** Told when the LISTEN connection comes up (true) and when it is lost (false): notifications may have been missed in between. */
   onListening(handler: (listening: boolean) => void): void {
     this.listeningHandlers.push(handler);
-  }
-
-  private setListening(listening: boolean): void {
-    for (const h of this.listeningHandlers) h(listening);
   }
 
   async start(): Promise<void> {
