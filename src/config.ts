@@ -236,7 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(nonEmpty(env.DATA_DIR) ?? path.join(__dirname, '..', '..', '.data')),
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1, 65535),
     dbPoolSize: int('DB_POOL_SIZE', 20, 2, 500),
-    dbTimeouts: { acquireMs: int('DB_ACQUIRE_TIMEOUT_MS', 30_000, 100, 600_000), connectMs: int('DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000) },
+    dbTimeouts: { acquireMs: int('DB_ACQUIRE_TIMEOUT_MS', 30_000, 100, 600_000), connectMs: int('DB_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000) },
     logLevel: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
     priceBook: oneOf<PriceBookName>('PRICE_BOOK', ['synfluencer', 'influgen'], 'synfluencer'),
     signupBonusMicros,

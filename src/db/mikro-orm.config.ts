@@ -33,12 +33,12 @@ export const entities = [Account, ApiKey, RefreshToken, Synfluencer, Wallet, Cre
 export interface DbTimeouts {
   /** Longest wait for a pooled connection (knex's acquireTimeoutMillis). @default 30000 */
   acquireMs: number;
-  /** Longest wait for a new connection to be established (pg's connectionTimeoutMillis). @default 5000 */
+  /** Longest wait for a new connection to be established (pg's connectionTimeoutMillis). @default 10000 */
   connectMs: number;
 }
 
 /** Shared by the app, the scripts and the tests; the URL always comes from config.ts. */
-export function ormConfig(clientUrl: string, poolSize = 20, debug = false, timeouts: DbTimeouts = { acquireMs: 30_000, connectMs: 5_000 }): Options {
+export function ormConfig(clientUrl: string, poolSize = 20, debug = false, timeouts: DbTimeouts = { acquireMs: 30_000, connectMs: 10_000 }): Options {
   return defineConfig({
     clientUrl,
     entities,
