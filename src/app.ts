@@ -13,6 +13,8 @@ import { startEmbeddedPostgres } from './db/embedded';
 import { migrateUp, pendingMigrations } from './db/migrate';
 import { createLogger, type Logger } from './shared/logger';
 import { graphqlHttpHandler, HttpDrain, jsonErrorHandler, jsonNotFound, requestIdOf, serviceUnavailablePlugin } from './shared/http';
+import { corsHandler, originMatcher, webSocketOriginAllowed } from './shared/cors';
+import { explorerPage, registerSiteRoutes, wantsExplorer } from './site/site';
 import { isDatabaseUnavailable, makeFormatError, serviceUnavailable } from './shared/errors';
 import { apolloArmorOf, parseOptionsOf } from './shared/graphql-limits';
 import { buildGraphQLSchema } from './schema';
@@ -36,6 +38,7 @@ import { EmailOutboxWorker } from './modules/alerts/email.outbox';
 import { RealtimeHub } from './modules/realtime/realtime.hub';
 import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
+import { HistoryService } from './modules/usage/history.service';
 
 export interface App {
   /** This instance's id (its LISTEN connection's application_name and its live_socket rows carry it). */
@@ -106,6 +109,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     notifier: { notify: (accountId, kind, title, body, data) => messages.notify(accountId, MessageKind[kind], title, body, data) },
     billing: new BillingService(orm, config, pricing, ledger, log, () => services.notifier),
     usage: new UsageService(orm, config, pricing, ledger),
+    history: new HistoryService(orm, ledger),
   };
 
   const schema = await buildGraphQLSchema();
@@ -117,11 +121,18 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   // Every request is counted for the graceful drain; /graphql skips Express (see shared/http.ts).
   const drain = new HttpDrain();
   let graphqlHttp: (req: http.IncomingMessage, res: http.ServerResponse) => void = () => undefined;
+  const originAllowed = originMatcher(config.corsOrigins);
+  const cors = corsHandler(originAllowed);
+  const explorer = config.explorer ? explorerPage(log) : null;
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = (req.url ?? '').split('?', 1)[0];
+    if (path !== '/graphql' && path !== '/graphql/') app(req, res);
+    else if (explorer && wantsExplorer(req)) explorer(req, res);
+    else graphqlHttp(req, res);
+  };
   const httpServer = http.createServer((req, res) => {
     drain.track(res);
-    const path = (req.url ?? '').split('?', 1)[0];
-    if (path === '/graphql' || path === '/graphql/') graphqlHttp(req, res);
-    else app(req, res);
+    cors(req, res, () => route(req, res));
   });
 
   const armor = apolloArmorOf(config);
@@ -141,7 +152,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   });
   await apollo.start();
 
-  const ws = startWebSocketServer({ httpServer, schema, services, config, registry: sockets, formatError });
+  const ws = startWebSocketServer({ httpServer, schema, services, config, registry: sockets, formatError, originAllowed: webSocketOriginAllowed(originAllowed) });
   graphqlHttp = graphqlHttpHandler({
     apollo,
     log,
@@ -195,6 +206,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   });
 
   registerUsageRoutes(app, services);
+  registerSiteRoutes(app, config);
   // Keep these two last: unknown paths and every route's errors answer JSON with a contract code.
   app.use(jsonNotFound);
   app.use(jsonErrorHandler(log));

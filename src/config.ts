@@ -51,6 +51,15 @@ export interface Config {
   /** scrypt cost as log2(N); 15 = 32 MiB per hash. @default 15 (12 in tests) */
   passwordHashCost: number;
   introspection: boolean;
+  /**
+   * Browser origins allowed to call the API (CORS) and to open its WebSocket: exact origins
+   * (`https://app.example.com`) or any port of a host (`http://localhost:*`); `*` allows every
+   * origin. Tokens travel in the Authorization header, never in cookies, so no origin is sent
+   * credentials. @default localhost and 127.0.0.1 on any port, except in production (none)
+   */
+  corsOrigins: string[];
+  /** GraphiQL at GET /graphql for browsers (GRAPHQL_EXPLORER). @default on except production */
+  explorer: boolean;
   /** Group commit: how long a wallet's write queue waits to gather more operations. @default 0 (next tick) */
   ledgerBatchWindowMs: number;
   /** Largest number of ledger operations applied in one database transaction. @default 200 */
@@ -128,6 +137,11 @@ export interface BillingConfig {
   refundRetryAfterMs: number;
 }
 
+/** Browser pages served from this machine on any port: the development default of CORS_ORIGINS. */
+const DEV_CORS_ORIGINS = 'http://localhost:*,http://127.0.0.1:*,http://[::1]:*';
+/** scheme://host[:port | :*], nothing after it. */
+const ORIGIN_PATTERN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:(\d{1,5}|\*))?$/i;
+
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -191,6 +205,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (publicKeyPem !== undefined && !publicKeyPem.includes('PUBLIC KEY')) problems.push('JWT_PUBLIC_KEY must be a PEM public key');
   if (nodeEnv === 'production' && privateKeyPem === undefined) {
     problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required when NODE_ENV=production');
+  }
+
+  const corsOrigins = (nonEmpty(env.CORS_ORIGINS) ?? (nodeEnv === 'production' ? '' : DEV_CORS_ORIGINS))
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !ORIGIN_PATTERN.test(origin)) {
+      problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com or http://localhost:* (no path, no trailing slash), or * (bad entry "${origin}")`);
+    }
   }
 
   const stripeApiBase = nonEmpty(env.STRIPE_API_BASE);
@@ -261,6 +285,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     passwordHashCost: int('PASSWORD_HASH_COST', nodeEnv === 'test' ? 12 : 15, 10, 20),
     introspection: bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
+    corsOrigins,
+    explorer: bool('GRAPHQL_EXPLORER', nodeEnv !== 'production'),
     ledgerBatchWindowMs: int('LEDGER_BATCH_WINDOW_MS', 0, 0, 100),
     ledgerMaxBatch: int('LEDGER_MAX_BATCH', 200, 1, 5000),
     ledgerMaxConcurrentBatches: int('LEDGER_MAX_CONCURRENT_BATCHES', 4, 1, 256),

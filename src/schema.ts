@@ -5,12 +5,12 @@ import { authChecker } from './modules/auth/context';
 import { AuthResolver } from './modules/auth/auth.resolver';
 import { AccountsResolver } from './modules/accounts/accounts.resolver';
 import { SynfluencersResolver } from './modules/synfluencers/synfluencers.resolver';
-import { HoldResolver, LedgerResolver, TransactionResolver, WalletResolver } from './modules/ledger/ledger.resolver';
+import { ChargeResolver, HoldResolver, LedgerResolver, TransactionResolver, WalletResolver } from './modules/ledger/ledger.resolver';
 import { PricingResolver } from './modules/pricing/pricing.resolver';
 import { extraResolvers } from './schema.extra';
 import { guardInputs } from './shared/input-guard';
 
-export const resolvers = [AuthResolver, AccountsResolver, SynfluencersResolver, LedgerResolver, WalletResolver, TransactionResolver, HoldResolver, PricingResolver, ...extraResolvers] as const;
+export const resolvers = [AuthResolver, AccountsResolver, SynfluencersResolver, LedgerResolver, WalletResolver, TransactionResolver, ChargeResolver, HoldResolver, PricingResolver, ...extraResolvers] as const;
 
 /**
  * Every subscription brings its own `subscribe` (per-account scoping, afterVersion catch-up,
@@ -21,6 +21,13 @@ const noTopicPubSub: PubSub = {
   subscribe: () => {
     throw new Error('topic subscriptions are not used: give @Subscription a subscribe function');
   },
+};
+
+/** type-graphql cannot describe the root types; every type of the schema has a description. */
+const ROOT_DESCRIPTIONS = {
+  Query: 'Reads. Send `Authorization: Bearer <access token or API key>`; only priceBook, creditPacks and plans are public.',
+  Mutation: 'Writes. Money-moving mutations take an idempotencyKey, so a retry after a network error never charges twice.',
+  Subscription: 'Live events over graphql-ws on /graphql (connectionParams.authorization = "Bearer <token>").',
 };
 
 /** The schema every transport serves: type-graphql's build, with every argument checked at the edge (shared/input-guard.ts). */
@@ -34,5 +41,8 @@ export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
     emitSchemaFile: false,
     pubSub: noTopicPubSub,
   });
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (root) root.description = ROOT_DESCRIPTIONS[root.name as keyof typeof ROOT_DESCRIPTIONS];
+  }
   return guardInputs(schema);
 }

@@ -11,6 +11,7 @@ import type { Notifier } from './modules/billing/billing.notifier';
 import type { MessagesService } from './modules/alerts/messages.service';
 import type { RealtimeHub } from './modules/realtime/realtime.hub';
 import type { UsageService } from './modules/usage/usage.service';
+import type { HistoryService } from './modules/usage/history.service';
 
 /** The service container built once by app.ts and handed to every request's context. */
 export interface Services {
@@ -30,4 +31,6 @@ export interface Services {
   /** Subscriptions across instances (LISTEN/NOTIFY plus a repair poll). */
   realtime: RealtimeHub;
   usage: UsageService;
+  /** The usage history (`transactions`), paged both ways. */
+  history: HistoryService;
 }

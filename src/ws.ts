@@ -47,11 +47,18 @@ export function startWebSocketServer(opts: {
   config: Config;
   registry: SocketRegistry;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** The CORS_ORIGINS allowlist applied to the upgrade (shared/cors.ts); refused with 403. */
+  originAllowed: (req: http.IncomingMessage) => boolean;
 }) {
   const { schema, services, config, registry, formatError } = opts;
   const rules = socketValidationRules(config);
   const parseOptions = parseOptionsOf(config);
-  const wss = new WebSocketServer({ server: opts.httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
+  const wss = new WebSocketServer({
+    server: opts.httpServer,
+    path: '/graphql',
+    maxPayload: config.limits.maxBodyBytes,
+    verifyClient: (info, done) => (opts.originAllowed(info.req) ? done(true) : done(false, 403, 'Origin not allowed')),
+  });
   wss.on('connection', quietClientFaults(services.log)); // registered before graphql-ws's own listener
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 

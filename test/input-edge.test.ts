@@ -201,7 +201,7 @@ describe('text (class 2)', () => {
 });
 
 describe('metadata JSON limits (class 3)', () => {
-  const charge = (metadata: unknown) => t.gql(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: randomUUID(), metadata } }, user.token);
+  const charge = (metadata: unknown) => t.gql(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: randomUUID(), metadata: metadata as never } }, user.token);
 
   it('deeply nested arrays are BAD_USER_INPUT (they overflowed the stack: INTERNAL_SERVER_ERROR)', async () => {
     const before = await writes();

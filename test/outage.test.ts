@@ -105,7 +105,7 @@ describe('the embedded database reports an unusable data directory clearly', () 
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(locked);
     expect(r.stderr).toMatch(/DATA_DIR/);
-    expect(r.stderr).not.toMatch(/initdb|ERROR OUTPUT|    at /);
+    expect(r.stderr).not.toMatch(/initdb|ERROR OUTPUT| {4}at /);
   });
 
   it('a data directory initdb refuses (not empty, not a cluster): its reason in one line, exit 2', async () => {
@@ -118,6 +118,6 @@ describe('the embedded database reports an unusable data directory clearly', () 
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/Could not create the embedded PostgreSQL database in .*dirty\/pg: .*not empty/);
-    expect(r.stderr).not.toMatch(/ERROR OUTPUT|    at /);
+    expect(r.stderr).not.toMatch(/ERROR OUTPUT| {4}at /);
   });
 });

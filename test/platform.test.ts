@@ -109,7 +109,7 @@ describe('query limits (graphql-armor) on HTTP and WebSocket', () => {
 
 describe('GraphQL over HTTP', () => {
   const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
-    fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
 
   it('echoes a well-formed x-request-id and makes one up otherwise, on /graphql and the other routes', async () => {
     const given = await post(JSON.stringify({ query: '{ priceBook { name } }' }), { 'x-request-id': 'req-123.abc' });

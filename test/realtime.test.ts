@@ -69,6 +69,8 @@ describe('balanceChanged across instances', () => {
       status: 'ACTIVE',
       version: '2',
       cause: 'USAGE',
+      // The same state as the cacheable Wallet (normalized caches update me.wallet from it).
+      wallet: { id: first.walletId, balance: '97', held: '0', version: '2', status: 'ACTIVE' },
     });
     // B published it: A received a notification for it.
     expect(e.at - sent).toBeLessThan(1000);

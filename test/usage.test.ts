@@ -11,6 +11,7 @@ import {
   ReleaseHoldDocument,
   ReserveCreditsDocument,
   TransactionsDocument,
+  type TransactionsQuery,
   UpdateSettingsDocument,
   UsageSummaryDocument,
   WalletRunwayDocument,
@@ -525,7 +526,7 @@ describe('CSV export', () => {
     const out = [];
     let after: string | null = null;
     for (;;) {
-      const page = await t.ok(TransactionsDocument, { first: 100, after, filter } as never, u.token);
+      const page: TransactionsQuery = await t.ok(TransactionsDocument, { first: 100, after, filter } as never, u.token);
       out.push(...page.transactions.edges.map((e) => e.node));
       if (!page.transactions.pageInfo.hasNextPage) break;
       after = page.transactions.pageInfo.endCursor;

@@ -68,8 +68,10 @@ export const MAX_LIST_ITEMS = 1000;
 export const JSON_LIMITS = { maxDepth: 8, maxKeys: 100, maxBytes: 4096, maxKeyLength: 100 } as const;
 
 /** U+0000 or a lone surrogate (a high one not followed by a low one, or a low one not preceded by a high one). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NOT_STORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** C0/C1 controls, DEL, bidirectional marks/overrides/isolates and invisible formatting characters. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NOT_IN_EMAIL = /[\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/;
 
 type Check = (value: unknown, path: string) => void;

@@ -1,22 +1,123 @@
 import { badInput } from './errors';
 
 /**
- * Relay connections. Cursors are opaque base64url strings of a (createdAt, id) or
- * (seq) key, so pages stay stable while new rows are inserted at the head.
+ * Relay connections (the Cursor Connections spec) over lists ordered newest first by a
+ * monotonic `seq`. Cursors are opaque base64url strings of the seq, so pages stay stable while
+ * new rows are inserted at the head. `first`/`after` page towards older rows, `last`/`before`
+ * towards newer ones; both cursors together bound a window.
  */
 export const MAX_PAGE = 100;
 export const DEFAULT_PAGE = 20;
 
-export function pageSize(first: number | null | undefined): number {
-  if (first === null || first === undefined) return DEFAULT_PAGE;
-  if (!Number.isInteger(first) || first < 0) throw badInput('first must be a non-negative integer');
-  return Math.min(first, MAX_PAGE);
+/** The four Relay arguments, as the resolvers receive them. */
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+export interface PageInfoData {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfoData;
+}
+
+/**
+ * Which rows one page reads, in SQL terms: `seq < olderThan`, `seq > newerThan`, ordered
+ * `seq desc` (forward) or `seq asc` (backward, reversed afterwards), `limit + 1` rows (the extra
+ * row tells whether more exist).
+ */
+export interface SeqWindow {
+  direction: 'forward' | 'backward';
+  limit: number;
+  olderThan: string | null;
+  newerThan: string | null;
+}
+
+function clampedPageSize(name: 'first' | 'last', value: number | null | undefined): number | null {
+  if (value === null || value === undefined) return null;
+  if (!Number.isInteger(value) || value < 0) throw badInput(`${name} must be a non-negative integer`);
+  return Math.min(value, MAX_PAGE);
 }
 
 export function encodeCursor(parts: (string | number | bigint)[]): string {
   return Buffer.from(parts.map(String).join('|'), 'utf8').toString('base64url');
 }
 
+/** The seq inside a cursor this API issued; anything else is BAD_USER_INPUT naming the argument. */
+function seqOf(name: 'after' | 'before', cursor: string | null | undefined): string | null {
+  if (cursor === null || cursor === undefined || cursor === '') return null;
+  const seq = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^\d{1,19}$/.test(seq)) throw badInput(`${name} is not a valid cursor`);
+  return seq;
+}
+
+/** Validates the Relay arguments and turns them into the rows to read. */
+export function seqWindow(args: PageArgs): SeqWindow {
+  const first = clampedPageSize('first', args.first);
+  const last = clampedPageSize('last', args.last);
+  if (first !== null && last !== null) throw badInput('give first or last, not both');
+  const olderThan = seqOf('after', args.after);
+  const newerThan = seqOf('before', args.before);
+  if (last !== null) return { direction: 'backward', limit: last, olderThan, newerThan };
+  return { direction: 'forward', limit: first ?? DEFAULT_PAGE, olderThan, newerThan };
+}
+
+/**
+ * Builds the page from at most `limit + 1` rows read in the window's order. The far side is
+ * answered by the extra row; the near side by the cursor the page starts from: the row at
+ * `after` precedes a forward page and the row at `before` follows a backward one (as the spec
+ * allows, this needs no second query).
+ */
+export function toSeqPage<T>(rows: T[], window: SeqWindow, cursorOf: (row: T) => string): Page<T> {
+  const hasMore = rows.length > window.limit;
+  const taken = hasMore ? rows.slice(0, window.limit) : rows;
+  const ordered = window.direction === 'forward' ? taken : [...taken].reverse();
+  const edges = ordered.map((node) => ({ cursor: cursorOf(node), node }));
+  const forward = window.direction === 'forward';
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: forward ? hasMore : window.newerThan !== null,
+      hasPreviousPage: forward ? window.olderThan !== null : hasMore,
+      startCursor: edges.length ? edges[0].cursor : null,
+      endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+    },
+  };
+}
+
+/** The SQL conditions and order of a window over a `seq` column (parameters in `?` style). */
+export function seqWindowSql(window: SeqWindow, column: string): { conditions: string[]; params: string[]; order: string } {
+  const conditions: string[] = [];
+  const params: string[] = [];
+  if (window.olderThan !== null) {
+    conditions.push(`${column} < ?`);
+    params.push(window.olderThan);
+  }
+  if (window.newerThan !== null) {
+    conditions.push(`${column} > ?`);
+    params.push(window.newerThan);
+  }
+  return { conditions, params, order: `${column} ${window.direction === 'forward' ? 'desc' : 'asc'}` };
+}
+
+// ------------------------------------------------------------------ forward-only (legacy)
+// Still used by LedgerService.transactions, which the `transactions` query no longer calls
+// (it reads through usage/history.service.ts); remove these together with that method.
+
+/** @deprecated forward-only; use seqWindow */
+export function pageSize(first: number | null | undefined): number {
+  return clampedPageSize('first', first) ?? DEFAULT_PAGE;
+}
+
+/** @deprecated forward-only; use seqWindow */
 export function decodeCursor(cursor: string | null | undefined, arity: number): string[] | undefined {
   if (cursor === null || cursor === undefined || cursor === '') return undefined;
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
@@ -24,15 +125,7 @@ export function decodeCursor(cursor: string | null | undefined, arity: number): 
   return parts;
 }
 
-export interface Page<T> {
-  edges: { cursor: string; node: T }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-}
-
-/** Build a page from `limit + 1` fetched rows. */
+/** @deprecated forward-only; use toSeqPage */
 export function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
-  const hasNextPage = rows.length > limit;
-  const slice = hasNextPage ? rows.slice(0, limit) : rows;
-  const edges = slice.map((node) => ({ cursor: cursorOf(node), node }));
-  return { edges, pageInfo: { hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
+  return toSeqPage(rows, { direction: 'forward', limit, olderThan: null, newerThan: null }, cursorOf);
 }

@@ -1,859 +1,91 @@
+/* eslint-disable */
 /** Internal type. DO NOT USE DIRECTLY. */
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-export type Maybe<T> = T | null;
-export type InputMaybe<T> = Maybe<T>;
-/** All built-in and custom scalars, mapped to their actual values */
-export type Scalars = {
-  ID: { input: string; output: string; }
-  String: { input: string; output: string; }
-  Boolean: { input: boolean; output: boolean; }
-  Int: { input: number; output: number; }
-  Float: { input: number; output: number; }
-  /** An exact amount of credits as a decimal string with at most 6 fractional digits, e.g. "12.5". Stored as integer micro-credits. */
-  Credits: { input: string; output: string; }
-  /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar. */
-  DateTime: { input: string; output: string; }
-  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
-  JSON: { input: Record<string, unknown>; output: Record<string, unknown>; }
-};
-
-export type Account = {
-  __typename?: 'Account';
-  createdAt: Scalars['DateTime']['output'];
-  email: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
-  role: Role;
-  settings: AccountSettings;
-  synfluencers: Array<Synfluencer>;
-  /** IANA time zone; months and usage buckets are counted in it. */
-  timezone: Scalars['String']['output'];
-  wallet: Wallet;
-};
-
-
-export type AccountSynfluencersArgs = {
-  includeArchived?: InputMaybe<Scalars['Boolean']['input']>;
-};
-
-export type AccountSettings = {
-  __typename?: 'AccountSettings';
-  /** Month-to-date spend that raises a BURN_ALERT; null = off. */
-  burnAlertThreshold?: Maybe<Scalars['Credits']['output']>;
-  lowCreditEmails: Scalars['Boolean']['output'];
-  /** Spend in a calendar month (account timezone) never exceeds this; null = no cap. */
-  monthlyBudgetCap?: Maybe<Scalars['Credits']['output']>;
-};
-
-export type ApiKey = {
-  __typename?: 'ApiKey';
-  createdAt: Scalars['DateTime']['output'];
-  id: Scalars['ID']['output'];
-  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
-  name: Scalars['String']['output'];
-  /** The first characters of the secret, to tell keys apart. */
-  prefix: Scalars['String']['output'];
-  revokedAt?: Maybe<Scalars['DateTime']['output']>;
-  scopes: Array<ApiKeyScope>;
-};
-
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** What an API key may do. Account management (settings, keys, billing) always needs a logged-in session. */
 export type ApiKeyScope =
   /** Charge, quote and hold credits on the key owner's wallet. */
   | 'USAGE_WRITE'
   /** Read the wallet, its history and usage, and subscribe to balance changes. */
   | 'WALLET_READ';
 
-export type AuthPayload = {
-  __typename?: 'AuthPayload';
-  accessToken: Scalars['String']['output'];
-  account: Account;
-  /** When the access token expires. */
-  expiresAt: Scalars['DateTime']['output'];
-  refreshToken: Scalars['String']['output'];
-};
-
-export type BillingPortalSession = {
-  __typename?: 'BillingPortalSession';
-  url: Scalars['String']['output'];
-};
-
-export type BillingSettings = {
-  __typename?: 'BillingSettings';
-  /** Whether the Stripe billing portal can be opened now. */
-  portalAvailable: Scalars['Boolean']['output'];
-  /** Whether an admin enabled self-service billing (purchases, plans, portal). */
-  selfServiceEnabled: Scalars['Boolean']['output'];
-  /** Whether this server has a Stripe key (beyond the contract). */
-  stripeConfigured: Scalars['Boolean']['output'];
-  /** Whether credit packs can be bought now (enabled, Stripe configured, packs on offer). */
-  topUpAvailable: Scalars['Boolean']['output'];
-};
-
-export type BucketDraw = {
-  __typename?: 'BucketDraw';
-  amount: Scalars['Credits']['output'];
-  bucketId: Scalars['ID']['output'];
-};
-
-export type Charge = {
-  __typename?: 'Charge';
-  transaction: Transaction;
-  wallet: Wallet;
-};
-
+/** A charge: the usage, and the key that makes retrying it safe. */
 export type ChargeUsageInput = {
-  /** Admins only: the account to charge. */
-  accountId?: InputMaybe<Scalars['ID']['input']>;
-  automationId?: InputMaybe<Scalars['String']['input']>;
-  feature: Scalars['String']['input'];
-  /** Applied at most once per account, forever. */
-  idempotencyKey: Scalars['String']['input'];
-  metadata?: InputMaybe<Scalars['JSON']['input']>;
-  platform?: InputMaybe<Scalars['String']['input']>;
-  provider?: InputMaybe<Scalars['String']['input']>;
-  /** The provider's actual cost, required for PASS_THROUGH. */
-  providerCost?: InputMaybe<Scalars['Credits']['input']>;
-  /** Seconds for PER_SECOND, operations for FIXED (default 1). */
-  quantity?: InputMaybe<Scalars['Float']['input']>;
-  synfluencerId?: InputMaybe<Scalars['ID']['input']>;
-};
-
-export type CheckoutSession = {
-  __typename?: 'CheckoutSession';
-  id: Scalars['ID']['output'];
-  /** Stripe Checkout page to send the customer to. */
-  url: Scalars['String']['output'];
-};
-
-export type CreateSynfluencerInput = {
-  handle: Scalars['String']['input'];
-  name: Scalars['String']['input'];
-  platforms?: InputMaybe<Array<Scalars['String']['input']>>;
-};
-
-export type CreatedApiKey = {
-  __typename?: 'CreatedApiKey';
-  apiKey: ApiKey;
-  /** The secret, shown only this once. Send it as Authorization: Bearer <secret>. */
-  secret: Scalars['String']['output'];
-};
-
-export type CreditBucket = {
-  __typename?: 'CreditBucket';
-  createdAt: Scalars['DateTime']['output'];
-  expiresAt?: Maybe<Scalars['DateTime']['output']>;
-  granted: Scalars['Credits']['output'];
-  id: Scalars['ID']['output'];
-  remaining: Scalars['Credits']['output'];
-  source: CreditSource;
-};
-
-export type CreditPack = {
-  __typename?: 'CreditPack';
-  credits: Scalars['Credits']['output'];
-  currency: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
-  name: Scalars['String']['output'];
-  /** Decimal price in `currency`, e.g. "9.00". */
-  price: Scalars['String']['output'];
-};
-
-export type CreditSource =
-  | 'ADMIN_GRANT'
-  | 'PLAN_ALLOCATION'
-  | 'PURCHASE'
-  | 'SIGNUP_BONUS';
-
-export type FeaturePrice = {
-  __typename?: 'FeaturePrice';
-  feature: Scalars['String']['output'];
-  label: Scalars['String']['output'];
-  model: PricingModel;
-  provider?: Maybe<Scalars['String']['output']>;
-  rate?: Maybe<Scalars['Credits']['output']>;
-  unit: Scalars['String']['output'];
-};
-
-export type Hold = {
-  __typename?: 'Hold';
-  amount: Scalars['Credits']['output'];
-  captured?: Maybe<Scalars['Credits']['output']>;
-  createdAt: Scalars['DateTime']['output'];
-  expiresAt: Scalars['DateTime']['output'];
-  feature: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
-  status: HoldStatus;
-  synfluencer?: Maybe<Synfluencer>;
-};
-
-export type HoldStatus =
-  | 'CAPTURED'
-  | 'EXPIRED'
-  | 'PENDING'
-  | 'RELEASED';
-
-export type InvariantViolationType = {
-  __typename?: 'InvariantViolationType';
-  accountId: Scalars['ID']['output'];
-  invariant: Scalars['Int']['output'];
-  message: Scalars['String']['output'];
-  walletId: Scalars['ID']['output'];
-};
-
-export type LedgerCheck = {
-  __typename?: 'LedgerCheck';
-  ok: Scalars['Boolean']['output'];
-  violations: Array<InvariantViolationType>;
-  walletsChecked: Scalars['Int']['output'];
-};
-
-export type LowCreditAlert = {
-  __typename?: 'LowCreditAlert';
-  balance: Scalars['Credits']['output'];
-  createdAt: Scalars['DateTime']['output'];
-  /** The balance after the most recent top-up, allocation or grant. */
-  reference: Scalars['Credits']['output'];
-  /** Percent of the reference the balance fell to: 25, 10 or 0. */
-  threshold: Scalars['Int']['output'];
-};
-
-export type Message = {
-  __typename?: 'Message';
-  body: Scalars['String']['output'];
-  createdAt: Scalars['DateTime']['output'];
-  /** Structured details, e.g. { threshold, balance, reference } for LOW_CREDITS. */
-  data?: Maybe<Scalars['JSON']['output']>;
-  id: Scalars['ID']['output'];
-  kind: MessageKind;
-  read: Scalars['Boolean']['output'];
-  title: Scalars['String']['output'];
-};
-
-export type MessageConnection = {
-  __typename?: 'MessageConnection';
-  edges: Array<MessageEdge>;
-  pageInfo: PageInfo;
-};
-
-export type MessageEdge = {
-  __typename?: 'MessageEdge';
-  cursor: Scalars['String']['output'];
-  node: Message;
-};
-
-export type MessageKind =
-  | 'BUDGET_CAP_REACHED'
-  | 'BURN_ALERT'
-  | 'CREDITS_DEPLETED'
-  | 'LOW_CREDITS'
-  | 'PLAN_RENEWED'
-  | 'PURCHASE_COMPLETED'
-  | 'REFUND_COMPLETED';
-
-export type Mutation = {
-  __typename?: 'Mutation';
-  archiveSynfluencer: Synfluencer;
-  /** A Stripe billing portal session for the account's customer. */
-  billingPortal: BillingPortalSession;
-  /** Charges the actual usage and returns the rest of the hold to the balance. */
-  captureHold: Charge;
-  changePassword: Scalars['Boolean']['output'];
-  /** Atomic and idempotent: the whole amount is debited and one USAGE transaction written, or nothing changes. */
-  chargeUsage: Charge;
-  /** The secret is shown only in this response. */
-  createApiKey: CreatedApiKey;
-  createSynfluencer: Synfluencer;
-  /** Admins: grant credits to an account (an ADMIN_GRANT bucket that never expires). */
-  grantCredits: Transaction;
-  logIn: AuthPayload;
-  logOut: Scalars['Boolean']['output'];
-  /** Marks the caller's messages read; returns how many were unread. */
-  markMessagesRead: Scalars['Int']['output'];
-  /** A Stripe Checkout session (one-time payment) for a credit pack. */
-  purchaseCredits: CheckoutSession;
-  /** Rotates: the old refresh token stops working; reusing it revokes the session. */
-  refreshToken: AuthPayload;
-  releaseHold: Hold;
-  /** Refunds the unused part of a purchased bucket through Stripe and removes those credits. */
-  requestRefund: Refund;
-  /** Moves the quoted amount from balance to held until captured, released or expired. */
-  reserveCredits: Hold;
-  revokeApiKey: Scalars['Boolean']['output'];
-  /** Admins: turn self-service billing on or off (persisted and audited). */
-  setSelfServiceBilling: BillingSettings;
-  /** Creates the account, its one wallet, and grants the sign-up bonus. */
-  signUp: AuthPayload;
-  /** A Stripe Checkout session (subscription) for a plan. */
-  subscribeToPlan: CheckoutSession;
-  /** Every field optional; an explicit null turns a threshold or cap off. */
-  updateSettings: Account;
-  updateSynfluencer: Synfluencer;
-};
-
-
-export type MutationArchiveSynfluencerArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type MutationCaptureHoldArgs = {
-  id: Scalars['ID']['input'];
-  providerCost?: InputMaybe<Scalars['Credits']['input']>;
-  quantity?: InputMaybe<Scalars['Float']['input']>;
-};
-
-
-export type MutationChangePasswordArgs = {
-  currentPassword: Scalars['String']['input'];
-  newPassword: Scalars['String']['input'];
-};
-
-
-export type MutationChargeUsageArgs = {
-  input: ChargeUsageInput;
-};
-
-
-export type MutationCreateApiKeyArgs = {
-  name: Scalars['String']['input'];
-  scopes: Array<ApiKeyScope>;
-};
-
-
-export type MutationCreateSynfluencerArgs = {
-  input: CreateSynfluencerInput;
-};
-
-
-export type MutationGrantCreditsArgs = {
-  accountId: Scalars['ID']['input'];
-  amount: Scalars['Credits']['input'];
-  idempotencyKey: Scalars['String']['input'];
-  reason: Scalars['String']['input'];
-};
-
-
-export type MutationLogInArgs = {
-  email: Scalars['String']['input'];
-  password: Scalars['String']['input'];
-};
-
-
-export type MutationLogOutArgs = {
-  refreshToken: Scalars['String']['input'];
-};
-
-
-export type MutationMarkMessagesReadArgs = {
-  ids: Array<Scalars['ID']['input']>;
-};
-
-
-export type MutationPurchaseCreditsArgs = {
-  packId: Scalars['ID']['input'];
-};
-
-
-export type MutationRefreshTokenArgs = {
-  refreshToken: Scalars['String']['input'];
-};
-
-
-export type MutationReleaseHoldArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type MutationRequestRefundArgs = {
-  bucketId: Scalars['ID']['input'];
-};
-
-
-export type MutationReserveCreditsArgs = {
-  input: ReserveInput;
-};
-
-
-export type MutationRevokeApiKeyArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type MutationSetSelfServiceBillingArgs = {
-  enabled: Scalars['Boolean']['input'];
-};
-
-
-export type MutationSignUpArgs = {
-  input: SignUpInput;
-};
-
-
-export type MutationSubscribeToPlanArgs = {
-  planId: Scalars['ID']['input'];
-};
-
-
-export type MutationUpdateSettingsArgs = {
-  input: UpdateSettingsInput;
-};
-
-
-export type MutationUpdateSynfluencerArgs = {
-  id: Scalars['ID']['input'];
-  input: UpdateSynfluencerInput;
-};
-
-export type PageInfo = {
-  __typename?: 'PageInfo';
-  endCursor?: Maybe<Scalars['String']['output']>;
-  hasNextPage: Scalars['Boolean']['output'];
-};
-
-export type Plan = {
-  __typename?: 'Plan';
-  currency: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
-  /** Credits allocated each billing period; they expire at its end (no rollover). */
-  monthlyCredits: Scalars['Credits']['output'];
-  name: Scalars['String']['output'];
-  /** Decimal monthly price in `currency`, e.g. "29.00". */
-  price: Scalars['String']['output'];
-};
-
-export type PriceBook = {
-  __typename?: 'PriceBook';
-  /** What one credit is worth in `currency`. */
-  creditValue: Scalars['String']['output'];
-  currency: Scalars['String']['output'];
-  features: Array<FeaturePrice>;
-  name: Scalars['String']['output'];
-  /** Multiplier applied to PASS_THROUGH provider costs. */
-  passThroughMarkup?: Maybe<Scalars['String']['output']>;
-  /** Credits granted at sign-up. */
-  signupBonus: Scalars['Credits']['output'];
-};
-
-export type PricingModel =
-  /** Credits per operation. */
-  | 'FIXED'
-  /** The provider's actual cost in credits times a markup. */
-  | 'PASS_THROUGH'
-  /** Credits per second of output, per provider. */
-  | 'PER_SECOND';
-
-export type Query = {
-  __typename?: 'Query';
-  apiKeys: Array<ApiKey>;
-  /** A Stripe billing portal session for the account's customer. */
-  billingPortal: BillingPortalSession;
-  billingSettings: BillingSettings;
-  /** Credit packs of the active price book. Public: prices are not secret. */
-  creditPacks: Array<CreditPack>;
-  hold: Hold;
-  /** Admins: checks invariants 1, 2 and 6 for every wallet (or one account). */
-  ledgerCheck: LedgerCheck;
-  me: Account;
-  /** The Messages page, newest first. */
-  messages: MessageConnection;
-  /** Subscription plans of the active price book (none for pay-as-you-go books). */
-  plans: Array<Plan>;
-  /** The active price book. Public: prices are not secret. */
-  priceBook: PriceBook;
-  /** What a charge would cost, without charging. */
-  quote: Quote;
-  /** The account's refunds, newest first (at most 100). */
-  refunds: Array<Refund>;
-  /** Newest first: the usage history and audit trail. */
-  transactions: TransactionConnection;
-  unreadMessageCount: Scalars['Int']['output'];
-  /** Spend by day, ISO week or month in the account's timezone, with breakdowns. Default range: the last 30 days, 12 weeks or 12 months (including the current one). */
-  usageSummary: UsageSummary;
-};
-
-
-export type QueryHoldArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QueryLedgerCheckArgs = {
-  accountId?: InputMaybe<Scalars['ID']['input']>;
-};
-
-
-export type QueryMessagesArgs = {
-  after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
-  unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
-};
-
-
-export type QueryQuoteArgs = {
-  input: UsageInput;
-};
-
-
-export type QueryTransactionsArgs = {
-  after?: InputMaybe<Scalars['String']['input']>;
-  filter?: InputMaybe<TransactionFilterInput>;
-  first?: InputMaybe<Scalars['Int']['input']>;
-};
-
-
-export type QueryUsageSummaryArgs = {
-  from?: InputMaybe<Scalars['DateTime']['input']>;
-  period: UsagePeriod;
-  synfluencerId?: InputMaybe<Scalars['ID']['input']>;
-  to?: InputMaybe<Scalars['DateTime']['input']>;
-};
-
-export type Quote = {
-  __typename?: 'Quote';
-  /** What the charge would cost, rounded half up to the micro-credit. */
-  amount: Scalars['Credits']['output'];
-  feature: Scalars['String']['output'];
-  markup?: Maybe<Scalars['String']['output']>;
-  model: PricingModel;
-  provider?: Maybe<Scalars['String']['output']>;
-  providerCost?: Maybe<Scalars['Credits']['output']>;
-  quantity: Scalars['Float']['output'];
-  rate?: Maybe<Scalars['Credits']['output']>;
-  unit: Scalars['String']['output'];
-};
-
-export type Refund = {
-  __typename?: 'Refund';
-  /** Credits removed from the bucket. */
-  amount: Scalars['Credits']['output'];
-  bucketId: Scalars['ID']['output'];
-  createdAt: Scalars['DateTime']['output'];
-  currency: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
-  /** Money paid back, as a decimal in `currency`, e.g. "4.50". */
-  refundedAmount: Scalars['String']['output'];
-  /** Money paid back in the smallest currency unit. */
-  refundedAmountMinor: Scalars['Int']['output'];
-  status: RefundStatus;
-};
-
-export type RefundStatus =
-  /** Nothing was refunded (nothing left, or Stripe refused); any removed credits were given back. */
-  | 'FAILED'
-  /** Credits removed; the Stripe refund is not confirmed yet and is retried until it is. */
-  | 'PENDING'
-  /** Stripe accepted the refund. */
-  | 'SUCCEEDED';
-
-export type ReserveInput = {
-  /** Admins only: the account to hold credits on. */
-  accountId?: InputMaybe<Scalars['ID']['input']>;
-  automationId?: InputMaybe<Scalars['String']['input']>;
-  /** Default 900, at most 86400. */
-  expiresInSeconds?: InputMaybe<Scalars['Int']['input']>;
-  feature: Scalars['String']['input'];
-  idempotencyKey: Scalars['String']['input'];
-  metadata?: InputMaybe<Scalars['JSON']['input']>;
-  platform?: InputMaybe<Scalars['String']['input']>;
-  provider?: InputMaybe<Scalars['String']['input']>;
-  /** The provider's actual cost, required for PASS_THROUGH. */
-  providerCost?: InputMaybe<Scalars['Credits']['input']>;
-  /** Seconds for PER_SECOND, operations for FIXED (default 1). */
-  quantity?: InputMaybe<Scalars['Float']['input']>;
-  synfluencerId?: InputMaybe<Scalars['ID']['input']>;
-};
-
-export type Role =
-  | 'ADMIN'
-  | 'USER';
-
-export type Runway = {
-  __typename?: 'Runway';
-  /** The last 7 days' spend divided by 7, rounded half up to the micro-credit. */
-  dailyBurn: Scalars['Credits']['output'];
-  /** Account-wide balance / dailyBurn; null when nothing was spent in the last 7 days. */
-  daysLeft?: Maybe<Scalars['Float']['output']>;
-  /** Spend in the last 7 days. */
-  spentLast7Days: Scalars['Credits']['output'];
-};
-
-export type SignUpInput = {
-  email: Scalars['String']['input'];
-  password: Scalars['String']['input'];
-  /** IANA time zone, e.g. "Europe/Berlin". Default UTC. */
-  timezone?: InputMaybe<Scalars['String']['input']>;
-};
-
-export type Subscription = {
-  __typename?: 'Subscription';
-  /** The wallet after every committed change, in increasing version order (bursts may be coalesced to the latest state). With afterVersion older than the current version, the first event is the current state. */
-  balanceChanged: WalletBalance;
-  /** Fired when the balance first falls to 25 %, 10 % and 0 % of the balance after the most recent credit; each once per cycle. */
-  lowCreditAlert: LowCreditAlert;
-  /** Every new message of the account, as it commits. */
-  messageAdded: Message;
-};
-
-
-export type SubscriptionBalanceChangedArgs = {
-  accountId?: InputMaybe<Scalars['ID']['input']>;
-  afterVersion?: InputMaybe<Scalars['String']['input']>;
-};
-
-
-export type SubscriptionLowCreditAlertArgs = {
-  accountId?: InputMaybe<Scalars['ID']['input']>;
-};
-
-
-export type SubscriptionMessageAddedArgs = {
-  accountId?: InputMaybe<Scalars['ID']['input']>;
-};
-
-export type Synfluencer = {
-  __typename?: 'Synfluencer';
-  archived: Scalars['Boolean']['output'];
-  createdAt: Scalars['DateTime']['output'];
-  handle: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
-  name: Scalars['String']['output'];
-  platforms: Array<Scalars['String']['output']>;
-};
-
-export type Transaction = {
-  __typename?: 'Transaction';
-  /** Signed: spend is negative. */
-  amount: Scalars['Credits']['output'];
-  automationId?: Maybe<Scalars['String']['output']>;
-  balanceAfter: Scalars['Credits']['output'];
-  createdAt: Scalars['DateTime']['output'];
-  description: Scalars['String']['output'];
-  /** The credit buckets this movement drew from or added to. */
-  draws: Array<BucketDraw>;
-  feature?: Maybe<Scalars['String']['output']>;
-  holdId?: Maybe<Scalars['ID']['output']>;
-  id: Scalars['ID']['output'];
-  idempotencyKey?: Maybe<Scalars['String']['output']>;
-  kind: TransactionKind;
-  metadata?: Maybe<Scalars['JSON']['output']>;
-  platform?: Maybe<Scalars['String']['output']>;
-  provider?: Maybe<Scalars['String']['output']>;
-  quantity?: Maybe<Scalars['Float']['output']>;
-  synfluencer?: Maybe<Synfluencer>;
-  unit?: Maybe<Scalars['String']['output']>;
-  walletVersion: Scalars['String']['output'];
-};
-
-export type TransactionConnection = {
-  __typename?: 'TransactionConnection';
-  edges: Array<TransactionEdge>;
-  pageInfo: PageInfo;
-};
-
-export type TransactionEdge = {
-  __typename?: 'TransactionEdge';
-  cursor: Scalars['String']['output'];
-  node: Transaction;
-};
-
-export type TransactionFilterInput = {
-  automationId?: InputMaybe<Scalars['String']['input']>;
-  feature?: InputMaybe<Scalars['String']['input']>;
-  from?: InputMaybe<Scalars['DateTime']['input']>;
-  kinds?: InputMaybe<Array<TransactionKind>>;
-  platform?: InputMaybe<Scalars['String']['input']>;
-  synfluencerId?: InputMaybe<Scalars['ID']['input']>;
-  to?: InputMaybe<Scalars['DateTime']['input']>;
-};
-
-export type TransactionKind =
-  | 'ADJUSTMENT'
-  | 'ADMIN_GRANT'
-  | 'CAPTURE'
-  | 'HOLD'
-  | 'PLAN_ALLOCATION'
-  | 'PLAN_EXPIRY'
-  | 'PURCHASE'
-  | 'REFUND'
-  | 'RELEASE'
-  | 'SIGNUP_BONUS'
-  | 'USAGE';
-
-export type UpdateSettingsInput = {
-  burnAlertThreshold?: InputMaybe<Scalars['Credits']['input']>;
-  lowCreditEmails?: InputMaybe<Scalars['Boolean']['input']>;
-  monthlyBudgetCap?: InputMaybe<Scalars['Credits']['input']>;
-  timezone?: InputMaybe<Scalars['String']['input']>;
-};
-
-export type UpdateSynfluencerInput = {
-  handle?: InputMaybe<Scalars['String']['input']>;
-  name?: InputMaybe<Scalars['String']['input']>;
-  platforms?: InputMaybe<Array<Scalars['String']['input']>>;
-};
-
-export type UsageBreakdown = {
-  __typename?: 'UsageBreakdown';
-  count: Scalars['Int']['output'];
-  /** The feature, platform, automation id or synfluencer id; null for usage without one. */
-  key?: Maybe<Scalars['String']['output']>;
-  /** Display name: the price book's feature label, the synfluencer's name. */
-  label?: Maybe<Scalars['String']['output']>;
-  total: Scalars['Credits']['output'];
-};
-
-export type UsageBucket = {
-  __typename?: 'UsageBucket';
-  count: Scalars['Int']['output'];
-  /** Start of the period in the account's timezone (for the first bucket possibly before `from`). */
-  start: Scalars['DateTime']['output'];
-  /** Spend (charges and captured holds) in this bucket, positive. */
-  total: Scalars['Credits']['output'];
-};
-
-export type UsageInput = {
-  automationId?: InputMaybe<Scalars['String']['input']>;
-  feature: Scalars['String']['input'];
-  metadata?: InputMaybe<Scalars['JSON']['input']>;
-  platform?: InputMaybe<Scalars['String']['input']>;
-  provider?: InputMaybe<Scalars['String']['input']>;
-  /** The provider's actual cost, required for PASS_THROUGH. */
-  providerCost?: InputMaybe<Scalars['Credits']['input']>;
-  /** Seconds for PER_SECOND, operations for FIXED (default 1). */
-  quantity?: InputMaybe<Scalars['Float']['input']>;
-  synfluencerId?: InputMaybe<Scalars['ID']['input']>;
-};
-
-export type UsagePeriod =
-  /** Calendar days in the account's timezone. */
-  | 'DAY'
-  /** Calendar months in the account's timezone. */
-  | 'MONTH'
-  /** ISO weeks (Monday start) in the account's timezone. */
-  | 'WEEK';
-
-export type UsageSummary = {
-  __typename?: 'UsageSummary';
-  /** Every period in the range, oldest first, including empty ones. */
-  buckets: Array<UsageBucket>;
-  byAutomation: Array<UsageBreakdown>;
-  byFeature: Array<UsageBreakdown>;
-  byPlatform: Array<UsageBreakdown>;
-  bySynfluencer: Array<UsageBreakdown>;
-  count: Scalars['Int']['output'];
-  /** Beyond the contract: start of the range covered (inclusive). */
-  from: Scalars['DateTime']['output'];
-  /** Beyond the contract: the period asked for. */
-  period: UsagePeriod;
-  /** Beyond the contract: the timezone the buckets are in. */
-  timezone: Scalars['String']['output'];
-  /** Beyond the contract: end of the range covered (exclusive). */
-  to: Scalars['DateTime']['output'];
-  /** Spend in [from, to): USAGE plus CAPTURE, positive. Held but uncaptured credits are not spend. */
-  total: Scalars['Credits']['output'];
-};
-
-export type Wallet = {
-  __typename?: 'Wallet';
-  /** What can be spent now (held credits excluded). */
-  balance: Scalars['Credits']['output'];
-  buckets: Array<CreditBucket>;
-  held: Scalars['Credits']['output'];
-  id: Scalars['ID']['output'];
-  lifetimePurchased: Scalars['Credits']['output'];
-  lifetimeSpend: Scalars['Credits']['output'];
-  /** The monthly budget cap, if any (beyond the contract, for dashboards). */
-  monthlyBudgetCap?: Maybe<Scalars['Credits']['output']>;
-  /** How long the balance lasts at the last 7 days' spend rate (all synfluencers or one). */
-  runway: Runway;
-  /** Spend in the current calendar month, in the account's timezone. */
-  spentThisMonth: Scalars['Credits']['output'];
-  status: WalletStatus;
-  /** Increases with every change to the wallet; never goes back. */
-  version: Scalars['String']['output'];
-};
-
-
-export type WalletRunwayArgs = {
-  synfluencerId?: InputMaybe<Scalars['ID']['input']>;
-};
-
-/** The wallet's full state after a committed change. */
-export type WalletBalance = {
-  __typename?: 'WalletBalance';
-  /** The account that owns the wallet (beyond the contract, for admins watching several). */
-  accountId: Scalars['ID']['output'];
-  balance: Scalars['Credits']['output'];
-  /** The kind of the latest transaction in this change. */
-  cause?: Maybe<TransactionKind>;
-  held: Scalars['Credits']['output'];
-  spentThisMonth: Scalars['Credits']['output'];
-  status: WalletStatus;
-  /** Strictly increases across the events one client receives. */
-  version: Scalars['String']['output'];
-  walletId: Scalars['ID']['output'];
-};
-
-export type WalletStatus =
-  /** Credits can be spent. */
-  | 'ACTIVE'
-  /** The monthly budget cap is reached. */
-  | 'CAPPED'
-  /** The balance is zero: generation pauses. */
-  | 'PAUSED';
-
-export type ApiKeyScope =
-  /** Charge, quote and hold credits on the key owner's wallet. */
-  | 'USAGE_WRITE'
-  /** Read the wallet, its history and usage, and subscribe to balance changes. */
-  | 'WALLET_READ';
-
-export type ChargeUsageInput = {
-  /** Admins only: the account to charge. */
+  /** Admins only: the account to charge. An API key always charges its own account. */
   accountId?: string | number | null | undefined;
+  /** Your automation or workflow id, for reports; at most 200 characters. */
   automationId?: string | null | undefined;
+  /** A feature of the active price book (see priceBook.features); anything else is BAD_USER_INPUT. */
   feature: string;
-  /** Applied at most once per account, forever. */
+  /** Applied at most once per account, forever (1 to 255 characters). Retrying with the same key and input returns the original Charge; the same key with other input is IDEMPOTENCY_CONFLICT. */
   idempotencyKey: string;
-  metadata?: Record<string, unknown> | null | undefined;
+  /** A JSON object kept on the transaction (at most 4 KiB serialized); not interpreted. */
+  metadata?: JsonValue | null | undefined;
+  /** Free text for reports, e.g. "instagram"; at most 200 characters. */
   platform?: string | null | undefined;
+  /** The AI provider; must be the feature's own provider where the price book names one. At most 200 characters. */
   provider?: string | null | undefined;
-  /** The provider's actual cost, required for PASS_THROUGH. */
+  /** The provider's actual cost in credits: required for PASS_THROUGH features (0 to 1,000,000), refused for the others. */
   providerCost?: string | null | undefined;
-  /** Seconds for PER_SECOND, operations for FIXED (default 1). */
+  /** Seconds of output for PER_SECOND (required, > 0, at most 86400), a whole number of operations for FIXED (default 1, at most 1000); for PASS_THROUGH recorded but not priced (default 1). */
   quantity?: number | null | undefined;
+  /** One of the account's synfluencers, for usage reports (NOT_FOUND otherwise). */
   synfluencerId?: string | number | null | undefined;
 };
 
+/** A new synfluencer. */
 export type CreateSynfluencerInput = {
+  /** 1 to 64 letters, digits, ".", "_" or "-", with an optional leading "@" (dropped). */
   handle: string;
+  /** Display name, 1 to 100 characters (trimmed). */
   name: string;
+  /** At most 20 platforms of 1 to 40 characters each (stored lower-cased, without duplicates). */
   platforms?: Array<string> | null | undefined;
 };
 
+/** Where the credits of a bucket came from; it decides the draw order and expiry. */
 export type CreditSource =
+  /** Granted by an admin (grantCredits); never expires. */
   | 'ADMIN_GRANT'
+  /** A plan's monthly credits; they expire at the end of the billing period (no rollover) and are spent first. */
   | 'PLAN_ALLOCATION'
+  /** A credit pack bought through Stripe; never expires and is spent last. Refundable while unused. */
   | 'PURCHASE'
+  /** The price book's bonus, granted once at sign-up (promotional). */
   | 'SIGNUP_BONUS';
 
+/** Where a hold is in its life; only PENDING holds can be captured or released. */
 export type HoldStatus =
+  /** The actual cost was charged and the rest returned (final). */
   | 'CAPTURED'
+  /** Not settled by expiresAt: everything held was returned automatically (final). */
   | 'EXPIRED'
+  /** Credits are held, waiting for captureHold or releaseHold (until expiresAt). */
   | 'PENDING'
+  /** Everything held was returned by releaseHold (final). */
   | 'RELEASED';
 
+/** What a message is about. */
 export type MessageKind =
+  /** Month-to-date spend reached the account's monthlyBudgetCap: charges fail until next month or a higher cap. */
   | 'BUDGET_CAP_REACHED'
+  /** Month-to-date spend reached the account's burnAlertThreshold (once a month). */
   | 'BURN_ALERT'
+  /** The balance reached zero: generation pauses until credits arrive. */
   | 'CREDITS_DEPLETED'
+  /** The balance fell to 25 %, 10 % or 0 % of the balance after the last credit (each once per cycle). */
   | 'LOW_CREDITS'
+  /** A plan period started and its credits were allocated. */
   | 'PLAN_RENEWED'
+  /** A credit pack was paid and credited. */
   | 'PURCHASE_COMPLETED'
+  /** A refund of purchased credits went through. */
   | 'REFUND_COMPLETED';
 
+/** How a feature is priced. */
 export type PricingModel =
   /** Credits per operation. */
   | 'FIXED'
@@ -862,6 +94,7 @@ export type PricingModel =
   /** Credits per second of output, per provider. */
   | 'PER_SECOND';
 
+/** Where a refund is: credits are removed first, then Stripe pays back. */
 export type RefundStatus =
   /** Nothing was refunded (nothing left, or Stripe refused); any removed credits were given back. */
   | 'FAILED'
@@ -870,84 +103,135 @@ export type RefundStatus =
   /** Stripe accepted the refund. */
   | 'SUCCEEDED';
 
+/** A hold: the estimated usage, the key that makes retrying it safe, and how long to hold. */
 export type ReserveInput = {
   /** Admins only: the account to hold credits on. */
   accountId?: string | number | null | undefined;
+  /** Your automation or workflow id, for reports; at most 200 characters. */
   automationId?: string | null | undefined;
-  /** Default 900, at most 86400. */
+  /** Seconds until the hold expires and returns its credits: default 900, 1 to 86400. */
   expiresInSeconds?: number | null | undefined;
+  /** A feature of the active price book (see priceBook.features); anything else is BAD_USER_INPUT. */
   feature: string;
+  /** Applied at most once per account, forever (1 to 255 characters). Retrying with the same key and input returns the original Hold; other input is IDEMPOTENCY_CONFLICT. */
   idempotencyKey: string;
-  metadata?: Record<string, unknown> | null | undefined;
+  /** A JSON object kept on the transaction (at most 4 KiB serialized); not interpreted. */
+  metadata?: JsonValue | null | undefined;
+  /** Free text for reports, e.g. "instagram"; at most 200 characters. */
   platform?: string | null | undefined;
+  /** The AI provider; must be the feature's own provider where the price book names one. At most 200 characters. */
   provider?: string | null | undefined;
-  /** The provider's actual cost, required for PASS_THROUGH. */
+  /** The provider's actual cost in credits: required for PASS_THROUGH features (0 to 1,000,000), refused for the others. */
   providerCost?: string | null | undefined;
-  /** Seconds for PER_SECOND, operations for FIXED (default 1). */
+  /** Seconds of output for PER_SECOND (required, > 0, at most 86400), a whole number of operations for FIXED (default 1, at most 1000); for PASS_THROUGH recorded but not priced (default 1). */
   quantity?: number | null | undefined;
+  /** One of the account's synfluencers, for usage reports (NOT_FOUND otherwise). */
   synfluencerId?: string | number | null | undefined;
 };
 
+/** What an account may do beyond its own wallet. */
 export type Role =
+  /** Listed in ADMIN_EMAILS: may also grant credits, charge or watch any account, and switch self-service billing. */
   | 'ADMIN'
+  /** A studio: manages its own account, wallet, synfluencers and API keys. */
   | 'USER';
 
+/** A new account. */
 export type SignUpInput = {
+  /** At most 254 characters; unique regardless of case (EMAIL_TAKEN otherwise). */
   email: string;
+  /** At least 8 and at most 256 characters with an uppercase letter, a lowercase letter and a digit (WEAK_PASSWORD otherwise). */
   password: string;
   /** IANA time zone, e.g. "Europe/Berlin". Default UTC. */
   timezone?: string | null | undefined;
 };
 
+/** Narrows the history; every given field must match. */
 export type TransactionFilterInput = {
+  /** The automation id given with the usage. */
   automationId?: string | null | undefined;
+  /** A price book feature, e.g. "talking_head". */
   feature?: string | null | undefined;
+  /** Committed at or after this instant. */
   from?: string | null | undefined;
+  /** Only these kinds; empty or null = all kinds. */
   kinds?: Array<TransactionKind> | null | undefined;
+  /** The platform given with the usage. */
   platform?: string | null | undefined;
+  /** One of the account's synfluencers (NOT_FOUND otherwise). */
   synfluencerId?: string | number | null | undefined;
+  /** Committed before this instant (exclusive). */
   to?: string | null | undefined;
 };
 
+/** Why a ledger transaction happened. Amounts are signed: credits in are positive, credits out negative. */
 export type TransactionKind =
+  /** A correction made by the service, e.g. credits given back when a refund failed. */
   | 'ADJUSTMENT'
+  /** Credits granted by an admin (positive). */
   | 'ADMIN_GRANT'
+  /** The actual cost of a held job (captureHold; negative). Counts as spend. */
   | 'CAPTURE'
+  /** Credits moved from balance to held by reserveCredits (negative on the balance). */
   | 'HOLD'
+  /** A plan period's credits (positive). */
   | 'PLAN_ALLOCATION'
+  /** Unused plan credits removed at the end of their period, or any bucket's credits past their expiry (negative). */
   | 'PLAN_EXPIRY'
+  /** A credit pack paid through Stripe, credited by the verified webhook (positive). */
   | 'PURCHASE'
+  /** Unused purchased credits removed because their payment was refunded (negative). */
   | 'REFUND'
+  /** Held credits returned to the balance: on release, on expiry, and before every capture (positive). */
   | 'RELEASE'
+  /** The sign-up bonus (positive). */
   | 'SIGNUP_BONUS'
+  /** A charge for AI usage (chargeUsage; negative). Counts as spend. */
   | 'USAGE';
 
+/** Settings to change; omitted fields stay as they are. */
 export type UpdateSettingsInput = {
+  /** Greater than 0, or an explicit null to turn the burn alert off. */
   burnAlertThreshold?: string | null | undefined;
+  /** true or false; null is BAD_USER_INPUT. */
   lowCreditEmails?: boolean | null | undefined;
+  /** 0 or more (0 blocks all spend), or an explicit null to remove the cap. */
   monthlyBudgetCap?: string | null | undefined;
+  /** IANA time zone, e.g. "Europe/Berlin"; anything else is BAD_USER_INPUT. */
   timezone?: string | null | undefined;
 };
 
+/** Changes to a synfluencer; omitted (or null) fields stay as they are. */
 export type UpdateSynfluencerInput = {
+  /** 1 to 64 letters, digits, ".", "_" or "-", with an optional leading "@". */
   handle?: string | null | undefined;
+  /** Display name, 1 to 100 characters. */
   name?: string | null | undefined;
+  /** Replaces the list: at most 20 platforms of 1 to 40 characters each. */
   platforms?: Array<string> | null | undefined;
 };
 
+/** What was (or will be) used: the price book feature and its quantity, and who it was for. */
 export type UsageInput = {
+  /** Your automation or workflow id, for reports; at most 200 characters. */
   automationId?: string | null | undefined;
+  /** A feature of the active price book (see priceBook.features); anything else is BAD_USER_INPUT. */
   feature: string;
-  metadata?: Record<string, unknown> | null | undefined;
+  /** A JSON object kept on the transaction (at most 4 KiB serialized); not interpreted. */
+  metadata?: JsonValue | null | undefined;
+  /** Free text for reports, e.g. "instagram"; at most 200 characters. */
   platform?: string | null | undefined;
+  /** The AI provider; must be the feature's own provider where the price book names one. At most 200 characters. */
   provider?: string | null | undefined;
-  /** The provider's actual cost, required for PASS_THROUGH. */
+  /** The provider's actual cost in credits: required for PASS_THROUGH features (0 to 1,000,000), refused for the others. */
   providerCost?: string | null | undefined;
-  /** Seconds for PER_SECOND, operations for FIXED (default 1). */
+  /** Seconds of output for PER_SECOND (required, > 0, at most 86400), a whole number of operations for FIXED (default 1, at most 1000); for PASS_THROUGH recorded but not priced (default 1). */
   quantity?: number | null | undefined;
+  /** One of the account's synfluencers, for usage reports (NOT_FOUND otherwise). */
   synfluencerId?: string | number | null | undefined;
 };
 
+/** The length of the buckets of a usage summary. */
 export type UsagePeriod =
   /** Calendar days in the account's timezone. */
   | 'DAY'
@@ -956,6 +240,7 @@ export type UsagePeriod =
   /** ISO weeks (Monday start) in the account's timezone. */
   | 'WEEK';
 
+/** Whether the wallet can be spent from now. */
 export type WalletStatus =
   /** Credits can be spent. */
   | 'ACTIVE'
@@ -1137,7 +422,7 @@ export type CaptureHoldMutationVariables = Exact<{
 }>;
 
 
-export type CaptureHoldMutation = { captureHold: { transaction: { id: string, kind: TransactionKind, amount: string, balanceAfter: string, walletVersion: string, description: string, feature: string | null, platform: string | null, automationId: string | null, provider: string | null, quantity: number | null, unit: string | null, idempotencyKey: string | null, holdId: string | null, createdAt: string, synfluencer: { id: string } | null, draws: Array<{ bucketId: string, amount: string }> }, wallet: { id: string, balance: string, held: string, spentThisMonth: string, lifetimeSpend: string, lifetimePurchased: string, version: string, status: WalletStatus } } };
+export type CaptureHoldMutation = { captureHold: { transaction: { id: string, kind: TransactionKind, amount: string, balanceAfter: string, walletVersion: string, description: string, feature: string | null, platform: string | null, automationId: string | null, provider: string | null, quantity: number | null, unit: string | null, idempotencyKey: string | null, holdId: string | null, createdAt: string, synfluencer: { id: string } | null, draws: Array<{ bucketId: string, amount: string }> }, wallet: { id: string, balance: string, held: string, spentThisMonth: string, lifetimeSpend: string, lifetimePurchased: string, version: string, status: WalletStatus }, hold: { id: string, status: HoldStatus, amount: string, captured: string | null } | null } };
 
 export type ReleaseHoldMutationVariables = Exact<{
   id: string | number;
@@ -1196,7 +481,18 @@ export type WalletOnlyQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type WalletOnlyQuery = { me: { wallet: { id: string, balance: string, held: string, spentThisMonth: string, lifetimeSpend: string, lifetimePurchased: string, version: string, status: WalletStatus } } };
 
-export type MessageFieldsFragment = { id: string, kind: MessageKind, title: string, body: string, data: Record<string, unknown> | null, read: boolean, createdAt: string };
+export type TransactionsPageQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+  filter?: TransactionFilterInput | null | undefined;
+}>;
+
+
+export type TransactionsPageQuery = { transactions: { edges: Array<{ cursor: string, node: { id: string, kind: TransactionKind, amount: string, idempotencyKey: string | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+
+export type MessageFieldsFragment = { id: string, kind: MessageKind, title: string, body: string, data: JsonValue | null, read: boolean, createdAt: string };
 
 export type MessagesQueryVariables = Exact<{
   unreadOnly?: boolean | null | undefined;
@@ -1205,7 +501,18 @@ export type MessagesQueryVariables = Exact<{
 }>;
 
 
-export type MessagesQuery = { messages: { edges: Array<{ cursor: string, node: { id: string, kind: MessageKind, title: string, body: string, data: Record<string, unknown> | null, read: boolean, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type MessagesQuery = { messages: { edges: Array<{ cursor: string, node: { id: string, kind: MessageKind, title: string, body: string, data: JsonValue | null, read: boolean, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type MessagesPageQueryVariables = Exact<{
+  unreadOnly?: boolean | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}>;
+
+
+export type MessagesPageQuery = { messages: { edges: Array<{ cursor: string, node: { id: string, title: string } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
 
 export type UnreadMessageCountQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1225,7 +532,7 @@ export type BalanceChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type BalanceChangedSubscription = { balanceChanged: { walletId: string, accountId: string, balance: string, held: string, spentThisMonth: string, status: WalletStatus, version: string, cause: TransactionKind | null } };
+export type BalanceChangedSubscription = { balanceChanged: { walletId: string, accountId: string, balance: string, held: string, spentThisMonth: string, status: WalletStatus, version: string, cause: TransactionKind | null, wallet: { id: string, balance: string, held: string, version: string, status: WalletStatus } } };
 
 export type LowCreditAlertSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -1235,7 +542,7 @@ export type LowCreditAlertSubscription = { lowCreditAlert: { threshold: number, 
 export type MessageAddedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MessageAddedSubscription = { messageAdded: { id: string, kind: MessageKind, title: string, body: string, data: Record<string, unknown> | null, read: boolean, createdAt: string } };
+export type MessageAddedSubscription = { messageAdded: { id: string, kind: MessageKind, title: string, body: string, data: JsonValue | null, read: boolean, createdAt: string } };
 
 export type BreakdownFieldsFragment = { key: string | null, label: string | null, total: string, count: number };
 
@@ -1285,7 +592,7 @@ export const BillingPortalQueryDocument = {"kind":"Document","definitions":[{"ki
 export const RequestRefundDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RequestRefund"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"bucketId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestRefund"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"bucketId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"bucketId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"bucketId"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"refundedAmount"}},{"kind":"Field","name":{"kind":"Name","value":"refundedAmountMinor"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]} as unknown as DocumentNode<RequestRefundMutation, RequestRefundMutationVariables>;
 export const ChargeUsageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ChargeUsage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ChargeUsageInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chargeUsage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transaction"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TxFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"wallet"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WalletFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TxFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Transaction"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"balanceAfter"}},{"kind":"Field","name":{"kind":"Name","value":"walletVersion"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"feature"}},{"kind":"Field","name":{"kind":"Name","value":"platform"}},{"kind":"Field","name":{"kind":"Name","value":"automationId"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"holdId"}},{"kind":"Field","name":{"kind":"Name","value":"synfluencer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"draws"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"bucketId"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WalletFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Wallet"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"balance"}},{"kind":"Field","name":{"kind":"Name","value":"held"}},{"kind":"Field","name":{"kind":"Name","value":"spentThisMonth"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimeSpend"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimePurchased"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]} as unknown as DocumentNode<ChargeUsageMutation, ChargeUsageMutationVariables>;
 export const ReserveCreditsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReserveCredits"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ReserveInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reserveCredits"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"captured"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"feature"}}]}}]}}]} as unknown as DocumentNode<ReserveCreditsMutation, ReserveCreditsMutationVariables>;
-export const CaptureHoldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CaptureHold"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"quantity"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Float"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"providerCost"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Credits"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"captureHold"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"quantity"},"value":{"kind":"Variable","name":{"kind":"Name","value":"quantity"}}},{"kind":"Argument","name":{"kind":"Name","value":"providerCost"},"value":{"kind":"Variable","name":{"kind":"Name","value":"providerCost"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transaction"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TxFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"wallet"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WalletFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TxFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Transaction"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"balanceAfter"}},{"kind":"Field","name":{"kind":"Name","value":"walletVersion"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"feature"}},{"kind":"Field","name":{"kind":"Name","value":"platform"}},{"kind":"Field","name":{"kind":"Name","value":"automationId"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"holdId"}},{"kind":"Field","name":{"kind":"Name","value":"synfluencer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"draws"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"bucketId"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WalletFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Wallet"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"balance"}},{"kind":"Field","name":{"kind":"Name","value":"held"}},{"kind":"Field","name":{"kind":"Name","value":"spentThisMonth"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimeSpend"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimePurchased"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]} as unknown as DocumentNode<CaptureHoldMutation, CaptureHoldMutationVariables>;
+export const CaptureHoldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CaptureHold"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"quantity"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Float"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"providerCost"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Credits"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"captureHold"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"quantity"},"value":{"kind":"Variable","name":{"kind":"Name","value":"quantity"}}},{"kind":"Argument","name":{"kind":"Name","value":"providerCost"},"value":{"kind":"Variable","name":{"kind":"Name","value":"providerCost"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transaction"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TxFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"wallet"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WalletFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"hold"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"captured"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TxFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Transaction"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"balanceAfter"}},{"kind":"Field","name":{"kind":"Name","value":"walletVersion"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"feature"}},{"kind":"Field","name":{"kind":"Name","value":"platform"}},{"kind":"Field","name":{"kind":"Name","value":"automationId"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"holdId"}},{"kind":"Field","name":{"kind":"Name","value":"synfluencer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"draws"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"bucketId"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WalletFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Wallet"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"balance"}},{"kind":"Field","name":{"kind":"Name","value":"held"}},{"kind":"Field","name":{"kind":"Name","value":"spentThisMonth"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimeSpend"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimePurchased"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]} as unknown as DocumentNode<CaptureHoldMutation, CaptureHoldMutationVariables>;
 export const ReleaseHoldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReleaseHold"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"releaseHold"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}}]}}]} as unknown as DocumentNode<ReleaseHoldMutation, ReleaseHoldMutationVariables>;
 export const HoldDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Hold"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hold"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"captured"}}]}}]}}]} as unknown as DocumentNode<HoldQuery, HoldQueryVariables>;
 export const TransactionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Transactions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TransactionFilterInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transactions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TxFields"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TxFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Transaction"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"balanceAfter"}},{"kind":"Field","name":{"kind":"Name","value":"walletVersion"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"feature"}},{"kind":"Field","name":{"kind":"Name","value":"platform"}},{"kind":"Field","name":{"kind":"Name","value":"automationId"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"holdId"}},{"kind":"Field","name":{"kind":"Name","value":"synfluencer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"draws"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"bucketId"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<TransactionsQuery, TransactionsQueryVariables>;
@@ -1294,10 +601,12 @@ export const LedgerCheckDocument = {"kind":"Document","definitions":[{"kind":"Op
 export const PriceBookDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PriceBook"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"priceBook"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"creditValue"}},{"kind":"Field","name":{"kind":"Name","value":"signupBonus"}},{"kind":"Field","name":{"kind":"Name","value":"features"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"feature"}},{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}},{"kind":"Field","name":{"kind":"Name","value":"rate"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}}]}}]}}]}}]} as unknown as DocumentNode<PriceBookQuery, PriceBookQueryVariables>;
 export const QuoteDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Quote"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UsageInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quote"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"feature"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"providerCost"}}]}}]}}]} as unknown as DocumentNode<QuoteQuery, QuoteQueryVariables>;
 export const WalletOnlyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WalletOnly"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"wallet"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"WalletFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WalletFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Wallet"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"balance"}},{"kind":"Field","name":{"kind":"Name","value":"held"}},{"kind":"Field","name":{"kind":"Name","value":"spentThisMonth"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimeSpend"}},{"kind":"Field","name":{"kind":"Name","value":"lifetimePurchased"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]} as unknown as DocumentNode<WalletOnlyQuery, WalletOnlyQueryVariables>;
+export const TransactionsPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TransactionsPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TransactionFilterInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transactions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<TransactionsPageQuery, TransactionsPageQueryVariables>;
 export const MessagesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Messages"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"unreadOnly"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"messages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"unreadOnly"},"value":{"kind":"Variable","name":{"kind":"Name","value":"unreadOnly"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"MessageFields"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"MessageFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Message"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"read"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<MessagesQuery, MessagesQueryVariables>;
+export const MessagesPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MessagesPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"unreadOnly"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"messages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"unreadOnly"},"value":{"kind":"Variable","name":{"kind":"Name","value":"unreadOnly"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<MessagesPageQuery, MessagesPageQueryVariables>;
 export const UnreadMessageCountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UnreadMessageCount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unreadMessageCount"}}]}}]} as unknown as DocumentNode<UnreadMessageCountQuery, UnreadMessageCountQueryVariables>;
 export const MarkMessagesReadDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"MarkMessagesRead"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"markMessagesRead"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}}]}]}}]} as unknown as DocumentNode<MarkMessagesReadMutation, MarkMessagesReadMutationVariables>;
-export const BalanceChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"BalanceChanged"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"afterVersion"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"balanceChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"afterVersion"},"value":{"kind":"Variable","name":{"kind":"Name","value":"afterVersion"}}},{"kind":"Argument","name":{"kind":"Name","value":"accountId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"walletId"}},{"kind":"Field","name":{"kind":"Name","value":"accountId"}},{"kind":"Field","name":{"kind":"Name","value":"balance"}},{"kind":"Field","name":{"kind":"Name","value":"held"}},{"kind":"Field","name":{"kind":"Name","value":"spentThisMonth"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"cause"}}]}}]}}]} as unknown as DocumentNode<BalanceChangedSubscription, BalanceChangedSubscriptionVariables>;
+export const BalanceChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"BalanceChanged"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"afterVersion"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"balanceChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"afterVersion"},"value":{"kind":"Variable","name":{"kind":"Name","value":"afterVersion"}}},{"kind":"Argument","name":{"kind":"Name","value":"accountId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"walletId"}},{"kind":"Field","name":{"kind":"Name","value":"accountId"}},{"kind":"Field","name":{"kind":"Name","value":"balance"}},{"kind":"Field","name":{"kind":"Name","value":"held"}},{"kind":"Field","name":{"kind":"Name","value":"spentThisMonth"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"cause"}},{"kind":"Field","name":{"kind":"Name","value":"wallet"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"balance"}},{"kind":"Field","name":{"kind":"Name","value":"held"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<BalanceChangedSubscription, BalanceChangedSubscriptionVariables>;
 export const LowCreditAlertDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LowCreditAlert"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lowCreditAlert"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"threshold"}},{"kind":"Field","name":{"kind":"Name","value":"balance"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}}]} as unknown as DocumentNode<LowCreditAlertSubscription, LowCreditAlertSubscriptionVariables>;
 export const MessageAddedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"MessageAdded"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"messageAdded"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"MessageFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"MessageFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Message"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"read"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<MessageAddedSubscription, MessageAddedSubscriptionVariables>;
 export const UsageSummaryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsageSummary"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"period"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UsagePeriod"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"synfluencerId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"usageSummary"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"period"},"value":{"kind":"Variable","name":{"kind":"Name","value":"period"}}},{"kind":"Argument","name":{"kind":"Name","value":"synfluencerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"synfluencerId"}}},{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"period"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"buckets"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}},{"kind":"Field","name":{"kind":"Name","value":"byFeature"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"BreakdownFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"byPlatform"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"BreakdownFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"byAutomation"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"BreakdownFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"bySynfluencer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"BreakdownFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BreakdownFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UsageBreakdown"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]} as unknown as DocumentNode<UsageSummaryQuery, UsageSummaryQueryVariables>;

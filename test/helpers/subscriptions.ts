@@ -98,7 +98,7 @@ export async function pool<T>(n: number, concurrency: number, task: (i: number) 
 }
 
 /** One signing key for several instances of a test, so a token from one is valid on all (as in production). */
-export function sharedJwtEnv(): Record<string, string> {
+export function sharedJwtEnv(): { JWT_PRIVATE_KEY: string; JWT_PUBLIC_KEY: string } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { generateKeyPairSync } = require('node:crypto') as typeof import('node:crypto');
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -14,13 +14,13 @@ export const toAccountType = (a: Account): AccountType => ({
   role: a.role,
   timezone: a.timezone,
   createdAt: a.createdAt,
-  settings: { burnAlertThreshold: a.burnAlertThreshold, monthlyBudgetCap: a.monthlyBudgetCap, lowCreditEmails: a.lowCreditEmails },
+  settings: { id: a.id, burnAlertThreshold: a.burnAlertThreshold, monthlyBudgetCap: a.monthlyBudgetCap, lowCreditEmails: a.lowCreditEmails },
 });
 
 @Resolver(() => AccountType)
 export class AccountsResolver {
   @Authorized('WALLET_READ', 'USAGE_WRITE')
-  @Query(() => AccountType)
+  @Query(() => AccountType, { description: 'The caller: the account of the access token or API key. UNAUTHENTICATED without one.' })
   async me(@Ctx() ctx: Context): Promise<AccountType> {
     const { account, wallet } = await ctx.services.accounts.getWithWallet(me(ctx).accountId);
     ctx.loaders.walletByAccount.prime(account.id, wallet);
@@ -28,20 +28,22 @@ export class AccountsResolver {
   }
 
   @Authorized('SESSION')
-  @Mutation(() => AccountType, { description: 'Every field optional; an explicit null turns a threshold or cap off.' })
-  async updateSettings(@Arg('input', () => UpdateSettingsInput) input: UpdateSettingsInput, @Ctx() ctx: Context): Promise<AccountType> {
+  @Mutation(() => AccountType, {
+    description: 'Changes alert and budget settings. Every field optional; an explicit null turns a threshold or cap off. Needs a logged-in session (not an API key).',
+  })
+  async updateSettings(@Arg('input', () => UpdateSettingsInput, { description: 'The settings to change.' }) input: UpdateSettingsInput, @Ctx() ctx: Context): Promise<AccountType> {
     return toAccountType(await ctx.services.accounts.updateSettings(me(ctx).accountId, input));
   }
 
-  @FieldResolver(() => WalletType)
+  @FieldResolver(() => WalletType, { description: "The account's one wallet." })
   async wallet(@Root() account: AccountType, @Ctx() ctx: Context): Promise<WalletType> {
     return toWalletType(await ctx.loaders.walletByAccount.load(account.id));
   }
 
-  @FieldResolver(() => [SynfluencerType])
+  @FieldResolver(() => [SynfluencerType], { description: "The account's synfluencers, oldest first." })
   async synfluencers(
     @Root() account: AccountType,
-    @Arg('includeArchived', () => Boolean, { nullable: true, defaultValue: false }) includeArchived: boolean | null,
+    @Arg('includeArchived', () => Boolean, { nullable: true, defaultValue: false, description: 'Also list archived synfluencers.' }) includeArchived: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<SynfluencerType[]> {
     return (await ctx.services.synfluencers.list(account.id, includeArchived ?? false)).map(toSynfluencerType);

@@ -16,26 +16,30 @@ export const toMessageType = (m: MessageRow): MessageType => ({
 @Resolver()
 export class MessagesResolver {
   @Authorized('WALLET_READ')
-  @Query(() => MessageConnection, { description: 'The Messages page, newest first.' })
+  @Query(() => MessageConnection, {
+    description: 'The Messages page, newest first, as a Relay connection: older with first/after, newer with last/before (default 20, at most 100 per page).',
+  })
   async messages(
-    @Arg('unreadOnly', () => Boolean, { nullable: true }) unreadOnly: boolean | null,
-    @Arg('first', () => Int, { nullable: true }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('unreadOnly', () => Boolean, { nullable: true, description: 'Only messages not marked read.' }) unreadOnly: boolean | null,
+    @Arg('first', () => Int, { nullable: true, description: 'Up to this many messages after `after` (older); default 20, at most 100.' }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor from this connection: start after it.' }) after: string | null,
+    @Arg('last', () => Int, { nullable: true, description: 'Up to this many messages before `before` (newer); at most 100. Not with `first`.' }) last: number | null,
+    @Arg('before', () => String, { nullable: true, description: 'A cursor from this connection: end before it.' }) before: string | null,
     @Ctx() ctx: Context,
   ): Promise<MessageConnection> {
-    const page = await ctx.services.messages.list(me(ctx).accountId, unreadOnly ?? false, first, after);
+    const page = await ctx.services.messages.list(me(ctx).accountId, unreadOnly ?? false, { first, after, last, before });
     return { edges: page.edges.map((e) => ({ cursor: e.cursor, node: toMessageType(e.node) })), pageInfo: page.pageInfo };
   }
 
   @Authorized('WALLET_READ')
-  @Query(() => Int)
+  @Query(() => Int, { description: 'How many messages are not marked read.' })
   async unreadMessageCount(@Ctx() ctx: Context): Promise<number> {
     return ctx.services.messages.unreadCount(me(ctx).accountId);
   }
 
   @Authorized('SESSION')
-  @Mutation(() => Int, { description: "Marks the caller's messages read; returns how many were unread." })
-  async markMessagesRead(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: Context): Promise<number> {
+  @Mutation(() => Int, { description: "Marks the caller's messages read; returns how many were unread. Other accounts' and unknown ids are ignored; safe to repeat." })
+  async markMessagesRead(@Arg('ids', () => [ID], { description: 'Message ids, at most 1000.' }) ids: string[], @Ctx() ctx: Context): Promise<number> {
     return ctx.services.messages.markRead(me(ctx).accountId, ids);
   }
 }

@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Sql } from '../../db/sql';
 import { badInput, notFound } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
-import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from '../../shared/pagination';
+import { encodeCursor, seqWindow, seqWindowSql, toSeqPage, type Page, type PageArgs } from '../../shared/pagination';
 import { MessageKind } from './message.entity';
 
 export interface MessageRow {
@@ -81,21 +81,17 @@ export class MessagesService {
   }
 
   /** Newest first. */
-  async list(accountId: string, unreadOnly: boolean, first?: number | null, after?: string | null): Promise<Page<MessageRow>> {
-    const limit = pageSize(first);
-    const cursor = decodeCursor(after, 1);
-    const where = ['account_id = ?'];
-    const params: unknown[] = [accountId];
-    if (unreadOnly) where.push('read_at is null');
-    if (cursor) {
-      if (!/^\d+$/.test(cursor[0])) throw badInput('after is not a valid cursor');
-      where.push('seq < ?');
-      params.push(cursor[0]);
-    }
-    params.push(limit + 1);
-    // Qualified: the bare name would sort by the text alias `seq` ("10" < "9").
-    const rows = await this.sql.query(`select ${COLUMNS} from message where ${where.join(' and ')} order by message.seq desc limit ?`, params);
-    return toPage(rows.map(rowOf), limit, (m) => encodeCursor([m.seq]));
+  async list(accountId: string, unreadOnly: boolean, args: PageArgs): Promise<Page<MessageRow>> {
+    const window = seqWindow(args);
+    // Qualified: the bare name would compare and sort the text alias `seq` ("10" < "9").
+    const bounds = seqWindowSql(window, 'message.seq');
+    const where = ['account_id = ?', ...(unreadOnly ? ['read_at is null'] : []), ...bounds.conditions];
+    const rows = await this.sql.query(`select ${COLUMNS} from message where ${where.join(' and ')} order by ${bounds.order} limit ?`, [
+      accountId,
+      ...bounds.params,
+      window.limit + 1,
+    ]);
+    return toSeqPage(rows.map(rowOf), window, (m) => encodeCursor([m.seq]));
   }
 
   /** Marks the caller's own unread messages read; returns how many changed. Other ids are ignored. */

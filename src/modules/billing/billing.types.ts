@@ -4,6 +4,7 @@ import { RefundStatus } from './refund.entity';
 
 registerEnumType(RefundStatus, {
   name: 'RefundStatus',
+  description: 'Where a refund is: credits are removed first, then Stripe pays back.',
   valuesConfig: {
     PENDING: { description: 'Credits removed; the Stripe refund is not confirmed yet and is retried until it is.' },
     SUCCEEDED: { description: 'Stripe accepted the refund.' },
@@ -11,30 +12,30 @@ registerEnumType(RefundStatus, {
   },
 });
 
-@ObjectType('CreditPack')
+@ObjectType('CreditPack', { description: 'A pack of credits that can be bought once through Stripe Checkout; purchased credits never expire.' })
 export class CreditPackType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Pack id for purchaseCredits, e.g. "pack_25".' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'Display name, e.g. "25 credits".' })
   name!: string;
 
   @Field({ description: 'Decimal price in `currency`, e.g. "9.00".' })
   price!: string;
 
-  @Field()
+  @Field({ description: 'ISO 4217 currency, lower-case, e.g. "usd".' })
   currency!: string;
 
-  @Field(() => Credits)
+  @Field(() => Credits, { description: 'Credits the pack adds once the payment is confirmed.' })
   credits!: bigint;
 }
 
-@ObjectType('Plan')
+@ObjectType('Plan', { description: 'A monthly subscription that allocates credits each billing period.' })
 export class PlanType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Plan id for subscribeToPlan, e.g. "growth".' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'Display name, e.g. "Growth".' })
   name!: string;
 
   @Field(() => Credits, { description: 'Credits allocated each billing period; they expire at its end (no rollover).' })
@@ -43,12 +44,15 @@ export class PlanType {
   @Field({ description: 'Decimal monthly price in `currency`, e.g. "29.00".' })
   price!: string;
 
-  @Field()
+  @Field({ description: 'ISO 4217 currency, lower-case, e.g. "usd".' })
   currency!: string;
 }
 
-@ObjectType('BillingSettings')
+@ObjectType('BillingSettings', { description: 'What billing can do on this service now (the same for every account).' })
 export class BillingSettingsType {
+  @Field(() => ID, { description: 'Always "billing": one settings object per service, so setSelfServiceBilling updates a cached billingSettings.' })
+  id!: string;
+
   @Field({ description: 'Whether an admin enabled self-service billing (purchases, plans, portal).' })
   selfServiceEnabled!: boolean;
 
@@ -62,33 +66,33 @@ export class BillingSettingsType {
   stripeConfigured!: boolean;
 }
 
-@ObjectType('CheckoutSession')
+@ObjectType('CheckoutSession', { description: 'A Stripe Checkout session; credits arrive when Stripe confirms the payment (webhook), announced by balanceChanged and a PURCHASE_COMPLETED message.' })
 export class CheckoutSessionType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The Stripe Checkout session id.' })
   id!: string;
 
   @Field({ description: 'Stripe Checkout page to send the customer to.' })
   url!: string;
 }
 
-@ObjectType('BillingPortalSession')
+@ObjectType('BillingPortalSession', { description: "A Stripe billing portal session (invoices, payment methods, plan changes)." })
 export class BillingPortalSessionType {
-  @Field()
+  @Field({ description: 'The portal page to send the customer to; valid for a short time.' })
   url!: string;
 }
 
-@ObjectType('Refund')
+@ObjectType('Refund', { description: 'A refund of the unused credits of one purchased bucket.' })
 export class RefundType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable refund id.' })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The purchased CreditBucket refunded.' })
   bucketId!: string;
 
   @Field(() => Credits, { description: 'Credits removed from the bucket.' })
   amount!: bigint;
 
-  @Field(() => RefundStatus)
+  @Field(() => RefundStatus, { description: 'PENDING, SUCCEEDED or FAILED.' })
   status!: RefundStatus;
 
   @Field({ description: 'Money paid back, as a decimal in `currency`, e.g. "4.50".' })
@@ -97,9 +101,9 @@ export class RefundType {
   @Field(() => Int, { description: 'Money paid back in the smallest currency unit.' })
   refundedAmountMinor!: number;
 
-  @Field()
+  @Field({ description: 'ISO 4217 currency of the money paid back, lower-case.' })
   currency!: string;
 
-  @Field()
+  @Field({ description: 'When the refund was requested.' })
   createdAt!: Date;
 }

@@ -34,24 +34,35 @@ function targetAccount(ctx: Context, accountId: string | null | undefined): stri
 @Resolver()
 export class LedgerResolver {
   @Authorized('USAGE_WRITE')
-  @Mutation(() => ChargeType, { description: 'Atomic and idempotent: the whole amount is debited and one USAGE transaction written, or nothing changes.' })
-  async chargeUsage(@Arg('input', () => ChargeUsageInput) input: ChargeUsageInput, @Ctx() ctx: Context): Promise<ChargeType> {
+  @Mutation(() => ChargeType, {
+    description:
+      'Charges usage at the price book rate. Atomic and idempotent: the whole amount is debited and one USAGE transaction written, or nothing changes. Retrying with the same idempotencyKey and input returns the original Charge (no second debit). Errors: INSUFFICIENT_CREDITS, BUDGET_CAP_EXCEEDED, IDEMPOTENCY_CONFLICT, BAD_USER_INPUT.',
+  })
+  async chargeUsage(@Arg('input', () => ChargeUsageInput, { description: 'What was used and its idempotency key.' }) input: ChargeUsageInput, @Ctx() ctx: Context): Promise<ChargeType> {
     const r = await ctx.services.ledger.charge(targetAccount(ctx, input.accountId), input);
     return { transaction: toTransactionType(r.transaction), wallet: toWalletType(r.wallet) };
   }
 
   @Authorized('USAGE_WRITE')
-  @Mutation(() => HoldType, { description: 'Moves the quoted amount from balance to held until captured, released or expired.' })
-  async reserveCredits(@Arg('input', () => ReserveInput) input: ReserveInput, @Ctx() ctx: Context): Promise<HoldType> {
+  @Mutation(() => HoldType, {
+    description:
+      'Moves the quoted amount from balance to held until captured, released or expired, so a job never starts without the credits to pay for it. Idempotent by idempotencyKey. Errors: INSUFFICIENT_CREDITS, BUDGET_CAP_EXCEEDED, IDEMPOTENCY_CONFLICT, BAD_USER_INPUT.',
+  })
+  async reserveCredits(@Arg('input', () => ReserveInput, { description: 'The estimated usage, its idempotency key and the hold lifetime.' }) input: ReserveInput, @Ctx() ctx: Context): Promise<HoldType> {
     return toHoldType(await ctx.services.ledger.reserve(targetAccount(ctx, input.accountId), input));
   }
 
   @Authorized('USAGE_WRITE')
-  @Mutation(() => ChargeType, { description: 'Charges the actual usage and returns the rest of the hold to the balance.' })
+  @Mutation(() => ChargeType, {
+    description:
+      'Charges the actual usage of a pending hold and returns the rest to the balance (more than held draws the difference from the balance). Returns the CAPTURE transaction, the wallet and the captured hold. Errors: HOLD_NOT_PENDING (already captured, released or expired), INSUFFICIENT_CREDITS, BUDGET_CAP_EXCEEDED, NOT_FOUND.',
+  })
   async captureHold(
-    @Arg('id', () => ID) id: string,
-    @Arg('quantity', () => Float, { nullable: true }) quantity: number | null,
-    @Arg('providerCost', () => Credits, { nullable: true }) providerCost: bigint | null,
+    @Arg('id', () => ID, { description: 'The hold to capture.' }) id: string,
+    @Arg('quantity', () => Float, { nullable: true, description: "The actual quantity (same units as the hold's feature); default: the reserved quantity." })
+    quantity: number | null,
+    @Arg('providerCost', () => Credits, { nullable: true, description: "The provider's actual cost, required to capture a PASS_THROUGH hold." })
+    providerCost: bigint | null,
     @Ctx() ctx: Context,
   ): Promise<ChargeType> {
     const r = await ctx.services.ledger.capture(me(ctx).accountId, id, quantity, providerCost);
@@ -59,36 +70,43 @@ export class LedgerResolver {
   }
 
   @Authorized('USAGE_WRITE')
-  @Mutation(() => HoldType)
-  async releaseHold(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<HoldType> {
+  @Mutation(() => HoldType, {
+    description: 'Returns everything a pending hold holds to the balance; returns the hold (status RELEASED). Errors: HOLD_NOT_PENDING, NOT_FOUND.',
+  })
+  async releaseHold(@Arg('id', () => ID, { description: 'The hold to release.' }) id: string, @Ctx() ctx: Context): Promise<HoldType> {
     return toHoldType(await ctx.services.ledger.release(me(ctx).accountId, id));
   }
 
   @Authorized('USAGE_WRITE', 'WALLET_READ')
-  @Query(() => HoldType)
-  async hold(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<HoldType> {
+  @Query(() => HoldType, { description: "One of the account's holds; NOT_FOUND for another account's." })
+  async hold(@Arg('id', () => ID, { description: 'The hold id.' }) id: string, @Ctx() ctx: Context): Promise<HoldType> {
     return toHoldType(await ctx.services.ledger.hold(me(ctx).accountId, id));
   }
 
   @Authorized('WALLET_READ')
-  @Query(() => TransactionConnection, { description: 'Newest first: the usage history and audit trail.' })
+  @Query(() => TransactionConnection, {
+    description:
+      'Newest first: the usage history and audit trail, as a Relay connection. Page older with first/after, newer with last/before (default 20, at most 100 per page). Cursors stay valid while new transactions arrive.',
+  })
   async transactions(
-    @Arg('first', () => Int, { nullable: true }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('filter', () => TransactionFilterInput, { nullable: true }) filter: TransactionFilterInput | null,
+    @Arg('first', () => Int, { nullable: true, description: 'Up to this many transactions after `after` (older); default 20, at most 100.' }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor from this connection: start after it.' }) after: string | null,
+    @Arg('last', () => Int, { nullable: true, description: 'Up to this many transactions before `before` (newer); at most 100. Not with `first`.' }) last: number | null,
+    @Arg('before', () => String, { nullable: true, description: 'A cursor from this connection: end before it.' }) before: string | null,
+    @Arg('filter', () => TransactionFilterInput, { nullable: true, description: 'Only transactions matching every given field.' }) filter: TransactionFilterInput | null,
     @Ctx() ctx: Context,
   ): Promise<TransactionConnection> {
-    const page = await ctx.services.ledger.transactions(me(ctx).accountId, filter ?? {}, first, after);
+    const page = await ctx.services.history.transactions(me(ctx).accountId, filter ?? {}, { first, after, last, before });
     return { edges: page.edges.map((e) => ({ cursor: e.cursor, node: toTransactionType(e.node) })), pageInfo: page.pageInfo };
   }
 
   @Authorized('ADMIN')
   @Mutation(() => TransactionType, { description: 'Admins: grant credits to an account (an ADMIN_GRANT bucket that never expires).' })
   async grantCredits(
-    @Arg('accountId', () => ID) accountId: string,
-    @Arg('amount', () => Credits) amount: bigint,
-    @Arg('reason') reason: string,
-    @Arg('idempotencyKey') idempotencyKey: string,
+    @Arg('accountId', () => ID, { description: 'The account to credit.' }) accountId: string,
+    @Arg('amount', () => Credits, { description: 'Credits to grant, greater than 0.' }) amount: bigint,
+    @Arg('reason', { description: 'Why, 1 to 500 characters; kept on the transaction.' }) reason: string,
+    @Arg('idempotencyKey', { description: 'Applied at most once per account: a retry returns the original transaction.' }) idempotencyKey: string,
     @Ctx() ctx: Context,
   ): Promise<TransactionType> {
     if (!isUuid(accountId)) throw new DomainError(ErrorCode.NOT_FOUND, 'Account not found');
@@ -107,7 +125,7 @@ export class LedgerResolver {
 
   @Authorized('ADMIN')
   @Query(() => LedgerCheck, { description: 'Admins: checks invariants 1, 2 and 6 for every wallet (or one account).' })
-  async ledgerCheck(@Arg('accountId', () => ID, { nullable: true }) accountId: string | null, @Ctx() ctx: Context): Promise<LedgerCheck> {
+  async ledgerCheck(@Arg('accountId', () => ID, { nullable: true, description: 'Check only this account; null = every wallet.' }) accountId: string | null, @Ctx() ctx: Context): Promise<LedgerCheck> {
     const { violations, walletsChecked } = await ctx.services.ledger.verifyAll(accountId ?? undefined);
     return { ok: violations.length === 0, walletsChecked, violations };
   }
@@ -115,7 +133,7 @@ export class LedgerResolver {
 
 @Resolver(() => WalletType)
 export class WalletResolver {
-  @FieldResolver(() => [CreditBucketType])
+  @FieldResolver(() => [CreditBucketType], { description: "The wallet's credit buckets, oldest first, spent ones included." })
   async buckets(@Root() wallet: WalletType, @Ctx() ctx: Context): Promise<CreditBucketType[]> {
     return ctx.loaders.bucketsByWallet.load(wallet.id);
   }
@@ -123,7 +141,7 @@ export class WalletResolver {
 
 @Resolver(() => TransactionType)
 export class TransactionResolver {
-  @FieldResolver(() => SynfluencerType, { nullable: true })
+  @FieldResolver(() => SynfluencerType, { nullable: true, description: 'The synfluencer the usage was for; null when none was given.' })
   async synfluencer(@Root() t: TransactionType, @Ctx() ctx: Context): Promise<SynfluencerType | null> {
     if (!t.synfluencerId) return null;
     const s = await ctx.loaders.synfluencer.load(t.synfluencerId);
@@ -131,9 +149,20 @@ export class TransactionResolver {
   }
 }
 
+@Resolver(() => ChargeType)
+export class ChargeResolver {
+  /** Read after the capture committed: a captured hold is final, so this is the state the capture left. */
+  @FieldResolver(() => HoldType, { nullable: true, description: 'captureHold: the captured hold (status CAPTURED); null for chargeUsage.' })
+  async hold(@Root() charge: ChargeType, @Ctx() ctx: Context): Promise<HoldType | null> {
+    const holdId = charge.transaction.holdId;
+    if (!holdId) return null;
+    return toHoldType(await ctx.services.ledger.hold(charge.wallet.accountId, holdId));
+  }
+}
+
 @Resolver(() => HoldType)
 export class HoldResolver {
-  @FieldResolver(() => SynfluencerType, { nullable: true })
+  @FieldResolver(() => SynfluencerType, { nullable: true, description: 'The synfluencer the job is for, if one was given.' })
   async synfluencer(@Root() h: HoldType, @Ctx() ctx: Context): Promise<SynfluencerType | null> {
     if (!h.synfluencerId) return null;
     const s = await ctx.loaders.synfluencer.load(h.synfluencerId);

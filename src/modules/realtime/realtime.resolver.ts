@@ -8,6 +8,7 @@ import { LowCreditAlertType, MessageType } from '../alerts/messages.types';
 import { toMessageType } from '../alerts/messages.resolver';
 import type { BalanceEvent, LowCreditEvent } from './realtime.hub';
 import { WalletBalanceType } from './realtime.types';
+import { toWalletType } from '../ledger/ledger.mappers';
 
 type Data = SubscribeResolverData<unknown, { accountId?: string | null; afterVersion?: string | null }, Context>;
 
@@ -36,6 +37,7 @@ const toBalance = (e: BalanceEvent): WalletBalanceType => ({
   status: e.status,
   version: e.version.toString(),
   cause: e.cause,
+  wallet: toWalletType(e),
 });
 
 @Resolver()
@@ -43,12 +45,12 @@ export class RealtimeResolver {
   @Authorized('WALLET_READ')
   @Subscription(() => WalletBalanceType, {
     description:
-      'The wallet after every committed change, in increasing version order (bursts may be coalesced to the latest state). With afterVersion older than the current version, the first event is the current state.',
+      "The caller's wallet after every committed change, in increasing version order (bursts may be coalesced to the latest state; every committed change reaches a connected subscriber within 2 seconds). With afterVersion older than the current version, the first event is the current state, so a reconnecting client converges at once. Needs WALLET_READ for API keys.",
     subscribe: (d: Data) => d.context.services.realtime.balance(watchedAccount(d), parseVersion(d.args.afterVersion)),
   })
   balanceChanged(
     @Root() e: BalanceEvent,
-    @Arg('afterVersion', () => String, { nullable: true }) _afterVersion: string | null,
+    @Arg('afterVersion', () => String, { nullable: true, description: 'The last wallet version the client saw (a decimal string); null = start with the next change.' }) _afterVersion: string | null,
     @Arg('accountId', () => ID, { nullable: true, description: 'Admins only: watch another account.' }) _accountId: string | null,
   ): WalletBalanceType {
     return toBalance(e);
@@ -56,7 +58,8 @@ export class RealtimeResolver {
 
   @Authorized('WALLET_READ')
   @Subscription(() => LowCreditAlertType, {
-    description: 'Fired when the balance first falls to 25 %, 10 % and 0 % of the balance after the most recent credit; each once per cycle.',
+    description:
+      'Fired when the balance first falls to 25 %, 10 % and 0 % of the balance after the most recent top-up, allocation or grant; each threshold once per such cycle.',
     subscribe: (d: Data) => d.context.services.realtime.lowCreditAlerts(watchedAccount(d)),
   })
   lowCreditAlert(
@@ -68,7 +71,7 @@ export class RealtimeResolver {
 
   @Authorized('WALLET_READ')
   @Subscription(() => MessageType, {
-    description: 'Every new message of the account, as it commits.',
+    description: 'Every new message of the account (alerts, purchases, refunds, renewals), as it commits.',
     subscribe: (d: Data) => d.context.services.realtime.messages(watchedAccount(d)),
   })
   messageAdded(
