@@ -1,8 +1,6 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/** TypeScript through swc, with decorator metadata (entities and GraphQL types). */
+const typescript = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.(t|j)sx?$': [
       '@swc/jest',
@@ -18,8 +16,33 @@ module.exports = {
   },
   // jose is ESM only: let swc turn it into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
-  globalSetup: '<rootDir>/test/global-setup.mjs',
-  globalTeardown: '<rootDir>/test/global-teardown.mjs',
+};
+
+/**
+ * Two projects: `unit` (test/unit: the pure rules, no database, seconds) and `integration`
+ * (everything else, on real PostgreSQL started once by globalSetup). `npm test` runs both;
+ * `npx jest --selectProjects unit` runs the unit tests alone without starting PostgreSQL.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  projects: [
+    {
+      ...typescript,
+      displayName: 'unit',
+      roots: ['<rootDir>/test/unit'],
+      testMatch: ['**/*.test.ts'],
+    },
+    {
+      ...typescript,
+      displayName: 'integration',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
+      globalSetup: '<rootDir>/test/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/global-teardown.mjs',
+    },
+  ],
+  // A global option (jest ignores it inside projects): the integration tests run real workloads.
   testTimeout: 120000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],

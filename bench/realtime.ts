@@ -178,7 +178,7 @@ export async function benchRealtime(opts: RealtimeBenchOptions = {}): Promise<st
 
     // Commit times, stamped in instance A right after COMMIT returned, keyed by account and version.
     const commits = new Map<string, number>();
-    appA.services.ledger.onCommit((_results, batch) => commits.set(`${batch.wallet.accountId}:${batch.wallet.version}`, now()));
+    appA.services.ledger.onCommit(({ wallet }) => void commits.set(`${wallet.accountId}:${wallet.version}`, now()));
 
     const charge = async (u: { token: string; accountId: string }) => {
       const r = await gql(urlA, 'mutation($input: ChargeUsageInput!) { chargeUsage(input: $input) { wallet { version } } }', {

@@ -1,6 +1,14 @@
-import { startBenchDb } from './harness';
+import { startBenchDb, type BenchDb } from './harness';
 import { benchLedger } from './ledger';
-import { extraBenches } from './extra';
+import { benchRealtime } from './realtime';
+import { benchUsage } from './usage';
+
+/** Every benchmark section, in run order (each starts what it needs). */
+const sections: Record<string, (db: BenchDb) => Promise<string>> = {
+  ledger: (db) => benchLedger(db),
+  realtime: () => benchRealtime(),
+  usage: (db) => benchUsage({ createDatabase: (name) => db.createDatabase(name) }),
+};
 
 /**
  * `npm run bench`: starts its own PostgreSQL (or uses DATABASE_URL's server), runs every
@@ -14,14 +22,9 @@ async function main(): Promise<void> {
   const db = await startBenchDb();
   const out: string[] = [`# npm run bench — ${new Date().toISOString()}`, ''];
   try {
-    if (want('ledger')) {
-      const table = await benchLedger(db);
-      console.log(table + '\n');
-      out.push(table, '');
-    }
-    for (const [name, fn] of Object.entries(extraBenches)) {
+    for (const [name, run] of Object.entries(sections)) {
       if (!want(name)) continue;
-      const table = await fn(db);
+      const table = await run(db);
       console.log(table + '\n');
       out.push(table, '');
     }

@@ -30,14 +30,16 @@ import { startWebSocketServer } from './ws';
 import { SocketRegistry } from './modules/realtime/socket-registry';
 import { REVOCATION_CHANNEL } from './modules/auth/credential-cache';
 import { BillingService } from './modules/billing/billing.service';
-import { registerStripeWebhook } from './modules/billing/billing.webhook';
+import { registerStripeWebhook } from './modules/billing/billing.routes';
 import { Sql } from './db/sql';
 import { MessagesService } from './modules/alerts/messages.service';
 import { MessageKind } from './modules/alerts/message.entity';
 import { EmailOutboxWorker } from './modules/alerts/email.outbox';
+import { alertsParticipant } from './modules/alerts/alerts.participant';
 import { RealtimeHub } from './modules/realtime/realtime.hub';
 import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
+import { usageRollupParticipant } from './modules/usage/usage-rollup.participant';
 import { HistoryService } from './modules/usage/history.service';
 
 export interface App {
@@ -78,11 +80,10 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   const instanceId = randomUUID();
   const realtime = new RealtimeHub({ databaseUrl: databaseUrl!, instanceId, config, log, sql: new Sql(orm), ledger, messages });
   const outbox = new EmailOutboxWorker({ sql: new Sql(orm), config, log });
-  ledger.onCommit((results, batch) => {
-    const last = [...results].reverse().find((r) => r.transactions.length > 0);
-    realtime.committed(batch, last ? last.transactions[last.transactions.length - 1].kind : null);
-    if (batch.emails.length > 0) outbox.kick();
-  });
+  // Modules that add their rows to every ledger batch (BatchParticipant): one transaction, one write statement.
+  ledger.addParticipant(alertsParticipant({ messagesCommitted: (accountIds) => messages.added(accountIds), emailsCommitted: () => outbox.kick() }));
+  if (config.usageRollup) ledger.addParticipant(usageRollupParticipant());
+  ledger.onCommit((committed) => realtime.committed(committed));
   messages.onAdded((accountIds) => realtime.messagesAdded(accountIds));
   // Credentials end everywhere at once: revocations arrive on the realtime LISTEN connection, and
   // while it is down nothing about credentials is cached (credential-cache.ts).
@@ -182,7 +183,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   );
 
   // Raw body for the signature check: registered before any JSON body parser.
-  registerStripeWebhook(app, services);
+  registerStripeWebhook(app, services.billing.webhooks);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -240,7 +241,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
         await ws.close();
         await drain.drain(httpServer, 15_000); // stop accepting, answer every request in flight, then close sockets
         await apollo.stop();
-        await ledger.engine.drain();
+        await ledger.drain();
         await realtime.stop();
         await outbox.stop();
         await orm.close(true);

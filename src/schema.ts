@@ -7,10 +7,29 @@ import { AccountsResolver } from './modules/accounts/accounts.resolver';
 import { SynfluencersResolver } from './modules/synfluencers/synfluencers.resolver';
 import { ChargeResolver, HoldResolver, LedgerResolver, TransactionResolver, WalletResolver } from './modules/ledger/ledger.resolver';
 import { PricingResolver } from './modules/pricing/pricing.resolver';
-import { extraResolvers } from './schema.extra';
+import { BillingResolver } from './modules/billing/billing.resolver';
+import { MessagesResolver } from './modules/alerts/messages.resolver';
+import { RealtimeResolver } from './modules/realtime/realtime.resolver';
+import { UsageResolver, WalletRunwayResolver } from './modules/usage/usage.resolver';
 import { guardInputs } from './shared/input-guard';
 
-export const resolvers = [AuthResolver, AccountsResolver, SynfluencersResolver, LedgerResolver, WalletResolver, TransactionResolver, ChargeResolver, HoldResolver, PricingResolver, ...extraResolvers] as const;
+/** Every resolver of the API, one list. */
+export const resolvers = [
+  AuthResolver,
+  AccountsResolver,
+  SynfluencersResolver,
+  LedgerResolver,
+  WalletResolver,
+  TransactionResolver,
+  ChargeResolver,
+  HoldResolver,
+  PricingResolver,
+  BillingResolver,
+  MessagesResolver,
+  RealtimeResolver,
+  UsageResolver,
+  WalletRunwayResolver,
+] as const;
 
 /**
  * Every subscription brings its own `subscribe` (per-account scoping, afterVersion catch-up,

@@ -106,7 +106,7 @@ async function planOf(accountId: string): Promise<string | null> {
   return withSql(t.dbUrl, async (c) => (await c.query('select plan_id from account where id = $1', [accountId])).rows[0].plan_id);
 }
 
-/** Invariants 1 and 2, straight from the tables: balance + held = sum(remaining) and balance = sum(ledger). */
+/** docs/invariants.md #1 and #2, straight from the tables: balance + held = sum(remaining) and balance = sum(ledger). */
 async function ledgerOk(u: TestUser) {
   const r = await withSql(t.dbUrl, (c) =>
     c.query(

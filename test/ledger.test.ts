@@ -341,12 +341,12 @@ describe('buckets', () => {
     await ledger.grant(u.accountId, { source: CreditSource.PURCHASE, amount: micros('100'), description: 'pack' });
     const h = (await t.ok(ReserveCreditsDocument, { input: { feature: 'face_generation', quantity: 10, idempotencyKey: 'render' } }, u.token)).reserveCredits;
     expect(h.amount).toBe('50');
-    await ledger.grant(u.accountId, {
-      source: CreditSource.PLAN_ALLOCATION,
-      amount: micros('200'),
+    await ledger.allocatePlanCredits(u.accountId, {
+      credits: micros('200'),
       description: 'plan 2',
       expiresAt: new Date(Date.now() + 2 * 86400_000),
-      replaceSource: CreditSource.PLAN_ALLOCATION,
+      idempotencyKey: 'internal:plan-2',
+      metadata: {},
     });
     expect(await balanceOf(u)).toMatchObject({ balance: '300', held: '50' });
     const cap = (await t.ok(CaptureHoldDocument, { id: h.id }, u.token)).captureHold;
@@ -364,14 +364,14 @@ describe('buckets', () => {
     const u = await t.signUp(); // 100
     const ledger = t.app.services.ledger;
     const walletId = await ledger.walletIdOf(u.accountId);
-    const meta = { feature: 'caption', synfluencerId: null, platform: null, automationId: null, provider: null, quantity: 1, unit: 'caption', metadata: null };
+    const usage = { feature: 'caption', synfluencerId: null, platform: null, automationId: null, provider: null, quantity: 1, unit: 'caption', metadata: null };
     // Submitted in one tick, these three form one batch: the charge of 150 drains the bonus, then the new bucket.
     const [grant, charge] = await Promise.all([
-      ledger.engine.submit(walletId, { type: 'grant', source: CreditSource.PURCHASE, amount: micros('100'), expiresAt: null, key: null, requestHash: null, description: 'pack' }),
-      ledger.engine.submit(walletId, { type: 'charge', amount: micros('150'), key: 'same-batch', requestHash: 'h', meta, description: 'big' }),
-      ledger.engine.submit(walletId, { type: 'charge', amount: micros('10'), key: 'same-batch-2', requestHash: 'h2', meta, description: 'small' }),
+      ledger.engine.submit(walletId, { type: 'grant', source: CreditSource.PURCHASE, amount: micros('100'), expiresAt: null, idempotencyKey: null, requestHash: null, description: 'pack' }),
+      ledger.engine.submit(walletId, { type: 'charge', amount: micros('150'), idempotencyKey: 'same-batch', requestHash: 'h', usage, description: 'big' }),
+      ledger.engine.submit(walletId, { type: 'charge', amount: micros('10'), idempotencyKey: 'same-batch-2', requestHash: 'h2', usage, description: 'small' }),
     ]);
-    expect(charge.transactions[0].draws).toEqual([
+    expect(charge.entries[0].draws).toEqual([
       { bucketId: expect.any(String), amount: micros('100').toString() },
       { bucketId: grant.bucketId, amount: micros('50').toString() },
     ]);
@@ -475,7 +475,7 @@ describe('monthly budget cap (invariant 6)', () => {
   });
 
   it("starts a new month at the account's local midnight: last month's spend no longer counts", async () => {
-    // Its own database: faking the month leaves a ledger that invariant 6 (rightly) flags.
+    // Its own database: faking the month leaves a ledger that docs/invariants.md #6 (rightly) flags.
     const m = await startTestApp({ PRICE_BOOK: 'influgen', SIGNUP_BONUS: '100' });
     try {
       const u = await m.signUp({ timezone: 'Asia/Kolkata' });
@@ -497,7 +497,7 @@ describe('monthly budget cap (invariant 6)', () => {
     await t.ok(ChargeUsageDocument, caption('tz-1', { quantity: 4 }), u.token);
     // A 1-credit USAGE one minute after the UTC month began: this month in UTC, but still last
     // month in Los Angeles (whose month starts 7 or 8 hours later). A balancing ADJUSTMENT keeps
-    // invariant 1 intact for the rest of this file.
+    // docs/invariants.md #1 intact for the rest of this file.
     const nowUtcDay = new Date().getUTCDate();
     await withSql(t.dbUrl, async (c) => {
       const w = await c.query(`select id from wallet where account_id = $1`, [u.accountId]);

@@ -10,7 +10,15 @@ import { Wallet } from '../modules/ledger/wallet.entity';
 import { CreditBucket } from '../modules/ledger/credit-bucket.entity';
 import { LedgerTransaction } from '../modules/ledger/ledger-transaction.entity';
 import { Hold } from '../modules/ledger/hold.entity';
-import { extraEntities } from './entities';
+import { AppSetting, AppSettingAudit } from '../modules/billing/app-setting.entity';
+import { Refund } from '../modules/billing/refund.entity';
+import { StripeEvent } from '../modules/billing/stripe-event.entity';
+import { StripeSubscription } from '../modules/billing/stripe-subscription.entity';
+import { EmailOutbox } from '../modules/alerts/email-outbox.entity';
+import { Message } from '../modules/alerts/message.entity';
+import { UsageRollup } from '../modules/usage/usage-rollup.entity';
+import { LoginThrottle } from '../modules/auth/login-throttle.entity';
+import { LiveSocket } from '../modules/realtime/live-socket.entity';
 
 /** The repository root, found from either src/db (tests) or dist/src/db (compiled). */
 function projectRoot(): string {
@@ -27,7 +35,27 @@ const root = projectRoot();
 const distMigrations = path.join(root, 'dist', 'migrations');
 const srcMigrations = path.join(root, 'migrations');
 
-export const entities = [Account, ApiKey, RefreshToken, Synfluencer, Wallet, CreditBucket, LedgerTransaction, Hold, ...extraEntities];
+/** Every entity (table) of the service, one list. */
+export const entities = [
+  Account,
+  ApiKey,
+  RefreshToken,
+  Synfluencer,
+  Wallet,
+  CreditBucket,
+  LedgerTransaction,
+  Hold,
+  AppSetting,
+  AppSettingAudit,
+  StripeEvent,
+  StripeSubscription,
+  Refund,
+  Message,
+  EmailOutbox,
+  UsageRollup,
+  LoginThrottle,
+  LiveSocket,
+];
 
 /** How long a query waits for the database before failing (an unreachable database answers 503, not a hang). */
 export interface DbTimeouts {

@@ -25,6 +25,26 @@ export class Sql {
   }
 
   /**
+   * Runs `work` in one database transaction on one pooled connection: COMMIT when it resolves,
+   * ROLLBACK when it throws (and the error is rethrown). The ledger's batches do not use it: they
+   * send BEGIN together with their row locks in one round trip (src/modules/ledger/store/wallet-lock.ts), the hot path.
+   */
+  async withTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.acquire();
+    try {
+      await client.query('begin');
+      const result = await work(client);
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      this.release(client);
+    }
+  }
+
+  /**
    * `prepare`: run it as a named prepared statement (one per distinct text and connection), so
    * PostgreSQL parses it once per connection and can reuse its plan. Only for texts drawn from
    * a small fixed set: each distinct text stays prepared on every pooled connection. Prepared
@@ -45,8 +65,8 @@ export class Sql {
 }
 
 const names = new Map<string, string>();
-/** A stable statement name per SQL text. */
-function statementName(text: string): string {
+/** A stable prepared-statement name per SQL text. */
+export function statementName(text: string): string {
   let name = names.get(text);
   if (!name) {
     name = `s_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;

@@ -107,25 +107,3 @@ export function seqWindowSql(window: SeqWindow, column: string): { conditions: s
   }
   return { conditions, params, order: `${column} ${window.direction === 'forward' ? 'desc' : 'asc'}` };
 }
-
-// ------------------------------------------------------------------ forward-only (legacy)
-// Still used by LedgerService.transactions, which the `transactions` query no longer calls
-// (it reads through usage/history.service.ts); remove these together with that method.
-
-/** @deprecated forward-only; use seqWindow */
-export function pageSize(first: number | null | undefined): number {
-  return clampedPageSize('first', first) ?? DEFAULT_PAGE;
-}
-
-/** @deprecated forward-only; use seqWindow */
-export function decodeCursor(cursor: string | null | undefined, arity: number): string[] | undefined {
-  if (cursor === null || cursor === undefined || cursor === '') return undefined;
-  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (parts.length !== arity || parts.some((p) => p === '')) throw badInput('after is not a valid cursor');
-  return parts;
-}
-
-/** @deprecated forward-only; use toSeqPage */
-export function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
-  return toSeqPage(rows, { direction: 'forward', limit, olderThan: null, newerThan: null }, cursorOf);
-}

@@ -1,7 +1,7 @@
 import type { TestApp } from './app';
 import { withSql } from './db';
 
-/** Invariants 1, 2 and 6 computed with direct SQL, independent of the code under test. */
+/** docs/invariants.md #1, #2, #5 and #6 computed with direct SQL, independent of the code under test. */
 export async function directInvariantCheck(t: TestApp): Promise<string[]> {
   return withSql(t.dbUrl, async (c) => {
     const problems: string[] = [];

@@ -7,7 +7,7 @@ export enum Role {
 }
 
 @Entity({ tableName: 'account' })
-export class Account extends BaseEntity {
+export class Account extends BaseEntity<'role' | 'timezone' | 'burnAlertThreshold' | 'monthlyBudgetCap' | 'lowCreditEmails' | 'stripeCustomerId' | 'planId' | 'updatedAt'> {
   /** Always stored lower-cased so uniqueness is case-insensitive. */
   @Property({ type: 'text' })
   @Unique()
@@ -26,7 +26,7 @@ export class Account extends BaseEntity {
   @Property({ type: new BigIntType('bigint'), nullable: true })
   burnAlertThreshold: bigint | null = null;
 
-  /** Invariant 6: spend in a calendar month (account timezone) never exceeds this; null = no cap. */
+  /** Spend in a calendar month (account timezone) never exceeds this; null = no cap (docs/invariants.md #6). */
   @Property({ type: new BigIntType('bigint'), nullable: true })
   monthlyBudgetCap: bigint | null = null;
 

@@ -1,14 +1,14 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../auth/context';
 import { me } from '../auth/context';
-import type { Account } from './account.entity';
+import type { AccountView } from './account.rows';
 import { AccountType, UpdateSettingsInput } from './accounts.types';
 import { WalletType } from '../ledger/ledger.types';
 import { SynfluencerType } from '../synfluencers/synfluencers.types';
 import { toWalletType } from '../ledger/ledger.mappers';
 import { toSynfluencerType } from '../synfluencers/synfluencers.resolver';
 
-export const toAccountType = (a: Account): AccountType => ({
+export const toAccountType = (a: AccountView): AccountType => ({
   id: a.id,
   email: a.email,
   role: a.role,

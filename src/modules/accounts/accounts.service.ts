@@ -1,9 +1,14 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { badInput, notFound } from '../../shared/errors';
-import { assertTimeZone, monthKey, monthStart } from '../../shared/time';
-import { Account, Role } from './account.entity';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { Sql } from '../../db/sql';
-import { walletViewFromRow, type WalletView } from '../ledger/ledger.service';
+import { badInput, notFound } from '../../shared/errors';
+import { assertTimeZone } from '../../shared/time';
+import { recomputeMonthToDate } from '../ledger/store/month-to-date';
+import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
+import { decodeWallet, WALLET_COLUMNS } from '../ledger/store/rows';
+import { walletView, type WalletView } from '../ledger/wallet.view';
+import { ACCOUNT_COLUMNS, decodeAccount, type AccountView } from './account.rows';
+
+export type { AccountView } from './account.rows';
 
 export interface SettingsInput {
   timezone?: string;
@@ -12,51 +17,31 @@ export interface SettingsInput {
   lowCreditEmails?: boolean;
 }
 
+const textOf = (value: bigint | null): string | null => (value === null ? null : value.toString());
+
 export class AccountsService {
   private readonly sql: Sql;
 
-  constructor(private readonly orm: MikroORM) {
+  constructor(orm: MikroORM) {
     this.sql = new Sql(orm);
-  }
-
-  private em(): EntityManager {
-    return this.orm.em.fork() as EntityManager;
   }
 
   /**
    * The account and its wallet in one query: `me { wallet { balance } }` is the most frequent
    * dashboard read, so it costs one round trip.
    */
-  async getWithWallet(id: string): Promise<{ account: Account; wallet: WalletView }> {
-    const rows = await this.sql.query(
-      `select a.id as account_id, a.email, a.role, a.timezone, (extract(epoch from a.created_at) * 1000)::float8 as created_ms, a.burn_alert_threshold::text, a.monthly_budget_cap::text,
-              a.low_credit_emails, w.id, w.balance::text, w.held::text, w.lifetime_spend::text, w.lifetime_purchased::text, w.spent_month,
-              w.spent_this_month::text, w.version::text, w.low_credit_reference::text, w.low_credit_fired
-         from account a join wallet w on w.account_id = a.id where a.id = ?`,
-      [id],
-    );
+  async getWithWallet(id: string): Promise<{ account: AccountView; wallet: WalletView }> {
+    const rows = await this.sql.query(`select ${ACCOUNT_COLUMNS}, ${WALLET_COLUMNS} from account a join wallet w on w.account_id = a.id where a.id = ?`, [id]);
     if (rows.length === 0) throw notFound('Account');
-    const r = rows[0];
-    // A plain object, not a managed entity: this read never writes back.
-    const account: Account = Object.assign(Object.create(null) as Account, {
-      id: r.account_id as string,
-      email: r.email as string,
-      role: r.role as Role,
-      timezone: r.timezone as string,
-      createdAt: new Date(Number(r.created_ms)),
-      burnAlertThreshold: r.burn_alert_threshold === null ? null : BigInt(r.burn_alert_threshold as string),
-      monthlyBudgetCap: r.monthly_budget_cap === null ? null : BigInt(r.monthly_budget_cap as string),
-      lowCreditEmails: r.low_credit_emails as boolean,
-    });
-    return { account, wallet: walletViewFromRow(r) };
+    return { account: decodeAccount(rows[0]), wallet: walletView(decodeWallet(rows[0])) };
   }
 
   /**
    * `undefined` leaves a setting alone; an explicit `null` turns a threshold or cap off.
    * A timezone change moves the month boundary, so the wallet's month-to-date spend is
-   * recomputed from the ledger under the wallet lock (the cap stays exact, invariant 6).
+   * recomputed from the ledger under the wallet lock (the cap stays exact, docs/invariants.md #6).
    */
-  async updateSettings(accountId: string, input: SettingsInput): Promise<Account> {
+  async updateSettings(accountId: string, input: SettingsInput): Promise<AccountView> {
     if (input.burnAlertThreshold !== undefined && input.burnAlertThreshold !== null && input.burnAlertThreshold <= 0n) {
       throw badInput('burnAlertThreshold must be greater than 0 (or null to turn it off)');
     }
@@ -65,28 +50,26 @@ export class AccountsService {
     }
     if (input.lowCreditEmails === null) throw badInput('lowCreditEmails must be true or false');
     const timezone = input.timezone === undefined || input.timezone === null ? undefined : assertTimeZone(input.timezone);
-    return this.em().transactional(async (em) => {
+    return this.sql.withTransaction(async (client) => {
       // Lock the wallet first: every ledger batch reads the cap and timezone under this lock.
-      const [w] = await em.getConnection().execute<{ id: string }[]>('select id from wallet where account_id = ? for update', [accountId], 'all', em.getTransactionContext());
-      const account = await em.findOneOrFail(Account, { id: accountId });
-      if (input.burnAlertThreshold !== undefined) account.burnAlertThreshold = input.burnAlertThreshold;
-      if (input.monthlyBudgetCap !== undefined) account.monthlyBudgetCap = input.monthlyBudgetCap;
-      if (input.lowCreditEmails !== undefined) account.lowCreditEmails = input.lowCreditEmails;
-      if (timezone && timezone !== account.timezone) {
-        account.timezone = timezone;
-        // The database clock, as the ledger uses: both must agree on which month it is.
-        const [{ ms }] = await em.getConnection().execute<{ ms: number }[]>('select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms', [], 'all', em.getTransactionContext());
-        const month = monthKey(new Date(Number(ms)), timezone);
-        await em.getConnection().execute(
-          `update wallet set spent_month = ?, spent_this_month = coalesce((select -sum(amount) from ledger_transaction
-              where wallet_id = ? and kind in ('USAGE', 'CAPTURE') and created_at >= ?), 0) where id = ?`,
-          [month, w.id, monthStart(month, timezone), w.id],
-          'run',
-          em.getTransactionContext(),
-        );
-      }
-      await em.flush();
-      return account;
+      const walletId = await lockWalletOfAccount(client, accountId);
+      const current = await client.query(`select ${ACCOUNT_COLUMNS} from account a where a.id = $1`, [accountId]);
+      if (current.rows.length === 0) throw notFound('Account');
+      const account = decodeAccount(current.rows[0]);
+      const next: AccountView = {
+        ...account,
+        burnAlertThreshold: input.burnAlertThreshold === undefined ? account.burnAlertThreshold : input.burnAlertThreshold,
+        monthlyBudgetCap: input.monthlyBudgetCap === undefined ? account.monthlyBudgetCap : input.monthlyBudgetCap,
+        lowCreditEmails: input.lowCreditEmails === undefined ? account.lowCreditEmails : input.lowCreditEmails,
+        timezone: timezone ?? account.timezone,
+      };
+      const updated = await client.query(
+        `update account a set burn_alert_threshold = $2, monthly_budget_cap = $3, low_credit_emails = $4, timezone = $5, updated_at = now()
+          where a.id = $1 returning ${ACCOUNT_COLUMNS}`,
+        [accountId, textOf(next.burnAlertThreshold), textOf(next.monthlyBudgetCap), next.lowCreditEmails, next.timezone],
+      );
+      if (walletId && next.timezone !== account.timezone) await recomputeMonthToDate(client, walletId, next.timezone);
+      return decodeAccount(updated.rows[0]);
     });
   }
 }

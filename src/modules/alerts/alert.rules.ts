@@ -1,29 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { formatCredits } from '../../shared/money';
-import type { WalletSnapshot } from '../ledger/ledger.engine';
+import type { WalletSnapshot } from '../ledger/domain/state';
 import { MessageKind } from './message.entity';
 
 /**
- * Alert decisions. The ledger engine calls `decideAlerts` after every operation of a batch,
- * under the wallet's row lock, and writes the resulting messages, emails and "already
- * fired" markers in the same statement as the ledger rows. An alert therefore exists if
- * and only if the change that crossed its threshold committed, and the markers make it
- * fire once: concurrent charges on other instances wait for the lock and see them set.
+ * Alert decisions. The alerts participant (alerts.participant.ts) calls `decideAlerts` after
+ * every operation of a ledger batch, under the wallet's row lock, and writes the resulting
+ * messages, emails and "already fired" markers in the same statement as the ledger entries. An
+ * alert therefore exists if and only if the change that crossed its threshold committed, and
+ * the markers make it fire once: concurrent charges on other instances wait for the lock and
+ * see them set.
  */
 
-/** Low-credit thresholds as a percentage of `low_credit_reference`, with their bit in `low_credit_fired`. */
+/** Low-credit thresholds as a percentage of the wallet's `lowCreditReference`, with their bit in `lowCreditFired`. */
 export const LOW_CREDIT_THRESHOLDS = [
   { percent: 25, bit: 1 },
   { percent: 10, bit: 2 },
   { percent: 0, bit: 4 },
 ] as const;
 
-/** Alert state of a wallet and its account that is not part of the wallet snapshot. */
-export interface AlertState {
+/** What already fired, kept in the wallet row (columns owned by the alerts participant). */
+export interface AlertMarks {
+  /** Bit mask of low-credit thresholds fired in this cycle (LOW_CREDIT_THRESHOLDS); a credit clears it. */
+  lowCreditFired: number;
   /** "YYYY-MM" (account timezone) in which BURN_ALERT last fired. */
   burnAlertMonth: string | null;
   /** "YYYY-MM" in which BUDGET_CAP_REACHED last fired. */
   capAlertMonth: string | null;
+}
+
+/** The account's alert settings, read under the wallet lock. */
+export interface AlertSettings {
   burnAlertThreshold: bigint | null;
   lowCreditEmails: boolean;
   email: string;
@@ -65,10 +72,10 @@ const lowCreditText = (percent: number, balance: bigint, reference: bigint) =>
       };
 
 /**
- * Compares the wallet before and after one operation and returns the alerts it triggers.
- * Mutates `after.lowCreditFired` and the months in `st`, which the engine then persists.
+ * Compares the wallet before and after one operation and returns the alerts it triggers, each
+ * once per cycle: sets their bits and months in `marks`, which the participant then persists.
  */
-export function decideAlerts(before: WalletSnapshot, after: WalletSnapshot, st: AlertState, now: Date): AlertDecision {
+export function decideAlerts(before: WalletSnapshot, after: WalletSnapshot, marks: AlertMarks, settings: AlertSettings, now: Date): AlertDecision {
   const out: AlertDecision = { messages: [], emails: [] };
   const message = (kind: MessageKind, title: string, body: string, data: Record<string, unknown>): NewMessage => {
     const m = { id: randomUUID(), accountId: after.accountId, kind, title, body, data, createdAt: now };
@@ -77,25 +84,25 @@ export function decideAlerts(before: WalletSnapshot, after: WalletSnapshot, st: 
   };
 
   // Low credits: each threshold once per cycle; a credit (grant, purchase, allocation) starts
-  // a new cycle by resetting the reference and the fired bits (ledger.engine.ts, 'grant').
+  // a new cycle: the ledger resets the reference (domain/verbs/grant.ts), the participant the bits.
   const reference = after.lowCreditReference;
-  for (const t of LOW_CREDIT_THRESHOLDS) {
-    if ((after.lowCreditFired & t.bit) !== 0) continue;
-    const reached = t.percent === 0 ? after.balance === 0n && (reference > 0n || before.balance > 0n) : reference > 0n && after.balance * 100n <= reference * BigInt(t.percent);
+  for (const level of LOW_CREDIT_THRESHOLDS) {
+    if ((marks.lowCreditFired & level.bit) !== 0) continue;
+    const reached = level.percent === 0 ? after.balance === 0n && (reference > 0n || before.balance > 0n) : reference > 0n && after.balance * 100n <= reference * BigInt(level.percent);
     if (!reached) continue;
-    after.lowCreditFired |= t.bit;
+    marks.lowCreditFired |= level.bit;
     if (reference > 0n) {
-      const text = lowCreditText(t.percent, after.balance, reference);
+      const text = lowCreditText(level.percent, after.balance, reference);
       const m = message(MessageKind.LOW_CREDITS, text.title, text.body, {
-        threshold: t.percent,
+        threshold: level.percent,
         balance: formatCredits(after.balance),
         reference: formatCredits(reference),
       });
-      if (st.lowCreditEmails) {
-        out.emails.push({ id: randomUUID(), accountId: after.accountId, messageId: m.id, to: st.email, subject: text.title, body: text.body });
+      if (settings.lowCreditEmails) {
+        out.emails.push({ id: randomUUID(), accountId: after.accountId, messageId: m.id, to: settings.email, subject: text.title, body: text.body });
       }
     }
-    if (t.percent === 0) {
+    if (level.percent === 0) {
       message(MessageKind.CREDITS_DEPLETED, 'Credits depleted', 'Your balance is 0 credits. Generation is paused until you add credits.', {
         balance: formatCredits(after.balance),
         held: formatCredits(after.held),
@@ -105,20 +112,21 @@ export function decideAlerts(before: WalletSnapshot, after: WalletSnapshot, st: 
 
   // Burn alert: month-to-date spend reached the account's threshold; once per calendar month.
   const month = after.spentMonth;
-  if (st.burnAlertThreshold !== null && st.burnAlertThreshold > 0n && after.spentThisMonth >= st.burnAlertThreshold && st.burnAlertMonth !== month) {
-    st.burnAlertMonth = month;
+  const threshold = settings.burnAlertThreshold;
+  if (threshold !== null && threshold > 0n && after.spentThisMonth >= threshold && marks.burnAlertMonth !== month) {
+    marks.burnAlertMonth = month;
     message(
       MessageKind.BURN_ALERT,
       'Burn alert: monthly spend threshold reached',
-      `You have spent ${formatCredits(after.spentThisMonth)} credits this month, reaching your burn alert threshold of ${formatCredits(st.burnAlertThreshold)}.`,
-      { month, spentThisMonth: formatCredits(after.spentThisMonth), threshold: formatCredits(st.burnAlertThreshold) },
+      `You have spent ${formatCredits(after.spentThisMonth)} credits this month, reaching your burn alert threshold of ${formatCredits(threshold)}.`,
+      { month, spentThisMonth: formatCredits(after.spentThisMonth), threshold: formatCredits(threshold) },
     );
   }
 
   // Budget cap: what is spent and held this month reached the cap; once per calendar month.
   const cap = after.monthlyBudgetCap;
-  if (cap !== null && after.spentThisMonth + after.held >= cap && st.capAlertMonth !== month) {
-    st.capAlertMonth = month;
+  if (cap !== null && after.spentThisMonth + after.held >= cap && marks.capAlertMonth !== month) {
+    marks.capAlertMonth = month;
     message(
       MessageKind.BUDGET_CAP_REACHED,
       'Monthly budget cap reached',

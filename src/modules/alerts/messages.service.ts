@@ -3,6 +3,7 @@ import { Sql } from '../../db/sql';
 import { badInput, notFound } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
 import { encodeCursor, seqWindow, seqWindowSql, toSeqPage, type Page, type PageArgs } from '../../shared/pagination';
+import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
 import { MessageKind } from './message.entity';
 
 export interface MessageRow {
@@ -40,8 +41,8 @@ const MAX_TITLE = 200;
 const MAX_BODY = 4000;
 
 /**
- * The Messages page. Alert messages are written by the ledger engine inside the batch that
- * triggered them (alert.rules.ts); other modules (billing) add messages through `notify`.
+ * The Messages page. Alert messages are written inside the ledger batch that triggered them
+ * (alerts.participant.ts); other modules (billing) add messages through `notify`.
  */
 export class MessagesService {
   private readonly sql: Sql;
@@ -55,29 +56,28 @@ export class MessagesService {
     this.listeners.push(listener);
   }
 
-  /** Tells listeners about messages that committed (also used for the engine's alert messages). */
+  /** Tells listeners about messages that committed (also called for the alert messages of ledger batches). */
   added(accountIds: string[]): void {
     for (const l of this.listeners) l(accountIds);
   }
 
   /**
-   * Adds a message for an account, e.g. PURCHASE_COMPLETED from billing. The insert takes the
-   * account's wallet row lock, like the ledger's alert inserts, so message `seq` order per
-   * account is commit order and real time's seq cursor never skips a message.
+   * Adds a message for an account, e.g. PURCHASE_COMPLETED from billing. The insert holds the
+   * account's wallet row lock, like the alert messages of ledger batches, so message `seq` order
+   * per account is commit order and real time's seq cursor never skips a message.
    */
   async notify(accountId: string, kind: MessageKind, title: string, body: string, data: Record<string, unknown> | null = null): Promise<MessageRow> {
     if (!Object.values(MessageKind).includes(kind)) throw badInput(`unknown message kind ${kind}`);
-    const rows = await this.sql.query(
-      `with w as (select account_id from wallet where account_id = ? for update)
-       insert into message (id, account_id, kind, title, body, data)
-       select gen_random_uuid(), w.account_id, ?, ?, ?, ?::jsonb from w
-       returning ${COLUMNS}`,
-      [accountId, kind, title.slice(0, MAX_TITLE), body.slice(0, MAX_BODY), data === null ? null : JSON.stringify(data)],
-    );
-    if (rows.length === 0) throw notFound('Account');
-    const m = rowOf(rows[0]);
+    const message = await this.sql.withTransaction(async (client) => {
+      if (!(await lockWalletOfAccount(client, accountId))) throw notFound('Account');
+      const inserted = await client.query(
+        `insert into message (id, account_id, kind, title, body, data) values (gen_random_uuid(), $1, $2, $3, $4, $5::jsonb) returning ${COLUMNS}`,
+        [accountId, kind, title.slice(0, MAX_TITLE), body.slice(0, MAX_BODY), data === null ? null : JSON.stringify(data)],
+      );
+      return rowOf(inserted.rows[0]);
+    });
     this.added([accountId]);
-    return m;
+    return message;
   }
 
   /** Newest first. */

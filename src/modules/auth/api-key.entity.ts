@@ -8,7 +8,7 @@ export enum ApiKeyScope {
 
 /** A partner API key. Only the SHA-256 of the secret is stored; the secret is shown once. */
 @Entity({ tableName: 'api_key' })
-export class ApiKey extends BaseEntity {
+export class ApiKey extends BaseEntity<'lastUsedAt' | 'revokedAt'> {
   @References('Account', 'account_id')
   @Index()
   accountId!: string;

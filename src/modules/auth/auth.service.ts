@@ -96,7 +96,7 @@ export class AuthService {
           passwordHash,
           timezone,
           role: this.config.adminEmails.has(email) ? Role.ADMIN : Role.USER,
-        } as never);
+        });
         await tem.flush(); // the account row must exist before its wallet references it
         this.ledger.openWallet(tem as EntityManager, acc.id, this.pricing.signupBonus);
         return acc;
@@ -143,7 +143,7 @@ export class AuthService {
       familyId,
       tokenHash: sha256(refreshToken),
       expiresAt: new Date(Date.now() + this.config.jwt.refreshTtlSeconds * 1000),
-    } as never);
+    });
     await em.flush();
     return { accessToken: access.token, refreshToken, expiresAt: access.expiresAt, account };
   }
@@ -231,7 +231,7 @@ export class AuthService {
       prefix: secret.slice(0, API_KEY_PREFIX.length + 6),
       secretHash: sha256(secret),
       scopes: [...new Set(scopes)],
-    } as never);
+    });
     await em.flush();
     return { key, secret };
   }

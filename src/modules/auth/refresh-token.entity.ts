@@ -8,7 +8,7 @@ import { BaseEntity, References } from '../../shared/base.entity';
  */
 @Entity({ tableName: 'refresh_token' })
 @Index({ properties: ['familyId'] })
-export class RefreshToken extends BaseEntity {
+export class RefreshToken extends BaseEntity<'revokedAt' | 'rotatedAt'> {
   @References('Account', 'account_id')
   @Index()
   accountId!: string;

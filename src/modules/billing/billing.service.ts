@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { PoolClient } from 'pg';
 import type Stripe from 'stripe';
 import type { Config } from '../../config';
 import { Sql } from '../../db/sql';
@@ -9,7 +8,6 @@ import { isUuid } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
 import { CreditSource } from '../ledger/credit-bucket.entity';
-import { TransactionKind } from '../ledger/ledger-transaction.entity';
 import type { LedgerService } from '../ledger/ledger.service';
 import type { PricingService } from '../pricing/pricing.service';
 import { BillingCatalog, formatMinor, type CatalogPack, type CatalogPlan } from './billing.catalog';
@@ -90,7 +88,7 @@ export class BillingService {
    * row lock on the setting serializes concurrent switches so each audit row's `old` is true.
    */
   async setSelfService(actorId: string, enabled: boolean): Promise<BillingSettingsView> {
-    await this.transaction(async (c) => {
+    await this.sql.withTransaction(async (c) => {
       await c.query(`insert into app_setting (key, value, updated_by, updated_at) values ($1, 'false'::jsonb, null, now()) on conflict (key) do nothing`, [SELF_SERVICE_KEY]);
       const cur = await c.query(`select value from app_setting where key = $1 for update`, [SELF_SERVICE_KEY]);
       const old = cur.rows[0].value === true;
@@ -214,11 +212,11 @@ export class BillingService {
    *    PENDING and is retried (next request for the bucket, or the sweep) with the same key,
    *    so Stripe pays at most once and the customer never keeps both money and credits;
    *  - Stripe refuses for good (4xx): the refund is FAILED and the removed credits are given
-   *    back with an ADJUSTMENT grant (a new never-expiring PURCHASE bucket on the same payment
-   *    intent, priced at what was not refunded), keyed so it happens once.
+   *    back (`ledger.restoreRefundedCredits`: an ADJUSTMENT into a new never-expiring PURCHASE
+   *    bucket on the same payment intent, priced at what was not refunded), keyed so it happens once.
    * The reverse order could pay money back for credits that are then spent before the debit.
    *
-   * Only credits neither spent nor held are refundable: the engine's `debitBucket` caps the
+   * Only credits neither spent nor held are refundable: `ledger.debitForRefund` caps the
    * debit at min(bucket.remaining, wallet.balance) under the wallet lock. The money is
    * proportional: amountPaid * removed / granted, rounded down to the smallest unit.
    *
@@ -287,23 +285,19 @@ export class BillingService {
     const stripe = this.stripe!;
     const key = `refund:${row.id}`;
     let debited = 0n;
-    let txId: string | null = null;
+    let entryId: string | null = null;
     try {
-      const r = await this.ledger.submit(row.accountId, {
-        type: 'debitBucket',
+      const debit = await this.ledger.debitForRefund(row.accountId, {
         bucketId: row.bucketId,
-        amount: row.credits,
-        kind: TransactionKind.REFUND,
-        allowPartial: true,
-        key,
+        credits: row.credits,
+        idempotencyKey: key,
         description: `Refund of ${formatCredits(row.credits)} unused purchased credits`,
         metadata: { refundId: row.id, paymentIntentId: row.paymentIntentId },
       });
-      const tx = r.replayed ?? r.transactions[0];
-      debited = -tx.amount;
-      txId = tx.id;
+      debited = debit.debited;
+      entryId = debit.entryId;
     } catch (err) {
-      // The bucket has nothing left (the engine only loads buckets with credits remaining).
+      // The bucket has nothing left (the ledger only loads buckets with credits remaining).
       if (!(err instanceof DomainError && err.code === ErrorCode.NOT_FOUND)) throw err;
     }
     const bucket = await this.sql.query<{ granted: string; amount_paid_minor: string }>('select granted::text, amount_paid_minor::text from credit_bucket where id = ?', [row.bucketId]);
@@ -311,7 +305,7 @@ export class BillingService {
     await this.sql.query(`update billing_refund set credits = ?, amount_minor = ?, ledger_transaction_id = ?, attempts = attempts + 1, updated_at = now() where id = ?`, [
       debited.toString(),
       amountMinor.toString(),
-      txId,
+      entryId,
       row.id,
     ]);
     if (debited === 0n) {
@@ -346,14 +340,9 @@ export class BillingService {
     } catch (err) {
       if (isPermanentStripeError(err)) {
         this.log.error({ err, refundId: row.id }, 'Stripe refused the refund; restoring the credits');
-        await this.ledger.submit(row.accountId, {
-          type: 'grant',
-          source: CreditSource.PURCHASE,
-          kind: TransactionKind.ADJUSTMENT,
-          amount: debited,
-          expiresAt: null,
-          key: `${key}:restore`,
-          requestHash: `${key}:restore`,
+        await this.ledger.restoreRefundedCredits(row.accountId, {
+          credits: debited,
+          idempotencyKey: `${key}:restore`,
           description: `Refund failed at Stripe: ${formatCredits(debited)} credits restored`,
           paymentIntentId: row.paymentIntentId,
           amountPaidMinor: amountMinor.toString(),
@@ -424,21 +413,6 @@ export class BillingService {
 
   private notify(...args: Parameters<Notifier['notify']>): Promise<void> {
     return notifySafely(this.notifier(), this.log, ...args);
-  }
-
-  private async transaction<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.sql.acquire();
-    try {
-      await c.query('begin');
-      const out = await fn(c);
-      await c.query('commit');
-      return out;
-    } catch (err) {
-      await c.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      this.sql.release(c);
-    }
   }
 }
 

@@ -1,22 +1,18 @@
-import express, { type Express } from 'express';
 import type { PoolClient } from 'pg';
 import Stripe from 'stripe';
 import type { Config } from '../../config';
 import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
 import { formatCredits, parseCredits } from '../../shared/money';
-import { CreditSource } from '../ledger/credit-bucket.entity';
-import { TransactionKind } from '../ledger/ledger-transaction.entity';
 import type { LedgerService } from '../ledger/ledger.service';
-import type { Services } from '../../services';
 import { formatMinor, type BillingCatalog } from './billing.catalog';
 import { notifySafely, type Notifier } from './billing.notifier';
 
 /*
  * Stripe webhooks: `POST /webhooks/stripe`.
  *
- * Invariant 7: a Stripe event is applied at most once, and a purchase is credited only for
- * a verified, paid event.
+ * A Stripe event is applied at most once, and a purchase is credited only for a verified,
+ * paid event (docs/invariants.md #7).
  *  - Verified: the raw body and `Stripe-Signature` header go through
  *    `Stripe.webhooks.constructEvent` (default 300-second tolerance); anything else is 400
  *    and changes nothing.
@@ -24,7 +20,7 @@ import { notifySafely, type Notifier } from './billing.notifier';
  *    the event row cannot share it. Instead each credit movement carries an idempotency key
  *    derived from the Stripe object it comes from (`stripe:checkout:<session>`,
  *    `stripe:invoice:<invoice>`, `stripe:refund:<charge>:<amount refunded>:<n>`). The ledger
- *    applies a key at most once per account, forever, under the wallet lock (invariant 4),
+ *    applies a key at most once per account, forever, under the wallet lock (docs/invariants.md #4),
  *    so the key IS the atomic "event recorded + effect" marker: a duplicate or concurrent
  *    delivery of the same event (or a different event about the same object, e.g.
  *    `checkout.session.completed` then `async_payment_succeeded`) finds the key and is a
@@ -124,9 +120,8 @@ export class StripeWebhookService {
     const paymentIntentId = idOf(s.payment_intent);
     const currency = s.currency ?? pack?.currency ?? 'usd';
     const amountPaid = s.amount_total ?? pack?.priceMinor ?? 0;
-    const r = await this.ledger.grant(accountId, {
-      source: CreditSource.PURCHASE,
-      amount: credits,
+    const r = await this.ledger.grantPurchase(accountId, {
+      credits,
       description: `Purchased ${pack?.name ?? `${formatCredits(credits)} credits`}`,
       idempotencyKey: `stripe:checkout:${s.id}`,
       paymentIntentId,
@@ -185,13 +180,11 @@ export class StripeWebhookService {
     let outcome: Outcome = 'STALE';
     let replayed = true;
     if (periodEnd.getTime() > Date.now() && newer.length === 0) {
-      // replaceSource: what is left of the previous allocation expires in the same ledger
-      // transaction (no rollover); purchased and other buckets are untouched.
-      const r = await this.ledger.grant(accountId, {
-        source: CreditSource.PLAN_ALLOCATION,
-        amount: plan.monthlyCredits,
+      // What is left of the previous allocation expires in the same ledger transaction (no
+      // rollover); purchased and other buckets are untouched.
+      const r = await this.ledger.allocatePlanCredits(accountId, {
+        credits: plan.monthlyCredits,
         expiresAt: periodEnd,
-        replaceSource: CreditSource.PLAN_ALLOCATION,
         description: `${plan.name} plan: ${formatCredits(plan.monthlyCredits)} credits until ${periodEnd.toISOString().slice(0, 10)}`,
         idempotencyKey: `stripe:invoice:${inv.id}`,
         metadata: { source: 'stripe', invoiceId: inv.id, subscriptionId: subId, planId: plan.id, eventId: event.id },
@@ -305,19 +298,15 @@ export class StripeWebhookService {
     for (const b of buckets) {
       if (toRemove <= 0n) break;
       if (BigInt(b.remaining) === 0n) continue;
-      const r = await this.ledger.submit(accountId, {
-        type: 'debitBucket',
+      const debit = await this.ledger.debitForRefund(accountId, {
         bucketId: b.id,
-        amount: toRemove,
-        kind: TransactionKind.REFUND,
-        allowPartial: true,
-        key: `stripe:refund:${ch.id}:${ch.amount_refunded}:${n++}`,
+        credits: toRemove,
+        idempotencyKey: `stripe:refund:${ch.id}:${ch.amount_refunded}:${n++}`,
         description: `Refunded through Stripe: ${formatMinor(externalMinor, ch.currency)} ${ch.currency.toUpperCase()}`,
         metadata: { source: 'stripe', paymentIntentId: pi, chargeId: ch.id, eventId: event.id },
       });
-      const tx = r.replayed ?? r.transactions[0];
-      toRemove -= -tx.amount;
-      if (!r.replayed) applied += -tx.amount;
+      toRemove -= debit.debited;
+      if (!debit.replayed) applied += debit.debited;
     }
     if (toRemove > 0n) this.log.warn({ accountId, paymentIntentId: pi, missing: formatCredits(toRemove) }, 'refunded credits were already spent or held; could not remove them all');
     await this.record(event, accountId, 'APPLIED');
@@ -365,43 +354,19 @@ export class StripeWebhookService {
    * concurrent duplicate wait for this transaction and then find the row: applied once.
    */
   private async inTransaction(event: Stripe.Event, accountId: string, effect: (c: PoolClient) => Promise<Outcome>, recordAs?: Outcome): Promise<Outcome> {
-    const c = await this.sql.acquire();
-    try {
-      await c.query('begin');
+    return this.sql.withTransaction(async (c) => {
       const ins = await c.query(
         `insert into stripe_event (id, type, account_id, outcome, stripe_created_at, processed_at) values ($1, $2, $3, 'APPLIED', $4, now()) on conflict (id) do nothing returning 1`,
         [event.id, event.type, accountId, new Date(event.created * 1000)],
       );
-      if (!ins.rowCount) {
-        await c.query('rollback');
-        return 'DUPLICATE';
-      }
+      if (!ins.rowCount) return 'DUPLICATE';
       const outcome = await effect(c);
       await c.query('update stripe_event set outcome = $2 where id = $1', [event.id, recordAs ?? outcome]);
-      await c.query('commit');
       return recordAs ?? outcome;
-    } catch (err) {
-      await c.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      this.sql.release(c);
-    }
+    });
   }
 
   private notify(...args: Parameters<Notifier['notify']>): Promise<void> {
     return notifySafely(this.notifier(), this.log, ...args);
   }
 }
-
-/**
- * Registers `POST /webhooks/stripe` with a raw body parser. Must be called before any JSON
- * body parser is mounted for this path: the signature is over the exact bytes Stripe sent.
- */
-export function registerStripeWebhook(app: Express, services: Pick<Services, 'billing'>): void {
-  app.post('/webhooks/stripe', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
-    const sig = req.headers['stripe-signature'];
-    const { status, body } = await services.billing.webhooks.handle(req.body as Buffer | undefined, typeof sig === 'string' ? sig : undefined);
-    res.status(status).json(body);
-  });
-}
-

@@ -1,23 +1,19 @@
 import { BigIntType, Check, Entity, Index, Property } from '@mikro-orm/core';
 import { BaseEntity, References } from '../../shared/base.entity';
+import { CreditSource } from './domain/kinds';
 
-export enum CreditSource {
-  SIGNUP_BONUS = 'SIGNUP_BONUS',
-  PLAN_ALLOCATION = 'PLAN_ALLOCATION',
-  PURCHASE = 'PURCHASE',
-  ADMIN_GRANT = 'ADMIN_GRANT',
-}
+export { CreditSource } from './domain/kinds';
 
 /**
  * A grant of credits. Spending draws from the bucket that expires first, then plan
- * allocation before promotional before purchased, oldest first on ties (see
- * `drawOrder` in ledger.engine.ts). Invariant 2: remaining is never negative.
+ * allocation before promotional before purchased, oldest first on ties (`drawOrder` in
+ * domain/draw-order.ts). `remaining` is never negative (docs/invariants.md #2).
  */
 @Entity({ tableName: 'credit_bucket' })
 @Check({ name: 'credit_bucket_remaining_non_negative', expression: 'remaining >= 0' })
 @Check({ name: 'credit_bucket_remaining_le_granted', expression: 'remaining <= granted' })
 @Index({ name: 'credit_bucket_live_idx', properties: ['walletId', 'expiresAt'], expression: 'create index "credit_bucket_live_idx" on "credit_bucket" ("wallet_id", "expires_at") where remaining > 0' })
-export class CreditBucket extends BaseEntity {
+export class CreditBucket extends BaseEntity<'expiresAt' | 'paymentIntentId' | 'amountPaidMinor' | 'currency' | 'refunded'> {
   @References('Wallet', 'wallet_id')
   walletId!: string;
 

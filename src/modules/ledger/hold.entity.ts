@@ -1,16 +1,12 @@
 import { BigIntType, Entity, Index, Property } from '@mikro-orm/core';
 import { BaseEntity, References } from '../../shared/base.entity';
+import { HoldStatus } from './domain/kinds';
 
-export enum HoldStatus {
-  PENDING = 'PENDING',
-  CAPTURED = 'CAPTURED',
-  RELEASED = 'RELEASED',
-  EXPIRED = 'EXPIRED',
-}
+export { HoldStatus } from './domain/kinds';
 
 /**
  * Credits moved from balance to held for a job whose final cost is known later.
- * Held credits stay inside their buckets (invariant 1: balance + held == sum(remaining));
+ * Held credits stay inside their buckets (balance + held == sum(remaining), docs/invariants.md #1);
  * a capture draws the actual amount from buckets, a release returns it to balance.
  */
 @Entity({ tableName: 'hold' })

@@ -1,29 +1,15 @@
 import { BigIntType, Entity, Index, JsonType, Property } from '@mikro-orm/core';
 import { BaseEntity, References } from '../../shared/base.entity';
+import { SPEND_KINDS_SQL, TransactionKind } from './domain/kinds';
+import type { BucketDraw } from './domain/state';
 
-export enum TransactionKind {
-  SIGNUP_BONUS = 'SIGNUP_BONUS',
-  PURCHASE = 'PURCHASE',
-  PLAN_ALLOCATION = 'PLAN_ALLOCATION',
-  PLAN_EXPIRY = 'PLAN_EXPIRY',
-  ADMIN_GRANT = 'ADMIN_GRANT',
-  ADJUSTMENT = 'ADJUSTMENT',
-  USAGE = 'USAGE',
-  HOLD = 'HOLD',
-  CAPTURE = 'CAPTURE',
-  RELEASE = 'RELEASE',
-  REFUND = 'REFUND',
-}
-
-export interface BucketDraw {
-  bucketId: string;
-  amount: string; // micro-credits as a decimal string (JSON has no bigint)
-}
+export { TransactionKind } from './domain/kinds';
+export type { BucketDraw } from './domain/state';
 
 /**
- * The ledger. Invariant 3: a row is never updated or deleted (a trigger in the initial
- * migration refuses both); corrections are new rows. Invariant 4: (account_id,
- * idempotency_key) is unique, so a key is applied at most once per account, forever.
+ * The ledger. A row is never updated or deleted (a trigger in the initial migration refuses
+ * both); corrections are new rows (docs/invariants.md #3). (account_id, idempotency_key) is
+ * unique, so a key is applied at most once per account, forever (#4).
  */
 @Entity({ tableName: 'ledger_transaction' })
 @Index({ name: 'ledger_transaction_account_seq_idx', properties: ['accountId', 'seq'] })
@@ -36,9 +22,9 @@ export interface BucketDraw {
 @Index({
   name: 'ledger_transaction_spend_idx',
   properties: ['accountId', 'createdAt'],
-  expression: `create index "ledger_transaction_spend_idx" on "ledger_transaction" ("account_id", "created_at") where kind in ('USAGE', 'CAPTURE')`,
+  expression: `create index "ledger_transaction_spend_idx" on "ledger_transaction" ("account_id", "created_at") where kind in ${SPEND_KINDS_SQL}`,
 })
-export class LedgerTransaction extends BaseEntity {
+export class LedgerTransaction extends BaseEntity<'seq' | 'synfluencerId' | 'feature' | 'platform' | 'automationId' | 'provider' | 'quantity' | 'unit' | 'idempotencyKey' | 'requestHash' | 'holdId' | 'draws' | 'metadata'> {
   /** Global insertion order; the stable key of `transactions` cursors. */
   @Property({ type: 'bigint', autoincrement: true, unique: true, columnType: 'bigserial' })
   seq!: string;

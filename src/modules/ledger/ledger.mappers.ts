@@ -1,48 +1,48 @@
-import type { HoldRow, TxRow } from './ledger.engine';
-import type { WalletView } from './ledger.service';
+import type { HoldRecord, LedgerEntry } from './domain/state';
+import type { WalletView } from './wallet.view';
 import type { HoldType, TransactionType, WalletType } from './ledger.types';
 
-export const toWalletType = (w: WalletView): WalletType => ({
-  id: w.walletId,
-  accountId: w.accountId,
-  balance: w.balance,
-  held: w.held,
-  lifetimeSpend: w.lifetimeSpend,
-  lifetimePurchased: w.lifetimePurchased,
-  spentThisMonth: w.spentThisMonth,
-  version: w.version.toString(),
-  status: w.status,
-  monthlyBudgetCap: w.monthlyBudgetCap,
+export const toWalletType = (wallet: WalletView): WalletType => ({
+  id: wallet.walletId,
+  accountId: wallet.accountId,
+  balance: wallet.balance,
+  held: wallet.held,
+  lifetimeSpend: wallet.lifetimeSpend,
+  lifetimePurchased: wallet.lifetimePurchased,
+  spentThisMonth: wallet.spentThisMonth,
+  version: wallet.version.toString(),
+  status: wallet.status,
+  monthlyBudgetCap: wallet.monthlyBudgetCap,
 });
 
-export const toTransactionType = (t: TxRow): TransactionType => ({
-  id: t.id,
-  kind: t.kind,
-  amount: t.amount,
-  balanceAfter: t.balanceAfter,
-  walletVersion: t.walletVersion.toString(),
-  description: t.description,
-  synfluencerId: t.synfluencerId,
-  feature: t.feature,
-  platform: t.platform,
-  automationId: t.automationId,
-  provider: t.provider,
-  quantity: t.quantity,
-  unit: t.unit,
-  idempotencyKey: t.idempotencyKey,
-  holdId: t.holdId,
-  draws: (t.draws ?? []).map((d) => ({ bucketId: d.bucketId, amount: BigInt(d.amount) })),
-  metadata: t.metadata,
-  createdAt: t.createdAt,
+export const toTransactionType = (entry: LedgerEntry): TransactionType => ({
+  id: entry.id,
+  kind: entry.kind,
+  amount: entry.amount,
+  balanceAfter: entry.balanceAfter,
+  walletVersion: entry.walletVersion.toString(),
+  description: entry.description,
+  synfluencerId: entry.synfluencerId,
+  feature: entry.feature,
+  platform: entry.platform,
+  automationId: entry.automationId,
+  provider: entry.provider,
+  quantity: entry.quantity,
+  unit: entry.unit,
+  idempotencyKey: entry.idempotencyKey,
+  holdId: entry.holdId,
+  draws: (entry.draws ?? []).map((draw) => ({ bucketId: draw.bucketId, amount: BigInt(draw.amount) })),
+  metadata: entry.metadata,
+  createdAt: entry.createdAt,
 });
 
-export const toHoldType = (h: HoldRow): HoldType => ({
-  id: h.id,
-  status: h.status,
-  amount: h.amount,
-  captured: h.captured,
-  expiresAt: h.expiresAt,
-  createdAt: h.createdAt,
-  feature: h.feature,
-  synfluencerId: h.synfluencerId,
+export const toHoldType = (hold: HoldRecord): HoldType => ({
+  id: hold.id,
+  status: hold.status,
+  amount: hold.amount,
+  captured: hold.captured,
+  expiresAt: hold.expiresAt,
+  createdAt: hold.createdAt,
+  feature: hold.feature,
+  synfluencerId: hold.synfluencerId,
 });

@@ -2,18 +2,20 @@ import { BigIntType, Check, Entity, Property, Unique } from '@mikro-orm/core';
 import { BaseEntity, References } from '../../shared/base.entity';
 
 /**
- * One wallet per account. Invariants enforced here and in ledger.engine.ts:
- *  1. balance + held == sum(bucket.remaining) and balance == sum(transaction.amount)
- *  2. balance >= 0 and held >= 0 (CHECK constraints: the database refuses a negative balance
+ * One wallet per account, written only by the ledger's batches (store/write.ts). Enforced here
+ * and in the ledger (docs/invariants.md):
+ *  #1 balance + held == sum(bucket.remaining) and balance == sum(transaction.amount)
+ *  #2 balance >= 0 and held >= 0 (CHECK constraints: the database refuses a negative balance
  *     even if application code were wrong)
- *  5. version strictly increases with every committed change
- * Every credit movement locks this row first (SELECT ... FOR UPDATE), which serializes
- * all writers of one wallet across every API instance.
+ *  #5 version strictly increases with every committed change
+ * Every credit movement locks this row first (store/wallet-lock.ts), which serializes all
+ * writers of one wallet across every API instance. `low_credit_fired`, `burn_alert_month` and
+ * `cap_alert_month` belong to the alerts participant (alerts.participant.ts).
  */
 @Entity({ tableName: 'wallet' })
 @Check({ name: 'wallet_balance_non_negative', expression: 'balance >= 0' })
 @Check({ name: 'wallet_held_non_negative', expression: 'held >= 0' })
-export class Wallet extends BaseEntity {
+export class Wallet extends BaseEntity<'balance' | 'held' | 'lifetimeSpend' | 'lifetimePurchased' | 'spentMonth' | 'spentThisMonth' | 'version' | 'lowCreditReference' | 'lowCreditFired' | 'burnAlertMonth' | 'capAlertMonth' | 'updatedAt'> {
   @References('Account', 'account_id')
   @Unique()
   accountId!: string;

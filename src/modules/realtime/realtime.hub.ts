@@ -3,9 +3,10 @@ import type { Config } from '../../config';
 import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
 import { parseCredits } from '../../shared/money';
-import type { CommitBatch } from '../ledger/ledger.engine';
-import type { TransactionKind } from '../ledger/ledger-transaction.entity';
-import { snapshotFromRow, type LedgerService, type WalletView } from '../ledger/ledger.service';
+import type { TransactionKind } from '../ledger/domain/kinds';
+import type { CommittedWallet } from '../ledger/engine/batch';
+import type { LedgerService, WalletView } from '../ledger/ledger.service';
+import { decodeWallet, WALLET_ACCOUNT_COLUMNS, WALLET_COLUMNS } from '../ledger/store/rows';
 import { MessageKind } from '../alerts/message.entity';
 import type { MessageRow, MessagesService } from '../alerts/messages.service';
 import { Feed } from './feed';
@@ -36,7 +37,7 @@ interface ChangePayload {
 
 interface BalanceSub {
   feed: Feed<BalanceEvent>;
-  /** Highest version this subscriber was sent (or its starting point): invariant 5, versions only go up. */
+  /** Highest version this subscriber was sent (or its starting point): versions only go up (docs/invariants.md #5). */
   last: bigint;
 }
 
@@ -55,7 +56,7 @@ interface AccountWatch {
   alerts: Set<Feed<LowCreditEvent>>;
 }
 
-const WALLET_COLUMNS = `w.*, a.monthly_budget_cap, a.timezone,
+const WALLET_EVENT_COLUMNS = `${WALLET_COLUMNS}, ${WALLET_ACCOUNT_COLUMNS},
   (select t.kind from ledger_transaction t where t.account_id = w.account_id order by t.seq desc limit 1) as cause`;
 
 /**
@@ -227,18 +228,18 @@ export class RealtimeHub {
   // ------------------------------------------------------------------ publishing
 
   /** Ledger commit hook: deliver locally at once, and queue one coalesced NOTIFY for the others. */
-  committed(batch: CommitBatch, cause: TransactionKind | null): void {
-    const watch = this.wallets.get(batch.walletId);
-    if (watch) this.deliverWallet(watch, { ...this.deps.ledger.viewOf(batch.wallet), cause });
-    if (batch.messages.length > 0) this.markAccounts(this.accounts.has(batch.wallet.accountId) ? [batch.wallet.accountId] : []);
+  committed({ wallet, results }: CommittedWallet): void {
+    const last = [...results].reverse().find((result) => result.entries.length > 0);
+    const cause = last ? last.entries[last.entries.length - 1].kind : null;
+    const watch = this.wallets.get(wallet.walletId);
+    if (watch) this.deliverWallet(watch, { ...this.deps.ledger.viewOf(wallet), cause });
     if (!this.cfg.publish) return;
-    const prev = this.outWallets.get(batch.walletId);
-    if (prev === undefined || batch.wallet.version > prev) this.outWallets.set(batch.walletId, batch.wallet.version);
-    if (batch.messages.length > 0) this.outAccounts.add(batch.wallet.accountId);
+    const prev = this.outWallets.get(wallet.walletId);
+    if (prev === undefined || wallet.version > prev) this.outWallets.set(wallet.walletId, wallet.version);
     this.scheduleFlush();
   }
 
-  /** Messages added outside the ledger (billing's notify): same path as alert messages. */
+  /** Messages committed: alert messages of a ledger batch, or billing's `notify`. */
   messagesAdded(accountIds: string[]): void {
     this.markAccounts(accountIds.filter((a) => this.accounts.has(a)));
     if (!this.cfg.publish) return;
@@ -322,7 +323,7 @@ export class RealtimeHub {
       this.dirtyWallets.clear();
       if (ids.length === 0) continue;
       try {
-        const rows = await this.deps.sql.query(`select ${WALLET_COLUMNS} from wallet w join account a on a.id = w.account_id where w.id = any(?::uuid[])`, [ids]);
+        const rows = await this.deps.sql.query(`select ${WALLET_EVENT_COLUMNS} from wallet w join account a on a.id = w.account_id where w.id = any(?::uuid[])`, [ids]);
         for (const r of rows) {
           const watch = this.wallets.get(r.id as string);
           if (watch) this.deliverWallet(watch, this.eventOf(r));
@@ -334,13 +335,13 @@ export class RealtimeHub {
   }
 
   private eventOf(r: Record<string, unknown>): BalanceEvent {
-    return { ...this.deps.ledger.viewOf(snapshotFromRow(r)), cause: (r.cause as TransactionKind) ?? null };
+    return { ...this.deps.ledger.viewOf(decodeWallet(r)), cause: (r.cause as TransactionKind) ?? null };
   }
 
   private deliverWallet(watch: WalletWatch, e: BalanceEvent): void {
     if (e.version > watch.known) watch.known = e.version;
     for (const s of watch.subs) {
-      // Invariant 5 per subscriber: only newer versions, never a stale or repeated one.
+      // Per subscriber: only newer versions, never a stale or repeated one (docs/invariants.md #5).
       if (e.version > s.last) {
         s.last = e.version;
         s.feed.push(e);
@@ -387,7 +388,7 @@ export class RealtimeHub {
    */
   async balance(accountId: string, afterVersion: bigint | null): Promise<AsyncIterableIterator<BalanceEvent>> {
     const walletId = await this.deps.ledger.walletIdOf(accountId);
-    const rows = await this.deps.sql.query(`select ${WALLET_COLUMNS} from wallet w join account a on a.id = w.account_id where w.id = ?`, [walletId]);
+    const rows = await this.deps.sql.query(`select ${WALLET_EVENT_COLUMNS} from wallet w join account a on a.id = w.account_id where w.id = ?`, [walletId]);
     const current = this.eventOf(rows[0]);
     let watch = this.wallets.get(walletId);
     if (!watch) {

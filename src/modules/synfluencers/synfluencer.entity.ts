@@ -2,7 +2,7 @@ import { Entity, Index, Property } from '@mikro-orm/core';
 import { BaseEntity, References } from '../../shared/base.entity';
 
 @Entity({ tableName: 'synfluencer' })
-export class Synfluencer extends BaseEntity {
+export class Synfluencer extends BaseEntity<'platforms' | 'archived' | 'updatedAt'> {
   @References('Account', 'account_id')
   @Index()
   accountId!: string;

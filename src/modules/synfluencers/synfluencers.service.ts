@@ -50,7 +50,7 @@ export class SynfluencersService {
       name: input.name!.trim(),
       handle: input.handle!.replace(/^@/, ''),
       platforms: [...new Set((input.platforms ?? []).map((p) => p.trim().toLowerCase()))],
-    } as never);
+    });
     await em.flush();
     return s;
   }

@@ -7,7 +7,8 @@ export const NO_SYNFLUENCER = '00000000-0000-0000-0000-000000000000';
  * Spend per account, local calendar day and usage dimensions: what `usageSummary` reads
  * instead of scanning the ledger.
  *
- * Invariant (kept by ledger.engine.ts in the same statement that writes the ledger rows):
+ * The rollup's rule (kept by usage-rollup.participant.ts in the ledger's write statement,
+ * docs/invariants.md "Derived rules"):
  * for every account, the rows with `tz` = the timezone the engine read under the wallet
  * lock sum to exactly -sum(amount) and count(*) of its USAGE and CAPTURE transactions,
  * grouped by the local date of `created_at` in that timezone. After a timezone change the

@@ -7,7 +7,8 @@ import { isUuid } from '../../shared/ids';
 import { formatCredits } from '../../shared/money';
 import { sendJsonError } from '../../shared/http';
 import { ApiKeyScope } from '../auth/api-key.entity';
-import { TransactionKind } from '../ledger/ledger-transaction.entity';
+import { TransactionKind } from '../ledger/domain/kinds';
+import type { TransactionFilter } from '../ledger/store/transaction-filter';
 
 /** Rows per keyset page: one short query each, so an export never holds a connection or a large result. */
 export const EXPORT_CHUNK_ROWS = 1000;
@@ -53,7 +54,8 @@ export function registerUsageRoutes(app: Express, services: Services): void {
         throw new DomainError(ErrorCode.FORBIDDEN, 'This API key lacks the scope for this operation (needs WALLET_READ)');
       }
       const accountId = principal.accountId;
-      const { where, params } = await exportFilter(services, accountId, req.query);
+      const filter = exportFilter(req.query);
+      const { conditions, params } = await services.ledger.historyConditions(accountId, filter);
 
       const [top] = await sql.query<{ seq: string | null }>(`select max(seq)::text as seq from ledger_transaction where account_id = ?`, [accountId]);
       let below = top.seq === null ? null : BigInt(top.seq) + 1n;
@@ -73,7 +75,7 @@ export function registerUsageRoutes(app: Express, services: Services): void {
                   t.wallet_version::text as wallet_version, t.description, t.synfluencer_id, s.name as synfluencer_name, t.feature, t.platform,
                   t.automation_id, t.provider, t.quantity, t.unit, t.idempotency_key, t.hold_id
              from ledger_transaction t left join synfluencer s on s.id = t.synfluencer_id
-            where ${where.join(' and ')} and t.seq < ?
+            where ${conditions.join(' and ')} and t.seq < ?
             order by t.seq desc limit ?`,
           [...params, below.toString(), EXPORT_CHUNK_ROWS],
         );
@@ -97,7 +99,8 @@ export function registerUsageRoutes(app: Express, services: Services): void {
 
 type Query = Request['query'];
 
-async function exportFilter(services: Services, accountId: string, q: Query): Promise<{ where: string[]; params: unknown[] }> {
+/** The query string as the filter `transactions` takes; the SQL comes from the ledger's one filter builder. */
+function exportFilter(q: Query): TransactionFilter {
   const str = (name: string): string | null => {
     const v = q[name];
     if (v === undefined || v === '') return null;
@@ -111,36 +114,25 @@ async function exportFilter(services: Services, accountId: string, q: Query): Pr
     if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) throw badInput(`${name} must be an ISO-8601 date-time`);
     return d;
   };
-  const where = ['t.account_id = ?'];
-  const params: unknown[] = [accountId];
   const synfluencerId = str('synfluencerId');
-  if (synfluencerId) {
-    if (!isUuid(synfluencerId)) throw notFound('Synfluencer');
-    await services.ledger.assertOwnSynfluencer(accountId, synfluencerId);
-    where.push('t.synfluencer_id = ?');
-    params.push(synfluencerId);
-  }
-  for (const [name, col] of [
-    ['feature', 't.feature'],
-    ['platform', 't.platform'],
-    ['automationId', 't.automation_id'],
-  ] as const) {
-    const v = str(name);
-    if (v) (where.push(`${col} = ?`), params.push(v));
-  }
-  const kinds = str('kinds');
-  if (kinds) {
-    const list = kinds.split(',').map((k) => k.trim()).filter(Boolean);
-    const bad = list.filter((k) => !(Object.values(TransactionKind) as string[]).includes(k));
-    if (bad.length) throw badInput(`unknown transaction kind(s): ${bad.join(', ')}`);
-    where.push('t.kind = any(?::text[])');
-    params.push(list);
-  }
-  const from = date('from');
-  const to = date('to');
-  if (from) (where.push('t.created_at >= ?'), params.push(from));
-  if (to) (where.push('t.created_at < ?'), params.push(to));
-  return { where, params };
+  if (synfluencerId && !isUuid(synfluencerId)) throw notFound('Synfluencer');
+  return {
+    synfluencerId,
+    feature: str('feature'),
+    platform: str('platform'),
+    automationId: str('automationId'),
+    kinds: transactionKinds(str('kinds')),
+    from: date('from'),
+    to: date('to'),
+  };
+}
+
+function transactionKinds(list: string | null): TransactionKind[] | null {
+  if (!list) return null;
+  const kinds = list.split(',').map((k) => k.trim()).filter(Boolean);
+  const unknown = kinds.filter((k) => !(Object.values(TransactionKind) as string[]).includes(k));
+  if (unknown.length) throw badInput(`unknown transaction kind(s): ${unknown.join(', ')}`);
+  return kinds as TransactionKind[];
 }
 
 function csvLine(r: Record<string, string | number | null | Date>): string {

@@ -4,7 +4,9 @@ import { Sql } from '../../db/sql';
 import { badInput, notFound } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
 import { divRoundHalfUp } from '../../shared/money';
+import { SPEND_KINDS_SQL } from '../ledger/domain/kinds';
 import type { LedgerService } from '../ledger/ledger.service';
+import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
 import type { PricingService } from '../pricing/pricing.service';
 import { NO_SYNFLUENCER } from './usage-rollup.entity';
 
@@ -20,9 +22,6 @@ const UNIT: Record<UsagePeriod, 'day' | 'week' | 'month'> = { DAY: 'day', WEEK: 
 const DEFAULT_BUCKETS: Record<UsagePeriod, number> = { DAY: 30, WEEK: 12, MONTH: 12 };
 /** Longest range a summary may cover (keeps DAY summaries to a few thousand buckets). */
 const MAX_RANGE_DAYS = 3700;
-
-/** Spend is what the user paid for: charges and captured holds. Holds and releases only move credits to and from `held`. */
-const SPEND_KINDS = `('USAGE', 'CAPTURE')`;
 
 export interface UsageBucketRow {
   start: Date;
@@ -60,8 +59,8 @@ export interface RunwayResult {
 
 /**
  * Usage reporting: summaries by day, ISO week or month in the account's timezone, and the
- * spend-rate figures (runway). Reads only; the rollup it reads is written by the ledger
- * engine in the same statement as the ledger rows (see usage-rollup.entity.ts).
+ * spend-rate figures (runway). The rollup it reads is written in the ledger's batches by the
+ * usage-rollup participant (usage-rollup.participant.ts), and rebuilt here when stale.
  */
 export class UsageService {
   private readonly sql: Sql;
@@ -158,11 +157,11 @@ export class UsageService {
           where rng.ok ${synFilter}
          union all
          select ${spendRow}
-           from rng join ledger_transaction l on l.account_id = $1 and l.kind in ${SPEND_KINDS}
+           from rng join ledger_transaction l on l.account_id = $1 and l.kind in ${SPEND_KINDS_SQL}
                  and ((l.created_at >= rng.f and l.created_at < rng.i_from) or (l.created_at >= rng.i_to and l.created_at < rng.t))
           where rng.ok ${synFilter}`
       : `select ${spendRow}
-           from rng join ledger_transaction l on l.account_id = $1 and l.kind in ${SPEND_KINDS} and l.created_at >= rng.f and l.created_at < rng.t
+           from rng join ledger_transaction l on l.account_id = $1 and l.kind in ${SPEND_KINDS_SQL} and l.created_at >= rng.f and l.created_at < rng.t
           where rng.ok ${synFilter}`;
     // A day is its own bucket; weeks and months truncate the local date (ISO weeks start on Monday).
     const bucketOf = unit === 'day' ? 'day' : `date_trunc('${unit}', day::timestamp)`;
@@ -221,32 +220,17 @@ export class UsageService {
    * equal to the ledger) and the zone read here is the one new rows will be written with.
    */
   async rebuildRollup(accountId: string, opts: { force?: boolean } = {}): Promise<void> {
-    const client = await this.sql.acquire();
-    try {
-      await client.query('begin');
-      const locked = await client.query(
-        `select a.timezone from wallet w join account a on a.id = w.account_id where w.account_id = $1 for update of w`,
-        [accountId],
-      );
-      if (locked.rowCount === 0) {
-        await client.query('rollback');
-        return;
+    await this.sql.withTransaction(async (client) => {
+      if (!(await lockWalletOfAccount(client, accountId))) return;
+      const account = await client.query<{ timezone: string }>('select timezone from account where id = $1', [accountId]);
+      const timezone = account.rows[0].timezone;
+      if (!opts.force) {
+        const stale = await client.query('select 1 from usage_rollup where account_id = $1 and tz <> $2 limit 1', [accountId, timezone]);
+        if (stale.rowCount === 0) return; // another instance rebuilt it while we waited for the lock
       }
-      const tz = locked.rows[0].timezone as string;
-      const stale = opts.force ? null : await client.query(`select 1 from usage_rollup where account_id = $1 and tz <> $2 limit 1`, [accountId, tz]);
-      if (stale && stale.rowCount === 0) {
-        await client.query('rollback'); // another instance rebuilt it while we waited for the lock
-        return;
-      }
-      await client.query(`delete from usage_rollup where account_id = $1`, [accountId]);
-      await client.query(ROLLUP_BUILD_SQL, [accountId, tz]);
-      await client.query('commit');
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      this.sql.release(client);
-    }
+      await client.query('delete from usage_rollup where account_id = $1', [accountId]);
+      await client.query(ROLLUP_BUILD_SQL, [accountId, timezone]);
+    });
   }
 
   /** Spend rate over the last 7 days (one synfluencer or all), against the account-wide balance. */
@@ -257,7 +241,7 @@ export class UsageService {
     }
     const [r] = await this.sql.query<{ spent: string }>(
       `select coalesce(-sum(amount), 0)::text as spent from ledger_transaction
-        where account_id = ? and kind in ${SPEND_KINDS} and created_at >= now() - interval '7 days' ${synfluencerId ? 'and synfluencer_id = ?' : ''}`,
+        where account_id = ? and kind in ${SPEND_KINDS_SQL} and created_at >= now() - interval '7 days' ${synfluencerId ? 'and synfluencer_id = ?' : ''}`,
       synfluencerId ? [accountId, synfluencerId] : [accountId],
     );
     return runwayFrom(BigInt(r.spent), balance);
@@ -281,7 +265,7 @@ export function runwayFrom(spent7d: bigint, balance: bigint): RunwayResult {
 export const ROLLUP_BUILD_SQL = `insert into usage_rollup (account_id, tz, day, synfluencer_id, feature, platform, automation_id, total, count)
   select $1, $2::text, (created_at at time zone $2::text)::date, coalesce(synfluencer_id, '${NO_SYNFLUENCER}'::uuid), coalesce(feature, ''),
          coalesce(platform, ''), coalesce(automation_id, ''), -sum(amount), count(*)
-    from ledger_transaction where account_id = $1 and kind in ${SPEND_KINDS}
+    from ledger_transaction where account_id = $1 and kind in ${SPEND_KINDS_SQL}
    group by 3, 4, 5, 6, 7`;
 
 function byTotalDesc(a: UsageBreakdownRow, b: UsageBreakdownRow): number {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { monthKey, zonedMidnight } from '../src/shared/time';
+import { monthKey, zonedMidnight } from '../../src/shared/time';
 
 /** The month cache must agree with Intl at every instant, including just before and after local midnight of the 1st. */
 const direct = (d: Date, tz: string) => {

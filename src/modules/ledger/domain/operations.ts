@@ -1,0 +1,104 @@
+import type { CreditSource, TransactionKind } from './kinds';
+import type { UsageDetails } from './state';
+
+/**
+ * The operations a wallet's batch applies, one per ledger verb. Each is applied by the pure
+ * function of the same name in domain/verbs/, under the wallet's row lock.
+ */
+
+/** Spend `amount` now. */
+export interface ChargeOperation {
+  type: 'charge';
+  amount: bigint;
+  idempotencyKey: string;
+  requestHash: string;
+  usage: UsageDetails;
+  description: string;
+}
+
+/** Move `amount` from balance to held until `expiresAt`. */
+export interface ReserveOperation {
+  type: 'reserve';
+  amount: bigint;
+  idempotencyKey: string;
+  requestHash: string;
+  usage: UsageDetails;
+  expiresAt: Date;
+  description: string;
+}
+
+/** Settle a pending hold: return all it held, then spend the actual `amount` (which may be more). */
+export interface CaptureOperation {
+  type: 'capture';
+  holdId: string;
+  amount: bigint;
+  quantity: number | null;
+  description: string;
+  metadata: Record<string, unknown> | null;
+}
+
+/** Return everything a pending hold held; `expired` when its time ran out. */
+export interface ReleaseOperation {
+  type: 'release';
+  holdId: string;
+  expired: boolean;
+}
+
+/** New credits as a new bucket. */
+export interface GrantOperation {
+  type: 'grant';
+  source: CreditSource;
+  amount: bigint;
+  expiresAt: Date | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  description: string;
+  paymentIntentId?: string | null;
+  amountPaidMinor?: string | null;
+  currency?: string | null;
+  metadata?: Record<string, unknown> | null;
+  /** Expire what is left of buckets of this source first (plan renewal: no rollover). */
+  replaceSource?: CreditSource;
+  /**
+   * Ledger kind when this grant is a correction rather than new credits (credits restored
+   * after a refund Stripe refused are ADJUSTMENT); such a grant does not count as purchased.
+   */
+  kind?: TransactionKind;
+}
+
+/** Expire what is left of buckets past their time (never credits that back a hold). */
+export interface ExpireOperation {
+  type: 'expire';
+}
+
+/** Remove up to `amount` unspent, unheld credits from one bucket (refunds). */
+export interface DebitBucketOperation {
+  type: 'debitBucket';
+  bucketId: string;
+  amount: bigint;
+  kind: TransactionKind;
+  description: string;
+  idempotencyKey: string | null;
+  metadata: Record<string, unknown> | null;
+  /** Take what is available when less than `amount` is; otherwise INSUFFICIENT_CREDITS. */
+  allowPartial: boolean;
+}
+
+export type LedgerOperation =
+  | ChargeOperation
+  | ReserveOperation
+  | CaptureOperation
+  | ReleaseOperation
+  | GrantOperation
+  | ExpireOperation
+  | DebitBucketOperation;
+
+/** The idempotency key an operation carries, if any (the batch loads the entries of these keys). */
+export function idempotencyKeyOf(operation: LedgerOperation): string | null {
+  return 'idempotencyKey' in operation ? operation.idempotencyKey : null;
+}
+
+/** The hold an operation settles, if any (the batch loads these holds). */
+export function holdIdOf(operation: LedgerOperation): string | null {
+  return operation.type === 'capture' || operation.type === 'release' ? operation.holdId : null;
+}

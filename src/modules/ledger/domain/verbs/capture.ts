@@ -1,0 +1,33 @@
+import { DomainError, ErrorCode } from '../../../../shared/errors';
+import { formatCredits } from '../../../../shared/money';
+import { HoldStatus, TransactionKind } from '../kinds';
+import type { Staging } from '../batch';
+import type { CaptureOperation } from '../operations';
+import { assertBalanceCovers, assertWithinCap, spend } from '../checks';
+import { outcome, type VerbOutcome } from '../results';
+import { startSettling } from './settle-hold';
+
+/**
+ * Charges the actual amount of a pending hold: a RELEASE of everything held, then a CAPTURE of
+ * the actual amount, which may be more than was held (checked against balance and cap like a
+ * charge). So `balance == sum(amount)` holds entry by entry and CAPTURE entries are exactly the
+ * spend (docs/invariants.md #1, #6).
+ */
+export function capture(stage: Staging, operation: CaptureOperation): VerbOutcome {
+  const { hold, pastExpiry, holdFields } = startSettling(stage, operation.holdId);
+  if (pastExpiry) throw new DomainError(ErrorCode.HOLD_NOT_PENDING, 'Hold expired before it was captured', { status: HoldStatus.EXPIRED });
+  assertBalanceCovers(stage.wallet, operation.amount);
+  assertWithinCap(stage.wallet, operation.amount);
+  stage.record(TransactionKind.RELEASE, hold.amount, { ...holdFields, description: `Hold settled: ${formatCredits(hold.amount)} held returned before capture` });
+  const draws = spend(stage, operation.amount);
+  hold.status = HoldStatus.CAPTURED;
+  hold.captured = operation.amount;
+  stage.record(TransactionKind.CAPTURE, -operation.amount, {
+    ...holdFields,
+    quantity: operation.quantity ?? hold.quantity,
+    description: operation.description,
+    draws,
+    metadata: operation.metadata,
+  });
+  return outcome({ hold });
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { CreditSource, GRANT_KIND } from '../kinds';
+import type { Staging } from '../batch';
+import type { GrantOperation } from '../operations';
+import type { BucketState } from '../state';
+import { earlierEntry } from '../checks';
+import { outcome, type VerbOutcome } from '../results';
+import { expireDue } from './expire';
+
+/**
+ * New credits as a new bucket, one entry of the source's kind (or the operation's correction
+ * kind). With `replaceSource`, what is left of that source's buckets expires first (a plan
+ * renewal does not roll over). A credit starts a new low-credit cycle: the reference becomes
+ * the balance after it.
+ */
+export function grant(stage: Staging, operation: GrantOperation): VerbOutcome {
+  const replayed = earlierEntry(stage, operation.idempotencyKey, operation.requestHash);
+  if (replayed) return outcome({ replayed });
+  if (operation.replaceSource) expireDue(stage, operation.replaceSource);
+  const bucket = newBucket(stage, operation);
+  stage.addBucket(bucket);
+  const wallet = stage.wallet;
+  wallet.balance += operation.amount;
+  if (operation.source === CreditSource.PURCHASE && !operation.kind) wallet.lifetimePurchased += operation.amount;
+  wallet.lowCreditReference = wallet.balance;
+  stage.record(operation.kind ?? GRANT_KIND[operation.source], operation.amount, {
+    description: operation.description,
+    idempotencyKey: operation.idempotencyKey,
+    requestHash: operation.requestHash,
+    draws: [{ bucketId: bucket.id, amount: operation.amount.toString() }],
+    metadata: operation.metadata ?? null,
+  });
+  return outcome({ bucketId: bucket.id });
+}
+
+function newBucket(stage: Staging, operation: GrantOperation): BucketState {
+  return {
+    id: randomUUID(),
+    walletId: stage.wallet.walletId,
+    source: operation.source,
+    granted: operation.amount,
+    remaining: operation.amount,
+    expiresAt: operation.expiresAt,
+    createdAt: stage.now,
+    paymentIntentId: operation.paymentIntentId ?? null,
+    amountPaidMinor: operation.amountPaidMinor ?? null,
+    currency: operation.currency ?? null,
+    refunded: 0n,
+    dirty: true,
+    isNew: true,
+  };
+}

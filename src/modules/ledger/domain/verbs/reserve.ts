@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { HoldStatus, TransactionKind } from '../kinds';
+import type { Staging } from '../batch';
+import type { ReserveOperation } from '../operations';
+import type { HoldState } from '../state';
+import { assertBalanceCovers, assertWithinCap, earlierEntry } from '../checks';
+import { outcome, type VerbOutcome } from '../results';
+import { usageFields } from './usage-fields';
+
+/**
+ * Moves the amount from balance to held: a new PENDING hold and a HOLD entry. The credits stay
+ * in their buckets (balance + held == sum(remaining), docs/invariants.md #1) and count against
+ * the cap while held (#6).
+ */
+export function reserve(stage: Staging, operation: ReserveOperation): VerbOutcome {
+  const replayed = earlierEntry(stage, operation.idempotencyKey, operation.requestHash);
+  if (replayed) return outcome({ replayed });
+  const wallet = stage.wallet;
+  assertBalanceCovers(wallet, operation.amount);
+  assertWithinCap(wallet, operation.amount);
+  wallet.balance -= operation.amount;
+  wallet.held += operation.amount;
+  const hold: HoldState = {
+    id: randomUUID(),
+    walletId: wallet.walletId,
+    accountId: wallet.accountId,
+    status: HoldStatus.PENDING,
+    amount: operation.amount,
+    captured: null,
+    expiresAt: operation.expiresAt,
+    feature: operation.usage.feature,
+    synfluencerId: operation.usage.synfluencerId,
+    platform: operation.usage.platform,
+    automationId: operation.usage.automationId,
+    provider: operation.usage.provider,
+    quantity: operation.usage.quantity,
+    settledAt: null,
+    createdAt: stage.now,
+    dirty: true,
+    isNew: true,
+  };
+  stage.addHold(hold);
+  stage.record(TransactionKind.HOLD, -operation.amount, {
+    ...usageFields(operation.usage),
+    description: operation.description,
+    idempotencyKey: operation.idempotencyKey,
+    requestHash: operation.requestHash,
+    holdId: hold.id,
+  });
+  return outcome({ hold });
+}

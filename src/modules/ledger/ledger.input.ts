@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import { badInput } from '../../shared/errors';
+import { PricingModel } from '../pricing/price-book.presets';
+import type { CreditSource } from './domain/kinds';
+import type { UsageDetails } from './domain/state';
+
+/**
+ * Checks of what callers send, made before an operation is queued: bad input is refused here
+ * as BAD_USER_INPUT and never reaches (or fails) a batch.
+ */
+
+export interface UsageInputData {
+  feature: string;
+  quantity?: number | null;
+  providerCost?: bigint | null;
+  synfluencerId?: string | null;
+  platform?: string | null;
+  automationId?: string | null;
+  provider?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+// ---------------------------------------------------------------- inputs of the credit verbs
+
+/** Admin grants (and any grant by source). */
+export interface GrantInput {
+  source: CreditSource;
+  amount: bigint;
+  description: string;
+  expiresAt?: Date | null;
+  idempotencyKey?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+/** A paid Stripe purchase (billing). */
+export interface PurchaseGrant {
+  credits: bigint;
+  description: string;
+  idempotencyKey: string;
+  paymentIntentId: string | null;
+  amountPaidMinor: string;
+  currency: string;
+  metadata: Record<string, unknown>;
+}
+
+/** A plan period's allocation (billing). */
+export interface PlanAllocation {
+  credits: bigint;
+  expiresAt: Date;
+  description: string;
+  idempotencyKey: string;
+  metadata: Record<string, unknown>;
+}
+
+/** Credits removed from a purchased bucket for a refund (billing). */
+export interface RefundDebit {
+  bucketId: string;
+  /** At most this much: only credits neither spent nor held are removed. */
+  credits: bigint;
+  idempotencyKey: string;
+  description: string;
+  metadata: Record<string, unknown>;
+}
+
+/** Credits given back after Stripe refused a refund (billing). */
+export interface RefundRestore {
+  credits: bigint;
+  idempotencyKey: string;
+  description: string;
+  paymentIntentId: string;
+  amountPaidMinor: string;
+  currency: string;
+  metadata: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------- checks
+
+export const MAX_HOLD_SECONDS = 86_400;
+export const DEFAULT_HOLD_SECONDS = 900;
+const MAX_KEY_LENGTH = 255;
+const MAX_TEXT = 200;
+const MAX_METADATA_JSON = 4096;
+/** JSON.stringify writes a lone surrogate as a \\udXXX escape, which PostgreSQL's jsonb refuses. */
+const LONE_SURROGATE = /\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i;
+/** Idempotency key prefixes used by the service itself (billing); clients may not use them. */
+export const RESERVED_KEY_PREFIXES = ['stripe:', 'refund:', 'internal:'];
+
+/** An optional short text field: null when empty. */
+function shortText(name: string, value: string | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (value.length > MAX_TEXT) throw badInput(`${name} must be at most ${MAX_TEXT} characters`);
+  if (value.includes('\u0000')) throw badInput(`${name} must not contain NUL characters`);
+  return value;
+}
+
+function assertMetadata(metadata: Record<string, unknown> | null | undefined): void {
+  if (metadata === null || metadata === undefined) return;
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw badInput('metadata must be a JSON object');
+  const json = JSON.stringify(metadata);
+  if (json.length > MAX_METADATA_JSON) throw badInput('metadata must be at most 4 KiB of JSON');
+  // PostgreSQL's jsonb refuses \u0000: refuse it here as bad input rather than fail the batch.
+  if (json.includes('\\u0000')) throw badInput('metadata must not contain NUL characters');
+  // A lone UTF-16 surrogate is valid in a JS string but not in jsonb: bad input, not a failed batch.
+  if (LONE_SURROGATE.test(json)) throw badInput('metadata must be valid Unicode text');
+}
+
+/** What a charge or hold is for, checked. The synfluencer's ownership is checked by the caller. */
+export function usageDetails(input: UsageInputData, unit: string, quantity: number | null, provider: string | null): UsageDetails {
+  assertMetadata(input.metadata);
+  return {
+    feature: input.feature,
+    synfluencerId: input.synfluencerId ?? null,
+    platform: shortText('platform', input.platform),
+    automationId: shortText('automationId', input.automationId),
+    provider: shortText('provider', provider),
+    quantity,
+    unit,
+    metadata: input.metadata ?? null,
+  };
+}
+
+export function assertKey(key: string): string {
+  if (typeof key !== 'string' || key.trim() === '' || key.length > MAX_KEY_LENGTH || key.includes('\u0000')) {
+    throw badInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`);
+  }
+  return key;
+}
+
+/**
+ * Keys that clients send. A key applies once per account across every verb
+ * (docs/invariants.md #4), so the prefixes the service uses for its own movements (Stripe
+ * events, refunds) are reserved: a client could otherwise burn the key of a payment it has not
+ * been credited for.
+ */
+export function assertClientKey(key: string): string {
+  assertKey(key);
+  if (RESERVED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix))) {
+    throw badInput(`idempotencyKey must not start with ${RESERVED_KEY_PREFIXES.map((prefix) => `"${prefix}"`).join(', ')} (reserved)`);
+  }
+  return key;
+}
+
+/** The hold lifetime a reserve asks for, checked. */
+export function holdSeconds(requested: number | null | undefined): number {
+  const seconds = requested ?? DEFAULT_HOLD_SECONDS;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_HOLD_SECONDS) {
+    throw badInput(`expiresInSeconds must be between 1 and ${MAX_HOLD_SECONDS}`);
+  }
+  return seconds;
+}
+
+/** The ledger entry's description of a usage charge. */
+export function describeUsage(label: string, quantity: number, unit: string, model: PricingModel): string {
+  if (model === PricingModel.PASS_THROUGH) return label;
+  return `${label}: ${quantity} ${unit}${quantity === 1 ? '' : 's'}`;
+}
+
+/** A stable hash of a request, so a retry with the same key is told apart from a different request. */
+export function requestHash(verb: string, input: object): string {
+  return createHash('sha256').update(canonicalJson({ verb, ...input, idempotencyKey: undefined })).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (typeof value === 'bigint') return JSON.stringify(value.toString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, field]) => field !== undefined && field !== null)
+      .sort(([first], [second]) => (first < second ? -1 : first > second ? 1 : 0));
+    return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${canonicalJson(field)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
