@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import http from 'node:http';
+import { randomUUID } from 'node:crypto';
 import express from 'express';
 import pinoHttp from 'pino-http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config';
@@ -12,10 +12,11 @@ import { ormConfig } from './db/mikro-orm.config';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrateUp, pendingMigrations } from './db/migrate';
 import { createLogger, type Logger } from './shared/logger';
-import { graphqlHttpHandler, HttpDrain, requestIdOf } from './shared/http';
+import { graphqlHttpHandler, HttpDrain, jsonErrorHandler, jsonNotFound, requestIdOf, serviceUnavailablePlugin } from './shared/http';
 import { corsHandler, originMatcher, webSocketOriginAllowed } from './shared/cors';
 import { explorerPage, registerSiteRoutes, wantsExplorer } from './site/site';
-import { makeFormatError } from './shared/errors';
+import { isDatabaseUnavailable, makeFormatError, serviceUnavailable } from './shared/errors';
+import { apolloArmorOf, parseOptionsOf } from './shared/graphql-limits';
 import { buildGraphQLSchema } from './schema';
 import type { Services } from './services';
 import { AccountsService } from './modules/accounts/accounts.service';
@@ -26,6 +27,8 @@ import { LedgerService } from './modules/ledger/ledger.service';
 import { PricingService } from './modules/pricing/pricing.service';
 import { SynfluencersService } from './modules/synfluencers/synfluencers.service';
 import { startWebSocketServer } from './ws';
+import { SocketRegistry } from './modules/realtime/socket-registry';
+import { REVOCATION_CHANNEL } from './modules/auth/credential-cache';
 import { BillingService } from './modules/billing/billing.service';
 import { registerStripeWebhook } from './modules/billing/billing.routes';
 import { Sql } from './db/sql';
@@ -41,6 +44,8 @@ import { HistoryService } from './modules/usage/history.service';
 import { registerDashboard } from './shared/web-app';
 
 export interface App {
+  /** This instance's id (its LISTEN connection's application_name and its live_socket rows carry it). */
+  instanceId: string;
   services: Services;
   schema: GraphQLSchema;
   httpServer: http.Server;
@@ -64,7 +69,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     stopEmbedded = pg.stop;
   }
 
-  const orm = await MikroORM.init(ormConfig(databaseUrl!, config.dbPoolSize));
+  const orm = await MikroORM.init(ormConfig(databaseUrl!, config.dbPoolSize, false, config.dbTimeouts));
   const applied = await migrateUp(orm);
   if (applied.length) log.info({ applied }, 'migrations applied');
 
@@ -73,13 +78,21 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   const ledger = new LedgerService(orm, config, pricing, log);
   // Real time and alerts: everything here runs after commit and never blocks a charge.
   const messages = new MessagesService(orm);
-  const realtime = new RealtimeHub({ databaseUrl: databaseUrl!, config, log, sql: new Sql(orm), ledger, messages });
+  const instanceId = randomUUID();
+  const realtime = new RealtimeHub({ databaseUrl: databaseUrl!, instanceId, config, log, sql: new Sql(orm), ledger, messages });
   const outbox = new EmailOutboxWorker({ sql: new Sql(orm), config, log });
   // Modules that add their rows to every ledger batch (BatchParticipant): one transaction, one write statement.
   ledger.addParticipant(alertsParticipant({ messagesCommitted: (accountIds) => messages.added(accountIds), emailsCommitted: () => outbox.kick() }));
   if (config.usageRollup) ledger.addParticipant(usageRollupParticipant());
   ledger.onCommit((committed) => realtime.committed(committed));
   messages.onAdded((accountIds) => realtime.messagesAdded(accountIds));
+  // Credentials end everywhere at once: revocations arrive on the realtime LISTEN connection, and
+  // while it is down nothing about credentials is cached (credential-cache.ts).
+  const auth = new AuthService(orm, config, tokens, ledger, pricing, log);
+  const sockets = new SocketRegistry({ sql: new Sql(orm), instanceId, limits: config.ws, log });
+  realtime.listen(REVOCATION_CHANNEL, (payload) => auth.credentials.notified(payload));
+  realtime.onListening((listening) => auth.credentials.setListening(listening));
+  auth.credentials.onRevoked((revocation) => sockets.revoked(revocation));
   await realtime.start();
   outbox.start();
 
@@ -93,7 +106,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     realtime,
     accounts: new AccountsService(orm),
     synfluencers: new SynfluencersService(orm),
-    auth: new AuthService(orm, config, tokens, ledger, pricing),
+    auth,
     // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.
     notifier: { notify: (accountId, kind, title, body, data) => messages.notify(accountId, MessageKind[kind], title, body, data) },
     billing: new BillingService(orm, config, pricing, ledger, log, () => services.notifier),
@@ -124,7 +137,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     cors(req, res, () => route(req, res));
   });
 
-  const armor = new ApolloArmor(armorConfig(config)).protect();
+  const armor = apolloArmorOf(config);
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
@@ -133,20 +146,24 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     includeStacktraceInErrorResponses: exposeInternals,
     formatError,
     validationRules: armor.validationRules,
+    parseOptions: parseOptionsOf(config),
     allowBatchedHttpRequests: false,
     // No cache hints in a billing API (every answer is private and live). Apollo's default
     // cache-control plugin would also wrap every field resolver to compute them.
-    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [...armor.plugins, serviceUnavailablePlugin(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 
-  const ws = startWebSocketServer({ httpServer, schema, services, config, formatError, originAllowed: webSocketOriginAllowed(originAllowed) });
+  const ws = startWebSocketServer({ httpServer, schema, services, config, registry: sockets, formatError, originAllowed: webSocketOriginAllowed(originAllowed) });
   graphqlHttp = graphqlHttpHandler({
     apollo,
     log,
-    maxBodyBytes: 256 * 1024,
+    maxBodyBytes: config.limits.maxBodyBytes,
     context: async (req, requestId): Promise<Context> => ({
-      principal: await services.auth.authenticate(req.headers.authorization),
+      principal: await services.auth.authenticate(req.headers.authorization).catch((err: unknown) => {
+        // Apollo answers a context failure 500 unless it carries its own status: 503 while the database is down.
+        throw isDatabaseUnavailable(err) ? serviceUnavailable() : err;
+      }),
       services,
       requestId,
       ip: req.socket.remoteAddress ?? 'unknown',
@@ -194,6 +211,10 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   registerSiteRoutes(app, config);
   registerDashboard(app, config.webDir, log);
 
+  // Keep these two last: unknown paths and every route's errors answer JSON with a contract code.
+  app.use(jsonNotFound);
+  app.use(jsonErrorHandler(log));
+
   // Holds and buckets past their time are expired by a sweep on every instance (safe: each
   // expiry is re-checked under the wallet lock).
   const sweeper = setInterval(() => {
@@ -204,6 +225,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
 
   let stopped: Promise<void> | undefined;
   return {
+    instanceId,
     services,
     schema,
     httpServer,
@@ -232,17 +254,3 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     },
   };
 }
-
-function armorConfig(config: Config) {
-  const l = config.limits;
-  return {
-    maxDepth: { n: l.maxDepth },
-    maxAliases: { n: l.maxAliases },
-    costLimit: { maxCost: l.maxCost },
-    maxTokens: { n: l.maxTokens },
-    maxDirectives: { n: l.maxDirectives },
-    blockFieldSuggestion: { enabled: true },
-  };
-}
-
-export { armorConfig };

@@ -26,6 +26,8 @@ export interface Config {
   webDir: string;
   embeddedPgPort: number;
   dbPoolSize: number;
+  /** Longest waits for the database before a request fails with SERVICE_UNAVAILABLE (503). */
+  dbTimeouts: { acquireMs: number; connectMs: number };
   logLevel: LogLevel;
   priceBook: PriceBookName;
   /** Micro-credits granted at sign-up; absent: the preset's own bonus. */
@@ -75,7 +77,26 @@ export interface Config {
    * Turning it back on after running with off needs a rollup rebuild. @default on
    */
   usageRollup: boolean;
-  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxDirectives: number };
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxTokens: number;
+    maxDirectives: number;
+    /** Largest HTTP request body and largest WebSocket message (checked before parsing). @default 262144 // 256 KiB */
+    maxBodyBytes: number;
+  };
+  /** WebSocket (graphql-ws) limits; refusals use the close codes in socket-registry.ts. */
+  ws: {
+    /** Authenticated sockets per account, across all instances. @default 50 */
+    maxSocketsPerAccount: number;
+    /** Sockets per API key, across all instances. @default 20 */
+    maxSocketsPerApiKey: number;
+    /** Operations (subscriptions, queries) running at once on one socket. @default 20 */
+    maxOperationsPerSocket: number;
+    /** A socket that has not sent connection_init by then is closed (4408). @default 3000 */
+    initTimeoutMs: number;
+  };
   stripe: {
     secretKey: string | undefined;
     webhookSecret: string | undefined;
@@ -245,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: path.resolve(nonEmpty(env.WEB_DIR) ?? path.join(projectRoot(), 'dist', 'web')),
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1, 65535),
     dbPoolSize: int('DB_POOL_SIZE', 20, 2, 500),
+    dbTimeouts: { acquireMs: int('DB_ACQUIRE_TIMEOUT_MS', 30_000, 100, 600_000), connectMs: int('DB_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000) },
     logLevel: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
     priceBook: oneOf<PriceBookName>('PRICE_BOOK', ['synfluencer', 'influgen'], 'synfluencer'),
     signupBonusMicros,
@@ -282,6 +304,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: int('GRAPHQL_MAX_COST', 5000, 10, 1_000_000),
       maxTokens: int('GRAPHQL_MAX_TOKENS', 2000, 50, 100_000),
       maxDirectives: int('GRAPHQL_MAX_DIRECTIVES', 20, 1, 1000),
+      maxBodyBytes: int('GRAPHQL_MAX_BODY_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
+    },
+    ws: {
+      maxSocketsPerAccount: int('WS_MAX_SOCKETS_PER_ACCOUNT', 50, 1, 100_000),
+      maxSocketsPerApiKey: int('WS_MAX_SOCKETS_PER_API_KEY', 20, 1, 100_000),
+      maxOperationsPerSocket: int('WS_MAX_OPERATIONS_PER_SOCKET', 20, 1, 10_000),
+      initTimeoutMs: int('WS_INIT_TIMEOUT_MS', 3000, 100, 600_000),
     },
     stripe: {
       secretKey: nonEmpty(env.STRIPE_SECRET_KEY),

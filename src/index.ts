@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config';
 import { buildApp } from './app';
-import { startEmbeddedPostgres } from './db/embedded';
+import { EmbeddedDatabaseError, startEmbeddedPostgres } from './db/embedded';
 import { createLogger, type Logger } from './shared/logger';
 
 /**
@@ -87,6 +87,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  // A known start-up problem is one clear sentence (exit 2, like a configuration error), not a stack.
+  if (err instanceof EmbeddedDatabaseError) {
+    console.error(err.message);
+    process.exit(2);
+  }
   console.error(err);
   process.exit(1);
 });

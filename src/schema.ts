@@ -12,6 +12,7 @@ import { AccountPlanResolver } from './modules/billing/account-plan.resolver';
 import { MessagesResolver } from './modules/alerts/messages.resolver';
 import { RealtimeResolver } from './modules/realtime/realtime.resolver';
 import { UsageResolver, WalletRunwayResolver } from './modules/usage/usage.resolver';
+import { guardInputs } from './shared/input-guard';
 
 /** Every resolver of the API, one list. */
 export const resolvers = [
@@ -50,6 +51,7 @@ const ROOT_DESCRIPTIONS = {
   Subscription: 'Live events over graphql-ws on /graphql (connectionParams.authorization = "Bearer <token>").',
 };
 
+/** The schema every transport serves: type-graphql's build, with every argument checked at the edge (shared/input-guard.ts). */
 export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: resolvers as unknown as [Function, ...Function[]],
@@ -63,5 +65,5 @@ export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
   for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
     if (root) root.description = ROOT_DESCRIPTIONS[root.name as keyof typeof ROOT_DESCRIPTIONS];
   }
-  return schema;
+  return guardInputs(schema);
 }

@@ -1,82 +1,84 @@
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
-import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { WebSocketServer, WebSocket } from 'ws';
 import type { Config } from './config';
 import type { Services } from './services';
-import { ErrorCode } from './shared/errors';
+import type { Logger } from './shared/logger';
+import { ErrorCode, isDatabaseUnavailable } from './shared/errors';
+import { parseOptionsOf, socketValidationRules } from './shared/graphql-limits';
 import { createLoaders, type Context } from './modules/auth/context';
 import type { Principal } from './modules/auth/auth.service';
+import { CLOSE, type SocketHandle, type SocketRegistry } from './modules/realtime/socket-registry';
 
 interface Extra {
   socket: WebSocket;
   request: http.IncomingMessage;
   principal?: Principal;
+  handle?: SocketHandle;
   expiryTimer?: NodeJS.Timeout;
   [key: PropertyKey]: unknown;
 }
 
-/** Close code sent when the connection's access token expires; the client reconnects with a fresh one. */
-export const CLOSE_TOKEN_EXPIRED = 4401;
+type Ctx = WsContext<Record<string, unknown> | undefined, Extra>;
+
+/** Longest wait for the `complete` messages of a socket being ended before its close frame goes. */
+const COMPLETE_GRACE_MS = 200;
 
 /**
- * graphql-ws on the same path as HTTP. Authentication happens once, in `onConnect`, from
- * `connectionParams.authorization`; documents get the same depth, alias, cost, token and
- * directive limits as HTTP requests.
+ * graphql-ws on the same path as HTTP, hardened like it:
+ * - a message larger than the HTTP body limit is refused by ws before it is parsed (1009), the
+ *   first one (connection_init) included; a socket that sends no connection_init within
+ *   `ws.initTimeoutMs` is closed (4408), so an unauthenticated socket holds little for little time;
+ * - authentication once, in `onConnect`, from `connectionParams.authorization`; then admission
+ *   under the per-account and per-API-key socket limits across instances (socket-registry.ts);
+ * - the same parse and validation limits as HTTP, introspection refused when it is off, field
+ *   suggestions removed (formatError), and at most `ws.maxOperationsPerSocket` operations at once;
+ * - a socket ends with its credential: at access-token expiry (4419, retried by the stock client,
+ *   whose `connectionParams` function then supplies a fresh token) and at revocation of its API key
+ *   or session (operations completed, then 4401, not retried).
  */
 export function startWebSocketServer(opts: {
   httpServer: http.Server;
   schema: GraphQLSchema;
   services: Services;
   config: Config;
+  registry: SocketRegistry;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** The CORS_ORIGINS allowlist applied to the upgrade (shared/cors.ts); refused with 403. */
   originAllowed: (req: http.IncomingMessage) => boolean;
 }) {
-  const { schema, services, config, formatError } = opts;
-  const l = config.limits;
-  const rules = [
-    ...specifiedRules,
-    maxDepthRule({ n: l.maxDepth }),
-    maxAliasesRule({ n: l.maxAliases }),
-    costLimitRule({ maxCost: l.maxCost }),
-    maxDirectivesRule({ n: l.maxDirectives }),
-  ];
+  const { schema, services, config, registry, formatError } = opts;
+  const rules = socketValidationRules(config);
+  const parseOptions = parseOptionsOf(config);
   const wss = new WebSocketServer({
     server: opts.httpServer,
     path: '/graphql',
+    maxPayload: config.limits.maxBodyBytes,
     verifyClient: (info, done) => (opts.originAllowed(info.req) ? done(true) : done(false, 403, 'Origin not allowed')),
   });
+  wss.on('connection', quietClientFaults(services.log)); // registered before graphql-ws's own listener
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
   const server = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
-      onConnect: async (ctx) => {
-        const auth = ctx.connectionParams?.authorization;
-        const principal = await services.auth.authenticate(typeof auth === 'string' ? auth : undefined);
-        if (!principal) return false; // graphql-ws closes with 4403 Forbidden
-        ctx.extra.principal = principal;
-        if (principal.expiresAt !== null) {
-          // A socket must not outlive the token that opened it.
-          const ms = principal.expiresAt * 1000 - Date.now();
-          ctx.extra.expiryTimer = setTimeout(() => ctx.extra.socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired'), Math.max(ms, 0));
-          ctx.extra.expiryTimer.unref();
-        }
-        return true;
-      },
+      connectionInitWaitTimeout: config.ws.initTimeoutMs,
+      onConnect: (ctx) => connect(ctx, services, registry),
       onClose: (ctx) => {
         if (ctx.extra.expiryTimer) clearTimeout(ctx.extra.expiryTimer);
+        if (ctx.extra.handle) registry.release(ctx.extra.handle);
       },
       onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws has already added this operation to ctx.subscriptions.
+        if (Object.keys(ctx.subscriptions).length > config.ws.maxOperationsPerSocket) {
+          return [new GraphQLError(`At most ${config.ws.maxOperationsPerSocket} operations may run at once on one socket`, { extensions: { code: ErrorCode.RATE_LIMITED } })];
+        }
         let document: DocumentNode;
         try {
-          document = parse(payload.query, { maxTokens: l.maxTokens });
+          document = parse(payload.query, parseOptions);
         } catch (err) {
           return [new GraphQLError((err as Error).message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
         }
@@ -111,6 +113,73 @@ export function startWebSocketServer(opts: {
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await registry.clear();
     },
+  };
+}
+
+/** `onConnect`: authenticate, admit under the socket limits, register for revocation, arm the expiry. */
+async function connect(ctx: Ctx, services: Services, registry: SocketRegistry): Promise<boolean> {
+  const socket = ctx.extra.socket;
+  const auth = ctx.connectionParams?.authorization;
+  let principal: Principal | null;
+  let admitted: Awaited<ReturnType<SocketRegistry['admit']>>;
+  try {
+    principal = await services.auth.authenticate(typeof auth === 'string' ? auth : undefined);
+    if (!principal) return false; // graphql-ws closes with 4403 Forbidden
+    admitted = await registry.admit(principal);
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err;
+    socket.close(CLOSE.TRY_AGAIN_LATER, 'Database unreachable: try again later');
+    return false;
+  }
+  if ('refused' in admitted) {
+    socket.close(CLOSE.TOO_MANY_SOCKETS, `Too many sockets: ${admitted.refused}`);
+    return false;
+  }
+  const handle: SocketHandle = { id: admitted.id, principal, end: (code, reason) => void endSocket(ctx, code, reason) };
+  if (socket.readyState !== WebSocket.OPEN) {
+    registry.release(handle); // closed while we were admitting it: onClose found no handle to release
+    return false;
+  }
+  ctx.extra.principal = principal;
+  ctx.extra.handle = handle;
+  registry.register(handle);
+  if (principal.expiresAt !== null) {
+    // A socket must not outlive the token that opened it; the client reconnects with a fresh one.
+    const ms = principal.expiresAt * 1000 - Date.now();
+    ctx.extra.expiryTimer = setTimeout(() => socket.close(CLOSE.TOKEN_EXPIRED, 'Token expired'), Math.max(ms, 0));
+    ctx.extra.expiryTimer.unref();
+  }
+  return true;
+}
+
+/** Completes every running operation (graphql-ws sends each `complete`), then closes the socket. */
+async function endSocket(ctx: Ctx, code: number, reason: string): Promise<void> {
+  const running = Object.values(ctx.subscriptions).filter((s): s is AsyncGenerator => !!s && typeof (s as AsyncGenerator).return === 'function');
+  await Promise.allSettled(running.map((s) => s.return(undefined)));
+  for (const deadline = Date.now() + COMPLETE_GRACE_MS; Object.keys(ctx.subscriptions).length > 0 && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  ctx.extra.socket.close(code, reason);
+}
+
+/**
+ * ws reports a client's protocol fault (a message over maxPayload, invalid UTF-8, a bad frame)
+ * as an 'error' event after it has already closed the socket with the right code (1009, 1007,
+ * 1002). graphql-ws would log that as an internal error and try to close with 4500; it is the
+ * client's fault, so it is logged at debug and not passed on.
+ */
+function quietClientFaults(log: Logger) {
+  return (socket: WebSocket): void => {
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+      const code = (args[0] as { code?: unknown } | undefined)?.code;
+      if (event === 'error' && typeof code === 'string' && code.startsWith('WS_ERR_')) {
+        log.debug({ err: args[0] }, 'WebSocket client protocol fault; closed');
+        return true;
+      }
+      return emit(event, ...args);
+    }) as typeof socket.emit;
   };
 }

@@ -90,12 +90,25 @@ describe('log-in, refresh rotation, log-out', () => {
 
   it('changes the password with the policy enforced and ends other sessions', async () => {
     const u = await t.signUp();
+    const other = (await t.ok(LogInDocument, { email: u.email, password: PASSWORD })).logIn; // a second session (another device)
     expect(errorCode(await t.gql(ChangePasswordDocument, { currentPassword: 'Wr0ngPassword', newPassword: 'N3wPassword!' }, u.token))).toBe('INVALID_CREDENTIALS');
     expect(errorCode(await t.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: 'weak' }, u.token))).toBe('WEAK_PASSWORD');
     expect((await t.ok(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: 'N3wPassword!' }, u.token)).changePassword).toBe(true);
     expect(errorCode(await t.gql(LogInDocument, { email: u.email, password: PASSWORD }))).toBe('INVALID_CREDENTIALS');
     await t.ok(LogInDocument, { email: u.email, password: 'N3wPassword!' });
-    expect(errorCode(await t.gql(RefreshTokenDocument, { refreshToken: u.refreshToken }))).toBe('UNAUTHENTICATED');
+    // The other session is over: its refresh token and its access token.
+    expect(errorCode(await t.gql(RefreshTokenDocument, { refreshToken: other.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await t.gql(MeDocument, {}, other.accessToken))).toBe('UNAUTHENTICATED');
+    // The session that changed the password goes on.
+    expect((await t.ok(MeDocument, {}, u.token)).me.id).toBe(u.accountId);
+    expect((await t.ok(RefreshTokenDocument, { refreshToken: u.refreshToken })).refreshToken.account.id).toBe(u.accountId);
+  });
+
+  it("log-out ends the session's access tokens at once, not at their expiry", async () => {
+    const u = await t.signUp();
+    expect((await t.ok(MeDocument, {}, u.token)).me.id).toBe(u.accountId);
+    await t.ok(LogOutDocument, { refreshToken: u.refreshToken });
+    expect(errorCode(await t.gql(MeDocument, {}, u.token))).toBe('UNAUTHENTICATED');
   });
 });
 
@@ -136,13 +149,16 @@ describe('access tokens', () => {
     // Sign with the server's own key through its token service, then alter claims and re-sign.
     const tokens = (t.app.services.auth as unknown as { tokens: { privateKey: CryptoKey } }).tokens;
     const key = (tokens as unknown as { privateKey: CryptoKey }).privateKey;
-    const base = () => new jose.SignJWT({ role: 'USER' }).setProtectedHeader({ alg: 'ES256' }).setSubject(u.accountId).setIssuedAt(Math.floor(Date.now() / 1000) - 3600);
+    // Access tokens name their session (sid, the refresh-token family); take the user's own.
+    const sid = JSON.parse(Buffer.from(u.token.split('.')[1], 'base64url').toString()).sid as string;
+    const base = () => new jose.SignJWT({ role: 'USER', sid }).setProtectedHeader({ alg: 'ES256' }).setSubject(u.accountId).setIssuedAt(Math.floor(Date.now() / 1000) - 3600);
     const expired = await base().setIssuer(t.config.jwt.issuer).setAudience(t.config.jwt.audience).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key);
     const wrongIss = await base().setIssuer('someone-else').setAudience(t.config.jwt.audience).setExpirationTime('10m').sign(key);
     const wrongAud = await base().setIssuer(t.config.jwt.issuer).setAudience('another-api').setExpirationTime('10m').sign(key);
     const noExp = await base().setIssuer(t.config.jwt.issuer).setAudience(t.config.jwt.audience).sign(key);
     const good = await base().setIssuer(t.config.jwt.issuer).setAudience(t.config.jwt.audience).setExpirationTime('10m').sign(key);
-    for (const tok of [expired, wrongIss, wrongAud, noExp]) expect(errorCode(await t.gql(MeDocument, {}, tok))).toBe('UNAUTHENTICATED');
+    const noSid = await new jose.SignJWT({ role: 'USER' }).setProtectedHeader({ alg: 'ES256' }).setSubject(u.accountId).setIssuedAt().setIssuer(t.config.jwt.issuer).setAudience(t.config.jwt.audience).setExpirationTime('10m').sign(key);
+    for (const tok of [expired, wrongIss, wrongAud, noExp, noSid]) expect(errorCode(await t.gql(MeDocument, {}, tok))).toBe('UNAUTHENTICATED');
     // The control: the same construction with valid claims is accepted.
     expect((await t.ok(MeDocument, {}, good)).me.id).toBe(u.accountId);
   });

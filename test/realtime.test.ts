@@ -150,9 +150,9 @@ describe('balanceChanged across instances', () => {
     const u = await a.signUp();
     const { rec } = await liveWatch(a, u);
     const listeners = () =>
-      withSql(a.dbUrl, async (db) => (await db.query(`select count(*)::int as n from pg_stat_activity where application_name = 'credits-realtime-listen' and datname = current_database()`)).rows[0].n);
+      withSql(a.dbUrl, async (db) => (await db.query(`select count(*)::int as n from pg_stat_activity where application_name like 'credits-realtime-listen:%' and datname = current_database()`)).rows[0].n);
     expect(await listeners()).toBe(3);
-    await withSql(a.dbUrl, (db) => db.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'credits-realtime-listen' and datname = current_database()`));
+    await withSql(a.dbUrl, (db) => db.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name like 'credits-realtime-listen:%' and datname = current_database()`));
     const sent = Date.now();
     await charge(b, u, 5);
     const e = await rec.waitFor((d) => d.balanceChanged.version === '2', 2000);
@@ -206,7 +206,7 @@ describe('balanceChanged across instances', () => {
 });
 
 describe('WebSocket authentication and limits', () => {
-  it('refuses a socket without credentials (4403) and closes one whose access token expires (4401)', async () => {
+  it('refuses a socket without credentials (4403) and closes one whose access token expires (4419, which the stock client retries)', async () => {
     const anonymous = watch(a, '', { afterVersion: '0' });
     await anonymous.ended();
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('4403');
@@ -214,7 +214,8 @@ describe('WebSocket authentication and limits', () => {
     const u = await a.signUp();
     const key = await jose.importPKCS8(env.JWT_PRIVATE_KEY, 'ES256');
     const now = Math.floor(Date.now() / 1000);
-    const shortLived = await new jose.SignJWT({ role: 'USER' })
+    const sid = JSON.parse(Buffer.from(u.token.split('.')[1], 'base64url').toString()).sid as string;
+    const shortLived = await new jose.SignJWT({ role: 'USER', sid })
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
       .setSubject(u.accountId)
       .setIssuer(a.config.jwt.issuer)
@@ -225,7 +226,7 @@ describe('WebSocket authentication and limits', () => {
     const rec = watch(a, shortLived, { afterVersion: '0' });
     expect((await rec.waitFor(() => true)).data.balanceChanged.version).toBe('1');
     await rec.ended(5000);
-    expect(rec.errors?.[0]?.extensions?.code).toBe('4401');
+    expect(rec.errors?.[0]?.extensions?.code).toBe('4419');
   });
 
   it('applies the alias limit to subscription documents', async () => {

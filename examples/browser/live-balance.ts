@@ -1,9 +1,10 @@
 /**
  * A live balance in the browser: the wallet's balance over graphql-ws, kept live for as long as
  * the page stays open. Access tokens are short-lived (15 minutes by default) and a socket closes
- * when its token expires, so the connection parameters are a function: every (re)connect first
- * refreshes the token when it is close to expiry, and the subscription resumes with
- * `afterVersion` = the last version seen, so nothing is missed and nothing goes backwards.
+ * when its token expires (4419, which graphql-ws retries by itself), so the connection parameters
+ * are a function: every (re)connect first refreshes the token when it is close to expiry. The
+ * subscription asks for the current state first (`afterVersion`), so a resubscription converges
+ * at once, and events at or below the last version seen are skipped: nothing goes backwards.
  *
  *   const live = startLiveBalance({ url: 'https://api.example.com/graphql', session, onSession: save,
  *                                   onBalance: (e) => (el.textContent = e.balance) });
@@ -36,8 +37,8 @@ export interface LiveBalanceOptions {
   refreshWithinMs?: number;
 }
 
-/** The stock graphql-ws client never retries a socket closed with 4401 (expired token): subscribe again. */
-const TOKEN_EXPIRED = 4401;
+/** The key was revoked or the session ended (log-out, password change): graphql-ws does not retry 4401; log in again. */
+const CREDENTIALS_ENDED = 4401;
 const closeCodeOf = (error: unknown) => (typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined);
 
 export function startLiveBalance(options: LiveBalanceOptions): { stop: () => void } {
@@ -79,8 +80,8 @@ export function startLiveBalance(options: LiveBalanceOptions): { stop: () => voi
   let unsubscribe = () => {};
   const subscribe = () => {
     unsubscribe = client.subscribe<LiveBalanceSubscription>(
-      // Resume after the last version seen: the first event is the current state if anything changed meanwhile.
-      { query: print(LiveBalanceDocument), variables: { afterVersion: lastVersion?.toString() ?? null } },
+      // The first event is the current state (newer than any version); graphql-ws re-sends this on every reconnect.
+      { query: print(LiveBalanceDocument), variables: { afterVersion: lastVersion?.toString() ?? '0' } },
       {
         next: ({ data }) => {
           const event = data?.balanceChanged;
@@ -92,8 +93,7 @@ export function startLiveBalance(options: LiveBalanceOptions): { stop: () => voi
         },
         error: (error) => {
           if (stopped) return;
-          if (closeCodeOf(error) === TOKEN_EXPIRED) subscribe();
-          else options.onError?.(error);
+          options.onError?.(closeCodeOf(error) === CREDENTIALS_ENDED ? new Error('the session ended: log in again') : error);
         },
         complete: () => undefined,
       },

@@ -17,6 +17,8 @@ import { StripeSubscription } from '../modules/billing/stripe-subscription.entit
 import { EmailOutbox } from '../modules/alerts/email-outbox.entity';
 import { Message } from '../modules/alerts/message.entity';
 import { UsageRollup } from '../modules/usage/usage-rollup.entity';
+import { LoginThrottle } from '../modules/auth/login-throttle.entity';
+import { LiveSocket } from '../modules/realtime/live-socket.entity';
 
 /** The repository root, found from either src/db (tests) or dist/src/db (compiled). */
 function projectRoot(): string {
@@ -51,15 +53,26 @@ export const entities = [
   Message,
   EmailOutbox,
   UsageRollup,
+  LoginThrottle,
+  LiveSocket,
 ];
 
+/** How long a query waits for the database before failing (an unreachable database answers 503, not a hang). */
+export interface DbTimeouts {
+  /** Longest wait for a pooled connection (knex's acquireTimeoutMillis). @default 30000 */
+  acquireMs: number;
+  /** Longest wait for a new connection to be established (pg's connectionTimeoutMillis). @default 10000 */
+  connectMs: number;
+}
+
 /** Shared by the app, the scripts and the tests; the URL always comes from config.ts. */
-export function ormConfig(clientUrl: string, poolSize = 20, debug = false): Options {
+export function ormConfig(clientUrl: string, poolSize = 20, debug = false, timeouts: DbTimeouts = { acquireMs: 30_000, connectMs: 10_000 }): Options {
   return defineConfig({
     clientUrl,
     entities,
     extensions: [Migrator],
-    pool: { min: 0, max: poolSize },
+    pool: { min: 0, max: poolSize, acquireTimeoutMillis: timeouts.acquireMs },
+    driverOptions: { connection: { connectionTimeoutMillis: timeouts.connectMs } },
     debug,
     allowGlobalContext: false,
     forceUtcTimezone: true,

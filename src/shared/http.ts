@@ -1,7 +1,8 @@
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import type { Logger } from './logger';
+import { DomainError, ErrorCode, HTTP_STATUS, RETRY_AFTER_SECONDS, clientMessage, isDatabaseUnavailable } from './errors';
 
 /** The id a request is known by in logs and in its `x-request-id` answer header. */
 export function requestIdOf(req: http.IncomingMessage): string {
@@ -64,8 +65,8 @@ export interface GraphQLHttpOptions<C extends BaseContext> {
 export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptions<C>) {
   const { apollo, context, maxBodyBytes, log } = opts;
 
-  const reject = (res: http.ServerResponse, status: number, message: string, code: 'BAD_USER_INPUT' | 'INTERNAL_SERVER_ERROR' = 'BAD_USER_INPUT') => {
-    const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  const reject = (res: http.ServerResponse, status: number, message: string, code: ErrorCode = ErrorCode.BAD_USER_INPUT) => {
+    const body = errorBody(code, message);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
@@ -114,9 +115,8 @@ export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptio
         log.debug({ err, reqId: requestId }, 'GraphQL HTTP request aborted by the client');
         return;
       }
-      log.error({ err, reqId: requestId }, 'GraphQL HTTP request failed');
-      if (!res.headersSent) reject(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
-      else res.destroy();
+      if (!isDatabaseUnavailable(err)) log.error({ err, reqId: requestId }, 'GraphQL HTTP request failed');
+      sendJsonError(res, err);
     };
 
     /** Answers without reading the body (discarded); an oversized one also ends the connection. */
@@ -170,4 +170,80 @@ function isJson(contentType: string | undefined): boolean {
 function charsetOf(contentType: string | undefined): string | undefined {
   const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
   return m?.[1].toLowerCase();
+}
+
+/** The JSON body of a one-error answer, the same shape GraphQL errors have. */
+export function errorBody(code: ErrorCode, message: string): string {
+  return JSON.stringify({ errors: [{ message: clientMessage(message), extensions: { code } }] });
+}
+
+/**
+ * Apollo plugin: a GraphQL answer whose errors say the database is unreachable is HTTP 503
+ * with Retry-After (GraphQL over HTTP would otherwise answer 200 with the error inside).
+ */
+export function serviceUnavailablePlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          if (!errors?.some((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) return;
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+        },
+      };
+    },
+  };
+}
+
+/** Express's body-parser errors (`type`) that are client faults, and their status. */
+const BODY_ERRORS: Record<string, { status: number; message: (err: { limit?: number }) => string }> = {
+  'entity.too.large': { status: 413, message: (e) => `The request body is larger than ${e.limit} bytes` },
+  'entity.parse.failed': { status: 400, message: () => 'The request body could not be parsed' },
+  'encoding.unsupported': { status: 415, message: () => 'This Content-Encoding is not supported' },
+  'charset.unsupported': { status: 415, message: () => 'This charset is not supported: send UTF-8' },
+  'request.aborted': { status: 400, message: () => 'The request was aborted' },
+  'request.size.invalid': { status: 400, message: () => 'The request body length does not match Content-Length' },
+};
+
+/** Status, code and message for any error an Express route raised (one mapping for every route). */
+export function httpErrorOf(err: unknown): { status: number; code: ErrorCode; message: string } {
+  if (err instanceof DomainError) return { status: HTTP_STATUS[err.code], code: err.code, message: err.message };
+  const typed = BODY_ERRORS[(err as { type?: string })?.type ?? ''];
+  if (typed) return { status: typed.status, code: ErrorCode.BAD_USER_INPUT, message: typed.message(err as { limit?: number }) };
+  if (isDatabaseUnavailable(err)) return { status: 503, code: ErrorCode.SERVICE_UNAVAILABLE, message: 'The database is unreachable; retry later' };
+  const status = (err as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status, code: ErrorCode.BAD_USER_INPUT, message: 'The request is not valid' };
+  return { status: 500, code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
+}
+
+/** Answers one error as JSON with its contract code (and Retry-After on a 503). */
+export function sendJsonError(res: http.ServerResponse, err: unknown, log?: Logger): void {
+  const { status, code, message } = httpErrorOf(err);
+  if (status >= 500 && status !== 503) log?.error({ err }, 'request failed');
+  if (res.headersSent) {
+    res.destroy(); // a started answer cannot become an error: cut it so the client sees a truncated transfer
+    return;
+  }
+  const body = errorBody(code, message);
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+  if (status === 503) headers['retry-after'] = RETRY_AFTER_SECONDS;
+  if (status === 413) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+/**
+ * The Express error handler (register after every route): body-parser refusals (a body over a
+ * route's limit is 413, not Express's HTML page), domain errors and an unreachable database
+ * all answer JSON with a contract code. `jsonNotFound` answers unknown paths the same way.
+ */
+export function jsonErrorHandler(log: Logger) {
+  return (err: unknown, _req: http.IncomingMessage, res: http.ServerResponse, _next: (err?: unknown) => void): void => {
+    sendJsonError(res, err, log);
+  };
+}
+
+export function jsonNotFound(_req: http.IncomingMessage, res: http.ServerResponse): void {
+  sendJsonError(res, new DomainError(ErrorCode.NOT_FOUND, 'No such route'));
 }

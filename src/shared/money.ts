@@ -6,20 +6,39 @@ import { DomainError, ErrorCode } from './errors';
  * `Credits` decimal string is converted to or from micro-credits. No float ever touches it.
  */
 export const MICROS = 1_000_000n;
-/** One trillion credits: the largest amount a single Credits value may carry. */
+/**
+ * The largest amount one Credits value may carry: one trillion credits (10^18 micro-credits).
+ * A product limit far beyond any real grant, purchase or price, and 9x below the bigint range.
+ */
 export const MAX_CREDITS_MICROS = 1_000_000_000_000n * MICROS;
-const CREDITS_RE = /^(-)?(\d{1,15})(?:\.(\d{1,6}))?$/;
+/**
+ * The largest amount any stored balance or total may reach: PostgreSQL's bigint range,
+ * 9223372036854.775807 credits. Repeated grants or purchases could pass it; the statement that
+ * would is refused by the database with "numeric value out of range", nothing is written, and
+ * the request answers BAD_USER_INPUT (errors.ts, isOutOfRange).
+ */
+export const MAX_WALLET_MICROS = 2n ** 63n - 1n;
+/** Exactly a decimal: optional minus, integer digits, at most 6 fractional digits; nothing around it (the range is checked after). */
+const CREDITS_RE = /^(-)?(\d{1,30})(?:\.(\d{1,6}))?$/;
 
+/** Enough of an input to recognise it in an error message, never the whole of a long one. */
+const preview = (input: string): string => JSON.stringify(input.length > 32 ? `${input.slice(0, 32)}…` : input);
+
+/**
+ * Parses a Credits decimal string strictly: no surrounding whitespace, no exponent, no more than
+ * 6 fractional digits, no "-0", and at most MAX_CREDITS_MICROS either way. Anything else is
+ * BAD_USER_INPUT.
+ */
 export function parseCredits(input: string): bigint {
-  const m = CREDITS_RE.exec(input.trim());
+  const m = CREDITS_RE.exec(input);
   if (!m) {
-    throw new DomainError(ErrorCode.BAD_USER_INPUT, `"${input}" is not a valid Credits amount: use a decimal with at most 6 fractional digits, e.g. "12.5"`);
+    throw new DomainError(ErrorCode.BAD_USER_INPUT, `${preview(input)} is not a valid Credits amount: use a decimal with at most 6 fractional digits and nothing around it, e.g. "12.5"`);
   }
   const value = BigInt(m[2]) * MICROS + BigInt((m[3] ?? '').padEnd(6, '0'));
-  // Far below bigint's 9.2e18 micro-credits, so sums of amounts cannot overflow a column.
   if (value > MAX_CREDITS_MICROS) {
-    throw new DomainError(ErrorCode.BAD_USER_INPUT, `"${input}" is too large: Credits amounts are at most ${MAX_CREDITS_MICROS / MICROS}`);
+    throw new DomainError(ErrorCode.BAD_USER_INPUT, `${preview(input)} is too large: Credits amounts are at most ${MAX_CREDITS_MICROS / MICROS} either way`);
   }
+  if (m[1] && value === 0n) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${preview(input)} is not a valid Credits amount: zero has no sign`);
   return m[1] ? -value : value;
 }
 
@@ -65,7 +84,8 @@ export function mulRoundHalfUp(micros: bigint, factor: { mantissa: bigint; scale
 
 export const CreditsScalar = new GraphQLScalarType<bigint, string>({
   name: 'Credits',
-  description: 'An exact amount of credits as a decimal string with at most 6 fractional digits, e.g. "12.5". Stored as integer micro-credits.',
+  description:
+    'An exact amount of credits as a decimal string with at most 6 fractional digits, e.g. "12.5", "-3". Strict: no surrounding whitespace, no exponent, no "-0"; at most 1000000000000 either way. Stored as integer micro-credits.',
   serialize(value) {
     if (typeof value === 'bigint') return formatCredits(value);
     if (typeof value === 'string' && /^-?\d+$/.test(value)) return formatCredits(BigInt(value));

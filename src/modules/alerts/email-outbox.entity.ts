@@ -1,5 +1,5 @@
 import { Entity, Index, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 
 /**
  * Emails to send, written in the same transaction as the alert that wants them, and sent
@@ -14,10 +14,10 @@ import { BaseEntity } from '../../shared/base.entity';
   expression: 'create index "email_outbox_due_idx" on "email_outbox" ("next_attempt_at") where sent_at is null and failed_at is null',
 })
 export class EmailOutbox extends BaseEntity {
-  @Property({ type: 'uuid' })
+  @References('Account', 'account_id')
   accountId!: string;
 
-  @Property({ type: 'uuid', nullable: true })
+  @References('Message', 'message_id', { nullable: true })
   messageId: string | null = null;
 
   @Property({ type: 'text' })

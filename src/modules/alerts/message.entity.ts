@@ -1,5 +1,5 @@
 import { Entity, Index, JsonType, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 
 export enum MessageKind {
   BURN_ALERT = 'BURN_ALERT',
@@ -29,7 +29,7 @@ export class Message extends BaseEntity {
   @Property({ type: 'bigint', autoincrement: true, unique: true, columnType: 'bigserial' })
   seq!: string;
 
-  @Property({ type: 'uuid' })
+  @References('Account', 'account_id')
   accountId!: string;
 
   @Property({ type: 'text' })

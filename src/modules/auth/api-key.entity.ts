@@ -1,5 +1,5 @@
 import { Entity, Index, Property, Unique } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 
 export enum ApiKeyScope {
   USAGE_WRITE = 'USAGE_WRITE',
@@ -9,7 +9,7 @@ export enum ApiKeyScope {
 /** A partner API key. Only the SHA-256 of the secret is stored; the secret is shown once. */
 @Entity({ tableName: 'api_key' })
 export class ApiKey extends BaseEntity<'lastUsedAt' | 'revokedAt'> {
-  @Property({ type: 'uuid' })
+  @References('Account', 'account_id')
   @Index()
   accountId!: string;
 

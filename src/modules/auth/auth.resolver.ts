@@ -57,14 +57,15 @@ export class AuthResolver {
 
   @Authorized('SESSION')
   @Mutation(() => Boolean, {
-    description: 'Sets a new password and ends every session of the account. INVALID_CREDENTIALS if currentPassword is wrong, WEAK_PASSWORD if newPassword fails the policy.',
+    description:
+      "Sets a new password and ends every other session of the account (their refresh tokens, access tokens and sockets); the caller's session stays. INVALID_CREDENTIALS if currentPassword is wrong, WEAK_PASSWORD if newPassword fails the policy.",
   })
   changePassword(
     @Arg('currentPassword', { description: 'The password in use now.' }) currentPassword: string,
     @Arg('newPassword', { description: 'At least 8 and at most 256 characters with an uppercase letter, a lowercase letter and a digit.' }) newPassword: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    return ctx.services.auth.changePassword(me(ctx).accountId, currentPassword, newPassword);
+    return ctx.services.auth.changePassword(me(ctx).accountId, me(ctx).sessionId, currentPassword, newPassword);
   }
 
   @Authorized('SESSION')

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Config } from '../../config';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
@@ -13,6 +13,8 @@ import { ApiKey, ApiKeyScope } from './api-key.entity';
 import { assertStrongPassword, hashPassword, verifyPassword } from './password';
 import { RefreshToken } from './refresh-token.entity';
 import { API_KEY_PREFIX, REFRESH_PREFIX, TokenService, randomSecret, sha256 } from './tokens';
+import { CredentialCache, REVOCATION_CHANNEL, type Revocation } from './credential-cache';
+import type { Logger } from '../../shared/logger';
 
 /** Who is calling. API-key principals are limited to their scopes; sessions can do everything their role allows. */
 export interface Principal {
@@ -22,6 +24,10 @@ export interface Principal {
   scopes: ApiKeyScope[];
   /** Seconds since epoch when the credential stops being valid (access tokens only). */
   expiresAt: number | null;
+  /** The session (refresh-token family) of an access token; null for API keys. */
+  sessionId: string | null;
+  /** The API key, for API-key principals. */
+  apiKeyId: string | null;
 }
 
 export interface AuthResult {
@@ -32,14 +38,19 @@ export interface AuthResult {
 }
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const API_KEY_CACHE_MS = 5_000;
 
 export class AuthService {
-  /** Failed log-ins per email and per client address (rate-limiter-flexible: a well-tested sliding window). */
-  private readonly failuresByEmail: RateLimiterMemory;
-  private readonly failuresByIp: RateLimiterMemory;
-  private readonly apiKeyCache = new Map<string, { principal: Principal | null; at: number }>();
+  /**
+   * Failed log-ins per email and per client address, counted in PostgreSQL (rate-limiter-flexible's
+   * RateLimiterPostgres on the app's own pool, table login_throttle), so N instances allow the
+   * same number of guesses as one.
+   */
+  private readonly failuresByEmail: RateLimiterPostgres;
+  private readonly failuresByIp: RateLimiterPostgres;
+  /** Verified access tokens (the signature check is the dearest CPU step of a charge); their session is checked apart. */
   private readonly jwtCache = new Map<string, Principal>();
+  /** Session states and API keys, forgotten on revocation on every instance (credential-cache.ts). */
+  readonly credentials: CredentialCache<Principal>;
   /** A password hash to compare against when the email is unknown, so timing does not reveal accounts. */
   private dummyHash: Promise<string>;
 
@@ -49,10 +60,13 @@ export class AuthService {
     readonly tokens: TokenService,
     private readonly ledger: LedgerService,
     private readonly pricing: PricingService,
+    log: Logger,
   ) {
-    const opts = { points: config.login.maxFailures, duration: config.login.windowSeconds };
-    this.failuresByEmail = new RateLimiterMemory({ ...opts, keyPrefix: 'email' });
-    this.failuresByIp = new RateLimiterMemory({ ...opts, points: opts.points * 5, keyPrefix: 'ip' });
+    const store = { storeClient: orm.em.getConnection().getKnex(), storeType: 'knex', tableName: 'login_throttle', tableCreated: true };
+    const opts = { ...store, points: config.login.maxFailures, duration: config.login.windowSeconds };
+    this.failuresByEmail = new RateLimiterPostgres({ ...opts, keyPrefix: 'email' });
+    this.failuresByIp = new RateLimiterPostgres({ ...opts, points: opts.points * 5, keyPrefix: 'ip' });
+    this.credentials = new CredentialCache<Principal>(log);
     this.dummyHash = hashPassword('not-a-real-password-1A', config.passwordHashCost);
   }
 
@@ -122,7 +136,7 @@ export class AuthService {
       await em.nativeUpdate(Account, { id: account.id }, { role: Role.ADMIN });
       account.role = Role.ADMIN;
     }
-    const access = await this.tokens.signAccess(account.id, account.role);
+    const access = await this.tokens.signAccess(account.id, account.role, familyId);
     const refreshToken = randomSecret(REFRESH_PREFIX);
     em.create(RefreshToken, {
       accountId: account.id,
@@ -143,12 +157,13 @@ export class AuthService {
     const em = this.em();
     const invalid = () => new DomainError(ErrorCode.UNAUTHENTICATED, 'Refresh token is invalid or expired');
     if (typeof token !== 'string' || !token.startsWith(REFRESH_PREFIX)) throw invalid();
+    let stolen: Revocation | null = null;
     const outcome = await em.transactional(async (tem): Promise<AuthResult | 'invalid'> => {
       const rt = await tem.findOne(RefreshToken, { tokenHash: sha256(token) }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
       if (!rt) return 'invalid';
       if (rt.rotatedAt || rt.revokedAt) {
         // Committed before answering: the family stays revoked even though the call fails.
-        if (rt.rotatedAt) await tem.nativeUpdate(RefreshToken, { familyId: rt.familyId, revokedAt: null }, { revokedAt: new Date() });
+        if (rt.rotatedAt) stolen = await this.revokeSessions(tem as EntityManager, { kind: 'session', id: rt.familyId });
         return 'invalid';
       }
       if (rt.expiresAt.getTime() <= Date.now()) return 'invalid';
@@ -157,6 +172,7 @@ export class AuthService {
       rt.rotatedAt = new Date();
       return this.issue(account, rt.familyId, tem as EntityManager);
     });
+    if (stolen) this.credentials.revoked(stolen);
     if (outcome === 'invalid') throw invalid();
     return outcome;
   }
@@ -166,23 +182,39 @@ export class AuthService {
     const em = this.em();
     const rt = await em.findOne(RefreshToken, { tokenHash: sha256(token) });
     if (!rt) return false;
-    // Logging out ends the whole session (every rotation of this token).
-    await em.nativeUpdate(RefreshToken, { familyId: rt.familyId, revokedAt: null }, { revokedAt: new Date() });
+    // Logging out ends the whole session (every rotation of this token, and its access tokens and sockets).
+    const ended = await em.transactional((tem) => this.revokeSessions(tem as EntityManager, { kind: 'session', id: rt.familyId }));
+    this.credentials.revoked(ended);
     return true;
   }
 
-  async changePassword(accountId: string, current: string, next: string): Promise<boolean> {
+  /** A new password ends every other session (their refresh tokens, access tokens and sockets); `sessionId` is the caller's, which stays. */
+  async changePassword(accountId: string, sessionId: string | null, current: string, next: string): Promise<boolean> {
     const em = this.em();
     const account = await em.findOneOrFail(Account, { id: accountId });
     if (!(await verifyPassword(current, account.passwordHash))) {
       throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Current password is incorrect');
     }
     assertStrongPassword(next);
-    account.passwordHash = await hashPassword(next, this.config.passwordHashCost);
-    // A new password ends every other session.
-    await em.nativeUpdate(RefreshToken, { accountId, revokedAt: null }, { revokedAt: new Date() });
-    await em.flush();
+    const passwordHash = await hashPassword(next, this.config.passwordHashCost);
+    const ended = await em.transactional(async (tem) => {
+      await tem.nativeUpdate(Account, { id: accountId }, { passwordHash });
+      return this.revokeSessions(tem as EntityManager, { kind: 'account', id: accountId, keep: sessionId });
+    });
+    this.credentials.revoked(ended);
     return true;
+  }
+
+  /**
+   * Revokes refresh tokens (one family, or every family of an account but one) and NOTIFYs every
+   * instance in the same transaction: at commit the sessions' access tokens stop working and
+   * their sockets close everywhere (credential-cache.ts). The caller applies it locally after commit.
+   */
+  private async revokeSessions(tem: EntityManager, r: Extract<Revocation, { kind: 'session' | 'account' }>): Promise<Revocation> {
+    if (r.kind === 'session') await tem.nativeUpdate(RefreshToken, { familyId: r.id, revokedAt: null }, { revokedAt: new Date() });
+    else await tem.nativeUpdate(RefreshToken, { accountId: r.id, revokedAt: null, ...(r.keep ? { familyId: { $ne: r.keep } } : {}) }, { revokedAt: new Date() });
+    await notifyRevocation(tem, r);
+    return r;
   }
 
   // ---------------------------------------------------------------- API keys
@@ -209,11 +241,13 @@ export class AuthService {
     const em = this.em();
     const key = await em.findOne(ApiKey, { id, accountId });
     if (!key) throw notFound('API key');
-    if (!key.revokedAt) {
-      key.revokedAt = new Date();
-      await em.flush();
-    }
-    this.apiKeyCache.clear();
+    const revocation: Revocation = { kind: 'apiKey', id: key.id };
+    // NOTIFY in the revoking transaction: at commit every instance refuses the key and closes its sockets.
+    await em.transactional(async (tem) => {
+      await tem.nativeUpdate(ApiKey, { id: key.id, revokedAt: null }, { revokedAt: new Date() });
+      await notifyRevocation(tem as EntityManager, revocation);
+    });
+    this.credentials.revoked(revocation);
     return true;
   }
 
@@ -223,46 +257,55 @@ export class AuthService {
 
   // ---------------------------------------------------------------- authentication
 
-  /** Resolves a bearer credential (JWT or API key) to a principal, or null when it is not valid. */
+  /** Resolves a bearer credential (JWT or API key) to a principal, or null when it is not valid or has ended. */
   async authenticate(authorization: string | undefined | null): Promise<Principal | null> {
     if (!authorization) return null;
     const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!m) return null;
     const token = m[1];
     if (token.startsWith(API_KEY_PREFIX)) return this.authenticateApiKey(token);
-    // A verified JWT stays valid until its exp (tokens are stateless), so the signature check is
-    // done once per token, not once per request: ES256 verification is the dearest CPU step of a charge.
+    const principal = await this.verifiedAccessToken(token);
+    if (!principal) return null;
+    const active = await this.credentials.sessionActive(principal.sessionId!, principal.accountId, async () => {
+      const rows = await this.em().getConnection().execute<{ active: boolean }[]>('select exists(select 1 from refresh_token where family_id = ? and revoked_at is null) as active', [principal.sessionId]);
+      return rows[0]?.active === true;
+    });
+    return active ? principal : null;
+  }
+
+  /**
+   * A verified JWT's signature and claims never change, so they are checked once per token (ES256
+   * verification is the dearest CPU step of a charge); whether its session still lives is not
+   * cached here but in `credentials`, which forgets on revocation.
+   */
+  private async verifiedAccessToken(token: string): Promise<Principal | null> {
     const hit = this.jwtCache.get(token);
     if (hit && hit.expiresAt! * 1000 > Date.now()) return hit;
     const claims = await this.tokens.verifyAccess(token);
-    if (!claims) return null;
-    const principal: Principal = { accountId: claims.sub, role: claims.role, via: 'session', scopes: Object.values(ApiKeyScope), expiresAt: claims.exp };
+    if (!claims || !isUuid(claims.sid)) return null;
+    const principal: Principal = { accountId: claims.sub, role: claims.role, via: 'session', scopes: Object.values(ApiKeyScope), expiresAt: claims.exp, sessionId: claims.sid, apiKeyId: null };
     if (this.jwtCache.size >= 10_000) this.jwtCache.clear();
     this.jwtCache.set(token, principal);
     return principal;
   }
 
-  /**
-   * API keys are looked up by hash and cached for a few seconds (the hot charging path
-   * should not pay a query per request). Revocation clears this instance's cache at once;
-   * other instances stop accepting the key within API_KEY_CACHE_MS.
-   */
-  private async authenticateApiKey(secret: string): Promise<Principal | null> {
-    const hash = sha256(secret);
-    const cached = this.apiKeyCache.get(hash);
-    if (cached && Date.now() - cached.at < API_KEY_CACHE_MS) return cached.principal;
-    const em = this.em();
-    const key = await em.findOne(ApiKey, { secretHash: hash, revokedAt: null });
-    let principal: Principal | null = null;
-    if (key) {
+  /** API keys by the hash of their secret; cached until revoked (credential-cache.ts). */
+  private authenticateApiKey(secret: string): Promise<Principal | null> {
+    return this.credentials.apiKey(sha256(secret), async () => {
+      const em = this.em();
+      const key = await em.findOne(ApiKey, { secretHash: sha256(secret), revokedAt: null });
+      if (!key) return { principal: null, keyId: null };
       const account = await em.findOne(Account, { id: key.accountId });
-      if (account) principal = { accountId: account.id, role: account.role, via: 'apiKey', scopes: key.scopes, expiresAt: null };
       if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) {
         await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date() });
       }
-    }
-    if (this.apiKeyCache.size > 10_000) this.apiKeyCache.clear();
-    this.apiKeyCache.set(hash, { principal, at: Date.now() });
-    return principal;
+      const principal: Principal | null = account ? { accountId: account.id, role: account.role, via: 'apiKey', scopes: key.scopes, expiresAt: null, sessionId: null, apiKeyId: key.id } : null;
+      return { principal, keyId: key.id };
+    });
   }
+}
+
+/** NOTIFY inside the revoking transaction: delivered to every instance at commit, never before. */
+async function notifyRevocation(tem: EntityManager, r: Revocation): Promise<void> {
+  await tem.execute('select pg_notify(?, ?)', [REVOCATION_CHANNEL, JSON.stringify(r)]);
 }

@@ -1,5 +1,5 @@
 import { Entity, Index, Property, Unique } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 
 /**
  * A refresh token, stored only as a SHA-256 hash. Tokens rotate: each use revokes the
@@ -9,7 +9,7 @@ import { BaseEntity } from '../../shared/base.entity';
 @Entity({ tableName: 'refresh_token' })
 @Index({ properties: ['familyId'] })
 export class RefreshToken extends BaseEntity<'revokedAt' | 'rotatedAt'> {
-  @Property({ type: 'uuid' })
+  @References('Account', 'account_id')
   @Index()
   accountId!: string;
 

@@ -14,6 +14,8 @@ export interface AccessClaims {
   sub: string;
   role: Role;
   exp: number;
+  /** The session: the refresh-token family this token was issued for. Revoking the family ends the token. */
+  sid: string;
 }
 
 export class TokenService {
@@ -50,10 +52,10 @@ export class TokenService {
     return new TokenService(await jose.importPKCS8(privatePem, JWT_ALG), await jose.importSPKI(publicPem, JWT_ALG), config.jwt);
   }
 
-  async signAccess(accountId: string, role: Role): Promise<{ token: string; expiresAt: Date }> {
+  async signAccess(accountId: string, role: Role, sessionId: string): Promise<{ token: string; expiresAt: Date }> {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + this.cfg.accessTtlSeconds;
-    const token = await new jose.SignJWT({ role })
+    const token = await new jose.SignJWT({ role, sid: sessionId })
       .setProtectedHeader({ alg: JWT_ALG, typ: 'JWT' })
       .setSubject(accountId)
       .setIssuer(this.cfg.issuer)
@@ -65,7 +67,7 @@ export class TokenService {
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
-  /** Returns the claims, or null for any invalid token (bad signature, alg, iss, aud, exp). */
+  /** Returns the claims, or null for any invalid token (bad signature, alg, iss, aud, exp, no session id). */
   async verifyAccess(token: string): Promise<AccessClaims | null> {
     try {
       const { payload } = await jose.jwtVerify(token, this.publicKey, {
@@ -74,8 +76,8 @@ export class TokenService {
         audience: this.cfg.audience,
         requiredClaims: ['exp', 'iat', 'sub'],
       });
-      if (typeof payload.sub !== 'string' || typeof payload.role !== 'string') return null;
-      return { sub: payload.sub, role: payload.role as Role, exp: payload.exp as number };
+      if (typeof payload.sub !== 'string' || typeof payload.role !== 'string' || typeof payload.sid !== 'string') return null;
+      return { sub: payload.sub, role: payload.role as Role, exp: payload.exp as number, sid: payload.sid };
     } catch {
       return null;
     }

@@ -1,5 +1,5 @@
 import { Entity, JsonType, PrimaryKey, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 
 /** Service-wide settings an admin can change at run time (e.g. self-service billing). */
 @Entity({ tableName: 'app_setting' })
@@ -10,7 +10,7 @@ export class AppSetting {
   @Property({ type: JsonType })
   value!: unknown;
 
-  @Property({ type: 'uuid', nullable: true })
+  @References('Account', 'updated_by', { nullable: true })
   updatedBy: string | null = null;
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
@@ -23,7 +23,7 @@ export class AppSettingAudit extends BaseEntity {
   @Property({ type: 'text' })
   key!: string;
 
-  @Property({ type: 'uuid', nullable: true })
+  @References('Account', 'actor_id', { nullable: true })
   actorId: string | null = null;
 
   @Property({ type: JsonType, nullable: true })

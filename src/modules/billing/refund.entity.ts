@@ -1,5 +1,5 @@
 import { BigIntType, Entity, Index, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 
 export enum RefundStatus {
   /** Credits removed (or about to be); the Stripe refund is not confirmed yet. Retried until it is. */
@@ -24,10 +24,10 @@ export enum RefundStatus {
   expression: `create unique index "billing_refund_one_pending_per_bucket" on "billing_refund" ("bucket_id") where status = 'PENDING'`,
 })
 export class Refund extends BaseEntity {
-  @Property({ type: 'uuid' })
+  @References('Account', 'account_id')
   accountId!: string;
 
-  @Property({ type: 'uuid' })
+  @References('CreditBucket', 'bucket_id')
   bucketId!: string;
 
   @Property({ type: 'text' })
@@ -47,7 +47,7 @@ export class Refund extends BaseEntity {
   @Property({ type: 'text' })
   status: RefundStatus = RefundStatus.PENDING;
 
-  @Property({ type: 'uuid', nullable: true })
+  @References('LedgerTransaction', 'ledger_transaction_id', { nullable: true })
   ledgerTransactionId: string | null = null;
 
   @Property({ type: 'text', nullable: true })

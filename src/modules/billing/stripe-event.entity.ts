@@ -1,4 +1,5 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { References } from '../../shared/base.entity';
 
 /**
  * A Stripe event is applied at most once (docs/invariants.md #7). The event id is the primary key, so
@@ -15,7 +16,7 @@ export class StripeEvent {
   @Property({ type: 'text' })
   type!: string;
 
-  @Property({ type: 'uuid', nullable: true })
+  @References('Account', 'account_id', { nullable: true })
   accountId: string | null = null;
 
   /** What processing did: APPLIED, IGNORED (unknown type or nothing to do), STALE (out of order). */

@@ -1,4 +1,5 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { References } from '../../shared/base.entity';
 
 /**
  * The last known state of each Stripe subscription. Subscription events can arrive out of
@@ -11,7 +12,7 @@ export class StripeSubscription {
   @PrimaryKey({ type: 'text' })
   id!: string;
 
-  @Property({ type: 'uuid' })
+  @References('Account', 'account_id')
   accountId!: string;
 
   @Property({ type: 'text', nullable: true })

@@ -1,5 +1,5 @@
 import { BigIntType, Check, Entity, Index, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 import { CreditSource } from './domain/kinds';
 
 export { CreditSource } from './domain/kinds';
@@ -14,7 +14,7 @@ export { CreditSource } from './domain/kinds';
 @Check({ name: 'credit_bucket_remaining_le_granted', expression: 'remaining <= granted' })
 @Index({ name: 'credit_bucket_live_idx', properties: ['walletId', 'expiresAt'], expression: 'create index "credit_bucket_live_idx" on "credit_bucket" ("wallet_id", "expires_at") where remaining > 0' })
 export class CreditBucket extends BaseEntity<'expiresAt' | 'paymentIntentId' | 'amountPaidMinor' | 'currency' | 'refunded'> {
-  @Property({ type: 'uuid' })
+  @References('Wallet', 'wallet_id')
   walletId!: string;
 
   @Property({ type: 'text' })

@@ -1,5 +1,5 @@
 import { BigIntType, Entity, Index, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 import { HoldStatus } from './domain/kinds';
 
 export { HoldStatus } from './domain/kinds';
@@ -12,7 +12,7 @@ export { HoldStatus } from './domain/kinds';
 @Entity({ tableName: 'hold' })
 @Index({ name: 'hold_pending_expiry_idx', properties: ['expiresAt'], expression: `create index "hold_pending_expiry_idx" on "hold" ("expires_at") where status = 'PENDING'` })
 export class Hold extends BaseEntity {
-  @Property({ type: 'uuid' })
+  @References('Wallet', 'wallet_id')
   @Index()
   walletId!: string;
 
@@ -34,7 +34,7 @@ export class Hold extends BaseEntity {
   @Property({ type: 'text' })
   feature!: string;
 
-  @Property({ type: 'uuid', nullable: true })
+  @References('Synfluencer', 'synfluencer_id', { nullable: true })
   synfluencerId: string | null = null;
 
   @Property({ type: 'text', nullable: true })

@@ -1,5 +1,5 @@
 import { BigIntType, Entity, Index, JsonType, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 import { SPEND_KINDS_SQL, TransactionKind } from './domain/kinds';
 import type { BucketDraw } from './domain/state';
 
@@ -29,7 +29,7 @@ export class LedgerTransaction extends BaseEntity<'seq' | 'synfluencerId' | 'fea
   @Property({ type: 'bigint', autoincrement: true, unique: true, columnType: 'bigserial' })
   seq!: string;
 
-  @Property({ type: 'uuid' })
+  @References('Wallet', 'wallet_id')
   walletId!: string;
 
   @Property({ type: 'uuid' })
@@ -51,7 +51,7 @@ export class LedgerTransaction extends BaseEntity<'seq' | 'synfluencerId' | 'fea
   @Property({ type: 'text' })
   description!: string;
 
-  @Property({ type: 'uuid', nullable: true })
+  @References('Synfluencer', 'synfluencer_id', { nullable: true })
   synfluencerId: string | null = null;
 
   @Property({ type: 'text', nullable: true })
@@ -79,7 +79,7 @@ export class LedgerTransaction extends BaseEntity<'seq' | 'synfluencerId' | 'fea
   @Property({ type: 'text', nullable: true })
   requestHash: string | null = null;
 
-  @Property({ type: 'uuid', nullable: true })
+  @References('Hold', 'hold_id', { nullable: true })
   holdId: string | null = null;
 
   /** Buckets this movement drew from or returned to. */

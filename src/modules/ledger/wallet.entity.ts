@@ -1,5 +1,5 @@
 import { BigIntType, Check, Entity, Property, Unique } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 
 /**
  * One wallet per account, written only by the ledger's batches (store/write.ts). Enforced here
@@ -16,7 +16,7 @@ import { BaseEntity } from '../../shared/base.entity';
 @Check({ name: 'wallet_balance_non_negative', expression: 'balance >= 0' })
 @Check({ name: 'wallet_held_non_negative', expression: 'held >= 0' })
 export class Wallet extends BaseEntity<'balance' | 'held' | 'lifetimeSpend' | 'lifetimePurchased' | 'spentMonth' | 'spentThisMonth' | 'version' | 'lowCreditReference' | 'lowCreditFired' | 'burnAlertMonth' | 'capAlertMonth' | 'updatedAt'> {
-  @Property({ type: 'uuid' })
+  @References('Account', 'account_id')
   @Unique()
   accountId!: string;
 

@@ -13,6 +13,8 @@ import { Feed } from './feed';
 
 /** The one PostgreSQL channel every instance LISTENs on. */
 export const CHANNEL = 'wallet_changes';
+/** The LISTEN connection's application_name: other instances see this instance alive while it is in pg_stat_activity. */
+export const listenerName = (instanceId: string): string => `credits-realtime-listen:${instanceId}`;
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay below with room to spare. */
 const MAX_PAYLOAD_BYTES = 7900;
 
@@ -97,9 +99,15 @@ export class RealtimeHub {
   /** Counters for the benchmark and operators. */
   readonly stats = { notifiesSent: 0, notificationsReceived: 0, pollRepairs: 0 };
 
+  /** Other modules' channels on the same LISTEN connection (credential revocations), and who wants to know it is up. */
+  private readonly channels = new Map<string, (payload: string) => void>();
+  private readonly listeningHandlers: ((listening: boolean) => void)[] = [];
+  private readonly setListening = (listening: boolean) => this.listeningHandlers.forEach((h) => h(listening));
+
   constructor(
     private readonly deps: {
       databaseUrl: string;
+      instanceId: string; // named in the LISTEN connection's application_name
       config: Config;
       log: Logger;
       sql: Sql;
@@ -110,6 +118,16 @@ export class RealtimeHub {
 
   private get cfg() {
     return this.deps.config.realtime;
+  }
+
+  /** Also LISTEN on `channel` (register before start) and hand its payloads to `handler`. */
+  listen(channel: string, handler: (payload: string) => void): void {
+    this.channels.set(channel, handler);
+  }
+
+  /** Told when the LISTEN connection comes up (true) and when it is lost (false): notifications may have been missed in between. */
+  onListening(handler: (listening: boolean) => void): void {
+    this.listeningHandlers.push(handler);
   }
 
   async start(): Promise<void> {
@@ -142,13 +160,16 @@ export class RealtimeHub {
   // ------------------------------------------------------------------ LISTEN connection
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.deps.databaseUrl, application_name: 'credits-realtime-listen' });
+    const client = new Client({ connectionString: this.deps.databaseUrl, application_name: listenerName(this.deps.instanceId) });
     client.on('notification', (msg) => {
-      if (msg.channel === CHANNEL && msg.payload) this.onNotification(msg.payload);
+      if (!msg.payload) return;
+      if (msg.channel === CHANNEL) this.onNotification(msg.payload);
+      else this.channels.get(msg.channel)?.(msg.payload);
     });
     const lost = (err?: Error) => {
       if (this.listener !== client) return;
       this.listener = null;
+      this.setListening(false);
       if (this.stopping) return;
       this.deps.log.warn({ err }, 'realtime LISTEN connection lost; reconnecting (polling covers the gap)');
       client.end().catch(() => undefined);
@@ -162,8 +183,9 @@ export class RealtimeHub {
       // fsync competing with the charges' commits). Notifications are not durable anyway:
       // a lost one is repaired by the poll, so this connection's commits need not wait.
       await client.query('set synchronous_commit = off');
-      await client.query(`listen ${CHANNEL}`);
+      await client.query([CHANNEL, ...this.channels.keys()].map((c) => `listen ${c};`).join(' '));
       this.listener = client;
+      this.setListening(true);
     } catch (err) {
       client.end().catch(() => undefined);
       if (this.stopping) return;

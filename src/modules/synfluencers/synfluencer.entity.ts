@@ -1,9 +1,9 @@
 import { Entity, Index, Property } from '@mikro-orm/core';
-import { BaseEntity } from '../../shared/base.entity';
+import { BaseEntity, References } from '../../shared/base.entity';
 
 @Entity({ tableName: 'synfluencer' })
 export class Synfluencer extends BaseEntity<'platforms' | 'archived' | 'updatedAt'> {
-  @Property({ type: 'uuid' })
+  @References('Account', 'account_id')
   @Index()
   accountId!: string;
 

@@ -5,6 +5,7 @@ import { Sql } from '../../db/sql';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
 import { formatCredits } from '../../shared/money';
+import { sendJsonError } from '../../shared/http';
 import { ApiKeyScope } from '../auth/api-key.entity';
 import { TransactionKind } from '../ledger/domain/kinds';
 import type { TransactionFilter } from '../ledger/store/transaction-filter';
@@ -32,13 +33,6 @@ const COLUMNS = [
   'idempotencyKey',
   'holdId',
 ] as const;
-
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.NOT_FOUND]: 404,
-  [ErrorCode.BAD_USER_INPUT]: 400,
-};
 
 /**
  * GET /exports/usage.csv?from&to&synfluencerId&feature&platform&automationId&kinds=USAGE,CAPTURE
@@ -98,10 +92,7 @@ export function registerUsageRoutes(app: Express, services: Services): void {
         res.destroy(err as Error); // the client sees a truncated transfer, never a CSV that looks complete
         return;
       }
-      const code = err instanceof DomainError ? err.code : ErrorCode.INTERNAL_SERVER_ERROR;
-      if (!(err instanceof DomainError)) services.log.error({ err }, 'usage export failed');
-      const message = err instanceof DomainError ? err.message : 'Internal server error';
-      res.status(HTTP_STATUS[code] ?? 500).json({ errors: [{ message, extensions: { code } }] });
+      sendJsonError(res, err, services.log);
     }
   });
 }
