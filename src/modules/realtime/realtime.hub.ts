@@ -10,14 +10,21 @@ import { decodeWallet, WALLET_ACCOUNT_COLUMNS, WALLET_COLUMNS } from '../ledger/
 import { MessageKind } from '../alerts/message.entity';
 import type { MessageRow, MessagesService } from '../alerts/messages.service';
 import { Feed } from './feed';
+import { buildPayloads, type ChangePayload } from './payload';
+
+export { buildPayloads } from './payload';
 
 /** The one PostgreSQL channel every instance LISTENs on. */
 export const CHANNEL = 'wallet_changes';
-/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay below with room to spare. */
-const MAX_PAYLOAD_BYTES = 7900;
 
 export interface BalanceEvent extends WalletView {
   cause: TransactionKind | null;
+}
+
+/** Told when a NOTIFY from another instance led to a delivery (metrics); must be cheap and must not throw. */
+export interface RealtimeObserver {
+  /** Seconds from the publishing instance sending the NOTIFY to this one pushing the event to its subscribers. */
+  deliveredAfterNotify(lagSeconds: number): void;
 }
 
 export interface LowCreditEvent {
@@ -27,11 +34,6 @@ export interface LowCreditEvent {
   createdAt: Date;
 }
 
-/** Payload of one NOTIFY: changed wallets with their committed version, and accounts with new messages. */
-interface ChangePayload {
-  w?: [walletId: string, version: string][];
-  a?: string[];
-}
 
 interface BalanceSub {
   feed: Feed<BalanceEvent>;
@@ -96,6 +98,9 @@ export class RealtimeHub {
 
   /** Counters for the benchmark and operators. */
   readonly stats = { notifiesSent: 0, notificationsReceived: 0, pollRepairs: 0 };
+  private observer: RealtimeObserver | null = null;
+  /** Wallets marked by a NOTIFY, with the earliest send time (epoch ms) of the notifications that named them. */
+  private readonly notifiedAt = new Map<string, number>();
 
   constructor(
     private readonly deps: {
@@ -107,6 +112,11 @@ export class RealtimeHub {
       messages: MessagesService;
     },
   ) {}
+
+  /** See RealtimeObserver (metrics). */
+  observe(observer: RealtimeObserver): void {
+    this.observer = observer;
+  }
 
   private get cfg() {
     return this.deps.config.realtime;
@@ -199,6 +209,7 @@ export class RealtimeHub {
       const watch = this.wallets.get(walletId);
       if (watch && BigInt(version) > watch.known) wallets.push(walletId);
     }
+    if (this.observer && typeof p.t === 'number') for (const walletId of wallets) this.notifiedAt.set(walletId, Math.min(p.t, this.notifiedAt.get(walletId) ?? p.t));
     this.markWallets(wallets);
     this.markAccounts((p.a ?? []).filter((a) => this.accounts.has(a)));
   }
@@ -243,7 +254,7 @@ export class RealtimeHub {
 
   private async flush(): Promise<void> {
     if (this.outWallets.size === 0 && this.outAccounts.size === 0) return;
-    const payloads = buildPayloads([...this.outWallets].map(([id, v]) => [id, v.toString()]), [...this.outAccounts]);
+    const payloads = buildPayloads([...this.outWallets].map(([id, v]) => [id, v.toString()]), [...this.outAccounts], Date.now());
     this.outWallets.clear();
     this.outAccounts.clear();
     const text = `select pg_notify('${CHANNEL}', p) from unnest($1::text[]) as p`;
@@ -306,9 +317,22 @@ export class RealtimeHub {
           const watch = this.wallets.get(r.id as string);
           if (watch) this.deliverWallet(watch, this.eventOf(r));
         }
+        this.reportNotifyLag(ids);
       } catch (err) {
         this.deps.log.error({ err }, 'realtime wallet refresh failed (the poll retries)');
       }
+    }
+  }
+
+  /** The wallets just delivered that a NOTIFY had announced: their lag from the NOTIFY's send time. */
+  private reportNotifyLag(delivered: string[]): void {
+    if (this.notifiedAt.size === 0) return;
+    const now = Date.now();
+    for (const walletId of delivered) {
+      const sentAt = this.notifiedAt.get(walletId);
+      if (sentAt === undefined) continue;
+      this.notifiedAt.delete(walletId);
+      this.observer?.deliveredAfterNotify(Math.max(0, now - sentAt) / 1000);
     }
   }
 
@@ -377,7 +401,9 @@ export class RealtimeHub {
     const sub: BalanceSub = {
       feed: new Feed<BalanceEvent>('latest', () => {
         w.subs.delete(sub);
-        if (w.subs.size === 0 && this.wallets.get(walletId) === w) this.wallets.delete(walletId);
+        if (w.subs.size > 0 || this.wallets.get(walletId) !== w) return;
+        this.wallets.delete(walletId);
+        this.notifiedAt.delete(walletId);
       }),
       last: afterVersion !== null && afterVersion < current.version ? afterVersion : current.version,
     };
@@ -429,11 +455,17 @@ export class RealtimeHub {
     if (a.messages.size === 0 && a.alerts.size === 0 && this.accounts.get(a.accountId) === a) this.accounts.delete(a.accountId);
   }
 
-  /** Local subscriber counts (benchmark, health). */
-  counts(): { wallets: number; balanceSubscribers: number; accounts: number } {
+  /** Local subscriber counts (benchmark, metrics at scrape time). */
+  counts(): { wallets: number; balanceSubscribers: number; accounts: number; messageSubscribers: number; lowCreditSubscribers: number } {
     let subs = 0;
+    let messageSubscribers = 0;
+    let lowCreditSubscribers = 0;
     for (const w of this.wallets.values()) subs += w.subs.size;
-    return { wallets: this.wallets.size, balanceSubscribers: subs, accounts: this.accounts.size };
+    for (const a of this.accounts.values()) {
+      messageSubscribers += a.messages.size;
+      lowCreditSubscribers += a.alerts.size;
+    }
+    return { wallets: this.wallets.size, balanceSubscribers: subs, accounts: this.accounts.size, messageSubscribers, lowCreditSubscribers };
   }
 }
 
@@ -442,30 +474,4 @@ function lowCreditEventOf(m: MessageRow): LowCreditEvent | null {
   const d = m.data as { threshold?: number; balance?: string; reference?: string };
   if (typeof d.threshold !== 'number' || typeof d.balance !== 'string' || typeof d.reference !== 'string') return null;
   return { threshold: d.threshold, balance: parseCredits(d.balance), reference: parseCredits(d.reference), createdAt: m.createdAt };
-}
-
-/** Splits the changes into JSON payloads that each stay under PostgreSQL's NOTIFY limit. */
-export function buildPayloads(wallets: [string, string][], accounts: string[]): string[] {
-  const out: string[] = [];
-  let cur: ChangePayload = {};
-  let size = 2;
-  const push = () => {
-    if (size > 2) out.push(JSON.stringify(cur));
-    cur = {};
-    size = 2;
-  };
-  for (const entry of wallets) {
-    const add = JSON.stringify(entry).length + 1 + (cur.w ? 0 : 6);
-    if (size + add > MAX_PAYLOAD_BYTES) push();
-    (cur.w ??= []).push(entry);
-    size += JSON.stringify(entry).length + 1 + (cur.w.length === 1 ? 6 : 0);
-  }
-  for (const a of accounts) {
-    const add = a.length + 3 + (cur.a ? 0 : 6);
-    if (size + add > MAX_PAYLOAD_BYTES) push();
-    (cur.a ??= []).push(a);
-    size += a.length + 3 + (cur.a.length === 1 ? 6 : 0);
-  }
-  push();
-  return out;
 }
