@@ -2,38 +2,20 @@ import { Client } from 'pg';
 import type { Config } from '../../config';
 import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
-import { parseCredits } from '../../shared/money';
 import type { TransactionKind } from '../ledger/domain/kinds';
 import type { CommittedWallet } from '../ledger/engine/batch';
-import type { LedgerService, WalletView } from '../ledger/ledger.service';
+import type { LedgerService } from '../ledger/ledger.service';
 import { decodeWallet, WALLET_ACCOUNT_COLUMNS, WALLET_COLUMNS } from '../ledger/store/rows';
-import { MessageKind } from '../alerts/message.entity';
 import type { MessageRow, MessagesService } from '../alerts/messages.service';
 import { Feed } from './feed';
+import { lowCreditEventOf, type BalanceEvent, type LowCreditEvent, type RealtimeObserver } from './events';
 import { buildPayloads, type ChangePayload } from './payload';
 
 export { buildPayloads } from './payload';
+export type { BalanceEvent, LowCreditEvent, RealtimeObserver } from './events';
 
 /** The one PostgreSQL channel every instance LISTENs on. */
 export const CHANNEL = 'wallet_changes';
-
-export interface BalanceEvent extends WalletView {
-  cause: TransactionKind | null;
-}
-
-/** Told when a NOTIFY from another instance led to a delivery (metrics); must be cheap and must not throw. */
-export interface RealtimeObserver {
-  /** Seconds from the publishing instance sending the NOTIFY to this one pushing the event to its subscribers. */
-  deliveredAfterNotify(lagSeconds: number): void;
-}
-
-export interface LowCreditEvent {
-  threshold: number;
-  balance: bigint;
-  reference: bigint;
-  createdAt: Date;
-}
-
 
 interface BalanceSub {
   feed: Feed<BalanceEvent>;
@@ -467,11 +449,4 @@ export class RealtimeHub {
     }
     return { wallets: this.wallets.size, balanceSubscribers: subs, accounts: this.accounts.size, messageSubscribers, lowCreditSubscribers };
   }
-}
-
-function lowCreditEventOf(m: MessageRow): LowCreditEvent | null {
-  if (m.kind !== MessageKind.LOW_CREDITS || !m.data) return null;
-  const d = m.data as { threshold?: number; balance?: string; reference?: string };
-  if (typeof d.threshold !== 'number' || typeof d.balance !== 'string' || typeof d.reference !== 'string') return null;
-  return { threshold: d.threshold, balance: parseCredits(d.balance), reference: parseCredits(d.reference), createdAt: m.createdAt };
 }
