@@ -42,6 +42,7 @@ import { registerUsageRoutes } from './modules/usage/usage.routes';
 import { usageRollupParticipant } from './modules/usage/usage-rollup.participant';
 import { HistoryService } from './modules/usage/history.service';
 import { registerDashboard } from './shared/web-app';
+import { exposeMetrics, graphqlMetricsPlugin, Metrics } from './modules/metrics/metrics.module';
 
 export interface App {
   /** This instance's id (its LISTEN connection's application_name and its live_socket rows carry it). */
@@ -49,8 +50,10 @@ export interface App {
   services: Services;
   schema: GraphQLSchema;
   httpServer: http.Server;
-  /** Listens on `port` (0 = any free port) and resolves with the bound port. */
+  /** Listens on `port` (0 = any free port) and resolves with the bound port; starts METRICS_PORT's server too. */
   listen(port?: number, host?: string): Promise<number>;
+  /** The port /metrics has to itself (METRICS_PORT), once listening; null when it is served on the API port or not at all. */
+  readonly metricsPort: number | null;
   /** Graceful stop: refuse new work, drain HTTP and WebSocket, settle queued ledger work, close the pool. */
   stop(): Promise<void>;
 }
@@ -93,6 +96,12 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   realtime.listen(REVOCATION_CHANNEL, (payload) => auth.credentials.notified(payload));
   realtime.onListening((listening) => auth.credentials.setListening(listening));
   auth.credentials.onRevoked((revocation) => sockets.revoked(revocation));
+  // Operators' metrics (src/modules/metrics/): the ledger and the hub report through observers.
+  const metrics = config.metrics.enabled ? new Metrics(config.metrics) : null;
+  if (metrics) {
+    ledger.engine.observe(metrics.ledger);
+    realtime.observe(metrics.realtime);
+  }
   await realtime.start();
   outbox.start();
 
@@ -134,6 +143,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   };
   const httpServer = http.createServer((req, res) => {
     drain.track(res);
+    metrics?.trackHttp(req, res);
     cors(req, res, () => route(req, res));
   });
 
@@ -150,11 +160,18 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     allowBatchedHttpRequests: false,
     // No cache hints in a billing API (every answer is private and live). Apollo's default
     // cache-control plugin would also wrap every field resolver to compute them.
-    plugins: [...armor.plugins, serviceUnavailablePlugin(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ...armor.plugins,
+      serviceUnavailablePlugin(),
+      ...(metrics ? [graphqlMetricsPlugin<Context>(metrics)] : []),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+    ],
   });
   await apollo.start();
 
   const ws = startWebSocketServer({ httpServer, schema, services, config, registry: sockets, formatError, originAllowed: webSocketOriginAllowed(originAllowed) });
+  const metricsExposure = metrics ? exposeMetrics(metrics, { config, log, sql: new Sql(orm), ledger: ledger.engine, realtime, sockets: () => ws.wss.clients.size }) : null;
   graphqlHttp = graphqlHttpHandler({
     apollo,
     log,
@@ -179,7 +196,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
         res.setHeader('x-request-id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
 
@@ -208,6 +225,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   });
 
   registerUsageRoutes(app, services);
+  if (metricsExposure?.apiRoute) app.get('/metrics', metricsExposure.apiRoute);
   registerSiteRoutes(app, config);
   registerDashboard(app, config.webDir, log);
 
@@ -224,25 +242,32 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   sweeper.unref();
 
   let stopped: Promise<void> | undefined;
+  let metricsPort: number | null = null;
   return {
     instanceId,
     services,
     schema,
     httpServer,
-    listen(port = config.port, host = config.host) {
-      return new Promise((resolve, reject) => {
+    get metricsPort() {
+      return metricsPort;
+    },
+    async listen(port = config.port, host = config.host) {
+      const bound = await new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           const addr = httpServer.address();
           resolve(typeof addr === 'object' && addr ? addr.port : port);
         });
       });
+      metricsPort = (await metricsExposure?.listen()) ?? null;
+      return bound;
     },
     stop() {
       stopped ??= (async () => {
         clearInterval(sweeper);
         await ws.close();
         await drain.drain(httpServer, 15_000); // stop accepting, answer every request in flight, then close sockets
+        await metricsExposure?.close();
         await apollo.stop();
         await ledger.drain();
         await realtime.stop();

@@ -112,6 +112,7 @@ export interface Config {
     /** How often versions of locally watched wallets are re-read (crash-gap repair). @default 500 */
     pollMs: number;
   };
+  metrics: MetricsConfig;
   email: {
     /** Sender of alert emails. */
     from: string;
@@ -138,6 +139,26 @@ export interface BillingConfig {
   planPricesMinor: Record<string, number>;
   /** A PENDING refund untouched this long is retried by the sweep. @default 30000 // 30 seconds */
   refundRetryAfterMs: number;
+}
+
+/**
+ * GET /metrics in the Prometheus text format (src/modules/metrics/). Protection: a bearer token,
+ * a separate bind address, or both; in production /metrics on the API port answers 403 unless a
+ * token is set, so nothing is exposed by default.
+ */
+export interface MetricsConfig {
+  /** METRICS=off serves nothing and records nothing. @default on */
+  enabled: boolean;
+  /** METRICS_TOKEN: scrapers must send `Authorization: Bearer <token>` (16+ characters). */
+  token: string | undefined;
+  /** METRICS_PORT: serve /metrics on this port only (not on the API port). With WORKERS > 1 the supervisor serves it, summed over workers. */
+  port: number | undefined;
+  /** METRICS_HOST: the bind address of METRICS_PORT. @default 127.0.0.1 */
+  host: string;
+  /** METRICS_OPERATION_NAMES: the only operation names used as labels (others are "other"); empty: the first `maxOperationNames` seen. */
+  operationNames: string[];
+  /** METRICS_MAX_OPERATION_NAMES: distinct operation-name labels before the rest become "other". @default 100 */
+  maxOperationNames: number;
 }
 
 /** Browser pages served from this machine on any port: the development default of CORS_ORIGINS. */
@@ -219,6 +240,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com or http://localhost:* (no path, no trailing slash), or * (bad entry "${origin}")`);
     }
   }
+
+  const metricsToken = nonEmpty(env.METRICS_TOKEN);
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) problems.push('METRICS_TOKEN must be at least 16 printable characters without spaces');
+  const metricsPortRaw = nonEmpty(env.METRICS_PORT);
+  const operationNames = (nonEmpty(env.METRICS_OPERATION_NAMES) ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  for (const name of operationNames) if (!/^[_A-Za-z][_0-9A-Za-z]*$/.test(name)) problems.push(`METRICS_OPERATION_NAMES entries must be GraphQL operation names (bad entry "${name}")`);
+  const metrics: MetricsConfig = {
+    enabled: bool('METRICS', true),
+    token: metricsToken,
+    port: metricsPortRaw === undefined ? undefined : int('METRICS_PORT', 0, 0, 65535),
+    host: nonEmpty(env.METRICS_HOST) ?? '127.0.0.1',
+    operationNames,
+    maxOperationNames: int('METRICS_MAX_OPERATION_NAMES', 100, 1, 10_000),
+  };
 
   const stripeApiBase = nonEmpty(env.STRIPE_API_BASE);
   if (stripeApiBase !== undefined && !/^https?:\/\/[^/]+/.test(stripeApiBase)) problems.push('STRIPE_API_BASE must be an http(s) URL');
@@ -324,6 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       coalesceMs: int('REALTIME_COALESCE_MS', 3, 0, 1000),
       pollMs: int('REALTIME_POLL_MS', 500, 20, 60_000),
     },
+    metrics,
     email: {
       from: nonEmpty(env.MAIL_FROM) ?? 'Synfluencer Credits <no-reply@synfluencer.local>',
       pollMs: int('EMAIL_POLL_MS', 1000, 20, 3_600_000),

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { buildApp } from './app';
 import { EmbeddedDatabaseError, startEmbeddedPostgres } from './db/embedded';
 import { createLogger, type Logger } from './shared/logger';
+import { startClusterMetricsServer } from './modules/metrics/metrics.http';
 
 /**
  * WORKERS > 1: this process only supervises. It starts the embedded PostgreSQL if there is no
@@ -19,6 +20,8 @@ async function supervise(config: Config, log: Logger): Promise<void> {
     databaseUrl = pg.url;
     stopPg = pg.stop;
   }
+  // METRICS_PORT: the supervisor answers scrapes with every worker's metrics combined.
+  const metricsServer = config.metrics.enabled && config.metrics.port !== undefined ? await startClusterMetricsServer(config.metrics, config.nodeEnv, log) : null;
   let stopping = false;
   const fork = () => cluster.fork({ DATABASE_URL: databaseUrl, WORKERS: '1' });
   for (let i = 0; i < config.workers; i++) fork();
@@ -34,6 +37,7 @@ async function supervise(config: Config, log: Logger): Promise<void> {
     const exits = Object.values(cluster.workers ?? {}).map((w) => new Promise((r) => (w!.isDead() ? r(null) : w!.once('exit', r))));
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
     await Promise.all(exits);
+    await metricsServer?.close();
     if (stopPg) await stopPg();
     process.exit(0);
   };

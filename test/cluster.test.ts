@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as jose from 'jose';
 import fs from 'node:fs';
 import { createTestDatabase, withSql } from './helpers/db';
+import { parsePrometheusText, valueOf } from './helpers/prometheus';
 
 const readPpid = (pid: string): number | null => {
   try {
@@ -13,16 +14,24 @@ const readPpid = (pid: string): number | null => {
   }
 };
 
-/** WORKERS=2: a supervisor forks two complete instances on one port; SIGTERM drains both. */
-it('serves with two cluster workers on one port and shuts down cleanly on SIGTERM', async () => {
-  const db = await createTestDatabase();
-  const port = await new Promise<number>((resolve) => {
+const freePort = () =>
+  new Promise<number>((resolve) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => {
       const p = (s.address() as net.AddressInfo).port;
       s.close(() => resolve(p));
     });
   });
+
+/**
+ * WORKERS=2: a supervisor forks two complete instances on one port; SIGTERM drains both. With
+ * METRICS_PORT the supervisor answers scrapes with both workers' metrics summed.
+ */
+it('serves with two cluster workers on one port, sums their metrics on METRICS_PORT, and shuts down cleanly on SIGTERM', async () => {
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const metricsToken = 'cluster-metrics-token-0123456789';
   const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true });
   const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'src', 'index.js')], {
     env: {
@@ -34,6 +43,8 @@ it('serves with two cluster workers on one port and shuts down cleanly on SIGTER
       HOST: '127.0.0.1',
       DATABASE_URL: db.url,
       PASSWORD_HASH_COST: '10',
+      METRICS_PORT: String(metricsPort),
+      METRICS_TOKEN: metricsToken,
       JWT_PRIVATE_KEY: await jose.exportPKCS8(privateKey),
       JWT_PUBLIC_KEY: await jose.exportSPKI(publicKey),
     },
@@ -60,6 +71,16 @@ it('serves with two cluster workers on one port and shuts down cleanly on SIGTER
     expect(results.filter((r) => r.data)).toHaveLength(40);
     const balance = await withSql(db.url, (c) => c.query('select balance::text from wallet'));
     expect(balance.rows[0].balance).toBe('1000000'); // 5 - 40 × 0.1
+    // One scrape of the supervisor counts the work of both workers exactly once.
+    expect((await fetch(`${base}/metrics`)).status).toBe(404); // METRICS_PORT set: nothing on the API port
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(401);
+    const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(scraped.status).toBe(200);
+    const families = parsePrometheusText(await scraped.text());
+    expect(valueOf(families, 'credits_ledger_operations_total', { result: 'ok' })).toBe(40);
+    expect(valueOf(families, 'credits_ledger_batch_operations_sum')).toBe(40);
+    expect(valueOf(families, 'credits_http_requests_total', { method: 'POST', route: '/graphql', status: '200' })).toBe(41); // sign-up + 40 charges
+    expect(valueOf(families, 'credits_db_pool_max')).toBe(40); // 2 workers x DB_POOL_SIZE 20
     // Two worker processes under the supervisor.
     const workers = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && readPpid(d) === child.pid);
     expect(workers).toHaveLength(2);

@@ -2,6 +2,23 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 
+export interface PoolUsage {
+  used: number;
+  idle: number;
+  opening: number;
+  waiting: number;
+  max: number;
+}
+
+/** The parts of tarn's Pool (knex's pool) that PoolUsage reads. */
+interface TarnPool {
+  max: number;
+  numUsed(): number;
+  numFree(): number;
+  numPendingCreates(): number;
+  numPendingAcquires(): number;
+}
+
 /**
  * Plain SQL through MikroORM's own connection pool (knex's pg clients), with `?`
  * placeholders turned into `$n` and array values passed as PostgreSQL arrays (knex's raw
@@ -12,6 +29,16 @@ export class Sql {
 
   private get knex() {
     return this.orm.em.getConnection().getKnex();
+  }
+
+  /**
+   * The pool behind MikroORM (knex's tarn pool), read for metrics: connections in use, idle, being
+   * opened, callers waiting for one, and the maximum. Null before the pool exists or after close.
+   */
+  poolUsage(): PoolUsage | null {
+    const pool = this.knex.client.pool as TarnPool | undefined;
+    if (!pool) return null;
+    return { used: pool.numUsed(), idle: pool.numFree(), opening: pool.numPendingCreates(), waiting: pool.numPendingAcquires(), max: pool.max };
   }
 
   acquire(): Promise<PoolClient> {

@@ -2,38 +2,22 @@ import { Client } from 'pg';
 import type { Config } from '../../config';
 import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
-import { parseCredits } from '../../shared/money';
 import type { TransactionKind } from '../ledger/domain/kinds';
 import type { CommittedWallet } from '../ledger/engine/batch';
-import type { LedgerService, WalletView } from '../ledger/ledger.service';
+import type { LedgerService } from '../ledger/ledger.service';
 import { decodeWallet, WALLET_ACCOUNT_COLUMNS, WALLET_COLUMNS } from '../ledger/store/rows';
-import { MessageKind } from '../alerts/message.entity';
 import type { MessageRow, MessagesService } from '../alerts/messages.service';
 import { Feed } from './feed';
+import { lowCreditEventOf, type BalanceEvent, type LowCreditEvent, type RealtimeObserver } from './events';
+import { buildPayloads, type ChangePayload } from './payload';
+
+export { buildPayloads } from './payload';
+export type { BalanceEvent, LowCreditEvent, RealtimeObserver } from './events';
 
 /** The one PostgreSQL channel every instance LISTENs on. */
 export const CHANNEL = 'wallet_changes';
 /** The LISTEN connection's application_name: other instances see this instance alive while it is in pg_stat_activity. */
 export const listenerName = (instanceId: string): string => `credits-realtime-listen:${instanceId}`;
-/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay below with room to spare. */
-const MAX_PAYLOAD_BYTES = 7900;
-
-export interface BalanceEvent extends WalletView {
-  cause: TransactionKind | null;
-}
-
-export interface LowCreditEvent {
-  threshold: number;
-  balance: bigint;
-  reference: bigint;
-  createdAt: Date;
-}
-
-/** Payload of one NOTIFY: changed wallets with their committed version, and accounts with new messages. */
-interface ChangePayload {
-  w?: [walletId: string, version: string][];
-  a?: string[];
-}
 
 interface BalanceSub {
   feed: Feed<BalanceEvent>;
@@ -98,6 +82,9 @@ export class RealtimeHub {
 
   /** Counters for the benchmark and operators. */
   readonly stats = { notifiesSent: 0, notificationsReceived: 0, pollRepairs: 0 };
+  private observer: RealtimeObserver | null = null;
+  /** Wallets marked by a NOTIFY, with the earliest send time (epoch ms) of the notifications that named them. */
+  private readonly notifiedAt = new Map<string, number>();
 
   /** Other modules' channels on the same LISTEN connection (credential revocations), and who wants to know it is up. */
   private readonly channels = new Map<string, (payload: string) => void>();
@@ -115,6 +102,11 @@ export class RealtimeHub {
       messages: MessagesService;
     },
   ) {}
+
+  /** See RealtimeObserver (metrics). */
+  observe(observer: RealtimeObserver): void {
+    this.observer = observer;
+  }
 
   private get cfg() {
     return this.deps.config.realtime;
@@ -221,6 +213,7 @@ export class RealtimeHub {
       const watch = this.wallets.get(walletId);
       if (watch && BigInt(version) > watch.known) wallets.push(walletId);
     }
+    if (this.observer && typeof p.t === 'number') for (const walletId of wallets) this.notifiedAt.set(walletId, Math.min(p.t, this.notifiedAt.get(walletId) ?? p.t));
     this.markWallets(wallets);
     this.markAccounts((p.a ?? []).filter((a) => this.accounts.has(a)));
   }
@@ -265,7 +258,7 @@ export class RealtimeHub {
 
   private async flush(): Promise<void> {
     if (this.outWallets.size === 0 && this.outAccounts.size === 0) return;
-    const payloads = buildPayloads([...this.outWallets].map(([id, v]) => [id, v.toString()]), [...this.outAccounts]);
+    const payloads = buildPayloads([...this.outWallets].map(([id, v]) => [id, v.toString()]), [...this.outAccounts], Date.now());
     this.outWallets.clear();
     this.outAccounts.clear();
     const text = `select pg_notify('${CHANNEL}', p) from unnest($1::text[]) as p`;
@@ -328,9 +321,22 @@ export class RealtimeHub {
           const watch = this.wallets.get(r.id as string);
           if (watch) this.deliverWallet(watch, this.eventOf(r));
         }
+        this.reportNotifyLag(ids);
       } catch (err) {
         this.deps.log.error({ err }, 'realtime wallet refresh failed (the poll retries)');
       }
+    }
+  }
+
+  /** The wallets just delivered that a NOTIFY had announced: their lag from the NOTIFY's send time. */
+  private reportNotifyLag(delivered: string[]): void {
+    if (this.notifiedAt.size === 0) return;
+    const now = Date.now();
+    for (const walletId of delivered) {
+      const sentAt = this.notifiedAt.get(walletId);
+      if (sentAt === undefined) continue;
+      this.notifiedAt.delete(walletId);
+      this.observer?.deliveredAfterNotify(Math.max(0, now - sentAt) / 1000);
     }
   }
 
@@ -399,7 +405,9 @@ export class RealtimeHub {
     const sub: BalanceSub = {
       feed: new Feed<BalanceEvent>('latest', () => {
         w.subs.delete(sub);
-        if (w.subs.size === 0 && this.wallets.get(walletId) === w) this.wallets.delete(walletId);
+        if (w.subs.size > 0 || this.wallets.get(walletId) !== w) return;
+        this.wallets.delete(walletId);
+        this.notifiedAt.delete(walletId);
       }),
       last: afterVersion !== null && afterVersion < current.version ? afterVersion : current.version,
     };
@@ -451,43 +459,16 @@ export class RealtimeHub {
     if (a.messages.size === 0 && a.alerts.size === 0 && this.accounts.get(a.accountId) === a) this.accounts.delete(a.accountId);
   }
 
-  /** Local subscriber counts (benchmark, health). */
-  counts(): { wallets: number; balanceSubscribers: number; accounts: number } {
+  /** Local subscriber counts (benchmark, metrics at scrape time). */
+  counts(): { wallets: number; balanceSubscribers: number; accounts: number; messageSubscribers: number; lowCreditSubscribers: number } {
     let subs = 0;
+    let messageSubscribers = 0;
+    let lowCreditSubscribers = 0;
     for (const w of this.wallets.values()) subs += w.subs.size;
-    return { wallets: this.wallets.size, balanceSubscribers: subs, accounts: this.accounts.size };
+    for (const a of this.accounts.values()) {
+      messageSubscribers += a.messages.size;
+      lowCreditSubscribers += a.alerts.size;
+    }
+    return { wallets: this.wallets.size, balanceSubscribers: subs, accounts: this.accounts.size, messageSubscribers, lowCreditSubscribers };
   }
-}
-
-function lowCreditEventOf(m: MessageRow): LowCreditEvent | null {
-  if (m.kind !== MessageKind.LOW_CREDITS || !m.data) return null;
-  const d = m.data as { threshold?: number; balance?: string; reference?: string };
-  if (typeof d.threshold !== 'number' || typeof d.balance !== 'string' || typeof d.reference !== 'string') return null;
-  return { threshold: d.threshold, balance: parseCredits(d.balance), reference: parseCredits(d.reference), createdAt: m.createdAt };
-}
-
-/** Splits the changes into JSON payloads that each stay under PostgreSQL's NOTIFY limit. */
-export function buildPayloads(wallets: [string, string][], accounts: string[]): string[] {
-  const out: string[] = [];
-  let cur: ChangePayload = {};
-  let size = 2;
-  const push = () => {
-    if (size > 2) out.push(JSON.stringify(cur));
-    cur = {};
-    size = 2;
-  };
-  for (const entry of wallets) {
-    const add = JSON.stringify(entry).length + 1 + (cur.w ? 0 : 6);
-    if (size + add > MAX_PAYLOAD_BYTES) push();
-    (cur.w ??= []).push(entry);
-    size += JSON.stringify(entry).length + 1 + (cur.w.length === 1 ? 6 : 0);
-  }
-  for (const a of accounts) {
-    const add = a.length + 3 + (cur.a ? 0 : 6);
-    if (size + add > MAX_PAYLOAD_BYTES) push();
-    (cur.a ??= []).push(a);
-    size += a.length + 3 + (cur.a.length === 1 ? 6 : 0);
-  }
-  push();
-  return out;
 }

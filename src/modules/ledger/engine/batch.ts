@@ -14,6 +14,7 @@ import { loadStatementText, loadWallets, type LoadedWallet } from '../store/load
 import { decodeWallet } from '../store/rows';
 import { buildWriteStatement, type ExtraWalletColumn } from '../store/write';
 import type { BatchParticipant, ParticipantWallet } from './participant';
+import type { BatchReport, LedgerObserver } from './observer';
 
 /** What one committed batch did to one wallet: its final state and each successful operation's result. */
 export interface CommittedWallet {
@@ -55,8 +56,14 @@ const walletNotFound = (operations: readonly LedgerOperation[]): OperationOutcom
 export class BatchRunner {
   private readonly participants: BatchParticipant[] = [];
   private loadText = loadStatementText([]);
+  private observer: LedgerObserver | null = null;
 
   constructor(private readonly options: BatchOptions) {}
+
+  /** See LedgerObserver (metrics). */
+  observe(observer: LedgerObserver): void {
+    this.observer = observer;
+  }
 
   /** Registers a participant (before the first batch; see BatchParticipant). */
   addParticipant(participant: BatchParticipant): void {
@@ -79,21 +86,27 @@ export class BatchRunner {
     });
     if (walletIds.length === 0) return result;
     const client = await this.options.acquire();
+    const started = performance.now();
+    let opened: OpenWallet[] = [];
     let commitSent = false;
     let released = false;
     try {
-      const opened = await this.lockAndOpen(client, operations, walletIds, waitForLocks, result);
+      opened = await this.lockAndOpen(client, operations, walletIds, waitForLocks, result);
       const written = opened.filter((wallet) => wallet.batch.entries.length > 0);
       if (written.length === 0) {
         await client.query('rollback');
+        this.report('nothing-written', opened, started, performance.now());
         return result;
       }
       await this.write(client, written);
       commitSent = true;
+      const commitStarted = performance.now();
       await client.query('commit');
+      const committed = performance.now();
       this.options.release(client);
       released = true;
       this.afterCommit(written);
+      this.report('committed', opened, started, committed, commitStarted);
       return result;
     } catch (err) {
       if (!released) {
@@ -102,6 +115,7 @@ export class BatchRunner {
         released = true;
       }
       if (commitSent && err && typeof err === 'object') (err as { afterCommitSent?: boolean }).afterCommitSent = true;
+      this.report('failed', opened, started, performance.now());
       throw err;
     } finally {
       if (!released) this.options.release(client);
@@ -179,6 +193,21 @@ export class BatchRunner {
     this.participants.forEach((participant, index) => {
       if (participant.afterCommit) this.safely(participant.name, () => participant.afterCommit!(this.participantWallets(written, index)));
     });
+  }
+
+  /** Tells the observer, if any, what this transaction did (times from performance.now()). */
+  private report(outcome: BatchReport['outcome'], opened: OpenWallet[], started: number, finished: number, commitStarted = finished): void {
+    const observer = this.observer;
+    if (!observer) return;
+    const report: BatchReport = {
+      outcome,
+      wallets: opened.length,
+      operations: opened.reduce((total, wallet) => total + wallet.outcomes.length, 0),
+      seconds: (finished - started) / 1000,
+      commitSeconds: (finished - commitStarted) / 1000,
+      outcomes: outcome === 'failed' ? [] : opened.map((wallet) => wallet.outcomes),
+    };
+    this.safely('ledger observer', () => observer.batchFinished(report));
   }
 
   private safely(what: string, hook: () => void): void {

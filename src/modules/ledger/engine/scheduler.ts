@@ -2,6 +2,7 @@ import type { LedgerOperation } from '../domain/operations';
 import type { OperationOutcome, OperationResult } from '../domain/results';
 import { BatchRunner, isAfterCommitSent, type BatchOptions } from './batch';
 import type { BatchParticipant } from './participant';
+import type { LedgerObserver } from './observer';
 
 /**
  * The one place that moves credits: every operation on a wallet is queued here and applied in a
@@ -63,6 +64,18 @@ export class LedgerEngine {
   /** See BatchParticipant. Register before the first operation. */
   addParticipant(participant: BatchParticipant): void {
     this.batches.addParticipant(participant);
+  }
+
+  /** See LedgerObserver: told after every batch transaction (metrics). */
+  observe(observer: LedgerObserver): void {
+    this.batches.observe(observer);
+  }
+
+  /** `queued`: operations waiting for a transaction; `inflight`: submitted and not yet answered (queued included). Read at scrape time. */
+  depth(): { queued: number; inflight: number } {
+    let queued = 0;
+    for (const queue of this.queues.values()) queued += queue.length;
+    return { queued, inflight: this.inflight };
   }
 
   /** Queues an operation on a wallet; resolves after the transaction that applied it committed. */
