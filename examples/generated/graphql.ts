@@ -34,9 +34,9 @@ export type ReserveInput = {
   platform?: string | null | undefined;
   /** The AI provider; must be the feature's own provider where the price book names one. At most 200 characters. */
   provider?: string | null | undefined;
-  /** The provider's actual cost in credits: required for PASS_THROUGH features (0 to 1,000,000), refused for the others. */
+  /** The provider's actual cost in credits: required for PASS_THROUGH features (at most 1,000,000), refused for the others. A cost that prices to 0 credits is BAD_USER_INPUT (captureHold alone accepts 0). */
   providerCost?: string | null | undefined;
-  /** Seconds of output for PER_SECOND (required, > 0, at most 86400), a whole number of operations for FIXED (default 1, at most 1000); for PASS_THROUGH recorded but not priced (default 1). */
+  /** Seconds of output for PER_SECOND (required, > 0, at most 86400; so little that it prices to 0 credits is BAD_USER_INPUT), a whole number of operations for FIXED (default 1, at most 1000); for PASS_THROUGH recorded but not priced (default 1). */
   quantity?: number | null | undefined;
   /** One of the account's synfluencers, for usage reports (NOT_FOUND otherwise). */
   synfluencerId?: string | number | null | undefined;
@@ -67,7 +67,7 @@ export type TransactionKind =
   /** A charge for AI usage (chargeUsage; negative). Counts as spend. */
   | 'USAGE';
 
-/** What was (or will be) used: the price book feature and its quantity, and who it was for. */
+/** What was (or will be) used: the price book feature and its quantity, and who it was for. Usage that prices to 0 credits (prices round half up to 0.000001) is BAD_USER_INPUT for quotes, charges and holds: the ledger records no free rows. */
 export type UsageInput = {
   /** Your automation or workflow id, for reports; at most 200 characters. */
   automationId?: string | null | undefined;
@@ -79,9 +79,9 @@ export type UsageInput = {
   platform?: string | null | undefined;
   /** The AI provider; must be the feature's own provider where the price book names one. At most 200 characters. */
   provider?: string | null | undefined;
-  /** The provider's actual cost in credits: required for PASS_THROUGH features (0 to 1,000,000), refused for the others. */
+  /** The provider's actual cost in credits: required for PASS_THROUGH features (at most 1,000,000), refused for the others. A cost that prices to 0 credits is BAD_USER_INPUT (captureHold alone accepts 0). */
   providerCost?: string | null | undefined;
-  /** Seconds of output for PER_SECOND (required, > 0, at most 86400), a whole number of operations for FIXED (default 1, at most 1000); for PASS_THROUGH recorded but not priced (default 1). */
+  /** Seconds of output for PER_SECOND (required, > 0, at most 86400; so little that it prices to 0 credits is BAD_USER_INPUT), a whole number of operations for FIXED (default 1, at most 1000); for PASS_THROUGH recorded but not priced (default 1). */
   quantity?: number | null | undefined;
   /** One of the account's synfluencers, for usage reports (NOT_FOUND otherwise). */
   synfluencerId?: string | number | null | undefined;

@@ -20,6 +20,19 @@ export interface UsageInputData {
   metadata?: Record<string, unknown> | null;
 }
 
+/** A charge: the usage and its idempotency key. */
+export type ChargeInputData = UsageInputData & { idempotencyKey: string };
+
+/** What a capture reports: the actual usage (nothing: the reserved estimate) and an optional key. */
+export interface CaptureInputData {
+  quantity?: number | null;
+  providerCost?: bigint | null;
+  idempotencyKey?: string | null;
+}
+
+/** Most charges one chargeUsageBatch call may carry. */
+export const MAX_BATCH_ITEMS = 1000;
+
 // ---------------------------------------------------------------- inputs of the credit verbs
 
 /** Admin grants (and any grant by source). */
@@ -138,6 +151,11 @@ export function assertClientKey(key: string): string {
     throw badInput(`idempotencyKey must not start with ${RESERVED_KEY_PREFIXES.map((prefix) => `"${prefix}"`).join(', ')} (reserved)`);
   }
   return key;
+}
+
+/** An optional client key (captureHold, releaseHold): null when absent, checked like any client key when given. */
+export function optionalClientKey(key: string | null | undefined): string | null {
+  return key === null || key === undefined ? null : assertClientKey(key);
 }
 
 /** The hold lifetime a reserve asks for, checked. */

@@ -50,7 +50,24 @@ export class PricingService {
     return matches.find((f) => !provider || f.provider === provider) ?? matches[0];
   }
 
+  /**
+   * The price of a charge or hold (and of `quote`, which answers what a charge would): like
+   * `priceOf`, but usage that rounds to 0 credits is BAD_USER_INPUT. A charge must move credits;
+   * the ledger never records a free row (docs/decisions.md, "Zero-priced usage"). Only a capture
+   * may price to 0 (it returns the whole hold).
+   */
   quote(req: UsageRequest): PriceQuote {
+    const quote = this.priceOf(req);
+    if (quote.amount === 0n) {
+      throw badInput(
+        `This usage of "${quote.feature.feature}" prices to 0 credits (prices round half up to 0.000001): there is nothing to charge. Report usage worth at least 0.000001 credits, for example by adding small usages up into one charge.`,
+      );
+    }
+    return quote;
+  }
+
+  /** The price of any usage, rounded once, half up to the micro-credit; may be 0 (captures). */
+  priceOf(req: UsageRequest): PriceQuote {
     const f = this.feature(req.feature, req.provider);
     const q = req.quantity;
     if (q !== null && q !== undefined) {
