@@ -21,7 +21,7 @@ import {
   TransactionType,
   WalletType,
 } from './ledger.types';
-import { toChargeType, toHoldType, toTransactionType, toWalletType } from './ledger.mappers';
+import { toChargeType, toHoldType, toTransactionType } from './ledger.mappers';
 import { MAX_BATCH_ITEMS } from './ledger.service';
 
 /** An API key or user acts on its own account; only an admin session may name another. */
