@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { badInput } from '../../shared/errors';
 import { PricingModel } from '../pricing/price-book.presets';
 import type { CreditSource } from './domain/kinds';
@@ -175,19 +175,31 @@ export function describeUsage(label: string, quantity: number, unit: string, mod
 
 /** A stable hash of a request, so a retry with the same key is told apart from a different request. */
 export function requestHash(verb: string, input: object): string {
-  return createHash('sha256').update(canonicalJson({ verb, ...input, idempotencyKey: undefined })).digest('hex');
+  return sha256Hex(canonicalJson({ verb, ...input, idempotencyKey: undefined }));
 }
 
+/** One-shot hashing (crypto.hash, Node 20.12+) where available: several times cheaper than a Hash object per request. */
+const sha256Hex: (text: string) => string =
+  typeof hash === 'function' ? (text) => hash('sha256', text, 'hex') : (text) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * JSON with object keys sorted and null or undefined fields left out, so equal requests hash
+ * equally whatever their field order. Stored hashes depend on this exact text: never change it.
+ */
 function canonicalJson(value: unknown): string {
   if (value === undefined || value === null) return 'null';
   if (typeof value === 'bigint') return JSON.stringify(value.toString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, field]) => field !== undefined && field !== null)
-      .sort(([first], [second]) => (first < second ? -1 : first > second ? 1 : 0));
-    return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${canonicalJson(field)}`).join(',')}}`;
+    const fields = value as Record<string, unknown>;
+    let text = '';
+    for (const key of Object.keys(fields).sort()) {
+      const field = fields[key];
+      if (field === undefined || field === null) continue;
+      text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(field)}`;
+    }
+    return `{${text}}`;
   }
   return JSON.stringify(value);
 }

@@ -8,14 +8,15 @@ import { formatCredits } from '../../shared/money';
 import { PricingModel } from '../pricing/price-book.presets';
 import type { PricingService } from '../pricing/pricing.service';
 import { CreditBucket } from './credit-bucket.entity';
-import { CreditSource, HoldStatus, isSpend, TransactionKind } from './domain/kinds';
-import type { ChargeOperation, LedgerOperation } from './domain/operations';
+import { CreditSource, HoldStatus, TransactionKind } from './domain/kinds';
+import type { LedgerOperation } from './domain/operations';
 import type { OperationResult } from './domain/results';
 import type { BucketRecord, HoldRecord, LedgerEntry, WalletSnapshot } from './domain/state';
 import type { CommittedWallet } from './engine/batch';
 import type { BatchParticipant } from './engine/participant';
 import { LedgerEngine } from './engine/scheduler';
 import { LedgerTransaction } from './ledger-transaction.entity';
+import { chargeOperation, chargeResult, checkBatch, lookUpBatch, queuedOf, settleBatch, type BatchChargeOutcome, type ChargeResult } from './ledger.charges';
 import {
   assertClientKey,
   assertKey,
@@ -44,23 +45,9 @@ export { WalletStatus, walletView, type WalletView } from './wallet.view';
 
 export type { CaptureInputData, ChargeInputData, GrantInput, PlanAllocation, PurchaseGrant, RefundDebit, RefundRestore, UsageInputData } from './ledger.input';
 export { MAX_BATCH_ITEMS } from './ledger.input';
+export type { BatchChargeOutcome, ChargeResult } from './ledger.charges';
 export type { TransactionFilter } from './store/transaction-filter';
 export type { InvariantViolation } from './ledger.verify';
-
-/** What a charge or a capture answers: its USAGE or CAPTURE entry and the wallet right after it. */
-export interface ChargeResult {
-  transaction: LedgerEntry;
-  wallet: WalletView;
-}
-
-/** One item of a batch: its charge, or its own error (a DomainError for anything the client can fix). */
-export type BatchChargeOutcome = { ok: true; charge: ChargeResult } | { ok: false; error: unknown };
-
-/** The answer of a charge or capture: on a replay, the entry the original request recorded. */
-function chargeResult(result: OperationResult): ChargeResult {
-  const entry = result.replayed ?? result.entries.find((candidate) => isSpend(candidate.kind))!;
-  return { transaction: entry, wallet: walletView(result.wallet) };
-}
 
 /** Committed wallet changes, for real time (wired by app.ts). */
 export type CommitListener = (committed: CommittedWallet) => void;
@@ -213,42 +200,24 @@ export class LedgerService {
   // ---------------------------------------------------------------- usage verbs
 
   async charge(accountId: string, input: ChargeInputData): Promise<ChargeResult> {
-    const prepared = await this.prepareCharge(accountId, input);
-    return chargeResult(await this.engine.submit(prepared.walletId, prepared.operation));
+    const operation = chargeOperation(this.pricing, input);
+    if (input.synfluencerId) await this.assertOwnSynfluencer(accountId, input.synfluencerId);
+    return chargeResult(await this.submit(accountId, operation));
   }
 
   /**
    * Many charges in one call (chargeUsageBatch), each its own atomic, idempotent charge with its
-   * own outcome, in input order. Every item is checked and priced first; then all of them are
-   * queued at once, in input order, so they share the engine's group commits (one database
-   * transaction carries up to LEDGER_MAX_BATCH operations) and the items of one wallet apply in
-   * input order, each against the balance the ones before it left. `accountOf` names an item's
-   * account and may refuse it (authorization); a refusal is that item's error.
+   * own outcome, in input order (ledger.charges.ts). Every item is checked and priced on its own,
+   * wallets and synfluencers are looked up once each, then all items are queued at once, in input
+   * order: they share the engine's group commits (one database transaction carries up to
+   * LEDGER_MAX_BATCH operations) and the items of one wallet apply in input order, each against
+   * the balance the ones before it left. `accountOf` names an item's account and may refuse it.
    */
   async chargeBatch<Input extends ChargeInputData>(inputs: readonly Input[], accountOf: (input: Input) => string): Promise<BatchChargeOutcome[]> {
     if (inputs.length > MAX_BATCH_ITEMS) throw badInput(`A batch holds at most ${MAX_BATCH_ITEMS} charges (got ${inputs.length}); split it`);
-    const prepared = await Promise.allSettled(inputs.map(async (input) => this.prepareCharge(accountOf(input), input)));
-    const submitted = prepared.map((item) => (item.status === 'fulfilled' ? this.engine.submit(item.value.walletId, item.value.operation) : Promise.reject(item.reason)));
-    return (await Promise.allSettled(submitted)).map((item) =>
-      item.status === 'fulfilled' ? { ok: true as const, charge: chargeResult(item.value) } : { ok: false as const, error: item.reason },
-    );
-  }
-
-  /** A charge checked and priced, ready to queue: BAD_USER_INPUT and NOT_FOUND are raised here, before any batch. */
-  private async prepareCharge(accountId: string, input: ChargeInputData): Promise<{ walletId: string; operation: ChargeOperation }> {
-    const idempotencyKey = assertClientKey(input.idempotencyKey);
-    const quote = this.pricing.quote(input);
-    if (input.synfluencerId) await this.assertOwnSynfluencer(accountId, input.synfluencerId);
-    const usage = usageDetails(input, quote.feature.unit, quote.quantity, quote.provider);
-    const operation: ChargeOperation = {
-      type: 'charge',
-      amount: quote.amount,
-      idempotencyKey,
-      requestHash: requestHash('charge', input),
-      usage,
-      description: describeUsage(quote.feature.label, quote.quantity, quote.feature.unit, quote.feature.model),
-    };
-    return { walletId: await this.walletIdOf(accountId), operation };
+    const items = checkBatch(this.pricing, inputs, accountOf);
+    await lookUpBatch(items, { walletIdOf: (accountId) => this.walletIdOf(accountId), assertOwnSynfluencer: (accountId, synfluencerId) => this.assertOwnSynfluencer(accountId, synfluencerId) });
+    return settleBatch(items, await this.engine.submitAll(queuedOf(items)));
   }
 
   async reserve(accountId: string, input: UsageInputData & { idempotencyKey: string; expiresInSeconds?: number | null }): Promise<HoldRecord> {

@@ -78,6 +78,7 @@ export class CreditBucketType {
 }
 
 @ObjectType('Wallet', {
+  simpleResolvers: true,
   description:
     "An account's one wallet, shared by all of its synfluencers. Always balance + held = the sum of the buckets' remaining credits, and balance = the sum of the ledger's amounts.",
 })
@@ -114,6 +115,7 @@ export class WalletType {
 }
 
 @ObjectType('Transaction', {
+  simpleResolvers: true,
   description: 'One ledger row: a movement of credits. Never changed or deleted; corrections are new transactions.',
 })
 export class TransactionType {
@@ -174,7 +176,7 @@ export class TransactionType {
   createdAt!: Date;
 }
 
-@ObjectType('BucketDraw', { description: 'The part of a transaction taken from (or added to) one credit bucket.' })
+@ObjectType('BucketDraw', { simpleResolvers: true, description: 'The part of a transaction taken from (or added to) one credit bucket.' })
 export class BucketDrawType {
   @Field(() => ID, { description: 'The CreditBucket id.' })
   bucketId!: string;
@@ -225,7 +227,7 @@ export class TransactionFilterInput {
   to?: Date | null;
 }
 
-@ObjectType('Charge', { description: 'The result of a charge or a capture: the ledger row written and the wallet after it.' })
+@ObjectType('Charge', { simpleResolvers: true, description: 'The result of a charge or a capture: the ledger row written and the wallet after it.' })
 export class ChargeType {
   @Field(() => TransactionType, { description: 'The USAGE (chargeUsage) or CAPTURE (captureHold) transaction.' })
   transaction!: TransactionType;
@@ -238,6 +240,7 @@ export class ChargeType {
 }
 
 @ObjectType('Hold', {
+  simpleResolvers: true,
   description:
     'Credits reserved for a job whose cost is known only at its end (e.g. video by the second): moved from balance to held, then captured, released or expired.',
 })
@@ -364,7 +367,7 @@ export class LedgerCheck {
   violations!: InvariantViolationType[];
 }
 
-@ObjectType('BatchItemError', { description: 'Why one item of chargeUsageBatch was not charged. Nothing was written for that item.' })
+@ObjectType('BatchItemError', { simpleResolvers: true, description: 'Why one item of chargeUsageBatch was not charged. Nothing was written for that item.' })
 export class BatchItemErrorType {
   @Field({ description: 'The contract error code, as `extensions.code` would carry it: INSUFFICIENT_CREDITS, BUDGET_CAP_EXCEEDED, IDEMPOTENCY_CONFLICT, BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, ...' })
   code!: string;
@@ -373,7 +376,7 @@ export class BatchItemErrorType {
   message!: string;
 }
 
-@ObjectType('BatchChargeResult', { description: 'The outcome of one item of chargeUsageBatch, at the same position as its input: exactly one of charge and error is set.' })
+@ObjectType('BatchChargeResult', { simpleResolvers: true, description: 'The outcome of one item of chargeUsageBatch, at the same position as its input: exactly one of charge and error is set.' })
 export class BatchChargeResultType {
   @Field(() => ChargeType, { nullable: true, description: 'The charge, when the item was charged (or replayed: the original charge of its idempotency key).' })
   charge!: ChargeType | null;
