@@ -38,6 +38,7 @@ import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
 import { usageRollupParticipant } from './modules/usage/usage-rollup.participant';
 import { HistoryService } from './modules/usage/history.service';
+import { registerDashboard } from './shared/web-app';
 
 export interface App {
   services: Services;
@@ -191,6 +192,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
 
   registerUsageRoutes(app, services);
   registerSiteRoutes(app, config);
+  registerDashboard(app, config.webDir, log);
 
   // Holds and buckets past their time are expired by a sweep on every instance (safe: each
   // expiry is re-checked under the wallet lock).
