@@ -36,6 +36,7 @@ import { alertsParticipant } from './modules/alerts/alerts.participant';
 import { RealtimeHub } from './modules/realtime/realtime.hub';
 import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
+import { registerMcpRoutes } from './modules/mcp/mcp.routes';
 import { usageRollupParticipant } from './modules/usage/usage-rollup.participant';
 import { HistoryService } from './modules/usage/history.service';
 import { registerDashboard } from './shared/web-app';
@@ -191,6 +192,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   });
 
   registerUsageRoutes(app, services);
+  registerMcpRoutes(app, services);
   registerSiteRoutes(app, config);
   registerDashboard(app, config.webDir, log);
 

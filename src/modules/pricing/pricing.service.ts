@@ -10,6 +10,31 @@ export interface UsageRequest {
   provider?: string | null;
 }
 
+/** The active price book as clients see it (GraphQL `priceBook`, the MCP tool `price_book`). */
+export interface PriceBookView {
+  id: string;
+  name: string;
+  currency: string;
+  creditValue: string;
+  signupBonus: bigint;
+  /** The PASS_THROUGH markup; null when the book has no such feature. */
+  passThroughMarkup: string | null;
+  features: { id: string; feature: string; label: string; model: PricingModel; unit: string; rate: bigint | null; provider: string | null }[];
+}
+
+/** A quote as clients see it (GraphQL `quote`, the MCP tool `quote`). */
+export interface QuoteView {
+  feature: string;
+  model: PricingModel;
+  unit: string;
+  quantity: number;
+  rate: bigint | null;
+  providerCost: bigint | null;
+  markup: string | null;
+  provider: string | null;
+  amount: bigint;
+}
+
 export interface PriceQuote {
   feature: FeaturePriceDef;
   quantity: number;
@@ -37,6 +62,33 @@ export class PricingService {
 
   get signupBonus(): bigint {
     return this.config.signupBonusMicros ?? this.book.signupBonus;
+  }
+
+  priceBookView(): PriceBookView {
+    const book = this.book;
+    return {
+      id: book.name,
+      name: book.name,
+      currency: book.currency,
+      creditValue: book.creditValue,
+      signupBonus: this.signupBonus,
+      passThroughMarkup: book.features.some((f) => f.model === PricingModel.PASS_THROUGH) ? this.config.passThroughMarkup : null,
+      features: book.features.map((f) => ({
+        id: [book.name, f.feature, f.provider].filter(Boolean).join(':'),
+        feature: f.feature,
+        label: f.label,
+        model: f.model,
+        unit: f.unit,
+        rate: f.rate,
+        provider: f.provider,
+      })),
+    };
+  }
+
+  /** What a charge of this usage would cost (the same checks and errors as a charge). */
+  quoteView(req: UsageRequest): QuoteView {
+    const q = this.quote(req);
+    return { feature: q.feature.feature, model: q.feature.model, unit: q.feature.unit, quantity: q.quantity, rate: q.feature.rate, providerCost: q.providerCost, markup: q.markup, provider: q.provider, amount: q.amount };
   }
 
   feature(name: string, provider?: string | null): FeaturePriceDef {
