@@ -37,9 +37,9 @@ async function autocannonCharges(url: string, tokens: string[], label: string): 
   return { label, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, total: result.requests.total };
 }
 
-/** The same debit in raw SQL: BEGIN; conditional UPDATE ... RETURNING; INSERT ledger row; COMMIT. */
-async function rawCharges(dbUrl: string, walletIds: string[], accountIds: string[], label: string): Promise<LoadResult> {
-  const clients = await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+/** The same debit in raw SQL: BEGIN; conditional UPDATE ... RETURNING; INSERT ledger row; COMMIT. (Also the batch section's single-debit baseline.) */
+export async function rawCharges(dbUrl: string, walletIds: string[], accountIds: string[], label: string, concurrency = CONCURRENCY): Promise<LoadResult> {
+  const clients = await Promise.all(Array.from({ length: concurrency }, async () => {
     const c = new Client({ connectionString: dbUrl });
     await c.connect();
     return c;

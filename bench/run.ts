@@ -1,3 +1,4 @@
+import { benchBatch } from './batch';
 import { startBenchDb, type BenchDb } from './harness';
 import { benchLedger } from './ledger';
 import { benchRealtime } from './realtime';
@@ -7,6 +8,7 @@ import { benchDashboard } from './dashboard';
 /** Every benchmark section, in run order (each starts what it needs). */
 const sections: Record<string, (db: BenchDb) => Promise<string>> = {
   ledger: (db) => benchLedger(db),
+  batch: (db) => benchBatch(db),
   realtime: () => benchRealtime(),
   usage: (db) => benchUsage({ createDatabase: (name) => db.createDatabase(name) }),
   dashboard: (db) => benchDashboard(db),
@@ -16,7 +18,7 @@ const sections: Record<string, (db: BenchDb) => Promise<string>> = {
  * `npm run bench`: starts its own PostgreSQL (or uses DATABASE_URL's server), runs every
  * section and prints markdown tables. Targets are ratios against baselines measured in the
  * same run, never absolute numbers (machines differ; ratios travel).
- * BENCH_ONLY=ledger,realtime,usage,dashboard picks sections.
+ * BENCH_ONLY=ledger,batch,realtime,usage,dashboard picks sections.
  */
 async function main(): Promise<void> {
   const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);

@@ -39,6 +39,7 @@ import { alertsParticipant } from './modules/alerts/alerts.participant';
 import { RealtimeHub } from './modules/realtime/realtime.hub';
 import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
+import { registerMcpRoutes } from './modules/mcp/mcp.routes';
 import { usageRollupParticipant } from './modules/usage/usage-rollup.participant';
 import { HistoryService } from './modules/usage/history.service';
 import { registerDashboard } from './shared/web-app';
@@ -226,6 +227,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
 
   registerUsageRoutes(app, services);
   if (metricsExposure?.apiRoute) app.get('/metrics', metricsExposure.apiRoute);
+  registerMcpRoutes(app, services);
   registerSiteRoutes(app, config);
   registerDashboard(app, config.webDir, log);
 

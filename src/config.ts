@@ -104,6 +104,11 @@ export interface Config {
   };
   billing: BillingConfig;
   smtpUrl: string | undefined;
+  /**
+   * MCP_API_KEY: the API key (`sfk_...`) the stdio MCP entry point (`npm run mcp`) acts with; its
+   * scopes limit the tools. Not used by the HTTP server, where every request brings its own key.
+   */
+  mcpApiKey: string | undefined;
   realtime: {
     /** NOTIFY committed wallet changes to other instances (REALTIME_PUBLISH=off leaves only the poll). @default true */
     publish: boolean;
@@ -258,6 +263,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stripeApiBase = nonEmpty(env.STRIPE_API_BASE);
   if (stripeApiBase !== undefined && !/^https?:\/\/[^/]+/.test(stripeApiBase)) problems.push('STRIPE_API_BASE must be an http(s) URL');
   const smtpUrl = nonEmpty(env.SMTP_URL);
+  const mcpApiKey = nonEmpty(env.MCP_API_KEY);
+  if (mcpApiKey !== undefined && !/^sfk_\S+$/.test(mcpApiKey)) problems.push('MCP_API_KEY must be an API key (sfk_...), as createApiKey returned it');
   if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
 
   /** "a=1,b=2" pairs (STRIPE_PRICE_IDS, PLAN_PRICES). */
@@ -354,6 +361,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     billing,
     smtpUrl,
+    mcpApiKey,
     realtime: {
       publish: bool('REALTIME_PUBLISH', true),
       coalesceMs: int('REALTIME_COALESCE_MS', 3, 0, 1000),

@@ -62,6 +62,7 @@ describe('partner example (examples/partner/render-job.ts): API key, quote, rese
     expect(result).toMatchObject({ held: '7.8', captured: '5.525' });
     const after = (await t.ok(WalletOnlyDocument, {}, user.token)).me.wallet.balance;
     expect(Number(before) - Number(after)).toBeCloseTo(5.525, 6);
+    expect(result.balance).toBe(after); // the retried capture replayed the original charge
     const job2 = (await history()).filter((tx) => tx.idempotencyKey === 'job-2:reserve' || tx.kind === 'CAPTURE');
     expect(job2.filter((tx) => tx.kind === 'HOLD')).toHaveLength(1);
     expect((await history()).filter((tx) => tx.kind === 'CAPTURE')).toHaveLength(2); // job-1 and job-2, once each

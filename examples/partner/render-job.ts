@@ -3,15 +3,15 @@
  * WALLET_READ): quote the estimate, reserve it (a hold), render, capture the actual seconds.
  *
  * Every request is retried on a network error. That is safe only because every money-moving
- * request is idempotent: the reservation carries an idempotency key derived from the job, so a
- * retry after a lost answer returns the original hold instead of holding twice; a capture is
- * tied to its hold, so a retry after a lost answer finds the hold CAPTURED and accepts it.
+ * request is idempotent: the reservation and the capture carry idempotency keys derived from
+ * the job, so a retry after a lost answer returns the original hold or charge instead of
+ * holding or charging twice.
  *
  *   npm run example:partner        (API_URL, API_KEY in the environment)
  */
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { CaptureDocument, HoldStateDocument, QuoteDocument, ReserveDocument, type CaptureMutation } from '../generated/graphql';
+import { CaptureDocument, QuoteDocument, ReserveDocument } from '../generated/graphql';
 
 export interface PartnerClientOptions {
   /** The GraphQL endpoint, e.g. http://localhost:4000/graphql */
@@ -102,7 +102,7 @@ export interface RenderJobResult {
   held: string;
   holdId: string;
   captured: string;
-  balance: string | null;
+  balance: string;
 }
 
 /** Quote, reserve, render, capture: the job never starts without the credits to pay for it. */
@@ -112,27 +112,11 @@ export async function payForRenderJob(send: Send, job: RenderJob): Promise<Rende
     input: { feature: job.feature, quantity: job.estimatedSeconds, idempotencyKey: `${job.jobId}:reserve`, expiresInSeconds: 3600 },
   });
   const actualSeconds = await job.render();
-  const capture = await captureOnce(send, hold.id, actualSeconds);
-  return { quoted: quote.amount, held: hold.amount, holdId: hold.id, captured: capture.captured, balance: capture.balance };
-}
-
-/**
- * Captures a hold exactly once. A retried capture whose first attempt went through (its answer
- * was lost) meets HOLD_NOT_PENDING; the hold then says CAPTURED and what was charged.
- */
-async function captureOnce(send: Send, holdId: string, quantity: number): Promise<{ captured: string; balance: string | null }> {
-  let result: CaptureMutation;
-  try {
-    result = await send(CaptureDocument, { id: holdId, quantity });
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.code !== 'HOLD_NOT_PENDING') throw err;
-    const { hold } = await send(HoldStateDocument, { id: holdId });
-    if (hold.status !== 'CAPTURED' || hold.captured === null) throw err; // released or expired: not ours to charge
-    return { captured: hold.captured, balance: null };
-  }
-  const captured = result.captureHold.hold?.captured;
+  // The key makes a retried capture return the original charge (not HOLD_NOT_PENDING).
+  const { captureHold: capture } = await send(CaptureDocument, { id: hold.id, quantity: actualSeconds, idempotencyKey: `${job.jobId}:capture` });
+  const captured = capture.hold?.captured;
   if (!captured) throw new Error('captureHold answered without the captured hold');
-  return { captured, balance: result.captureHold.wallet.balance };
+  return { quoted: quote.amount, held: hold.amount, holdId: hold.id, captured, balance: capture.wallet.balance };
 }
 
 async function main(): Promise<void> {

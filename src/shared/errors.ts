@@ -42,6 +42,26 @@ export const badInput = (message: string, details?: Record<string, unknown>) =>
 export const forbidden = (message = 'Not allowed') => new DomainError(ErrorCode.FORBIDDEN, message);
 export const unauthenticated = (message = 'Authentication required') => new DomainError(ErrorCode.UNAUTHENTICATED, message);
 
+/** An error as a client sees it outside GraphQL's error list. */
+export interface PublicError {
+  code: ErrorCode;
+  message: string;
+  /** The DomainError's details (e.g. `required` and `available` of INSUFFICIENT_CREDITS). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The contract code and message of an error answered inside a result rather than in GraphQL's
+ * error list (chargeUsageBatch items, MCP tool errors), mapped like `makeFormatError` maps the
+ * rest: a DomainError keeps its code, message and details; anything else is logged and is
+ * INTERNAL_SERVER_ERROR, its message shown only when `exposeInternals` (development mode).
+ */
+export function publicError(error: unknown, opts: { exposeInternals: boolean; log: (err: unknown) => void }): PublicError {
+  if (error instanceof DomainError) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+  opts.log(error);
+  return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: opts.exposeInternals && error instanceof Error ? error.message : 'Internal server error' };
+}
+
 /** Apollo/graphql-js codes that are really bad input from the client. */
 const CLIENT_INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
 

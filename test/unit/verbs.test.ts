@@ -2,8 +2,23 @@ import { HoldStatus, TransactionKind, CreditSource } from '../../src/modules/led
 import type { CaptureOperation, DebitBucketOperation, ReleaseOperation } from '../../src/modules/ledger/domain/operations';
 import { apply, batchOf, bucket, C, charge, days, kinds, NOW, ok, remainingOf, reserve, sumRemaining } from './ledger-fixtures';
 
-const capture = (holdId: string, amount: bigint): CaptureOperation => ({ type: 'capture', holdId, amount, quantity: null, description: 'capture', metadata: null });
-const release = (holdId: string): ReleaseOperation => ({ type: 'release', holdId, expired: false });
+const capture = (holdId: string, amount: bigint, idempotencyKey?: string): CaptureOperation => ({
+  type: 'capture',
+  holdId,
+  amount,
+  quantity: null,
+  description: 'capture',
+  metadata: null,
+  idempotencyKey,
+  requestHash: idempotencyKey ? `capture:${holdId}:${amount}` : null,
+});
+const release = (holdId: string, idempotencyKey?: string): ReleaseOperation => ({
+  type: 'release',
+  holdId,
+  expired: false,
+  idempotencyKey,
+  requestHash: idempotencyKey ? `release:${holdId}` : null,
+});
 
 describe('budget cap with holds (docs/invariants.md #6)', () => {
   it('counts held credits: spend up to cap - spent - held passes, one micro-credit more is BUDGET_CAP_EXCEEDED', () => {
@@ -55,6 +70,52 @@ describe('capture', () => {
     expect(ok(apply(later, release(hold.id))[0]).hold!.status).toBe(HoldStatus.EXPIRED);
     expect(apply(later, release(hold.id), capture(hold.id, 1n))).toEqual(['HOLD_NOT_PENDING', 'HOLD_NOT_PENDING']);
     expect(apply(later, release('00000000-0000-4000-8000-00000000ffff'))).toEqual(['NOT_FOUND']);
+  });
+});
+
+describe('zero amounts', () => {
+  it('a charge or reserve of 0 is BAD_USER_INPUT and writes nothing, even on an empty (PAUSED) wallet', () => {
+    const paused = batchOf([]);
+    expect(apply(paused, charge(0n), reserve(0n))).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(paused.entries).toEqual([]);
+    expect(paused.wallet.version).toBe(0n);
+  });
+
+  it('a capture of 0 returns the whole hold: a RELEASE of it and a CAPTURE of 0, the hold CAPTURED with 0', () => {
+    const batch = batchOf([bucket(10n * C)]);
+    const hold = ok(apply(batch, reserve(3n * C))[0]).hold!;
+    const result = ok(apply(batch, capture(hold.id, 0n))[0]);
+    expect(result.entries.map((e) => [e.kind, e.amount])).toEqual([
+      [TransactionKind.RELEASE, 3n * C],
+      [TransactionKind.CAPTURE, 0n],
+    ]);
+    expect(result.hold).toMatchObject({ status: HoldStatus.CAPTURED, captured: 0n });
+    expect(batch.wallet).toMatchObject({ balance: 10n * C, held: 0n, spentThisMonth: 0n });
+  });
+});
+
+describe('settling a hold with an idempotency key (docs/invariants.md #4)', () => {
+  it('a retried capture replays its CAPTURE entry instead of HOLD_NOT_PENDING; other input with the key conflicts', () => {
+    const batch = batchOf([bucket(10n * C)]);
+    const hold = ok(apply(batch, reserve(3n * C))[0]).hold!;
+    const first = ok(apply(batch, capture(hold.id, 2n * C, 'render-1'))[0]);
+    expect(first.entries.map((e) => [e.kind, e.idempotencyKey])).toEqual([
+      [TransactionKind.RELEASE, null],
+      [TransactionKind.CAPTURE, 'render-1'],
+    ]);
+    const [again, other, unkeyed] = apply(batch, capture(hold.id, 2n * C, 'render-1'), capture(hold.id, 1n * C, 'render-1'), capture(hold.id, 2n * C));
+    expect(ok(again)).toMatchObject({ replayed: first.entries[1], entries: [] });
+    expect([other, unkeyed]).toEqual(['IDEMPOTENCY_CONFLICT', 'HOLD_NOT_PENDING']);
+    expect(batch.wallet).toMatchObject({ balance: 8n * C, held: 0n, version: 3n });
+  });
+
+  it('a retried release replays its RELEASE entry; a key used by a capture is IDEMPOTENCY_CONFLICT for a release', () => {
+    const batch = batchOf([bucket(10n * C)]);
+    const [held, other] = apply(batch, reserve(3n * C), reserve(1n * C));
+    const first = ok(apply(batch, release(ok(held).hold!.id, 'stop-1'))[0]);
+    expect(ok(apply(batch, release(ok(held).hold!.id, 'stop-1'))[0])).toMatchObject({ replayed: first.entries[0], entries: [] });
+    expect(apply(batch, capture(ok(other).hold!.id, 1n * C, 'stop-1'))).toEqual(['IDEMPOTENCY_CONFLICT']);
+    expect(batch.wallet).toMatchObject({ balance: 9n * C, held: 1n * C });
   });
 });
 

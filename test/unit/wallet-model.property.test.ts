@@ -105,6 +105,7 @@ class WalletModel {
   }
 
   charge(amount: bigint): string {
+    if (amount === 0n) return 'BAD_USER_INPUT'; // a charge must move credits; a capture may be 0
     const refused = this.refusal(amount, this.balance, this.held);
     if (refused) return refused;
     this.draw(amount);
@@ -112,6 +113,7 @@ class WalletModel {
   }
 
   reserve(amount: bigint): string {
+    if (amount === 0n) return 'BAD_USER_INPUT';
     const refused = this.refusal(amount, this.balance, this.held);
     if (refused) return refused;
     this.balance -= amount;

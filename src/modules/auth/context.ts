@@ -48,12 +48,18 @@ export const authChecker: AuthChecker<Context> = ({ context }, rules) => {
   if (rules.includes('ADMIN') && (p.via !== 'session' || p.role !== Role.ADMIN)) throw new DomainError(ErrorCode.FORBIDDEN, 'Admins only');
   if (p.via === 'apiKey') {
     const scopes = rules.filter((r): r is ApiKeyScope => (Object.values(ApiKeyScope) as string[]).includes(r));
-    if (rules.includes('SESSION') || scopes.length === 0 || !scopes.some((s) => p.scopes.includes(s))) {
-      throw new DomainError(ErrorCode.FORBIDDEN, `This API key lacks the scope for this operation${scopes.length ? ` (needs ${scopes.join(' or ')})` : ''}`);
-    }
+    if (rules.includes('SESSION') || scopes.length === 0) throw new DomainError(ErrorCode.FORBIDDEN, 'This API key lacks the scope for this operation');
+    assertAnyScope(p, scopes);
   }
   return true;
 };
+
+/** FORBIDDEN unless the caller has one of `scopes` (a session has every scope; an API key those it was created with). */
+export function assertAnyScope(principal: Principal, scopes: readonly ApiKeyScope[]): void {
+  if (!scopes.some((scope) => principal.scopes.includes(scope))) {
+    throw new DomainError(ErrorCode.FORBIDDEN, `This API key lacks the scope for this operation (needs ${scopes.join(' or ')})`);
+  }
+}
 
 /** The caller's principal; resolvers behind `@Authorized` can rely on it. */
 export const me = (ctx: Context): Principal => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { badInput } from '../../shared/errors';
 import { PricingModel } from '../pricing/price-book.presets';
 import type { CreditSource } from './domain/kinds';
@@ -19,6 +19,19 @@ export interface UsageInputData {
   provider?: string | null;
   metadata?: Record<string, unknown> | null;
 }
+
+/** A charge: the usage and its idempotency key. */
+export type ChargeInputData = UsageInputData & { idempotencyKey: string };
+
+/** What a capture reports: the actual usage (nothing: the reserved estimate) and an optional key. */
+export interface CaptureInputData {
+  quantity?: number | null;
+  providerCost?: bigint | null;
+  idempotencyKey?: string | null;
+}
+
+/** Most charges one chargeUsageBatch call may carry. */
+export const MAX_BATCH_ITEMS = 1000;
 
 // ---------------------------------------------------------------- inputs of the credit verbs
 
@@ -140,6 +153,11 @@ export function assertClientKey(key: string): string {
   return key;
 }
 
+/** An optional client key (captureHold, releaseHold): null when absent, checked like any client key when given. */
+export function optionalClientKey(key: string | null | undefined): string | null {
+  return key === null || key === undefined ? null : assertClientKey(key);
+}
+
 /** The hold lifetime a reserve asks for, checked. */
 export function holdSeconds(requested: number | null | undefined): number {
   const seconds = requested ?? DEFAULT_HOLD_SECONDS;
@@ -157,19 +175,31 @@ export function describeUsage(label: string, quantity: number, unit: string, mod
 
 /** A stable hash of a request, so a retry with the same key is told apart from a different request. */
 export function requestHash(verb: string, input: object): string {
-  return createHash('sha256').update(canonicalJson({ verb, ...input, idempotencyKey: undefined })).digest('hex');
+  return sha256Hex(canonicalJson({ verb, ...input, idempotencyKey: undefined }));
 }
 
+/** One-shot hashing (crypto.hash, Node 20.12+) where available: several times cheaper than a Hash object per request. */
+const sha256Hex: (text: string) => string =
+  typeof hash === 'function' ? (text) => hash('sha256', text, 'hex') : (text) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * JSON with object keys sorted and null or undefined fields left out, so equal requests hash
+ * equally whatever their field order. Stored hashes depend on this exact text: never change it.
+ */
 function canonicalJson(value: unknown): string {
   if (value === undefined || value === null) return 'null';
   if (typeof value === 'bigint') return JSON.stringify(value.toString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, field]) => field !== undefined && field !== null)
-      .sort(([first], [second]) => (first < second ? -1 : first > second ? 1 : 0));
-    return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${canonicalJson(field)}`).join(',')}}`;
+    const fields = value as Record<string, unknown>;
+    let text = '';
+    for (const key of Object.keys(fields).sort()) {
+      const field = fields[key];
+      if (field === undefined || field === null) continue;
+      text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(field)}`;
+    }
+    return `{${text}}`;
   }
   return JSON.stringify(value);
 }

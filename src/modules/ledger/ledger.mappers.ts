@@ -1,6 +1,7 @@
 import type { HoldRecord, LedgerEntry } from './domain/state';
 import type { WalletView } from './wallet.view';
-import type { HoldType, TransactionType, WalletType } from './ledger.types';
+import type { ChargeType, HoldType, TransactionType, WalletType } from './ledger.types';
+import type { ChargeResult } from './ledger.service';
 
 export const toWalletType = (wallet: WalletView): WalletType => ({
   id: wallet.walletId,
@@ -46,3 +47,5 @@ export const toHoldType = (hold: HoldRecord): HoldType => ({
   feature: hold.feature,
   synfluencerId: hold.synfluencerId,
 });
+
+export const toChargeType = (charge: ChargeResult): ChargeType => ({ transaction: toTransactionType(charge.transaction), wallet: toWalletType(charge.wallet) });

@@ -2,13 +2,14 @@ import { Arg, Authorized, Ctx, Float, FieldResolver, ID, Int, Mutation, Query, R
 import type { Context } from '../auth/context';
 import { me } from '../auth/context';
 import { Role } from '../accounts/account.entity';
-import { DomainError, ErrorCode, badInput } from '../../shared/errors';
+import { DomainError, ErrorCode, badInput, publicError } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
 import { Credits } from '../../shared/graphql';
 import { SynfluencerType } from '../synfluencers/synfluencers.types';
 import { toSynfluencerType } from '../synfluencers/synfluencers.resolver';
 import { CreditSource } from './credit-bucket.entity';
 import {
+  BatchChargeResultType,
   ChargeType,
   ChargeUsageInput,
   CreditBucketType,
@@ -20,7 +21,8 @@ import {
   TransactionType,
   WalletType,
 } from './ledger.types';
-import { toHoldType, toTransactionType, toWalletType } from './ledger.mappers';
+import { toChargeType, toHoldType, toTransactionType } from './ledger.mappers';
+import { MAX_BATCH_ITEMS } from './ledger.service';
 
 /** An API key or user acts on its own account; only an admin session may name another. */
 function targetAccount(ctx: Context, accountId: string | null | undefined): string {
@@ -31,6 +33,9 @@ function targetAccount(ctx: Context, accountId: string | null | undefined): stri
   return accountId;
 }
 
+const KEY_OF_SETTLEMENT =
+  'Optional; makes a retry after a lost response safe: the same key with the same arguments returns the original answer, other arguments are IDEMPOTENCY_CONFLICT. Applied at most once per account, forever, like every idempotency key (1 to 255 characters).';
+
 @Resolver()
 export class LedgerResolver {
   @Authorized('USAGE_WRITE')
@@ -39,8 +44,22 @@ export class LedgerResolver {
       'Charges usage at the price book rate. Atomic and idempotent: the whole amount is debited and one USAGE transaction written, or nothing changes. Retrying with the same idempotencyKey and input returns the original Charge (no second debit). Errors: INSUFFICIENT_CREDITS, BUDGET_CAP_EXCEEDED, IDEMPOTENCY_CONFLICT, BAD_USER_INPUT.',
   })
   async chargeUsage(@Arg('input', () => ChargeUsageInput, { description: 'What was used and its idempotency key.' }) input: ChargeUsageInput, @Ctx() ctx: Context): Promise<ChargeType> {
-    const r = await ctx.services.ledger.charge(targetAccount(ctx, input.accountId), input);
-    return { transaction: toTransactionType(r.transaction), wallet: toWalletType(r.wallet) };
+    return toChargeType(await ctx.services.ledger.charge(targetAccount(ctx, input.accountId), input));
+  }
+
+  @Authorized('USAGE_WRITE')
+  @Mutation(() => [BatchChargeResultType], {
+    description: `Charges up to ${MAX_BATCH_ITEMS.toLocaleString('en-US')} usages in one call; more is BAD_USER_INPUT for the whole call. Each item is its own atomic, idempotent charge with the same semantics as chargeUsage (its key replays its original Charge). Partial success is normal: every item succeeds or fails on its own, and the results come back in input order, each with either its charge or its error (INSUFFICIENT_CREDITS, BUDGET_CAP_EXCEEDED, IDEMPOTENCY_CONFLICT, BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, ...). Items for one wallet apply in input order, each against the balance the items before it left. An API key charges its own account; an admin may name an account per item.`,
+  })
+  async chargeUsageBatch(
+    @Arg('inputs', () => [ChargeUsageInput], { description: `The charges, at most ${MAX_BATCH_ITEMS.toLocaleString('en-US')}; each with its own idempotency key.` }) inputs: ChargeUsageInput[],
+    @Ctx() ctx: Context,
+  ): Promise<BatchChargeResultType[]> {
+    const outcomes = await ctx.services.ledger.chargeBatch(inputs, (input) => targetAccount(ctx, input.accountId));
+    const errorOptions = { exposeInternals: ctx.services.config.nodeEnv === 'development', log: (err: unknown) => ctx.services.log.error({ err }, 'chargeUsageBatch item failed') };
+    return outcomes.map((outcome) =>
+      outcome.ok ? { charge: toChargeType(outcome.charge), error: null } : { charge: null, error: publicError(outcome.error, errorOptions) },
+    );
   }
 
   @Authorized('USAGE_WRITE')
@@ -55,7 +74,7 @@ export class LedgerResolver {
   @Authorized('USAGE_WRITE')
   @Mutation(() => ChargeType, {
     description:
-      'Charges the actual usage of a pending hold and returns the rest to the balance (more than held draws the difference from the balance). Returns the CAPTURE transaction, the wallet and the captured hold. Errors: HOLD_NOT_PENDING (already captured, released or expired), INSUFFICIENT_CREDITS, BUDGET_CAP_EXCEEDED, NOT_FOUND.',
+      'Charges the actual usage of a pending hold and returns the rest to the balance (more than held draws the difference from the balance; an actual usage that prices to 0 returns the whole hold and writes a CAPTURE of 0). Returns the CAPTURE transaction, the wallet and the captured hold. With an idempotencyKey a retry returns the original Charge instead of HOLD_NOT_PENDING. Errors: HOLD_NOT_PENDING (already captured, released or expired), INSUFFICIENT_CREDITS, BUDGET_CAP_EXCEEDED, IDEMPOTENCY_CONFLICT, NOT_FOUND.',
   })
   async captureHold(
     @Arg('id', () => ID, { description: 'The hold to capture.' }) id: string,
@@ -63,18 +82,23 @@ export class LedgerResolver {
     quantity: number | null,
     @Arg('providerCost', () => Credits, { nullable: true, description: "The provider's actual cost, required to capture a PASS_THROUGH hold." })
     providerCost: bigint | null,
+    @Arg('idempotencyKey', () => String, { nullable: true, description: KEY_OF_SETTLEMENT }) idempotencyKey: string | null,
     @Ctx() ctx: Context,
   ): Promise<ChargeType> {
-    const r = await ctx.services.ledger.capture(me(ctx).accountId, id, quantity, providerCost);
-    return { transaction: toTransactionType(r.transaction), wallet: toWalletType(r.wallet) };
+    return toChargeType(await ctx.services.ledger.capture(me(ctx).accountId, id, { quantity, providerCost, idempotencyKey }));
   }
 
   @Authorized('USAGE_WRITE')
   @Mutation(() => HoldType, {
-    description: 'Returns everything a pending hold holds to the balance; returns the hold (status RELEASED). Errors: HOLD_NOT_PENDING, NOT_FOUND.',
+    description:
+      'Returns everything a pending hold holds to the balance; returns the hold (status RELEASED). With an idempotencyKey a retry returns the hold again instead of HOLD_NOT_PENDING. Errors: HOLD_NOT_PENDING, IDEMPOTENCY_CONFLICT, NOT_FOUND.',
   })
-  async releaseHold(@Arg('id', () => ID, { description: 'The hold to release.' }) id: string, @Ctx() ctx: Context): Promise<HoldType> {
-    return toHoldType(await ctx.services.ledger.release(me(ctx).accountId, id));
+  async releaseHold(
+    @Arg('id', () => ID, { description: 'The hold to release.' }) id: string,
+    @Arg('idempotencyKey', () => String, { nullable: true, description: KEY_OF_SETTLEMENT }) idempotencyKey: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<HoldType> {
+    return toHoldType(await ctx.services.ledger.release(me(ctx).accountId, id, idempotencyKey));
   }
 
   @Authorized('USAGE_WRITE', 'WALLET_READ')

@@ -16,13 +16,18 @@ import type { CommittedWallet } from './engine/batch';
 import type { BatchParticipant } from './engine/participant';
 import { LedgerEngine } from './engine/scheduler';
 import { LedgerTransaction } from './ledger-transaction.entity';
+import { chargeOperation, chargeResult, checkBatch, lookUpBatch, queuedOf, settleBatch, type BatchChargeOutcome, type ChargeResult } from './ledger.charges';
 import {
   assertClientKey,
   assertKey,
   describeUsage,
   holdSeconds,
+  MAX_BATCH_ITEMS,
+  optionalClientKey,
   requestHash,
   usageDetails,
+  type CaptureInputData,
+  type ChargeInputData,
   type GrantInput,
   type PlanAllocation,
   type PurchaseGrant,
@@ -38,7 +43,9 @@ import { walletView, type WalletView } from './wallet.view';
 
 export { WalletStatus, walletView, type WalletView } from './wallet.view';
 
-export type { GrantInput, PlanAllocation, PurchaseGrant, RefundDebit, RefundRestore, UsageInputData } from './ledger.input';
+export type { CaptureInputData, ChargeInputData, GrantInput, PlanAllocation, PurchaseGrant, RefundDebit, RefundRestore, UsageInputData } from './ledger.input';
+export { MAX_BATCH_ITEMS } from './ledger.input';
+export type { BatchChargeOutcome, ChargeResult } from './ledger.charges';
 export type { TransactionFilter } from './store/transaction-filter';
 export type { InvariantViolation } from './ledger.verify';
 
@@ -202,21 +209,25 @@ export class LedgerService {
 
   // ---------------------------------------------------------------- usage verbs
 
-  async charge(accountId: string, input: UsageInputData & { idempotencyKey: string }): Promise<{ transaction: LedgerEntry; wallet: WalletView }> {
-    const idempotencyKey = assertClientKey(input.idempotencyKey);
-    const quote = this.pricing.quote(input);
+  async charge(accountId: string, input: ChargeInputData): Promise<ChargeResult> {
+    const operation = chargeOperation(this.pricing, input);
     if (input.synfluencerId) await this.assertOwnSynfluencer(accountId, input.synfluencerId);
-    const usage = usageDetails(input, quote.feature.unit, quote.quantity, quote.provider);
-    const result = await this.submit(accountId, {
-      type: 'charge',
-      amount: quote.amount,
-      idempotencyKey,
-      requestHash: requestHash('charge', input),
-      usage,
-      description: describeUsage(quote.feature.label, quote.quantity, quote.feature.unit, quote.feature.model),
-    });
-    const entry = result.replayed ?? result.entries.find((candidate) => candidate.kind === TransactionKind.USAGE)!;
-    return { transaction: entry, wallet: walletView(result.wallet) };
+    return chargeResult(await this.submit(accountId, operation));
+  }
+
+  /**
+   * Many charges in one call (chargeUsageBatch), each its own atomic, idempotent charge with its
+   * own outcome, in input order (ledger.charges.ts). Every item is checked and priced on its own,
+   * wallets and synfluencers are looked up once each, then all items are queued at once, in input
+   * order: they share the engine's group commits (one database transaction carries up to
+   * LEDGER_MAX_BATCH operations) and the items of one wallet apply in input order, each against
+   * the balance the ones before it left. `accountOf` names an item's account and may refuse it.
+   */
+  async chargeBatch<Input extends ChargeInputData>(inputs: readonly Input[], accountOf: (input: Input) => string): Promise<BatchChargeOutcome[]> {
+    if (inputs.length > MAX_BATCH_ITEMS) throw badInput(`A batch holds at most ${MAX_BATCH_ITEMS} charges (got ${inputs.length}); split it`);
+    const items = checkBatch(this.pricing, inputs, accountOf);
+    await lookUpBatch(items, { walletIdOf: (accountId) => this.walletIdOf(accountId), assertOwnSynfluencer: (accountId, synfluencerId) => this.assertOwnSynfluencer(accountId, synfluencerId) });
+    return settleBatch(items, await this.engine.submitAll(queuedOf(items)));
   }
 
   async reserve(accountId: string, input: UsageInputData & { idempotencyKey: string; expiresInSeconds?: number | null }): Promise<HoldRecord> {
@@ -245,16 +256,23 @@ export class LedgerService {
     return decodeHold(rows[0].hold);
   }
 
-  private async pendingHold(accountId: string, holdId: string): Promise<HoldRecord> {
+  /**
+   * The hold to settle. Without an idempotency key a hold that is no longer PENDING is refused
+   * here, before queuing; with one the batch decides under the lock, because a retry of a
+   * settlement that committed must replay it (docs/invariants.md #4).
+   */
+  private async holdToSettle(accountId: string, holdId: string, idempotencyKey: string | null): Promise<HoldRecord> {
     const hold = await this.hold(accountId, holdId);
-    if (hold.status !== HoldStatus.PENDING) {
+    if (idempotencyKey === null && hold.status !== HoldStatus.PENDING) {
       throw new DomainError(ErrorCode.HOLD_NOT_PENDING, `Hold is ${hold.status}, not PENDING`, { status: hold.status });
     }
     return hold;
   }
 
-  async capture(accountId: string, holdId: string, quantity?: number | null, providerCost?: bigint | null): Promise<{ transaction: LedgerEntry; wallet: WalletView }> {
-    const hold = await this.pendingHold(accountId, holdId);
+  async capture(accountId: string, holdId: string, actual: CaptureInputData = {}): Promise<ChargeResult> {
+    const idempotencyKey = optionalClientKey(actual.idempotencyKey);
+    const hold = await this.holdToSettle(accountId, holdId, idempotencyKey);
+    const { quantity, providerCost } = actual;
     const feature = this.pricing.feature(hold.feature, hold.provider);
     const reported = !(quantity === null || quantity === undefined) || !(providerCost === null || providerCost === undefined);
     // Nothing reported: the estimate was the actual usage.
@@ -264,7 +282,8 @@ export class LedgerService {
       const passThrough = feature.model === PricingModel.PASS_THROUGH;
       if (passThrough && (providerCost === null || providerCost === undefined)) throw badInput(`providerCost is required to capture a "${feature.feature}" hold`);
       const priced = quantity ?? (passThrough ? hold.quantity : null);
-      amount = this.pricing.quote({ feature: hold.feature, provider: hold.provider, quantity: priced, providerCost }).amount;
+      // May be 0: the job cost nothing and the whole hold goes back.
+      amount = this.pricing.priceOf({ feature: hold.feature, provider: hold.provider, quantity: priced, providerCost }).amount;
     }
     const result = await this.engine.submit(hold.walletId, {
       type: 'capture',
@@ -273,13 +292,23 @@ export class LedgerService {
       quantity: actualQuantity,
       description: describeUsage(feature.label, actualQuantity ?? 1, feature.unit, feature.model),
       metadata: providerCost !== null && providerCost !== undefined ? { providerCost: formatCredits(providerCost) } : null,
+      idempotencyKey,
+      requestHash: idempotencyKey === null ? null : requestHash('captureHold', { holdId, quantity, providerCost }),
     });
-    return { transaction: result.entries.find((entry) => entry.kind === TransactionKind.CAPTURE)!, wallet: walletView(result.wallet) };
+    return chargeResult(result);
   }
 
-  async release(accountId: string, holdId: string): Promise<HoldRecord> {
-    const hold = await this.pendingHold(accountId, holdId);
-    const result = await this.engine.submit(hold.walletId, { type: 'release', holdId, expired: false });
+  async release(accountId: string, holdId: string, idempotencyKeyInput?: string | null): Promise<HoldRecord> {
+    const idempotencyKey = optionalClientKey(idempotencyKeyInput);
+    const hold = await this.holdToSettle(accountId, holdId, idempotencyKey);
+    const result = await this.engine.submit(hold.walletId, {
+      type: 'release',
+      holdId,
+      expired: false,
+      idempotencyKey,
+      requestHash: idempotencyKey === null ? null : requestHash('releaseHold', { holdId }),
+    });
+    if (result.replayed) return this.hold(accountId, holdId);
     return result.hold!;
   }
 

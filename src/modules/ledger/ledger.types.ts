@@ -78,6 +78,7 @@ export class CreditBucketType {
 }
 
 @ObjectType('Wallet', {
+  simpleResolvers: true,
   description:
     "An account's one wallet, shared by all of its synfluencers. Always balance + held = the sum of the buckets' remaining credits, and balance = the sum of the ledger's amounts.",
 })
@@ -114,6 +115,7 @@ export class WalletType {
 }
 
 @ObjectType('Transaction', {
+  simpleResolvers: true,
   description: 'One ledger row: a movement of credits. Never changed or deleted; corrections are new transactions.',
 })
 export class TransactionType {
@@ -174,7 +176,7 @@ export class TransactionType {
   createdAt!: Date;
 }
 
-@ObjectType('BucketDraw', { description: 'The part of a transaction taken from (or added to) one credit bucket.' })
+@ObjectType('BucketDraw', { simpleResolvers: true, description: 'The part of a transaction taken from (or added to) one credit bucket.' })
 export class BucketDrawType {
   @Field(() => ID, { description: 'The CreditBucket id.' })
   bucketId!: string;
@@ -225,7 +227,7 @@ export class TransactionFilterInput {
   to?: Date | null;
 }
 
-@ObjectType('Charge', { description: 'The result of a charge or a capture: the ledger row written and the wallet after it.' })
+@ObjectType('Charge', { simpleResolvers: true, description: 'The result of a charge or a capture: the ledger row written and the wallet after it.' })
 export class ChargeType {
   @Field(() => TransactionType, { description: 'The USAGE (chargeUsage) or CAPTURE (captureHold) transaction.' })
   transaction!: TransactionType;
@@ -238,6 +240,7 @@ export class ChargeType {
 }
 
 @ObjectType('Hold', {
+  simpleResolvers: true,
   description:
     'Credits reserved for a job whose cost is known only at its end (e.g. video by the second): moved from balance to held, then captured, released or expired.',
 })
@@ -269,7 +272,10 @@ export class HoldType {
   synfluencerId!: string | null;
 }
 
-@InputType({ description: 'What was (or will be) used: the price book feature and its quantity, and who it was for.' })
+@InputType({
+  description:
+    'What was (or will be) used: the price book feature and its quantity, and who it was for. Usage that prices to 0 credits (prices round half up to 0.000001) is BAD_USER_INPUT for quotes, charges and holds: the ledger records no free rows.',
+})
 export class UsageInput {
   @Field({ description: 'A feature of the active price book (see priceBook.features); anything else is BAD_USER_INPUT.' })
   feature!: string;
@@ -277,13 +283,14 @@ export class UsageInput {
   @Field(() => Float, {
     nullable: true,
     description:
-      'Seconds of output for PER_SECOND (required, > 0, at most 86400), a whole number of operations for FIXED (default 1, at most 1000); for PASS_THROUGH recorded but not priced (default 1).',
+      'Seconds of output for PER_SECOND (required, > 0, at most 86400; so little that it prices to 0 credits is BAD_USER_INPUT), a whole number of operations for FIXED (default 1, at most 1000); for PASS_THROUGH recorded but not priced (default 1).',
   })
   quantity?: number | null;
 
   @Field(() => Credits, {
     nullable: true,
-    description: "The provider's actual cost in credits: required for PASS_THROUGH features (0 to 1,000,000), refused for the others.",
+    description:
+      "The provider's actual cost in credits: required for PASS_THROUGH features (at most 1,000,000), refused for the others. A cost that prices to 0 credits is BAD_USER_INPUT (captureHold alone accepts 0).",
   })
   providerCost?: bigint | null;
 
@@ -358,4 +365,22 @@ export class LedgerCheck {
 
   @Field(() => [InvariantViolationType], { description: 'Every violation found; empty when ok.' })
   violations!: InvariantViolationType[];
+}
+
+@ObjectType('BatchItemError', { simpleResolvers: true, description: 'Why one item of chargeUsageBatch was not charged. Nothing was written for that item.' })
+export class BatchItemErrorType {
+  @Field({ description: 'The contract error code, as `extensions.code` would carry it: INSUFFICIENT_CREDITS, BUDGET_CAP_EXCEEDED, IDEMPOTENCY_CONFLICT, BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, ...' })
+  code!: string;
+
+  @Field({ description: 'What went wrong, for people.' })
+  message!: string;
+}
+
+@ObjectType('BatchChargeResult', { simpleResolvers: true, description: 'The outcome of one item of chargeUsageBatch, at the same position as its input: exactly one of charge and error is set.' })
+export class BatchChargeResultType {
+  @Field(() => ChargeType, { nullable: true, description: 'The charge, when the item was charged (or replayed: the original charge of its idempotency key).' })
+  charge!: ChargeType | null;
+
+  @Field(() => BatchItemErrorType, { nullable: true, description: 'Why the item was not charged; null when it was.' })
+  error!: BatchItemErrorType | null;
 }

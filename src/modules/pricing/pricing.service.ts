@@ -10,6 +10,31 @@ export interface UsageRequest {
   provider?: string | null;
 }
 
+/** The active price book as clients see it (GraphQL `priceBook`, the MCP tool `price_book`). */
+export interface PriceBookView {
+  id: string;
+  name: string;
+  currency: string;
+  creditValue: string;
+  signupBonus: bigint;
+  /** The PASS_THROUGH markup; null when the book has no such feature. */
+  passThroughMarkup: string | null;
+  features: { id: string; feature: string; label: string; model: PricingModel; unit: string; rate: bigint | null; provider: string | null }[];
+}
+
+/** A quote as clients see it (GraphQL `quote`, the MCP tool `quote`). */
+export interface QuoteView {
+  feature: string;
+  model: PricingModel;
+  unit: string;
+  quantity: number;
+  rate: bigint | null;
+  providerCost: bigint | null;
+  markup: string | null;
+  provider: string | null;
+  amount: bigint;
+}
+
 export interface PriceQuote {
   feature: FeaturePriceDef;
   quantity: number;
@@ -39,6 +64,33 @@ export class PricingService {
     return this.config.signupBonusMicros ?? this.book.signupBonus;
   }
 
+  priceBookView(): PriceBookView {
+    const book = this.book;
+    return {
+      id: book.name,
+      name: book.name,
+      currency: book.currency,
+      creditValue: book.creditValue,
+      signupBonus: this.signupBonus,
+      passThroughMarkup: book.features.some((f) => f.model === PricingModel.PASS_THROUGH) ? this.config.passThroughMarkup : null,
+      features: book.features.map((f) => ({
+        id: [book.name, f.feature, f.provider].filter(Boolean).join(':'),
+        feature: f.feature,
+        label: f.label,
+        model: f.model,
+        unit: f.unit,
+        rate: f.rate,
+        provider: f.provider,
+      })),
+    };
+  }
+
+  /** What a charge of this usage would cost (the same checks and errors as a charge). */
+  quoteView(req: UsageRequest): QuoteView {
+    const q = this.quote(req);
+    return { feature: q.feature.feature, model: q.feature.model, unit: q.feature.unit, quantity: q.quantity, rate: q.feature.rate, providerCost: q.providerCost, markup: q.markup, provider: q.provider, amount: q.amount };
+  }
+
   feature(name: string, provider?: string | null): FeaturePriceDef {
     const matches = this.book.features.filter((f) => f.feature === name);
     if (matches.length === 0) {
@@ -50,7 +102,24 @@ export class PricingService {
     return matches.find((f) => !provider || f.provider === provider) ?? matches[0];
   }
 
+  /**
+   * The price of a charge or hold (and of `quote`, which answers what a charge would): like
+   * `priceOf`, but usage that rounds to 0 credits is BAD_USER_INPUT. A charge must move credits;
+   * the ledger never records a free row (docs/decisions.md, "Zero-priced usage"). Only a capture
+   * may price to 0 (it returns the whole hold).
+   */
   quote(req: UsageRequest): PriceQuote {
+    const quote = this.priceOf(req);
+    if (quote.amount === 0n) {
+      throw badInput(
+        `This usage of "${quote.feature.feature}" prices to 0 credits (prices round half up to 0.000001): there is nothing to charge. Report usage worth at least 0.000001 credits, for example by adding small usages up into one charge.`,
+      );
+    }
+    return quote;
+  }
+
+  /** The price of any usage, rounded once, half up to the micro-credit; may be 0 (captures). */
+  priceOf(req: UsageRequest): PriceQuote {
     const f = this.feature(req.feature, req.provider);
     const q = req.quantity;
     if (q !== null && q !== undefined) {

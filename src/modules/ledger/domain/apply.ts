@@ -52,9 +52,11 @@ export function applyOperations(batch: WalletBatch, operations: readonly LedgerO
       continue;
     }
     stage.merge();
+    // A merged wallet state is never changed afterwards (each operation stages its own copy),
+    // so the result can hold it as it is.
     const result: OperationResult = { ...verbOutcome, entries: stage.entries, wallet: batch.wallet, before };
     if (stage.entries.length > 0) onApplied?.(operation, result);
-    outcomes.push({ ok: true, result: { ...result, wallet: { ...batch.wallet } } });
+    outcomes.push({ ok: true, result });
   }
   return outcomes;
 }

@@ -11,6 +11,15 @@ export function insufficientCredits(needed: bigint, available: bigint): DomainEr
   });
 }
 
+/**
+ * A charge or hold must move at least one micro-credit: a usage that prices to zero is refused
+ * (BAD_USER_INPUT), never written as an empty ledger row that bumps the version of a wallet whose
+ * credits did not move (docs/decisions.md, "Zero-priced usage"). Captures may be 0.
+ */
+export function assertPositiveAmount(amount: bigint): void {
+  if (amount <= 0n) throw new DomainError(ErrorCode.BAD_USER_INPUT, 'The usage prices to 0 credits: nothing to charge or hold (the smallest amount is 0.000001 credits)');
+}
+
 /** Spend of `amount` needs that much spendable balance (docs/invariants.md #2). */
 export function assertBalanceCovers(wallet: WalletSnapshot, amount: bigint): void {
   if (amount > wallet.balance) throw insufficientCredits(amount, wallet.balance);

@@ -27,7 +27,10 @@ export interface ReserveOperation {
   description: string;
 }
 
-/** Settle a pending hold: return all it held, then spend the actual `amount` (which may be more). */
+/**
+ * Settle a pending hold: return all it held, then spend the actual `amount` (which may be more,
+ * or 0). With a key, a retry replays the original CAPTURE entry instead of HOLD_NOT_PENDING.
+ */
 export interface CaptureOperation {
   type: 'capture';
   holdId: string;
@@ -35,13 +38,20 @@ export interface CaptureOperation {
   quantity: number | null;
   description: string;
   metadata: Record<string, unknown> | null;
+  idempotencyKey?: string | null;
+  requestHash?: string | null;
 }
 
-/** Return everything a pending hold held; `expired` when its time ran out. */
+/**
+ * Return everything a pending hold held; `expired` when its time ran out. With a key, a retry
+ * replays the original RELEASE entry instead of HOLD_NOT_PENDING.
+ */
 export interface ReleaseOperation {
   type: 'release';
   holdId: string;
   expired: boolean;
+  idempotencyKey?: string | null;
+  requestHash?: string | null;
 }
 
 /** New credits as a new bucket. */
@@ -95,7 +105,7 @@ export type LedgerOperation =
 
 /** The idempotency key an operation carries, if any (the batch loads the entries of these keys). */
 export function idempotencyKeyOf(operation: LedgerOperation): string | null {
-  return 'idempotencyKey' in operation ? operation.idempotencyKey : null;
+  return 'idempotencyKey' in operation ? (operation.idempotencyKey ?? null) : null;
 }
 
 /** The hold an operation settles, if any (the batch loads these holds). */

@@ -79,18 +79,44 @@ export class LedgerEngine {
   }
 
   /** Queues an operation on a wallet; resolves after the transaction that applied it committed. */
-  submit(walletIdAnyCase: string, operation: LedgerOperation): Promise<OperationResult> {
-    const walletId = walletIdAnyCase.toLowerCase(); // PostgreSQL prints uuids in lower case
+  submit(walletId: string, operation: LedgerOperation): Promise<OperationResult> {
     return new Promise<OperationResult>((resolve, reject) => {
-      let queue = this.queues.get(walletId);
-      if (!queue) {
-        queue = [];
-        this.queues.set(walletId, queue);
-      }
-      queue.push({ operation, resolve, reject });
-      this.inflight++;
+      this.enqueue(walletId, { operation, resolve, reject });
       this.schedule();
     });
+  }
+
+  /**
+   * Queues many operations at once, in order (a wallet applies its operations in queue order),
+   * so they join the same transactions; resolves with every operation's own outcome, in order,
+   * once all have settled. One promise for all of them: a batch of charges pays for one.
+   */
+  submitAll(items: readonly { walletId: string; operation: LedgerOperation }[]): Promise<OperationOutcome[]> {
+    return new Promise<OperationOutcome[]>((resolveAll) => {
+      const outcomes: OperationOutcome[] = new Array(items.length);
+      let unsettled = items.length;
+      if (unsettled === 0) resolveAll(outcomes);
+      const settle = (index: number, outcome: OperationOutcome) => {
+        if (outcomes[index] !== undefined) return; // settled already: like a settled promise, later answers change nothing
+        outcomes[index] = outcome;
+        if (--unsettled === 0) resolveAll(outcomes);
+      };
+      items.forEach(({ walletId, operation }, index) =>
+        this.enqueue(walletId, { operation, resolve: (result) => settle(index, { ok: true, result }), reject: (error) => settle(index, { ok: false, error }) }),
+      );
+      this.schedule();
+    });
+  }
+
+  private enqueue(walletIdAnyCase: string, pending: Pending): void {
+    const walletId = walletIdAnyCase.toLowerCase(); // PostgreSQL prints uuids in lower case
+    let queue = this.queues.get(walletId);
+    if (!queue) {
+      queue = [];
+      this.queues.set(walletId, queue);
+    }
+    queue.push(pending);
+    this.inflight++;
   }
 
   /** Resolves when every queued operation has settled (graceful shutdown). */

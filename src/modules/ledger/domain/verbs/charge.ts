@@ -1,7 +1,7 @@
 import { TransactionKind } from '../kinds';
 import type { Staging } from '../batch';
 import type { ChargeOperation } from '../operations';
-import { assertBalanceCovers, assertWithinCap, earlierEntry, spend } from '../checks';
+import { assertBalanceCovers, assertPositiveAmount, assertWithinCap, earlierEntry, spend } from '../checks';
 import { outcome, type VerbOutcome } from '../results';
 import { usageFields } from './usage-fields';
 
@@ -9,6 +9,7 @@ import { usageFields } from './usage-fields';
 export function charge(stage: Staging, operation: ChargeOperation): VerbOutcome {
   const replayed = earlierEntry(stage, operation.idempotencyKey, operation.requestHash);
   if (replayed) return outcome({ replayed });
+  assertPositiveAmount(operation.amount);
   assertBalanceCovers(stage.wallet, operation.amount);
   assertWithinCap(stage.wallet, operation.amount);
   const draws = spend(stage, operation.amount);

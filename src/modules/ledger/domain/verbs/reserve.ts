@@ -3,7 +3,7 @@ import { HoldStatus, TransactionKind } from '../kinds';
 import type { Staging } from '../batch';
 import type { ReserveOperation } from '../operations';
 import type { HoldState } from '../state';
-import { assertBalanceCovers, assertWithinCap, earlierEntry } from '../checks';
+import { assertBalanceCovers, assertPositiveAmount, assertWithinCap, earlierEntry } from '../checks';
 import { outcome, type VerbOutcome } from '../results';
 import { usageFields } from './usage-fields';
 
@@ -15,6 +15,7 @@ import { usageFields } from './usage-fields';
 export function reserve(stage: Staging, operation: ReserveOperation): VerbOutcome {
   const replayed = earlierEntry(stage, operation.idempotencyKey, operation.requestHash);
   if (replayed) return outcome({ replayed });
+  assertPositiveAmount(operation.amount);
   const wallet = stage.wallet;
   assertBalanceCovers(wallet, operation.amount);
   assertWithinCap(wallet, operation.amount);

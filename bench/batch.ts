@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { fmt, gql, jwtKeys, pct, root, startServer, type BenchDb, type ServerProcess } from './harness';
+import { rawCharges } from './ledger';
+
+/**
+ * Batch charging (issue 14, part 3): `chargeUsageBatch` over HTTP, batches of 100 charges, each
+ * batch from one account's API key (USAGE_WRITE), 16 clients over 1,000 wallets, against two raw
+ * SQL baselines on the same PostgreSQL in the same run, measured like bench/ledger.ts measures
+ * raw SQL: single-debit transactions (conditional UPDATE + ledger INSERT, one transaction each)
+ * and batched debits (the same two statements 100 times in one transaction, on one wallet, as a
+ * batch of one account is). Targets: >= 10x the single-debit rate, >= 0.3x the batched rate.
+ */
+const CLIENTS = 16;
+const BATCH = 100;
+const WALLETS = 1000;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+/** 0.1 credits: one second of talking head, the same debit the raw baselines make. */
+const DEBIT_MICROS = 100_000;
+
+const BATCH_MUTATION = `mutation ($inputs: [ChargeUsageInput!]!) {
+  chargeUsageBatch(inputs: $inputs) { charge { transaction { id amount } wallet { balance } } error { code message } }
+}`;
+
+/** CPU seconds (user, system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): { user: number; system: number } {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }; // utime, stime in clock ticks (100/s)
+  } catch {
+    return { user: NaN, system: NaN };
+  }
+}
+
+interface Account {
+  accountId: string;
+  walletId: string;
+  apiKey: string;
+}
+
+interface BatchRun {
+  label: string;
+  charges: number;
+  batches: number;
+  errors: number;
+  /** Milliseconds per batch (a whole transaction or HTTP request), sorted. */
+  latencies: number[];
+  seconds: number;
+}
+
+/** 1,000 accounts, each with its wallet and an API key that may charge it. */
+async function createAccounts(server: ServerProcess): Promise<Account[]> {
+  const accounts: Account[] = [];
+  const create = async (i: number): Promise<Account> => {
+    const signUp = (
+      await gql(server.url, 'mutation($e: String!) { signUp(input: { email: $e, password: "Bench-Passw0rd" }) { accessToken account { id wallet { id } } } }', { e: `batch${i}@bench.dev` })
+    ).signUp;
+    const key = await gql(server.url, 'mutation { createApiKey(name: "pipeline", scopes: [USAGE_WRITE]) { secret } }', {}, signUp.accessToken);
+    return { accountId: signUp.account.id, walletId: signUp.account.wallet.id, apiKey: key.createApiKey.secret };
+  };
+  for (let i = 0; i < WALLETS; i += 50) accounts.push(...(await Promise.all(Array.from({ length: Math.min(50, WALLETS - i) }, (_, j) => create(i + j)))));
+  return accounts;
+}
+
+/** 16 clients, each sending batches of 100 charges, each batch with the next account's API key. */
+async function apiBatches(server: ServerProcess, accounts: Account[], label: string, seconds = SECONDS): Promise<BatchRun> {
+  const run: BatchRun = { label, charges: 0, batches: 0, errors: 0, latencies: [], seconds };
+  const end = Date.now() + seconds * 1000;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (Date.now() < end) {
+        const account = accounts[next++ % accounts.length];
+        const run0 = randomUUID();
+        const inputs = Array.from({ length: BATCH }, (_, i) => ({ feature: 'talking_head', quantity: 1, idempotencyKey: `${run0}-${i}` }));
+        const started = performance.now();
+        try {
+          const results = (await gql(server.url, BATCH_MUTATION, { inputs }, account.apiKey)).chargeUsageBatch as { charge: unknown; error: unknown }[];
+          run.latencies.push(performance.now() - started);
+          run.batches++;
+          run.charges += results.filter((item) => item.charge).length;
+          run.errors += results.filter((item) => item.error).length;
+        } catch {
+          run.errors += BATCH;
+        }
+      }
+    }),
+  );
+  run.latencies.sort((a, b) => a - b);
+  return run;
+}
+
+/** The raw batched baseline: BEGIN; 100 x (conditional UPDATE ... RETURNING; ledger INSERT) on one wallet; COMMIT. */
+async function rawBatches(dbUrl: string, accounts: Account[], label: string): Promise<BatchRun> {
+  const run: BatchRun = { label, charges: 0, batches: 0, errors: 0, latencies: [], seconds: SECONDS };
+  const clients = await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      const client = new Client({ connectionString: dbUrl });
+      await client.connect();
+      return client;
+    }),
+  );
+  const end = Date.now() + SECONDS * 1000;
+  let next = 0;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (Date.now() < end) {
+        const account = accounts[next++ % accounts.length];
+        const started = performance.now();
+        try {
+          await client.query('begin');
+          for (let i = 0; i < BATCH; i++) {
+            const debited = await client.query({
+              name: 'raw_batch_debit',
+              text: 'update wallet set balance = balance - $2, version = version + 1 where id = $1 and balance >= $2 returning balance, version',
+              values: [account.walletId, DEBIT_MICROS],
+            });
+            if (debited.rowCount !== 1) continue;
+            await client.query({
+              name: 'raw_batch_insert',
+              text: `insert into ledger_transaction (id, wallet_id, account_id, kind, amount, balance_after, wallet_version, description, idempotency_key, created_at)
+                     values ($1, $2, $3, 'USAGE', -${DEBIT_MICROS}, $4, $5, 'raw', $6, now())`,
+              values: [randomUUID(), account.walletId, account.accountId, debited.rows[0].balance, debited.rows[0].version, `raw-${randomUUID()}`],
+            });
+          }
+          await client.query('commit');
+          run.latencies.push(performance.now() - started);
+          run.batches++;
+          run.charges += BATCH;
+        } catch {
+          run.errors += BATCH;
+          await client.query('rollback').catch(() => undefined);
+        }
+      }
+    }),
+  );
+  await Promise.all(clients.map((client) => client.end()));
+  run.latencies.sort((a, b) => a - b);
+  return run;
+}
+
+export async function benchBatch(db: BenchDb): Promise<string> {
+  const dbUrl = await db.createDatabase('bench_batch');
+  const env = {
+    DATABASE_URL: dbUrl,
+    ...(await jwtKeys()),
+    SIGNUP_BONUS: '1000000000',
+    PASSWORD_HASH_COST: '10',
+    DB_POOL_SIZE: '32',
+    ACCESS_TOKEN_TTL_SECONDS: '3600',
+    LEDGER_MAX_BATCH: process.env.LEDGER_MAX_BATCH ?? '1000',
+    LEDGER_MAX_CONCURRENT_BATCHES: process.env.LEDGER_MAX_CONCURRENT_BATCHES ?? '4',
+  };
+  // BENCH_CPU_PROF=<dir>: the API process writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(root, process.env.BENCH_CPU_PROF) : null;
+  const server = await startServer(env, undefined, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const runs: BatchRun[] = [];
+  let single;
+  let apiCpu: { user: number; system: number };
+  try {
+    const accounts = await createAccounts(server);
+    await apiBatches(server, accounts, 'warm-up', Math.min(3, SECONDS)); // JIT, pools, API-key caches
+    const cpuBefore = cpuSeconds(server.child.pid);
+    runs.push(await apiBatches(server, accounts, `GraphQL chargeUsageBatch, ${BATCH} per call`));
+    const cpuAfter = cpuSeconds(server.child.pid);
+    apiCpu = { user: (cpuAfter.user - cpuBefore.user) / SECONDS, system: (cpuAfter.system - cpuBefore.system) / SECONDS };
+    single = await rawCharges(dbUrl, accounts.map((account) => account.walletId), accounts.map((account) => account.accountId), 'raw SQL single debits', CLIENTS);
+    runs.push(await rawBatches(dbUrl, accounts, `raw SQL, ${BATCH} debits per transaction`));
+  } finally {
+    await server.stop();
+  }
+  const rate = (run: BatchRun) => run.charges / run.seconds;
+  const [api, raw] = runs;
+  return [
+    `### Batch charging (${CLIENTS} clients, batches of ${BATCH} from one account each, ${WALLETS} wallets, ${SECONDS} s each, same PostgreSQL, fsync on)`,
+    '',
+    '| scenario | charges/s | batches/s | p50 ms per batch | p99 ms per batch | errors | charges |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...runs.map((run) => `| ${run.label} | ${fmt(rate(run))} | ${fmt(run.batches / run.seconds)} | ${fmt(pct(run.latencies, 50), 1)} | ${fmt(pct(run.latencies, 99), 1)} | ${run.errors} | ${run.charges} |`),
+    `| ${single.label} (one per transaction) | ${fmt(single.rps)} | | ${fmt(single.p50, 1)} per debit | ${fmt(single.p99, 1)} per debit | ${single.errors} | ${single.total} |`,
+    '',
+    '| ratio | measured | target |',
+    '|---|---:|---:|',
+    `| chargeUsageBatch / raw single debits | ${fmt(rate(api) / single.rps, 2)}x | >= 10x |`,
+    `| chargeUsageBatch / raw batched debits | ${fmt(rate(api) / rate(raw), 2)}x | >= 0.3x |`,
+    '',
+    `API process CPU during the chargeUsageBatch run: ${fmt((apiCpu.user + apiCpu.system) * 100)} % of one core (user ${fmt(apiCpu.user * 100)} %, system ${fmt(apiCpu.system * 100)} %).`,
+  ].join('\n');
+}

@@ -1,0 +1,58 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Services } from '../../services';
+import { API_KEY_PREFIX } from '../auth/tokens';
+import { createMcpServer } from './mcp.server';
+
+/** The same request body limit as /graphql. */
+const MAX_BODY = '256kb';
+
+/** A JSON-RPC error answer outside any tool call (transport level). */
+function rpcError(res: Response, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  res.status(status).set(headers).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/**
+ * MCP's streamable HTTP transport at `/mcp`, stateless: every POST carries its own API key
+ * (`Authorization: Bearer sfk_...`) and gets a fresh server and transport, so any instance
+ * behind a load balancer can answer it and nothing lives between requests. Without sessions
+ * there is no server-to-client stream, so GET and DELETE answer 405, as the specification
+ * allows. Access tokens (sessions) are refused: an agent acts with a scoped, revocable key.
+ */
+export function registerMcpRoutes(app: Express, services: Services): void {
+  const refuseMethod = (_req: Request, res: Response) => rpcError(res, 405, -32000, 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC with POST', { allow: 'POST' });
+  app.get('/mcp', refuseMethod);
+  app.delete('/mcp', refuseMethod);
+
+  app.post('/mcp', express.json({ limit: MAX_BODY }), async (req: Request, res: Response) => {
+    const authorization = req.headers.authorization ?? '';
+    const principal = /^Bearer\s+sfk_/i.test(authorization) ? await services.auth.authenticate(authorization) : null;
+    if (!principal || principal.via !== 'apiKey') {
+      rpcError(res, 401, -32001, `UNAUTHENTICATED: send Authorization: Bearer ${API_KEY_PREFIX}... with an API key (createApiKey); access tokens are not accepted here`, {
+        'www-authenticate': 'Bearer',
+      });
+      return;
+    }
+    const server = createMcpServer(services, async () => principal);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } catch (err) {
+      services.log.error({ err }, 'MCP request failed');
+      if (!res.headersSent) rpcError(res, 500, -32603, 'Internal server error');
+    }
+  });
+
+  // Body parser refusals on /mcp as JSON-RPC errors: not JSON (-32700, 400), too large (413).
+  app.use('/mcp', (err: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    if (err.type === 'entity.too.large') rpcError(res, 413, -32600, `The request body is larger than ${MAX_BODY}`);
+    else if (err.status === 400) rpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON');
+    else next(err);
+  });
+}

@@ -1,0 +1,224 @@
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { startTestApp, type TestApp, type TestUser } from './helpers/app';
+import { ChargeUsageDocument, CreateApiKeyDocument, RevokeApiKeyDocument, TransactionsDocument, WalletOnlyDocument, type ApiKeyScope } from './generated/graphql';
+
+/** The synfluencer preset: talking_head costs 0.10 credits per second. */
+let t: TestApp;
+let user: TestUser;
+let fullKey: string;
+const clients: Client[] = [];
+const TOOLS = ['get_balance', 'price_book', 'quote', 'charge_usage', 'reserve_credits', 'capture_hold', 'release_hold', 'usage_summary'];
+
+beforeAll(async () => {
+  t = await startTestApp({ SIGNUP_BONUS: '10' });
+  user = await t.signUp();
+  fullKey = await apiKey(user, ['USAGE_WRITE', 'WALLET_READ']);
+});
+afterAll(async () => {
+  for (const client of clients) await client.close().catch(() => undefined);
+  await t.stop();
+});
+
+async function apiKey(owner: TestUser, scopes: ApiKeyScope[]): Promise<string> {
+  return (await t.ok(CreateApiKeyDocument, { name: `agent ${scopes.join('+')}`, scopes }, owner.token)).createApiKey.secret;
+}
+
+const mcpUrl = () => new URL(t.url.replace(/\/graphql$/, '/mcp'));
+
+async function httpClient(authorization: string | null): Promise<Client> {
+  const client = new Client({ name: 'credits-test', version: '1.0.0' });
+  const headers: Record<string, string> = authorization ? { authorization } : {};
+  await client.connect(new StreamableHTTPClientTransport(mcpUrl(), { requestInit: { headers } }));
+  clients.push(client);
+  return client;
+}
+
+/** A tool's answer: its JSON, read loosely (the assertions check its shape). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of any shape
+type Json = Record<string, any>;
+interface ToolAnswer {
+  isError: boolean;
+  value: Json;
+}
+async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer> {
+  const result = await client.callTool({ name, arguments: args });
+  const text = (result.content as { type: string; text: string }[])[0].text;
+  // The text and the structured content carry the same JSON.
+  expect(JSON.parse(text)).toEqual(result.structuredContent);
+  return { isError: Boolean(result.isError), value: result.structuredContent as Json };
+}
+const codeOf = (answer: ToolAnswer) => (answer.isError ? (answer.value.error.code as string) : 'ok');
+const balanceOf = async (u: TestUser) => (await t.ok(WalletOnlyDocument, {}, u.token)).me.wallet.balance;
+
+describe('MCP over streamable HTTP (POST /mcp)', () => {
+  it('lists the eight tools, each with a description and a described input schema', async () => {
+    const client = await httpClient(`Bearer ${fullKey}`);
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual([...TOOLS].sort());
+    for (const tool of tools) {
+      expect(tool.description!.length).toBeGreaterThan(20);
+      expect(tool.inputSchema.type).toBe('object');
+      for (const [name, property] of Object.entries(tool.inputSchema.properties ?? {})) {
+        expect({ tool: tool.name, name, described: typeof (property as { description?: string }).description === 'string' }).toEqual({ tool: tool.name, name, described: true });
+      }
+    }
+    const charge = tools.find((tool) => tool.name === 'charge_usage')!;
+    expect(charge.inputSchema.required).toEqual(expect.arrayContaining(['feature', 'idempotencyKey']));
+    expect(charge.annotations).toMatchObject({ readOnlyHint: false, idempotentHint: true });
+  });
+
+  it('reads, quotes and charges through the same services as GraphQL; a retry replays; errors carry the contract code', async () => {
+    const u = await t.signUp();
+    const client = await httpClient(`Bearer ${await apiKey(u, ['USAGE_WRITE', 'WALLET_READ'])}`);
+    expect((await call(client, 'get_balance')).value).toMatchObject({ balance: '10', held: '0', status: 'ACTIVE', version: '1' });
+    const book = (await call(client, 'price_book')).value;
+    expect(book.features).toEqual(expect.arrayContaining([expect.objectContaining({ feature: 'talking_head', model: 'PER_SECOND', rate: '0.1', provider: 'heygen' })]));
+    expect((await call(client, 'quote', { feature: 'talking_head', quantity: 30 })).value).toMatchObject({ amount: '3', unit: 'second' });
+
+    const first = await call(client, 'charge_usage', { feature: 'talking_head', quantity: 12.5, idempotencyKey: 'render-1', platform: 'tiktok' });
+    expect(first.value.transaction).toMatchObject({ kind: 'USAGE', amount: '-1.25', balanceAfter: '8.75', idempotencyKey: 'render-1', platform: 'tiktok' });
+    expect(first.value.wallet).toMatchObject({ balance: '8.75', version: '2' });
+    const again = await call(client, 'charge_usage', { feature: 'talking_head', quantity: 12.5, idempotencyKey: 'render-1', platform: 'tiktok' });
+    expect(again.value.transaction).toEqual(first.value.transaction);
+    // The same key through GraphQL replays the same charge: one ledger, one set of rules.
+    const viaGraphql = await t.ok(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 12.5, idempotencyKey: 'render-1', platform: 'tiktok' } }, u.token);
+    expect(viaGraphql.chargeUsage.transaction.id).toBe(first.value.transaction.id);
+    expect(await balanceOf(u)).toBe('8.75');
+
+    const refusals = [
+      await call(client, 'charge_usage', { feature: 'talking_head', quantity: 12.5, idempotencyKey: 'render-1' }), // same key, other input
+      await call(client, 'charge_usage', { feature: 'talking_head', quantity: 1000, idempotencyKey: 'render-2' }),
+      await call(client, 'charge_usage', { feature: 'talking_head', quantity: 1 }), // the key is required
+      await call(client, 'charge_usage', { feature: 'talking_head', quantity: 'ten', idempotencyKey: 'render-3' }),
+      await call(client, 'charge_usage', { feature: 'talking_head', quantity: 1, idempotencyKey: 'render-4', idempotency_key: 'x' }),
+      await call(client, 'quote', { feature: 'talking_head', quantity: 1e-7 }),
+      await call(client, 'quote', { feature: 'content_generation', providerCost: '1e3' }),
+      await call(client, 'quote', { feature: 'no_such_feature' }),
+    ];
+    expect(refusals.map(codeOf)).toEqual(['IDEMPOTENCY_CONFLICT', 'INSUFFICIENT_CREDITS', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(refusals[1].value.error).toMatchObject({ message: expect.stringMatching(/Insufficient credits/), details: { required: '100', available: '8.75' } });
+    expect(refusals[2].value.error.message).toMatch(/idempotencyKey/);
+    expect(await balanceOf(u)).toBe('8.75');
+  });
+
+  it('reserves, captures (retry-safe with a key) and releases holds; usage_summary counts the spend', async () => {
+    const u = await t.signUp();
+    const client = await httpClient(`Bearer ${await apiKey(u, ['USAGE_WRITE', 'WALLET_READ'])}`);
+    const hold = (await call(client, 'reserve_credits', { feature: 'talking_head', quantity: 60, idempotencyKey: 'video-1', expiresInSeconds: 600 })).value;
+    expect(hold).toMatchObject({ status: 'PENDING', amount: '6', feature: 'talking_head' });
+    expect((await call(client, 'get_balance')).value).toMatchObject({ balance: '4', held: '6' });
+    const capture = await call(client, 'capture_hold', { holdId: hold.id, quantity: 42, idempotencyKey: 'video-1-done' });
+    expect(capture.value).toMatchObject({ transaction: { kind: 'CAPTURE', amount: '-4.2' }, wallet: { balance: '5.8', held: '0' }, hold: { id: hold.id, status: 'CAPTURED', captured: '4.2' } });
+    expect((await call(client, 'capture_hold', { holdId: hold.id, quantity: 42, idempotencyKey: 'video-1-done' })).value.transaction).toEqual(capture.value.transaction);
+    expect(codeOf(await call(client, 'capture_hold', { holdId: hold.id, quantity: 42 }))).toBe('HOLD_NOT_PENDING');
+
+    const second = (await call(client, 'reserve_credits', { feature: 'talking_head', quantity: 10, idempotencyKey: 'video-2' })).value;
+    expect((await call(client, 'release_hold', { holdId: second.id })).value).toMatchObject({ id: second.id, status: 'RELEASED', amount: '1' });
+    expect(codeOf(await call(client, 'release_hold', { holdId: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
+
+    const summary = (await call(client, 'usage_summary', { period: 'DAY' })).value;
+    expect(summary).toMatchObject({ total: '4.2', count: 1, byFeature: [{ key: 'talking_head', total: '4.2', count: 1 }] });
+    expect(summary.buckets).toHaveLength(30);
+    expect(codeOf(await call(client, 'usage_summary', { period: 'YEAR' }))).toBe('BAD_USER_INPUT');
+  });
+
+  it('each tool needs its scope: WALLET_READ reads, USAGE_WRITE charges', async () => {
+    const u = await t.signUp();
+    const reader = await httpClient(`Bearer ${await apiKey(u, ['WALLET_READ'])}`);
+    const writer = await httpClient(`Bearer ${await apiKey(u, ['USAGE_WRITE'])}`);
+    expect(codeOf(await call(reader, 'get_balance'))).toBe('ok');
+    expect(codeOf(await call(reader, 'charge_usage', { feature: 'talking_head', quantity: 1, idempotencyKey: 'r-1' }))).toBe('FORBIDDEN');
+    expect(codeOf(await call(reader, 'reserve_credits', { feature: 'talking_head', quantity: 1, idempotencyKey: 'r-2' }))).toBe('FORBIDDEN');
+    expect(codeOf(await call(writer, 'get_balance'))).toBe('FORBIDDEN');
+    expect(codeOf(await call(writer, 'usage_summary', { period: 'WEEK' }))).toBe('FORBIDDEN');
+    expect(codeOf(await call(writer, 'charge_usage', { feature: 'talking_head', quantity: 1, idempotencyKey: 'w-1' }))).toBe('ok');
+    for (const client of [reader, writer]) {
+      expect(codeOf(await call(client, 'price_book'))).toBe('ok');
+      expect(codeOf(await call(client, 'quote', { feature: 'talking_head', quantity: 1 }))).toBe('ok');
+    }
+    expect(await balanceOf(u)).toBe('9.9');
+  });
+
+  it('needs an API key: none, an access token, an unknown or a revoked key are 401', async () => {
+    const post = (authorization: string | null) =>
+      fetch(mcpUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+    const u = await t.signUp();
+    const key = await apiKey(u, ['WALLET_READ']);
+    const revoked = await apiKey(u, ['WALLET_READ']);
+    const keys = (await t.ok(`query { apiKeys { id name prefix } }`, {}, u.token)) as { apiKeys: { id: string; prefix: string }[] };
+    await t.ok(RevokeApiKeyDocument, { id: keys.apiKeys.find((k) => revoked.startsWith(k.prefix))!.id }, u.token);
+    for (const authorization of [null, `Bearer ${u.token}`, 'Bearer sfk_not-a-key', `Bearer ${revoked}`]) {
+      const res = await post(authorization);
+      expect({ authorization, status: res.status }).toEqual({ authorization, status: 401 });
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^UNAUTHENTICATED/);
+    }
+    expect((await post(`Bearer ${key}`)).status).toBe(200);
+    await expect(httpClient(null)).rejects.toThrow();
+    expect((await fetch(mcpUrl(), { headers: { authorization: `Bearer ${key}` } })).status).toBe(405);
+    const malformed = await fetch(mcpUrl(), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{"jsonrpc":' });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { code: number } }).error.code).toBe(-32700);
+  });
+});
+
+describe('MCP over stdio (npm run mcp)', () => {
+  const entry = path.join(__dirname, '..', 'dist', 'src', 'mcp.js');
+
+  async function stdioClient(key: string): Promise<Client> {
+    const client = new Client({ name: 'credits-test-stdio', version: '1.0.0' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [entry],
+      env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.dbUrl, DB_POOL_SIZE: '4', SIGNUP_BONUS: '10', MCP_API_KEY: key },
+      stderr: 'pipe',
+    });
+    await client.connect(transport);
+    clients.push(client);
+    return client;
+  }
+
+  it('spawns the entry point against the same database: same wallet, same ledger, revocation ends it', async () => {
+    const u = await t.signUp();
+    const key = await apiKey(u, ['USAGE_WRITE', 'WALLET_READ']);
+    const client = await stdioClient(key);
+    expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([...TOOLS].sort());
+    expect((await call(client, 'get_balance')).value).toMatchObject({ balance: '10', version: '1' });
+    const charge = await call(client, 'charge_usage', { feature: 'talking_head', quantity: 30, idempotencyKey: 'stdio-1', automationId: 'agent-loop' });
+    expect(charge.value.transaction).toMatchObject({ amount: '-3', automationId: 'agent-loop' });
+    // The HTTP server sees the charge the stdio process made: one database, one ledger.
+    expect(await balanceOf(u)).toBe('7');
+    const history = await t.ok(TransactionsDocument, { first: 1 }, u.token);
+    expect(history.transactions.edges[0].node.id).toBe(charge.value.transaction.id);
+    expect(codeOf(await call(client, 'capture_hold', { holdId: 'not-a-hold' }))).toBe('NOT_FOUND');
+
+    const keys = (await t.ok(`query { apiKeys { id prefix } }`, {}, u.token)) as { apiKeys: { id: string; prefix: string }[] };
+    await t.ok(RevokeApiKeyDocument, { id: keys.apiKeys.find((k) => key.startsWith(k.prefix))!.id }, u.token);
+    // Another process: it stops accepting the key once it learns of the revocation (within seconds).
+    const deadline = Date.now() + 15_000;
+    let answer = await call(client, 'get_balance');
+    while (!answer.isError && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      answer = await call(client, 'get_balance');
+    }
+    expect(codeOf(answer)).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses to start without a valid key, with a message on stderr and exit code 2', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const run = (key: string | null) =>
+      spawnSync(process.execPath, [entry], { env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.dbUrl, DB_POOL_SIZE: '2', ...(key ? { MCP_API_KEY: key } : {}) }, input: '', timeout: 60_000 });
+    const missing = run(null);
+    expect([missing.status, missing.stderr.toString()]).toEqual([2, expect.stringMatching(/MCP_API_KEY is required/)]);
+    const unknown = run('sfk_not-a-real-key');
+    expect([unknown.status, unknown.stderr.toString()]).toEqual([2, expect.stringMatching(/not a valid API key/)]);
+    expect(unknown.stdout.toString()).toBe('');
+  });
+});
