@@ -11,6 +11,8 @@ import { BillingResolver } from './modules/billing/billing.resolver';
 import { MessagesResolver } from './modules/alerts/messages.resolver';
 import { RealtimeResolver } from './modules/realtime/realtime.resolver';
 import { UsageResolver, WalletRunwayResolver } from './modules/usage/usage.resolver';
+import { WebhooksResolver } from './modules/webhooks/webhooks.resolver';
+import { AutoTopUpResolver } from './modules/auto-top-up/auto-top-up.resolver';
 
 /** Every resolver of the API, one list. */
 export const resolvers = [
@@ -28,6 +30,8 @@ export const resolvers = [
   RealtimeResolver,
   UsageResolver,
   WalletRunwayResolver,
+  WebhooksResolver,
+  AutoTopUpResolver,
 ] as const;
 
 /**

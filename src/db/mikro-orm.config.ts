@@ -17,6 +17,12 @@ import { StripeSubscription } from '../modules/billing/stripe-subscription.entit
 import { EmailOutbox } from '../modules/alerts/email-outbox.entity';
 import { Message } from '../modules/alerts/message.entity';
 import { UsageRollup } from '../modules/usage/usage-rollup.entity';
+import { WebhookEndpoint } from '../modules/webhooks/webhook-endpoint.entity';
+import { WebhookEvent } from '../modules/webhooks/webhook-event.entity';
+import { WebhookDelivery } from '../modules/webhooks/webhook-delivery.entity';
+import { WebhookAttempt } from '../modules/webhooks/webhook-attempt.entity';
+import { AutoTopUp } from '../modules/auto-top-up/auto-top-up.entity';
+import { AutoTopUpAttempt } from '../modules/auto-top-up/auto-top-up-attempt.entity';
 
 /** The repository root, found from either src/db (tests) or dist/src/db (compiled). */
 function projectRoot(): string {
@@ -51,6 +57,12 @@ export const entities = [
   Message,
   EmailOutbox,
   UsageRollup,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookDelivery,
+  WebhookAttempt,
+  AutoTopUp,
+  AutoTopUpAttempt,
 ];
 
 /** Shared by the app, the scripts and the tests; the URL always comes from config.ts. */
