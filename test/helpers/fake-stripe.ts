@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakePaymentIntents } from './fake-stripe-intents';
 
 /**
  * A small Stripe-compatible HTTP server for tests: the real `stripe` SDK is pointed at it
@@ -24,6 +25,8 @@ export class FakeStripe {
   private readonly failures = new Map<string, Failure[]>();
   private seq = 0;
   url = '';
+  /** PaymentIntents and the webhooks Stripe sends about them (fake-stripe-intents.ts). */
+  readonly intents = new FakePaymentIntents();
 
   constructor() {
     this.server = http.createServer((req, res) => {
@@ -78,6 +81,8 @@ export class FakeStripe {
 
   private route(method: string, path: string, body: Record<string, any>): [number, unknown] {
     const n = ++this.seq;
+    const intent = this.intents.route(method, path, body);
+    if (intent) return intent;
     if (method !== 'POST') return [404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path})` } }];
     switch (path) {
       case '/v1/customers':

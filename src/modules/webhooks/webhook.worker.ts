@@ -52,16 +52,16 @@ const CLAIM = `
 const RECORD = `
   with attempt as (
     insert into webhook_attempt (id, delivery_id, number, status_code, error, response_body, duration_ms, created_at)
-    values (gen_random_uuid(), $1, $2, $3, $4, $5, $6, now() - $6 * interval '1 millisecond') returning 1),
+    values (gen_random_uuid(), $1::uuid, $2::int, $3::int, $4::text, $5::text, $6::int, now() - $6::int * interval '1 millisecond') returning 1),
   delivery as (
-    update webhook_delivery set last_status_code = $3, last_error = $4,
-           status = case when $7 then 'SUCCEEDED' when attempts >= $10 then 'FAILED' else 'PENDING' end,
-           delivered_at = case when $7 then now() end,
-           next_attempt_at = case when $7 or attempts >= $10 then null else now() + $9 * interval '1 millisecond' end
-     where id = $1 and attempts = $2 and status = 'PENDING' returning 1)
-  update webhook_endpoint set failing_since = case when $7 then null else coalesce(failing_since, now()) end
-   where id = $8
-  returning status, failing_since is not null and failing_since <= now() - $11 * interval '1 millisecond' as overdue`;
+    update webhook_delivery set last_status_code = $3::int, last_error = $4::text,
+           status = case when $7::bool then 'SUCCEEDED' when attempts >= $10::int then 'FAILED' else 'PENDING' end,
+           delivered_at = case when $7::bool then now() end,
+           next_attempt_at = case when $7::bool or attempts >= $10::int then null else now() + $9::int * interval '1 millisecond' end
+     where id = $1::uuid and attempts = $2::int and status = 'PENDING' returning 1)
+  update webhook_endpoint set failing_since = case when $7::bool then null else coalesce(failing_since, now()) end
+   where id = $8::uuid
+  returning status, failing_since is not null and failing_since <= now() - $11::bigint * interval '1 millisecond' as overdue`;
 
 /**
  * Sends the outbox (webhook_delivery) after commit: kicked by every commit that queued

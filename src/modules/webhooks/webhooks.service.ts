@@ -73,7 +73,7 @@ export class WebhooksService {
       const live = await client.query<{ n: number }>('select count(*)::int as n from webhook_endpoint where account_id = $1 and deleted_at is null', [accountId]);
       if (live.rows[0].n >= this.config.maxEndpoints) throw badInput(`an account may have at most ${this.config.maxEndpoints} webhook endpoints`);
       const inserted = await client.query(
-        `insert into webhook_endpoint (id, account_id, url, description, events, secret) values (gen_random_uuid(), $1, $2, $3, $4, $5) returning ${ENDPOINT_COLUMNS}`,
+        `insert into webhook_endpoint as e (id, account_id, url, description, events, secret) values (gen_random_uuid(), $1, $2, $3, $4, $5) returning ${ENDPOINT_COLUMNS}`,
         [accountId, url, description, events, secret],
       );
       return decodeEndpoint(inserted.rows[0]);
