@@ -129,7 +129,7 @@ describe('settings', () => {
     expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { packId: 'pack_nope' } }, u.token))).toBe('NOT_FOUND');
 
     const session = (await a.ok(SetupAutoTopUpPaymentMethodDocument, {}, u.token)).setupAutoTopUpPaymentMethod;
-    const request = fake.to('/v1/checkout/sessions').at(-1)!.body as Record<string, any>;
+    const request = fake.to('/v1/checkout/sessions').at(-1)!.body;
     expect(session.id).toMatch(/^cs_test_/);
     expect(request).toMatchObject({ mode: 'setup', currency: 'usd', setup_intent_data: { metadata: { accountId: u.accountId, purpose: 'auto_top_up' } } });
     expect(await saveCard(u, 'pm_card_visa')).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } });
@@ -146,7 +146,7 @@ describe('settings', () => {
     const u = await a.signUp();
     const secret = await subscribe(u, ['PURCHASE_COMPLETED', 'REFUND_COMPLETED']);
     await a.ok(PurchaseCreditsDocument, { packId: 'pack_100' }, u.token);
-    expect((fake.to('/v1/checkout/sessions').at(-1)!.body as any).payment_intent_data).toMatchObject({ setup_future_usage: 'off_session' });
+    expect(fake.to('/v1/checkout/sessions').at(-1)!.body.payment_intent_data).toMatchObject({ setup_future_usage: 'off_session' });
 
     const pi = `pi_${randomBytes(6).toString('hex')}`;
     const metadata = { accountId: u.accountId, packId: 'pack_100', credits: '100' };

@@ -44,7 +44,7 @@ async function gql(base: string, doc: Parameters<typeof print>[0], variables: un
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query: print(doc), variables }),
   });
-  return (await r.json()) as { data?: any; errors?: unknown[] };
+  return (await r.json()) as { data?: Record<string, Record<string, unknown>>; errors?: unknown[] };
 }
 
 async function until<T>(fn: () => T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
@@ -87,9 +87,9 @@ it('loses no webhook when the server is killed mid-delivery: after restart every
   let server = startServer(env);
   try {
     await waitReady(base);
-    const token = (await gql(base, SignUpDocument, { input: { email: 'hooks-crash@test.dev', password: 'Crash-Test-1' } })).data.signUp.accessToken as string;
+    const token = (await gql(base, SignUpDocument, { input: { email: 'hooks-crash@test.dev', password: 'Crash-Test-1' } })).data!.signUp.accessToken as string;
     const created = await gql(base, CreateWebhookEndpointDocument, { input: { url: receiver.url, events: ['LOW_CREDITS', 'CREDITS_DEPLETED', 'WALLET_PAUSED'] } }, token);
-    const secret = created.data.createWebhookEndpoint.secret as string;
+    const secret = created.data!.createWebhookEndpoint.secret as string;
 
     const charge = (quantity: number, key: string) => gql(base, ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey: key } }, token);
     expect((await charge(75, 'c1')).errors).toBeUndefined(); // LOW_CREDITS 25 %: its delivery hangs

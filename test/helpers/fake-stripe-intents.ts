@@ -19,7 +19,23 @@ export interface SentWebhook {
 export const DECLINED_CARD = 'pm_card_chargeDeclined';
 export const AUTHENTICATION_CARD = 'pm_card_authenticationRequired';
 
-type Intent = Record<string, any>;
+/** A PaymentIntent as the fake keeps it (the fields the API reads). */
+interface Intent {
+  id: string;
+  object: 'payment_intent';
+  amount: number;
+  amount_received: number;
+  currency: string;
+  customer: string | null;
+  payment_method: string | null;
+  off_session: boolean;
+  confirm: boolean;
+  metadata: Record<string, unknown>;
+  description: string | null;
+  setup_future_usage: string | null;
+  status: string;
+  last_payment_error: { type: string; code: string; message: string } | null;
+}
 
 export class FakePaymentIntents {
   readonly created = new Map<string, Intent>();
@@ -45,7 +61,7 @@ export class FakePaymentIntents {
   }
 
   /** A request this part of the fake answers, or null. */
-  route(method: string, path: string, body: Record<string, any>): [number, unknown] | null {
+  route(method: string, path: string, body: Record<string, unknown>): [number, unknown] | null {
     if (method === 'POST' && path === '/v1/payment_intents') return this.create(body);
     const read = /^\/v1\/payment_intents\/([\w-]+)$/.exec(path);
     if (method === 'GET' && read) {
@@ -55,7 +71,7 @@ export class FakePaymentIntents {
     return null;
   }
 
-  private create(body: Record<string, any>): [number, unknown] {
+  private create(body: Record<string, unknown>): [number, unknown] {
     if (!/^\d+$/.test(String(body.amount)) || !body.currency) return [400, { error: { type: 'invalid_request_error', message: 'amount and currency are required' } }];
     const id = `pi_test_${++this.seq}_${Date.now()}`;
     const failure = body.payment_method === DECLINED_CARD ? 'card_declined' : body.payment_method === AUTHENTICATION_CARD ? 'authentication_required' : null;
@@ -64,13 +80,13 @@ export class FakePaymentIntents {
       object: 'payment_intent',
       amount: Number(body.amount),
       amount_received: failure ? 0 : Number(body.amount),
-      currency: body.currency,
-      customer: body.customer ?? null,
-      payment_method: body.payment_method ?? null,
+      currency: String(body.currency),
+      customer: (body.customer as string | undefined) ?? null,
+      payment_method: (body.payment_method as string | undefined) ?? null,
       off_session: body.off_session === 'true',
       confirm: body.confirm === 'true',
-      metadata: body.metadata ?? {},
-      description: body.description ?? null,
+      metadata: (body.metadata as Record<string, unknown> | undefined) ?? {},
+      description: (body.description as string | undefined) ?? null,
       setup_future_usage: null,
       status: failure ? 'requires_payment_method' : 'succeeded',
       last_payment_error: failure ? { type: 'card_error', code: failure, message: failure === 'card_declined' ? 'Your card was declined.' : 'This payment requires authentication.' } : null,
@@ -85,7 +101,7 @@ export class FakePaymentIntents {
           type: 'card_error',
           code: failure,
           decline_code: failure === 'card_declined' ? 'generic_decline' : undefined,
-          message: intent.last_payment_error.message,
+          message: intent.last_payment_error!.message,
           payment_intent: intent,
         },
       },

@@ -8,7 +8,7 @@ export interface Receipt {
   timestamp: string;
   signature: string;
   body: string;
-  payload: { type: string; timestamp: string; data: Record<string, any> & { wallet: { version: string; balance: string; status: string } } };
+  payload: { type: string; timestamp: string; data: Record<string, unknown> & { wallet: { version: string; balance: string; status: string } } };
   at: number;
   /** What the receiver answered (null: it hung). */
   status: number | null;
