@@ -2,19 +2,21 @@ import { startBenchDb, type BenchDb } from './harness';
 import { benchLedger } from './ledger';
 import { benchRealtime } from './realtime';
 import { benchUsage } from './usage';
+import { benchDashboard } from './dashboard';
 
 /** Every benchmark section, in run order (each starts what it needs). */
 const sections: Record<string, (db: BenchDb) => Promise<string>> = {
   ledger: (db) => benchLedger(db),
   realtime: () => benchRealtime(),
   usage: (db) => benchUsage({ createDatabase: (name) => db.createDatabase(name) }),
+  dashboard: (db) => benchDashboard(db),
 };
 
 /**
  * `npm run bench`: starts its own PostgreSQL (or uses DATABASE_URL's server), runs every
  * section and prints markdown tables. Targets are ratios against baselines measured in the
  * same run, never absolute numbers (machines differ; ratios travel).
- * BENCH_ONLY=ledger,realtime,usage picks sections.
+ * BENCH_ONLY=ledger,realtime,usage,dashboard picks sections.
  */
 async function main(): Promise<void> {
   const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);

@@ -43,6 +43,7 @@ import { webhooksModule } from './modules/webhooks/webhooks.module';
 import { WebhookEventType } from './modules/webhooks/webhook-event';
 import { AutoTopUpService } from './modules/auto-top-up/auto-top-up.service';
 import { autoTopUpParticipant } from './modules/auto-top-up/auto-top-up.participant';
+import { registerDashboard } from './shared/web-app';
 
 export interface App {
   services: Services;
@@ -211,6 +212,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
 
   registerUsageRoutes(app, services);
   registerSiteRoutes(app, config);
+  registerDashboard(app, config.webDir, log);
 
   // Holds and buckets past their time are expired by a sweep on every instance (safe: each
   // expiry is re-checked under the wallet lock).

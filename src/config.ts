@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -21,6 +22,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Embedded database files and generated development keys. @default ./.data */
   dataDir: string;
+  /** The built dashboard (`npm run build` writes it), served at /app/. @default ./dist/web */
+  webDir: string;
   embeddedPgPort: number;
   dbPoolSize: number;
   logLevel: LogLevel;
@@ -261,10 +264,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!/^https?:\/\/[^/]+/.test(raw)) problems.push(`${name} must be an http(s) URL (got "${raw}")`);
     return raw;
   };
+  // Defaults send customers back to the dashboard this server hosts (/app/) on its own port.
+  const dashboard = `http://localhost:${nonEmpty(env.PORT) ?? '4000'}/app/account`;
   const billing: BillingConfig = {
-    successUrl: url('BILLING_SUCCESS_URL', 'http://localhost:3000/billing/success?session_id={CHECKOUT_SESSION_ID}'),
-    cancelUrl: url('BILLING_CANCEL_URL', 'http://localhost:3000/billing/cancel'),
-    portalReturnUrl: url('BILLING_PORTAL_RETURN_URL', 'http://localhost:3000/billing'),
+    successUrl: url('BILLING_SUCCESS_URL', `${dashboard}?checkout=success&session_id={CHECKOUT_SESSION_ID}`),
+    cancelUrl: url('BILLING_CANCEL_URL', `${dashboard}?checkout=cancel`),
+    portalReturnUrl: url('BILLING_PORTAL_RETURN_URL', dashboard),
     stripePriceIds: pairs('STRIPE_PRICE_IDS', /^[\w-]+$/),
     refundRetryAfterMs: int('REFUND_RETRY_AFTER_MS', 30_000, 0, 86_400_000),
     planPricesMinor: Object.fromEntries(Object.entries(pairs('PLAN_PRICES', /^\d{1,9}$/)).map(([k, v]) => [k, Number(v)])),
@@ -305,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: nonEmpty(env.HOST) ?? '0.0.0.0',
     databaseUrl,
     dataDir: path.resolve(nonEmpty(env.DATA_DIR) ?? path.join(__dirname, '..', '..', '.data')),
+    webDir: path.resolve(nonEmpty(env.WEB_DIR) ?? path.join(projectRoot(), 'dist', 'web')),
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1, 65535),
     dbPoolSize: int('DB_POOL_SIZE', 20, 2, 500),
     logLevel: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
@@ -372,6 +378,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(problems);
   }
   return config;
+}
+
+/** The folder holding package.json, from src/ (tests run the sources) or dist/src/ (the build). */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
 }
 
 export class ConfigError extends Error {

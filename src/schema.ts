@@ -8,6 +8,7 @@ import { SynfluencersResolver } from './modules/synfluencers/synfluencers.resolv
 import { ChargeResolver, HoldResolver, LedgerResolver, TransactionResolver, WalletResolver } from './modules/ledger/ledger.resolver';
 import { PricingResolver } from './modules/pricing/pricing.resolver';
 import { BillingResolver } from './modules/billing/billing.resolver';
+import { AccountPlanResolver } from './modules/billing/account-plan.resolver';
 import { MessagesResolver } from './modules/alerts/messages.resolver';
 import { RealtimeResolver } from './modules/realtime/realtime.resolver';
 import { UsageResolver, WalletRunwayResolver } from './modules/usage/usage.resolver';
@@ -26,6 +27,7 @@ export const resolvers = [
   HoldResolver,
   PricingResolver,
   BillingResolver,
+  AccountPlanResolver,
   MessagesResolver,
   RealtimeResolver,
   UsageResolver,

@@ -90,7 +90,7 @@ export class TestApp {
 }
 
 /** Boots the real app (HTTP + WebSocket) on a fresh database cloned from the migrated template. */
-export async function startTestApp(env: Record<string, string> = {}, opts: { dbUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: { dbUrl?: string; port?: number } = {}): Promise<TestApp> {
   const db = opts.dbUrl ? { url: opts.dbUrl, drop: null } : await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -102,7 +102,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { dbU
     ...env,
   });
   const app = await buildApp(config);
-  const port = await app.listen(0, '127.0.0.1');
+  const port = await app.listen(opts.port ?? 0, '127.0.0.1');
   return new TestApp(app, config, `http://127.0.0.1:${port}/graphql`, `ws://127.0.0.1:${port}/graphql`, db.url, db.drop);
 }
 

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
 import { FakePaymentIntents } from './fake-stripe-intents';
 
 /**
@@ -8,6 +9,12 @@ import { FakePaymentIntents } from './fake-stripe-intents';
  * form-encoded bodies into nested objects, honours Idempotency-Key like Stripe (same key:
  * same response, no second effect), and records every request so tests can assert what
  * Stripe was asked to do (e.g. the refund amount).
+ *
+ * With `hostPages(...)` it also plays Stripe's hosted pages for browser tests: a Checkout
+ * session's `url` opens a page on this server with a Pay button, which sends a really signed
+ * `checkout.session.completed` webhook to the API (as Stripe would) and then redirects to the
+ * session's `success_url`; a billing portal session's `url` opens a page linking back to its
+ * `return_url`.
  */
 export interface RecordedRequest {
   method: string;
@@ -18,12 +25,43 @@ export interface RecordedRequest {
 
 type Failure = { status: number; type: string; message: string };
 
+/** What a hosted Checkout page needs to complete a session. */
+interface CheckoutRecord {
+  id: string;
+  mode: string;
+  customer: string | null;
+  client_reference_id: string | null;
+  metadata: Record<string, string>;
+  success_url: string;
+  cancel_url: string;
+  amount_total: number;
+  currency: string;
+  description: string;
+}
+
+export interface HostedPages {
+  /** The API's POST /webhooks/stripe. */
+  webhookUrl: string;
+  /** STRIPE_WEBHOOK_SECRET of the API: deliveries are signed with it. */
+  webhookSecret: string;
+}
+
+/** A webhook the hosted Pay button sent, and how the API answered. */
+export interface DeliveredWebhook {
+  type: string;
+  sessionId: string;
+  status: number;
+}
+
 export class FakeStripe {
   readonly requests: RecordedRequest[] = [];
   private readonly server: http.Server;
   private readonly idempotent = new Map<string, { status: number; body: unknown }>();
   private readonly failures = new Map<string, Failure[]>();
   private seq = 0;
+  private hosted: HostedPages | null = null;
+  private readonly sessions = new Map<string, CheckoutRecord>();
+  readonly webhooks: DeliveredWebhook[] = [];
   url = '';
   /** PaymentIntents and the webhooks Stripe sends about them (fake-stripe-intents.ts). */
   readonly intents = new FakePaymentIntents();
@@ -34,6 +72,13 @@ export class FakeStripe {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const path = (req.url ?? '/').split('?')[0];
+        if (this.hosted && (path.startsWith('/checkout/') || path.startsWith('/portal/'))) {
+          this.hostedPage(req.method ?? 'GET', req.url ?? path, res).catch((err: Error) => {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end(err.message);
+          });
+          return;
+        }
         const body = parseForm(Buffer.concat(chunks).toString('utf8'));
         const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
         this.requests.push({ method: req.method ?? 'GET', path, body, idempotencyKey: key });
@@ -75,6 +120,11 @@ export class FakeStripe {
     this.failures.get(path)!.push({ status, type, message });
   }
 
+  /** Serve hosted Checkout and portal pages (session urls point here) that talk to this API. */
+  hostPages(pages: HostedPages): void {
+    this.hosted = pages;
+  }
+
   to(path: string): RecordedRequest[] {
     return this.requests.filter((r) => r.path === path);
   }
@@ -87,11 +137,25 @@ export class FakeStripe {
     switch (path) {
       case '/v1/customers':
         return [200, { id: `cus_test_${n}`, object: 'customer', email: body.email ?? null, metadata: body.metadata ?? {} }];
-      case '/v1/checkout/sessions':
+      case '/v1/checkout/sessions': {
+        const id = `cs_test_${n}`;
+        const line = body.line_items?.[0] ?? {};
+        this.sessions.set(id, {
+          id,
+          mode: body.mode,
+          customer: body.customer ?? null,
+          client_reference_id: body.client_reference_id ?? null,
+          metadata: body.metadata ?? {},
+          success_url: body.success_url ?? '',
+          cancel_url: body.cancel_url ?? '',
+          amount_total: Number(line.price_data?.unit_amount ?? 0) * Number(line.quantity ?? 1),
+          currency: line.price_data?.currency ?? 'usd',
+          description: line.price_data?.product_data?.name ?? line.price ?? 'Purchase',
+        });
         return [
           200,
           {
-            id: `cs_test_${n}`,
+            id,
             object: 'checkout.session',
             mode: body.mode,
             customer: body.customer,
@@ -99,18 +163,90 @@ export class FakeStripe {
             metadata: body.metadata ?? {},
             status: 'open',
             payment_status: 'unpaid',
-            url: `https://checkout.stripe.test/c/pay/cs_test_${n}`,
+            url: this.hosted ? `${this.url}/checkout/${id}` : `https://checkout.stripe.test/c/pay/${id}`,
           },
         ];
+      }
       case '/v1/refunds':
         if (!body.payment_intent || !/^\d+$/.test(String(body.amount))) return [400, { error: { type: 'invalid_request_error', message: 'payment_intent and amount required' } }];
         return [200, { id: `re_test_${n}`, object: 'refund', amount: Number(body.amount), payment_intent: body.payment_intent, status: 'succeeded', metadata: body.metadata ?? {} }];
       case '/v1/billing_portal/sessions':
-        return [200, { id: `bps_test_${n}`, object: 'billing_portal.session', customer: body.customer, return_url: body.return_url ?? null, url: `https://billing.stripe.test/p/session/bps_test_${n}` }];
+        return [
+          200,
+          {
+            id: `bps_test_${n}`,
+            object: 'billing_portal.session',
+            customer: body.customer,
+            return_url: body.return_url ?? null,
+            url: this.hosted ? `${this.url}/portal/bps_test_${n}?return_url=${encodeURIComponent(body.return_url ?? '')}` : `https://billing.stripe.test/p/session/bps_test_${n}`,
+          },
+        ];
       default:
         return [404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (POST: ${path})` } }];
     }
   }
+
+  // ---------------------------------------------------------------- hosted pages (browser tests)
+
+  private async hostedPage(method: string, url: string, res: http.ServerResponse): Promise<void> {
+    const { pathname: path, searchParams } = new URL(url, 'http://fake-stripe');
+    const html = (status: number, title: string, body: string) => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><main><h1>${title}</h1>${body}</main></body></html>`);
+    };
+    if (path.startsWith('/portal/')) {
+      const back = searchParams.get('return_url') ?? '';
+      html(200, 'Billing portal (test)', `<p>Invoices and payment methods would be here.</p><p><a href="${escapeHtml(back)}">Return to the dashboard</a></p>`);
+      return;
+    }
+    const [, , id, action] = path.split('/');
+    const session = this.sessions.get(id);
+    if (!session) return html(404, 'Unknown checkout session', '');
+    if (method === 'GET') {
+      const price = `${(session.amount_total / 100).toFixed(2)} ${session.currency.toUpperCase()}`;
+      return html(
+        200,
+        'Checkout (test)',
+        `<p>${escapeHtml(session.description)}: ${price}</p>
+         <form method="post" action="/checkout/${id}/pay"><button type="submit">Pay ${price}</button></form>
+         <p><a href="${escapeHtml(session.cancel_url)}">Cancel</a></p>`,
+      );
+    }
+    if (method === 'POST' && action === 'pay') {
+      await this.deliverCompleted(session);
+      res.writeHead(303, { location: session.success_url.replace('{CHECKOUT_SESSION_ID}', session.id) });
+      res.end();
+      return;
+    }
+    html(405, 'Method not allowed', '');
+  }
+
+  /** A paid checkout.session.completed, signed like Stripe signs it, POSTed to the API's webhook. */
+  private async deliverCompleted(session: CheckoutRecord): Promise<void> {
+    const hosted = this.hosted!;
+    const object = {
+      id: session.id,
+      object: 'checkout.session',
+      mode: session.mode,
+      status: 'complete',
+      payment_status: 'paid',
+      customer: session.customer,
+      client_reference_id: session.client_reference_id,
+      metadata: session.metadata,
+      payment_intent: session.mode === 'payment' ? `pi_test_${++this.seq}` : null,
+      amount_total: session.amount_total,
+      currency: session.currency,
+    };
+    const event = { id: `evt_test_${++this.seq}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type: 'checkout.session.completed', data: { object } };
+    const payload = JSON.stringify(event);
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: hosted.webhookSecret });
+    const r = await fetch(hosted.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: payload });
+    this.webhooks.push({ type: event.type, sessionId: session.id, status: r.status });
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** `a[b][0][c]=1&d=2` -> { a: { b: [ { c: '1' } ] }, d: '2' } */

@@ -27,6 +27,14 @@ export class AccountsResolver {
     return toAccountType(account);
   }
 
+  @Authorized('ADMIN')
+  @Query(() => AccountType, { description: 'Admins: find an account by its email (NOT_FOUND when none), e.g. to grant credits.' })
+  async accountByEmail(@Arg('email', { description: 'The email the account signed up with (any case).' }) email: string, @Ctx() ctx: Context): Promise<AccountType> {
+    const { account, wallet } = await ctx.services.accounts.getByEmail(email);
+    ctx.loaders.walletByAccount.prime(account.id, wallet);
+    return toAccountType(account);
+  }
+
   @Authorized('SESSION')
   @Mutation(() => AccountType, {
     description: 'Changes alert and budget settings. Every field optional; an explicit null turns a threshold or cap off. Needs a logged-in session (not an API key).',

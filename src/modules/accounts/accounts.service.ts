@@ -30,8 +30,17 @@ export class AccountsService {
    * The account and its wallet in one query: `me { wallet { balance } }` is the most frequent
    * dashboard read, so it costs one round trip.
    */
-  async getWithWallet(id: string): Promise<{ account: AccountView; wallet: WalletView }> {
-    const rows = await this.sql.query(`select ${ACCOUNT_COLUMNS}, ${WALLET_COLUMNS} from account a join wallet w on w.account_id = a.id where a.id = ?`, [id]);
+  getWithWallet(id: string): Promise<{ account: AccountView; wallet: WalletView }> {
+    return this.oneWithWallet('a.id = ?', id);
+  }
+
+  /** Admin look-up by email (stored lower-cased, so the match is case-insensitive). */
+  getByEmail(email: string): Promise<{ account: AccountView; wallet: WalletView }> {
+    return this.oneWithWallet('a.email = ?', email.trim().toLowerCase());
+  }
+
+  private async oneWithWallet(where: string, value: string): Promise<{ account: AccountView; wallet: WalletView }> {
+    const rows = await this.sql.query(`select ${ACCOUNT_COLUMNS}, ${WALLET_COLUMNS} from account a join wallet w on w.account_id = a.id where ${where}`, [value]);
     if (rows.length === 0) throw notFound('Account');
     return { account: decodeAccount(rows[0]), wallet: walletView(decodeWallet(rows[0])) };
   }

@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphq
 import type { Context } from '../auth/context';
 import { me } from '../auth/context';
 import { formatMinor } from './billing.catalog';
+import { toPlanType } from './account-plan.resolver';
 import type { BillingSettingsView, RefundRow } from './billing.service';
 import { BillingPortalSessionType, BillingSettingsType, CheckoutSessionType, CreditPackType, PlanType, RefundType } from './billing.types';
 
@@ -33,7 +34,7 @@ export class BillingResolver {
 
   @Query(() => [PlanType], { description: 'Subscription plans of the active price book (none for pay-as-you-go books). Public.' })
   plans(@Ctx() ctx: Context): PlanType[] {
-    return ctx.services.billing.catalog.plans.map((p) => ({ id: p.id, name: p.name, monthlyCredits: p.monthlyCredits, price: formatMinor(p.priceMinor, p.currency), currency: p.currency }));
+    return ctx.services.billing.catalog.plans.map(toPlanType);
   }
 
   @Authorized('WALLET_READ')

@@ -416,6 +416,13 @@ export class BillingService {
     return due.length;
   }
 
+  /** The account's plan and the end of its current allocation (the next refill), or null without a plan. */
+  async currentPlan(accountId: string): Promise<{ plan: CatalogPlan; renewsAt: Date | null } | null> {
+    const rows = await this.sql.query<{ plan_id: string | null }>('select plan_id from account where id = ?', [accountId]);
+    const plan = this.catalog.plan(rows[0]?.plan_id ?? '');
+    return plan ? { plan, renewsAt: await this.ledger.planAllocationEnd(accountId) } : null;
+  }
+
   async refunds(accountId: string): Promise<RefundRow[]> {
     return this.refundRows('account_id = ? order by created_at desc limit 100', [accountId]);
   }

@@ -107,3 +107,12 @@ export class RefundType {
   @Field({ description: 'When the refund was requested.' })
   createdAt!: Date;
 }
+
+@ObjectType('AccountPlan', { description: "The account's subscription plan (influgen-style price books)." })
+export class AccountPlanType {
+  @Field(() => PlanType, { description: 'The plan the account subscribes to.' })
+  plan!: PlanType;
+
+  @Field(() => Date, { nullable: true, description: "When the current allocation expires and the next one is due (the paid period's end); null before the first allocation." })
+  renewsAt!: Date | null;
+}

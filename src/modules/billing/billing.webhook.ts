@@ -163,6 +163,8 @@ export class StripeWebhookService {
         currency,
         paymentIntentId,
         bucketId: r.bucketId,
+        // Lets the page Stripe sends the customer back to recognise its own purchase.
+        checkoutSessionId: s.id,
       });
     }
     return 'APPLIED';

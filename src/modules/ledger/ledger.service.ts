@@ -164,6 +164,16 @@ export class LedgerService {
     return byWallet;
   }
 
+  /** When the account's current plan allocation expires (the next refill); null without one. */
+  async planAllocationEnd(accountId: string): Promise<Date | null> {
+    const rows = await this.sql.query<{ ends: Date | null }>(
+      `select max(b.expires_at) as ends from credit_bucket b join wallet w on w.id = b.wallet_id
+        where w.account_id = ? and b.source = 'PLAN_ALLOCATION' and b.expires_at > now()`,
+      [accountId],
+    );
+    return rows[0]?.ends ? new Date(rows[0].ends) : null;
+  }
+
   viewOf(snapshot: WalletSnapshot): WalletView {
     return walletView(snapshot);
   }

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
+import { DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
+import { FakeStripe } from '../helpers/fake-stripe';
+
+/*
+ * Billing on the influgen preset (credits shown as credits, plans): self-service is off until an
+ * admin turns it on in the Admin screen; then Checkout goes to the local Stripe-compatible
+ * server, whose Pay button sends a signed webhook, and the balance rises live in a page that
+ * stayed open the whole time.
+ */
+
+const WHSEC = 'whsec_dashboard_e2e';
+const rid = () => randomBytes(6).toString('hex');
+
+describeWithBrowser('dashboard: top-up, admin, refund', () => {
+  let h: DashboardHarness;
+  let fake: FakeStripe;
+  beforeAll(async () => {
+    fake = await new FakeStripe().start();
+    h = await DashboardHarness.start({ PRICE_BOOK: 'influgen', STRIPE_SECRET_KEY: 'sk_test_fake', STRIPE_WEBHOOK_SECRET: WHSEC, STRIPE_API_BASE: fake.url });
+    fake.hostPages({ webhookUrl: `${h.base}/webhooks/stripe`, webhookSecret: WHSEC });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await fake?.stop();
+  });
+
+  test('top-up is hidden until an admin enables self-service; Checkout redirects to Stripe, the signed webhook credits, and the balance rises live', async () => {
+    const user = await h.t.signUp();
+    const admin = await h.t.admin();
+
+    // The customer's page stays open through everything below.
+    const customer = await h.page();
+    const watching = customer.page;
+    await h.logIn(watching, user);
+    await waitForTestIdText(watching, 'balance', '50 credits', 5000);
+    await watching.getByRole('heading', { name: 'Credits & balance' }).waitFor();
+    expect(await watching.locator('#top-up').count()).toBe(0);
+    await watching.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+
+    // The admin turns self-service on and grants 5 credits by email.
+    const adminSide = await h.page();
+    await h.logIn(adminSide.page, admin);
+    await adminSide.page.getByRole('link', { name: 'Admin' }).click();
+    await waitForTestIdText(adminSide.page, 'self-service-state', 'off', 5000);
+    await adminSide.page.getByRole('button', { name: 'Turn self-service billing on' }).click();
+    await waitForTestIdText(adminSide.page, 'self-service-state', 'on', 5000);
+    await adminSide.page.getByLabel('Account (email or id)').fill(user.email);
+    await adminSide.page.getByLabel('Amount').fill('5');
+    await adminSide.page.getByLabel('Reason').fill('welcome gift');
+    await adminSide.page.getByRole('button', { name: 'Grant credits' }).click();
+    await adminSide.page.getByText(`Granted 5 credits to ${user.email}; their balance is now 55 credits.`).waitFor();
+    await h.screenshot(adminSide.page, 'admin');
+    await waitForTestIdText(watching, 'balance', '55 credits', 2000);
+
+    // A second tab of the customer sees the top-up card, with packs and plans.
+    const buying = await customer.context.newPage();
+    await buying.goto('/app/account');
+    await buying.getByRole('heading', { name: 'Buy credits' }).waitFor();
+    await buying.getByText('Growth: 200 credits / month').waitFor();
+    await buying.getByRole('button', { name: 'Buy 100 credits for $9.00' }).click();
+
+    // Stripe's hosted page (the fake), then back to the dashboard.
+    await buying.waitForURL(`${fake.url}/checkout/**`);
+    await buying.getByRole('button', { name: 'Pay 9.00 USD' }).click();
+    await buying.waitForURL(/\/app\/account/);
+    await buying.getByTestId('purchase-confirmed').waitFor();
+    expect(await buying.getByTestId('purchase-confirmed').textContent()).toContain('100 credits added');
+    expect(fake.webhooks).toEqual([expect.objectContaining({ type: 'checkout.session.completed', status: 200 })]);
+    await waitForTestIdText(buying, 'balance', '155 credits', 5000);
+
+    // The page that never reloaded followed by push.
+    await waitForTestIdText(watching, 'balance', '155 credits', 2000);
+    expect(await watching.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
+    await waitForTestIdText(watching, 'unread-count', '1', 5000); // "Purchase completed"
+
+    // Refund the unused pack: credits leave, Stripe is asked for the money back.
+    await buying.getByRole('button', { name: 'Refund unused 100 credits' }).click();
+    await buying.getByText('100 credits → $9.00, refunded').waitFor();
+    await waitForTestIdText(watching, 'balance', '55 credits', 5000);
+    expect(fake.to('/v1/refunds')).toHaveLength(1);
+    expect(fake.to('/v1/refunds')[0].body.amount).toBe('900');
+
+    // The billing portal round trip.
+    await buying.getByRole('button', { name: /Open the billing portal/ }).click();
+    await buying.waitForURL(`${fake.url}/portal/**`);
+    await buying.getByRole('link', { name: 'Return to the dashboard' }).click();
+    await buying.waitForURL(/\/app\/account$/);
+    await buying.getByTestId('balance').waitFor();
+
+    await adminSide.context.close();
+    await customer.context.close();
+  });
+
+  test('turning self-service off in the admin screen hides top-up and the portal link again', async () => {
+    const admin = await h.t.admin();
+    const adminSide = await h.page();
+    await h.logIn(adminSide.page, admin, '/app/admin');
+    await adminSide.page.getByTestId('self-service-state').waitFor();
+    if ((await adminSide.page.getByTestId('self-service-state').textContent()) === 'off') {
+      await adminSide.page.getByRole('button', { name: 'Turn self-service billing on' }).click();
+      await waitForTestIdText(adminSide.page, 'self-service-state', 'on', 5000);
+    }
+    await adminSide.page.getByRole('button', { name: 'Turn self-service billing off' }).click();
+    await waitForTestIdText(adminSide.page, 'self-service-state', 'off', 5000);
+    const user = await h.t.signUp();
+    const { page, context } = await h.page();
+    await h.logIn(page, user);
+    await page.getByRole('heading', { name: 'Credits & balance' }).waitFor();
+    expect(await page.locator('#top-up').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /billing portal/ }).count()).toBe(0);
+    await adminSide.context.close();
+    await context.close();
+  });
+
+  test('a plan allocation shows the plan, its next refill and the new balance live', async () => {
+    const user = await h.t.signUp();
+    const { page, context } = await h.page();
+    await h.logIn(page, user);
+    await waitForTestIdText(page, 'balance', '50 credits', 5000);
+    expect(await page.getByTestId('current-plan').count()).toBe(0);
+
+    // What Stripe sends when the Growth plan is bought and its first invoice paid.
+    const deliver = async (type: string, object: object) => {
+      const payload = JSON.stringify({ id: `evt_${rid()}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object } });
+      const res = await fetch(`${h.base}/webhooks/stripe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: WHSEC }) },
+        body: payload,
+      });
+      expect(res.status).toBe(200);
+    };
+    const sub = `sub_${rid()}`;
+    const meta = { accountId: user.accountId, planId: 'growth' };
+    await deliver('customer.subscription.created', { id: sub, object: 'subscription', customer: null, status: 'active', metadata: meta, items: { object: 'list', data: [] } });
+    const start = Math.floor(Date.UTC(2030, 0, 1) / 1000) - 30 * 86_400;
+    const end = Math.floor(Date.UTC(2030, 0, 1) / 1000); // renews on 1 Jan 2030
+    await deliver('invoice.paid', {
+      id: `in_${rid()}`,
+      object: 'invoice',
+      customer: null,
+      billing_reason: 'subscription_create',
+      parent: { type: 'subscription_details', subscription_details: { subscription: sub, metadata: meta } },
+      lines: { object: 'list', data: [{ id: `il_${rid()}`, object: 'line_item', period: { start, end } }] },
+      period_start: start,
+      period_end: start,
+    });
+    await waitForTestIdText(page, 'balance', '250 credits', 2000);
+    await waitForTestIdText(page, 'current-plan', 'Plan: Growth, 200 credits a month; next refill Jan 1, 2030.', 5000);
+    await context.close();
+  });
+});

@@ -1,0 +1,144 @@
+import { errorCode } from '../helpers/app';
+import { charge, createApiKey, DashboardHarness, recordWhenShown, waitForTestIdText } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
+import { MeDocument } from '../generated/graphql';
+
+/*
+ * The live top bar and balance card (synfluencer preset: credits shown as USD, 5 credits at
+ * sign-up). Charges come from a partner's API key while the page is open; the page must follow
+ * by push, without a reload. The issue's bound is asserted where it sets one (1 s for a charge);
+ * other waits allow 5 s, for a machine shared with other test runs.
+ */
+
+describeWithBrowser('dashboard: live balance, alerts and cap', () => {
+  let h: DashboardHarness;
+  beforeAll(async () => {
+    h = await DashboardHarness.start();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  test('sign up in the UI: the bonus shows in the top bar and the balance card', async () => {
+    const { page, context } = await h.page();
+    await page.goto('/app/signup');
+    await page.getByLabel('Email').fill(`ui-${Date.now()}@test.dev`);
+    await page.getByLabel('Password').fill('Sup3rSecret!');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await waitForTestIdText(page, 'balance', '5.00', 10_000);
+    await waitForTestIdText(page, 'card-balance', '5.00', 10_000);
+    expect(await page.getByTestId('balance').textContent()).toBe('$5.00');
+    await expect(page.getByRole('row').filter({ hasText: 'Sign-up bonus' }).count()).resolves.toBe(1);
+    await h.screenshot(page, 'account');
+    await context.close();
+  });
+
+  test('a charge made with an API key while the page is open moves the top bar and the balance card within 1 s, without a reload', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    const key = await createApiKey(h.t, user);
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await waitForTestIdText(page, 'card-balance', '5.00', 10_000);
+
+    // The page records when its text changed; the charge's answer is the commit time (it came after).
+    const shown = await recordWhenShown(page, { balance: '4.75', 'card-balance': '4.75' });
+    const r = await charge(h.t, key, '0.25');
+    const answered = Date.now();
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.chargeUsage.wallet.balance).toBe('4.75');
+    const at = await shown(10_000);
+    expect(Math.max(at.balance, at['card-balance']) - answered).toBeLessThan(1000);
+
+    // A burst: the last committed state wins.
+    const burst = await recordWhenShown(page, { balance: '3.00', 'card-balance': '3.00' });
+    for (const amount of ['0.5', '0.25', '1']) expect((await charge(h.t, key, amount)).errors).toBeUndefined();
+    const burstAnswered = Date.now();
+    const burstAt = await burst(10_000);
+    expect(Math.max(burstAt.balance, burstAt['card-balance']) - burstAnswered).toBeLessThan(1000);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42); // no reload happened
+    await context.close();
+  });
+
+  test('crossing 25 % of the reference balance shows the banner and a message live; at zero the status shows paused', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    const key = await createApiKey(h.t, user);
+    await waitForTestIdText(page, 'unread-count', '0', 5000);
+    expect(await page.getByTestId('low-credit-banner').count()).toBe(0);
+
+    // 5 -> 1.2: below 25 % of the 5 granted at sign-up.
+    expect((await charge(h.t, key, '3.8')).errors).toBeUndefined();
+    await waitForTestIdText(page, 'low-credit-banner', '25 %', 5000);
+    await waitForTestIdText(page, 'unread-count', '1', 5000);
+    await waitForTestIdText(page, 'balance', '1.20', 5000);
+    expect(await page.getByTestId('wallet-status').count()).toBe(0);
+
+    // -> 0: 10 % and 0 % fire, and the wallet pauses.
+    expect((await charge(h.t, key, '1.2')).errors).toBeUndefined();
+    await waitForTestIdText(page, 'balance', '0.00', 5000);
+    await waitForTestIdText(page, 'wallet-status', 'Generation paused', 5000);
+    await waitForTestIdText(page, 'low-credit-banner', 'out of credits', 5000);
+    // The history and totals follow once the burst settles (refetched after the events).
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 3);
+    await h.screenshot(page, 'paused');
+
+    // The messages are there, unread first, and the count follows marking them read.
+    await page.getByRole('link', { name: /^Messages/ }).click();
+    await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor();
+    const kinds = await page.getByTestId('message').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    expect(kinds).toEqual(expect.arrayContaining(['LOW_CREDITS', 'CREDITS_DEPLETED']));
+    const unread = Number(await page.getByTestId('unread-count').textContent());
+    expect(unread).toBeGreaterThanOrEqual(2);
+    await page.getByRole('button', { name: 'Mark all read' }).click();
+    await waitForTestIdText(page, 'unread-count', '0', 5000);
+    await context.close();
+  });
+
+  test('a cap set in the UI makes an API charge fail with BUDGET_CAP_EXCEEDED and the page shows the capped state', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    const key = await createApiKey(h.t, user);
+
+    // Validation first: not a number.
+    const capField = page.getByLabel('Monthly budget cap');
+    await capField.fill('lots');
+    await page.getByRole('button', { name: 'Save monthly budget cap' }).click();
+    await page.getByText('Enter a number like 25 or 12.50.').waitFor();
+
+    await capField.fill('1');
+    await page.getByRole('button', { name: 'Save monthly budget cap' }).click();
+    await page.getByText('Monthly budget cap set to $1.00.').waitFor();
+    const me = await h.t.ok(MeDocument, {}, user.token);
+    expect(me.me.settings.monthlyBudgetCap).toBe('1');
+
+    expect((await charge(h.t, key, '0.6')).errors).toBeUndefined();
+    const refused = await charge(h.t, key, '0.5');
+    expect(errorCode(refused)).toBe('BUDGET_CAP_EXCEEDED');
+    expect((await charge(h.t, key, '0.4')).errors).toBeUndefined(); // exactly at the cap
+    await waitForTestIdText(page, 'wallet-status', 'Monthly cap reached', 5000);
+    await waitForTestIdText(page, 'balance', '4.00', 5000);
+    expect(errorCode(await charge(h.t, key, '0.01'))).toBe('BUDGET_CAP_EXCEEDED');
+    await h.screenshot(page, 'capped');
+
+    // Clearing the cap lifts the capped state.
+    await page.getByRole('button', { name: 'Clear monthly budget cap' }).click();
+    await page.getByText('Monthly budget cap cleared.').waitFor();
+    await page.getByTestId('wallet-status').waitFor({ state: 'detached' });
+    expect((await charge(h.t, key, '0.01')).errors).toBeUndefined();
+    await context.close();
+  });
+
+  test('a session survives a reload and log out ends it', async () => {
+    const { page, context } = await h.page();
+    await h.signUpAndLogIn(page);
+    await page.reload();
+    await waitForTestIdText(page, 'balance', '5.00', 10_000);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await page.getByText('You are logged out.').waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('credits.session'))).toBeNull();
+    await context.close();
+  });
+});

@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import type { TestUser } from '../helpers/app';
+import { PASSWORD } from '../helpers/app';
+import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
+import { CreateSynfluencerDocument, LogInDocument } from '../generated/graphql';
+
+/*
+ * The usage cards follow the persona scope (top bar and card dropdown are one selection), the
+ * history's CSV export contains exactly the filtered rows, the password policy is shown, and
+ * a timezone change re-buckets the summary.
+ */
+
+interface Studio {
+  user: TestUser;
+  ava: string;
+  ben: string;
+}
+
+describeWithBrowser('dashboard: usage, export and settings', () => {
+  let h: DashboardHarness;
+  beforeAll(async () => {
+    h = await DashboardHarness.start();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  /** Two personas and four charges: Ava 1.5 (tiktok) + 0.5 (instagram), Ben 0.75 (tiktok), unassigned 0.1. */
+  async function studio(): Promise<Studio> {
+    const user = await h.t.signUp();
+    const persona = async (name: string) =>
+      (await h.t.ok(CreateSynfluencerDocument, { input: { name, handle: `@${name.toLowerCase()}`, platforms: ['tiktok', 'instagram'] } }, user.token)).createSynfluencer.id;
+    const ava = await persona('Ava');
+    const ben = await persona('Ben');
+    const key = await createApiKey(h.t, user);
+    for (const [amount, synfluencerId, platform] of [
+      ['1.5', ava, 'tiktok'],
+      ['0.5', ava, 'instagram'],
+      ['0.75', ben, 'tiktok'],
+      ['0.1', undefined, undefined],
+    ] as const) {
+      expect((await charge(h.t, key, amount, { synfluencerId, platform })).errors).toBeUndefined();
+    }
+    return { user, ava, ben };
+  }
+
+  const historyIds = (page: Page) => page.getByTestId('history-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')!));
+  const historyPersonas = (page: Page) => page.getByTestId('history-row').evaluateAll((rows) => rows.map((r) => r.children[3].textContent));
+
+  test('switching persona in the top bar changes the summary and the history, and the card dropdown follows (both ways)', async () => {
+    const { page, context } = await h.page();
+    const s = await studio();
+    await h.logIn(page, s.user);
+    await waitForTestIdText(page, 'summary-total', '$2.85', 5000);
+    await expect(page.getByTestId('history-row').count()).resolves.toBe(5); // four charges and the sign-up bonus
+
+    await page.getByTestId('command-dock').selectOption({ label: 'Ava' });
+    await waitForTestIdText(page, 'summary-total', '$2.00', 5000);
+    expect(await page.getByTestId('summary-scope').inputValue()).toBe(s.ava);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 2);
+    expect(await historyPersonas(page)).toEqual(['Ava', 'Ava']);
+    await waitForTestIdText(page, 'by-platform', 'instagram', 2000);
+    await h.screenshot(page, 'account-persona');
+
+    // The card's dropdown drives the top bar too.
+    await page.getByTestId('summary-scope').selectOption({ label: 'Ben' });
+    await waitForTestIdText(page, 'summary-total', '$0.75', 5000);
+    expect(await page.getByTestId('command-dock').inputValue()).toBe(s.ben);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 1);
+    expect(await historyPersonas(page)).toEqual(['Ben']);
+
+    // The balance stays account-wide whatever the scope.
+    await waitForTestIdText(page, 'card-balance', '2.15', 2000);
+    await page.getByTestId('command-dock').selectOption({ label: 'All synfluencers' });
+    await waitForTestIdText(page, 'summary-total', '$2.85', 5000);
+    expect(await page.getByTestId('summary-scope').inputValue()).toBe('');
+    await context.close();
+  });
+
+  test('the CSV export downloads exactly the rows the current filters show', async () => {
+    const { page, context } = await h.page();
+    const s = await studio();
+    await h.logIn(page, s.user);
+    await page.getByTestId('history-row').first().waitFor();
+
+    const exportRows = async (): Promise<string[]> => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+      const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+      expect(csv[0].startsWith('id,createdAt,kind,amount')).toBe(true);
+      return csv.slice(1).map((line) => line.split(',')[0]);
+    };
+
+    // Kind = Usage and platform = tiktok: Ava's 1.5 and Ben's 0.75.
+    await page.getByLabel('Kind').selectOption({ label: 'Usage' });
+    await page.getByLabel('Platform').fill('tiktok');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 2);
+    const shown = await historyIds(page);
+    expect(await exportRows()).toEqual(shown);
+
+    // Narrowed by the persona scope as well: only Ava's.
+    await page.getByTestId('command-dock').selectOption({ label: 'Ava' });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 1);
+    const avaOnly = await historyIds(page);
+    expect(avaOnly).toHaveLength(1);
+    expect(await exportRows()).toEqual(avaOnly);
+
+    // A date range that ends before today: nothing on screen, nothing in the file.
+    await page.getByLabel('To', { exact: true }).fill('2020-01-31');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No transactions match these filters.').waitFor();
+    expect(await exportRows()).toEqual([]);
+    await context.close();
+  });
+
+  test('a weak new password shows the policy; a wrong current password is shown at its field; a good one keeps the session', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    const card = page.locator('#password');
+    await expect(card.getByTestId('password-policy').textContent()).resolves.toContain('At least 8 characters');
+
+    await card.getByLabel('Current password').fill(PASSWORD);
+    await card.getByLabel('New password').fill('weakpass');
+    await card.getByRole('button', { name: 'Change password' }).click();
+    await card.getByText('This password is too weak. At least 8 characters, with an uppercase letter, a lowercase letter and a digit.').waitFor();
+    expect(await card.getByLabel('New password').getAttribute('aria-invalid')).toBe('true');
+
+    await card.getByLabel('Current password').fill('Wrong-passw0rd');
+    await card.getByLabel('New password').fill('N3w-Secret-pass');
+    await card.getByRole('button', { name: 'Change password' }).click();
+    await card.getByText('The current password is not correct.').waitFor();
+
+    await card.getByLabel('Current password').fill(PASSWORD);
+    await card.getByRole('button', { name: 'Change password' }).click();
+    await card.getByText('Password changed.').waitFor();
+    // Still logged in (a fresh session with the new password), and the new password works.
+    await page.reload();
+    await waitForTestIdText(page, 'balance', '5.00', 10_000);
+    const again = await h.t.gql(LogInDocument, { email: user.email, password: 'N3w-Secret-pass' });
+    expect(again.errors).toBeUndefined();
+    await context.close();
+  });
+
+  test('a timezone change re-buckets the summary', async () => {
+    const { page, context } = await h.page();
+    const s = await studio();
+    await h.logIn(page, s.user);
+    const buckets = () => page.getByTestId('summary').getAttribute('data-buckets');
+    await waitForTestIdText(page, 'summary-total', '$2.85', 5000);
+    const utc = (await buckets())!.split(' ');
+    expect(utc.every((b) => b.includes('T00:00:00'))).toBe(true); // UTC midnights
+
+    await page.getByTestId('timezone').selectOption('Pacific/Kiritimati'); // UTC+14
+    await page.getByRole('button', { name: 'Save timezone' }).click();
+    await page.getByText('Timezone set to Pacific/Kiritimati.').waitFor();
+    await page.waitForFunction(() => (document.querySelector('[data-testid="summary"]')?.getAttribute('data-buckets') ?? '').includes('T10:00:00'));
+    const kiritimati = (await buckets())!.split(' ');
+    expect(kiritimati.every((b) => b.includes('T10:00:00'))).toBe(true); // local midnight is 10:00 UTC the day before
+    await waitForTestIdText(page, 'summary-total', '$2.85', 2000); // same spend, new buckets
+    expect(await page.getByText('times in Pacific/Kiritimati').count()).toBe(1);
+    await context.close();
+  });
+});

@@ -1,0 +1,94 @@
+import { gql } from '@apollo/client';
+import { ErrorCode } from '../../src/shared/errors';
+import { createCache, liveWallets } from '../../web/src/lib/apollo';
+import { ERROR_SENTENCES } from '../../web/src/lib/errors';
+import { creditDisplay, formatCredits, fromMicros, percentOf, toMicros, validateAmount } from '../../web/src/lib/money';
+import { zonedDayStart } from '../../web/src/lib/time';
+
+/*
+ * The dashboard's pure parts (web/src/lib), without a browser or a database: the cache rule
+ * that keeps the balance from going back, exact credit formatting, the error table, dates in
+ * the account's timezone.
+ */
+
+describe('the wallet in the normalized cache', () => {
+  const Q = gql`
+    query {
+      me {
+        id
+        wallet {
+          id
+          balance
+          held
+          status
+          version
+        }
+      }
+    }
+  `;
+  const write = (cache: ReturnType<typeof createCache>, balance: string, version: string) =>
+    cache.writeQuery({ query: Q, data: { me: { __typename: 'Account', id: 'a', wallet: { __typename: 'Wallet', id: 'w', balance, held: '0', status: 'ACTIVE', version } } } });
+  const read = (cache: ReturnType<typeof createCache>) => (cache.readQuery({ query: Q }) as { me: { wallet: { balance: string; status: string } } }).me.wallet;
+
+  afterEach(() => liveWallets.clear());
+
+  test('a query answered before a live event but written after it cannot take the balance back', () => {
+    const cache = createCache();
+    write(cache, '5', '3');
+    liveWallets.set('w', { balance: '0', held: '0', spentThisMonth: '5', status: 'PAUSED', version: '5', lifetimeSpend: '5', lifetimePurchased: '0' });
+    write(cache, '4.5', '4'); // in flight while version 5 was pushed
+    expect(read(cache)).toMatchObject({ balance: '0', status: 'PAUSED' });
+    write(cache, '10', '6'); // a newer answer (a top-up) wins
+    expect(read(cache)).toMatchObject({ balance: '10', status: 'ACTIVE' });
+  });
+});
+
+describe('credits on screen', () => {
+  const usd = creditDisplay({ currency: 'usd', creditValue: '1.00' });
+  const credits = creditDisplay({ currency: 'usd', creditValue: '0.09' });
+
+  test('money keeps every digit the API sent (at least two decimals, no grouping)', () => {
+    expect(formatCredits('4.75', usd)).toBe('$4.75');
+    expect(formatCredits('5', usd)).toBe('$5.00');
+    expect(formatCredits('0.0213', usd)).toBe('$0.0213');
+    expect(formatCredits('-3.5', usd)).toBe('-$3.50');
+    expect(formatCredits('1234.5', usd)).toBe('$1234.50');
+  });
+
+  test('abstract credits are shown as credits', () => {
+    expect(formatCredits('50', credits)).toBe('50 credits');
+    expect(formatCredits('1', credits)).toBe('1 credit');
+  });
+
+  test('amounts are exact bigint micro-credits', () => {
+    expect(toMicros('0.000001')).toBe(1n);
+    expect(fromMicros(toMicros('12.500000'))).toBe('12.5');
+    expect(percentOf('0.75', '1')).toBe(75);
+    expect(percentOf('1', '0')).toBe(0);
+  });
+
+  test('typed amounts are validated with sentences', () => {
+    expect(validateAmount('lots')).toBe('Enter a number like 25 or 12.50.');
+    expect(validateAmount('1.0000001')).toBe('Use at most 6 digits after the decimal point.');
+    expect(validateAmount('0')).toBe('Enter an amount greater than zero.');
+    expect(validateAmount('0', { allowZero: true })).toBeNull();
+    expect(validateAmount(' 12.5 ')).toBeNull();
+  });
+});
+
+describe('errors', () => {
+  test('every error code of the contract has a sentence', () => {
+    const codes = [...Object.values(ErrorCode), 'SERVICE_UNAVAILABLE'];
+    expect(codes.filter((c) => !ERROR_SENTENCES[c])).toEqual([]);
+  });
+});
+
+describe('days in the account timezone', () => {
+  test('local midnight as an instant, across time zones and DST', () => {
+    expect(zonedDayStart('2026-03-04', 'UTC')).toBe('2026-03-04T00:00:00.000Z');
+    expect(zonedDayStart('2026-03-04', 'Pacific/Kiritimati')).toBe('2026-03-03T10:00:00.000Z');
+    expect(zonedDayStart('2026-03-29', 'Europe/Berlin')).toBe('2026-03-28T23:00:00.000Z'); // the DST change day starts in winter time
+    expect(zonedDayStart('2026-03-30', 'Europe/Berlin')).toBe('2026-03-29T22:00:00.000Z');
+    expect(zonedDayStart('2026-01-15', 'Asia/Kolkata')).toBe('2026-01-14T18:30:00.000Z');
+  });
+});

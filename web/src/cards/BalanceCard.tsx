@@ -1,0 +1,76 @@
+import { useQuery } from '@apollo/client/react';
+import { WalletDetailsDocument } from '../gql/graphql';
+import { Card, ErrorMessage, Loading } from '../components/ui';
+import { formatCredits, percentOf } from '../lib/money';
+import { useShell } from '../lib/shell';
+import { formatDate } from '../lib/time';
+
+/** Credits & balance: always account-wide, whatever persona is selected; the plan and its next refill. */
+export function BalanceCard() {
+  const { display, me } = useShell();
+  const { data, error } = useQuery(WalletDetailsDocument);
+  const w = data?.me.wallet;
+  return (
+    <Card id="balance-card" title="Credits & balance">
+      {!w ? (
+        error ? <ErrorMessage error={error} /> : <Loading />
+      ) : (
+        <>
+          <dl className="figures">
+            <div className="figure figure-main">
+              <dt>Balance</dt>
+              <dd data-testid="card-balance">{formatCredits(w.balance, display)}</dd>
+            </div>
+            <div className="figure">
+              <dt>Held for running jobs</dt>
+              <dd>{formatCredits(w.held, display)}</dd>
+            </div>
+            <div className="figure">
+              <dt>Lifetime spend</dt>
+              <dd>{formatCredits(w.lifetimeSpend, display)}</dd>
+            </div>
+            <div className="figure">
+              <dt>Lifetime purchased</dt>
+              <dd>{formatCredits(w.lifetimePurchased, display)}</dd>
+            </div>
+          </dl>
+          <MonthSpend spent={w.spentThisMonth} cap={w.monthlyBudgetCap ?? null} />
+          <p data-testid="runway">{runwayText(w.runway.daysLeft)}</p>
+          {data.me.plan && (
+            <p data-testid="current-plan">
+              Plan: <strong>{data.me.plan.plan.name}</strong>, {formatCredits(data.me.plan.plan.monthlyCredits, display)} a month
+              {data.me.plan.renewsAt ? `; next refill ${formatDate(data.me.plan.renewsAt, me.timezone)}` : ''}. Allocations do not roll over.
+            </p>
+          )}
+        </>
+      )}
+    </Card>
+  );
+}
+
+function MonthSpend({ spent, cap }: { spent: string; cap: string | null }) {
+  const { display } = useShell();
+  if (cap === null) {
+    return (
+      <p>
+        Spent this month: <strong>{formatCredits(spent, display)}</strong> (no monthly cap)
+      </p>
+    );
+  }
+  const pct = Math.min(100, percentOf(spent, cap));
+  return (
+    <div className="cap-meter">
+      <p id="cap-meter-label">
+        Spent this month: <strong>{formatCredits(spent, display)}</strong> of {formatCredits(cap, display)} cap ({pct} %)
+      </p>
+      <meter aria-labelledby="cap-meter-label" min={0} max={100} low={75} high={90} optimum={0} value={pct} />
+    </div>
+  );
+}
+
+function runwayText(daysLeft: number | null | undefined): string {
+  if (daysLeft === null || daysLeft === undefined) return 'Runway: nothing spent in the last 7 days.';
+  if (daysLeft < 1) return 'Runway: credits last less than a day at the last 7 days’ rate.';
+  const days = Math.round(daysLeft);
+  return `Runway: credits last about ${days} ${days === 1 ? 'day' : 'days'} at the last 7 days’ rate.`;
+}

@@ -1,0 +1,91 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation } from '@apollo/client/react';
+import { UpdateSettingsDocument } from '../gql/graphql';
+import { Card, ErrorMessage, FieldError, Notice, useAction } from '../components/ui';
+import { formatCredits, validateAmount } from '../lib/money';
+import { useShell } from '../lib/shell';
+
+/** Burn alert threshold and monthly budget cap: set, change, clear. */
+export function LimitsCard() {
+  const { me } = useShell();
+  return (
+    <Card id="limits" title="Alerts & budget">
+      <LimitForm
+        field="burnAlertThreshold"
+        label="Burn alert threshold"
+        help="A message when this month’s spend reaches this amount."
+        current={me.settings.burnAlertThreshold ?? null}
+        allowZero={false}
+      />
+      <LimitForm
+        field="monthlyBudgetCap"
+        label="Monthly budget cap"
+        help="Charges that would take this month’s spend past the cap are refused."
+        current={me.settings.monthlyBudgetCap ?? null}
+        allowZero
+      />
+    </Card>
+  );
+}
+
+function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; label: string; help: string; current: string | null; allowZero: boolean }) {
+  const { display } = useShell();
+  const id = `limit-${props.field}`;
+  const [text, setText] = useState(props.current ?? '');
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [update] = useMutation(UpdateSettingsDocument);
+  const save = useAction(async (value: string | null) => {
+    await update({ variables: { input: { [props.field]: value } } });
+    setSaved(value === null ? `${props.label} cleared.` : `${props.label} set to ${formatCredits(value, display)}.`);
+    if (value === null) setText('');
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setSaved(null);
+    const problem = validateAmount(text, { allowZero: props.allowZero });
+    setInvalid(problem);
+    if (!problem) void save.run(text.trim());
+  };
+  return (
+    <form className="limit" onSubmit={submit} noValidate>
+      <label className="field" htmlFor={id}>
+        <span>{props.label}</span>
+        <input
+          id={id}
+          inputMode="decimal"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder="Off"
+          aria-describedby={`${id}-help ${id}-error`}
+          aria-invalid={invalid ? true : undefined}
+        />
+      </label>
+      <p className="hint" id={`${id}-help`}>
+        {props.help} Now: {props.current === null ? 'off' : formatCredits(props.current, display)}.
+      </p>
+      <FieldError id={`${id}-error`} message={invalid} />
+      <ErrorMessage error={save.error} />
+      {saved && <Notice tone="success">{saved}</Notice>}
+      <div className="row">
+        <button type="submit" disabled={save.pending}>
+          Save {props.label.toLowerCase()}
+        </button>
+        {props.current !== null && (
+          <button
+            type="button"
+            className="link-button"
+            disabled={save.pending}
+            onClick={() => {
+              setInvalid(null);
+              setSaved(null);
+              void save.run(null);
+            }}
+          >
+            Clear {props.label.toLowerCase()}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,185 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { useQuery } from '@apollo/client/react';
+import { UsageHistoryDocument, type TransactionFilterInput, type TransactionKind } from '../gql/graphql';
+import { Card, Empty, ErrorMessage, Loading, useAction } from '../components/ui';
+import { downloadUsageCsv } from '../lib/export';
+import { formatCredits } from '../lib/money';
+import { useShell } from '../lib/shell';
+import { formatDateTime, nextDay, zonedDayStart } from '../lib/time';
+
+const PAGE_SIZE = 20;
+
+const KINDS: { value: TransactionKind; label: string }[] = [
+  { value: 'USAGE', label: 'Usage' },
+  { value: 'CAPTURE', label: 'Captured hold' },
+  { value: 'HOLD', label: 'Hold' },
+  { value: 'RELEASE', label: 'Released hold' },
+  { value: 'PURCHASE', label: 'Purchase' },
+  { value: 'PLAN_ALLOCATION', label: 'Plan allocation' },
+  { value: 'PLAN_EXPIRY', label: 'Plan expiry' },
+  { value: 'SIGNUP_BONUS', label: 'Sign-up bonus' },
+  { value: 'ADMIN_GRANT', label: 'Admin grant' },
+  { value: 'ADJUSTMENT', label: 'Adjustment' },
+  { value: 'REFUND', label: 'Refund' },
+];
+const KIND_LABEL = Object.fromEntries(KINDS.map((k) => [k.value, k.label])) as Record<TransactionKind, string>;
+
+interface Filters {
+  kind: string;
+  feature: string;
+  platform: string;
+  from: string;
+  to: string;
+}
+const NO_FILTERS: Filters = { kind: '', feature: '', platform: '', from: '', to: '' };
+
+/** The `transactions` filter for the persona scope and the form; dates are whole days in the account's timezone. */
+function toFilter(f: Filters, scope: string | null, timeZone: string): TransactionFilterInput {
+  return {
+    synfluencerId: scope,
+    kinds: f.kind ? [f.kind as TransactionKind] : null,
+    feature: f.feature || null,
+    platform: f.platform.trim() || null,
+    from: f.from ? zonedDayStart(f.from, timeZone) : null,
+    to: f.to ? zonedDayStart(nextDay(f.to), timeZone) : null,
+  };
+}
+
+/** Usage history: follows the persona scope, filters, pages by cursor, exports exactly the filtered rows. */
+export function UsageHistoryCard() {
+  const { me, scope, priceBook, session, display } = useShell();
+  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
+  const [applied, setApplied] = useState<Filters>(NO_FILTERS);
+  const filter = useMemo(() => toFilter(applied, scope, me.timezone), [applied, scope, me.timezone]);
+  const filterKey = JSON.stringify(filter);
+  // Cursors of the pages before the current one; reset whenever the filter changes.
+  const [pages, setPages] = useState<{ key: string; cursors: (string | null)[] }>({ key: filterKey, cursors: [null] });
+  const cursors = pages.key === filterKey ? pages.cursors : [null];
+  const after = cursors[cursors.length - 1];
+  const { data, error, loading } = useQuery(UsageHistoryDocument, { variables: { first: PAGE_SIZE, after, filter } });
+  const exporting = useAction(() => downloadUsageCsv(session, filter));
+  const conn = data?.transactions;
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    setApplied(draft);
+  };
+  const set = (field: keyof Filters) => (e: { target: { value: string } }) => setDraft({ ...draft, [field]: e.target.value });
+
+  return (
+    <Card id="usage-history" title="Usage history">
+      <form className="filters" onSubmit={apply} aria-label="History filters">
+        <label className="field">
+          <span>Kind</span>
+          <select value={draft.kind} onChange={set('kind')}>
+            <option value="">All kinds</option>
+            {KINDS.map((k) => (
+              <option key={k.value} value={k.value}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Feature</span>
+          <select value={draft.feature} onChange={set('feature')}>
+            <option value="">All features</option>
+            {priceBook.features.map((f) => (
+              <option key={f.feature} value={f.feature}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Platform</span>
+          <input value={draft.platform} onChange={set('platform')} placeholder="e.g. tiktok" />
+        </label>
+        <label className="field">
+          <span>From</span>
+          <input type="date" value={draft.from} onChange={set('from')} />
+        </label>
+        <label className="field">
+          <span>To</span>
+          <input type="date" value={draft.to} onChange={set('to')} />
+        </label>
+        <div className="filter-actions">
+          <button type="submit">Apply filters</button>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              setDraft(NO_FILTERS);
+              setApplied(NO_FILTERS);
+            }}
+          >
+            Reset
+          </button>
+          <button type="button" onClick={() => void exporting.run()} disabled={exporting.pending}>
+            {exporting.pending ? 'Exporting…' : 'Export CSV'}
+          </button>
+        </div>
+      </form>
+      <ErrorMessage error={exporting.error} />
+      {!conn ? (
+        error ? <ErrorMessage error={error} /> : <Loading />
+      ) : conn.edges.length === 0 ? (
+        <Empty>No transactions match these filters.</Empty>
+      ) : (
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Usage history table" aria-busy={loading}>
+          <table className="history">
+            <thead>
+              <tr>
+                <th scope="col">Date</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Description</th>
+                <th scope="col">Persona</th>
+                <th scope="col">Feature</th>
+                <th scope="col" className="num">
+                  Quantity
+                </th>
+                <th scope="col" className="num">
+                  Amount
+                </th>
+                <th scope="col" className="num">
+                  Balance after
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {conn.edges.map(({ node: t }) => (
+                <tr key={t.id} data-testid="history-row" data-id={t.id}>
+                  <td>{formatDateTime(t.createdAt, me.timezone)}</td>
+                  <td>{KIND_LABEL[t.kind]}</td>
+                  <td>{t.description}</td>
+                  <td>{t.synfluencer?.name ?? <span className="muted">—</span>}</td>
+                  <td>
+                    {t.feature ?? <span className="muted">—</span>}
+                    {t.platform && <span className="muted"> · {t.platform}</span>}
+                  </td>
+                  <td className="num">{t.quantity !== null && t.quantity !== undefined ? `${t.quantity} ${t.unit ?? ''}` : '—'}</td>
+                  {/* Exact amounts, every digit the API sent (signed: spend is negative). */}
+                  <td className={`num ${t.amount.startsWith('-') ? 'neg' : 'pos'}`}>{formatCredits(t.amount, display)}</td>
+                  <td className="num">{formatCredits(t.balanceAfter, display)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav className="pager" aria-label="History pages">
+        <button type="button" disabled={cursors.length <= 1} onClick={() => setPages({ key: filterKey, cursors: cursors.slice(0, -1) })}>
+          Previous
+        </button>
+        <span className="muted">Page {cursors.length}</span>
+        <button
+          type="button"
+          disabled={!conn?.pageInfo.hasNextPage}
+          onClick={() => conn?.pageInfo.endCursor && setPages({ key: filterKey, cursors: [...cursors, conn.pageInfo.endCursor] })}
+        >
+          Next
+        </button>
+      </nav>
+    </Card>
+  );
+}

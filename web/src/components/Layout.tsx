@@ -1,0 +1,40 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import { TopBar } from './TopBar';
+import { LowCreditBanner } from './LowCreditBanner';
+
+/** Every logged-in page: skip link, top bar, live banner, the page. Focus moves to the page heading on navigation. */
+export function Layout({ page, children }: { page: string; children: ReactNode }) {
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    // The page's code may still be loading (pages are separate chunks): focus its heading once it is there.
+    const root = main.current;
+    if (!root) return;
+    // While the new page suspends, React keeps the previous page hidden in the DOM: skip its heading.
+    const focusHeading = () => {
+      const h1 = Array.from(root.querySelectorAll<HTMLElement>('h1')).find((h) => h.offsetParent !== null);
+      h1?.focus();
+      return h1 !== undefined && document.activeElement === h1;
+    };
+    if (focusHeading()) return;
+    const observer = new MutationObserver(() => focusHeading() && observer.disconnect());
+    observer.observe(root, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [page]);
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <TopBar page={page} />
+      <LowCreditBanner />
+      <main id="main" ref={main} tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}

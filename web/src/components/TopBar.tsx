@@ -1,0 +1,88 @@
+import { useFragment } from '@apollo/client/react';
+import { WalletLiveFieldsFragmentDoc } from '../gql/graphql';
+import { formatCredits } from '../lib/money';
+import { Link } from '../lib/router';
+import { useLive, useShell } from '../lib/shell';
+import { CommandDock } from './CommandDock';
+
+const PAGES = [
+  { to: 'account', label: 'Account' },
+  { to: 'personas', label: 'Personas' },
+  { to: 'api-keys', label: 'API keys' },
+] as const;
+
+/** On every page: live balance and status, unread messages, the persona selector, navigation. */
+export function TopBar({ page }: { page: string }) {
+  const { me, unread, session } = useShell();
+  return (
+    <header className="topbar">
+      <div className="topbar-row">
+        <Link to="account" className="brand">
+          Credits
+        </Link>
+        <LiveBalance />
+        <Link to="messages" className="unread-link" aria-current={page === 'messages' ? 'page' : undefined}>
+          Messages
+          <span className={`count${unread > 0 ? ' count-on' : ''}`} data-testid="unread-count">
+            {unread}
+          </span>
+          <span className="visually-hidden"> unread</span>
+        </Link>
+      </div>
+      <div className="topbar-row">
+        <nav aria-label="Main">
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p.to}>
+                <Link to={p.to} aria-current={page === p.to ? 'page' : undefined}>
+                  {p.label}
+                </Link>
+              </li>
+            ))}
+            {me.role === 'ADMIN' && (
+              <li>
+                <Link to="admin" aria-current={page === 'admin' ? 'page' : undefined}>
+                  Admin
+                </Link>
+              </li>
+            )}
+          </ul>
+        </nav>
+        <CommandDock />
+        <button type="button" className="link-button" onClick={() => void session.logOut()}>
+          Log out
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function LiveBalance() {
+  const { me, display, billing } = useShell();
+  const live = useLive();
+  // The cache entry the live subscription writes into (lib/live.ts).
+  const fragment = useFragment({ fragment: WalletLiveFieldsFragmentDoc, from: { __typename: 'Wallet', id: me.wallet.id } });
+  const wallet = fragment.complete ? fragment.data : me.wallet;
+  return (
+    <div className="balance-box">
+      <span className="label">Balance</span>
+      <strong className="balance" data-testid="balance">
+        {formatCredits(wallet.balance, display)}
+      </strong>
+      <span className={`live-dot live-${live.status}`} title={live.status === 'live' ? 'Live' : 'Reconnecting…'}>
+        <span className="visually-hidden">{live.status === 'live' ? 'Live updates on' : 'Reconnecting live updates'}</span>
+      </span>
+      {wallet.status === 'PAUSED' && (
+        <span className="status status-paused" data-testid="wallet-status">
+          Generation paused{' '}
+          {billing.topUpAvailable ? <Link to="account#top-up">Buy credits</Link> : <span>ask an admin for credits</span>}
+        </span>
+      )}
+      {wallet.status === 'CAPPED' && (
+        <span className="status status-capped" data-testid="wallet-status">
+          Monthly cap reached <Link to="account#limits">Change cap</Link>
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,213 @@
+import { print } from 'graphql';
+import { createClient, type Client, type SubscribePayload } from 'graphql-ws';
+import type { ApolloClient } from '@apollo/client';
+import {
+  BalanceChangedDocument,
+  LowCreditAlertDocument,
+  MessageAddedDocument,
+  UnreadCountDocument,
+  WalletEventFieldsFragmentDoc,
+  WalletLiveFieldsFragmentDoc,
+  type BalanceChangedSubscription,
+  type LowCreditAlertSubscription,
+  type MessageAddedSubscription,
+  type MessageFieldsFragment,
+} from '../gql/graphql';
+import { liveWallets } from './apollo';
+import type { SessionStore } from './session';
+
+/**
+ * Live values: three subscriptions over one graphql-ws socket, merged into Apollo's normalized
+ * cache. Nothing is polled.
+ *
+ * - balanceChanged: each event carries the wallet's full committed state (`wallet`, the same
+ *   cacheable Wallet the queries return); it is written into `Wallet:<walletId>` (the entry the
+ *   top bar and the balance card read), and only if its version is newer than the last one
+ *   seen and than the cached one (lib/apollo.ts keeps a later-arriving older query answer from
+ *   showing through). Figures the event does not carry (runway, buckets, usage) are refetched
+ *   once a burst of events has settled.
+ * - messageAdded: refreshes the unread count and the Messages page, and tells listeners
+ *   (the top-up card waits for its PURCHASE_COMPLETED).
+ * - lowCreditAlert: the low-credit banner.
+ *
+ * Reconnects: `connectionParams` is called on every (re)connect and returns a fresh access
+ * token (SessionStore refreshes it when it is about to expire). graphql-ws resends a
+ * subscription's payload when it reconnects; the balance payload computes its variables when
+ * it is sent, so a resumed subscription asks for `afterVersion` = the last version seen and
+ * the server answers with the current state at once. A close that the stock client does not
+ * retry (4401, the token expired) ends the subscription with an error; `follow` starts it
+ * again, which reconnects with a fresh token.
+ */
+
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
+export type LowCreditNotice = LowCreditAlertSubscription['lowCreditAlert'];
+type MessageListener = (m: MessageFieldsFragment) => void;
+
+/** Queries whose figures follow the balance but are not in the event. */
+const AFTER_BALANCE_CHANGE = ['WalletDetails', 'UsageSummary', 'UsageHistory'];
+const REFETCH_SETTLE_MS = 400;
+const REFETCH_MAX_WAIT_MS = 2000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const isCloseEvent = (e: unknown): e is { code: number } => typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'number';
+
+export class LiveSync {
+  private readonly ws: Client;
+  private lastVersion: bigint | null;
+  private readonly stops: (() => void)[] = [];
+  private readonly listeners = new Set<() => void>();
+  private readonly messageListeners = new Set<MessageListener>();
+  private refetchTimer: ReturnType<typeof setTimeout> | null = null;
+  private refetchDeadline = 0;
+  private connectedBefore = false;
+  status: LiveStatus = 'connecting';
+  lowCredit: LowCreditNotice | null = null;
+
+  constructor(
+    private readonly apollo: ApolloClient,
+    private readonly session: SessionStore,
+    initialVersion: string,
+  ) {
+    this.lastVersion = BigInt(initialVersion);
+    this.ws = createClient({
+      url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+      connectionParams: async () => {
+        const token = await this.session.accessToken();
+        return token ? { authorization: `Bearer ${token}` } : {};
+      },
+      lazy: true,
+      keepAlive: 15_000,
+      retryAttempts: Number.POSITIVE_INFINITY,
+      shouldRetry: () => true,
+      retryWait: async (retries) => sleep(Math.min(500 * 2 ** retries, 10_000) * (0.75 + Math.random() / 2)),
+      on: {
+        connected: () => {
+          this.setStatus('live');
+          // Messages have no version to resume from: after a gap, re-read what may have been missed.
+          if (this.connectedBefore) void this.apollo.refetchQueries({ include: ['Shell', 'Messages'] });
+          this.connectedBefore = true;
+        },
+        closed: () => this.setStatus('reconnecting'),
+      },
+    });
+  }
+
+  start(): void {
+    const afterVersion = () => (this.lastVersion === null ? null : this.lastVersion.toString());
+    const balancePayload: SubscribePayload = {
+      query: print(BalanceChangedDocument),
+      // Read when graphql-ws sends (or resends) the subscription: resume after the last version seen.
+      get variables() {
+        return { afterVersion: afterVersion() };
+      },
+    };
+    this.stops.push(
+      this.follow<BalanceChangedSubscription>(() => balancePayload, (d) => this.applyBalance(d.balanceChanged)),
+      this.follow<LowCreditAlertSubscription>(() => ({ query: print(LowCreditAlertDocument) }), (d) => {
+        this.lowCredit = d.lowCreditAlert;
+        this.emit();
+      }),
+      this.follow<MessageAddedSubscription>(() => ({ query: print(MessageAddedDocument) }), (d) => this.applyMessage(d.messageAdded)),
+    );
+  }
+
+  stop(): void {
+    this.stops.splice(0).forEach((stop) => stop());
+    liveWallets.clear();
+    if (this.refetchTimer) clearTimeout(this.refetchTimer);
+    // Disposing while a connect is in flight rejects with its close event: nothing to report.
+    Promise.resolve(this.ws.dispose()).catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- React bindings
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  onMessage(fn: MessageListener): () => void {
+    this.messageListeners.add(fn);
+    return () => this.messageListeners.delete(fn);
+  }
+
+  dismissLowCredit(): void {
+    this.lowCredit = null;
+    this.emit();
+  }
+
+  // ---------------------------------------------------------------- merging events
+
+  private applyBalance(e: BalanceChangedSubscription['balanceChanged']): void {
+    const version = BigInt(e.version);
+    if (this.lastVersion !== null && version <= this.lastVersion) return;
+    this.lastVersion = version;
+    const id = this.apollo.cache.identify({ __typename: 'Wallet', id: e.walletId });
+    // A query may already have stored a newer state (its answer left after this event's commit).
+    const cached = this.apollo.cache.readFragment({ id, fragment: WalletLiveFieldsFragmentDoc });
+    if (cached && BigInt(cached.version) >= version) return;
+    const w = e.wallet;
+    liveWallets.set(e.walletId, { version: w.version, balance: w.balance, held: w.held, spentThisMonth: w.spentThisMonth, status: w.status, lifetimeSpend: w.lifetimeSpend, lifetimePurchased: w.lifetimePurchased });
+    this.apollo.cache.writeFragment({ id, fragment: WalletEventFieldsFragmentDoc, fragmentName: 'WalletEventFields', data: w });
+    this.scheduleRefetch();
+  }
+
+  private applyMessage(m: MessageFieldsFragment): void {
+    void this.apollo.query({ query: UnreadCountDocument, fetchPolicy: 'network-only' }).catch(() => undefined);
+    void this.apollo.refetchQueries({ include: ['Messages'] });
+    this.messageListeners.forEach((fn) => fn(m));
+  }
+
+  /** Trailing refetch once events pause, but at least every REFETCH_MAX_WAIT_MS during a burst. */
+  private scheduleRefetch(): void {
+    const now = Date.now();
+    if (this.refetchTimer === null) this.refetchDeadline = now + REFETCH_MAX_WAIT_MS;
+    else clearTimeout(this.refetchTimer);
+    const wait = Math.max(0, Math.min(REFETCH_SETTLE_MS, this.refetchDeadline - now));
+    this.refetchTimer = setTimeout(() => {
+      this.refetchTimer = null;
+      void this.apollo.refetchQueries({ include: AFTER_BALANCE_CHANGE });
+    }, wait);
+  }
+
+  // ---------------------------------------------------------------- subscriptions that outlive sockets
+
+  /** Subscribes, and subscribes again whenever the subscription ends (closed socket, server restart). */
+  private follow<T>(payload: () => SubscribePayload, onData: (data: T) => void): () => void {
+    let stopped = false;
+    let dispose: (() => void) | null = null;
+    let failures = 0;
+    const restart = (delayMs: number) => {
+      dispose = null;
+      if (!stopped) setTimeout(start, delayMs);
+    };
+    const start = () => {
+      if (stopped) return;
+      dispose = this.ws.subscribe<T>(payload(), {
+        next: (result) => {
+          failures = 0;
+          if (result.data) onData(result.data);
+        },
+        // A close the stock client will not retry (4401: the token expired): reconnect now,
+        // with a fresh token. Anything else: back off.
+        error: (err) => restart(isCloseEvent(err) && err.code === 4401 ? 0 : Math.min(1000 * 2 ** failures++, 15_000)),
+        complete: () => restart(1000),
+      });
+    };
+    start();
+    return () => {
+      stopped = true;
+      dispose?.();
+    };
+  }
+
+  private setStatus(status: LiveStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.emit();
+  }
+
+  private emit(): void {
+    this.listeners.forEach((fn) => fn());
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Credits arrive as exact decimal strings ("4.75", "-0.0213"). They are never turned into
+ * floats: sums and ratios use bigint micro-credits, and what is shown keeps every digit the
+ * API sent (the top-bar balance contains the API's own text, e.g. "4.75").
+ */
+
+const MICROS = 1_000_000n;
+
+export function toMicros(credits: string): bigint {
+  const m = /^(-)?(\d+)(?:\.(\d{1,6}))?$/.exec(credits.trim());
+  if (!m) throw new Error(`not a Credits amount: ${credits}`);
+  const value = BigInt(m[2]) * MICROS + BigInt((m[3] ?? '').padEnd(6, '0'));
+  return m[1] ? -value : value;
+}
+
+/** The API's own format: no trailing zeros, at most 6 fractional digits. */
+export function fromMicros(micros: bigint): string {
+  const neg = micros < 0n;
+  const abs = neg ? -micros : micros;
+  const frac = (abs % MICROS).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${abs / MICROS}${frac ? `.${frac}` : ''}`;
+}
+
+/** A user-typed amount: a positive decimal with at most 6 fractional digits, or an error sentence. */
+export function validateAmount(text: string, opts: { allowZero?: boolean } = {}): string | null {
+  const t = text.trim();
+  if (!/^\d+(\.\d+)?$/.test(t)) return 'Enter a number like 25 or 12.50.';
+  if (!/^\d+(\.\d{1,6})?$/.test(t)) return 'Use at most 6 digits after the decimal point.';
+  if (!opts.allowZero && toMicros(t) === 0n) return 'Enter an amount greater than zero.';
+  return null;
+}
+
+/** How the price book wants credits shown: as money when one credit is one unit of currency. */
+export interface CreditDisplay {
+  asMoney: boolean;
+  currency: string;
+}
+
+export function creditDisplay(book: { currency: string; creditValue: string } | undefined): CreditDisplay {
+  const currency = (book?.currency ?? 'usd').toUpperCase();
+  return { asMoney: book ? toMicros(book.creditValue) === MICROS : false, currency };
+}
+
+const symbols = new Map<string, string>();
+function currencySymbol(currency: string): string {
+  let s = symbols.get(currency);
+  if (s === undefined) {
+    try {
+      s = new Intl.NumberFormat('en', { style: 'currency', currency }).formatToParts(0).find((p) => p.type === 'currency')?.value ?? `${currency} `;
+    } catch {
+      s = `${currency} `;
+    }
+    symbols.set(currency, s);
+  }
+  return s;
+}
+
+/** "4.75" -> "$4.75" (money) or "4.75 credits"; money keeps at least two decimals and every extra digit. */
+export function formatCredits(credits: string, display: CreditDisplay): string {
+  if (!display.asMoney) return `${credits} ${credits === '1' || credits === '-1' ? 'credit' : 'credits'}`;
+  const neg = credits.startsWith('-');
+  const abs = neg ? credits.slice(1) : credits;
+  const [whole, frac = ''] = abs.split('.');
+  return `${neg ? '-' : ''}${currencySymbol(display.currency)}${whole}.${frac.padEnd(2, '0')}`;
+}
+
+/** A price the API already formatted for its currency ("9.00"). */
+export function formatPrice(price: string, currency: string): string {
+  return `${currencySymbol(currency.toUpperCase())}${price}`;
+}
+
+/** part / whole as a whole percentage (0 when whole is zero), exact to the micro-credit. */
+export function percentOf(part: string, whole: string): number {
+  const w = toMicros(whole);
+  if (w <= 0n) return 0;
+  return Number((toMicros(part) * 100n) / w);
+}

@@ -1,0 +1,75 @@
+import { createContext, useCallback, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import type { ShellQuery } from '../gql/graphql';
+import type { LiveSync } from './live';
+import { creditDisplay, type CreditDisplay } from './money';
+import type { SessionStore } from './session';
+
+/** What every page of a logged-in user needs: the account, how to show credits, live state, the persona scope. */
+export interface ShellValue {
+  me: ShellQuery['me'];
+  priceBook: ShellQuery['priceBook'];
+  billing: ShellQuery['billingSettings'];
+  unread: number;
+  display: CreditDisplay;
+  live: LiveSync;
+  session: SessionStore;
+  /** The CommandDock's selection: null = all synfluencers, else one persona's id. */
+  scope: string | null;
+  setScope: (id: string | null) => void;
+}
+
+const ShellContext = createContext<ShellValue | null>(null);
+
+export function useShell(): ShellValue {
+  const v = useContext(ShellContext);
+  if (!v) throw new Error('useShell outside ShellProvider');
+  return v;
+}
+
+const SCOPE_KEY = 'credits.scope';
+
+/**
+ * The persona scope is one piece of state: the top bar's CommandDock and the usage card's
+ * dropdown both read and write it, so they always agree. It is remembered across reloads and
+ * falls back to "All synfluencers" when the persona is gone or archived.
+ */
+function usePersonaScope(personas: { id: string; archived: boolean }[]): [string | null, (id: string | null) => void] {
+  const [scope, setScopeState] = useState<string | null>(() => localStorage.getItem(SCOPE_KEY));
+  const valid = scope !== null && personas.some((p) => p.id === scope && !p.archived) ? scope : null;
+  const setScope = useCallback((id: string | null) => {
+    setScopeState(id);
+    if (id) localStorage.setItem(SCOPE_KEY, id);
+    else localStorage.removeItem(SCOPE_KEY);
+  }, []);
+  return [valid, setScope];
+}
+
+export function ShellProvider({ data, live, session, children }: { data: ShellQuery; live: LiveSync; session: SessionStore; children: ReactNode }) {
+  const [scope, setScope] = usePersonaScope(data.me.synfluencers);
+  const value: ShellValue = {
+    me: data.me,
+    priceBook: data.priceBook,
+    billing: data.billingSettings,
+    unread: data.unreadMessageCount,
+    display: creditDisplay(data.priceBook),
+    live,
+    session,
+    scope,
+    setScope,
+  };
+  return <ShellContext.Provider value={value}>{children}</ShellContext.Provider>;
+}
+
+/** Re-renders when the live connection's status or the low-credit notice changes. */
+export function useLive(): LiveSync {
+  const { live } = useShell();
+  useSyncExternalStore(live.subscribe, () => `${live.status}|${live.lowCredit?.createdAt ?? ''}`);
+  return live;
+}
+
+/** Sets the document title for a page. */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · Credits & billing`;
+  }, [title]);
+}

@@ -1,0 +1,41 @@
+import { useEffect } from 'react';
+import { useRoute } from '../lib/router';
+import { useShell, useTitle } from '../lib/shell';
+import { BalanceCard } from '../cards/BalanceCard';
+import { UsageSummaryCard } from '../cards/UsageSummaryCard';
+import { UsageHistoryCard } from '../cards/UsageHistoryCard';
+import { LimitsCard } from '../cards/LimitsCard';
+import { TopUpCard } from '../cards/TopUpCard';
+import { PurchasesCard } from '../cards/PurchasesCard';
+import { PasswordCard } from '../cards/PasswordCard';
+import { PreferencesCard } from '../cards/PreferencesCard';
+
+/** The Account & Billing page: the cards of the Synfluencer Account page and Influgen's billing page. */
+export function AccountPage() {
+  useTitle('Account');
+  const { me } = useShell();
+  const { search } = useRoute();
+  // "#top-up" and "#limits" links from the top bar and the banner.
+  useEffect(() => {
+    const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    target?.scrollIntoView();
+  }, []);
+  return (
+    <div className="page">
+      <h1 tabIndex={-1}>Account</h1>
+      <p className="muted">
+        {me.email} · times in {me.timezone}
+      </p>
+      <div className="grid">
+        <BalanceCard />
+        <TopUpCard checkout={search.get('checkout')} checkoutSessionId={search.get('session_id')} />
+        <UsageSummaryCard />
+        <UsageHistoryCard />
+        <LimitsCard />
+        <PurchasesCard />
+        <PreferencesCard />
+        <PasswordCard />
+      </div>
+    </div>
+  );
+}

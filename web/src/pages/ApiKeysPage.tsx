@@ -1,0 +1,143 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from '@apollo/client/react';
+import { ApiKeysDocument, CreateApiKeyDocument, RevokeApiKeyDocument, type ApiKeyScope } from '../gql/graphql';
+import { Card, Empty, ErrorMessage, Loading, Notice, useAction } from '../components/ui';
+import { useShell, useTitle } from '../lib/shell';
+import { formatDateTime } from '../lib/time';
+
+const SCOPES: { value: ApiKeyScope; label: string }[] = [
+  { value: 'USAGE_WRITE', label: 'Charge and hold credits (USAGE_WRITE)' },
+  { value: 'WALLET_READ', label: 'Read the wallet, history and live balance (WALLET_READ)' },
+];
+
+/** API keys for partners (the render pipeline): the secret is shown once, right after creation. */
+export function ApiKeysPage() {
+  useTitle('API keys');
+  return (
+    <div className="page">
+      <h1 tabIndex={-1}>API keys</h1>
+      <div className="grid">
+        <CreateKey />
+        <KeyList />
+      </div>
+    </div>
+  );
+}
+
+function CreateKey() {
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<ApiKeyScope[]>(['USAGE_WRITE', 'WALLET_READ']);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [create] = useMutation(CreateApiKeyDocument, { refetchQueries: ['ApiKeys'] });
+  const save = useAction(async () => {
+    const r = await create({ variables: { name: name.trim(), scopes } });
+    setSecret(r.data?.createApiKey.secret ?? null);
+    setCopied(false);
+    setName('');
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void save.run();
+  };
+  const secretField = useRef<HTMLInputElement>(null);
+  const copy = async () => {
+    if (!secret) return;
+    try {
+      // The Clipboard API exists only on secure origins; elsewhere, copy the selected field.
+      if (navigator.clipboard) await navigator.clipboard.writeText(secret);
+      else {
+        secretField.current?.select();
+        document.execCommand('copy');
+      }
+      setCopied(true);
+    } catch {
+      secretField.current?.select();
+      setCopied(false);
+    }
+  };
+  return (
+    <Card id="create-key" title="Create an API key">
+      <form className="stack" onSubmit={submit}>
+        <label className="field">
+          <span>Key name</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} required placeholder="render pipeline" />
+        </label>
+        <fieldset className="stack">
+          <legend>Scopes</legend>
+          {SCOPES.map((s) => (
+            <label key={s.value} className="check">
+              <input
+                type="checkbox"
+                checked={scopes.includes(s.value)}
+                onChange={(e) => setScopes(e.target.checked ? [...scopes, s.value] : scopes.filter((x) => x !== s.value))}
+              />
+              <span>{s.label}</span>
+            </label>
+          ))}
+        </fieldset>
+        <ErrorMessage error={save.error} />
+        <div className="row">
+          <button type="submit" className="primary" disabled={save.pending}>
+            Create key
+          </button>
+        </div>
+      </form>
+      {secret && (
+        <div className="secret" role="status">
+          <p>
+            <strong>Copy this secret now.</strong> It is shown only once; only its fingerprint is stored.
+          </p>
+          <label className="field">
+            <span>Secret</span>
+            <input ref={secretField} readOnly value={secret} data-testid="api-key-secret" onFocus={(e) => e.target.select()} />
+          </label>
+          <div className="row">
+            <button type="button" onClick={() => void copy()}>
+              Copy
+            </button>
+            <button type="button" className="link-button" onClick={() => setSecret(null)}>
+              I saved it
+            </button>
+          </div>
+          {copied && <Notice tone="success">Copied to the clipboard.</Notice>}
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function KeyList() {
+  const { me } = useShell();
+  const { data, error } = useQuery(ApiKeysDocument);
+  const [revoke] = useMutation(RevokeApiKeyDocument, { refetchQueries: ['ApiKeys'], awaitRefetchQueries: true });
+  const doRevoke = useAction(async (id: string) => revoke({ variables: { id } }));
+  return (
+    <Card id="key-list" title="Your keys">
+      {!data ? (
+        error ? <ErrorMessage error={error} /> : <Loading />
+      ) : data.apiKeys.length === 0 ? (
+        <Empty>No API keys yet.</Empty>
+      ) : (
+        <ul className="list">
+          {data.apiKeys.map((k) => (
+            <li key={k.id} className="list-row" data-testid="api-key">
+              <div>
+                <strong>{k.name}</strong> <code>{k.prefix}…</code> {k.revokedAt && <span className="tag">revoked</span>}
+                <div className="muted small">
+                  {k.scopes.join(', ')} · created {formatDateTime(k.createdAt, me.timezone)} · last used {k.lastUsedAt ? formatDateTime(k.lastUsedAt, me.timezone) : 'never'}
+                </div>
+              </div>
+              {!k.revokedAt && (
+                <button type="button" className="danger" disabled={doRevoke.pending} onClick={() => void doRevoke.run(k.id)} aria-label={`Revoke ${k.name}`}>
+                  Revoke
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorMessage error={doRevoke.error} />
+    </Card>
+  );
+}
