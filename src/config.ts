@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -293,8 +294,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
   };
   for (const entry of webhooks.allowedTargets) {
-    if (!/^[a-z0-9.-]+$/.test(entry) && !/^[0-9a-f:.]+(\/\d{1,3})?$/.test(entry)) {
-      problems.push(`WEBHOOK_ALLOWED_TARGETS entries must be hostnames or addresses with an optional /prefix (bad entry "${entry}")`);
+    const [address, prefix] = entry.split('/');
+    const family = isIP(address);
+    const validRange = family !== 0 && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)));
+    if (!validRange && (prefix !== undefined || !/^[a-z0-9.-]+$/.test(entry))) {
+      problems.push(`WEBHOOK_ALLOWED_TARGETS entries must be hostnames, or addresses with an optional /prefix (bad entry "${entry}")`);
     }
   }
   const autoTopUp: AutoTopUpConfig = {
