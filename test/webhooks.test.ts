@@ -164,6 +164,19 @@ describe('delivery', () => {
     expect(r.receipts).toHaveLength(4);
   });
 
+  it('never follows a redirect: a 3xx is a failed attempt and its target is not contacted', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    const elsewhere = await receiver();
+    r.answer = () => ({ status: 307, body: 'moved', headers: { location: elsewhere.url } });
+    const { endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    expect((await charge(u, 100)).errors).toBeUndefined();
+    const [delivery] = await until(() => deliveries(u, endpoint.id), (list) => (list[0]?.attempts.length ?? 0) >= 1);
+    expect(delivery.attempts[0]).toMatchObject({ statusCode: 307, error: `redirect to ${elsewhere.url} not followed` });
+    expect(delivery.status).toBe('PENDING');
+    expect(elsewhere.connections).toBe(0);
+  });
+
   it('delivers the events of one wallet in version order: a later event waits while an earlier one is retried', async () => {
     const u = await t.signUp();
     const r = await receiver();

@@ -15,7 +15,7 @@ export interface Receipt {
 }
 
 /** What to answer a request: a status (and optional body), or 'hang' to never answer. */
-export type Answer = number | { status: number; body: string } | 'hang';
+export type Answer = number | { status: number; body: string; headers?: Record<string, string> } | 'hang';
 
 /**
  * A local HTTP receiver for outbound webhooks: records every request and answers as `answer`
@@ -66,9 +66,9 @@ export class WebhookReceiver {
     await this.onReceipt?.(receipt);
     const answer = this.answer(receipt, this.receipts.filter((other) => other.id === receipt.id).length);
     if (answer === 'hang') return;
-    const { status, body: text } = typeof answer === 'number' ? { status: answer, body: 'ok' } : answer;
+    const { status, body: text, headers = {} } = typeof answer === 'number' ? { status: answer, body: 'ok' } : answer;
     receipt.status = status;
-    res.writeHead(status, { 'content-type': 'text/plain' });
+    res.writeHead(status, { 'content-type': 'text/plain', ...headers });
     res.end(text);
   }
 
