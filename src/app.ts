@@ -42,6 +42,11 @@ import { registerUsageRoutes } from './modules/usage/usage.routes';
 import { registerMcpRoutes } from './modules/mcp/mcp.routes';
 import { usageRollupParticipant } from './modules/usage/usage-rollup.participant';
 import { HistoryService } from './modules/usage/history.service';
+import { AlertDecisions } from './modules/alerts/alert-decisions';
+import { webhooksModule } from './modules/webhooks/webhooks.module';
+import { WebhookEventType } from './modules/webhooks/webhook-event';
+import { AutoTopUpService } from './modules/auto-top-up/auto-top-up.service';
+import { autoTopUpParticipant } from './modules/auto-top-up/auto-top-up.participant';
 import { registerDashboard } from './shared/web-app';
 import { exposeMetrics, graphqlMetricsPlugin, Metrics } from './modules/metrics/metrics.module';
 
@@ -85,9 +90,13 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   const instanceId = randomUUID();
   const realtime = new RealtimeHub({ databaseUrl: databaseUrl!, instanceId, config, log, sql: new Sql(orm), ledger, messages });
   const outbox = new EmailOutboxWorker({ sql: new Sql(orm), config, log });
+  const alertDecisions = new AlertDecisions();
+  const webhooks = webhooksModule({ orm, config, messages, alertDecisions, log });
   // Modules that add their rows to every ledger batch (BatchParticipant): one transaction, one write statement.
-  ledger.addParticipant(alertsParticipant({ messagesCommitted: (accountIds) => messages.added(accountIds), emailsCommitted: () => outbox.kick() }));
+  ledger.addParticipant(alertsParticipant({ messagesCommitted: (accountIds) => messages.added(accountIds), emailsCommitted: () => outbox.kick(), decisions: alertDecisions }));
   if (config.usageRollup) ledger.addParticipant(usageRollupParticipant());
+  ledger.addParticipant(webhooks.participant); // after alerts: it turns their decisions into outbound events
+  ledger.addParticipant(autoTopUpParticipant({ maxFailures: config.autoTopUp.maxFailures, started: () => autoTopUp.worker.kick() }));
   ledger.onCommit((committed) => realtime.committed(committed));
   messages.onAdded((accountIds) => realtime.messagesAdded(accountIds));
   // Credentials end everywhere at once: revocations arrive on the realtime LISTEN connection, and
@@ -106,6 +115,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
   await realtime.start();
   outbox.start();
 
+  const billing = new BillingService(orm, config, pricing, ledger, log, () => services.notifier);
+  const autoTopUp = new AutoTopUpService({ orm, config, pricing, billing, ledger, messages, publisher: webhooks.publisher, emailsQueued: () => outbox.kick(), log });
   const services: Services = {
     config,
     log,
@@ -119,10 +130,19 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     auth,
     // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.
     notifier: { notify: (accountId, kind, title, body, data) => messages.notify(accountId, MessageKind[kind], title, body, data) },
-    billing: new BillingService(orm, config, pricing, ledger, log, () => services.notifier),
+    billing,
     usage: new UsageService(orm, config, pricing, ledger),
     history: new HistoryService(orm, ledger),
+    webhooks: webhooks.service,
+    autoTopUp,
   };
+  billing.useEvents({
+    refundCompleted: (client, accountId, details) => webhooks.publisher.publishWithin(client, accountId, WebhookEventType.REFUND_COMPLETED, details),
+    committed: () => webhooks.publisher.committed(),
+  });
+  billing.webhooks.usePaymentEvents(autoTopUp);
+  webhooks.worker.start();
+  services.autoTopUp.worker.start();
 
   const schema = await buildGraphQLSchema();
   const exposeInternals = config.nodeEnv === 'development';
@@ -274,6 +294,8 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
         await ledger.drain();
         await realtime.stop();
         await outbox.stop();
+        await webhooks.worker.stop();
+        await services.autoTopUp.worker.stop();
         await orm.close(true);
         if (stopEmbedded) await stopEmbedded();
       })();

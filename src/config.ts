@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -118,6 +119,8 @@ export interface Config {
     pollMs: number;
   };
   metrics: MetricsConfig;
+  webhooks: WebhooksConfig;
+  autoTopUp: AutoTopUpConfig;
   email: {
     /** Sender of alert emails. */
     from: string;
@@ -164,6 +167,44 @@ export interface MetricsConfig {
   operationNames: string[];
   /** METRICS_MAX_OPERATION_NAMES: distinct operation-name labels before the rest become "other". @default 100 */
   maxOperationNames: number;
+}
+
+/** Outbound webhooks (src/modules/webhooks): the delivery worker and the target policy. */
+export interface WebhooksConfig {
+  /** How often the outbox is checked for due deliveries. @default 1000 */
+  pollMs: number;
+  /** One delivery attempt, connect to last response byte. @default 10000 // 10 seconds */
+  timeoutMs: number;
+  /** First retry delay after a failed attempt; doubles per attempt, with jitter. @default 5000 */
+  retryBaseMs: number;
+  /** Longest delay between retries. @default 3600000 // 1 hour */
+  retryMaxMs: number;
+  /** Attempts before a delivery is given up (FAILED; it can still be replayed). @default 50 */
+  maxAttempts: number;
+  /** An endpoint failing continuously this long is disabled (and the account gets a message). @default 259200000 // 3 days */
+  disableAfterMs: number;
+  /** How long the previous secret still signs after rotateWebhookSecret, unless the call says otherwise. @default 86400 // 24 hours */
+  secretGraceSeconds: number;
+  /** Response bytes kept in the delivery log. @default 1024 */
+  responseLogBytes: number;
+  /** Endpoints one account may have. @default 20 */
+  maxEndpoints: number;
+  /** Only https:// targets. @default on in production */
+  requireHttps: boolean;
+  /** Refuse targets that resolve to loopback, private, link-local, metadata or other non-public addresses. @default on in production */
+  blockPrivateTargets: boolean;
+  /** Hostnames and address ranges (CIDR) exempt from `blockPrivateTargets`, for on-premise receivers. */
+  allowedTargets: string[];
+}
+
+/** Auto top-up (src/modules/auto-top-up). */
+export interface AutoTopUpConfig {
+  /** How often started top-ups are checked (PaymentIntent still to create, or no webhook yet). @default 5000 */
+  pollMs: number;
+  /** Consecutive failed top-ups after which no more are started until the settings are saved again. @default 3 */
+  maxFailures: number;
+  /** A top-up whose PaymentIntent has no outcome after this long is looked up at Stripe. @default 600000 // 10 minutes */
+  reconcileAfterMs: number;
 }
 
 /** Browser pages served from this machine on any port: the development default of CORS_ORIGINS. */
@@ -298,6 +339,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     planPricesMinor: Object.fromEntries(Object.entries(pairs('PLAN_PRICES', /^\d{1,9}$/)).map(([k, v]) => [k, Number(v)])),
   };
 
+  const webhooks: WebhooksConfig = {
+    pollMs: int('WEBHOOK_POLL_MS', 1000, 20, 3_600_000),
+    timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    retryBaseMs: int('WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000),
+    retryMaxMs: int('WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 86_400_000),
+    maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 50, 1, 1000),
+    disableAfterMs: int('WEBHOOK_DISABLE_AFTER_MS', 3 * 86_400_000, 0, 365 * 86_400_000),
+    secretGraceSeconds: int('WEBHOOK_SECRET_GRACE_SECONDS', 86_400, 0, 7 * 86_400),
+    responseLogBytes: int('WEBHOOK_RESPONSE_LOG_BYTES', 1024, 0, 65_536),
+    maxEndpoints: int('WEBHOOK_MAX_ENDPOINTS', 20, 1, 1000),
+    requireHttps: bool('WEBHOOK_REQUIRE_HTTPS', nodeEnv === 'production'),
+    blockPrivateTargets: bool('WEBHOOK_BLOCK_PRIVATE_TARGETS', nodeEnv === 'production'),
+    allowedTargets: (nonEmpty(env.WEBHOOK_ALLOWED_TARGETS) ?? '')
+      .split(',')
+      .map((entry) => entry.trim().toLowerCase())
+      .filter(Boolean),
+  };
+  for (const entry of webhooks.allowedTargets) {
+    const [address, prefix] = entry.split('/');
+    const family = isIP(address);
+    const validRange = family !== 0 && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)));
+    if (!validRange && (prefix !== undefined || !/^[a-z0-9.-]+$/.test(entry))) {
+      problems.push(`WEBHOOK_ALLOWED_TARGETS entries must be hostnames, or addresses with an optional /prefix (bad entry "${entry}")`);
+    }
+  }
+  const autoTopUp: AutoTopUpConfig = {
+    pollMs: int('AUTO_TOP_UP_POLL_MS', 5000, 20, 3_600_000),
+    maxFailures: int('AUTO_TOP_UP_MAX_FAILURES', 3, 1, 100),
+    reconcileAfterMs: int('AUTO_TOP_UP_RECONCILE_AFTER_MS', 600_000, 100, 86_400_000),
+  };
+
   const config: Config = {
     nodeEnv,
     port: int('PORT', 4000, 0, 65535),
@@ -368,6 +440,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: int('REALTIME_POLL_MS', 500, 20, 60_000),
     },
     metrics,
+    webhooks,
+    autoTopUp,
     email: {
       from: nonEmpty(env.MAIL_FROM) ?? 'Synfluencer Credits <no-reply@synfluencer.local>',
       pollMs: int('EMAIL_POLL_MS', 1000, 20, 3_600_000),

@@ -13,6 +13,8 @@ import { MessagesResolver } from './modules/alerts/messages.resolver';
 import { RealtimeResolver } from './modules/realtime/realtime.resolver';
 import { UsageResolver, WalletRunwayResolver } from './modules/usage/usage.resolver';
 import { guardInputs } from './shared/input-guard';
+import { WebhooksResolver } from './modules/webhooks/webhooks.resolver';
+import { AutoTopUpResolver } from './modules/auto-top-up/auto-top-up.resolver';
 
 /** Every resolver of the API, one list. */
 export const resolvers = [
@@ -31,6 +33,8 @@ export const resolvers = [
   RealtimeResolver,
   UsageResolver,
   WalletRunwayResolver,
+  WebhooksResolver,
+  AutoTopUpResolver,
 ] as const;
 
 /**

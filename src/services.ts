@@ -12,6 +12,8 @@ import type { MessagesService } from './modules/alerts/messages.service';
 import type { RealtimeHub } from './modules/realtime/realtime.hub';
 import type { UsageService } from './modules/usage/usage.service';
 import type { HistoryService } from './modules/usage/history.service';
+import type { WebhooksService } from './modules/webhooks/webhooks.service';
+import type { AutoTopUpService } from './modules/auto-top-up/auto-top-up.service';
 
 /** The service container built once by app.ts and handed to every request's context. */
 export interface Services {
@@ -33,4 +35,8 @@ export interface Services {
   usage: UsageService;
   /** The usage history (`transactions`), paged both ways. */
   history: HistoryService;
+  /** Outbound webhook endpoints and their delivery log. */
+  webhooks: WebhooksService;
+  /** Auto top-up settings, saved cards, and the payment of started top-ups. */
+  autoTopUp: AutoTopUpService;
 }

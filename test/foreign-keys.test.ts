@@ -71,7 +71,8 @@ it('the migration lists orphans already in the database instead of failing on th
     const migrator = orm.getMigrator();
     const [fk] = (await migrator.getExecutedMigrations()).map((m) => m.name).filter((n) => /Migration20261201010455/.test(n));
     expect(fk).toBeDefined();
-    await migrator.down({ to: (await migrator.getExecutedMigrations()).map((m) => m.name).at(-2) });
+    const executed = (await migrator.getExecutedMigrations()).map((m) => m.name);
+    await migrator.down({ to: executed[executed.indexOf(fk) - 1] }); // back to just before the foreign keys
     await withSql(db.url, (c) => c.query(`insert into synfluencer (id, account_id, name, handle, platforms) values ($1, $2, 'orphan', 'orphan', '{}')`, [randomUUID(), randomUUID()]));
     await expect(migrator.up()).rejects.toThrow(/rows reference rows that do not exist.*synfluencer\.account_id: 1/);
   } finally {

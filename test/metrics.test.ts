@@ -127,7 +127,11 @@ describe('GET /metrics', () => {
 
   it('shows a socket and its subscription in the gauges, and neither once it closes', async () => {
     const u = await a.signUp();
-    const baseline = await scrape(a);
+    // Sockets of earlier tests in this file may still be closing.
+    const baseline = await eventually(
+      () => scrape(a),
+      (families) => valueOf(families, 'credits_websocket_connections') === 0,
+    );
     expect(valueOf(baseline, 'credits_websocket_connections')).toBe(0);
     const client = a.ws(u.token);
     clients.push(client);

@@ -19,6 +19,12 @@ import { Message } from '../modules/alerts/message.entity';
 import { UsageRollup } from '../modules/usage/usage-rollup.entity';
 import { LoginThrottle } from '../modules/auth/login-throttle.entity';
 import { LiveSocket } from '../modules/realtime/live-socket.entity';
+import { WebhookEndpoint } from '../modules/webhooks/webhook-endpoint.entity';
+import { WebhookEvent } from '../modules/webhooks/webhook-event.entity';
+import { WebhookDelivery } from '../modules/webhooks/webhook-delivery.entity';
+import { WebhookAttempt } from '../modules/webhooks/webhook-attempt.entity';
+import { AutoTopUp } from '../modules/auto-top-up/auto-top-up.entity';
+import { AutoTopUpAttempt } from '../modules/auto-top-up/auto-top-up-attempt.entity';
 
 /** The repository root, found from either src/db (tests) or dist/src/db (compiled). */
 function projectRoot(): string {
@@ -55,6 +61,12 @@ export const entities = [
   UsageRollup,
   LoginThrottle,
   LiveSocket,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookDelivery,
+  WebhookAttempt,
+  AutoTopUp,
+  AutoTopUpAttempt,
 ];
 
 /** How long a query waits for the database before failing (an unreachable database answers 503, not a hang). */

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { FakePaymentIntents } from './fake-stripe-intents';
 
 /**
  * A small Stripe-compatible HTTP server for tests: the real `stripe` SDK is pointed at it
@@ -62,6 +63,8 @@ export class FakeStripe {
   private readonly sessions = new Map<string, CheckoutRecord>();
   readonly webhooks: DeliveredWebhook[] = [];
   url = '';
+  /** PaymentIntents and the webhooks Stripe sends about them (fake-stripe-intents.ts). */
+  readonly intents = new FakePaymentIntents();
 
   constructor() {
     this.server = http.createServer((req, res) => {
@@ -128,6 +131,8 @@ export class FakeStripe {
 
   private route(method: string, path: string, body: Record<string, any>): [number, unknown] {
     const n = ++this.seq;
+    const intent = this.intents.route(method, path, body);
+    if (intent) return intent;
     if (method !== 'POST') return [404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path})` } }];
     switch (path) {
       case '/v1/customers':

@@ -22,7 +22,8 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
 function parseValue(raw: string, line: string): number {
-  if (raw === 'NaN') return NaN;
+  // Prometheus parses floats with Go's strconv.ParseFloat, where NaN is case-insensitive; prom-client writes "Nan".
+  if (raw.toLowerCase() === 'nan') return NaN;
   if (raw === '+Inf') return Infinity;
   if (raw === '-Inf') return -Infinity;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw)) throw new Error(`bad sample value "${raw}" in: ${line}`);

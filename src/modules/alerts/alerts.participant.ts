@@ -1,5 +1,6 @@
 import type { BatchParticipant, ParticipantWallet, SqlParams } from '../ledger/engine/participant';
 import { jsonText } from '../ledger/engine/participant';
+import type { AlertDecisions } from './alert-decisions';
 import { decideAlerts, type AlertMarks, type AlertSettings, type NewEmail, type NewMessage } from './alert.rules';
 
 /** The alerts participant's state for one wallet in one ledger batch. */
@@ -16,6 +17,8 @@ export interface AlertsParticipantHooks {
   messagesCommitted(accountIds: string[]): void;
   /** After commit: the batch queued emails (the outbox worker sends them). */
   emailsCommitted(): void;
+  /** Where each operation's decision is published for participants registered after this one (webhooks). */
+  decisions?: AlertDecisions;
 }
 
 /**
@@ -55,6 +58,7 @@ export function alertsParticipant(hooks: AlertsParticipantHooks): BatchParticipa
       // A credit starts a new low-credit cycle: the ledger made its balance the new reference.
       if (operation.type === 'grant') part.marks.lowCreditFired = 0;
       const decided = decideAlerts(result.before, result.wallet, part.marks, part.settings, now);
+      hooks.decisions?.record(result, decided);
       part.messages.push(...decided.messages);
       part.emails.push(...decided.emails);
     },

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { PoolClient } from 'pg';
 import { Sql } from '../../db/sql';
 import { badInput, notFound } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
@@ -32,6 +33,17 @@ function rowOf(r: Record<string, unknown>): MessageRow {
     readAt: r.read_at ? new Date(r.read_at as string) : null,
     createdAt: new Date(r.created_at as string),
   };
+}
+
+/** A message written in another module's transaction (`recordWithin`), optionally emailed too. */
+export interface MessageWithin {
+  accountId: string;
+  kind: MessageKind;
+  title: string;
+  body: string;
+  data: Record<string, unknown> | null;
+  /** Queue an email with the same subject and text to the account's address. */
+  email?: boolean;
 }
 
 /** Called after a message committed, with the accounts that got one (real time publishes them). */
@@ -78,6 +90,27 @@ export class MessagesService {
     });
     this.added([accountId]);
     return message;
+  }
+
+  /**
+   * Adds a message (and its email to the outbox) inside the caller's transaction, which must
+   * already hold the account's wallet lock (docs/invariants.md "Message order"). The caller calls
+   * `added` after COMMIT and kicks the email outbox when it queued one.
+   */
+  async recordWithin(client: PoolClient, message: MessageWithin): Promise<MessageRow> {
+    const inserted = await client.query(
+      `insert into message (id, account_id, kind, title, body, data) values (gen_random_uuid(), $1, $2, $3, $4, $5::jsonb) returning ${COLUMNS}`,
+      [message.accountId, message.kind, message.title.slice(0, MAX_TITLE), message.body.slice(0, MAX_BODY), message.data === null ? null : JSON.stringify(message.data)],
+    );
+    const row = rowOf(inserted.rows[0]);
+    if (message.email) {
+      await client.query(
+        `insert into email_outbox (id, account_id, message_id, to_address, subject, body)
+         select gen_random_uuid(), a.id, $2, a.email, $3, $4 from account a where a.id = $1`,
+        [message.accountId, row.id, row.title, row.body],
+      );
+    }
+    return row;
   }
 
   /** Newest first. */

@@ -13,6 +13,9 @@ registerEnumType(MessageKind, {
     PURCHASE_COMPLETED: { description: 'A credit pack was paid and credited.' },
     REFUND_COMPLETED: { description: 'A refund of purchased credits went through.' },
     PLAN_RENEWED: { description: "A plan period started and its credits were allocated." },
+    AUTO_TOP_UP_SUCCEEDED: { description: 'An automatic top-up was paid and its credits were added.' },
+    AUTO_TOP_UP_FAILED: { description: 'An automatic top-up could not be paid (declined, or the bank asked for authentication); data.reason says why.' },
+    WEBHOOK_ENDPOINT_DISABLED: { description: 'A webhook endpoint kept failing and was disabled; data.endpointId names it.' },
   },
 });
 

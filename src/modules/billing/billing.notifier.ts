@@ -1,3 +1,5 @@
+import type { PoolClient } from 'pg';
+
 /**
  * How billing tells the account owner what happened (a Message, and whatever the messages
  * module does with it). Billing only depends on this interface: `services.notifier` is
@@ -22,4 +24,12 @@ export async function notifySafely(
   } catch (err) {
     log.error({ err }, 'billing notification failed');
   }
+}
+
+/** Outbound events billing raises inside its own transactions (implemented by the webhooks module). */
+export interface BillingEvents {
+  /** A refund Stripe confirmed; `client`'s transaction holds the account's wallet lock. */
+  refundCompleted(client: PoolClient, accountId: string, details: Record<string, unknown>): Promise<void>;
+  /** After the COMMIT of a transaction that raised events. */
+  committed(): void;
 }

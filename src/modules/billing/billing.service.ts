@@ -11,7 +11,8 @@ import { CreditSource } from '../ledger/credit-bucket.entity';
 import type { LedgerService } from '../ledger/ledger.service';
 import type { PricingService } from '../pricing/pricing.service';
 import { BillingCatalog, formatMinor, type CatalogPack, type CatalogPlan } from './billing.catalog';
-import { notifySafely, type Notifier } from './billing.notifier';
+import { notifySafely, type BillingEvents, type Notifier } from './billing.notifier';
+import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
 import { RefundStatus } from './refund.entity';
 import { createStripeClient } from './stripe.client';
 import { StripeWebhookService } from './billing.webhook';
@@ -49,6 +50,7 @@ export class BillingService {
   readonly stripe: Stripe | null;
   readonly webhooks: StripeWebhookService;
   private readonly sql: Sql;
+  private events: BillingEvents | null = null;
 
   constructor(
     orm: MikroORM,
@@ -63,6 +65,11 @@ export class BillingService {
     this.catalog = new BillingCatalog(pricing.book, config);
     this.stripe = createStripeClient(config);
     this.webhooks = new StripeWebhookService(this.sql, config, this.catalog, ledger, log, notifier);
+  }
+
+  /** Where billing's own transactions raise outbound events (the webhooks module, wired by app.ts). */
+  useEvents(events: BillingEvents): void {
+    this.events = events;
   }
 
   // ---------------------------------------------------------------- settings and gate
@@ -106,10 +113,11 @@ export class BillingService {
   }
 
   /**
-   * Not configured is checked first: without a Stripe key nothing can work whatever the
+   * The Stripe client when self-service billing may be used (purchases, plans, the portal, auto
+   * top-up). Not configured is checked first: without a Stripe key nothing can work whatever the
    * switch says, and an operator should see that before anything else.
    */
-  private async gate(): Promise<Stripe> {
+  async gate(): Promise<Stripe> {
     if (!this.stripe) throw new DomainError(ErrorCode.BILLING_NOT_CONFIGURED, 'Billing is not configured on this server (no Stripe secret key)');
     if (!(await this.selfServiceEnabled())) throw new DomainError(ErrorCode.BILLING_DISABLED, 'Self-service billing is disabled; contact an administrator');
     return this.stripe;
@@ -118,7 +126,7 @@ export class BillingService {
   // ---------------------------------------------------------------- checkout and portal
 
   /** The account's Stripe customer, created once. Concurrent first calls converge on one id. */
-  private async customerFor(stripe: Stripe, accountId: string): Promise<string> {
+  async customerFor(stripe: Stripe, accountId: string): Promise<string> {
     const rows = await this.sql.query<{ email: string; stripe_customer_id: string | null }>('select email, stripe_customer_id from account where id = ?', [accountId]);
     if (rows.length === 0) throw notFound('Account');
     if (rows[0].stripe_customer_id) return rows[0].stripe_customer_id;
@@ -161,7 +169,8 @@ export class BillingService {
       client_reference_id: accountId,
       line_items: [this.lineItem(pack, false)],
       metadata,
-      payment_intent_data: { metadata },
+      // The card is saved for off-session payments: auto top-up charges it (src/modules/auto-top-up).
+      payment_intent_data: { metadata, setup_future_usage: 'off_session' },
       success_url: this.config.billing.successUrl,
       cancel_url: this.config.billing.cancelUrl,
     });
@@ -358,13 +367,36 @@ export class BillingService {
     }
   }
 
+  /**
+   * Settles a PENDING refund once. A SUCCEEDED one raises REFUND_COMPLETED for outbound webhooks
+   * in the same transaction, under the account's wallet lock (events of a wallet commit in order).
+   */
   private async finishRefund(id: string, status: RefundStatus, stripeRefundId: string | null, error: string | null): Promise<void> {
-    await this.sql.query(`update billing_refund set status = ?, stripe_refund_id = coalesce(?, stripe_refund_id), last_error = ?, updated_at = now() where id = ? and status = 'PENDING'`, [
-      status,
-      stripeRefundId,
-      error,
-      id,
-    ]);
+    const events = status === RefundStatus.SUCCEEDED ? this.events : null;
+    const raised = await this.sql.withTransaction(async (client) => {
+      if (events) {
+        const owner = await client.query<{ account_id: string }>('select account_id from billing_refund where id = $1', [id]);
+        if (owner.rows[0]) await lockWalletOfAccount(client, owner.rows[0].account_id);
+      }
+      const updated = await client.query(
+        `update billing_refund set status = $1, stripe_refund_id = coalesce($2, stripe_refund_id), last_error = $3, updated_at = now() where id = $4 and status = 'PENDING'
+         returning account_id, bucket_id, credits::text as credits, amount_minor::text as amount_minor, currency, stripe_refund_id, ledger_transaction_id`,
+        [status, stripeRefundId, error, id],
+      );
+      if (!events || updated.rows.length === 0) return false;
+      const refund = updated.rows[0];
+      await events.refundCompleted(client, refund.account_id, {
+        refundId: id,
+        bucketId: refund.bucket_id,
+        credits: formatCredits(BigInt(refund.credits)),
+        amount: formatMinor(BigInt(refund.amount_minor), refund.currency),
+        currency: refund.currency,
+        stripeRefundId: refund.stripe_refund_id,
+        transactionId: refund.ledger_transaction_id,
+      });
+      return true;
+    });
+    if (raised) events!.committed();
   }
 
   /**

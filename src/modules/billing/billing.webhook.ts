@@ -36,6 +36,14 @@ import { notifySafely, type Notifier } from './billing.notifier';
 
 export type Outcome = 'APPLIED' | 'IGNORED' | 'STALE' | 'DUPLICATE';
 
+/**
+ * PaymentIntent and SetupIntent events, applied by another module (auto top-up: its payments and
+ * the cards saved for it). It returns the account and the outcome this service records.
+ */
+export interface PaymentEventHandler {
+  handle(event: Stripe.Event): Promise<{ accountId: string | null; outcome: Outcome }>;
+}
+
 /** Thrown when an event cannot be applied yet (its prerequisite has not arrived); answered 500 so Stripe retries. */
 class RetryLater extends Error {}
 
@@ -44,6 +52,8 @@ const LIVE_SUBSCRIPTION = ['active', 'trialing', 'past_due'];
 const idOf = (v: string | { id: string } | null | undefined): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : v.id);
 
 export class StripeWebhookService {
+  private paymentEvents: PaymentEventHandler | null = null;
+
   constructor(
     private readonly sql: Sql,
     private readonly config: Config,
@@ -52,6 +62,11 @@ export class StripeWebhookService {
     private readonly log: Logger,
     private readonly notifier: () => Notifier | undefined,
   ) {}
+
+  /** Registers the handler of payment_intent.* and setup_intent.succeeded (unset: they are acknowledged and ignored). */
+  usePaymentEvents(handler: PaymentEventHandler): void {
+    this.paymentEvents = handler;
+  }
 
   /** Verifies and applies one delivery; returns the HTTP status and body to answer. */
   async handle(rawBody: Buffer | undefined, signature: string | undefined): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -89,9 +104,19 @@ export class StripeWebhookService {
         return this.subscriptionChanged(event, event.data.object);
       case 'charge.refunded':
         return this.chargeRefunded(event, event.data.object);
+      case 'payment_intent.succeeded':
+      case 'payment_intent.payment_failed':
+      case 'setup_intent.succeeded':
+        return this.paymentEvent(event);
       default:
         return this.record(event, null, 'IGNORED');
     }
+  }
+
+  private async paymentEvent(event: Stripe.Event): Promise<Outcome> {
+    if (!this.paymentEvents) return this.record(event, null, 'IGNORED');
+    const { accountId, outcome } = await this.paymentEvents.handle(event);
+    return this.record(event, accountId, outcome);
   }
 
   // ---------------------------------------------------------------- purchases

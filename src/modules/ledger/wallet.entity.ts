@@ -10,12 +10,13 @@ import { BaseEntity, References } from '../../shared/base.entity';
  *  #5 version strictly increases with every committed change
  * Every credit movement locks this row first (store/wallet-lock.ts), which serializes all
  * writers of one wallet across every API instance. `low_credit_fired`, `burn_alert_month` and
- * `cap_alert_month` belong to the alerts participant (alerts.participant.ts).
+ * `cap_alert_month` belong to the alerts participant (alerts.participant.ts), `auto_top_up_attempt_id`
+ * to the auto top-up participant (src/modules/auto-top-up/auto-top-up.participant.ts).
  */
 @Entity({ tableName: 'wallet' })
 @Check({ name: 'wallet_balance_non_negative', expression: 'balance >= 0' })
 @Check({ name: 'wallet_held_non_negative', expression: 'held >= 0' })
-export class Wallet extends BaseEntity<'balance' | 'held' | 'lifetimeSpend' | 'lifetimePurchased' | 'spentMonth' | 'spentThisMonth' | 'version' | 'lowCreditReference' | 'lowCreditFired' | 'burnAlertMonth' | 'capAlertMonth' | 'updatedAt'> {
+export class Wallet extends BaseEntity<'balance' | 'held' | 'lifetimeSpend' | 'lifetimePurchased' | 'spentMonth' | 'spentThisMonth' | 'version' | 'lowCreditReference' | 'lowCreditFired' | 'burnAlertMonth' | 'capAlertMonth' | 'autoTopUpAttemptId' | 'updatedAt'> {
   @References('Account', 'account_id')
   @Unique()
   accountId!: string;
@@ -57,6 +58,10 @@ export class Wallet extends BaseEntity<'balance' | 'held' | 'lifetimeSpend' | 'l
   /** Month in which BUDGET_CAP_REACHED last fired; once per month. */
   @Property({ type: 'text', nullable: true })
   capAlertMonth: string | null = null;
+
+  /** The auto top-up this wallet started and has not seen settle (at most one in flight). */
+  @References('AutoTopUpAttempt', 'auto_top_up_attempt_id', { nullable: true })
+  autoTopUpAttemptId: string | null = null;
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   updatedAt: Date = new Date();

@@ -34,6 +34,10 @@ export type CreditSource =
 
 /** What a message is about. */
 export type MessageKind =
+  /** An automatic top-up could not be paid (declined, or the bank asked for authentication); data.reason says why. */
+  | 'AUTO_TOP_UP_FAILED'
+  /** An automatic top-up was paid and its credits were added. */
+  | 'AUTO_TOP_UP_SUCCEEDED'
   /** Month-to-date spend reached the account's monthlyBudgetCap: charges fail until next month or a higher cap. */
   | 'BUDGET_CAP_REACHED'
   /** Month-to-date spend reached the account's burnAlertThreshold (once a month). */
@@ -47,7 +51,9 @@ export type MessageKind =
   /** A credit pack was paid and credited. */
   | 'PURCHASE_COMPLETED'
   /** A refund of purchased credits went through. */
-  | 'REFUND_COMPLETED';
+  | 'REFUND_COMPLETED'
+  /** A webhook endpoint kept failing and was disabled; data.endpointId names it. */
+  | 'WEBHOOK_ENDPOINT_DISABLED';
 
 /** How a feature is priced. */
 export type PricingModel =

@@ -14,6 +14,9 @@ const KIND_LABEL: Record<MessageKind, string> = {
   PURCHASE_COMPLETED: 'Purchase',
   REFUND_COMPLETED: 'Refund',
   PLAN_RENEWED: 'Plan renewed',
+  AUTO_TOP_UP_SUCCEEDED: 'Auto top-up',
+  AUTO_TOP_UP_FAILED: 'Auto top-up failed',
+  WEBHOOK_ENDPOINT_DISABLED: 'Webhook disabled',
 };
 
 /** Messages: unread first, then the rest, newest first in each; new ones arrive live (lib/live.ts). */

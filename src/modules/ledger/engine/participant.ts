@@ -68,9 +68,9 @@ export interface ParticipantWallet<Part> {
  *     outbox worker, publish). It runs after COMMIT, so it must never undo anything.
  *
  * Registered when the app is built (`LedgerService.addParticipant`): alerts (messages, emails,
- * once-per-cycle markers) and usage (the daily rollup). Outbound-webhook outbox rows plug in
- * like the email outbox (`writeCtes` + `afterCommit`), and auto top-up like alerts (a marker in
- * `walletColumns`, the decision in `afterOperation`, the PaymentIntent in `afterCommit`).
+ * once-per-cycle markers), usage (the daily rollup), outbound webhooks (outbox rows: `writeCtes`
+ * + `afterCommit`) and auto top-up (a marker in `walletColumns`, the decision in
+ * `afterOperation`, the PaymentIntent after commit).
  *
  * @typeParam Part - the participant's state for one wallet in one batch.
  */

@@ -1,0 +1,159 @@
+import type { PoolClient } from 'pg';
+import type Stripe from 'stripe';
+import type { AutoTopUpConfig } from '../../config';
+import type { Sql } from '../../db/sql';
+import type { Logger } from '../../shared/logger';
+import { formatCredits } from '../../shared/money';
+import { MessageKind } from '../alerts/message.entity';
+import type { MessagesService } from '../alerts/messages.service';
+import { formatMinor } from '../billing/billing.catalog';
+import type { LedgerService } from '../ledger/ledger.service';
+import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
+import { WebhookEventType } from '../webhooks/webhook-event';
+import type { WebhookPublisher } from '../webhooks/webhook.publisher';
+import { AutoTopUpStatus } from './auto-top-up-attempt.entity';
+
+/** A top-up as its payment needs it. */
+export interface AttemptRow {
+  id: string;
+  accountId: string;
+  status: AutoTopUpStatus;
+  credits: bigint;
+  amountMinor: bigint;
+  currency: string;
+  packId: string | null;
+  monthKey: string;
+  paymentIntentId: string | null;
+}
+
+export const ATTEMPT_COLUMNS = `x.id, x.account_id, x.status, x.credits::text as credits, x.amount_minor::text as amount_minor, x.currency, x.pack_id, x.month_key, x.payment_intent_id`;
+
+export function decodeAttempt(row: Record<string, unknown>): AttemptRow {
+  return {
+    id: row.id as string,
+    accountId: row.account_id as string,
+    status: row.status as AutoTopUpStatus,
+    credits: BigInt(row.credits as string),
+    amountMinor: BigInt(row.amount_minor as string),
+    currency: row.currency as string,
+    packId: (row.pack_id as string | null) ?? null,
+    monthKey: row.month_key as string,
+    paymentIntentId: (row.payment_intent_id as string | null) ?? null,
+  };
+}
+
+export interface PaymentDeps {
+  sql: Sql;
+  config: AutoTopUpConfig;
+  ledger: LedgerService;
+  messages: MessagesService;
+  publisher: WebhookPublisher;
+  /** After a commit that queued an email. */
+  emailsQueued: () => void;
+  log: Logger;
+}
+
+/**
+ * How a top-up ends. Success: its credits are granted by the ledger under the key
+ * `stripe:auto-top-up:<attempt id>`, so however often Stripe (or the reconciliation) reports the
+ * payment, they land once (docs/invariants.md #4 and #7); the grant's batch settles the attempt
+ * (auto-top-up.participant.ts). Failure: the attempt, the failure count, a message, its email and
+ * a webhook event commit together, under the wallet lock.
+ */
+export class AutoTopUpPayments {
+  constructor(private readonly deps: PaymentDeps) {}
+
+  async attempt(id: string): Promise<AttemptRow | null> {
+    const rows = await this.deps.sql.query(`select ${ATTEMPT_COLUMNS} from auto_top_up_attempt x where x.id = ?`, [id]);
+    return rows.length ? decodeAttempt(rows[0]) : null;
+  }
+
+  /** Credits a paid top-up once; `paymentIntent` is what Stripe reported as succeeded. */
+  async credit(attempt: AttemptRow, paymentIntent: Stripe.PaymentIntent, eventId: string | null): Promise<void> {
+    const received = paymentIntent.amount_received || paymentIntent.amount;
+    const result = await this.deps.ledger.grantPurchase(attempt.accountId, {
+      credits: attempt.credits,
+      description: `Auto top-up: ${formatCredits(attempt.credits)} credits`,
+      idempotencyKey: `stripe:auto-top-up:${attempt.id}`,
+      paymentIntentId: paymentIntent.id,
+      amountPaidMinor: String(received),
+      currency: paymentIntent.currency,
+      metadata: { source: 'stripe', autoTopUpAttemptId: attempt.id, paymentIntentId: paymentIntent.id, packId: attempt.packId, eventId },
+    });
+    if (result.replayed) return;
+    await this.deps.messages
+      .notify(attempt.accountId, MessageKind.AUTO_TOP_UP_SUCCEEDED, 'Auto top-up completed', `${formatCredits(attempt.credits)} credits were added to your wallet (${formatMinor(received, paymentIntent.currency)} ${paymentIntent.currency.toUpperCase()}).`, {
+        attemptId: attempt.id,
+        credits: formatCredits(attempt.credits),
+        amount: formatMinor(received, paymentIntent.currency),
+        currency: paymentIntent.currency,
+        paymentIntentId: paymentIntent.id,
+      })
+      .catch((err) => this.deps.log.error({ err, attemptId: attempt.id }, 'auto top-up message failed'));
+  }
+
+  /**
+   * Marks a pending top-up FAILED with its message, email and webhook event, and counts the
+   * failure (AUTO_TOP_UP_MAX_FAILURES in a row stop further top-ups until the settings are saved
+   * again). Applied once: a second report of the same failure finds it settled.
+   */
+  async fail(attemptId: string, reason: string, detail: string): Promise<void> {
+    const { sql, messages, publisher, config } = this.deps;
+    const failed = await sql.withTransaction(async (client) => {
+      const settled = await this.settle(client, attemptId, AutoTopUpStatus.FAILED, reason, detail);
+      if (!settled) return null;
+      const counted = await client.query<{ consecutive_failures: number }>(
+        `update auto_top_up set consecutive_failures = consecutive_failures + 1, last_failure = $2, updated_at = now(),
+                started_this_month = case when month_key = $3 then greatest(started_this_month - 1, 0) else started_this_month end
+          where account_id = $1 returning consecutive_failures`,
+        [settled.accountId, `${reason}: ${detail}`.slice(0, 500), settled.monthKey],
+      );
+      const stopped = (counted.rows[0]?.consecutive_failures ?? 0) >= config.maxFailures;
+      const amount = formatMinor(settled.amountMinor, settled.currency);
+      const data = { attemptId, reason, detail, credits: formatCredits(settled.credits), amount, currency: settled.currency, paymentIntentId: settled.paymentIntentId, stoppedAfterFailures: stopped };
+      await messages.recordWithin(client, {
+        accountId: settled.accountId,
+        kind: MessageKind.AUTO_TOP_UP_FAILED,
+        title: 'Auto top-up failed',
+        body: `An automatic top-up of ${formatCredits(settled.credits)} credits (${amount} ${settled.currency.toUpperCase()}) could not be paid: ${detail}${
+          stopped ? ' Auto top-up is paused until you update its settings or your card.' : ''
+        }`,
+        data,
+        email: true,
+      });
+      await publisher.publishWithin(client, settled.accountId, WebhookEventType.AUTO_TOP_UP_FAILED, data);
+      return settled;
+    });
+    if (!failed) return;
+    this.deps.log.warn({ attemptId, reason, detail }, 'auto top-up failed');
+    messages.added([failed.accountId]);
+    this.deps.emailsQueued();
+    publisher.committed();
+  }
+
+  /** Settles a top-up that was never charged (billing switched off): not a failure of the card. */
+  async cancel(attemptId: string, reason: string): Promise<void> {
+    await this.deps.sql.withTransaction(async (client) => {
+      const settled = await this.settle(client, attemptId, AutoTopUpStatus.CANCELLED, 'cancelled', reason);
+      if (!settled) return;
+      await client.query(
+        `update auto_top_up set started_this_month = case when month_key = $2 then greatest(started_this_month - 1, 0) else started_this_month end, updated_at = now()
+          where account_id = $1`,
+        [settled.accountId, settled.monthKey],
+      );
+    });
+  }
+
+  /** PENDING -> a final status, under the wallet lock (the attempt's wallet marker is read under it). Null when already settled. */
+  private async settle(client: PoolClient, attemptId: string, status: AutoTopUpStatus, code: string, message: string): Promise<AttemptRow | null> {
+    const owner = await client.query<{ account_id: string }>('select account_id from auto_top_up_attempt where id = $1', [attemptId]);
+    if (owner.rows.length === 0) return null;
+    await lockWalletOfAccount(client, owner.rows[0].account_id);
+    const updated = await client.query(
+      `update auto_top_up_attempt x set status = $2, failure_code = $3, failure_message = $4, completed_at = now()
+        where x.id = $1 and x.status = 'PENDING' returning ${ATTEMPT_COLUMNS}`,
+      [attemptId, status, code, message.slice(0, 500)],
+    );
+    return updated.rows.length ? decodeAttempt(updated.rows[0]) : null;
+  }
+}

@@ -1,0 +1,167 @@
+import type Stripe from 'stripe';
+import type { AutoTopUpConfig } from '../../config';
+import type { Sql } from '../../db/sql';
+import type { Logger } from '../../shared/logger';
+import { formatCredits } from '../../shared/money';
+import { isPermanentStripeError, type BillingService } from '../billing/billing.service';
+import { ATTEMPT_COLUMNS, decodeAttempt, type AttemptRow, type AutoTopUpPayments } from './auto-top-up.payments';
+
+interface ClaimedAttempt extends AttemptRow {
+  tries: number;
+  enabled: boolean;
+  paymentMethodId: string | null;
+  customerId: string | null;
+}
+
+/** A claimed top-up is reserved this long for the instance working on it (longer than the Stripe client's timeout and retries). */
+const LEASE_MS = 90_000;
+const BATCH = 10;
+
+const CLAIM = `
+  with due as (select id from auto_top_up_attempt where status = 'PENDING' and next_check_at <= now() order by next_check_at limit $1 for update skip locked)
+  update auto_top_up_attempt x set next_check_at = now() + $2 * interval '1 millisecond', stripe_tries = x.stripe_tries + 1
+    from due where x.id = due.id
+  returning ${ATTEMPT_COLUMNS}, x.stripe_tries,
+            (select t.enabled from auto_top_up t where t.account_id = x.account_id) as enabled,
+            (select t.payment_method_id from auto_top_up t where t.account_id = x.account_id) as payment_method_id,
+            (select coalesce(t.stripe_customer_id, a.stripe_customer_id) from account a left join auto_top_up t on t.account_id = a.id where a.id = x.account_id) as customer_id`;
+
+/**
+ * Pays started top-ups after commit: kicked by the batch that started one, and polled every
+ * AUTO_TOP_UP_POLL_MS. Each attempt gets one off-session PaymentIntent (`confirm: true`) created
+ * with the idempotency key `auto-top-up:<attempt id>`, so a retry after a crash or timeout can
+ * never charge twice. Its credits arrive only with the signed `payment_intent.succeeded` webhook;
+ * a decline or a bank asking for authentication fails the attempt (auto-top-up.payments.ts).
+ * A PaymentIntent with no outcome after AUTO_TOP_UP_RECONCILE_AFTER_MS is looked up at Stripe:
+ * a failed one fails the attempt, a succeeded one keeps waiting for its webhook.
+ */
+export class AutoTopUpWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly deps: { sql: Sql; config: AutoTopUpConfig; billing: BillingService; payments: AutoTopUpPayments; log: Logger }) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.deps.config.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.run().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    try {
+      for (let claimed = BATCH; claimed === BATCH && !this.stopped; ) {
+        const rows = await this.deps.sql.query(CLAIM, [BATCH, LEASE_MS], { prepare: true });
+        claimed = rows.length;
+        await Promise.all(rows.map((row) => this.process(claimedOf(row))));
+      }
+    } catch (err) {
+      this.deps.log.error({ err }, 'auto top-up run failed');
+    }
+  }
+
+  private async process(attempt: ClaimedAttempt): Promise<void> {
+    const { billing, payments, log } = this.deps;
+    try {
+      const stripe = billing.stripe;
+      if (!stripe) return await payments.cancel(attempt.id, 'Stripe is not configured');
+      if (!(await billing.selfServiceEnabled())) return await payments.cancel(attempt.id, 'self-service billing is switched off');
+      if (attempt.paymentIntentId) return await this.reconcile(stripe, attempt);
+      if (!attempt.enabled) return await payments.cancel(attempt.id, 'auto top-up was turned off');
+      if (!attempt.paymentMethodId || !attempt.customerId) return await payments.fail(attempt.id, 'no_payment_method', 'There is no saved card to charge.');
+      await this.createPaymentIntent(stripe, attempt);
+    } catch (err) {
+      log.error({ err, attemptId: attempt.id }, 'auto top-up step failed; retried after its lease');
+    }
+  }
+
+  private async createPaymentIntent(stripe: Stripe, attempt: ClaimedAttempt): Promise<void> {
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await stripe.paymentIntents.create(
+        {
+          amount: Number(attempt.amountMinor),
+          currency: attempt.currency,
+          customer: attempt.customerId!,
+          payment_method: attempt.paymentMethodId!,
+          off_session: true,
+          confirm: true,
+          description: `Auto top-up: ${formatCredits(attempt.credits)} credits`,
+          metadata: { accountId: attempt.accountId, autoTopUpAttemptId: attempt.id, credits: formatCredits(attempt.credits) },
+        },
+        { idempotencyKey: `auto-top-up:${attempt.id}` },
+      );
+    } catch (err) {
+      return this.stripeRefused(attempt, err);
+    }
+    await this.deps.sql.query(`update auto_top_up_attempt set payment_intent_id = ?, next_check_at = now() + ? * interval '1 millisecond' where id = ?`, [
+      intent.id,
+      this.deps.config.reconcileAfterMs,
+      attempt.id,
+    ]);
+    await this.afterIntent(intent, attempt);
+  }
+
+  /** A card error (declined, authentication required) or another refusal fails the attempt; anything else is retried. */
+  private async stripeRefused(attempt: ClaimedAttempt, err: unknown): Promise<void> {
+    const e = err as { type?: string; code?: string; message?: string };
+    if (e.type === 'StripeCardError') return this.deps.payments.fail(attempt.id, e.code ?? 'card_declined', e.message ?? 'The card was declined.');
+    if (isPermanentStripeError(err)) return this.deps.payments.fail(attempt.id, e.code ?? 'payment_error', e.message ?? 'Stripe refused the payment.');
+    const retryMs = Math.min(5000 * 2 ** Math.min(attempt.tries - 1, 10), this.deps.config.reconcileAfterMs);
+    this.deps.log.warn({ err, attemptId: attempt.id, retryMs }, 'auto top-up PaymentIntent not created; retried with the same idempotency key');
+    await this.deps.sql.query(`update auto_top_up_attempt set next_check_at = now() + ? * interval '1 millisecond' where id = ? and status = 'PENDING'`, [retryMs, attempt.id]);
+  }
+
+  /** What a PaymentIntent's state means for its attempt; success waits for the webhook. */
+  private async afterIntent(intent: Stripe.PaymentIntent, attempt: AttemptRow): Promise<void> {
+    if (intent.status === 'requires_action') {
+      return this.deps.payments.fail(attempt.id, 'authentication_required', 'The bank asked for authentication, which an automatic payment cannot give.');
+    }
+    if (intent.status === 'requires_payment_method' || intent.status === 'canceled') {
+      const error = intent.last_payment_error;
+      return this.deps.payments.fail(attempt.id, error?.code ?? intent.status, error?.message ?? 'The payment did not go through.');
+    }
+  }
+
+  private async reconcile(stripe: Stripe, attempt: ClaimedAttempt): Promise<void> {
+    const intent = await stripe.paymentIntents.retrieve(attempt.paymentIntentId!);
+    if (intent.status === 'succeeded') this.deps.log.error({ attemptId: attempt.id, paymentIntentId: intent.id }, 'auto top-up paid but its webhook has not arrived; credits wait for it');
+    await this.deps.sql.query(`update auto_top_up_attempt set next_check_at = now() + ? * interval '1 millisecond' where id = ? and status = 'PENDING'`, [
+      this.deps.config.reconcileAfterMs,
+      attempt.id,
+    ]);
+    await this.afterIntent(intent, attempt);
+  }
+}
+
+function claimedOf(row: Record<string, unknown>): ClaimedAttempt {
+  return {
+    ...decodeAttempt(row),
+    tries: Number(row.stripe_tries),
+    enabled: row.enabled === true,
+    paymentMethodId: (row.payment_method_id as string | null) ?? null,
+    customerId: (row.customer_id as string | null) ?? null,
+  };
+}

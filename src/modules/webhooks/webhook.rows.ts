@@ -1,0 +1,109 @@
+import type { WebhookDeliveryStatus } from './webhook-delivery.entity';
+import type { WebhookEndpointStatus } from './webhook-endpoint.entity';
+import type { WebhookEventType } from './webhook-event';
+
+/** The webhooks module's rows as objects: one SQL fragment and one decoder per table. */
+
+type Row = Record<string, unknown>;
+const dateOrNull = (value: unknown): Date | null => (value ? new Date(value as string) : null);
+
+export interface EndpointRow {
+  id: string;
+  url: string;
+  description: string | null;
+  events: WebhookEventType[];
+  status: WebhookEndpointStatus;
+  disabledReason: string | null;
+  failingSince: Date | null;
+  secretRotatedAt: Date | null;
+  previousSecretExpiresAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Of webhook_endpoint `e`; never the secrets. */
+export const ENDPOINT_COLUMNS = `e.id, e.url, e.description, e.events, e.status, e.disabled_reason, e.failing_since, e.secret_rotated_at,
+  case when e.previous_secret_expires_at > now() then e.previous_secret_expires_at end as previous_secret_expires_at, e.created_at, e.updated_at`;
+
+export function decodeEndpoint(row: Row): EndpointRow {
+  return {
+    id: row.id as string,
+    url: row.url as string,
+    description: (row.description as string | null) ?? null,
+    events: row.events as WebhookEventType[],
+    status: row.status as WebhookEndpointStatus,
+    disabledReason: (row.disabled_reason as string | null) ?? null,
+    failingSince: dateOrNull(row.failing_since),
+    secretRotatedAt: dateOrNull(row.secret_rotated_at),
+    previousSecretExpiresAt: dateOrNull(row.previous_secret_expires_at),
+    createdAt: new Date(row.created_at as string),
+    updatedAt: new Date(row.updated_at as string),
+  };
+}
+
+export interface AttemptRow {
+  deliveryId: string;
+  number: number;
+  startedAt: Date;
+  statusCode: number | null;
+  error: string | null;
+  responseBody: string | null;
+  durationMs: number;
+}
+
+/** Of webhook_attempt `a`. */
+export const ATTEMPT_COLUMNS = 'a.delivery_id, a.number, a.created_at, a.status_code, a.error, a.response_body, a.duration_ms';
+
+export function decodeAttempt(row: Row): AttemptRow {
+  return {
+    deliveryId: row.delivery_id as string,
+    number: Number(row.number),
+    startedAt: new Date(row.created_at as string),
+    statusCode: row.status_code === null ? null : Number(row.status_code),
+    error: (row.error as string | null) ?? null,
+    responseBody: (row.response_body as string | null) ?? null,
+    durationMs: Number(row.duration_ms),
+  };
+}
+
+export interface DeliveryRow {
+  id: string;
+  seq: string;
+  eventId: string;
+  eventType: WebhookEventType;
+  walletVersion: string;
+  payload: string;
+  status: WebhookDeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: Date | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+  replayOf: string | null;
+  createdAt: Date;
+  attempts: AttemptRow[];
+}
+
+/** Of webhook_delivery `d` joined with its webhook_event `ev`. */
+export const DELIVERY_COLUMNS = `d.id, d.seq::text as seq, d.event_id, ev.type, ev.wallet_version::text as wallet_version, ev.payload, d.status, d.attempts,
+  case when d.status = 'PENDING' then d.next_attempt_at end as next_attempt_at, d.last_status_code, d.last_error, d.delivered_at, d.replay_of, d.created_at`;
+
+export function decodeDelivery(row: Row): DeliveryRow {
+  return {
+    id: row.id as string,
+    seq: row.seq as string,
+    eventId: row.event_id as string,
+    eventType: row.type as WebhookEventType,
+    walletVersion: row.wallet_version as string,
+    payload: row.payload as string,
+    status: row.status as WebhookDeliveryStatus,
+    attemptCount: Number(row.attempts),
+    nextAttemptAt: dateOrNull(row.next_attempt_at),
+    lastStatusCode: row.last_status_code === null ? null : Number(row.last_status_code),
+    lastError: (row.last_error as string | null) ?? null,
+    deliveredAt: dateOrNull(row.delivered_at),
+    replayOf: (row.replay_of as string | null) ?? null,
+    createdAt: new Date(row.created_at as string),
+    attempts: [],
+  };
+}

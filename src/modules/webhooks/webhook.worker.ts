@@ -1,0 +1,183 @@
+import type { WebhooksConfig } from '../../config';
+import type { Sql } from '../../db/sql';
+import type { Logger } from '../../shared/logger';
+import type { MessagesService } from '../alerts/messages.service';
+import { MessageKind } from '../alerts/message.entity';
+import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
+import { sendWebhook, type AttemptOutcome } from './webhook.sender';
+import { signedHeaders } from './webhook.signing';
+import type { TargetPolicy } from './target-policy';
+
+/** A delivery claimed for one attempt, with what sending it needs. */
+interface ClaimedDelivery {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  account_id: string;
+  /** Attempts including this one: the claim's fencing token when the outcome is recorded. */
+  attempts: number;
+  payload: string;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+}
+
+/** Deliveries claimed per round; they are sent concurrently. */
+const BATCH = 20;
+/** A claim outlasts the attempt's timeout by this much (recording included). */
+const LEASE_MARGIN_MS = 5000;
+
+/**
+ * Claims due deliveries: PENDING, due, endpoint enabled, and no delivery of an earlier event for
+ * the same endpoint and wallet still PENDING (version order per wallet, docs/invariants.md
+ * "Webhook order"). The claim moves `next_attempt_at` past the attempt (a lease) and counts the
+ * attempt; `skip locked` lets every instance run this concurrently.
+ */
+const CLAIM = `
+  with due as (
+    select d.id from webhook_delivery d join webhook_endpoint e on e.id = d.endpoint_id
+     where d.status = 'PENDING' and d.next_attempt_at <= now() and e.status = 'ENABLED' and e.deleted_at is null
+       and not exists (select 1 from webhook_delivery p
+                        where p.endpoint_id = d.endpoint_id and p.wallet_id = d.wallet_id and p.status = 'PENDING' and p.event_seq < d.event_seq)
+     order by d.next_attempt_at
+     limit $1
+     for update of d skip locked)
+  update webhook_delivery d set attempts = d.attempts + 1, next_attempt_at = now() + $2 * interval '1 millisecond'
+    from due, webhook_event ev, webhook_endpoint e
+   where d.id = due.id and ev.id = d.event_id and e.id = d.endpoint_id
+  returning d.id, d.event_id, d.endpoint_id, d.account_id, d.attempts, ev.payload, e.url, e.secret,
+            case when e.previous_secret_expires_at > now() then e.previous_secret end as previous_secret`;
+
+/** Records an attempt; the delivery settles or waits `$9` ms; `$10` is the attempt limit. Fenced by the claim's attempt count. */
+const RECORD = `
+  with attempt as (
+    insert into webhook_attempt (id, delivery_id, number, status_code, error, response_body, duration_ms, created_at)
+    values (gen_random_uuid(), $1::uuid, $2::int, $3::int, $4::text, $5::text, $6::int, now() - $6::int * interval '1 millisecond') returning 1),
+  delivery as (
+    update webhook_delivery set last_status_code = $3::int, last_error = $4::text,
+           status = case when $7::bool then 'SUCCEEDED' when attempts >= $10::int then 'FAILED' else 'PENDING' end,
+           delivered_at = case when $7::bool then now() end,
+           next_attempt_at = case when $7::bool or attempts >= $10::int then null else now() + $9::int * interval '1 millisecond' end
+     where id = $1::uuid and attempts = $2::int and status = 'PENDING' returning 1)
+  update webhook_endpoint set failing_since = case when $7::bool then null else coalesce(failing_since, now()) end
+   where id = $8::uuid
+  returning status, failing_since is not null and failing_since <= now() - $11::bigint * interval '1 millisecond' as overdue`;
+
+/**
+ * Sends the outbox (webhook_delivery) after commit: kicked by every commit that queued
+ * deliveries, and polled every WEBHOOK_POLL_MS for retries. At least once: a delivery is retried
+ * with exponential backoff and jitter until a 2xx answer or WEBHOOK_MAX_ATTEMPTS, always with the
+ * same `webhook-id`; an endpoint failing continuously for WEBHOOK_DISABLE_AFTER_MS is disabled and
+ * its account gets a WEBHOOK_ENDPOINT_DISABLED message.
+ */
+export class WebhookWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly deps: { sql: Sql; config: WebhooksConfig; policy: TargetPolicy; messages: MessagesService; log: Logger }) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.deps.config.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Work the outbox now (after a commit that queued deliveries, or a replay). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.run().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    try {
+      // A success can make the next event of its wallet due at once: claim until nothing is due.
+      for (let claimed = -1; claimed !== 0 && !this.stopped; ) {
+        const rows = await this.deps.sql.query<ClaimedDelivery>(CLAIM, [BATCH, this.deps.config.timeoutMs + LEASE_MARGIN_MS], { prepare: true });
+        claimed = rows.length;
+        await Promise.all(rows.map((row) => this.deliver(row)));
+      }
+    } catch (err) {
+      this.deps.log.error({ err }, 'webhook outbox run failed');
+    }
+  }
+
+  private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    const { config, policy } = this.deps;
+    const secrets = delivery.previous_secret ? [delivery.secret, delivery.previous_secret] : [delivery.secret];
+    const headers = signedHeaders(secrets, delivery.event_id, new Date(), delivery.payload);
+    const outcome = await sendWebhook(delivery.url, headers, delivery.payload, { policy, timeoutMs: config.timeoutMs, responseLogBytes: config.responseLogBytes });
+    try {
+      await this.record(delivery, outcome);
+    } catch (err) {
+      // The lease runs out and the delivery is attempted again: at least once.
+      this.deps.log.error({ err, deliveryId: delivery.id }, 'could not record a webhook attempt');
+    }
+  }
+
+  /** Exponential backoff with "equal jitter": between half and all of min(base * 2^(n-1), max). */
+  private retryDelayMs(attempts: number): number {
+    const { retryBaseMs, retryMaxMs } = this.deps.config;
+    const ceiling = Math.min(retryBaseMs * 2 ** Math.min(attempts - 1, 30), retryMaxMs);
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  private async record(delivery: ClaimedDelivery, outcome: AttemptOutcome): Promise<void> {
+    const { config, log } = this.deps;
+    const delay = this.retryDelayMs(delivery.attempts);
+    if (!outcome.ok) log.warn({ deliveryId: delivery.id, endpointId: delivery.endpoint_id, attempt: delivery.attempts, error: outcome.error, retryInMs: delay }, 'webhook attempt failed');
+    const [endpoint] = await this.deps.sql.query<{ status: string; overdue: boolean }>(
+      RECORD,
+      [delivery.id, delivery.attempts, outcome.statusCode, outcome.error, outcome.responseBody, outcome.durationMs, outcome.ok, delivery.endpoint_id, delay, config.maxAttempts, config.disableAfterMs],
+      { prepare: true },
+    );
+    if (endpoint?.overdue && endpoint.status === 'ENABLED') await this.disable(delivery);
+  }
+
+  /**
+   * Disables an endpoint that has failed for WEBHOOK_DISABLE_AFTER_MS, with its message in the
+   * same transaction (under the wallet lock, like every message: docs/invariants.md "Message order").
+   */
+  private async disable(delivery: ClaimedDelivery): Promise<void> {
+    const { sql, messages, config } = this.deps;
+    const disabled = await sql.withTransaction(async (client) => {
+      await lockWalletOfAccount(client, delivery.account_id);
+      const updated = await client.query<{ url: string; failing_since: Date }>(
+        `update webhook_endpoint set status = 'DISABLED', disabled_reason = 'failing', updated_at = now()
+          where id = $1 and status = 'ENABLED' and failing_since <= now() - $2 * interval '1 millisecond' returning url, failing_since`,
+        [delivery.endpoint_id, config.disableAfterMs],
+      );
+      if (updated.rowCount === 0) return false;
+      const { url, failing_since: since } = updated.rows[0];
+      await messages.recordWithin(client, {
+        accountId: delivery.account_id,
+        kind: MessageKind.WEBHOOK_ENDPOINT_DISABLED,
+        title: 'Webhook endpoint disabled',
+        body: `Deliveries to ${url} have failed since ${new Date(since).toISOString()}, so the endpoint was disabled. Fix the receiver, then enable it again (updateWebhookEndpoint); pending deliveries resume in order.`,
+        data: { endpointId: delivery.endpoint_id, url, failingSince: new Date(since).toISOString() },
+      });
+      return true;
+    });
+    if (disabled) {
+      this.deps.log.warn({ endpointId: delivery.endpoint_id }, 'webhook endpoint disabled after continuous failure');
+      messages.added([delivery.account_id]);
+    }
+  }
+}

@@ -1,0 +1,277 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
+import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
+import { withSql } from './helpers/db';
+import { FakeStripe } from './helpers/fake-stripe';
+import { AUTHENTICATION_CARD, DECLINED_CARD } from './helpers/fake-stripe-intents';
+import { TestSmtp } from './helpers/smtp';
+import { pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
+import { WebhookReceiver } from './helpers/webhook-receiver';
+import {
+  AutoTopUpDocument,
+  ChargeUsageDocument,
+  CreateWebhookEndpointDocument,
+  MeDocument,
+  MessagesDocument,
+  PurchaseCreditsDocument,
+  RequestRefundDocument,
+  SetSelfServiceBillingDocument,
+  SetupAutoTopUpPaymentMethodDocument,
+  UpdateAutoTopUpDocument,
+  type UpdateAutoTopUpInput,
+  type WebhookEventType,
+} from './generated/graphql';
+
+/**
+ * Auto top-up against the local Stripe-compatible server: the real stripe SDK creates off-session
+ * PaymentIntents there, and it answers with really signed webhooks, as Stripe does. Two instances
+ * share the database, so "one top-up in flight per wallet" is checked across instances.
+ */
+const WHSEC = 'whsec_test_secret_for_auto_top_up';
+const sdk = new Stripe('sk_test_unused_here');
+const fake = new FakeStripe();
+const smtp = new TestSmtp();
+const receiver = new WebhookReceiver();
+let a: TestApp;
+let b: TestApp;
+let plain: TestApp; // no Stripe key
+let webhookUrl: string;
+
+beforeAll(async () => {
+  await Promise.all([fake.start(), smtp.start(), receiver.start()]);
+  const env = {
+    PRICE_BOOK: 'influgen', // caption = 1 credit; packs of 100 credits for 9.00
+    SIGNUP_BONUS: '100',
+    STRIPE_SECRET_KEY: 'sk_test_fake',
+    STRIPE_WEBHOOK_SECRET: WHSEC,
+    STRIPE_API_BASE: fake.url,
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    EMAIL_POLL_MS: '100',
+    AUTO_TOP_UP_POLL_MS: '100',
+    AUTO_TOP_UP_MAX_FAILURES: '2',
+    WEBHOOK_POLL_MS: '100',
+    ...sharedJwtEnv(),
+  };
+  a = await startTestApp(env);
+  [b, plain] = await Promise.all([startTestApp(env, { dbUrl: a.dbUrl }), startTestApp({ STRIPE_WEBHOOK_SECRET: WHSEC })]);
+  webhookUrl = a.url.replace(/\/graphql$/, '/webhooks/stripe');
+  fake.intents.sendWebhooksTo(webhookUrl, WHSEC);
+});
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop(), plain?.stop()]);
+  await Promise.all([fake.stop(), smtp.stop(), receiver.stop()]);
+});
+
+async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(v)}`.slice(0, 2000));
+    await sleep(50);
+  }
+}
+
+/** A signed Stripe event POSTed to the API's webhook, as Stripe sends it. */
+async function postStripe(type: string, object: object, id = `evt_${randomBytes(6).toString('hex')}`) {
+  const payload = JSON.stringify({ id, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object } });
+  const res = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': sdk.webhooks.generateTestHeaderString({ payload, secret: WHSEC }) }, body: payload });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** The card a setup-mode Checkout saved (setup_intent.succeeded). */
+const saveCard = (u: TestUser, paymentMethod: string) =>
+  postStripe('setup_intent.succeeded', {
+    id: `seti_${randomBytes(6).toString('hex')}`,
+    object: 'setup_intent',
+    status: 'succeeded',
+    usage: 'off_session',
+    customer: `cus_${u.accountId.slice(0, 8)}`,
+    payment_method: paymentMethod,
+    metadata: { accountId: u.accountId, purpose: 'auto_top_up' },
+  });
+
+let billingOn: Promise<unknown> | null = null;
+function selfServiceOn() {
+  billingOn ??= a.admin().then((admin) => a.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token));
+  return billingOn;
+}
+
+async function readyUser(card: string, settings: UpdateAutoTopUpInput): Promise<TestUser> {
+  await selfServiceOn();
+  const u = await a.signUp();
+  expect((await saveCard(u, card)).status).toBe(200);
+  await a.ok(UpdateAutoTopUpDocument, { input: { enabled: true, ...settings } }, u.token);
+  return u;
+}
+
+const charge = (u: TestUser, quantity: number, app = a) => app.gql(ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey: randomUUID() } }, u.token);
+const balance = async (u: TestUser) => (await a.ok(MeDocument, {}, u.token)).me.wallet.balance;
+const autoTopUp = async (u: TestUser) => (await a.ok(AutoTopUpDocument, {}, u.token)).me.settings.autoTopUp;
+const intentsOf = (u: TestUser) => fake.to('/v1/payment_intents').filter((request) => (request.body.metadata as Record<string, string>)?.accountId === u.accountId);
+const attemptsOf = (u: TestUser) =>
+  withSql(a.dbUrl, async (c) => (await c.query('select id, status, failure_code from auto_top_up_attempt where account_id = $1 order by created_at', [u.accountId])).rows);
+const subscribe = async (u: TestUser, events: WebhookEventType[]) => (await a.ok(CreateWebhookEndpointDocument, { input: { url: receiver.url, events } }, u.token)).createWebhookEndpoint.secret;
+const receiptsOf = (u: TestUser) => receiver.receipts.filter((receipt) => receipt.payload.data.accountId === u.accountId);
+
+describe('settings', () => {
+  it('are gated like purchases and need a saved card; a setup-mode Checkout or a webhook saves one', async () => {
+    const p = await plain.signUp();
+    expect(errorCode(await plain.gql(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '10', packId: 'pack_100' } }, p.token))).toBe('BILLING_NOT_CONFIGURED');
+    const u = await a.signUp();
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '10', packId: 'pack_100' } }, u.token))).toBe('BILLING_DISABLED');
+    await selfServiceOn();
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '10', packId: 'pack_100' } }, u.token))).toBe('BAD_USER_INPUT'); // no card
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { threshold: '0' } }, u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { packId: 'pack_100', amount: '10' } }, u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { amount: '1' } }, u.token))).toBe('BAD_USER_INPUT'); // 0.09 is below what a card can be charged
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { monthlyMaximum: 0 } }, u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { packId: 'pack_nope' } }, u.token))).toBe('NOT_FOUND');
+
+    const session = (await a.ok(SetupAutoTopUpPaymentMethodDocument, {}, u.token)).setupAutoTopUpPaymentMethod;
+    const request = fake.to('/v1/checkout/sessions').at(-1)!.body;
+    expect(session.id).toMatch(/^cs_test_/);
+    expect(request).toMatchObject({ mode: 'setup', currency: 'usd', setup_intent_data: { metadata: { accountId: u.accountId, purpose: 'auto_top_up' } } });
+    expect(await saveCard(u, 'pm_card_visa')).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } });
+
+    const saved = (await a.ok(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '20', amount: '50', monthlyMaximum: 4 } }, u.token)).updateAutoTopUp;
+    expect(saved).toMatchObject({ enabled: true, threshold: '20', packId: null, amount: '50', price: '4.50', currency: 'usd', monthlyMaximum: 4, paymentMethodSaved: true, topUpsThisMonth: 0 });
+    const byPack = (await a.ok(UpdateAutoTopUpDocument, { input: { packId: 'pack_250' } }, u.token)).updateAutoTopUp;
+    expect(byPack).toMatchObject({ packId: 'pack_250', amount: '250', price: '20.00', threshold: '20' });
+    expect(errorCode(await a.gql(AutoTopUpDocument, {}, undefined))).toBe('UNAUTHENTICATED');
+  });
+
+  it('saves the card of a Checkout purchase (setup_future_usage) and announces the purchase and its refund to webhooks', async () => {
+    await selfServiceOn();
+    const u = await a.signUp();
+    const secret = await subscribe(u, ['PURCHASE_COMPLETED', 'REFUND_COMPLETED']);
+    await a.ok(PurchaseCreditsDocument, { packId: 'pack_100' }, u.token);
+    expect(fake.to('/v1/checkout/sessions').at(-1)!.body.payment_intent_data).toMatchObject({ setup_future_usage: 'off_session' });
+
+    const pi = `pi_${randomBytes(6).toString('hex')}`;
+    const metadata = { accountId: u.accountId, packId: 'pack_100', credits: '100' };
+    const session = { id: `cs_${randomBytes(6).toString('hex')}`, object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', client_reference_id: u.accountId, customer: null, metadata, payment_intent: pi, amount_total: 900, currency: 'usd' };
+    expect((await postStripe('checkout.session.completed', session)).status).toBe(200);
+    const intent = { id: pi, object: 'payment_intent', status: 'succeeded', amount: 900, amount_received: 900, currency: 'usd', customer: 'cus_x', payment_method: 'pm_card_visa', setup_future_usage: 'off_session', metadata };
+    expect(await postStripe('payment_intent.succeeded', intent)).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } });
+    expect((await autoTopUp(u)).paymentMethodSaved).toBe(true);
+
+    const [purchase] = await until(() => receiptsOf(u), (list) => list.length >= 1);
+    expect(WebhookReceiver.verifies(secret, purchase)).toBe(true);
+    expect(purchase.payload).toMatchObject({ type: 'billing.purchase_completed', data: { credits: '100', packId: 'pack_100', paymentIntentId: pi, wallet: { balance: '200', lifetimePurchased: '100' } } });
+
+    const bucket = (await a.ok(MeDocument, {}, u.token)).me.wallet.buckets.find((candidate) => candidate.source === 'PURCHASE')!;
+    const refund = (await a.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    expect(refund.status).toBe('SUCCEEDED');
+    const [, refunded] = await until(() => receiptsOf(u), (list) => list.length >= 2);
+    expect(refunded.payload).toMatchObject({ type: 'billing.refund_completed', data: { refundId: refund.id, credits: '100', amount: '9.00', wallet: { balance: '100' } } });
+    expect(BigInt(refunded.payload.data.wallet.version)).toBeGreaterThan(BigInt(purchase.payload.data.wallet.version));
+  });
+});
+
+describe('top-ups', () => {
+  it('starts exactly one PaymentIntent for a crossing under 32 concurrent charges on two instances, and credits it once when its webhook arrives', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
+    await subscribe(u, ['AUTO_TOP_UP_SUCCEEDED']);
+    fake.intents.holdWebhooks();
+    const results = await pool(60, 32, (i) => charge(u, 1, i % 2 ? a : b));
+    expect(results.filter((r) => r.errors)).toEqual([]);
+    await until(() => intentsOf(u).length, (n) => n >= 1);
+    await sleep(800);
+    const intents = intentsOf(u);
+    expect(intents).toHaveLength(1);
+    const [attempt] = await attemptsOf(u);
+    expect((await attemptsOf(u)).length).toBe(1);
+    expect(intents[0]).toMatchObject({ idempotencyKey: `auto-top-up:${attempt.id}`, body: { amount: '900', currency: 'usd', off_session: 'true', confirm: 'true', payment_method: 'pm_card_visa' } });
+    expect(await balance(u)).toBe('40'); // nothing credited before the webhook
+
+    await fake.intents.releaseWebhooks();
+    await until(() => balance(u), (value) => value === '140');
+    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1, consecutiveFailures: 0 });
+    const marker = await withSql(a.dbUrl, async (c) => (await c.query('select auto_top_up_attempt_id from wallet where account_id = $1', [u.accountId])).rows[0].auto_top_up_attempt_id);
+    expect(marker).toBeNull();
+    const [announced] = await until(() => receiptsOf(u), (list) => list.length >= 1);
+    expect(announced.payload).toMatchObject({ type: 'billing.auto_top_up_succeeded', data: { credits: '100', autoTopUpAttemptId: attempt.id, wallet: { balance: '140' } } });
+    const messages = (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node.kind);
+    expect(messages.filter((kind) => kind === 'AUTO_TOP_UP_SUCCEEDED')).toHaveLength(1);
+  });
+
+  it('credits once when Stripe sends the success again, as the same event or as a new one', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
+    expect((await charge(u, 60)).errors).toBeUndefined();
+    await until(() => balance(u), (value) => value === '140');
+    const intentId = (await withSql(a.dbUrl, async (c) => (await c.query('select payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId])).rows[0])).payment_intent_id;
+    const sent = fake.intents.sent.find((event) => event.type === 'payment_intent.succeeded' && event.payload.includes(intentId))!;
+    expect(await fake.intents.resend(sent)).toBe(200); // the same event id: DUPLICATE
+    await fake.intents.emit('payment_intent.succeeded', fake.intents.created.get(intentId)!); // a new event id for the same payment
+    await until(() => fake.intents.sent.filter((event) => event.payload.includes(intentId) && event.type === 'payment_intent.succeeded').length, (n) => n === 2);
+    await until(() => fake.intents.sent.filter((event) => event.payload.includes(intentId)).every((event) => event.status === 200), (ok) => ok);
+    await sleep(300);
+    expect(await balance(u)).toBe('140');
+    const credits = await withSql(a.dbUrl, async (c) => (await c.query(`select idempotency_key from ledger_transaction where account_id = $1 and kind = 'PURCHASE'`, [u.accountId])).rows);
+    expect(credits).toHaveLength(1);
+    expect(credits[0].idempotency_key).toMatch(/^stripe:auto-top-up:/);
+  });
+
+  it('a declined card fails with a message, an email and a webhook event; after the maximum failures none start until the settings are saved again', async () => {
+    const u = await readyUser(DECLINED_CARD, { threshold: '90', packId: 'pack_100' });
+    const secret = await subscribe(u, ['AUTO_TOP_UP_FAILED']);
+    expect((await charge(u, 20)).errors).toBeUndefined(); // 80 < 90
+    await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
+    expect((await attemptsOf(u))[0].failure_code).toBe('card_declined');
+    const failedMessage = await until(
+      async () => (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node).filter((m) => m.kind === 'AUTO_TOP_UP_FAILED'),
+      (list) => list.length === 1,
+    );
+    expect(failedMessage[0].data).toMatchObject({ reason: 'card_declined', credits: '100', amount: '9.00', stoppedAfterFailures: false });
+    await until(() => smtp.mails.filter((mail) => mail.to.includes(u.email) && /Auto top-up failed/.test(mail.subject)).length, (n) => n === 1);
+    const [event] = await until(() => receiptsOf(u), (list) => list.length >= 1);
+    expect(WebhookReceiver.verifies(secret, event)).toBe(true);
+    expect(event.payload).toMatchObject({ type: 'billing.auto_top_up_failed', data: { reason: 'card_declined', wallet: { balance: '80' } } });
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 1, stoppedAfterFailures: false, topUpsThisMonth: 0, lastFailure: expect.stringMatching(/^card_declined/) });
+
+    expect((await charge(u, 1)).errors).toBeUndefined(); // the next spend below the threshold tries again
+    await until(() => attemptsOf(u), (list) => list.length === 2 && list[1].status === 'FAILED');
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 2, stoppedAfterFailures: true });
+    expect((await charge(u, 1)).errors).toBeUndefined();
+    await sleep(600);
+    expect(await attemptsOf(u)).toHaveLength(2); // stopped
+    expect(intentsOf(u)).toHaveLength(2);
+
+    expect((await saveCard(u, 'pm_card_visa')).status).toBe(200); // a new card starts afresh
+    expect((await autoTopUp(u)).consecutiveFailures).toBe(0);
+    expect((await charge(u, 1)).errors).toBeUndefined();
+    await until(() => balance(u), (value) => value === '177');
+    expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual(['FAILED', 'FAILED', 'SUCCEEDED']);
+  });
+
+  it('a bank asking for authentication fails the top-up (an off-session payment cannot authenticate); saving the settings starts afresh', async () => {
+    const u = await readyUser(AUTHENTICATION_CARD, { threshold: '90', packId: 'pack_100', monthlyMaximum: 5 });
+    expect((await charge(u, 20)).errors).toBeUndefined();
+    await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
+    expect((await attemptsOf(u))[0].failure_code).toBe('authentication_required');
+    expect((await charge(u, 1)).errors).toBeUndefined();
+    await until(() => attemptsOf(u), (list) => list.length === 2 && list[1].status === 'FAILED');
+    expect((await autoTopUp(u)).stoppedAfterFailures).toBe(true);
+    const saved = (await a.ok(UpdateAutoTopUpDocument, { input: { threshold: '90' } }, u.token)).updateAutoTopUp;
+    expect(saved).toMatchObject({ consecutiveFailures: 0, stoppedAfterFailures: false });
+    expect((await charge(u, 1)).errors).toBeUndefined();
+    await until(() => attemptsOf(u), (list) => list.length === 3 && list[2].status === 'FAILED');
+    const messages = (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node).filter((m) => m.kind === 'AUTO_TOP_UP_FAILED');
+    expect(messages.map((m) => (m.data as { reason: string }).reason)).toEqual(['authentication_required', 'authentication_required', 'authentication_required']);
+  });
+
+  it('starts no more than the monthly maximum; a top-up too small to lift the balance is followed by another at the next spend', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '95', amount: '10', monthlyMaximum: 2 });
+    expect((await charge(u, 10)).errors).toBeUndefined(); // 90: top-up 1
+    await until(() => balance(u), (value) => value === '100');
+    expect((await charge(u, 10)).errors).toBeUndefined(); // 90: top-up 2
+    await until(() => balance(u), (value) => value === '100');
+    expect((await charge(u, 10)).errors).toBeUndefined(); // 90: the maximum is reached
+    await sleep(600);
+    expect(await balance(u)).toBe('90');
+    expect(intentsOf(u).map((request) => request.body.amount)).toEqual(['90', '90']);
+    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 2, monthlyMaximum: 2 });
+  });
+});

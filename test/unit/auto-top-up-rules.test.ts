@@ -1,0 +1,46 @@
+import { countStarted, startedIn, topUpDue, type TopUpSettings } from '../../src/modules/auto-top-up/auto-top-up.rules';
+import { C, wallet } from './ledger-fixtures';
+
+const settings = (fields: Partial<TopUpSettings> = {}): TopUpSettings => ({
+  threshold: 50n * C,
+  credits: 100n * C,
+  amountMinor: 900n,
+  currency: 'usd',
+  packId: 'pack_100',
+  monthlyMaximum: 2,
+  monthKey: '2026-06',
+  startedThisMonth: 0,
+  consecutiveFailures: 0,
+  ...fields,
+});
+const due = (s: TopUpSettings, before: bigint, after: bigint, inFlight = false, month = '2026-06') => topUpDue(s, inFlight, wallet({ balance: before }), wallet({ balance: after }), month, 3);
+
+describe('auto top-up rules', () => {
+  it('starts when a spend leaves the balance below the threshold, also when it already was below', () => {
+    expect(due(settings(), 51n * C, 49n * C)).toBe(true);
+    expect(due(settings(), 40n * C, 39n * C)).toBe(true);
+    expect(due(settings(), 51n * C, 50n * C)).toBe(false); // at the threshold is not below it
+  });
+
+  it('never for a credit or an unchanged balance', () => {
+    expect(due(settings(), 10n * C, 20n * C)).toBe(false);
+    expect(due(settings(), 10n * C, 10n * C)).toBe(false);
+  });
+
+  it('never while one is in flight, after the failure limit, or past the monthly maximum', () => {
+    expect(due(settings(), 51n * C, 49n * C, true)).toBe(false);
+    expect(due(settings({ consecutiveFailures: 3 }), 51n * C, 49n * C)).toBe(false);
+    expect(due(settings({ consecutiveFailures: 2 }), 51n * C, 49n * C)).toBe(true);
+    expect(due(settings({ startedThisMonth: 2 }), 51n * C, 49n * C)).toBe(false);
+  });
+
+  it('counts the monthly maximum per calendar month', () => {
+    const s = settings({ startedThisMonth: 2, monthKey: '2026-05' });
+    expect(startedIn(s, '2026-06')).toBe(0);
+    expect(due(s, 51n * C, 49n * C)).toBe(true);
+    countStarted(s, '2026-06');
+    expect(s).toMatchObject({ monthKey: '2026-06', startedThisMonth: 1 });
+    countStarted(s, '2026-06');
+    expect(due(s, 51n * C, 49n * C)).toBe(false);
+  });
+});

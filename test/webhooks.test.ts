@@ -1,0 +1,353 @@
+import { randomUUID } from 'node:crypto';
+import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
+import { withSql } from './helpers/db';
+import { sleep } from './helpers/subscriptions';
+import { WebhookReceiver, type Receipt } from './helpers/webhook-receiver';
+import {
+  ChargeUsageDocument,
+  CreateApiKeyDocument,
+  CreateWebhookEndpointDocument,
+  DeleteWebhookEndpointDocument,
+  GrantCreditsDocument,
+  MessagesDocument,
+  ReplayWebhookDeliveryDocument,
+  RotateWebhookSecretDocument,
+  UpdateWebhookEndpointDocument,
+  WebhookDeliveriesDocument,
+  WebhookEndpointsDocument,
+  type WebhookEventType,
+} from './generated/graphql';
+
+/**
+ * Outbound webhooks end to end: the real app on real PostgreSQL sends to a local HTTP receiver
+ * that verifies every request with the `standardwebhooks` library, as a customer's would.
+ */
+const ALL_EVENTS: WebhookEventType[] = [
+  'LOW_CREDITS',
+  'CREDITS_DEPLETED',
+  'WALLET_PAUSED',
+  'WALLET_RESUMED',
+  'BUDGET_CAP_REACHED',
+  'BURN_ALERT',
+  'PURCHASE_COMPLETED',
+  'REFUND_COMPLETED',
+  'PLAN_RENEWED',
+  'AUTO_TOP_UP_SUCCEEDED',
+  'AUTO_TOP_UP_FAILED',
+];
+
+let t: TestApp;
+const receivers: WebhookReceiver[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp({
+    PRICE_BOOK: 'influgen', // caption = 1 credit
+    SIGNUP_BONUS: '100',
+    WEBHOOK_POLL_MS: '100',
+    WEBHOOK_RETRY_BASE_MS: '200',
+    WEBHOOK_RETRY_MAX_MS: '1000',
+    WEBHOOK_TIMEOUT_MS: '1500',
+    WEBHOOK_RESPONSE_LOG_BYTES: '64',
+  });
+});
+afterAll(async () => {
+  await t?.stop();
+  for (const receiver of receivers) await receiver.stop();
+});
+
+async function receiver(): Promise<WebhookReceiver> {
+  const r = await new WebhookReceiver().start();
+  receivers.push(r);
+  return r;
+}
+
+async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(v)}`.slice(0, 2000));
+    await sleep(50);
+  }
+}
+
+const charge = (u: TestUser, quantity: number, idempotencyKey = randomUUID(), app = t) =>
+  app.gql(ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey } }, u.token);
+
+async function endpointFor(u: TestUser, url: string, events: WebhookEventType[] = ALL_EVENTS, app = t) {
+  return (await app.ok(CreateWebhookEndpointDocument, { input: { url, events, description: 'test receiver' } }, u.token)).createWebhookEndpoint;
+}
+
+const deliveries = async (u: TestUser, endpointId: string, app = t) =>
+  (await app.ok(WebhookDeliveriesDocument, { endpointId, first: 100 }, u.token)).webhookDeliveries.edges.map((edge) => edge.node);
+
+const versionOf = (receipt: Receipt) => BigInt(receipt.payload.data.wallet.version);
+
+describe('delivery', () => {
+  it('sends a signed event only after its change committed, with the wallet state and version it refers to', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    const walletAtReceipt: string[] = [];
+    r.onReceipt = async () => {
+      walletAtReceipt.push(await withSql(t.dbUrl, async (c) => (await c.query('select version::text from wallet where account_id = $1', [u.accountId])).rows[0].version));
+    };
+    const { secret, endpoint } = await endpointFor(u, r.url);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+
+    const charged = await charge(u, 75); // 100 -> 25: LOW_CREDITS 25 %
+    expect(charged.errors).toBeUndefined();
+    const [receipt] = await until(() => r.receipts, (list) => list.length >= 1);
+    expect(WebhookReceiver.verifies(secret, receipt)).toBe(true);
+    expect(WebhookReceiver.verifies(`whsec_${Buffer.alloc(32, 1).toString('base64')}`, receipt)).toBe(false);
+    expect(receipt.payload.type).toBe('wallet.low_credits');
+    expect(receipt.payload.data).toMatchObject({ threshold: 25, balance: '25', reference: '100', accountId: u.accountId, eventId: receipt.id });
+    expect(receipt.payload.data.wallet).toMatchObject({ balance: '25', held: '0', status: 'ACTIVE', version: charged.data!.chargeUsage.wallet.version });
+    // Never before commit: when the receiver is called, the database already shows that version.
+    await until(() => walletAtReceipt.length, (n) => n >= 1);
+    expect(BigInt(walletAtReceipt[0])).toBeGreaterThanOrEqual(versionOf(receipt));
+
+    const [delivery] = await until(() => deliveries(u, endpoint.id), (list) => list.length === 1 && list[0].status === 'SUCCEEDED');
+    expect(delivery).toMatchObject({ eventId: receipt.id, eventType: 'LOW_CREDITS', walletVersion: receipt.payload.data.wallet.version, attemptCount: 1, lastStatusCode: 200, nextAttemptAt: null });
+    expect(delivery.payload).toBe(receipt.body);
+    expect(delivery.attempts).toEqual([expect.objectContaining({ number: 1, statusCode: 200, error: null, responseBody: 'ok' })]);
+    await sleep(300);
+    expect(r.receipts).toHaveLength(1); // subscribed to everything, but only one event happened
+  });
+
+  it('sends nothing for a change that rolled back, though the batch had decided its events', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    await endpointFor(u, r.url);
+    // The ledger insert fails for these keys after the batch decided LOW_CREDITS, CREDITS_DEPLETED and WALLET_PAUSED.
+    await withSql(t.dbUrl, (c) =>
+      c.query(`create or replace function refuse_boom() returns trigger language plpgsql as $$ begin raise exception 'refused for the test'; end $$;
+               create or replace trigger refuse_boom before insert on ledger_transaction for each row when (new.idempotency_key like 'boom-%') execute function refuse_boom();`),
+    );
+    try {
+      const failed = await charge(u, 100, `boom-${randomUUID()}`);
+      expect(errorCode(failed)).toBe('INTERNAL_SERVER_ERROR');
+      await sleep(800);
+      expect(r.receipts).toHaveLength(0);
+      const stored = await withSql(t.dbUrl, async (c) => (await c.query('select count(*)::int as n from webhook_event where account_id = $1', [u.accountId])).rows[0].n);
+      expect(stored).toBe(0);
+    } finally {
+      await withSql(t.dbUrl, (c) => c.query('drop trigger refuse_boom on ledger_transaction; drop function refuse_boom();'));
+    }
+    // The same change committing does raise them (so the rollback above is what prevented them).
+    expect((await charge(u, 100)).errors).toBeUndefined();
+    const receipts = await until(() => r.receipts, (list) => list.length >= 5);
+    expect(receipts.map((receipt) => receipt.payload.type)).toEqual(['wallet.low_credits', 'wallet.low_credits', 'wallet.low_credits', 'wallet.depleted', 'wallet.paused']);
+  });
+
+  it('retries a failing endpoint with growing delays and the same event id until it recovers; the log keeps every attempt, bodies truncated', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    r.answer = (_receipt, attempt) => (attempt === 1 ? 'hang' : attempt === 2 ? { status: 500, body: 'x'.repeat(1000) } : attempt === 3 ? 503 : 200);
+    const { secret, endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    expect((await charge(u, 100)).errors).toBeUndefined();
+
+    const receipts = await until(() => r.receipts, (list) => list.length >= 4, 20_000);
+    expect(new Set(receipts.map((receipt) => receipt.id)).size).toBe(1);
+    expect(receipts.every((receipt) => WebhookReceiver.verifies(secret, receipt))).toBe(true);
+    expect(receipts.map((receipt) => receipt.body)).toEqual(Array(4).fill(receipts[0].body));
+    // Backoff with equal jitter: after failure n the wait is between half and all of 200 ms * 2^(n-1).
+    expect(receipts[2].at - receipts[1].at).toBeGreaterThanOrEqual(190);
+    expect(receipts[3].at - receipts[2].at).toBeGreaterThanOrEqual(390);
+
+    const [delivery] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+    expect(delivery.attemptCount).toBe(4);
+    expect(delivery.attempts.map((attempt) => attempt.statusCode)).toEqual([null, 500, 503, 200]);
+    expect(delivery.attempts[0].error).toMatch(/timeout after 1500 ms/);
+    expect(delivery.attempts[1].responseBody).toBe('x'.repeat(64));
+    expect(delivery.attempts[1].error).toBe('HTTP 500');
+    await sleep(500);
+    expect(r.receipts).toHaveLength(4);
+  });
+
+  it('never follows a redirect: a 3xx is a failed attempt and its target is not contacted', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    const elsewhere = await receiver();
+    r.answer = () => ({ status: 307, body: 'moved', headers: { location: elsewhere.url } });
+    const { endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    expect((await charge(u, 100)).errors).toBeUndefined();
+    const [delivery] = await until(() => deliveries(u, endpoint.id), (list) => (list[0]?.attempts.length ?? 0) >= 1);
+    expect(delivery.attempts[0]).toMatchObject({ statusCode: 307, error: `redirect to ${elsewhere.url} not followed` });
+    expect(delivery.status).toBe('PENDING');
+    expect(elsewhere.connections).toBe(0);
+  });
+
+  it('delivers the events of one wallet in version order: a later event waits while an earlier one is retried', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    let firstEvent: string | null = null;
+    r.answer = (receipt, attempt) => {
+      firstEvent ??= receipt.id;
+      return receipt.id === firstEvent && attempt <= 3 ? 500 : 200;
+    };
+    await endpointFor(u, r.url);
+    // 100 -> 80 -> 20 (25 %) -> 5 (10 %) -> 0 (0 %, depleted, paused); a grant of 10 (resumed, a new cycle) -> 2 (25 %)
+    for (const quantity of [20, 60, 15, 5]) expect((await charge(u, quantity)).errors).toBeUndefined();
+    const admin = await t.admin();
+    await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '10', reason: 'test', idempotencyKey: randomUUID() }, admin.token);
+    expect((await charge(u, 8)).errors).toBeUndefined();
+
+    const events = await withSql(t.dbUrl, async (c) => (await c.query('select id, wallet_version::text as v from webhook_event where account_id = $1 order by seq', [u.accountId])).rows);
+    expect(events.length).toBe(7); // 25 %, 10 %, 0 %, depleted, paused, resumed, 25 % of the new cycle
+    await until(() => r.receipts.filter((receipt) => receipt.status === 200).length, (n) => n === events.length, 20_000);
+    const accepted = r.receipts.filter((receipt) => receipt.status === 200);
+    expect(accepted.map((receipt) => receipt.id)).toEqual(events.map((event) => event.id));
+    // Across every request (failed ones included), versions never go back.
+    const versions = r.receipts.map(versionOf);
+    expect(versions).toEqual([...versions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(r.of(events[0].id)).toHaveLength(4);
+    expect(accepted.map((receipt) => receipt.payload.type)).toEqual([
+      'wallet.low_credits',
+      'wallet.low_credits',
+      'wallet.low_credits',
+      'wallet.depleted',
+      'wallet.paused',
+      'wallet.resumed',
+      'wallet.low_credits',
+    ]);
+  });
+
+  it('replays a delivery with the same webhook-id; other accounts cannot see or replay it', async () => {
+    const u = await t.signUp();
+    const other = await t.signUp();
+    const r = await receiver();
+    const { secret, endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    expect((await charge(u, 100)).errors).toBeUndefined();
+    const [delivered] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+
+    expect(errorCode(await t.gql(ReplayWebhookDeliveryDocument, { id: delivered.id }, other.token))).toBe('NOT_FOUND');
+    expect(errorCode(await t.gql(WebhookDeliveriesDocument, { endpointId: endpoint.id }, other.token))).toBe('NOT_FOUND');
+    const replay = (await t.ok(ReplayWebhookDeliveryDocument, { id: delivered.id }, u.token)).replayWebhookDelivery;
+    expect(replay).toMatchObject({ eventId: delivered.eventId, replayOf: delivered.id });
+    expect(replay.id).not.toBe(delivered.id);
+
+    const receipts = await until(() => r.receipts, (list) => list.length >= 2);
+    expect(receipts[1].id).toBe(receipts[0].id);
+    expect(receipts[1].body).toBe(receipts[0].body);
+    expect(WebhookReceiver.verifies(secret, receipts[1])).toBe(true);
+    const list = await until(() => deliveries(u, endpoint.id), (all) => all.length === 2 && all.every((d) => d.status === 'SUCCEEDED'));
+    expect(list.map((d) => d.id)).toEqual([replay.id, delivered.id]); // newest first
+  });
+});
+
+describe('endpoints', () => {
+  it('rotates the secret: both secrets sign during the grace period, only the new one after', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    const admin = await t.admin();
+    const { secret: first, endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED', 'WALLET_RESUMED']);
+    const rotated = (await t.ok(RotateWebhookSecretDocument, { id: endpoint.id, graceSeconds: 3600 }, u.token)).rotateWebhookSecret;
+    expect(rotated.secret).not.toBe(first);
+    expect(Date.parse(rotated.endpoint.previousSecretExpiresAt!)).toBeGreaterThan(Date.now() + 3500_000);
+
+    expect((await charge(u, 100)).errors).toBeUndefined(); // paused
+    const [graced] = await until(() => r.receipts, (list) => list.length >= 1);
+    expect(graced.signature.split(' ')).toHaveLength(2);
+    expect(WebhookReceiver.verifies(first, graced)).toBe(true);
+    expect(WebhookReceiver.verifies(rotated.secret, graced)).toBe(true);
+
+    const again = (await t.ok(RotateWebhookSecretDocument, { id: endpoint.id, graceSeconds: 0 }, u.token)).rotateWebhookSecret;
+    expect(again.endpoint.previousSecretExpiresAt).toBeNull();
+    await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '5', reason: 'test', idempotencyKey: randomUUID() }, admin.token); // resumed
+    const [, after] = await until(() => r.receipts, (list) => list.length >= 2);
+    expect(after.signature.split(' ')).toHaveLength(1);
+    expect(WebhookReceiver.verifies(again.secret, after)).toBe(true);
+    expect(WebhookReceiver.verifies(rotated.secret, after)).toBe(false);
+    expect(WebhookReceiver.verifies(first, after)).toBe(false);
+  });
+
+  it('lists, updates and deletes endpoints of the caller only; needs a session; validates input', async () => {
+    const u = await t.signUp();
+    const other = await t.signUp();
+    const r = await receiver();
+    const { endpoint } = await endpointFor(u, r.url, ['LOW_CREDITS']);
+    expect((await t.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints.map((e) => e.id)).toEqual([endpoint.id]);
+    expect((await t.ok(WebhookEndpointsDocument, {}, other.token)).webhookEndpoints).toEqual([]);
+
+    const key = (await t.ok(CreateApiKeyDocument, { name: 'k', scopes: ['USAGE_WRITE', 'WALLET_READ'] }, u.token)).createApiKey.secret;
+    expect(errorCode(await t.gql(WebhookEndpointsDocument, {}, key))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(CreateWebhookEndpointDocument, { input: { url: r.url, events: ['LOW_CREDITS'] } }, key))).toBe('FORBIDDEN');
+
+    for (const input of [
+      { url: 'ftp://example.com/x', events: ['LOW_CREDITS'] as WebhookEventType[] },
+      { url: 'not a url', events: ['LOW_CREDITS'] as WebhookEventType[] },
+      { url: 'https://user:pw@example.com/x', events: ['LOW_CREDITS'] as WebhookEventType[] },
+      { url: r.url, events: [] as WebhookEventType[] },
+      { url: r.url, events: ['LOW_CREDITS'] as WebhookEventType[], description: 'd'.repeat(501) },
+    ]) {
+      expect(errorCode(await t.gql(CreateWebhookEndpointDocument, { input }, u.token))).toBe('BAD_USER_INPUT');
+    }
+
+    expect(errorCode(await t.gql(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, other.token))).toBe('NOT_FOUND');
+    expect(errorCode(await t.gql(DeleteWebhookEndpointDocument, { id: endpoint.id }, other.token))).toBe('NOT_FOUND');
+    const updated = (await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { events: ['WALLET_PAUSED'], description: null } }, u.token)).updateWebhookEndpoint;
+    expect(updated).toMatchObject({ events: ['WALLET_PAUSED'], description: null, status: 'ENABLED' });
+    const disabled = (await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token)).updateWebhookEndpoint;
+    expect(disabled).toMatchObject({ status: 'DISABLED', disabledReason: 'by owner' });
+    expect((await charge(u, 100)).errors).toBeUndefined(); // paused, while disabled: no delivery is queued
+    await sleep(400);
+    expect(r.receipts).toHaveLength(0);
+
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: true } }, u.token);
+    expect((await t.ok(DeleteWebhookEndpointDocument, { id: endpoint.id }, u.token)).deleteWebhookEndpoint).toBe(true);
+    expect(errorCode(await t.gql(DeleteWebhookEndpointDocument, { id: endpoint.id }, u.token))).toBe('NOT_FOUND');
+    expect((await t.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints).toEqual([]);
+    const admin = await t.admin();
+    await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '5', reason: 'test', idempotencyKey: randomUUID() }, admin.token);
+    expect((await charge(u, 5)).errors).toBeUndefined(); // paused again: nobody is subscribed any more
+    await sleep(400);
+    expect(r.receipts).toHaveLength(0);
+  });
+
+  it('cancels what a deleted endpoint still had pending', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    r.answer = () => 500;
+    const { endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    expect((await charge(u, 100)).errors).toBeUndefined();
+    await until(() => r.receipts, (list) => list.length >= 1);
+    await t.ok(DeleteWebhookEndpointDocument, { id: endpoint.id }, u.token);
+    const [delivery] = await deliveries(u, endpoint.id); // a deleted endpoint's log stays readable
+    expect(delivery).toMatchObject({ status: 'CANCELLED', nextAttemptAt: null });
+    const seen = r.receipts.length;
+    await sleep(1200);
+    expect(r.receipts.length).toBe(seen);
+  });
+});
+
+describe('an endpoint that keeps failing', () => {
+  let d: TestApp;
+  beforeAll(async () => {
+    d = await startTestApp({ PRICE_BOOK: 'influgen', SIGNUP_BONUS: '100', WEBHOOK_POLL_MS: '100', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_RETRY_MAX_MS: '200', WEBHOOK_DISABLE_AFTER_MS: '600' });
+  });
+  afterAll(() => d?.stop());
+
+  it('is disabled after the configured period with a message to the account, and resumes in order when enabled again', async () => {
+    const u = await d.signUp();
+    const r = await receiver();
+    let healthy = false;
+    r.answer = () => (healthy ? 200 : 503);
+    const { endpoint } = await endpointFor(u, r.url, ['LOW_CREDITS', 'WALLET_PAUSED'], d);
+    expect((await charge(u, 100, randomUUID(), d)).errors).toBeUndefined(); // 3 x LOW_CREDITS, WALLET_PAUSED
+
+    const [disabled] = await until(async () => (await d.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints, (list) => list[0]?.status === 'DISABLED');
+    expect(disabled).toMatchObject({ disabledReason: 'failing' });
+    expect(disabled.failingSince).not.toBeNull();
+    const messages = (await d.ok(MessagesDocument, { first: 20 }, u.token)).messages.edges.map((edge) => edge.node);
+    expect(messages.filter((m) => m.kind === 'WEBHOOK_ENDPOINT_DISABLED')).toEqual([expect.objectContaining({ data: expect.objectContaining({ endpointId: endpoint.id }) })]);
+    const tried = r.receipts.length;
+    await sleep(500);
+    expect(r.receipts.length).toBe(tried); // nothing is sent to a disabled endpoint
+    expect(new Set(r.receipts.map((receipt) => receipt.id)).size).toBe(1); // only the first event was tried: the others wait behind it
+
+    healthy = true;
+    await d.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: true } }, u.token);
+    const accepted = await until(() => r.receipts.filter((receipt) => receipt.status === 200), (list) => list.length === 4);
+    expect(accepted.map((receipt) => receipt.payload.type)).toEqual(['wallet.low_credits', 'wallet.low_credits', 'wallet.low_credits', 'wallet.paused']);
+  });
+});
