@@ -141,11 +141,15 @@ export async function startServer(env: NodeJS.ProcessEnv, script = path.join(roo
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
+/** A GraphQL answer read loosely: each benchmark section knows the shape of its own queries. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above; the one loose type of the benchmark
+export type Answer = any;
+
 /**
  * POST a GraphQL operation on a keep-alive node:http connection (lighter than fetch, so timed
  * requests measure the server); throws on any GraphQL error or a missing `data`.
  */
-export function gql<T = any>(url: string, query: string, variables: unknown = {}, token?: string): Promise<T> {
+export function gql<T = Answer>(url: string, query: string, variables: unknown = {}, token?: string): Promise<T> {
   const u = new URL(url);
   const body = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {

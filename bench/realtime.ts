@@ -10,6 +10,7 @@ import { buildApp, type App } from '../src/app';
 import { loadConfig } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/shared/logger';
+import type { Answer } from './harness';
 
 /**
  * Real-time benchmark (issue 4): two API instances on one embedded PostgreSQL.
@@ -57,13 +58,13 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<{ data?: any; errors?: { message: string }[] }> {
+async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<{ data?: Answer; errors?: { message: string }[] }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return (await res.json()) as { data?: any; errors?: { message: string }[] };
+  return (await res.json()) as { data?: Answer; errors?: { message: string }[] };
 }
 
 async function inBatches<T>(n: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { gql as post, jwtKeys, startBenchDb, startServer, withClient, type ServerProcess } from './harness';
+import { gql as post, type Answer, jwtKeys, startBenchDb, startServer, withClient, type ServerProcess } from './harness';
 import { ROLLUP_BUILD_SQL } from '../src/modules/usage/usage.service';
 
 /** The shared client with this file's argument order: (url, token, query, variables). */
-const gql = (url: string, token: string | null, query: string, variables: Record<string, unknown>): Promise<any> => post(url, query, variables, token ?? undefined);
+const gql = (url: string, token: string | null, query: string, variables: Record<string, unknown>): Promise<Answer> => post(url, query, variables, token ?? undefined);
 
 /**
  * Usage reporting at scale (issue 6):

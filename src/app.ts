@@ -64,11 +64,22 @@ export interface App {
   stop(): Promise<void>;
 }
 
+export interface BuildOptions {
+  logger?: Logger;
+  /**
+   * Run the background work: the email, webhook and auto top-up workers and the expiry sweeps.
+   * Off for a process that only serves calls beside the servers (the stdio MCP entry), so it
+   * never claims queued work with a configuration made for something else. @default true
+   */
+  background?: boolean;
+}
+
 /**
  * Builds the whole service without listening, so tests and the benchmark can start it on
  * their own database and port. Applies pending migrations (under an advisory lock).
  */
-export async function buildApp(config: Config, opts: { logger?: Logger } = {}): Promise<App> {
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
+  const background = opts.background ?? true;
   const log = opts.logger ?? createLogger(config);
   let stopEmbedded: (() => Promise<void>) | undefined;
   let databaseUrl = config.databaseUrl;
@@ -113,7 +124,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     realtime.observe(metrics.realtime);
   }
   await realtime.start();
-  outbox.start();
+  if (background) outbox.start();
 
   const billing = new BillingService(orm, config, pricing, ledger, log, () => services.notifier);
   const autoTopUp = new AutoTopUpService({ orm, config, pricing, billing, ledger, messages, publisher: webhooks.publisher, emailsQueued: () => outbox.kick(), log });
@@ -141,8 +152,10 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     committed: () => webhooks.publisher.committed(),
   });
   billing.webhooks.usePaymentEvents(autoTopUp);
-  webhooks.worker.start();
-  services.autoTopUp.worker.start();
+  if (background) {
+    webhooks.worker.start();
+    services.autoTopUp.worker.start();
+  }
 
   const schema = await buildGraphQLSchema();
   const exposeInternals = config.nodeEnv === 'development';
@@ -184,7 +197,7 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
     plugins: [
       ...armor.plugins,
       serviceUnavailablePlugin(),
-      ...(metrics ? [graphqlMetricsPlugin<Context>(metrics)] : []),
+      ...(metrics ? [graphqlMetricsPlugin<Context>(metrics, (context) => context.principal !== null)] : []),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
     ],
@@ -257,11 +270,13 @@ export async function buildApp(config: Config, opts: { logger?: Logger } = {}): 
 
   // Holds and buckets past their time are expired by a sweep on every instance (safe: each
   // expiry is re-checked under the wallet lock).
-  const sweeper = setInterval(() => {
-    ledger.sweep().catch((err) => log.error({ err }, 'expiry sweep failed'));
-    services.billing.sweep().catch((err) => log.error({ err }, 'refund retry sweep failed'));
-  }, config.sweepIntervalMs);
-  sweeper.unref();
+  const sweeper = background
+    ? setInterval(() => {
+        ledger.sweep().catch((err) => log.error({ err }, 'expiry sweep failed'));
+        services.billing.sweep().catch((err) => log.error({ err }, 'refund retry sweep failed'));
+      }, config.sweepIntervalMs)
+    : undefined;
+  sweeper?.unref();
 
   let stopped: Promise<void> | undefined;
   let metricsPort: number | null = null;

@@ -10,12 +10,14 @@ import { createLogger } from './shared/logger';
  * `npm run mcp`: the MCP tools over stdio, for an agent that starts this process itself. It
  * acts with the API key in MCP_API_KEY (its scopes limit the tools) on the configured database
  * (DATABASE_URL, or the embedded one under DATA_DIR, shared with a running server), through the
- * same services as the HTTP server. stdout carries the protocol only: logs go to stderr.
+ * same services as the HTTP server, without their background work (the servers do it).
+ * stdout carries the protocol only: logs go to stderr.
  */
 async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config, pino.destination(2));
-  const app = await buildApp(config, { logger: log });
+  // Requests only: the queues (emails, webhooks, auto top-ups) and sweeps belong to the servers.
+  const app = await buildApp(config, { logger: log, background: false });
   const authorization = `Bearer ${config.mcpApiKey}`;
   const principal = await app.services.auth.authenticate(authorization);
   if (!principal || principal.via !== 'apiKey') {

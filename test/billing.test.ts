@@ -231,7 +231,7 @@ describe('checkout', () => {
     const reqs = fake.requests.slice(before);
     expect(reqs.map((r) => r.path)).toEqual(['/v1/customers', '/v1/checkout/sessions']);
     expect(reqs[0].body).toMatchObject({ email: u.email, metadata: { accountId: u.accountId } });
-    const cs = reqs[1].body as any;
+    const cs = reqs[1].body;
     expect(cs).toMatchObject({
       mode: 'payment',
       client_reference_id: u.accountId,
@@ -249,8 +249,8 @@ describe('checkout', () => {
     await t.ok(PurchaseCreditsDocument, { packId: 'pack_250' }, u.token);
     const again = fake.requests.slice(mark);
     expect(again.map((r) => r.path)).toEqual(['/v1/checkout/sessions']);
-    expect((again[0].body as any).customer).toBe(stored);
-    expect((again[0].body as any).line_items).toEqual([{ price: 'price_pack_250', quantity: '1' }]);
+    expect(again[0].body.customer).toBe(stored);
+    expect(again[0].body.line_items).toEqual([{ price: 'price_pack_250', quantity: '1' }]);
 
     expect(errorCode(await t.gql(PurchaseCreditsDocument, { packId: 'pack_7' }, u.token))).toBe('NOT_FOUND');
   });
@@ -259,7 +259,7 @@ describe('checkout', () => {
     const u = await t.signUp();
     const mark = fake.requests.length;
     await t.ok(SubscribeToPlanDocument, { planId: 'growth' }, u.token);
-    const cs = fake.to('/v1/checkout/sessions').at(-1)!.body as any;
+    const cs = fake.to('/v1/checkout/sessions').at(-1)!.body;
     expect(cs).toMatchObject({
       mode: 'subscription',
       metadata: { accountId: u.accountId, planId: 'growth' },
@@ -269,7 +269,7 @@ describe('checkout', () => {
     expect(errorCode(await t.gql(SubscribeToPlanDocument, { planId: 'platinum' }, u.token))).toBe('NOT_FOUND');
     const portal = (await t.ok(BillingPortalDocument, {}, u.token)).billingPortal;
     expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.test\//);
-    const p = fake.to('/v1/billing_portal/sessions').at(-1)!.body as any;
+    const p = fake.to('/v1/billing_portal/sessions').at(-1)!.body;
     expect(p.customer).toBe(cs.customer);
     expect(fake.requests.slice(mark).filter((r) => r.path === '/v1/customers')).toHaveLength(1);
   });
@@ -287,7 +287,7 @@ describe('webhook: pack purchase', () => {
     // And once more later.
     expect((await post(ev)).body.outcome).toBe('DUPLICATE');
     // The async-payment event for the same session is the same purchase: still once.
-    expect((await post(event('checkout.session.async_payment_succeeded', paidCheckout(u.accountId, { pi, session: (ev.data.object as any).id })))).status).toBe(200);
+    expect((await post(event('checkout.session.async_payment_succeeded', paidCheckout(u.accountId, { pi, session: (ev.data.object as { id: string }).id })))).status).toBe(200);
 
     const w = (await me(u)).wallet;
     expect(w.balance).toBe('150'); // 50 sign-up + 100 purchased

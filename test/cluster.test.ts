@@ -63,9 +63,9 @@ it('serves with two cluster workers on one port, sums their metrics on METRICS_P
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query }),
-      }).then((r) => r.json() as Promise<any>);
+      }).then((r) => r.json() as Promise<{ data?: { signUp: { accessToken: string } } & { chargeUsage: { wallet: { balance: string } } } }>);
     const su = await gql('mutation { signUp(input: { email: "c@test.dev", password: "Cluster-Test-1" }) { accessToken } }');
-    const token = su.data.signUp.accessToken;
+    const token = su.data!.signUp.accessToken;
     // Many connections spread over both workers; every charge lands once.
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => gql(`mutation { chargeUsage(input: { feature: "talking_head", quantity: 1, idempotencyKey: "c${i}" }) { wallet { balance } } }`, token)));
     expect(results.filter((r) => r.data)).toHaveLength(40);

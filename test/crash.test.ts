@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import * as jose from 'jose';
 import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createTestDatabase, withSql } from './helpers/db';
 import { ChargeUsageDocument, CreateApiKeyDocument, SignUpDocument } from './generated/graphql';
 
@@ -41,13 +42,13 @@ async function waitReady(base: string, timeoutMs = 30_000): Promise<void> {
   throw new Error('server did not become ready');
 }
 
-async function gql(base: string, doc: Parameters<typeof print>[0], variables: unknown, token?: string) {
+async function gql<Result, Variables>(base: string, doc: TypedDocumentNode<Result, Variables>, variables: Variables, token?: string) {
   const r = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query: print(doc), variables }),
   });
-  return (await r.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] };
+  return (await r.json()) as { data?: Result; errors?: { extensions?: { code?: string } }[] };
 }
 
 it('survives SIGKILL mid-burst: every acknowledged charge exactly once, retries deduplicated, invariants hold', async () => {
@@ -72,8 +73,8 @@ it('survives SIGKILL mid-burst: every acknowledged charge exactly once, retries 
   try {
     await waitReady(base);
     const su = await gql(base, SignUpDocument, { input: { email: 'crash@test.dev', password: 'Crash-Test-1' } });
-    const token = su.data.signUp.accessToken as string;
-    const key = (await gql(base, CreateApiKeyDocument, { name: 'pipeline', scopes: ['USAGE_WRITE'] }, token)).data.createApiKey.secret as string;
+    const token = su.data!.signUp.accessToken;
+    const key = (await gql(base, CreateApiKeyDocument, { name: 'pipeline', scopes: ['USAGE_WRITE'] }, token)).data!.createApiKey.secret;
 
     const acked = new Map<string, string>(); // idempotency key -> transaction id
     const unacked: string[] = [];
@@ -105,7 +106,7 @@ it('survives SIGKILL mid-burst: every acknowledged charge exactly once, retries 
     const retried = await Promise.all([...unacked, ...[...acked.keys()].slice(0, 50)].map((k) => gql(base, ChargeUsageDocument, { input: { feature: 'caption', idempotencyKey: k } }, key).then((r) => [k, r] as const)));
     for (const [k, r] of retried) {
       expect(r.errors).toBeUndefined();
-      if (acked.has(k)) expect(r.data.chargeUsage.transaction.id).toBe(acked.get(k));
+      if (acked.has(k)) expect(r.data!.chargeUsage.transaction.id).toBe(acked.get(k));
     }
 
     await withSql(db.url, async (c) => {

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { randomUUID } from 'node:crypto';
 import { startTestApp, type TestApp, type TestUser } from './helpers/app';
+import { createTestDatabase, withSql } from './helpers/db';
 import { ChargeUsageDocument, CreateApiKeyDocument, RevokeApiKeyDocument, TransactionsDocument, WalletOnlyDocument, type ApiKeyScope } from './generated/graphql';
 
 /** The synfluencer preset: talking_head costs 0.10 credits per second. */
@@ -172,12 +174,12 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
 describe('MCP over stdio (npm run mcp)', () => {
   const entry = path.join(__dirname, '..', 'dist', 'src', 'mcp.js');
 
-  async function stdioClient(key: string): Promise<Client> {
+  async function stdioClient(key: string, dbUrl = t.dbUrl, env: Record<string, string> = {}): Promise<Client> {
     const client = new Client({ name: 'credits-test-stdio', version: '1.0.0' });
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [entry],
-      env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.dbUrl, DB_POOL_SIZE: '4', SIGNUP_BONUS: '10', MCP_API_KEY: key },
+      env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: dbUrl, DB_POOL_SIZE: '4', SIGNUP_BONUS: '10', MCP_API_KEY: key, ...env },
       stderr: 'pipe',
     });
     await client.connect(transport);
@@ -209,6 +211,29 @@ describe('MCP over stdio (npm run mcp)', () => {
       answer = await call(client, 'get_balance');
     }
     expect(codeOf(answer)).toBe('UNAUTHENTICATED');
+  });
+
+  it('leaves queued work to the servers: with no server running, a due email stays queued while the tools answer', async () => {
+    const db = await createTestDatabase();
+    try {
+      const server = await startTestApp({ SIGNUP_BONUS: '10' }, { dbUrl: db.url });
+      const owner = await server.signUp();
+      const key = (await server.ok(CreateApiKeyDocument, { name: 'agent', scopes: ['USAGE_WRITE', 'WALLET_READ'] }, owner.token)).createApiKey.secret;
+      await server.stop(); // the database stays; nothing works its queues now
+      const emailId = randomUUID();
+      await withSql(db.url, (c) =>
+        c.query(`insert into email_outbox (id, account_id, to_address, subject, body, created_at, next_attempt_at) values ($1, $2, 'owner@test.dev', 'Low credits', 'body', now(), now())`, [emailId, owner.accountId]),
+      );
+      // A stdio process polling its (absent) outbox worker every 20 ms would have claimed it at once.
+      const client = await stdioClient(key, db.url, { EMAIL_POLL_MS: '20', WEBHOOK_POLL_MS: '20', AUTO_TOP_UP_POLL_MS: '20', SWEEP_INTERVAL_MS: '50' });
+      expect((await call(client, 'charge_usage', { feature: 'talking_head', quantity: 30, idempotencyKey: 'queued-1' })).value.wallet).toMatchObject({ balance: '7' });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const email = await withSql(db.url, async (c) => (await c.query('select attempts, sent_at from email_outbox where id = $1', [emailId])).rows[0]);
+      expect(email).toEqual({ attempts: 0, sent_at: null });
+      await client.close();
+    } finally {
+      await db.drop();
+    }
   });
 
   it('refuses to start without a valid key, with a message on stderr and exit code 2', async () => {

@@ -151,10 +151,14 @@ describe('GET /metrics', () => {
     expect(valueOf(closed, 'credits_subscriptions_active', { subscription: 'balanceChanged' })).toBe(0);
   });
 
-  it('keeps operation-name labels bounded: 1,000 random names add at most METRICS_MAX_OPERATION_NAMES, the rest are "(other)"', async () => {
+  it('keeps operation-name labels bounded: 1,000 random names add at most METRICS_MAX_OPERATION_NAMES, the rest are "(other)"; anonymous callers take no slot', async () => {
     const t = await startExtra({ METRICS_MAX_OPERATION_NAMES: '20' });
+    const u = await t.signUp();
+    // Unauthenticated callers first: their names must not use the slots up.
+    const unauthenticated = Array.from({ length: 5 }, () => `Anon_${randomBytes(8).toString('hex')}`);
+    for (const name of unauthenticated) expect((await t.gql(`query ${name} { __typename }`)).status).toBe(200);
     await pool(1000, 16, async () => {
-      const r = await t.gql(`query Op_${randomBytes(8).toString('hex')} { __typename }`);
+      const r = await t.gql(`query Op_${randomBytes(8).toString('hex')} { __typename }`, undefined, u.token);
       expect(r.status).toBe(200);
     });
     await t.gql('query { __typename }');
@@ -163,7 +167,9 @@ describe('GET /metrics', () => {
     const names = new Set(families.get('credits_graphql_operations_total')!.samples.map((sample) => sample.labels.operation_name));
     expect(names.size).toBeLessThanOrEqual(20 + 3);
     expect(names.has('Broken')).toBe(false);
-    expect(valueOf(families, 'credits_graphql_operations_total', { operation_name: '(other)', operation_type: 'query', result: 'ok' })).toBe(1000 - 20);
+    expect(unauthenticated.filter((name) => names.has(name))).toEqual([]);
+    expect([...names].filter((name) => name.startsWith('Op_'))).toHaveLength(20);
+    expect(valueOf(families, 'credits_graphql_operations_total', { operation_name: '(other)', operation_type: 'query', result: 'ok' })).toBe(5 + 1000 - 20);
     expect(valueOf(families, 'credits_graphql_operations_total', { operation_name: '(anonymous)', operation_type: 'query', result: 'ok' })).toBe(1);
     expect(valueOf(families, 'credits_graphql_operations_total', { operation_name: '(unresolved)', operation_type: 'unknown', result: 'error' })).toBe(1);
     const histogramNames = new Set(families.get('credits_graphql_operation_duration_seconds')!.samples.map((sample) => sample.labels.operation_name));

@@ -46,6 +46,8 @@ describe('a database outage is 503', () => {
       charge: await gql('mutation { chargeUsage(input: { feature: "talking_head", quantity: 1, idempotencyKey: "outage-1" }) { wallet { balance } } }', u.token),
       apiKey: await gql('{ me { id } }', apiKey), // fails while authenticating, in Apollo's context function
       signUp: await gql('mutation { signUp(input: { email: "outage@test.dev", password: "Sup3rSecret!" }) { accessToken } }', ''),
+      // Items answered inside the result would be 200 with an error per item: the whole call is 503 instead.
+      batch: await gql('mutation { chargeUsageBatch(inputs: [{ feature: "talking_head", quantity: 1, idempotencyKey: "outage-b1" }, { feature: "caption", idempotencyKey: "outage-b2" }]) { error { code } } }', u.token),
     };
     for (const [name, r] of Object.entries(attempts)) {
       expect({ name, status: r.status, retryAfter: r.retryAfter, code: r.body.errors?.[0]?.extensions?.code }).toEqual({ name, status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' });

@@ -28,7 +28,7 @@ afterAll(() => t.stop());
 
 const subscribeOnce = (client: ReturnType<TestApp['ws']>, query: string) =>
   new Promise<{ data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] }>((resolve, reject) => {
-    let result: { data?: unknown; errors?: any[] } = {};
+    let result: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } = {};
     client.subscribe(
       { query },
       {

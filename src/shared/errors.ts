@@ -57,7 +57,9 @@ export interface PublicError {
  * INTERNAL_SERVER_ERROR, its message shown only when `exposeInternals` (development mode).
  */
 export function publicError(error: unknown, opts: { exposeInternals: boolean; log: (err: unknown) => void }): PublicError {
-  if (error instanceof DomainError) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+  if (error instanceof DomainError) return { code: error.code, message: clientMessage(error.message), ...(error.details ? { details: error.details } : {}) };
+  const known = clientFaultOrOutage(error);
+  if (known) return known;
   opts.log(error);
   return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: opts.exposeInternals && error instanceof Error ? error.message : 'Internal server error' };
 }
@@ -131,6 +133,19 @@ export function isOutOfRange(err: unknown): boolean {
   return false;
 }
 
+const OUT_OF_RANGE_MESSAGE = 'An amount is beyond the representable range: a wallet and its totals hold at most 9223372036854.775807 credits';
+
+/**
+ * Errors that are not DomainErrors yet not faults of the service: an unreachable database
+ * (SERVICE_UNAVAILABLE, retry later) and a sum past the bigint range (BAD_USER_INPUT). Null for
+ * anything else (INTERNAL_SERVER_ERROR, logged).
+ */
+function clientFaultOrOutage(err: unknown): PublicError | null {
+  if (isDatabaseUnavailable(err)) return { code: ErrorCode.SERVICE_UNAVAILABLE, message: UNAVAILABLE_MESSAGE };
+  if (isOutOfRange(err)) return { code: ErrorCode.BAD_USER_INPUT, message: OUT_OF_RANGE_MESSAGE };
+  return null;
+}
+
 /** The error a request gets while the database is unreachable: 503 with Retry-After through Apollo's `extensions.http`. */
 export function serviceUnavailable(): GraphQLError {
   const headers = new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]);
@@ -179,8 +194,8 @@ export function makeFormatError(opts: { exposeInternals: boolean; log: (err: unk
     // type-graphql argument validation and scalar parse failures surface as GraphQLErrors
     // without an original error, or with a GraphQLError as the original.
     if ((code && CLIENT_INPUT_CODES.has(code)) || isInputCoercionError(original)) return shaped(formatted, ErrorCode.BAD_USER_INPUT);
-    if (isDatabaseUnavailable(original)) return shaped(formatted, ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE);
-    if (isOutOfRange(original)) return shaped(formatted, ErrorCode.BAD_USER_INPUT, 'An amount is beyond the representable range: a wallet and its totals hold at most 9223372036854.775807 credits');
+    const known = clientFaultOrOutage(original);
+    if (known) return shaped(formatted, known.code, known.message);
     opts.log(original);
     if (opts.exposeInternals) {
       return {

@@ -19,7 +19,7 @@ import { FakePaymentIntents } from './fake-stripe-intents';
 export interface RecordedRequest {
   method: string;
   path: string;
-  body: Record<string, unknown>;
+  body: FormBody;
   idempotencyKey: string | null;
 }
 
@@ -129,7 +129,7 @@ export class FakeStripe {
     return this.requests.filter((r) => r.path === path);
   }
 
-  private route(method: string, path: string, body: Record<string, any>): [number, unknown] {
+  private route(method: string, path: string, body: FormBody): [number, unknown] {
     const n = ++this.seq;
     const intent = this.intents.route(method, path, body);
     if (intent) return intent;
@@ -249,9 +249,16 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * A decoded form body as the Stripe SDK sends it: strings nested in objects and arrays, whatever
+ * the endpoint. Read loosely, as a server reads wire data; each route checks what it needs.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped wire data (see above)
+export type FormBody = Record<string, any>;
+
 /** `a[b][0][c]=1&d=2` -> { a: { b: [ { c: '1' } ] }, d: '2' } */
-export function parseForm(text: string): Record<string, any> {
-  const root: Record<string, any> = {};
+export function parseForm(text: string): FormBody {
+  const root: FormBody = {};
   if (!text) return root;
   for (const pair of text.split('&')) {
     if (!pair) continue;
@@ -259,19 +266,20 @@ export function parseForm(text: string): Record<string, any> {
     const rawKey = decodeURIComponent((eq < 0 ? pair : pair.slice(0, eq)).replace(/\+/g, ' '));
     const value = eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, ' '));
     const parts = rawKey.split(/\[|\]\[|\]/).filter((p) => p !== '');
-    let node: any = root;
+    let node: FormBody = root;
     parts.forEach((p, i) => {
       if (i === parts.length - 1) node[p] = value;
       else node = node[p] ??= {};
     });
   }
-  return arrayify(root);
+  return arrayify(root) as FormBody;
 }
 
-function arrayify(v: any): any {
-  if (v === null || typeof v !== 'object') return v;
-  const keys = Object.keys(v);
-  const out: any = keys.length > 0 && keys.every((k) => /^\d+$/.test(k)) ? keys.sort((a, b) => Number(a) - Number(b)).map((k) => arrayify(v[k])) : {};
-  if (!Array.isArray(out)) for (const k of keys) out[k] = arrayify(v[k]);
-  return out;
+/** Objects whose keys are all indexes become arrays, in index order. */
+function arrayify(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const entries = value as Record<string, unknown>;
+  const keys = Object.keys(entries);
+  if (keys.length > 0 && keys.every((k) => /^\d+$/.test(k))) return keys.sort((a, b) => Number(a) - Number(b)).map((k) => arrayify(entries[k]));
+  return Object.fromEntries(keys.map((k) => [k, arrayify(entries[k])]));
 }

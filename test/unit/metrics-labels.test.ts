@@ -8,6 +8,14 @@ describe('operation-name labels', () => {
     expect(labels.size).toBe(3);
   });
 
+  it('a caller that may not admit (unauthenticated) gets "(other)" for a new name but the label of a known one', () => {
+    const labels = new OperationNameLabels([], 3);
+    expect(labels.labelOf('Known')).toBe('Known');
+    expect(labels.labelOf('Junk1', false)).toBe('(other)');
+    expect(labels.labelOf('Known', false)).toBe('Known');
+    expect(labels.size).toBe(1);
+  });
+
   it('with a fixed list, only its names are labels', () => {
     const labels = new OperationNameLabels(['ChargeUsage'], 100);
     expect(labels.labelOf('ChargeUsage')).toBe('ChargeUsage');

@@ -2,6 +2,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../config';
 import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
+import { BackgroundLoop } from '../../shared/background-loop';
 
 interface OutboxRow {
   id: string;
@@ -25,12 +26,11 @@ const BATCH = 20;
  */
 export class EmailOutboxWorker {
   private readonly transport: Transporter | null;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  /** Polls and kicks `run` (shared/background-loop.ts); idle until started. */
+  private readonly loop: BackgroundLoop;
 
   constructor(private readonly deps: { sql: Sql; config: Config; log: Logger }) {
+    this.loop = new BackgroundLoop(() => this.run(), deps.config.email.pollMs);
     const url = deps.config.smtpUrl;
     this.transport = url
       ? nodemailer.createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as never)
@@ -38,32 +38,17 @@ export class EmailOutboxWorker {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.kick(), this.deps.config.email.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
     this.transport?.close();
   }
 
   /** Work the outbox now (called after a commit that queued an email). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.run().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.loop.kick();
   }
 
   private async run(): Promise<void> {
@@ -79,7 +64,7 @@ export class EmailOutboxWorker {
           [BATCH, LEASE_MS],
         );
         await Promise.all(rows.map((r) => this.send(r)));
-        if (rows.length < BATCH || this.stopped) return;
+        if (rows.length < BATCH || this.loop.stopping) return;
       }
     } catch (err) {
       this.deps.log.error({ err }, 'email outbox run failed');

@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
 import { isPermanentStripeError, type BillingService } from '../billing/billing.service';
 import { ATTEMPT_COLUMNS, decodeAttempt, type AttemptRow, type AutoTopUpPayments } from './auto-top-up.payments';
+import { BackgroundLoop } from '../../shared/background-loop';
 
 interface ClaimedAttempt extends AttemptRow {
   tries: number;
@@ -36,43 +37,29 @@ const CLAIM = `
  * a failed one fails the attempt, a succeeded one keeps waiting for its webhook.
  */
 export class AutoTopUpWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  /** Polls and kicks `run` (shared/background-loop.ts); idle until started. */
+  private readonly loop: BackgroundLoop;
 
-  constructor(private readonly deps: { sql: Sql; config: AutoTopUpConfig; billing: BillingService; payments: AutoTopUpPayments; log: Logger }) {}
+  constructor(private readonly deps: { sql: Sql; config: AutoTopUpConfig; billing: BillingService; payments: AutoTopUpPayments; log: Logger }) {
+    this.loop = new BackgroundLoop(() => this.run(), deps.config.pollMs);
+  }
 
   start(): void {
-    this.timer = setInterval(() => this.kick(), this.deps.config.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
+  /** Work the queue now (after a commit that queued work). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.run().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.loop.kick();
   }
 
   private async run(): Promise<void> {
     try {
-      for (let claimed = BATCH; claimed === BATCH && !this.stopped; ) {
+      for (let claimed = BATCH; claimed === BATCH && !this.loop.stopping; ) {
         const rows = await this.deps.sql.query(CLAIM, [BATCH, LEASE_MS], { prepare: true });
         claimed = rows.length;
         await Promise.all(rows.map((row) => this.process(claimedOf(row))));

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, Float, FieldResolver, ID, Int, Mutation, Query, R
 import type { Context } from '../auth/context';
 import { me } from '../auth/context';
 import { Role } from '../accounts/account.entity';
-import { DomainError, ErrorCode, badInput, publicError } from '../../shared/errors';
+import { DomainError, ErrorCode, badInput, publicError, serviceUnavailable } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
 import { Credits } from '../../shared/graphql';
 import { SynfluencerType } from '../synfluencers/synfluencers.types';
@@ -57,9 +57,14 @@ export class LedgerResolver {
   ): Promise<BatchChargeResultType[]> {
     const outcomes = await ctx.services.ledger.chargeBatch(inputs, (input) => targetAccount(ctx, input.accountId));
     const errorOptions = { exposeInternals: ctx.services.config.nodeEnv === 'development', log: (err: unknown) => ctx.services.log.error({ err }, 'chargeUsageBatch item failed') };
-    return outcomes.map((outcome) =>
+    const results = outcomes.map((outcome) =>
       outcome.ok ? { charge: toChargeType(outcome.charge), error: null } : { charge: null, error: publicError(outcome.error, errorOptions) },
     );
+    // Nothing charged and the database unreachable: the whole call is 503 with Retry-After (every
+    // item is idempotent, so resending the batch is the right retry), as for chargeUsage.
+    const unavailable = results.some((result) => result.error?.code === ErrorCode.SERVICE_UNAVAILABLE);
+    if (unavailable && results.every((result) => result.charge === null)) throw serviceUnavailable();
+    return results;
   }
 
   @Authorized('USAGE_WRITE')

@@ -7,7 +7,7 @@ import { UNRESOLVED_OPERATION } from './operation-names';
  * in `didResolveOperation`, which runs only after the document parsed and validated, and goes
  * through the bounded label set (operation-names.ts); a request refused earlier is "(unresolved)".
  */
-export function graphqlMetricsPlugin<C extends BaseContext>(metrics: Metrics): ApolloServerPlugin<C> {
+export function graphqlMetricsPlugin<C extends BaseContext>(metrics: Metrics, authenticated: (context: C) => boolean): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       const started = performance.now();
@@ -15,8 +15,8 @@ export function graphqlMetricsPlugin<C extends BaseContext>(metrics: Metrics): A
       let operationType = 'unknown';
       let failed = false;
       return {
-        async didResolveOperation({ operationName: name, operation }) {
-          operationName = metrics.operationNames.labelOf(name);
+        async didResolveOperation({ operationName: name, operation, contextValue }) {
+          operationName = metrics.operationNames.labelOf(name, authenticated(contextValue));
           operationType = operation?.operation ?? 'unknown';
         },
         async didEncounterErrors() {

@@ -12,7 +12,8 @@ const MAX_NAME_LENGTH = 64;
  * label value is a time series kept forever by the process and by Prometheus. Only names of
  * operations that passed validation get here. With a fixed list (METRICS_OPERATION_NAMES) only
  * those names are labels; otherwise the first `max` distinct names seen are, and every later new
- * name is counted as "(other)". The number of label values is therefore at most `max` + 3.
+ * name is counted as "(other)"; only authenticated requests admit names. The number of label
+ * values is therefore at most `max` + 3.
  */
 export class OperationNameLabels {
   private readonly admitted: Set<string>;
@@ -26,12 +27,16 @@ export class OperationNameLabels {
     this.admitted = new Set(fixedNames);
   }
 
-  /** The label value for a resolved operation's name (null: an anonymous operation). */
-  labelOf(name: string | null | undefined): string {
+  /**
+   * The label value for a resolved operation's name (null: an anonymous operation). Only an
+   * authenticated caller's request (`mayAdmit`) takes a free slot, so anonymous clients cannot use
+   * the slots up and push the real operations into "(other)".
+   */
+  labelOf(name: string | null | undefined, mayAdmit = true): string {
     if (!name) return ANONYMOUS_OPERATION;
     const label = name.length > MAX_NAME_LENGTH ? name.slice(0, MAX_NAME_LENGTH) : name;
     if (this.admitted.has(label)) return label;
-    if (this.fixed || this.admitted.size >= this.max) return OTHER_OPERATION;
+    if (this.fixed || !mayAdmit || this.admitted.size >= this.max) return OTHER_OPERATION;
     this.admitted.add(label);
     return label;
   }

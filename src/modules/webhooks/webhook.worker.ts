@@ -7,6 +7,7 @@ import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
 import { sendWebhook, type AttemptOutcome } from './webhook.sender';
 import { signedHeaders } from './webhook.signing';
 import type { TargetPolicy } from './target-policy';
+import { BackgroundLoop } from '../../shared/background-loop';
 
 /** A delivery claimed for one attempt, with what sending it needs. */
 interface ClaimedDelivery {
@@ -71,45 +72,30 @@ const RECORD = `
  * its account gets a WEBHOOK_ENDPOINT_DISABLED message.
  */
 export class WebhookWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  /** Polls and kicks `run` (shared/background-loop.ts); idle until started. */
+  private readonly loop: BackgroundLoop;
 
-  constructor(private readonly deps: { sql: Sql; config: WebhooksConfig; policy: TargetPolicy; messages: MessagesService; log: Logger }) {}
+  constructor(private readonly deps: { sql: Sql; config: WebhooksConfig; policy: TargetPolicy; messages: MessagesService; log: Logger }) {
+    this.loop = new BackgroundLoop(() => this.run(), deps.config.pollMs);
+  }
 
   start(): void {
-    this.timer = setInterval(() => this.kick(), this.deps.config.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Work the outbox now (after a commit that queued deliveries, or a replay). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.run().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.loop.kick();
   }
 
   private async run(): Promise<void> {
     try {
       // A success can make the next event of its wallet due at once: claim until nothing is due.
-      for (let claimed = -1; claimed !== 0 && !this.stopped; ) {
+      for (let claimed = -1; claimed !== 0 && !this.loop.stopping; ) {
         const rows = await this.deps.sql.query<ClaimedDelivery>(CLAIM, [BATCH, this.deps.config.timeoutMs + LEASE_MARGIN_MS], { prepare: true });
         claimed = rows.length;
         await Promise.all(rows.map((row) => this.deliver(row)));

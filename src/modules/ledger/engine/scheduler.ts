@@ -1,5 +1,6 @@
 import type { LedgerOperation } from '../domain/operations';
 import type { OperationOutcome, OperationResult } from '../domain/results';
+import { isDatabaseUnavailable } from '../../../shared/errors';
 import { BatchRunner, isAfterCommitSent, type BatchOptions } from './batch';
 import type { BatchParticipant } from './participant';
 import type { LedgerObserver } from './observer';
@@ -241,11 +242,13 @@ export class LedgerEngine {
   /**
    * The transaction failed before COMMIT was sent, so nothing was applied. Retry each wallet on
    * its own first, and only inside a wallet that fails again each operation alone: one bad
-   * operation costs its own wallet a slow path, not every tenant in the group.
+   * operation costs its own wallet a slow path, not every tenant in the group. An unreachable
+   * database is not an operation's fault: everyone gets the error at once (SERVICE_UNAVAILABLE),
+   * instead of one connection timeout per operation.
    */
   private async recover(group: Group, err: unknown): Promise<number> {
     const total = sizeOf(group);
-    if (total === 1 || isAfterCommitSent(err)) {
+    if (total === 1 || isAfterCommitSent(err) || isDatabaseUnavailable(err)) {
       for (const pending of group.values()) pending.forEach((caller) => caller.reject(err));
       return total;
     }
@@ -264,7 +267,7 @@ export class LedgerEngine {
       answer(pending, outcomes.get(walletId)!);
       return true;
     } catch (err) {
-      if (pending.length > 1 && !isAfterCommitSent(err)) return false;
+      if (pending.length > 1 && !isAfterCommitSent(err) && !isDatabaseUnavailable(err)) return false;
       pending.forEach((caller) => caller.reject(err));
       return true;
     }
