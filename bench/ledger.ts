@@ -25,7 +25,7 @@ async function autocannonCharges(url: string, tokens: string[], label: string): 
     headers: { 'content-type': 'application/json' },
     requests: [
       {
-        setupRequest: (req: { headers?: Record<string, string> }) => {
+        setupRequest: (req: autocannon.Request) => {
           const i = n++;
           req.headers = { ...req.headers, authorization: `Bearer ${tokens[i % tokens.length]}` };
           req.body = JSON.stringify({ query, variables: { k: `b-${i}-${randomUUID()}` } });
