@@ -289,11 +289,13 @@ describe('endpoints', () => {
     expect(updated).toMatchObject({ events: ['WALLET_PAUSED'], description: null, status: 'ENABLED' });
     const disabled = (await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token)).updateWebhookEndpoint;
     expect(disabled).toMatchObject({ status: 'DISABLED', disabledReason: 'by owner' });
-    expect((await charge(u, 100)).errors).toBeUndefined(); // paused, while disabled: no delivery is queued
+    expect((await charge(u, 100)).errors).toBeUndefined(); // paused, while disabled: queued, not sent
     await sleep(400);
     expect(r.receipts).toHaveLength(0);
 
     await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: true } }, u.token);
+    await until(() => r.receipts, (list) => list.length === 1);
+    expect(r.receipts[0].payload.type).toBe('wallet.paused');
     expect((await t.ok(DeleteWebhookEndpointDocument, { id: endpoint.id }, u.token)).deleteWebhookEndpoint).toBe(true);
     expect(errorCode(await t.gql(DeleteWebhookEndpointDocument, { id: endpoint.id }, u.token))).toBe('NOT_FOUND');
     expect((await t.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints).toEqual([]);
@@ -301,7 +303,31 @@ describe('endpoints', () => {
     await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '5', reason: 'test', idempotencyKey: randomUUID() }, admin.token);
     expect((await charge(u, 5)).errors).toBeUndefined(); // paused again: nobody is subscribed any more
     await sleep(400);
+    expect(r.receipts).toHaveLength(1);
+  });
+
+  it('queues the events committed while its owner had disabled it and sends them in version order, with their ids, once enabled again', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    const { endpoint } = await endpointFor(u, r.url, ['LOW_CREDITS', 'CREDITS_DEPLETED', 'WALLET_PAUSED']);
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token);
+    for (const quantity of [80, 15, 5]) expect((await charge(u, quantity)).errors).toBeUndefined(); // 20 (25 %), 5 (10 %), 0 (0 %, depleted, paused)
+
+    const events = await withSql(t.dbUrl, async (c) => (await c.query('select id, wallet_version::text as version from webhook_event where account_id = $1 order by seq', [u.accountId])).rows);
+    expect(events).toHaveLength(5);
+    const queued = await deliveries(u, endpoint.id);
+    expect(queued).toHaveLength(5);
+    expect(queued.every((delivery) => delivery.status === 'PENDING' && delivery.attemptCount === 0 && delivery.nextAttemptAt === null)).toBe(true);
+    await sleep(400);
     expect(r.receipts).toHaveLength(0);
+
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: true } }, u.token);
+    const accepted = await until(() => r.receipts, (list) => list.length >= 5);
+    expect(accepted.map((receipt) => receipt.id)).toEqual(events.map((event) => event.id));
+    expect(accepted.map((receipt) => receipt.payload.data.wallet.version)).toEqual(events.map((event) => event.version));
+    expect(accepted.map((receipt) => receipt.payload.type)).toEqual(['wallet.low_credits', 'wallet.low_credits', 'wallet.low_credits', 'wallet.depleted', 'wallet.paused']);
+    await until(() => deliveries(u, endpoint.id), (list) => list.every((delivery) => delivery.status === 'SUCCEEDED'));
+    expect(r.receipts).toHaveLength(5);
   });
 
   it('cancels what a deleted endpoint still had pending', async () => {
@@ -345,9 +371,18 @@ describe('an endpoint that keeps failing', () => {
     expect(r.receipts.length).toBe(tried); // nothing is sent to a disabled endpoint
     expect(new Set(r.receipts.map((receipt) => receipt.id)).size).toBe(1); // only the first event was tried: the others wait behind it
 
+    // Events committed while it is disabled are queued behind the pending ones.
+    const admin = await d.admin();
+    await d.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '10', reason: 'test', idempotencyKey: randomUUID() }, admin.token); // resumed: a new cycle
+    expect((await charge(u, 8, randomUUID(), d)).errors).toBeUndefined(); // 2 of 10: LOW_CREDITS 25 %
+    await sleep(300);
+    expect(r.receipts.length).toBe(tried);
+
     healthy = true;
     await d.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: true } }, u.token);
-    const accepted = await until(() => r.receipts.filter((receipt) => receipt.status === 200), (list) => list.length === 4);
-    expect(accepted.map((receipt) => receipt.payload.type)).toEqual(['wallet.low_credits', 'wallet.low_credits', 'wallet.low_credits', 'wallet.paused']);
+    const accepted = await until(() => r.receipts.filter((receipt) => receipt.status === 200), (list) => list.length === 5);
+    expect(accepted.map((receipt) => receipt.payload.type)).toEqual(['wallet.low_credits', 'wallet.low_credits', 'wallet.low_credits', 'wallet.paused', 'wallet.low_credits']);
+    const events = await withSql(d.dbUrl, async (c) => (await c.query('select id from webhook_event where account_id = $1 order by seq', [u.accountId])).rows);
+    expect(accepted.map((receipt) => receipt.id)).toEqual(events.map((event) => event.id));
   });
 });

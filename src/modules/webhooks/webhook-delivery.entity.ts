@@ -59,7 +59,7 @@ export class WebhookDelivery extends BaseEntity<'status' | 'attempts'> {
   @Property({ type: 'integer', default: 0 })
   attempts: number = 0;
 
-  /** When it is next due (or when the current attempt's lease ends); null once settled. */
+  /** When it is next due (or when the current attempt's lease ends); null once settled, and while its endpoint is disabled. */
   @Property({ type: 'timestamptz', nullable: true })
   nextAttemptAt: Date | null = null;
 

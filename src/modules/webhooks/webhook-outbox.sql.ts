@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import type { SqlParams } from '../ledger/engine/participant';
 import type { NewWebhookEvent } from './webhook-event';
 
@@ -8,11 +9,13 @@ import type { NewWebhookEvent } from './webhook-event';
  * of a prepared statement.
  *
  * Fan-out happens here, at write time: an event becomes one delivery per endpoint of its account
- * that is ENABLED and subscribed to its type when the change commits. Every writer holds the
- * account's wallet lock, and endpoints are created, changed and deleted under that lock too, so
- * "subscribed when the change committed" is exact: an endpoint never receives an event older than
- * itself and never misses one committed after it. Accounts without a subscribed endpoint get no
- * rows at all.
+ * that is not deleted and subscribed to its type when the change commits, DISABLED ones included
+ * (disabled after failing or by their owner): their deliveries wait, with no `next_attempt_at`, and
+ * are sent in order once the endpoint is enabled again, so a receiver misses nothing committed
+ * while it was disabled. Every writer holds the account's wallet lock, and endpoints are created,
+ * changed and deleted under that lock too, so "subscribed when the change committed" is exact: an
+ * endpoint never receives an event older than itself and never misses one committed after it.
+ * Accounts without a subscribed endpoint get no rows at all.
  *
  * Ordering (docs/invariants.md, "Webhook order"): every insert into webhook_event for a wallet
  * holds that wallet's row lock, so `webhook_event.seq` order per wallet is commit order, which
@@ -20,7 +23,7 @@ import type { NewWebhookEvent } from './webhook-event';
  */
 export function webhookOutboxCtes(params: SqlParams, events: readonly NewWebhookEvent[], name: string): string[] {
   const column = (valueOf: (event: NewWebhookEvent) => unknown, sqlType: string) => params.column(events, valueOf, sqlType);
-  const subscribed = (event: string) => `e.account_id = ${event}.account_id and e.status = 'ENABLED' and e.deleted_at is null and ${event}.type = any(e.events)`;
+  const subscribed = (event: string) => `e.account_id = ${event}.account_id and e.deleted_at is null and ${event}.type = any(e.events)`;
   return [
     `${name}_events as (
     insert into webhook_event (id, account_id, wallet_id, wallet_version, type, payload, created_at)
@@ -34,9 +37,18 @@ export function webhookOutboxCtes(params: SqlParams, events: readonly NewWebhook
     returning id, seq, account_id, wallet_id, type)`,
     `${name}_deliveries as (
     insert into webhook_delivery (id, event_id, event_seq, endpoint_id, account_id, wallet_id, status, next_attempt_at)
-    select gen_random_uuid(), ev.id, ev.seq, e.id, ev.account_id, ev.wallet_id, 'PENDING', now()
+    select gen_random_uuid(), ev.id, ev.seq, e.id, ev.account_id, ev.wallet_id, 'PENDING', case when e.status = 'ENABLED' then now() end
       from ${name}_events ev join webhook_endpoint e on ${subscribed('ev')}
      order by ev.seq, e.id
     returning 1)`,
   ];
+}
+
+/**
+ * A disabled endpoint's pending deliveries have no `next_attempt_at`, so the worker's due index
+ * never scans them however many pile up; enabling makes them all due at once (the claim still
+ * sends them one wallet event at a time, in order: docs/invariants.md "Webhook order").
+ */
+export async function scheduleDeliveries(client: PoolClient, endpointId: string, enabled: boolean): Promise<void> {
+  await client.query(`update webhook_delivery set next_attempt_at = case when $2 then now() end where endpoint_id = $1 and status = 'PENDING'`, [endpointId, enabled]);
 }

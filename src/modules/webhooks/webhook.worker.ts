@@ -4,6 +4,7 @@ import type { Logger } from '../../shared/logger';
 import type { MessagesService } from '../alerts/messages.service';
 import { MessageKind } from '../alerts/message.entity';
 import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
+import { scheduleDeliveries } from './webhook-outbox.sql';
 import { sendWebhook, type AttemptOutcome } from './webhook.sender';
 import { signedHeaders } from './webhook.signing';
 import type { TargetPolicy } from './target-policy';
@@ -151,12 +152,13 @@ export class WebhookWorker {
         [delivery.endpoint_id, config.disableAfterMs],
       );
       if (updated.rowCount === 0) return false;
+      await scheduleDeliveries(client, delivery.endpoint_id, false);
       const { url, failing_since: since } = updated.rows[0];
       await messages.recordWithin(client, {
         accountId: delivery.account_id,
         kind: MessageKind.WEBHOOK_ENDPOINT_DISABLED,
         title: 'Webhook endpoint disabled',
-        body: `Deliveries to ${url} have failed since ${new Date(since).toISOString()}, so the endpoint was disabled. Fix the receiver, then enable it again (updateWebhookEndpoint); pending deliveries resume in order.`,
+        body: `Deliveries to ${url} have failed since ${new Date(since).toISOString()}, so the endpoint was disabled. Fix the receiver, then enable it again (updateWebhookEndpoint): what is pending, and every event until then, is delivered in order.`,
         data: { endpointId: delivery.endpoint_id, url, failingSince: new Date(since).toISOString() },
       });
       return true;

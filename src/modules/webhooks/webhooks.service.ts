@@ -9,6 +9,7 @@ import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
 import { WebhookDeliveryStatus } from './webhook-delivery.entity';
 import { WebhookEndpointStatus } from './webhook-endpoint.entity';
 import { WebhookEventType } from './webhook-event';
+import { scheduleDeliveries } from './webhook-outbox.sql';
 import { newWebhookSecret } from './webhook.signing';
 import type { TargetPolicy } from './target-policy';
 import {
@@ -81,7 +82,10 @@ export class WebhooksService {
     return { secret, endpoint };
   }
 
-  /** Changes what is given; `enabled: true` also resumes the endpoint's pending deliveries (in order). */
+  /**
+   * Changes what is given; `enabled: true` also resumes the endpoint's pending deliveries (in
+   * order), including those queued while it was disabled (webhook-outbox.sql.ts).
+   */
   async update(accountId: string, id: string, input: EndpointInput): Promise<EndpointRow> {
     const url = input.url === undefined ? undefined : await this.checkedUrl(input.url);
     const events = input.events === undefined ? undefined : checkedEvents(input.events);
@@ -90,14 +94,17 @@ export class WebhooksService {
     const updated = await this.underLock(accountId, async (client) => {
       const status = input.enabled === undefined ? current.status : input.enabled ? WebhookEndpointStatus.ENABLED : WebhookEndpointStatus.DISABLED;
       const result = await client.query(
-        `update webhook_endpoint e set url = coalesce($3, url), events = coalesce($4, events), description = case when $5 then $6 else description end,
-                status = $7, disabled_reason = case when $7 = 'ENABLED' then null when status = 'ENABLED' then 'by owner' else disabled_reason end,
-                failing_since = case when $7 = 'ENABLED' and status <> 'ENABLED' then null else failing_since end, updated_at = now()
-          where id = $1 and account_id = $2 and deleted_at is null returning ${ENDPOINT_COLUMNS}`,
+        `with previous as (select status from webhook_endpoint where id = $1 and account_id = $2 and deleted_at is null)
+         update webhook_endpoint e set url = coalesce($3, url), events = coalesce($4, events), description = case when $5 then $6 else description end,
+                status = $7, disabled_reason = case when $7 = 'ENABLED' then null when e.status = 'ENABLED' then 'by owner' else disabled_reason end,
+                failing_since = case when $7 = 'ENABLED' and e.status <> 'ENABLED' then null else failing_since end, updated_at = now()
+           from previous where id = $1 and account_id = $2 and deleted_at is null returning ${ENDPOINT_COLUMNS}, previous.status as previous_status`,
         [id, accountId, url ?? null, events ?? null, description !== undefined, description ?? null, status],
       );
       if (result.rows.length === 0) throw notFound('Webhook endpoint');
-      return decodeEndpoint(result.rows[0]);
+      const endpoint = decodeEndpoint(result.rows[0]);
+      if (result.rows[0].previous_status !== endpoint.status) await scheduleDeliveries(client, id, endpoint.status === WebhookEndpointStatus.ENABLED);
+      return endpoint;
     });
     if (updated.status === WebhookEndpointStatus.ENABLED) this.kickWorker();
     return updated;
@@ -173,7 +180,8 @@ export class WebhooksService {
       (
         await this.sql.query<{ id: string }>(
           `insert into webhook_delivery (id, event_id, event_seq, endpoint_id, account_id, wallet_id, status, next_attempt_at, replay_of)
-           select gen_random_uuid(), d.event_id, d.event_seq, d.endpoint_id, d.account_id, d.wallet_id, 'PENDING', now(), d.id from webhook_delivery d where d.id = ?
+           select gen_random_uuid(), d.event_id, d.event_seq, d.endpoint_id, d.account_id, d.wallet_id, 'PENDING', case when e.status = 'ENABLED' then now() end, d.id
+             from webhook_delivery d join webhook_endpoint e on e.id = d.endpoint_id where d.id = ?
            returning id`,
           [deliveryId],
         )

@@ -35,7 +35,7 @@ registerEnumType(WebhookDeliveryStatus, {
   name: 'WebhookDeliveryStatus',
   description: 'Where a delivery stands.',
   valuesConfig: {
-    PENDING: { description: 'Waiting for its next attempt (nextAttemptAt), or for an earlier event of the same wallet to this endpoint.' },
+    PENDING: { description: 'Waiting for its next attempt (nextAttemptAt), for an earlier event of the same wallet to this endpoint, or for its disabled endpoint to be enabled again.' },
     SUCCEEDED: { description: 'The endpoint answered 2xx.' },
     FAILED: { description: 'Given up after the maximum number of attempts; replayWebhookDelivery sends it again.' },
     CANCELLED: { description: 'The endpoint was deleted before the event was delivered.' },
@@ -167,7 +167,7 @@ export class WebhookDeliveryType {
   @Field(() => Int, { description: 'Attempts made so far.' })
   attemptCount!: number;
 
-  @Field(() => Date, { nullable: true, description: 'When the next attempt is due while PENDING; null once settled.' })
+  @Field(() => Date, { nullable: true, description: 'When the next attempt is due while PENDING; null once settled, and while the endpoint is disabled (its deliveries wait for it to be enabled).' })
   nextAttemptAt!: Date | null;
 
   @Field(() => Int, { nullable: true, description: 'HTTP status of the last attempt; null when none answered.' })
