@@ -297,7 +297,7 @@ export type WebhookDeliveryStatus =
   | 'CANCELLED'
   /** Given up after the maximum number of attempts; replayWebhookDelivery sends it again. */
   | 'FAILED'
-  /** Waiting for its next attempt (nextAttemptAt), or for an earlier event of the same wallet to this endpoint. */
+  /** Waiting for its next attempt (nextAttemptAt), for an earlier event of the same wallet to this endpoint, or for its disabled endpoint to be enabled again. */
   | 'PENDING'
   /** The endpoint answered 2xx. */
   | 'SUCCEEDED';
