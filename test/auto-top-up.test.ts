@@ -262,6 +262,27 @@ describe('top-ups', () => {
     expect(messages.map((m) => (m.data as { reason: string }).reason)).toEqual(['authentication_required', 'authentication_required', 'authentication_required']);
   });
 
+  it('a refund that leaves the balance below the threshold starts no top-up; the next spend does', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '150', packId: 'pack_100' });
+    const pi = `pi_${randomBytes(6).toString('hex')}`;
+    const metadata = { accountId: u.accountId, packId: 'pack_100', credits: '100' };
+    const session = { id: `cs_${randomBytes(6).toString('hex')}`, object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', client_reference_id: u.accountId, customer: null, metadata, payment_intent: pi, amount_total: 900, currency: 'usd' };
+    expect((await postStripe('checkout.session.completed', session)).status).toBe(200);
+    expect(await balance(u)).toBe('200');
+
+    const bucket = (await a.ok(MeDocument, {}, u.token)).me.wallet.buckets.find((candidate) => candidate.source === 'PURCHASE')!;
+    expect((await a.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund.status).toBe('SUCCEEDED');
+    expect(await balance(u)).toBe('100'); // below 150, but nothing was spent
+    await sleep(600);
+    expect(await attemptsOf(u)).toEqual([]);
+    expect(intentsOf(u)).toHaveLength(0);
+    expect((await autoTopUp(u)).topUpsThisMonth).toBe(0);
+
+    expect((await charge(u, 1)).errors).toBeUndefined(); // a spend below the threshold does start one
+    await until(() => balance(u), (value) => value === '199');
+    expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual(['SUCCEEDED']);
+  });
+
   it('starts no more than the monthly maximum; a top-up too small to lift the balance is followed by another at the next spend', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '95', amount: '10', monthlyMaximum: 2 });
     expect((await charge(u, 10)).errors).toBeUndefined(); // 90: top-up 1

@@ -1,4 +1,5 @@
 import { countStarted, startedIn, topUpDue, type TopUpSettings } from '../../src/modules/auto-top-up/auto-top-up.rules';
+import type { LedgerOperation } from '../../src/modules/ledger/domain/operations';
 import { C, wallet } from './ledger-fixtures';
 
 const settings = (fields: Partial<TopUpSettings> = {}): TopUpSettings => ({
@@ -13,13 +14,22 @@ const settings = (fields: Partial<TopUpSettings> = {}): TopUpSettings => ({
   consecutiveFailures: 0,
   ...fields,
 });
-const due = (s: TopUpSettings, before: bigint, after: bigint, inFlight = false, month = '2026-06') => topUpDue(s, inFlight, wallet({ balance: before }), wallet({ balance: after }), month, 3);
+const due = (s: TopUpSettings, before: bigint, after: bigint, inFlight = false, month = '2026-06', operation: LedgerOperation['type'] = 'charge') =>
+  topUpDue(s, inFlight, { operation, before: wallet({ balance: before }), after: wallet({ balance: after }) }, month, 3);
 
 describe('auto top-up rules', () => {
   it('starts when a spend leaves the balance below the threshold, also when it already was below', () => {
     expect(due(settings(), 51n * C, 49n * C)).toBe(true);
     expect(due(settings(), 40n * C, 39n * C)).toBe(true);
     expect(due(settings(), 51n * C, 50n * C)).toBe(false); // at the threshold is not below it
+  });
+
+  it('starts for every kind of spend: a charge, a reservation and a capture that lowers the balance', () => {
+    for (const operation of ['charge', 'reserve', 'capture'] as const) expect(due(settings(), 51n * C, 49n * C, false, '2026-06', operation)).toBe(true);
+  });
+
+  it('never for a drop that is not a spend: a refund debit, an expiry, a plan renewal replacing a larger allocation, a release', () => {
+    for (const operation of ['debitBucket', 'expire', 'grant', 'release'] as const) expect(due(settings(), 51n * C, 49n * C, false, '2026-06', operation)).toBe(false);
   });
 
   it('never for a credit or an unchanged balance', () => {

@@ -95,7 +95,8 @@ export function autoTopUpParticipant(hooks: AutoTopUpParticipantHooks): BatchPar
       const settings = part.settings;
       if (!settings) return;
       const month = monthKey(now, result.wallet.timezone);
-      if (!topUpDue(settings, part.inFlight !== null, result.before, result.wallet, month, hooks.maxFailures)) return;
+      const change = { operation: operation.type, before: result.before, after: result.wallet };
+      if (!topUpDue(settings, part.inFlight !== null, change, month, hooks.maxFailures)) return;
       countStarted(settings, month);
       part.started = {
         id: randomUUID(),

@@ -1,3 +1,4 @@
+import type { LedgerOperation } from '../ledger/domain/operations';
 import type { WalletSnapshot } from '../ledger/domain/state';
 
 /**
@@ -24,16 +25,31 @@ export interface TopUpSettings {
 export const startedIn = (settings: TopUpSettings, month: string): number => (settings.monthKey === month ? settings.startedThisMonth : 0);
 
 /**
- * A top-up starts when an operation lowers the balance and leaves it below the threshold, and
- * none is in flight for the wallet, the monthly maximum is not reached, and fewer than
+ * The operations that spend: a charge, a reservation (its credits leave the available balance for
+ * a job) and a capture that takes more than its hold held. A refund's debit, an expiry and a plan
+ * renewal replacing a larger allocation also lower the balance, but the customer did not spend:
+ * charging their card again then (a refund followed at once by a top-up) is never wanted.
+ */
+const SPENDS: ReadonlySet<LedgerOperation['type']> = new Set(['charge', 'reserve', 'capture']);
+
+/** One applied ledger operation as the rule sees it: what it was, and the wallet before and after. */
+export interface BalanceChange {
+  operation: LedgerOperation['type'];
+  before: WalletSnapshot;
+  after: WalletSnapshot;
+}
+
+/**
+ * A top-up starts when a spend lowers the available balance and leaves it below the threshold,
+ * and none is in flight for the wallet, the monthly maximum is not reached, and fewer than
  * `maxFailures` top-ups have failed in a row since the settings were last saved. So one dip below
  * the threshold starts exactly one, however many charges take part in it; a top-up too small to
  * lift the balance over the threshold is followed by another at the next spend, up to the monthly
  * maximum.
  */
-export function topUpDue(settings: TopUpSettings, inFlight: boolean, before: WalletSnapshot, after: WalletSnapshot, month: string, maxFailures: number): boolean {
-  if (inFlight) return false;
-  if (after.balance >= before.balance || after.balance >= settings.threshold) return false;
+export function topUpDue(settings: TopUpSettings, inFlight: boolean, change: BalanceChange, month: string, maxFailures: number): boolean {
+  if (inFlight || !SPENDS.has(change.operation)) return false;
+  if (change.after.balance >= change.before.balance || change.after.balance >= settings.threshold) return false;
   if (settings.consecutiveFailures >= maxFailures) return false;
   return startedIn(settings, month) < settings.monthlyMaximum;
 }
