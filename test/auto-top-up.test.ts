@@ -262,6 +262,40 @@ describe('top-ups', () => {
     expect(messages.map((m) => (m.data as { reason: string }).reason)).toEqual(['authentication_required', 'authentication_required', 'authentication_required']);
   });
 
+  it('self-service switched off while a PaymentIntent awaits its webhook: the top-up stays in flight, no second one starts, the late success credits once', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
+    const admin = await a.admin();
+    fake.intents.holdWebhooks();
+    try {
+      expect((await charge(u, 60)).errors).toBeUndefined(); // 40 < 50
+      const pending = async () => (await withSql(a.dbUrl, (c) => c.query('select id, status, payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId]))).rows;
+      const [attempt] = await until(pending, (rows) => rows[0]?.payment_intent_id != null);
+      await a.ok(SetSelfServiceBillingDocument, { enabled: false }, admin.token);
+      // Its next look is due now (as after AUTO_TOP_UP_RECONCILE_AFTER_MS): the worker looks the PaymentIntent up, or settles the attempt.
+      await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [attempt.id]));
+      const lookedUp = () => fake.requests.some((request) => request.method === 'GET' && request.path === `/v1/payment_intents/${attempt.payment_intent_id}`);
+      const [after] = await until(pending, (rows) => rows[0].status !== 'PENDING' || lookedUp());
+      expect(after.status).toBe('PENDING');
+      expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1 });
+      const marker = await withSql(a.dbUrl, async (c) => (await c.query('select auto_top_up_attempt_id from wallet where account_id = $1', [u.accountId])).rows[0].auto_top_up_attempt_id);
+      expect(marker).toBe(attempt.id);
+
+      await a.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token);
+      expect((await charge(u, 1)).errors).toBeUndefined(); // 39: the first top-up is still in flight
+      await sleep(600);
+      expect(await attemptsOf(u)).toHaveLength(1);
+      expect(intentsOf(u)).toHaveLength(1);
+    } finally {
+      await a.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token);
+      await fake.intents.releaseWebhooks();
+    }
+    await until(() => balance(u), (value) => value === '139');
+    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1, consecutiveFailures: 0 });
+    await sleep(300);
+    expect(await balance(u)).toBe('139');
+  });
+
   it('a refund that leaves the balance below the threshold starts no top-up; the next spend does', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '150', packId: 'pack_100' });
     const pi = `pi_${randomBytes(6).toString('hex')}`;

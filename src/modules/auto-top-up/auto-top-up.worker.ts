@@ -73,9 +73,10 @@ export class AutoTopUpWorker {
     const { billing, payments, log } = this.deps;
     try {
       const stripe = billing.stripe;
+      if (attempt.paymentIntentId) return await this.awaitOutcome(stripe, attempt);
+      // Only an attempt without a PaymentIntent may be cancelled: nothing was charged for it.
       if (!stripe) return await payments.cancel(attempt.id, 'Stripe is not configured');
       if (!(await billing.selfServiceEnabled())) return await payments.cancel(attempt.id, 'self-service billing is switched off');
-      if (attempt.paymentIntentId) return await this.reconcile(stripe, attempt);
       if (!attempt.enabled) return await payments.cancel(attempt.id, 'auto top-up was turned off');
       if (!attempt.paymentMethodId || !attempt.customerId) return await payments.fail(attempt.id, 'no_payment_method', 'There is no saved card to charge.');
       await this.createPaymentIntent(stripe, attempt);
@@ -118,7 +119,7 @@ export class AutoTopUpWorker {
     if (isPermanentStripeError(err)) return this.deps.payments.fail(attempt.id, e.code ?? 'payment_error', e.message ?? 'Stripe refused the payment.');
     const retryMs = Math.min(5000 * 2 ** Math.min(attempt.tries - 1, 10), this.deps.config.reconcileAfterMs);
     this.deps.log.warn({ err, attemptId: attempt.id, retryMs }, 'auto top-up PaymentIntent not created; retried with the same idempotency key');
-    await this.deps.sql.query(`update auto_top_up_attempt set next_check_at = now() + ? * interval '1 millisecond' where id = ? and status = 'PENDING'`, [retryMs, attempt.id]);
+    await this.checkAgainLater(attempt.id, retryMs);
   }
 
   /** What a PaymentIntent's state means for its attempt; success waits for the webhook. */
@@ -132,13 +133,27 @@ export class AutoTopUpWorker {
     }
   }
 
+  /**
+   * An attempt with a PaymentIntent may already have charged the card, so it is never cancelled
+   * (not when self-service billing is switched off, nor when this instance has no Stripe key):
+   * only its webhook or the reconciliation lookup settle it. Until then the wallet's marker names
+   * it and the month counts it, so no second top-up starts while it may be paid
+   * (docs/invariants.md "One top-up in flight").
+   */
+  private async awaitOutcome(stripe: Stripe | null, attempt: ClaimedAttempt): Promise<void> {
+    if (stripe) return this.reconcile(stripe, attempt);
+    this.deps.log.warn({ attemptId: attempt.id, paymentIntentId: attempt.paymentIntentId }, 'auto top-up awaits its PaymentIntent, but Stripe is not configured here; looked at again later');
+    await this.checkAgainLater(attempt.id, this.deps.config.reconcileAfterMs);
+  }
+
+  private async checkAgainLater(attemptId: string, afterMs: number): Promise<void> {
+    await this.deps.sql.query(`update auto_top_up_attempt set next_check_at = now() + ? * interval '1 millisecond' where id = ? and status = 'PENDING'`, [afterMs, attemptId]);
+  }
+
   private async reconcile(stripe: Stripe, attempt: ClaimedAttempt): Promise<void> {
     const intent = await stripe.paymentIntents.retrieve(attempt.paymentIntentId!);
     if (intent.status === 'succeeded') this.deps.log.error({ attemptId: attempt.id, paymentIntentId: intent.id }, 'auto top-up paid but its webhook has not arrived; credits wait for it');
-    await this.deps.sql.query(`update auto_top_up_attempt set next_check_at = now() + ? * interval '1 millisecond' where id = ? and status = 'PENDING'`, [
-      this.deps.config.reconcileAfterMs,
-      attempt.id,
-    ]);
+    await this.checkAgainLater(attempt.id, this.deps.config.reconcileAfterMs);
     await this.afterIntent(intent, attempt);
   }
 }
