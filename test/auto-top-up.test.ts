@@ -296,6 +296,49 @@ describe('top-ups', () => {
     expect(await balance(u)).toBe('139');
   });
 
+  it('retries a PaymentIntent whose answer was lost with the card and customer it started with, though another card was saved meanwhile', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
+    const createdFor = () => [...fake.intents.created.values()].filter((intent) => intent.metadata.accountId === u.accountId);
+    const attempt = async () =>
+      (
+        await withSql(a.dbUrl, (c) =>
+          c.query(`select id, status, payment_intent_id, next_check_at < now() + interval '30 seconds' as backing_off from auto_top_up_attempt where account_id = $1`, [u.accountId]),
+        )
+      ).rows[0];
+    fake.intents.holdWebhooks();
+    fake.loseNextResponses('/v1/payment_intents', 3); // the SDK's request and its two retries reach Stripe; no answer comes back
+    try {
+      expect((await charge(u, 60)).errors).toBeUndefined();
+      const lost = await until(attempt, (row) => row?.backing_off === true, 15_000); // the worker gave up for now, to retry later
+      expect(lost).toMatchObject({ status: 'PENDING', payment_intent_id: null });
+      expect(intentsOf(u)).toHaveLength(3);
+      expect(createdFor()).toHaveLength(1); // Stripe did create it, once
+
+      expect((await saveCard(u, 'pm_card_mastercard')).status).toBe(200);
+      await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [lost.id]));
+      const retried = await until(attempt, (row) => row.payment_intent_id !== null || row.status !== 'PENDING');
+      expect(retried).toMatchObject({ status: 'PENDING', payment_intent_id: createdFor()[0].id });
+      const requests = intentsOf(u);
+      expect(requests).toHaveLength(4);
+      expect(requests.map((request) => request.body.payment_method)).toEqual(Array(4).fill('pm_card_visa'));
+      expect(new Set(requests.map((request) => `${request.idempotencyKey} ${String(request.body.customer)}`)).size).toBe(1);
+    } finally {
+      await fake.intents.releaseWebhooks();
+    }
+    await until(() => balance(u), (value) => value === '140');
+    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+    expect(createdFor()).toHaveLength(1);
+  });
+
+  it("fails the attempt when Stripe answers an idempotency error, which no retry with the attempt's key gets past", async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
+    fake.failNext('/v1/payment_intents', 400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
+    expect((await charge(u, 60)).errors).toBeUndefined();
+    const [failed] = await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
+    expect(failed.failure_code).toBe('idempotency_error');
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 1, topUpsThisMonth: 0, lastFailure: expect.stringMatching(/^idempotency_error: Stripe refused to repeat/) });
+  });
+
   it('a refund that leaves the balance below the threshold starts no top-up; the next spend does', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '150', packId: 'pack_100' });
     const pi = `pi_${randomBytes(6).toString('hex')}`;

@@ -6,9 +6,11 @@ import { FakePaymentIntents } from './fake-stripe-intents';
 /**
  * A small Stripe-compatible HTTP server for tests: the real `stripe` SDK is pointed at it
  * with host/port/protocol. It implements the endpoints billing uses, parses the SDK's
- * form-encoded bodies into nested objects, honours Idempotency-Key like Stripe (same key:
- * same response, no second effect), and records every request so tests can assert what
- * Stripe was asked to do (e.g. the refund amount).
+ * form-encoded bodies into nested objects, honours Idempotency-Key like Stripe (same key and
+ * parameters: same response, no second effect; same key with other parameters: a 400
+ * `idempotency_error`), and records every request so tests can assert what Stripe was asked to
+ * do (e.g. the refund amount). `loseNextResponses` plays a request that reached Stripe whose
+ * answer never came back (a timeout): it takes effect, and the client sees the connection close.
  *
  * With `hostPages(...)` it also plays Stripe's hosted pages for browser tests: a Checkout
  * session's `url` opens a page on this server with a Pay button, which sends a really signed
@@ -56,8 +58,9 @@ export interface DeliveredWebhook {
 export class FakeStripe {
   readonly requests: RecordedRequest[] = [];
   private readonly server: http.Server;
-  private readonly idempotent = new Map<string, { status: number; body: unknown }>();
+  private readonly idempotent = new Map<string, { status: number; body: unknown; request: string }>();
   private readonly failures = new Map<string, Failure[]>();
+  private readonly lost = new Map<string, number>();
   private seq = 0;
   private hosted: HostedPages | null = null;
   private readonly sessions = new Map<string, CheckoutRecord>();
@@ -79,7 +82,8 @@ export class FakeStripe {
           });
           return;
         }
-        const body = parseForm(Buffer.concat(chunks).toString('utf8'));
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const body = parseForm(raw);
         const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
         this.requests.push({ method: req.method ?? 'GET', path, body, idempotencyKey: key });
         const send = (status: number, payload: unknown) => {
@@ -92,13 +96,20 @@ export class FakeStripe {
           return;
         }
         const cacheKey = key ? `${path}:${key}` : null;
-        if (cacheKey && this.idempotent.has(cacheKey)) {
-          const prev = this.idempotent.get(cacheKey)!;
-          send(prev.status, prev.body);
+        const prev = cacheKey ? this.idempotent.get(cacheKey) : undefined;
+        if (prev && prev.request !== raw) {
+          const message = `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`;
+          send(400, { error: { type: 'idempotency_error', message } });
           return;
         }
-        const [status, payload] = this.route(req.method ?? 'GET', path, body);
-        if (cacheKey) this.idempotent.set(cacheKey, { status, body: payload });
+        const [status, payload] = prev ? [prev.status, prev.body] : this.route(req.method ?? 'GET', path, body);
+        if (cacheKey && !prev) this.idempotent.set(cacheKey, { status, body: payload, request: raw });
+        const lost = this.lost.get(path) ?? 0;
+        if (lost > 0) {
+          this.lost.set(path, lost - 1);
+          req.socket.destroy();
+          return;
+        }
         send(status, payload);
       });
     });
@@ -118,6 +129,11 @@ export class FakeStripe {
   failNext(path: string, status: number, type = status >= 500 ? 'api_error' : 'invalid_request_error', message = 'injected failure'): void {
     if (!this.failures.has(path)) this.failures.set(path, []);
     this.failures.get(path)!.push({ status, type, message });
+  }
+
+  /** The next `count` requests to `path` take effect, but their connection closes unanswered. */
+  loseNextResponses(path: string, count: number): void {
+    this.lost.set(path, (this.lost.get(path) ?? 0) + count);
   }
 
   /** Serve hosted Checkout and portal pages (session urls point here) that talk to this API. */

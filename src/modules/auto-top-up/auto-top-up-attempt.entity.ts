@@ -67,6 +67,17 @@ export class AutoTopUpAttempt extends BaseEntity<'status' | 'stripeTries' | 'nex
   @Property({ type: 'text', nullable: true })
   paymentIntentId: string | null = null;
 
+  /**
+   * The card and Stripe customer charged, fixed by the worker's first claim: every retry of the
+   * PaymentIntent's create sends exactly the parameters its idempotency key was first used with,
+   * even if the account saves another card meanwhile.
+   */
+  @Property({ type: 'text', nullable: true })
+  paymentMethodId: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  stripeCustomerId: string | null = null;
+
   /** Stripe calls made for it (create, then lookups). */
   @Property({ type: 'integer', default: 0 })
   stripeTries: number = 0;

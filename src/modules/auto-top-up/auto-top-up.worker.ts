@@ -18,14 +18,21 @@ interface ClaimedAttempt extends AttemptRow {
 const LEASE_MS = 90_000;
 const BATCH = 10;
 
+/**
+ * Claims due attempts with a lease. The first claim fixes the card and customer on the attempt
+ * from the current settings; later claims keep them, so every create of its PaymentIntent sends
+ * the parameters its idempotency key was first used with (a card saved meanwhile is used by the
+ * next top-up, never by a retry: Stripe refuses a key reused with other parameters).
+ */
 const CLAIM = `
   with due as (select id from auto_top_up_attempt where status = 'PENDING' and next_check_at <= now() order by next_check_at limit $1 for update skip locked)
-  update auto_top_up_attempt x set next_check_at = now() + $2 * interval '1 millisecond', stripe_tries = x.stripe_tries + 1
+  update auto_top_up_attempt x set next_check_at = now() + $2 * interval '1 millisecond', stripe_tries = x.stripe_tries + 1,
+         payment_method_id = coalesce(x.payment_method_id, (select t.payment_method_id from auto_top_up t where t.account_id = x.account_id)),
+         stripe_customer_id = coalesce(x.stripe_customer_id,
+           (select coalesce(t.stripe_customer_id, a.stripe_customer_id) from account a left join auto_top_up t on t.account_id = a.id where a.id = x.account_id))
     from due where x.id = due.id
-  returning ${ATTEMPT_COLUMNS}, x.stripe_tries,
-            (select t.enabled from auto_top_up t where t.account_id = x.account_id) as enabled,
-            (select t.payment_method_id from auto_top_up t where t.account_id = x.account_id) as payment_method_id,
-            (select coalesce(t.stripe_customer_id, a.stripe_customer_id) from account a left join auto_top_up t on t.account_id = a.id where a.id = x.account_id) as customer_id`;
+  returning ${ATTEMPT_COLUMNS}, x.stripe_tries, x.payment_method_id, x.stripe_customer_id as customer_id,
+            (select t.enabled from auto_top_up t where t.account_id = x.account_id) as enabled`;
 
 /**
  * Pays started top-ups after commit: kicked by the batch that started one, and polled every
@@ -112,10 +119,17 @@ export class AutoTopUpWorker {
     await this.afterIntent(intent, attempt);
   }
 
-  /** A card error (declined, authentication required) or another refusal fails the attempt; anything else is retried. */
+  /**
+   * A card error (declined, authentication required) or another refusal fails the attempt; so does
+   * Stripe's idempotency error (the key was first used with other parameters), which no retry with
+   * that key can get past. Anything else is retried.
+   */
   private async stripeRefused(attempt: ClaimedAttempt, err: unknown): Promise<void> {
     const e = err as { type?: string; code?: string; message?: string };
     if (e.type === 'StripeCardError') return this.deps.payments.fail(attempt.id, e.code ?? 'card_declined', e.message ?? 'The card was declined.');
+    if (e.type === 'StripeIdempotencyError') {
+      return this.deps.payments.fail(attempt.id, 'idempotency_error', `Stripe refused to repeat the payment request with other details: ${e.message ?? 'idempotency key reused'}`);
+    }
     if (isPermanentStripeError(err)) return this.deps.payments.fail(attempt.id, e.code ?? 'payment_error', e.message ?? 'Stripe refused the payment.');
     const retryMs = Math.min(5000 * 2 ** Math.min(attempt.tries - 1, 10), this.deps.config.reconcileAfterMs);
     this.deps.log.warn({ err, attemptId: attempt.id, retryMs }, 'auto top-up PaymentIntent not created; retried with the same idempotency key');
