@@ -54,7 +54,7 @@ export class WebhookEndpoint extends BaseEntity<'status' | 'updatedAt'> {
   @Property({ type: 'text', nullable: true })
   disabledReason: string | null = null;
 
-  /** Start of the current run of failed attempts; null after a success. */
+  /** Start of the current run of failed attempts; null after a success, and once its last pending delivery is given up (webhook.worker.ts RECORD). */
   @Property({ type: 'timestamptz', nullable: true })
   failingSince: Date | null = null;
 

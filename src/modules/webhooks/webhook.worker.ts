@@ -50,19 +50,34 @@ const CLAIM = `
   returning d.id, d.event_id, d.endpoint_id, d.account_id, d.attempts, ev.payload, e.url, e.secret,
             case when e.previous_secret_expires_at > now() then e.previous_secret end as previous_secret`;
 
-/** Records an attempt; the delivery settles or waits `$9` ms; `$10` is the attempt limit. Fenced by the claim's attempt count. */
+/**
+ * Records an attempt; the delivery settles or waits `$9` ms; `$10` is the attempt limit.
+ *
+ * Fenced by the claim's attempt count: a worker whose lease ran out (the delivery was claimed
+ * again, or settled) matches no delivery, and then records nothing at all, neither the attempt
+ * nor the endpoint's failure clock, so only the current claim speaks for the delivery.
+ *
+ * `failing_since` is when the endpoint's current unbroken run of failures began: a success ends
+ * it, and so does giving up its last pending delivery (nothing is failing any more), so a later
+ * single failure starts a new run instead of disabling the endpoint at once. While other
+ * deliveries are still pending the run goes on, so an endpoint that keeps failing is disabled
+ * after WEBHOOK_DISABLE_AFTER_MS even though each delivery is given up sooner.
+ */
 const RECORD = `
-  with attempt as (
-    insert into webhook_attempt (id, delivery_id, number, status_code, error, response_body, duration_ms, created_at)
-    values (gen_random_uuid(), $1::uuid, $2::int, $3::int, $4::text, $5::text, $6::int, now() - $6::int * interval '1 millisecond') returning 1),
-  delivery as (
+  with delivery as (
     update webhook_delivery set last_status_code = $3::int, last_error = $4::text,
            status = case when $7::bool then 'SUCCEEDED' when attempts >= $10::int then 'FAILED' else 'PENDING' end,
            delivered_at = case when $7::bool then now() end,
            next_attempt_at = case when $7::bool or attempts >= $10::int then null else now() + $9::int * interval '1 millisecond' end
-     where id = $1::uuid and attempts = $2::int and status = 'PENDING' returning 1)
-  update webhook_endpoint set failing_since = case when $7::bool then null else coalesce(failing_since, now()) end
-   where id = $8::uuid
+     where id = $1::uuid and attempts = $2::int and status = 'PENDING' returning status),
+  attempt as (
+    insert into webhook_attempt (id, delivery_id, number, status_code, error, response_body, duration_ms, created_at)
+    select gen_random_uuid(), $1::uuid, $2::int, $3::int, $4::text, $5::text, $6::int, now() - $6::int * interval '1 millisecond' from delivery returning 1)
+  update webhook_endpoint e set failing_since = case
+           when $7::bool then null
+           when (select status from delivery) = 'FAILED' and not exists (select 1 from webhook_delivery p where p.endpoint_id = e.id and p.status = 'PENDING' and p.id <> $1::uuid) then null
+           else coalesce(failing_since, now()) end
+   where id = $8::uuid and exists (select 1 from delivery)
   returning status, failing_since is not null and failing_since <= now() - $11::bigint * interval '1 millisecond' as overdue`;
 
 /**

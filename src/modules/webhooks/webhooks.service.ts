@@ -115,7 +115,7 @@ export class WebhooksService {
     if (!isUuid(id)) throw notFound('Webhook endpoint');
     return this.underLock(accountId, async (client) => {
       const deleted = await client.query(
-        `update webhook_endpoint set deleted_at = now(), status = 'DISABLED', disabled_reason = 'deleted', updated_at = now()
+        `update webhook_endpoint set deleted_at = now(), status = 'DISABLED', disabled_reason = 'deleted', failing_since = null, updated_at = now()
           where id = $1 and account_id = $2 and deleted_at is null`,
         [id, accountId],
       );

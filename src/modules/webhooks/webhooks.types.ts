@@ -62,7 +62,7 @@ export class WebhookEndpointType {
   @Field(() => String, { nullable: true, description: 'Why it is disabled: "by owner" or "failing"; null while enabled.' })
   disabledReason!: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'Start of the current run of failed attempts; null after a success. Continuous failure for the configured period disables the endpoint.' })
+  @Field(() => Date, { nullable: true, description: 'Start of the current run of failed attempts; null after a success, and once the last delivery the endpoint had pending is given up. Continuous failure for the configured period disables the endpoint.' })
   failingSince!: Date | null;
 
   @Field(() => Date, { nullable: true, description: 'When the secret was last rotated.' })

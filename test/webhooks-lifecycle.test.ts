@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { startTestApp, type TestApp, type TestUser } from './helpers/app';
+import { withSql } from './helpers/db';
+import { sleep } from './helpers/subscriptions';
+import { WebhookReceiver } from './helpers/webhook-receiver';
+import { ChargeUsageDocument, CreateWebhookEndpointDocument, GrantCreditsDocument, MessagesDocument, WebhookDeliveriesDocument, WebhookEndpointsDocument, type WebhookEventType } from './generated/graphql';
+
+/**
+ * An endpoint's life around failures and concurrent changes: when its run of failures ends, what
+ * a worker whose lease ran out may record, and changes racing the worker or each other. The
+ * real app on real PostgreSQL sends to a local receiver; short retries and a short disable
+ * period make a run of failures take a fraction of a second.
+ */
+let t: TestApp;
+const receivers: WebhookReceiver[] = [];
+const DISABLE_AFTER_MS = 200;
+
+beforeAll(async () => {
+  t = await startTestApp({
+    PRICE_BOOK: 'influgen', // caption = 1 credit
+    SIGNUP_BONUS: '100',
+    WEBHOOK_POLL_MS: '50',
+    WEBHOOK_RETRY_BASE_MS: '100',
+    WEBHOOK_RETRY_MAX_MS: '100',
+    WEBHOOK_MAX_ATTEMPTS: '2',
+    WEBHOOK_TIMEOUT_MS: '1500',
+    WEBHOOK_DISABLE_AFTER_MS: String(DISABLE_AFTER_MS),
+  });
+});
+afterAll(async () => {
+  await t?.stop();
+  for (const receiver of receivers) await receiver.stop();
+});
+
+async function receiver(): Promise<WebhookReceiver> {
+  const r = await new WebhookReceiver().start();
+  receivers.push(r);
+  return r;
+}
+
+async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(v)}`.slice(0, 2000));
+    await sleep(25);
+  }
+}
+
+const charge = (u: TestUser, quantity: number) => t.ok(ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey: randomUUID() } }, u.token);
+const grant = async (u: TestUser, amount: string) =>
+  t.ok(GrantCreditsDocument, { accountId: u.accountId, amount, reason: 'test', idempotencyKey: randomUUID() }, (await t.admin()).token);
+const endpointFor = async (u: TestUser, url: string, events: WebhookEventType[]) =>
+  (await t.ok(CreateWebhookEndpointDocument, { input: { url, events } }, u.token)).createWebhookEndpoint.endpoint;
+const endpointOf = async (u: TestUser) => (await t.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints[0];
+const deliveries = async (u: TestUser, endpointId: string) => (await t.ok(WebhookDeliveriesDocument, { endpointId, first: 100 }, u.token)).webhookDeliveries.edges.map((edge) => edge.node);
+
+describe('the run of failures that disables an endpoint', () => {
+  it('ends when its last pending delivery is given up: a single failure later does not disable the endpoint', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    r.answer = () => 500;
+    const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED', 'WALLET_RESUMED']);
+    await charge(u, 100); // paused
+    const [given] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'FAILED');
+    expect(given.attemptCount).toBe(2);
+    expect(await endpointOf(u)).toMatchObject({ status: 'ENABLED', failingSince: null });
+
+    await sleep(2 * DISABLE_AFTER_MS); // long after the failures above began
+    await grant(u, '10'); // resumed: a new event, failing again
+    await until(() => deliveries(u, endpoint.id), (list) => list.length === 2 && list[0].status === 'FAILED');
+    expect(await endpointOf(u)).toMatchObject({ status: 'ENABLED', failingSince: null });
+    const messages = (await t.ok(MessagesDocument, { first: 20 }, u.token)).messages.edges.map((edge) => edge.node.kind);
+    expect(messages).not.toContain('WEBHOOK_ENDPOINT_DISABLED');
+  });
+
+  it('goes on across given-up deliveries while later ones are pending: an endpoint that keeps failing is disabled', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    r.answer = () => 500;
+    const endpoint = await endpointFor(u, r.url, ['LOW_CREDITS', 'CREDITS_DEPLETED', 'WALLET_PAUSED']);
+    await charge(u, 100); // five events, each given up after two attempts at least 50 ms apart
+    const disabled = await until(() => endpointOf(u), (state) => state.status === 'DISABLED');
+    expect(disabled.disabledReason).toBe('failing');
+    const list = await deliveries(u, endpoint.id);
+    expect(list.filter((delivery) => delivery.status === 'FAILED').length).toBeGreaterThanOrEqual(1);
+    expect(list.filter((delivery) => delivery.status === 'PENDING').length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a worker whose lease ran out', () => {
+  it('records nothing for its attempt: no attempt row, no failure clock; the current claim delivers', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    let claimedElsewhere = false;
+    r.onReceipt = async (receipt) => {
+      if (claimedElsewhere) return;
+      claimedElsewhere = true; // while this attempt is under way its lease runs out and another claim counts the next attempt
+      await withSql(t.dbUrl, (c) => c.query('update webhook_delivery set attempts = attempts + 1 where event_id = $1', [receipt.id]));
+    };
+    r.answer = (_receipt, attempt) => (attempt === 1 ? 500 : 200);
+    const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    await charge(u, 100);
+    await until(() => r.receipts.filter((receipt) => receipt.status !== null), (list) => list.length === 1);
+    await sleep(500);
+    const [stale] = await deliveries(u, endpoint.id);
+    expect(stale).toMatchObject({ status: 'PENDING', attemptCount: 2, attempts: [], lastStatusCode: null });
+    expect((await endpointOf(u)).failingSince).toBeNull();
+
+    await withSql(t.dbUrl, (c) => c.query('update webhook_delivery set next_attempt_at = now() where id = $1', [stale.id])); // the lease ends
+    const [delivered] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+    expect(delivered.attempts.map((attempt) => [attempt.number, attempt.statusCode])).toEqual([[3, 200]]);
+  });
+});
