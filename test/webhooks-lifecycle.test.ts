@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { startTestApp, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { sleep } from './helpers/subscriptions';
 import { WebhookReceiver } from './helpers/webhook-receiver';
-import { ChargeUsageDocument, CreateWebhookEndpointDocument, GrantCreditsDocument, MessagesDocument, WebhookDeliveriesDocument, WebhookEndpointsDocument, type WebhookEventType } from './generated/graphql';
+import {
+  ChargeUsageDocument,
+  CreateWebhookEndpointDocument,
+  GrantCreditsDocument,
+  MessagesDocument,
+  UpdateWebhookEndpointDocument,
+  WebhookDeliveriesDocument,
+  WebhookEndpointsDocument,
+  type WebhookEventType,
+} from './generated/graphql';
 
 /**
  * An endpoint's life around failures and concurrent changes: when its run of failures ends, what
@@ -55,6 +65,29 @@ const endpointFor = async (u: TestUser, url: string, events: WebhookEventType[])
   (await t.ok(CreateWebhookEndpointDocument, { input: { url, events } }, u.token)).createWebhookEndpoint.endpoint;
 const endpointOf = async (u: TestUser) => (await t.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints[0];
 const deliveries = async (u: TestUser, endpointId: string) => (await t.ok(WebhookDeliveriesDocument, { endpointId, first: 100 }, u.token)).webhookDeliveries.edges.map((edge) => edge.node);
+
+/**
+ * Holds the account's wallet lock (the lock endpoint changes and the worker's disabling take) in a
+ * transaction of the test, starts `requests`, waits until `waiters` statements of the app wait
+ * for a lock, runs `during` (still holding it), commits, and returns what the requests answered.
+ */
+async function whileWalletLocked<T>(u: TestUser, requests: () => Promise<T>[], waiters: number, during: (c: Client) => Promise<unknown>): Promise<T[]> {
+  const c = new Client({ connectionString: t.dbUrl });
+  await c.connect();
+  try {
+    await c.query('begin');
+    await c.query('select id from wallet where account_id = $1 for update', [u.accountId]);
+    const answers = Promise.all(requests());
+    const waiting = async () =>
+      (await c.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`)).rows[0].n;
+    await until(waiting, (n) => n >= waiters);
+    await during(c);
+    await c.query('commit');
+    return await answers;
+  } finally {
+    await c.end();
+  }
+}
 
 describe('the run of failures that disables an endpoint', () => {
   it('ends when its last pending delivery is given up: a single failure later does not disable the endpoint', async () => {
@@ -111,5 +144,20 @@ describe('a worker whose lease ran out', () => {
     await withSql(t.dbUrl, (c) => c.query('update webhook_delivery set next_attempt_at = now() where id = $1', [stale.id])); // the lease ends
     const [delivered] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
     expect(delivered.attempts.map((attempt) => [attempt.number, attempt.statusCode])).toEqual([[3, 200]]);
+  });
+});
+
+describe('changes racing the worker', () => {
+  it('an update that does not say `enabled` keeps the status it finds under the lock: it never re-enables an endpoint the worker just disabled', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    const moved = `${r.url}/moved`;
+    const [updated] = await whileWalletLocked(u, () => [t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { url: moved } }, u.token)], 1, (c) =>
+      // Meanwhile the worker disables the endpoint, under the same lock (webhook.worker.ts disable).
+      c.query(`update webhook_endpoint set status = 'DISABLED', disabled_reason = 'failing', failing_since = now() - interval '4 days' where id = $1`, [endpoint.id]),
+    );
+    expect(updated.updateWebhookEndpoint).toMatchObject({ url: moved, status: 'DISABLED', disabledReason: 'failing' });
+    expect(await endpointOf(u)).toMatchObject({ url: moved, status: 'DISABLED', disabledReason: 'failing' });
   });
 });

@@ -245,7 +245,7 @@ export type UpdateSynfluencerInput = {
 export type UpdateWebhookEndpointInput = {
   /** A new note; an empty string or explicit null removes it. */
   description?: string | null | undefined;
-  /** false disables the endpoint; true enables it again, and its pending deliveries resume in order. */
+  /** false disables the endpoint (its events are still queued); true enables it again and sends its pending deliveries in order. Omitted: the status stays as it is, also when the endpoint was just disabled after failing. */
   enabled?: boolean | null | undefined;
   /** The new list of event types (at least one); applies to events committed from now on. */
   events?: Array<WebhookEventType> | null | undefined;

@@ -84,20 +84,23 @@ export class WebhooksService {
 
   /**
    * Changes what is given; `enabled: true` also resumes the endpoint's pending deliveries (in
-   * order), including those queued while it was disabled (webhook-outbox.sql.ts).
+   * order), including those queued while it was disabled (webhook-outbox.sql.ts). Without
+   * `enabled` the status stays what it is under the lock: the worker disables endpoints under the
+   * same lock, and an update of the URL alone must not undo that.
    */
   async update(accountId: string, id: string, input: EndpointInput): Promise<EndpointRow> {
+    if (!isUuid(id)) throw notFound('Webhook endpoint');
     const url = input.url === undefined ? undefined : await this.checkedUrl(input.url);
     const events = input.events === undefined ? undefined : checkedEvents(input.events);
     const description = input.description === undefined ? undefined : checkedDescription(input.description);
-    const current = await this.endpoint(accountId, id);
+    const status = input.enabled === undefined ? null : input.enabled ? WebhookEndpointStatus.ENABLED : WebhookEndpointStatus.DISABLED;
     const updated = await this.underLock(accountId, async (client) => {
-      const status = input.enabled === undefined ? current.status : input.enabled ? WebhookEndpointStatus.ENABLED : WebhookEndpointStatus.DISABLED;
       const result = await client.query(
         `with previous as (select status from webhook_endpoint where id = $1 and account_id = $2 and deleted_at is null)
          update webhook_endpoint e set url = coalesce($3, url), events = coalesce($4, events), description = case when $5 then $6 else description end,
-                status = $7, disabled_reason = case when $7 = 'ENABLED' then null when e.status = 'ENABLED' then 'by owner' else disabled_reason end,
-                failing_since = case when $7 = 'ENABLED' and e.status <> 'ENABLED' then null else failing_since end, updated_at = now()
+                status = coalesce($7::text, e.status),
+                disabled_reason = case when coalesce($7::text, e.status) = 'ENABLED' then null when e.status = 'ENABLED' then 'by owner' else disabled_reason end,
+                failing_since = case when $7::text = 'ENABLED' and e.status <> 'ENABLED' then null else failing_since end, updated_at = now()
            from previous where id = $1 and account_id = $2 and deleted_at is null returning ${ENDPOINT_COLUMNS}, previous.status as previous_status`,
         [id, accountId, url ?? null, events ?? null, description !== undefined, description ?? null, status],
       );

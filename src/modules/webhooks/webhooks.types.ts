@@ -119,7 +119,7 @@ export class UpdateWebhookEndpointInput {
   @Field(() => String, { nullable: true, description: 'A new note; an empty string or explicit null removes it.' })
   description?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'false disables the endpoint; true enables it again, and its pending deliveries resume in order.' })
+  @Field(() => Boolean, { nullable: true, description: 'false disables the endpoint (its events are still queued); true enables it again and sends its pending deliveries in order. Omitted: the status stays as it is, also when the endpoint was just disabled after failing.' })
   enabled?: boolean;
 }
 
