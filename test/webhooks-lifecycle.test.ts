@@ -9,6 +9,7 @@ import {
   CreateWebhookEndpointDocument,
   GrantCreditsDocument,
   MessagesDocument,
+  ReplayWebhookDeliveryDocument,
   UpdateWebhookEndpointDocument,
   WebhookDeliveriesDocument,
   WebhookEndpointsDocument,
@@ -67,27 +68,30 @@ const endpointOf = async (u: TestUser) => (await t.ok(WebhookEndpointsDocument, 
 const deliveries = async (u: TestUser, endpointId: string) => (await t.ok(WebhookDeliveriesDocument, { endpointId, first: 100 }, u.token)).webhookDeliveries.edges.map((edge) => edge.node);
 
 /**
- * Holds the account's wallet lock (the lock endpoint changes and the worker's disabling take) in a
- * transaction of the test, starts `requests`, waits until `waiters` statements of the app wait
- * for a lock, runs `during` (still holding it), commits, and returns what the requests answered.
+ * Takes row locks (`lock`: a `select ... for update`) in a transaction of the test, starts
+ * `requests`, waits until `waiters` statements of the app wait for a lock, runs `during` while
+ * still holding them, commits, and returns what the requests answered.
  */
-async function whileWalletLocked<T>(u: TestUser, requests: () => Promise<T>[], waiters: number, during: (c: Client) => Promise<unknown>): Promise<T[]> {
+async function whileLocked<T>(lock: [string, unknown[]], requests: () => Promise<T>[], waiters: number, during?: (c: Client) => Promise<unknown>): Promise<T[]> {
   const c = new Client({ connectionString: t.dbUrl });
   await c.connect();
   try {
     await c.query('begin');
-    await c.query('select id from wallet where account_id = $1 for update', [u.accountId]);
+    await c.query(...lock);
     const answers = Promise.all(requests());
     const waiting = async () =>
       (await c.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`)).rows[0].n;
     await until(waiting, (n) => n >= waiters);
-    await during(c);
+    await during?.(c);
     await c.query('commit');
     return await answers;
   } finally {
     await c.end();
   }
 }
+
+/** The account's wallet lock: the one endpoint changes, replays and the worker's disabling take. */
+const walletLock = (u: TestUser): [string, unknown[]] => ['select id from wallet where account_id = $1 for update', [u.accountId]];
 
 describe('the run of failures that disables an endpoint', () => {
   it('ends when its last pending delivery is given up: a single failure later does not disable the endpoint', async () => {
@@ -147,17 +151,40 @@ describe('a worker whose lease ran out', () => {
   });
 });
 
-describe('changes racing the worker', () => {
+describe('concurrent changes', () => {
   it('an update that does not say `enabled` keeps the status it finds under the lock: it never re-enables an endpoint the worker just disabled', async () => {
     const u = await t.signUp();
     const r = await receiver();
     const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
     const moved = `${r.url}/moved`;
-    const [updated] = await whileWalletLocked(u, () => [t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { url: moved } }, u.token)], 1, (c) =>
+    const [updated] = await whileLocked(walletLock(u), () => [t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { url: moved } }, u.token)], 1, (c) =>
       // Meanwhile the worker disables the endpoint, under the same lock (webhook.worker.ts disable).
       c.query(`update webhook_endpoint set status = 'DISABLED', disabled_reason = 'failing', failing_since = now() - interval '4 days' where id = $1`, [endpoint.id]),
     );
     expect(updated.updateWebhookEndpoint).toMatchObject({ url: moved, status: 'DISABLED', disabledReason: 'failing' });
     expect(await endpointOf(u)).toMatchObject({ url: moved, status: 'DISABLED', disabledReason: 'failing' });
+  });
+
+  it('concurrent replays of one delivery queue one new delivery, and all of them answer it', async () => {
+    const u = await t.signUp();
+    const r = await receiver();
+    const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    await charge(u, 100);
+    const [delivered] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+    // Disabled, so the replay stays PENDING (a replay once sent is settled, and the next one is a new delivery).
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token);
+    const replay = () => t.ok(ReplayWebhookDeliveryDocument, { id: delivered.id }, u.token);
+    // The test locks the delivery being replayed: each replay's insert references it and waits, so all four overlap.
+    const replays = await whileLocked(['select 1 from webhook_delivery where id = $1 for update', [delivered.id]], () => [replay(), replay(), replay(), replay()], 4);
+    const ids = new Set(replays.map((answer) => answer.replayWebhookDelivery.id));
+    expect(ids.size).toBe(1);
+    const rows = await withSql(t.dbUrl, async (c) => (await c.query('select id, replay_of from webhook_delivery where event_id = $1 order by seq', [delivered.eventId])).rows);
+    expect(rows).toEqual([
+      { id: delivered.id, replay_of: null },
+      { id: [...ids][0], replay_of: delivered.id },
+    ]);
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: true } }, u.token);
+    await until(() => deliveries(u, endpoint.id), (list) => list.every((delivery) => delivery.status === 'SUCCEEDED'));
+    expect(r.receipts.map((receipt) => receipt.id)).toEqual([delivered.eventId, delivered.eventId]);
   });
 });

@@ -164,31 +164,30 @@ export class WebhooksService {
   /**
    * Sends a delivery's event to its endpoint again, with the same `webhook-id`, as a new delivery
    * ordered by the event's place among the wallet's events. While one is already pending for that
-   * event and endpoint, that one is returned.
+   * event and endpoint, that one is returned. The check and the insert run under the wallet lock,
+   * so concurrent replays queue one delivery, not one each.
    */
   async replay(accountId: string, deliveryId: string): Promise<DeliveryRow> {
     if (!isUuid(deliveryId)) throw notFound('Webhook delivery');
-    const original = await this.sql.query<{ event_id: string; endpoint_id: string; deleted: boolean }>(
-      `select d.event_id, d.endpoint_id, e.deleted_at is not null as deleted from webhook_delivery d join webhook_endpoint e on e.id = d.endpoint_id where d.id = ? and d.account_id = ?`,
-      [deliveryId, accountId],
-    );
-    if (original.length === 0) throw notFound('Webhook delivery');
-    if (original[0].deleted) throw badInput('the endpoint of this delivery was deleted');
-    const pending = await this.sql.query<{ id: string }>(`select id from webhook_delivery where event_id = ? and endpoint_id = ? and status = 'PENDING' limit 1`, [
-      original[0].event_id,
-      original[0].endpoint_id,
-    ]);
-    const id =
-      pending[0]?.id ??
-      (
-        await this.sql.query<{ id: string }>(
-          `insert into webhook_delivery (id, event_id, event_seq, endpoint_id, account_id, wallet_id, status, next_attempt_at, replay_of)
-           select gen_random_uuid(), d.event_id, d.event_seq, d.endpoint_id, d.account_id, d.wallet_id, 'PENDING', case when e.status = 'ENABLED' then now() end, d.id
-             from webhook_delivery d join webhook_endpoint e on e.id = d.endpoint_id where d.id = ?
-           returning id`,
-          [deliveryId],
-        )
-      )[0].id;
+    const id = await this.underLock(accountId, async (client) => {
+      const original = await client.query<{ event_id: string; endpoint_id: string; deleted: boolean }>(
+        `select d.event_id, d.endpoint_id, e.deleted_at is not null as deleted from webhook_delivery d join webhook_endpoint e on e.id = d.endpoint_id where d.id = $1 and d.account_id = $2`,
+        [deliveryId, accountId],
+      );
+      if (original.rows.length === 0) throw notFound('Webhook delivery');
+      const { event_id: eventId, endpoint_id: endpointId, deleted } = original.rows[0];
+      if (deleted) throw badInput('the endpoint of this delivery was deleted');
+      const pending = await client.query<{ id: string }>(`select id from webhook_delivery where event_id = $1 and endpoint_id = $2 and status = 'PENDING' limit 1`, [eventId, endpointId]);
+      if (pending.rows.length > 0) return pending.rows[0].id;
+      const inserted = await client.query<{ id: string }>(
+        `insert into webhook_delivery (id, event_id, event_seq, endpoint_id, account_id, wallet_id, status, next_attempt_at, replay_of)
+         select gen_random_uuid(), d.event_id, d.event_seq, d.endpoint_id, d.account_id, d.wallet_id, 'PENDING', case when e.status = 'ENABLED' then now() end, d.id
+           from webhook_delivery d join webhook_endpoint e on e.id = d.endpoint_id where d.id = $1
+         returning id`,
+        [deliveryId],
+      );
+      return inserted.rows[0].id;
+    });
     this.kickWorker();
     return this.delivery(accountId, id);
   }
