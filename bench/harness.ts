@@ -101,9 +101,16 @@ export interface ServerProcess {
 }
 
 /** Starts `node <script>` (the compiled server by default) and waits for /readyz. */
+/**
+ * The V8 flags `npm start` runs the server with (package.json): a 16 MB young-generation
+ * semi-space, Node 20's default. Node 24 sizes it up to 64 MB on a large machine, which costs
+ * ~100 MB of RSS for 2,000 idle sockets (docs/operations.md, "Memory").
+ */
+export const SERVER_NODE_ARGS = ['--max-semi-space-size=16'];
+
 export async function startServer(env: NodeJS.ProcessEnv, script = path.join(root, 'dist', 'src', 'index.js'), nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, script], {
+  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, ...nodeArgs, script], {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -10,7 +10,7 @@ import { buildApp, type App } from '../src/app';
 import { loadConfig } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/shared/logger';
-import type { Answer } from './harness';
+import { SERVER_NODE_ARGS, type Answer } from './harness';
 
 /**
  * Real-time benchmark (issue 4): two API instances on one embedded PostgreSQL.
@@ -144,7 +144,7 @@ export async function benchRealtime(opts: RealtimeBenchOptions = {}): Promise<st
     const urlA = `http://127.0.0.1:${portA}/graphql`;
 
     const portB = await freePort();
-    childB = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'index.js')], {
+    childB = spawn(process.execPath, [...SERVER_NODE_ARGS, path.join(__dirname, '..', 'src', 'index.js')], {
       env: { ...baseEnv, DATABASE_URL: pg.url, PORT: String(portB), HOST: '127.0.0.1', PATH: process.env.PATH ?? '' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
