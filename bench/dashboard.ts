@@ -12,8 +12,8 @@ import { fmt, gql, jwtKeys, pct, root, startServer, type BenchDb, type ServerPro
  *  - Navigation to the first live balance painted: page.goto of /app/account with a stored
  *    session until the top-bar balance has its text (a MutationObserver installed before the
  *    page's own scripts records performance.now(), i.e. ms since navigation start), then the
- *    next animation frame (painted). Once cold (a new browser context: empty HTTP cache; the
- *    server has answered a few requests before, as a server in use has), then warm.
+ *    next animation frame (painted). Cold five times (each a new browser context: empty HTTP
+ *    cache; the server has answered a few requests before, as a server in use has), then warm.
  *  - Commit-to-DOM latency of a balance change: a charge through the API; its commit time is
  *    the ledger row's createdAt from the answer (the database clock, set inside the committing
  *    transaction, so this slightly over-states the latency); the DOM time is when the
@@ -122,9 +122,16 @@ async function openDashboard(browser: Browser, server: ServerProcess, session: S
   return { page, msToBalance, close: () => context.close() };
 }
 
-async function navigationTimes(browser: Browser, server: ServerProcess, session: Session, runs: number): Promise<{ cold: number; warm: number[] }> {
-  const first = await openDashboard(browser, server, session);
-  await first.close();
+/** Cold loads measured: each in a new browser context (empty HTTP cache). One sample alone swings by ±30 % on this machine. */
+const COLD_RUNS = 5;
+
+async function navigationTimes(browser: Browser, server: ServerProcess, session: Session, runs: number): Promise<{ cold: number[]; warm: number[] }> {
+  const cold: number[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const fresh = await openDashboard(browser, server, session);
+    cold.push(fresh.msToBalance);
+    await fresh.close();
+  }
   const warm: number[] = [];
   // Warm: one context keeps its HTTP cache (hashed assets are immutable), new navigations.
   const context = await browser.newContext({ baseURL: server.base });
@@ -138,7 +145,7 @@ async function navigationTimes(browser: Browser, server: ServerProcess, session:
     if (i > 0) warm.push(ms); // the first fills the cache
   }
   await context.close();
-  return { cold: first.msToBalance, warm };
+  return { cold: cold.sort((a, b) => a - b), warm };
 }
 
 async function commitToDom(server: ServerProcess, page: Page, apiKey: string, charges: number): Promise<{ fromCommit: number[]; fromAnswer: number[] }> {
@@ -200,7 +207,7 @@ export async function benchDashboard(db: BenchDb, opts: DashboardBenchOptions = 
     for (let i = 0; i < 20; i++) await gql(server.url, '{ me { id wallet { balance } } unreadMessageCount priceBook { name } billingSettings { topUpAvailable } }', {}, session.accessToken);
     const nav = await navigationTimes(browser, server, session, navigations);
     const warm = [...nav.warm].sort((a, b) => a - b);
-    rows.push(`| navigation → first live balance painted, cold cache | ${fmt(nav.cold)} ms | ≤ 1000 ms |`);
+    rows.push(`| navigation → first live balance painted, cold cache (p50 / max of ${nav.cold.length}; the first is the browser's first page) | ${fmt(pct(nav.cold, 50))} / ${fmt(nav.cold[nav.cold.length - 1])} ms | ≤ 1000 ms |`);
     rows.push(`| navigation → first live balance painted, warm (p50 / max of ${warm.length}) | ${fmt(pct(warm, 50))} / ${fmt(warm[warm.length - 1])} ms | ≤ 1000 ms |`);
 
     const open = await openDashboard(browser, server, session);
