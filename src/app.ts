@@ -1,54 +1,29 @@
 import 'reflect-metadata';
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
 import express from 'express';
 import pinoHttp from 'pino-http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config';
-import { ormConfig } from './db/mikro-orm.config';
-import { startEmbeddedPostgres } from './db/embedded';
-import { migrateUp, pendingMigrations } from './db/migrate';
+import { buildCore, openDatabase } from './core';
+import { pendingMigrations } from './db/migrate';
+import { Sql } from './db/sql';
 import { createLogger, type Logger } from './shared/logger';
 import { graphqlHttpHandler, HttpDrain, jsonErrorHandler, jsonNotFound, requestIdOf, serviceUnavailablePlugin } from './shared/http';
 import { corsHandler, originMatcher, webSocketOriginAllowed } from './shared/cors';
 import { explorerPage, registerSiteRoutes, wantsExplorer } from './site/site';
 import { isDatabaseUnavailable, makeFormatError, serviceUnavailable } from './shared/errors';
 import { apolloArmorOf, parseOptionsOf } from './shared/graphql-limits';
+import { registerDashboard } from './shared/web-app';
 import { buildGraphQLSchema } from './schema';
 import type { Services } from './services';
-import { AccountsService } from './modules/accounts/accounts.service';
-import { AuthService } from './modules/auth/auth.service';
-import { TokenService } from './modules/auth/tokens';
 import { createLoaders, type Context } from './modules/auth/context';
-import { LedgerService } from './modules/ledger/ledger.service';
-import { PricingService } from './modules/pricing/pricing.service';
-import { SynfluencersService } from './modules/synfluencers/synfluencers.service';
 import { startWebSocketServer } from './ws';
-import { SocketRegistry } from './modules/realtime/socket-registry';
-import { REVOCATION_CHANNEL } from './modules/auth/credential-cache';
-import { BillingService } from './modules/billing/billing.service';
 import { registerStripeWebhook } from './modules/billing/billing.routes';
-import { Sql } from './db/sql';
-import { MessagesService } from './modules/alerts/messages.service';
-import { MessageKind } from './modules/alerts/message.entity';
-import { EmailOutboxWorker } from './modules/alerts/email.outbox';
-import { alertsParticipant } from './modules/alerts/alerts.participant';
-import { RealtimeHub } from './modules/realtime/realtime.hub';
-import { UsageService } from './modules/usage/usage.service';
 import { registerUsageRoutes } from './modules/usage/usage.routes';
 import { registerMcpRoutes } from './modules/mcp/mcp.routes';
-import { usageRollupParticipant } from './modules/usage/usage-rollup.participant';
-import { HistoryService } from './modules/usage/history.service';
-import { AlertDecisions } from './modules/alerts/alert-decisions';
-import { webhooksModule } from './modules/webhooks/webhooks.module';
-import { WebhookEventType } from './modules/webhooks/webhook-event';
-import { AutoTopUpService } from './modules/auto-top-up/auto-top-up.service';
-import { autoTopUpParticipant } from './modules/auto-top-up/auto-top-up.participant';
-import { registerDashboard } from './shared/web-app';
-import { exposeMetrics, graphqlMetricsPlugin, Metrics } from './modules/metrics/metrics.module';
+import { exposeMetrics, graphqlMetricsPlugin, type Metrics } from './modules/metrics/metrics.module';
 
 export interface App {
   /** This instance's id (its LISTEN connection's application_name and its live_socket rows carry it). */
@@ -79,83 +54,10 @@ export interface BuildOptions {
  * their own database and port. Applies pending migrations (under an advisory lock).
  */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
-  const background = opts.background ?? true;
   const log = opts.logger ?? createLogger(config);
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
-    databaseUrl = pg.url;
-    stopEmbedded = pg.stop;
-  }
-
-  const orm = await MikroORM.init(ormConfig(databaseUrl!, config.dbPoolSize, false, config.dbTimeouts));
-  const applied = await migrateUp(orm);
-  if (applied.length) log.info({ applied }, 'migrations applied');
-
-  const tokens = await TokenService.create(config);
-  const pricing = new PricingService(config);
-  const ledger = new LedgerService(orm, config, pricing, log);
-  // Real time and alerts: everything here runs after commit and never blocks a charge.
-  const messages = new MessagesService(orm);
-  const instanceId = randomUUID();
-  const realtime = new RealtimeHub({ databaseUrl: databaseUrl!, instanceId, config, log, sql: new Sql(orm), ledger, messages });
-  const outbox = new EmailOutboxWorker({ sql: new Sql(orm), config, log });
-  const alertDecisions = new AlertDecisions();
-  const webhooks = webhooksModule({ orm, config, messages, alertDecisions, log });
-  // Modules that add their rows to every ledger batch (BatchParticipant): one transaction, one write statement.
-  ledger.addParticipant(alertsParticipant({ messagesCommitted: (accountIds) => messages.added(accountIds), emailsCommitted: () => outbox.kick(), decisions: alertDecisions }));
-  if (config.usageRollup) ledger.addParticipant(usageRollupParticipant());
-  ledger.addParticipant(webhooks.participant); // after alerts: it turns their decisions into outbound events
-  ledger.addParticipant(autoTopUpParticipant({ maxFailures: config.autoTopUp.maxFailures, started: () => autoTopUp.worker.kick() }));
-  ledger.onCommit((committed) => realtime.committed(committed));
-  messages.onAdded((accountIds) => realtime.messagesAdded(accountIds));
-  // Credentials end everywhere at once: revocations arrive on the realtime LISTEN connection, and
-  // while it is down nothing about credentials is cached (credential-cache.ts).
-  const auth = new AuthService(orm, config, tokens, ledger, pricing, log);
-  const sockets = new SocketRegistry({ sql: new Sql(orm), instanceId, limits: config.ws, log });
-  realtime.listen(REVOCATION_CHANNEL, (payload) => auth.credentials.notified(payload));
-  realtime.onListening((listening) => auth.credentials.setListening(listening));
-  auth.credentials.onRevoked((revocation) => sockets.revoked(revocation));
-  // Operators' metrics (src/modules/metrics/): the ledger and the hub report through observers.
-  const metrics = config.metrics.enabled ? new Metrics(config.metrics) : null;
-  if (metrics) {
-    ledger.engine.observe(metrics.ledger);
-    realtime.observe(metrics.realtime);
-  }
-  await realtime.start();
-  if (background) outbox.start();
-
-  const billing = new BillingService(orm, config, pricing, ledger, log, () => services.notifier);
-  const autoTopUp = new AutoTopUpService({ orm, config, pricing, billing, ledger, messages, publisher: webhooks.publisher, emailsQueued: () => outbox.kick(), log });
-  const services: Services = {
-    config,
-    log,
-    orm,
-    pricing,
-    ledger,
-    messages,
-    realtime,
-    accounts: new AccountsService(orm),
-    synfluencers: new SynfluencersService(orm),
-    auth,
-    // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.
-    notifier: { notify: (accountId, kind, title, body, data) => messages.notify(accountId, MessageKind[kind], title, body, data) },
-    billing,
-    usage: new UsageService(orm, config, pricing, ledger),
-    history: new HistoryService(orm, ledger),
-    webhooks: webhooks.service,
-    autoTopUp,
-  };
-  billing.useEvents({
-    refundCompleted: (client, accountId, details) => webhooks.publisher.publishWithin(client, accountId, WebhookEventType.REFUND_COMPLETED, details),
-    committed: () => webhooks.publisher.committed(),
-  });
-  billing.webhooks.usePaymentEvents(autoTopUp);
-  if (background) {
-    webhooks.worker.start();
-    services.autoTopUp.worker.start();
-  }
+  const db = await openDatabase(config, log);
+  const core = await buildCore(db, config, log, opts.background ?? true);
+  const { services, metrics } = core;
 
   const schema = await buildGraphQLSchema();
   const exposeInternals = config.nodeEnv === 'development';
@@ -181,31 +83,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     cors(req, res, () => route(req, res));
   });
 
-  const armor = apolloArmorOf(config);
-  const apollo = new ApolloServer<Context>({
-    schema,
-    introspection: config.introspection,
-    csrfPrevention: true,
-    hideSchemaDetailsFromClientErrors: true,
-    includeStacktraceInErrorResponses: exposeInternals,
-    formatError,
-    validationRules: armor.validationRules,
-    parseOptions: parseOptionsOf(config),
-    allowBatchedHttpRequests: false,
-    // No cache hints in a billing API (every answer is private and live). Apollo's default
-    // cache-control plugin would also wrap every field resolver to compute them.
-    plugins: [
-      ...armor.plugins,
-      serviceUnavailablePlugin(),
-      ...(metrics ? [graphqlMetricsPlugin<Context>(metrics, (context) => context.principal !== null)] : []),
-      ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginCacheControlDisabled(),
-    ],
-  });
+  const apollo = apolloServer(config, schema, formatError, metrics);
   await apollo.start();
 
-  const ws = startWebSocketServer({ httpServer, schema, services, config, registry: sockets, formatError, originAllowed: webSocketOriginAllowed(originAllowed) });
-  const metricsExposure = metrics ? exposeMetrics(metrics, { config, log, sql: new Sql(orm), ledger: ledger.engine, realtime, sockets: () => ws.wss.clients.size }) : null;
+  const ws = startWebSocketServer({ httpServer, schema, services, config, registry: core.sockets, formatError, originAllowed: webSocketOriginAllowed(originAllowed) });
+  const metricsExposure = metrics
+    ? exposeMetrics(metrics, { config, log, sql: new Sql(services.orm), ledger: services.ledger.engine, realtime: services.realtime, sockets: () => ws.wss.clients.size })
+    : null;
   graphqlHttp = graphqlHttpHandler({
     apollo,
     log,
@@ -221,67 +105,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       loaders: createLoaders(services),
     }),
   });
-
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (req, res) => {
-        const id = requestIdOf(req);
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-    }),
-  );
-
-  // Raw body for the signature check: registered before any JSON body parser.
-  registerStripeWebhook(app, services.billing.webhooks);
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    if (drain.isDraining) {
-      res.status(503).json({ status: 'draining' });
-      return;
-    }
-    try {
-      await orm.em.getConnection().execute('select 1');
-      const pending = await pendingMigrations(orm);
-      if (pending > 0) {
-        res.status(503).json({ status: 'migrations pending', pending });
-        return;
-      }
-      res.json({ status: 'ready' });
-    } catch (err) {
-      log.warn({ err }, 'readiness check failed');
-      res.status(503).json({ status: 'database unreachable' });
-    }
-  });
-
-  registerUsageRoutes(app, services);
-  if (metricsExposure?.apiRoute) app.get('/metrics', metricsExposure.apiRoute);
-  registerMcpRoutes(app, services);
-  registerSiteRoutes(app, config);
-  registerDashboard(app, config.webDir, log);
-
-  // Keep these two last: unknown paths and every route's errors answer JSON with a contract code.
-  app.use(jsonNotFound);
-  app.use(jsonErrorHandler(log));
-
-  // Holds and buckets past their time are expired by a sweep on every instance (safe: each
-  // expiry is re-checked under the wallet lock).
-  const sweeper = background
-    ? setInterval(() => {
-        ledger.sweep().catch((err) => log.error({ err }, 'expiry sweep failed'));
-        services.billing.sweep().catch((err) => log.error({ err }, 'refund retry sweep failed'));
-      }, config.sweepIntervalMs)
-    : undefined;
-  sweeper?.unref();
+  registerRoutes(app, services, drain, metricsExposure?.apiRoute ?? null);
 
   let stopped: Promise<void> | undefined;
   let metricsPort: number | null = null;
   return {
-    instanceId,
+    instanceId: core.instanceId,
     services,
     schema,
     httpServer,
@@ -301,20 +130,88 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
     stop() {
       stopped ??= (async () => {
-        clearInterval(sweeper);
         await ws.close();
         await drain.drain(httpServer, 15_000); // stop accepting, answer every request in flight, then close sockets
         await metricsExposure?.close();
         await apollo.stop();
-        await ledger.drain();
-        await realtime.stop();
-        await outbox.stop();
-        await webhooks.worker.stop();
-        await services.autoTopUp.worker.stop();
-        await orm.close(true);
-        if (stopEmbedded) await stopEmbedded();
+        await core.stop();
       })();
       return stopped;
     },
+  };
+}
+
+function apolloServer(config: Config, schema: GraphQLSchema, formatError: ReturnType<typeof makeFormatError>, metrics: Metrics | null): ApolloServer<Context> {
+  const armor = apolloArmorOf(config);
+  return new ApolloServer<Context>({
+    schema,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    hideSchemaDetailsFromClientErrors: true,
+    includeStacktraceInErrorResponses: config.nodeEnv === 'development',
+    formatError,
+    validationRules: armor.validationRules,
+    parseOptions: parseOptionsOf(config),
+    allowBatchedHttpRequests: false,
+    // No cache hints in a billing API (every answer is private and live). Apollo's default
+    // cache-control plugin would also wrap every field resolver to compute them.
+    plugins: [
+      ...armor.plugins,
+      serviceUnavailablePlugin(),
+      ...(metrics ? [graphqlMetricsPlugin<Context>(metrics, (context) => context.principal !== null)] : []),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+    ],
+  });
+}
+
+/** The plain routes beside /graphql, in order; the last two answer unknown paths and every route's errors as JSON with a contract code. */
+function registerRoutes(app: express.Express, services: Services, drain: HttpDrain, metricsRoute: express.RequestHandler | null): void {
+  const { config, log } = services;
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const id = requestIdOf(req);
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+    }),
+  );
+  // Raw body for the signature check: registered before any JSON body parser.
+  registerStripeWebhook(app, services.billing.webhooks);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', readiness(services, drain));
+  registerUsageRoutes(app, services);
+  if (metricsRoute) app.get('/metrics', metricsRoute);
+  registerMcpRoutes(app, services);
+  registerSiteRoutes(app, config);
+  registerDashboard(app, config.webDir, log);
+  app.use(jsonNotFound);
+  app.use(jsonErrorHandler(log));
+}
+
+/** GET /readyz: 200 when the database answers and no migration is pending; 503 while draining. */
+function readiness(services: Services, drain: HttpDrain): express.RequestHandler {
+  return async (_req, res) => {
+    if (drain.isDraining) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    try {
+      await services.orm.em.getConnection().execute('select 1');
+      const pending = await pendingMigrations(services.orm);
+      if (pending > 0) {
+        res.status(503).json({ status: 'migrations pending', pending });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch (err) {
+      services.log.warn({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'database unreachable' });
+    }
   };
 }

@@ -214,247 +214,261 @@ const ORIGIN_PATTERN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:(\d{1,5}|\*))
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const problems: string[] = [];
+/**
+ * Reads one variable at a time and collects every problem, so a misconfigured deployment hears
+ * about all of them at once (ConfigError) instead of one per restart.
+ */
+class EnvReader {
+  readonly problems: string[] = [];
 
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = nonEmpty(env[name]);
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  /** The trimmed value, or undefined when unset or blank. */
+  text(name: string): string | undefined {
+    return nonEmpty(this.env[name]);
+  }
+
+  int(name: string, def: number, min: number, max: number): number {
+    const raw = this.text(name);
     if (raw === undefined) return def;
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
       return def;
     }
     return Number(raw);
-  };
-  const bool = (name: string, def: boolean): boolean => {
-    const raw = nonEmpty(env[name]);
+  }
+
+  bool(name: string, def: boolean): boolean {
+    const raw = this.text(name);
     if (raw === undefined) return def;
     if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
     if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
-    problems.push(`${name} must be true or false (got "${raw}")`);
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
     return def;
-  };
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], def: T): T => {
-    const raw = nonEmpty(env[name]);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], def: T): T {
+    const raw = this.text(name);
     if (raw === undefined) return def;
     if (!(allowed as readonly string[]).includes(raw)) {
-      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
       return def;
     }
     return raw as T;
-  };
-
-  const nodeEnv = oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
-
-  const databaseUrl = nonEmpty(env.DATABASE_URL);
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
 
-  let signupBonusMicros: bigint | undefined;
-  const bonusRaw = nonEmpty(env.SIGNUP_BONUS);
-  if (bonusRaw !== undefined) {
-    if (!/^\d+(\.\d{1,6})?$/.test(bonusRaw)) problems.push(`SIGNUP_BONUS must be a non-negative credit amount like "5" or "2.5" (got "${bonusRaw}")`);
-    else {
-      const [whole, frac = ''] = bonusRaw.split('.');
-      signupBonusMicros = BigInt(whole) * 1_000_000n + BigInt(frac.padEnd(6, '0'));
-    }
+  /** A comma-separated list, each entry trimmed (and lower-cased when asked). */
+  list(name: string, def = '', lowerCase = false): string[] {
+    return (this.text(name) ?? def)
+      .split(',')
+      .map((entry) => (lowerCase ? entry.trim().toLowerCase() : entry.trim()))
+      .filter(Boolean);
   }
-
-  const markup = nonEmpty(env.PASS_THROUGH_MARKUP) ?? '1';
-  if (!/^\d+(\.\d{1,6})?$/.test(markup) || Number(markup) <= 0) {
-    problems.push(`PASS_THROUGH_MARKUP must be a positive decimal like "1.25" (got "${markup}")`);
-  }
-
-  const privateKeyPem = nonEmpty(env.JWT_PRIVATE_KEY)?.replace(/\\n/g, '\n');
-  const publicKeyPem = nonEmpty(env.JWT_PUBLIC_KEY)?.replace(/\\n/g, '\n');
-  if ((privateKeyPem === undefined) !== (publicKeyPem === undefined)) {
-    problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY must be given together');
-  }
-  if (privateKeyPem !== undefined && !privateKeyPem.includes('PRIVATE KEY')) problems.push('JWT_PRIVATE_KEY must be a PEM private key');
-  if (publicKeyPem !== undefined && !publicKeyPem.includes('PUBLIC KEY')) problems.push('JWT_PUBLIC_KEY must be a PEM public key');
-  if (nodeEnv === 'production' && privateKeyPem === undefined) {
-    problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required when NODE_ENV=production');
-  }
-
-  const corsOrigins = (nonEmpty(env.CORS_ORIGINS) ?? (nodeEnv === 'production' ? '' : DEV_CORS_ORIGINS))
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean);
-  for (const origin of corsOrigins) {
-    if (origin !== '*' && !ORIGIN_PATTERN.test(origin)) {
-      problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com or http://localhost:* (no path, no trailing slash), or * (bad entry "${origin}")`);
-    }
-  }
-
-  const metricsToken = nonEmpty(env.METRICS_TOKEN);
-  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) problems.push('METRICS_TOKEN must be at least 16 printable characters without spaces');
-  const metricsPortRaw = nonEmpty(env.METRICS_PORT);
-  const operationNames = (nonEmpty(env.METRICS_OPERATION_NAMES) ?? '').split(',').map((name) => name.trim()).filter(Boolean);
-  for (const name of operationNames) if (!/^[_A-Za-z][_0-9A-Za-z]*$/.test(name)) problems.push(`METRICS_OPERATION_NAMES entries must be GraphQL operation names (bad entry "${name}")`);
-  const metrics: MetricsConfig = {
-    enabled: bool('METRICS', true),
-    token: metricsToken,
-    port: metricsPortRaw === undefined ? undefined : int('METRICS_PORT', 0, 0, 65535),
-    host: nonEmpty(env.METRICS_HOST) ?? '127.0.0.1',
-    operationNames,
-    maxOperationNames: int('METRICS_MAX_OPERATION_NAMES', 100, 1, 10_000),
-  };
-
-  const stripeApiBase = nonEmpty(env.STRIPE_API_BASE);
-  if (stripeApiBase !== undefined && !/^https?:\/\/[^/]+/.test(stripeApiBase)) problems.push('STRIPE_API_BASE must be an http(s) URL');
-  const smtpUrl = nonEmpty(env.SMTP_URL);
-  const mcpApiKey = nonEmpty(env.MCP_API_KEY);
-  if (mcpApiKey !== undefined && !/^sfk_\S+$/.test(mcpApiKey)) problems.push('MCP_API_KEY must be an API key (sfk_...), as createApiKey returned it');
-  if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
 
   /** "a=1,b=2" pairs (STRIPE_PRICE_IDS, PLAN_PRICES). */
-  const pairs = (name: string, valueRe: RegExp): Record<string, string> => {
-    const raw = nonEmpty(env[name]);
+  pairs(name: string, valueRe: RegExp): Record<string, string> {
     const out: Record<string, string> = {};
-    if (raw === undefined) return out;
-    for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of this.list(name)) {
       const m = /^([\w.-]+)=(.+)$/.exec(part);
       if (!m || !valueRe.test(m[2].trim())) {
-        problems.push(`${name} must be comma-separated id=value pairs (bad entry "${part}")`);
+        this.problems.push(`${name} must be comma-separated id=value pairs (bad entry "${part}")`);
         continue;
       }
       out[m[1]] = m[2].trim();
     }
     return out;
-  };
-  const url = (name: string, def: string): string => {
-    const raw = nonEmpty(env[name]) ?? def;
-    if (!/^https?:\/\/[^/]+/.test(raw)) problems.push(`${name} must be an http(s) URL (got "${raw}")`);
-    return raw;
-  };
-  // Defaults send customers back to the dashboard this server hosts (/app/) on its own port.
-  const dashboard = `http://localhost:${nonEmpty(env.PORT) ?? '4000'}/app/account`;
-  const billing: BillingConfig = {
-    successUrl: url('BILLING_SUCCESS_URL', `${dashboard}?checkout=success&session_id={CHECKOUT_SESSION_ID}`),
-    cancelUrl: url('BILLING_CANCEL_URL', `${dashboard}?checkout=cancel`),
-    portalReturnUrl: url('BILLING_PORTAL_RETURN_URL', dashboard),
-    stripePriceIds: pairs('STRIPE_PRICE_IDS', /^[\w-]+$/),
-    refundRetryAfterMs: int('REFUND_RETRY_AFTER_MS', 30_000, 0, 86_400_000),
-    planPricesMinor: Object.fromEntries(Object.entries(pairs('PLAN_PRICES', /^\d{1,9}$/)).map(([k, v]) => [k, Number(v)])),
-  };
-
-  const webhooks: WebhooksConfig = {
-    pollMs: int('WEBHOOK_POLL_MS', 1000, 20, 3_600_000),
-    timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
-    retryBaseMs: int('WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000),
-    retryMaxMs: int('WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 86_400_000),
-    maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 50, 1, 1000),
-    disableAfterMs: int('WEBHOOK_DISABLE_AFTER_MS', 3 * 86_400_000, 0, 365 * 86_400_000),
-    secretGraceSeconds: int('WEBHOOK_SECRET_GRACE_SECONDS', 86_400, 0, 7 * 86_400),
-    responseLogBytes: int('WEBHOOK_RESPONSE_LOG_BYTES', 1024, 0, 65_536),
-    maxEndpoints: int('WEBHOOK_MAX_ENDPOINTS', 20, 1, 1000),
-    requireHttps: bool('WEBHOOK_REQUIRE_HTTPS', nodeEnv === 'production'),
-    blockPrivateTargets: bool('WEBHOOK_BLOCK_PRIVATE_TARGETS', nodeEnv === 'production'),
-    allowedTargets: (nonEmpty(env.WEBHOOK_ALLOWED_TARGETS) ?? '')
-      .split(',')
-      .map((entry) => entry.trim().toLowerCase())
-      .filter(Boolean),
-  };
-  for (const entry of webhooks.allowedTargets) {
-    const [address, prefix] = entry.split('/');
-    const family = isIP(address);
-    const validRange = family !== 0 && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)));
-    if (!validRange && (prefix !== undefined || !/^[a-z0-9.-]+$/.test(entry))) {
-      problems.push(`WEBHOOK_ALLOWED_TARGETS entries must be hostnames, or addresses with an optional /prefix (bad entry "${entry}")`);
-    }
   }
-  const autoTopUp: AutoTopUpConfig = {
-    pollMs: int('AUTO_TOP_UP_POLL_MS', 5000, 20, 3_600_000),
-    maxFailures: int('AUTO_TOP_UP_MAX_FAILURES', 3, 1, 100),
-    reconcileAfterMs: int('AUTO_TOP_UP_RECONCILE_AFTER_MS', 600_000, 100, 86_400_000),
-  };
+
+  url(name: string, def: string): string {
+    const raw = this.text(name) ?? def;
+    if (!/^https?:\/\/[^/]+/.test(raw)) this.problems.push(`${name} must be an http(s) URL (got "${raw}")`);
+    return raw;
+  }
+
+  /** Adds a problem when `ok` is false. */
+  check(ok: boolean, problem: string): void {
+    if (!ok) this.problems.push(problem);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const r = new EnvReader(env);
+  const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
+  const databaseUrl = r.text('DATABASE_URL');
+  r.check(databaseUrl === undefined || /^postgres(ql)?:\/\//.test(databaseUrl), 'DATABASE_URL must be a postgres:// or postgresql:// URL');
+  const markup = r.text('PASS_THROUGH_MARKUP') ?? '1';
+  r.check(/^\d+(\.\d{1,6})?$/.test(markup) && Number(markup) > 0, `PASS_THROUGH_MARKUP must be a positive decimal like "1.25" (got "${markup}")`);
+  const stripeApiBase = r.text('STRIPE_API_BASE');
+  r.check(stripeApiBase === undefined || /^https?:\/\/[^/]+/.test(stripeApiBase), 'STRIPE_API_BASE must be an http(s) URL');
+  const smtpUrl = r.text('SMTP_URL');
+  r.check(smtpUrl === undefined || /^smtps?:\/\//.test(smtpUrl), 'SMTP_URL must be an smtp:// or smtps:// URL');
+  const mcpApiKey = r.text('MCP_API_KEY');
+  r.check(mcpApiKey === undefined || /^sfk_\S+$/.test(mcpApiKey), 'MCP_API_KEY must be an API key (sfk_...), as createApiKey returned it');
 
   const config: Config = {
     nodeEnv,
-    port: int('PORT', 4000, 0, 65535),
-    workers: int('WORKERS', 1, 1, 64),
-    host: nonEmpty(env.HOST) ?? '0.0.0.0',
+    port: r.int('PORT', 4000, 0, 65535),
+    workers: r.int('WORKERS', 1, 1, 64),
+    host: r.text('HOST') ?? '0.0.0.0',
     databaseUrl,
-    dataDir: path.resolve(nonEmpty(env.DATA_DIR) ?? path.join(__dirname, '..', '..', '.data')),
-    webDir: path.resolve(nonEmpty(env.WEB_DIR) ?? path.join(projectRoot(), 'dist', 'web')),
-    embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1, 65535),
-    dbPoolSize: int('DB_POOL_SIZE', 20, 2, 500),
-    dbTimeouts: { acquireMs: int('DB_ACQUIRE_TIMEOUT_MS', 30_000, 100, 600_000), connectMs: int('DB_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000) },
-    logLevel: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
-    priceBook: oneOf<PriceBookName>('PRICE_BOOK', ['synfluencer', 'influgen'], 'synfluencer'),
-    signupBonusMicros,
+    dataDir: path.resolve(r.text('DATA_DIR') ?? path.join(__dirname, '..', '..', '.data')),
+    webDir: path.resolve(r.text('WEB_DIR') ?? path.join(projectRoot(), 'dist', 'web')),
+    embeddedPgPort: r.int('EMBEDDED_PG_PORT', 54329, 1, 65535),
+    dbPoolSize: r.int('DB_POOL_SIZE', 20, 2, 500),
+    dbTimeouts: { acquireMs: r.int('DB_ACQUIRE_TIMEOUT_MS', 30_000, 100, 600_000), connectMs: r.int('DB_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000) },
+    logLevel: r.oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
+    priceBook: r.oneOf<PriceBookName>('PRICE_BOOK', ['synfluencer', 'influgen'], 'synfluencer'),
+    signupBonusMicros: readSignupBonus(r),
     passThroughMarkup: markup,
-    adminEmails: new Set(
-      (nonEmpty(env.ADMIN_EMAILS) ?? '')
-        .split(',')
-        .map((e) => e.trim().toLowerCase())
-        .filter(Boolean),
-    ),
-    jwt: {
-      privateKeyPem,
-      publicKeyPem,
-      issuer: nonEmpty(env.JWT_ISSUER) ?? 'synfluencer-credits',
-      audience: nonEmpty(env.JWT_AUDIENCE) ?? 'synfluencer-credits-api',
-      accessTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 10, 86400),
-      refreshTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86400, 60, 365 * 86400),
-    },
+    adminEmails: new Set(r.list('ADMIN_EMAILS', '', true)),
+    jwt: readJwt(r, nodeEnv),
     login: {
-      maxFailures: int('LOGIN_MAX_FAILURES', 10, 1, 1000),
-      windowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86400),
+      maxFailures: r.int('LOGIN_MAX_FAILURES', 10, 1, 1000),
+      windowSeconds: r.int('LOGIN_WINDOW_SECONDS', 900, 1, 86400),
     },
-    passwordHashCost: int('PASSWORD_HASH_COST', nodeEnv === 'test' ? 12 : 15, 10, 20),
-    introspection: bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
-    corsOrigins,
-    explorer: bool('GRAPHQL_EXPLORER', nodeEnv !== 'production'),
-    ledgerBatchWindowMs: int('LEDGER_BATCH_WINDOW_MS', 0, 0, 100),
-    ledgerMaxBatch: int('LEDGER_MAX_BATCH', 200, 1, 5000),
-    ledgerMaxConcurrentBatches: int('LEDGER_MAX_CONCURRENT_BATCHES', 4, 1, 256),
-    sweepIntervalMs: int('SWEEP_INTERVAL_MS', 5000, 50, 3_600_000),
-    usageRollup: bool('USAGE_ROLLUP', true),
+    passwordHashCost: r.int('PASSWORD_HASH_COST', nodeEnv === 'test' ? 12 : 15, 10, 20),
+    introspection: r.bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
+    corsOrigins: readCorsOrigins(r, nodeEnv),
+    explorer: r.bool('GRAPHQL_EXPLORER', nodeEnv !== 'production'),
+    ledgerBatchWindowMs: r.int('LEDGER_BATCH_WINDOW_MS', 0, 0, 100),
+    ledgerMaxBatch: r.int('LEDGER_MAX_BATCH', 200, 1, 5000),
+    ledgerMaxConcurrentBatches: r.int('LEDGER_MAX_CONCURRENT_BATCHES', 4, 1, 256),
+    sweepIntervalMs: r.int('SWEEP_INTERVAL_MS', 5000, 50, 3_600_000),
+    usageRollup: r.bool('USAGE_ROLLUP', true),
     limits: {
-      maxDepth: int('GRAPHQL_MAX_DEPTH', 10, 2, 100),
-      maxAliases: int('GRAPHQL_MAX_ALIASES', 15, 1, 1000),
-      maxCost: int('GRAPHQL_MAX_COST', 5000, 10, 1_000_000),
-      maxTokens: int('GRAPHQL_MAX_TOKENS', 2000, 50, 100_000),
-      maxDirectives: int('GRAPHQL_MAX_DIRECTIVES', 20, 1, 1000),
-      maxBodyBytes: int('GRAPHQL_MAX_BODY_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
+      maxDepth: r.int('GRAPHQL_MAX_DEPTH', 10, 2, 100),
+      maxAliases: r.int('GRAPHQL_MAX_ALIASES', 15, 1, 1000),
+      maxCost: r.int('GRAPHQL_MAX_COST', 5000, 10, 1_000_000),
+      maxTokens: r.int('GRAPHQL_MAX_TOKENS', 2000, 50, 100_000),
+      maxDirectives: r.int('GRAPHQL_MAX_DIRECTIVES', 20, 1, 1000),
+      maxBodyBytes: r.int('GRAPHQL_MAX_BODY_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
     },
     ws: {
-      maxSocketsPerAccount: int('WS_MAX_SOCKETS_PER_ACCOUNT', 50, 1, 100_000),
-      maxSocketsPerApiKey: int('WS_MAX_SOCKETS_PER_API_KEY', 20, 1, 100_000),
-      maxOperationsPerSocket: int('WS_MAX_OPERATIONS_PER_SOCKET', 20, 1, 10_000),
-      initTimeoutMs: int('WS_INIT_TIMEOUT_MS', 3000, 100, 600_000),
+      maxSocketsPerAccount: r.int('WS_MAX_SOCKETS_PER_ACCOUNT', 50, 1, 100_000),
+      maxSocketsPerApiKey: r.int('WS_MAX_SOCKETS_PER_API_KEY', 20, 1, 100_000),
+      maxOperationsPerSocket: r.int('WS_MAX_OPERATIONS_PER_SOCKET', 20, 1, 10_000),
+      initTimeoutMs: r.int('WS_INIT_TIMEOUT_MS', 3000, 100, 600_000),
     },
-    stripe: {
-      secretKey: nonEmpty(env.STRIPE_SECRET_KEY),
-      webhookSecret: nonEmpty(env.STRIPE_WEBHOOK_SECRET),
-      apiBase: stripeApiBase,
-    },
-    billing,
+    stripe: { secretKey: r.text('STRIPE_SECRET_KEY'), webhookSecret: r.text('STRIPE_WEBHOOK_SECRET'), apiBase: stripeApiBase },
+    billing: readBilling(r),
     smtpUrl,
     mcpApiKey,
     realtime: {
-      publish: bool('REALTIME_PUBLISH', true),
-      coalesceMs: int('REALTIME_COALESCE_MS', 3, 0, 1000),
-      pollMs: int('REALTIME_POLL_MS', 500, 20, 60_000),
+      publish: r.bool('REALTIME_PUBLISH', true),
+      coalesceMs: r.int('REALTIME_COALESCE_MS', 3, 0, 1000),
+      pollMs: r.int('REALTIME_POLL_MS', 500, 20, 60_000),
     },
-    metrics,
-    webhooks,
-    autoTopUp,
+    metrics: readMetrics(r),
+    webhooks: readWebhooks(r, nodeEnv),
+    autoTopUp: {
+      pollMs: r.int('AUTO_TOP_UP_POLL_MS', 5000, 20, 3_600_000),
+      maxFailures: r.int('AUTO_TOP_UP_MAX_FAILURES', 3, 1, 100),
+      reconcileAfterMs: r.int('AUTO_TOP_UP_RECONCILE_AFTER_MS', 600_000, 100, 86_400_000),
+    },
     email: {
-      from: nonEmpty(env.MAIL_FROM) ?? 'Synfluencer Credits <no-reply@synfluencer.local>',
-      pollMs: int('EMAIL_POLL_MS', 1000, 20, 3_600_000),
-      retryBaseMs: int('EMAIL_RETRY_BASE_MS', 5000, 10, 3_600_000),
-      retryMaxMs: int('EMAIL_RETRY_MAX_MS', 600_000, 10, 86_400_000),
-      maxAttempts: int('EMAIL_MAX_ATTEMPTS', 20, 1, 1000),
+      from: r.text('MAIL_FROM') ?? 'Synfluencer Credits <no-reply@synfluencer.local>',
+      pollMs: r.int('EMAIL_POLL_MS', 1000, 20, 3_600_000),
+      retryBaseMs: r.int('EMAIL_RETRY_BASE_MS', 5000, 10, 3_600_000),
+      retryMaxMs: r.int('EMAIL_RETRY_MAX_MS', 600_000, 10, 86_400_000),
+      maxAttempts: r.int('EMAIL_MAX_ATTEMPTS', 20, 1, 1000),
     },
   };
-
-  if (problems.length > 0) {
-    throw new ConfigError(problems);
-  }
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+function readSignupBonus(r: EnvReader): bigint | undefined {
+  const raw = r.text('SIGNUP_BONUS');
+  if (raw === undefined) return undefined;
+  if (!/^\d+(\.\d{1,6})?$/.test(raw)) {
+    r.check(false, `SIGNUP_BONUS must be a non-negative credit amount like "5" or "2.5" (got "${raw}")`);
+    return undefined;
+  }
+  const [whole, frac = ''] = raw.split('.');
+  return BigInt(whole) * 1_000_000n + BigInt(frac.padEnd(6, '0'));
+}
+
+function readJwt(r: EnvReader, nodeEnv: NodeEnv): Config['jwt'] {
+  const privateKeyPem = r.text('JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n');
+  const publicKeyPem = r.text('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  r.check((privateKeyPem === undefined) === (publicKeyPem === undefined), 'JWT_PRIVATE_KEY and JWT_PUBLIC_KEY must be given together');
+  r.check(privateKeyPem === undefined || privateKeyPem.includes('PRIVATE KEY'), 'JWT_PRIVATE_KEY must be a PEM private key');
+  r.check(publicKeyPem === undefined || publicKeyPem.includes('PUBLIC KEY'), 'JWT_PUBLIC_KEY must be a PEM public key');
+  r.check(nodeEnv !== 'production' || privateKeyPem !== undefined, 'JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required when NODE_ENV=production');
+  return {
+    privateKeyPem,
+    publicKeyPem,
+    issuer: r.text('JWT_ISSUER') ?? 'synfluencer-credits',
+    audience: r.text('JWT_AUDIENCE') ?? 'synfluencer-credits-api',
+    accessTtlSeconds: r.int('ACCESS_TOKEN_TTL_SECONDS', 900, 10, 86400),
+    refreshTtlSeconds: r.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86400, 60, 365 * 86400),
+  };
+}
+
+function readCorsOrigins(r: EnvReader, nodeEnv: NodeEnv): string[] {
+  const origins = r.list('CORS_ORIGINS', nodeEnv === 'production' ? '' : DEV_CORS_ORIGINS);
+  for (const origin of origins) {
+    r.check(
+      origin === '*' || ORIGIN_PATTERN.test(origin),
+      `CORS_ORIGINS entries must be origins like https://app.example.com or http://localhost:* (no path, no trailing slash), or * (bad entry "${origin}")`,
+    );
+  }
+  return origins;
+}
+
+function readMetrics(r: EnvReader): MetricsConfig {
+  const token = r.text('METRICS_TOKEN');
+  r.check(token === undefined || /^[\x21-\x7e]{16,}$/.test(token), 'METRICS_TOKEN must be at least 16 printable characters without spaces');
+  const operationNames = r.list('METRICS_OPERATION_NAMES');
+  for (const name of operationNames) r.check(/^[_A-Za-z][_0-9A-Za-z]*$/.test(name), `METRICS_OPERATION_NAMES entries must be GraphQL operation names (bad entry "${name}")`);
+  return {
+    enabled: r.bool('METRICS', true),
+    token,
+    port: r.text('METRICS_PORT') === undefined ? undefined : r.int('METRICS_PORT', 0, 0, 65535),
+    host: r.text('METRICS_HOST') ?? '127.0.0.1',
+    operationNames,
+    maxOperationNames: r.int('METRICS_MAX_OPERATION_NAMES', 100, 1, 10_000),
+  };
+}
+
+function readBilling(r: EnvReader): BillingConfig {
+  // Defaults send customers back to the dashboard this server hosts (/app/) on its own port.
+  const dashboard = `http://localhost:${r.text('PORT') ?? '4000'}/app/account`;
+  return {
+    successUrl: r.url('BILLING_SUCCESS_URL', `${dashboard}?checkout=success&session_id={CHECKOUT_SESSION_ID}`),
+    cancelUrl: r.url('BILLING_CANCEL_URL', `${dashboard}?checkout=cancel`),
+    portalReturnUrl: r.url('BILLING_PORTAL_RETURN_URL', dashboard),
+    stripePriceIds: r.pairs('STRIPE_PRICE_IDS', /^[\w-]+$/),
+    refundRetryAfterMs: r.int('REFUND_RETRY_AFTER_MS', 30_000, 0, 86_400_000),
+    planPricesMinor: Object.fromEntries(Object.entries(r.pairs('PLAN_PRICES', /^\d{1,9}$/)).map(([k, v]) => [k, Number(v)])),
+  };
+}
+
+function readWebhooks(r: EnvReader, nodeEnv: NodeEnv): WebhooksConfig {
+  const allowedTargets = r.list('WEBHOOK_ALLOWED_TARGETS', '', true);
+  for (const entry of allowedTargets) {
+    const [address, prefix] = entry.split('/');
+    const family = isIP(address);
+    const validRange = family !== 0 && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)));
+    r.check(
+      validRange || (prefix === undefined && /^[a-z0-9.-]+$/.test(entry)),
+      `WEBHOOK_ALLOWED_TARGETS entries must be hostnames, or addresses with an optional /prefix (bad entry "${entry}")`,
+    );
+  }
+  return {
+    pollMs: r.int('WEBHOOK_POLL_MS', 1000, 20, 3_600_000),
+    timeoutMs: r.int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    retryBaseMs: r.int('WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000),
+    retryMaxMs: r.int('WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 86_400_000),
+    maxAttempts: r.int('WEBHOOK_MAX_ATTEMPTS', 50, 1, 1000),
+    disableAfterMs: r.int('WEBHOOK_DISABLE_AFTER_MS', 3 * 86_400_000, 0, 365 * 86_400_000),
+    secretGraceSeconds: r.int('WEBHOOK_SECRET_GRACE_SECONDS', 86_400, 0, 7 * 86_400),
+    responseLogBytes: r.int('WEBHOOK_RESPONSE_LOG_BYTES', 1024, 0, 65_536),
+    maxEndpoints: r.int('WEBHOOK_MAX_ENDPOINTS', 20, 1, 1000),
+    requireHttps: r.bool('WEBHOOK_REQUIRE_HTTPS', nodeEnv === 'production'),
+    blockPrivateTargets: r.bool('WEBHOOK_BLOCK_PRIVATE_TARGETS', nodeEnv === 'production'),
+    allowedTargets,
+  };
 }
 
 /** The folder holding package.json, from src/ (tests run the sources) or dist/src/ (the build). */

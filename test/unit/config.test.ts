@@ -1,0 +1,70 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+/** config.ts is the only reader of the environment: these check what it reads, not a server. */
+describe('loadConfig', () => {
+  it('starts from documented defaults with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 4000,
+      databaseUrl: undefined,
+      priceBook: 'synfluencer',
+      ledgerMaxBatch: 200,
+      introspection: true,
+      explorer: true,
+      metrics: { enabled: true, host: '127.0.0.1', maxOperationNames: 100 },
+      webhooks: { requireHttps: false, blockPrivateTargets: false, maxAttempts: 50 },
+      autoTopUp: { maxFailures: 3 },
+      ws: { maxSocketsPerAccount: 50, maxSocketsPerApiKey: 20 },
+    });
+    expect(config.corsOrigins).toEqual(['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*']);
+  });
+
+  it('production closes what development opens', () => {
+    const keys = { JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----x', JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----x' };
+    const config = loadConfig({ NODE_ENV: 'production', ...keys });
+    expect(config).toMatchObject({ introspection: false, explorer: false, corsOrigins: [], webhooks: { requireHttps: true, blockPrivateTargets: true } });
+  });
+
+  it('reads lists, pairs and amounts exactly', () => {
+    const config = loadConfig({
+      ADMIN_EMAILS: ' Ops@Example.com , root@example.com,',
+      SIGNUP_BONUS: '2.5',
+      PLAN_PRICES: 'starter=900, pro=2900',
+      WEBHOOK_ALLOWED_TARGETS: 'hooks.corp.example, 10.20.0.0/16',
+      JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nabc',
+      JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\\nabc',
+    });
+    expect([...config.adminEmails]).toEqual(['ops@example.com', 'root@example.com']);
+    expect(config.signupBonusMicros).toBe(2_500_000n);
+    expect(config.billing.planPricesMinor).toEqual({ starter: 900, pro: 2900 });
+    expect(config.webhooks.allowedTargets).toEqual(['hooks.corp.example', '10.20.0.0/16']);
+    expect(config.jwt.privateKeyPem).toBe('-----BEGIN PRIVATE KEY-----\nabc'); // escaped newlines of a one-line env value
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    const bad = {
+      NODE_ENV: 'staging',
+      PORT: '99999',
+      METRICS: 'maybe',
+      DATABASE_URL: 'mysql://x',
+      SIGNUP_BONUS: '-1',
+      CORS_ORIGINS: 'https://app.example.com/',
+      METRICS_TOKEN: 'short',
+      WEBHOOK_ALLOWED_TARGETS: '10.0.0.0/99',
+      PLAN_PRICES: 'starter',
+      BILLING_SUCCESS_URL: 'ftp://x',
+      MCP_API_KEY: 'not-a-key',
+      JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----x',
+    };
+    let error: unknown;
+    try {
+      loadConfig(bad);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of [...Object.keys(bad), 'JWT_PUBLIC_KEY']) expect(message).toContain(name);
+  });
+});
