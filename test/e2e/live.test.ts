@@ -85,6 +85,8 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     // The messages are there, unread first, and the count follows marking them read.
     await page.getByRole('link', { name: /^Messages/ }).click();
     await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor();
+    // The heading renders before the list has loaded: wait for the messages themselves.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="message"]').length >= 2, null, { timeout: 5000 });
     const kinds = await page.getByTestId('message').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
     expect(kinds).toEqual(expect.arrayContaining(['LOW_CREDITS', 'CREDITS_DEPLETED']));
     const unread = Number(await page.getByTestId('unread-count').textContent());
