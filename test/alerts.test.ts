@@ -15,6 +15,7 @@ import {
   UpdateSettingsDocument,
   type LowCreditAlertSubscription,
 } from './generated/graphql';
+import { until } from './helpers/until';
 
 // Two instances on one database, both running the email outbox worker against one local
 // SMTP server: every alert email must arrive exactly once.
@@ -55,15 +56,6 @@ const lowCredits = async (u: TestUser) =>
   (await messagesOf(u)).filter((m) => m.kind === 'LOW_CREDITS').map((m) => m.data as { threshold: number; balance: string; reference: string });
 const mailsTo = (u: TestUser) => smtp.mails.filter((m) => m.to.includes(u.email));
 
-async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(v)}`);
-    await sleep(50);
-  }
-}
 
 describe('low-credit alerts', () => {
   it('fires 25 %, 10 % and 0 % exactly once each under 32 concurrent charges on two instances, and re-arms after a grant', async () => {
@@ -96,7 +88,7 @@ describe('low-credit alerts', () => {
     ]);
 
     // One email per threshold, although two outbox workers compete for them.
-    await until(() => mailsTo(u), (m) => m.length >= 3);
+    await until(() => mailsTo(u), (m) => m.length >= 3, 5000);
     await sleep(500);
     expect(mailsTo(u).map((m) => m.subject).sort()).toEqual(['Credits running low: 10 % left', 'Credits running low: 25 % left', 'You are out of credits']);
 
@@ -220,6 +212,7 @@ describe('email outage', () => {
     const row = await until(
       () => withSql(a.dbUrl, async (db) => (await db.query('select attempts, sent_at, last_error from email_outbox where account_id = $1', [u.accountId])).rows[0]),
       (x) => x !== undefined && x.attempts >= 2,
+      5000,
     );
     expect(row.sent_at).toBeNull();
     expect(row.last_error).toBeTruthy();

@@ -21,6 +21,7 @@ import {
   type UpdateAutoTopUpInput,
   type WebhookEventType,
 } from './generated/graphql';
+import { until } from './helpers/until';
 
 /**
  * Auto top-up against the local Stripe-compatible server: the real stripe SDK creates off-session
@@ -62,15 +63,6 @@ afterAll(async () => {
   await Promise.all([fake.stop(), smtp.stop(), receiver.stop()]);
 });
 
-async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(v)}`.slice(0, 2000));
-    await sleep(50);
-  }
-}
 
 /** A signed Stripe event POSTed to the API's webhook, as Stripe sends it. */
 async function postStripe(type: string, object: object, id = `evt_${randomBytes(6).toString('hex')}`) {

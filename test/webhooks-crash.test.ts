@@ -6,6 +6,7 @@ import { print } from 'graphql';
 import { createTestDatabase, withSql } from './helpers/db';
 import { WebhookReceiver } from './helpers/webhook-receiver';
 import { ChargeUsageDocument, CreateWebhookEndpointDocument, SignUpDocument } from './generated/graphql';
+import { until } from './helpers/until';
 
 /**
  * The compiled server (`node dist/src/index.js`) is killed with SIGKILL while a webhook delivery
@@ -47,15 +48,6 @@ async function gql(base: string, doc: Parameters<typeof print>[0], variables: un
   return (await r.json()) as { data?: Record<string, Record<string, unknown>>; errors?: unknown[] };
 }
 
-async function until<T>(fn: () => T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 it('loses no webhook when the server is killed mid-delivery: after restart every committed event arrives, in order, with its original id', async () => {
   const db = await createTestDatabase();

@@ -15,6 +15,7 @@ import {
   WebhookEndpointsDocument,
   type WebhookEventType,
 } from './generated/graphql';
+import { until } from './helpers/until';
 
 /**
  * An endpoint's life around failures and concurrent changes: when its run of failures ends, what
@@ -49,15 +50,6 @@ async function receiver(): Promise<WebhookReceiver> {
   return r;
 }
 
-async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(v)}`.slice(0, 2000));
-    await sleep(25);
-  }
-}
 
 const charge = (u: TestUser, quantity: number) => t.ok(ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey: randomUUID() } }, u.token);
 const grant = async (u: TestUser, amount: string) =>

@@ -17,6 +17,7 @@ import {
   WebhookEndpointsDocument,
   type WebhookEventType,
 } from './generated/graphql';
+import { until } from './helpers/until';
 
 /**
  * Outbound webhooks end to end: the real app on real PostgreSQL sends to a local HTTP receiver
@@ -61,15 +62,6 @@ async function receiver(): Promise<WebhookReceiver> {
   return r;
 }
 
-async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(v)}`.slice(0, 2000));
-    await sleep(50);
-  }
-}
 
 const charge = (u: TestUser, quantity: number, idempotencyKey = randomUUID(), app = t) =>
   app.gql(ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey } }, u.token);
