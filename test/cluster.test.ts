@@ -1,9 +1,6 @@
-import { spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import * as jose from 'jose';
 import fs from 'node:fs';
 import { createTestDatabase, withSql } from './helpers/db';
+import { compiledServerEnv, freePort, startCompiledServer, waitReady } from './helpers/compiled-server';
 import { parsePrometheusText, valueOf } from './helpers/prometheus';
 
 const readPpid = (pid: string): number | null => {
@@ -14,50 +11,19 @@ const readPpid = (pid: string): number | null => {
   }
 };
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-
 /**
  * WORKERS=2: a supervisor forks two complete instances on one port; SIGTERM drains both. With
  * METRICS_PORT the supervisor answers scrapes with both workers' metrics summed.
  */
 it('serves with two cluster workers on one port, sums their metrics on METRICS_PORT, and shuts down cleanly on SIGTERM', async () => {
   const db = await createTestDatabase();
-  const port = await freePort();
   const metricsPort = await freePort();
   const metricsToken = 'cluster-metrics-token-0123456789';
-  const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true });
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'src', 'index.js')], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'silent',
-      WORKERS: '2',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.url,
-      PASSWORD_HASH_COST: '10',
-      METRICS_PORT: String(metricsPort),
-      METRICS_TOKEN: metricsToken,
-      JWT_PRIVATE_KEY: await jose.exportPKCS8(privateKey),
-      JWT_PUBLIC_KEY: await jose.exportSPKI(publicKey),
-    },
-    stdio: 'ignore',
-  });
+  const { env, base } = await compiledServerEnv(db.url, { WORKERS: '2', PASSWORD_HASH_COST: '10', METRICS_PORT: String(metricsPort), METRICS_TOKEN: metricsToken });
+  const child = startCompiledServer(env);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const base = `http://127.0.0.1:${port}`;
   try {
-    for (let i = 0; i < 300; i++) {
-      const ok = await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitReady(base);
     const gql = (query: string, token?: string) =>
       fetch(`${base}/graphql`, {
         method: 'POST',

@@ -1,10 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import * as jose from 'jose';
-import { print } from 'graphql';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createTestDatabase, withSql } from './helpers/db';
+import { compiledServerEnv, postGraphql, startCompiledServer, waitReady } from './helpers/compiled-server';
 import { ChargeUsageDocument, CreateApiKeyDocument, SignUpDocument } from './generated/graphql';
 
 /**
@@ -13,68 +8,15 @@ import { ChargeUsageDocument, CreateApiKeyDocument, SignUpDocument } from './gen
  * acknowledged with the same idempotency keys. Afterwards every acknowledged charge is in the
  * ledger exactly once and the invariants hold.
  */
-const root = path.join(__dirname, '..');
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-
-function startServer(env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [path.join(root, 'dist', 'src', 'index.js')], { env, stdio: 'ignore' });
-}
-
-async function waitReady(base: string, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      const r = await fetch(`${base}/readyz`);
-      if (r.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not become ready');
-}
-
-async function gql<Result, Variables>(base: string, doc: TypedDocumentNode<Result, Variables>, variables: Variables, token?: string) {
-  const r = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query: print(doc), variables }),
-  });
-  return (await r.json()) as { data?: Result; errors?: { extensions?: { code?: string } }[] };
-}
-
 it('survives SIGKILL mid-burst: every acknowledged charge exactly once, retries deduplicated, invariants hold', async () => {
   const db = await createTestDatabase();
-  const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true });
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'silent',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: db.url,
-    PRICE_BOOK: 'influgen',
-    SIGNUP_BONUS: '100000',
-    PASSWORD_HASH_COST: '12',
-    JWT_PRIVATE_KEY: await jose.exportPKCS8(privateKey),
-    JWT_PUBLIC_KEY: await jose.exportSPKI(publicKey),
-  };
-  const base = `http://127.0.0.1:${port}`;
-  let server = startServer(env);
+  const { env, base } = await compiledServerEnv(db.url, { PRICE_BOOK: 'influgen', SIGNUP_BONUS: '100000', PASSWORD_HASH_COST: '12' });
+  let server = startCompiledServer(env);
   try {
     await waitReady(base);
-    const su = await gql(base, SignUpDocument, { input: { email: 'crash@test.dev', password: 'Crash-Test-1' } });
+    const su = await postGraphql(base, SignUpDocument, { input: { email: 'crash@test.dev', password: 'Crash-Test-1' } });
     const token = su.data!.signUp.accessToken;
-    const key = (await gql(base, CreateApiKeyDocument, { name: 'pipeline', scopes: ['USAGE_WRITE'] }, token)).data!.createApiKey.secret;
+    const key = (await postGraphql(base, CreateApiKeyDocument, { name: 'pipeline', scopes: ['USAGE_WRITE'] }, token)).data!.createApiKey.secret;
 
     const acked = new Map<string, string>(); // idempotency key -> transaction id
     const unacked: string[] = [];
@@ -83,7 +25,7 @@ it('survives SIGKILL mid-burst: every acknowledged charge exactly once, retries 
       for (let n = 0; !killed || n < 2; n++) {
         const k = `crash-${c}-${n}`;
         try {
-          const r = await gql(base, ChargeUsageDocument, { input: { feature: 'caption', idempotencyKey: k } }, key);
+          const r = await postGraphql(base, ChargeUsageDocument, { input: { feature: 'caption', idempotencyKey: k } }, key);
           if (r.data) acked.set(k, r.data.chargeUsage.transaction.id);
           else unacked.push(k);
         } catch {
@@ -100,10 +42,10 @@ it('survives SIGKILL mid-burst: every acknowledged charge exactly once, retries 
     expect(acked.size).toBeGreaterThan(50);
     expect(unacked.length).toBeGreaterThan(0);
 
-    server = startServer(env);
+    server = startCompiledServer(env);
     await waitReady(base);
     // Retry every unacknowledged charge with its key; retry acknowledged ones too: both must be exactly-once.
-    const retried = await Promise.all([...unacked, ...[...acked.keys()].slice(0, 50)].map((k) => gql(base, ChargeUsageDocument, { input: { feature: 'caption', idempotencyKey: k } }, key).then((r) => [k, r] as const)));
+    const retried = await Promise.all([...unacked, ...[...acked.keys()].slice(0, 50)].map((k) => postGraphql(base, ChargeUsageDocument, { input: { feature: 'caption', idempotencyKey: k } }, key).then((r) => [k, r] as const)));
     for (const [k, r] of retried) {
       expect(r.errors).toBeUndefined();
       if (acked.has(k)) expect(r.data!.chargeUsage.transaction.id).toBe(acked.get(k));

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PASSWORD, startTestApp, type TestApp, type TestUser } from './app';
 import { artifactPath, launchBrowser } from './browser';
+import { freePort } from './compiled-server';
 import { ChargeUsageDocument, CreateApiKeyDocument } from '../generated/graphql';
 
 /**
@@ -14,16 +14,6 @@ import { ChargeUsageDocument, CreateApiKeyDocument } from '../generated/graphql'
  */
 
 const ROOT = path.join(__dirname, '..', '..');
-
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** The app under test, its base URL, and one Chromium (each context is a fresh, isolated profile). */
 export class DashboardHarness {
