@@ -2,7 +2,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../config';
 import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
-import { BackgroundLoop } from '../../shared/background-loop';
+import { BackgroundWorker } from '../../shared/background-worker';
 
 interface OutboxRow {
   id: string;
@@ -24,34 +24,23 @@ const BATCH = 20;
  * backoff (`EMAIL_RETRY_BASE_MS` doubling up to `EMAIL_RETRY_MAX_MS`) until
  * `EMAIL_MAX_ATTEMPTS`. Without `SMTP_URL` the email is logged instead (development).
  */
-export class EmailOutboxWorker {
+export class EmailOutboxWorker extends BackgroundWorker {
   private readonly transport: Transporter | null;
-  /** Polls and kicks `run` (shared/background-loop.ts); idle until started. */
-  private readonly loop: BackgroundLoop;
 
   constructor(private readonly deps: { sql: Sql; config: Config; log: Logger }) {
-    this.loop = new BackgroundLoop(() => this.run(), deps.config.email.pollMs);
+    super(deps.config.email.pollMs);
     const url = deps.config.smtpUrl;
     this.transport = url
       ? nodemailer.createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as never)
       : null;
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     this.transport?.close();
   }
 
-  /** Work the outbox now (called after a commit that queued an email). */
-  kick(): void {
-    this.loop.kick();
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     try {
       for (;;) {
         const rows = await this.deps.sql.query<OutboxRow>(
@@ -64,7 +53,7 @@ export class EmailOutboxWorker {
           [BATCH, LEASE_MS],
         );
         await Promise.all(rows.map((r) => this.send(r)));
-        if (rows.length < BATCH || this.loop.stopping) return;
+        if (rows.length < BATCH || this.stopping) return;
       }
     } catch (err) {
       this.deps.log.error({ err }, 'email outbox run failed');

@@ -5,7 +5,7 @@ import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
 import { isPermanentStripeError, type BillingService } from '../billing/billing.service';
 import { ATTEMPT_COLUMNS, decodeAttempt, type AttemptRow, type AutoTopUpPayments } from './auto-top-up.payments';
-import { BackgroundLoop } from '../../shared/background-loop';
+import { BackgroundWorker } from '../../shared/background-worker';
 
 interface ClaimedAttempt extends AttemptRow {
   tries: number;
@@ -43,30 +43,14 @@ const CLAIM = `
  * A PaymentIntent with no outcome after AUTO_TOP_UP_RECONCILE_AFTER_MS is looked up at Stripe:
  * a failed one fails the attempt, a succeeded one keeps waiting for its webhook.
  */
-export class AutoTopUpWorker {
-  /** Polls and kicks `run` (shared/background-loop.ts); idle until started. */
-  private readonly loop: BackgroundLoop;
-
+export class AutoTopUpWorker extends BackgroundWorker {
   constructor(private readonly deps: { sql: Sql; config: AutoTopUpConfig; billing: BillingService; payments: AutoTopUpPayments; log: Logger }) {
-    this.loop = new BackgroundLoop(() => this.run(), deps.config.pollMs);
+    super(deps.config.pollMs);
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
-  }
-
-  /** Work the queue now (after a commit that queued work). */
-  kick(): void {
-    this.loop.kick();
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     try {
-      for (let claimed = BATCH; claimed === BATCH && !this.loop.stopping; ) {
+      for (let claimed = BATCH; claimed === BATCH && !this.stopping; ) {
         const rows = await this.deps.sql.query(CLAIM, [BATCH, LEASE_MS], { prepare: true });
         claimed = rows.length;
         await Promise.all(rows.map((row) => this.process(claimedOf(row))));

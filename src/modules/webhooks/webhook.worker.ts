@@ -8,7 +8,7 @@ import { scheduleDeliveries } from './webhook-outbox.sql';
 import { sendWebhook, type AttemptOutcome } from './webhook.sender';
 import { signedHeaders } from './webhook.signing';
 import type { TargetPolicy } from './target-policy';
-import { BackgroundLoop } from '../../shared/background-loop';
+import { BackgroundWorker } from '../../shared/background-worker';
 
 /** A delivery claimed for one attempt, with what sending it needs. */
 interface ClaimedDelivery {
@@ -87,31 +87,15 @@ const RECORD = `
  * same `webhook-id`; an endpoint failing continuously for WEBHOOK_DISABLE_AFTER_MS is disabled and
  * its account gets a WEBHOOK_ENDPOINT_DISABLED message.
  */
-export class WebhookWorker {
-  /** Polls and kicks `run` (shared/background-loop.ts); idle until started. */
-  private readonly loop: BackgroundLoop;
-
+export class WebhookWorker extends BackgroundWorker {
   constructor(private readonly deps: { sql: Sql; config: WebhooksConfig; policy: TargetPolicy; messages: MessagesService; log: Logger }) {
-    this.loop = new BackgroundLoop(() => this.run(), deps.config.pollMs);
+    super(deps.config.pollMs);
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
-  }
-
-  /** Work the outbox now (after a commit that queued deliveries, or a replay). */
-  kick(): void {
-    this.loop.kick();
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     try {
       // A success can make the next event of its wallet due at once: claim until nothing is due.
-      for (let claimed = -1; claimed !== 0 && !this.loop.stopping; ) {
+      for (let claimed = -1; claimed !== 0 && !this.stopping; ) {
         const rows = await this.deps.sql.query<ClaimedDelivery>(CLAIM, [BATCH, this.deps.config.timeoutMs + LEASE_MARGIN_MS], { prepare: true });
         claimed = rows.length;
         await Promise.all(rows.map((row) => this.deliver(row)));

@@ -2,22 +2,21 @@
  * The loop behind each outbox worker (emails, webhook deliveries, auto top-up payments): polled
  * every `pollMs`, kicked after a commit that queued work, never two runs at once in one process
  * (a kick during a run asks for one more run when it ends). Other instances work the same table
- * concurrently; the work itself claims rows with `FOR UPDATE SKIP LOCKED`.
+ * concurrently; `run` claims rows with `FOR UPDATE SKIP LOCKED`.
  *
  * It does nothing until `start()`: a process that serves requests without owning background work
  * (the stdio MCP entry, `buildApp({ background: false })`) leaves the queues to the servers.
  */
-export class BackgroundLoop {
+export abstract class BackgroundWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
 
-  /** `work` must not reject: it logs its own failures and is retried at the next poll. */
-  constructor(
-    private readonly work: () => Promise<void>,
-    private readonly pollMs: number,
-  ) {}
+  constructor(private readonly pollMs: number) {}
+
+  /** One pass over the queue. Must not reject: it logs its own failures and is retried at the next poll. */
+  protected abstract run(): Promise<void>;
 
   start(): void {
     if (this.timer || this.stopped) return;
@@ -27,7 +26,7 @@ export class BackgroundLoop {
   }
 
   /** True once `stop()` was called: a run in progress ends after its current step. */
-  get stopping(): boolean {
+  protected get stopping(): boolean {
     return this.stopped;
   }
 
@@ -38,14 +37,14 @@ export class BackgroundLoop {
     await this.running;
   }
 
-  /** Work the queue now; a no-op before `start()` and after `stop()`. */
+  /** Work the queue now (after a commit that queued work); a no-op before `start()` and after `stop()`. */
   kick(): void {
     if (this.stopped || !this.timer) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.work().finally(() => {
+    this.running = this.run().finally(() => {
       this.running = null;
       if (this.again) {
         this.again = false;
