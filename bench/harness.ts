@@ -49,9 +49,11 @@ export async function startBenchDb(): Promise<BenchDb> {
       port,
       persistent: false,
       createPostgresUser: true,
-      onLog: () => undefined,
-      onError: () => undefined,
-      postgresFlags: ['-c', 'max_connections=400', '-c', 'shared_buffers=256MB'],
+      // BENCH_PG_LOG=<file>: the server's log goes there (with BENCH_PG_FLAGS such as auto_explain's).
+      onLog: process.env.BENCH_PG_LOG ? (message: string) => fs.appendFileSync(process.env.BENCH_PG_LOG!, `${message}\n`) : () => undefined,
+      onError: process.env.BENCH_PG_LOG ? (message: unknown) => fs.appendFileSync(process.env.BENCH_PG_LOG!, `${String(message)}\n`) : () => undefined,
+      // BENCH_PG_FLAGS: more server settings for an investigation, e.g. "-c shared_preload_libraries=pg_stat_statements".
+      postgresFlags: ['-c', 'max_connections=400', '-c', 'shared_buffers=256MB', ...(process.env.BENCH_PG_FLAGS?.split(' ').filter(Boolean) ?? [])],
     });
     await pg.initialise();
     await pg.start();
@@ -104,9 +106,10 @@ export interface ServerProcess {
 /**
  * The V8 flags `npm start` runs the server with (package.json): a 16 MB young-generation
  * semi-space, Node 20's default. Node 24 sizes it up to 64 MB on a large machine, which costs
- * ~100 MB of RSS for 2,000 idle sockets (docs/operations.md, "Memory").
+ * ~100 MB of RSS for 2,000 idle sockets (docs/operations.md, "Memory"). BENCH_SERVER_NODE_ARGS
+ * replaces them for an experiment (e.g. "--max-semi-space-size=32").
  */
-export const SERVER_NODE_ARGS = ['--max-semi-space-size=16'];
+export const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '--max-semi-space-size=16').split(' ');
 
 export async function startServer(env: NodeJS.ProcessEnv, script = path.join(root, 'dist', 'src', 'index.js'), nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();

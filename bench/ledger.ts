@@ -38,7 +38,7 @@ async function autocannonCharges(url: string, tokens: string[], label: string): 
 }
 
 /** The same debit in raw SQL: BEGIN; conditional UPDATE ... RETURNING; INSERT ledger row; COMMIT. (Also the batch section's single-debit baseline.) */
-export async function rawCharges(dbUrl: string, walletIds: string[], accountIds: string[], label: string, concurrency = CONCURRENCY): Promise<LoadResult> {
+export async function rawCharges(dbUrl: string, walletIds: string[], accountIds: string[], label: string, concurrency = CONCURRENCY, seconds = SECONDS): Promise<LoadResult & { latencies: number[] }> {
   const clients = await Promise.all(Array.from({ length: concurrency }, async () => {
     const c = new Client({ connectionString: dbUrl });
     await c.connect();
@@ -46,7 +46,7 @@ export async function rawCharges(dbUrl: string, walletIds: string[], accountIds:
   }));
   const latencies: number[] = [];
   let errors = 0;
-  const end = Date.now() + SECONDS * 1000;
+  const end = Date.now() + seconds * 1000;
   let n = 0;
   await Promise.all(
     clients.map(async (c) => {
@@ -79,7 +79,7 @@ export async function rawCharges(dbUrl: string, walletIds: string[], accountIds:
   );
   await Promise.all(clients.map((c) => c.end()));
   latencies.sort((a, b) => a - b);
-  return { label, rps: latencies.length / SECONDS, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, total: latencies.length };
+  return { label, rps: latencies.length / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, total: latencies.length, latencies };
 }
 
 async function autocannonReads(url: string, token: string, label: string): Promise<LoadResult> {

@@ -15,7 +15,7 @@ export class AlertDecisions {
     this.byResult.set(result, decision);
   }
 
-  /** What alerts decided for this operation; undefined when alerts is not registered before the caller. */
+  /** What alerts decided for this operation; undefined when it decided no message, or alerts is not registered before the caller. */
   of(result: OperationResult): AlertDecision | undefined {
     return this.byResult.get(result);
   }

@@ -58,7 +58,8 @@ export function alertsParticipant(hooks: AlertsParticipantHooks): BatchParticipa
       // A credit starts a new low-credit cycle: the ledger made its balance the new reference.
       if (operation.type === 'grant') part.marks.lowCreditFired = 0;
       const decided = decideAlerts(result.before, result.wallet, part.marks, part.settings, now);
-      hooks.decisions?.record(result, decided);
+      // Most operations decide nothing; only decisions with messages are kept (AlertDecisions.of).
+      if (decided.messages.length > 0) hooks.decisions?.record(result, decided);
       part.messages.push(...decided.messages);
       part.emails.push(...decided.emails);
     },

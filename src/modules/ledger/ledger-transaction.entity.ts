@@ -25,8 +25,12 @@ export type { BucketDraw } from './domain/state';
   expression: `create index "ledger_transaction_spend_idx" on "ledger_transaction" ("account_id", "created_at") where kind in ${SPEND_KINDS_SQL}`,
 })
 export class LedgerTransaction extends BaseEntity<'seq' | 'synfluencerId' | 'feature' | 'platform' | 'automationId' | 'provider' | 'quantity' | 'unit' | 'idempotencyKey' | 'requestHash' | 'holdId' | 'draws' | 'metadata'> {
-  /** Global insertion order; the stable key of `transactions` cursors. */
-  @Property({ type: 'bigint', autoincrement: true, unique: true, columnType: 'bigserial' })
+  /**
+   * Insertion order from one sequence, so unique without a constraint; the stable key of
+   * `transactions` cursors. Every read by seq names the account and uses the (account_id, seq)
+   * index: a global unique index would be a sixth index on the hottest insert, never read.
+   */
+  @Property({ type: 'bigint', autoincrement: true, columnType: 'bigserial' })
   seq!: string;
 
   @References('Wallet', 'wallet_id')
