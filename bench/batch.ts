@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { fmt, gql, jwtKeys, pct, root, startServer, type BenchDb, type ServerProcess } from './harness';
+import { fmt, gql, jwtKeys, pct, root, startServer, withClient, type BenchDb, type ServerProcess } from './harness';
 import { rawCharges } from './ledger';
 
 /**
@@ -18,8 +18,9 @@ const CLIENTS = 16;
 const BATCH = 100;
 const WALLETS = 1000;
 /**
- * The three scenarios take turns, ROUNDS times (API, raw single, raw batched, API, ...), each
- * turn LEAD_IN_SECONDS uncounted then ROUND_SECONDS counted, and each row sums its rounds. This
+ * The three scenarios take turns, ROUNDS times, round r starting with scenario r (API, raw
+ * single, raw batched; raw single, raw batched, API; ...); each turn runs LEAD_IN_SECONDS
+ * uncounted then ROUND_SECONDS counted on the same clients, and each row sums its rounds. This
  * machine's fsync latency and CPU drift by ±25 % within a minute; taking turns gives every
  * scenario the same share of each period, so the ratios compare like with like (one scenario
  * after another put whole drifts into one ratio).
@@ -44,14 +45,18 @@ function cpuSeconds(pid: number | undefined): { user: number; system: number } {
   }
 }
 
-/** CPU seconds used so far by each PostgreSQL process on this machine (the embedded server's backends), by pid. */
-function postgresCpuByPid(): Map<string, number> {
+/** A process's parent (field 4 of /proc/<pid>/stat). */
+function parentPid(pid: number): number {
+  return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+}
+
+/** CPU seconds used so far by the bench PostgreSQL's processes (the postmaster's children: backends, writers), by pid. */
+function postgresCpuByPid(postmasterPid: number): Map<string, number> {
   const used = new Map<string, number>();
   for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.split(') ')[1].split(' ');
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      if (Number(fields[1]) !== postmasterPid && Number(pid) !== postmasterPid) continue;
       used.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
     } catch {
       // the process ended between the listing and the read
@@ -109,40 +114,66 @@ async function createAccounts(server: ServerProcess): Promise<Account[]> {
 }
 
 /**
+ * A measured run: the clients start at once and run LEAD_IN_SECONDS uncounted (on the same
+ * connections), then `seconds` counted. Only operations started after the lead-in count, and a
+ * run's duration is measured up to its last counted operation's end, not assumed.
+ */
+class Window {
+  readonly countFrom: number;
+  readonly end: number;
+
+  constructor(seconds: number, leadInSeconds: number) {
+    this.countFrom = Date.now() + leadInSeconds * 1000;
+    this.end = this.countFrom + seconds * 1000;
+  }
+
+  counts(startedAt: number): boolean {
+    return startedAt >= this.countFrom;
+  }
+
+  /** Seconds from the end of the lead-in until now (call when every client has stopped). */
+  elapsed(): number {
+    return (Date.now() - this.countFrom) / 1000;
+  }
+}
+
+/**
  * 16 clients, each sending batches of 100 charges, each batch with the next account's API key.
  * `minBatches`: keep going past `seconds` until that many batches were sent (the warm-up uses
- * every account's key once, as a pipeline in steady state has).
+ * every account's key once).
  */
-async function apiBatches(server: ServerProcess, accounts: Account[], label: string, seconds = ROUND_SECONDS, minBatches = 0): Promise<BatchRun> {
-  const run: BatchRun = { label, charges: 0, batches: 0, errors: 0, latencies: [], seconds };
-  const end = Date.now() + seconds * 1000;
+async function apiBatches(server: ServerProcess, accounts: Account[], label: string, seconds = ROUND_SECONDS, minBatches = 0, leadInSeconds = LEAD_IN_SECONDS): Promise<BatchRun> {
+  const run: BatchRun = { label, charges: 0, batches: 0, errors: 0, latencies: [], seconds: 0 };
+  const window = new Window(seconds, leadInSeconds);
   let next = 0;
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
-      while (Date.now() < end || next < minBatches) {
+      while (Date.now() < window.end || next < minBatches) {
         const account = accounts[next++ % accounts.length];
         const run0 = randomUUID();
         const inputs = Array.from({ length: BATCH }, (_, i) => ({ feature: 'talking_head', quantity: 1, idempotencyKey: `${run0}-${i}` }));
+        const counted = window.counts(Date.now());
         const started = performance.now();
         try {
           const results = (await gql(server.url, BATCH_MUTATION, { inputs }, account.apiKey)).chargeUsageBatch as { charge: unknown; error: unknown }[];
+          if (!counted) continue;
           run.latencies.push(performance.now() - started);
           run.batches++;
           run.charges += results.filter((item) => item.charge).length;
           run.errors += results.filter((item) => item.error).length;
         } catch {
-          run.errors += BATCH;
+          run.errors += BATCH; // lead-in failures too: a failed warm-up leaves a key uncached
         }
       }
     }),
   );
-  run.latencies.sort((a, b) => a - b);
+  run.seconds = window.elapsed();
   return run;
 }
 
 /** The raw batched baseline: BEGIN; 100 x (conditional UPDATE ... RETURNING; ledger INSERT) on one wallet; COMMIT. */
-async function rawBatches(dbUrl: string, accounts: Account[], label: string, seconds = ROUND_SECONDS): Promise<BatchRun> {
-  const run: BatchRun = { label, charges: 0, batches: 0, errors: 0, latencies: [], seconds };
+async function rawBatches(dbUrl: string, accounts: Account[], label: string): Promise<BatchRun> {
+  const run: BatchRun = { label, charges: 0, batches: 0, errors: 0, latencies: [], seconds: 0 };
   const clients = await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       const client = new Client({ connectionString: dbUrl });
@@ -150,12 +181,13 @@ async function rawBatches(dbUrl: string, accounts: Account[], label: string, sec
       return client;
     }),
   );
-  const end = Date.now() + seconds * 1000;
+  const window = new Window(ROUND_SECONDS, LEAD_IN_SECONDS);
   let next = 0;
   await Promise.all(
     clients.map(async (client) => {
-      while (Date.now() < end) {
+      while (Date.now() < window.end) {
         const account = accounts[next++ % accounts.length];
+        const counted = window.counts(Date.now());
         const started = performance.now();
         try {
           await client.query('begin');
@@ -174,6 +206,7 @@ async function rawBatches(dbUrl: string, accounts: Account[], label: string, sec
             });
           }
           await client.query('commit');
+          if (!counted) continue;
           run.latencies.push(performance.now() - started);
           run.batches++;
           run.charges += BATCH;
@@ -184,8 +217,8 @@ async function rawBatches(dbUrl: string, accounts: Account[], label: string, sec
       }
     }),
   );
+  run.seconds = window.elapsed();
   await Promise.all(clients.map((client) => client.end()));
-  run.latencies.sort((a, b) => a - b);
   return run;
 }
 
@@ -209,43 +242,43 @@ export async function benchBatch(db: BenchDb): Promise<string> {
   const single = emptyRun('raw SQL single debits (one per transaction)');
   const apiCpu = { user: 0, system: 0 };
   let postgresCpu = 0;
+  const postmasterPid = await withClient(dbUrl, async (client) => parentPid((await client.query('select pg_backend_pid() as pid')).rows[0].pid));
   try {
     const accounts = await createAccounts(server);
-    await apiBatches(server, accounts, 'warm-up', Math.min(3, ROUND_SECONDS), accounts.length); // JIT, pools, every key and wallet id cached
+    // JIT, pools, and every API key and wallet id cached (a key's first use reads it and writes its last_used_at).
+    const warmUp = await apiBatches(server, accounts, 'warm-up', Math.min(3, ROUND_SECONDS), accounts.length, 0);
+    if (warmUp.errors > 0) throw new Error(`batch warm-up: ${warmUp.errors} charges failed`);
     const walletIds = accounts.map((account) => account.walletId);
     const accountIds = accounts.map((account) => account.accountId);
-    // Each turn first runs its scenario for LEAD_IN_SECONDS uncounted: whatever the turn before
-    // left behind (dirty pages, WAL to flush, a checkpoint) is absorbed there, not in the figures.
     const measureApi = async () => {
-      await apiBatches(server, accounts, 'lead-in', LEAD_IN_SECONDS);
       const cpuBefore = cpuSeconds(server.child.pid);
-      const postgresBefore = postgresCpuByPid();
-      addRound(api, await apiBatches(server, accounts, api.label));
+      const postgresBefore = postgresCpuByPid(postmasterPid);
+      const round = await apiBatches(server, accounts, api.label);
       const cpuAfter = cpuSeconds(server.child.pid);
-      postgresCpu += postgresCpuBetween(postgresBefore, postgresCpuByPid());
+      // CPU over the whole turn (lead-in included), divided below by counted seconds plus lead-ins.
+      postgresCpu += postgresCpuBetween(postgresBefore, postgresCpuByPid(postmasterPid));
       apiCpu.user += cpuAfter.user - cpuBefore.user;
       apiCpu.system += cpuAfter.system - cpuBefore.system;
+      addRound(api, round);
     };
     const measureSingle = async () => {
-      await rawCharges(dbUrl, walletIds, accountIds, 'lead-in', CLIENTS, LEAD_IN_SECONDS);
-      const debits = await rawCharges(dbUrl, walletIds, accountIds, single.label, CLIENTS, ROUND_SECONDS);
-      addRound(single, { ...single, charges: debits.total, batches: debits.total, errors: debits.errors, latencies: debits.latencies, seconds: ROUND_SECONDS });
+      const debits = await rawCharges(dbUrl, walletIds, accountIds, single.label, CLIENTS, ROUND_SECONDS, LEAD_IN_SECONDS);
+      addRound(single, { ...single, charges: debits.total, batches: debits.total, errors: debits.errors, latencies: debits.latencies, seconds: debits.seconds });
     };
-    const measureRawBatches = async () => {
-      await rawBatches(dbUrl, accounts, 'lead-in', LEAD_IN_SECONDS);
-      addRound(raw, await rawBatches(dbUrl, accounts, raw.label));
-    };
+    const measureRawBatches = async () => addRound(raw, await rawBatches(dbUrl, accounts, raw.label));
+    const scenarios = [measureApi, measureSingle, measureRawBatches];
+    // Round r starts with scenario r, so no scenario always follows the same one.
     for (let round = 0; round < ROUNDS; round++) {
-      for (const measure of [measureApi, measureSingle, measureRawBatches]) await measure();
+      for (let turn = 0; turn < scenarios.length; turn++) await scenarios[(round + turn) % scenarios.length]();
     }
   } finally {
     await server.stop();
   }
   for (const run of [api, raw, single]) run.latencies.sort((a, b) => a - b);
   const rate = (run: BatchRun) => run.charges / run.seconds;
-  const cpuShare = (seconds: number) => fmt((seconds / api.seconds) * 100);
+  const cpuShare = (seconds: number) => fmt((seconds / (api.seconds + ROUNDS * LEAD_IN_SECONDS)) * 100);
   return [
-    `### Batch charging (${CLIENTS} clients, batches of ${BATCH} from one account each, ${WALLETS} wallets, same PostgreSQL, fsync on; ${ROUNDS} rounds of ${ROUND_SECONDS} s each after ${LEAD_IN_SECONDS} s uncounted, the scenarios taking turns)`,
+    `### Batch charging (${CLIENTS} clients, batches of ${BATCH} from one account each, ${WALLETS} wallets, same PostgreSQL, fsync on; ${ROUNDS} rounds, each turn ${LEAD_IN_SECONDS} s uncounted then ${ROUND_SECONDS} s counted, the scenarios taking turns)`,
     '',
     '| scenario | charges/s | batches/s | p50 ms per batch | p99 ms per batch | errors | charges |',
     '|---|---:|---:|---:|---:|---:|---:|',

@@ -109,7 +109,7 @@ export interface ServerProcess {
  * ~100 MB of RSS for 2,000 idle sockets (docs/operations.md, "Memory"). BENCH_SERVER_NODE_ARGS
  * replaces them for an experiment (e.g. "--max-semi-space-size=32").
  */
-export const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '--max-semi-space-size=16').split(' ');
+export const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '--max-semi-space-size=16').split(' ').filter(Boolean);
 
 export async function startServer(env: NodeJS.ProcessEnv, script = path.join(root, 'dist', 'src', 'index.js'), nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();

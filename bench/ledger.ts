@@ -38,7 +38,11 @@ async function autocannonCharges(url: string, tokens: string[], label: string): 
 }
 
 /** The same debit in raw SQL: BEGIN; conditional UPDATE ... RETURNING; INSERT ledger row; COMMIT. (Also the batch section's single-debit baseline.) */
-export async function rawCharges(dbUrl: string, walletIds: string[], accountIds: string[], label: string, concurrency = CONCURRENCY, seconds = SECONDS): Promise<LoadResult & { latencies: number[] }> {
+/**
+ * `leadInSeconds`: the clients first run that long uncounted; only debits started after it count,
+ * and the rate is over the measured time from then until the last client stopped.
+ */
+export async function rawCharges(dbUrl: string, walletIds: string[], accountIds: string[], label: string, concurrency = CONCURRENCY, seconds = SECONDS, leadInSeconds = 0): Promise<LoadResult & { latencies: number[]; seconds: number }> {
   const clients = await Promise.all(Array.from({ length: concurrency }, async () => {
     const c = new Client({ connectionString: dbUrl });
     await c.connect();
@@ -46,12 +50,14 @@ export async function rawCharges(dbUrl: string, walletIds: string[], accountIds:
   }));
   const latencies: number[] = [];
   let errors = 0;
-  const end = Date.now() + seconds * 1000;
+  const countFrom = Date.now() + leadInSeconds * 1000;
+  const end = countFrom + seconds * 1000;
   let n = 0;
   await Promise.all(
     clients.map(async (c) => {
       while (Date.now() < end) {
         const i = n++ % walletIds.length;
+        const counted = Date.now() >= countFrom;
         const t0 = performance.now();
         try {
           await c.query('begin');
@@ -69,17 +75,18 @@ export async function rawCharges(dbUrl: string, walletIds: string[], accountIds:
             });
           }
           await c.query('commit');
-          latencies.push(performance.now() - t0);
+          if (counted) latencies.push(performance.now() - t0);
         } catch {
-          errors++;
+          if (counted) errors++;
           await c.query('rollback').catch(() => undefined);
         }
       }
     }),
   );
+  const elapsed = (Date.now() - countFrom) / 1000;
   await Promise.all(clients.map((c) => c.end()));
   latencies.sort((a, b) => a - b);
-  return { label, rps: latencies.length / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, total: latencies.length, latencies };
+  return { label, rps: latencies.length / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, total: latencies.length, latencies, seconds: elapsed };
 }
 
 async function autocannonReads(url: string, token: string, label: string): Promise<LoadResult> {

@@ -15,9 +15,15 @@ export interface CachedApiKey<P> {
   keyId: string | null;
 }
 
+/** A cached API key: when it was read, and whether a background re-read is under way. */
+interface CachedApiKeyEntry<P> extends CachedApiKey<P> {
+  at: number;
+  refreshing: boolean;
+}
+
 /** Entries kept before a cache is emptied (a bound on memory, not a policy). */
 const MAX_ENTRIES = 100_000;
-/** An API key's row is re-read this often even when cached, to keep `lastUsedAt` roughly current. */
+/** An API key's row is re-read this often even when cached (in the background), to keep `lastUsedAt` and the account's role current. */
 export const API_KEY_REFRESH_MS = 60_000;
 
 /**
@@ -35,7 +41,7 @@ export class CredentialCache<P> {
   private listening = false;
   private epoch = 0;
   private readonly sessions = new Map<string, { accountId: string; active: boolean }>();
-  private readonly apiKeys = new Map<string, CachedApiKey<P> & { at: number }>();
+  private readonly apiKeys = new Map<string, CachedApiKeyEntry<P>>();
   private readonly subscribers: ((r: Revocation) => void)[] = [];
 
   constructor(private readonly log: Logger) {}
@@ -98,16 +104,36 @@ export class CredentialCache<P> {
     return active;
   }
 
-  /** An API key by its secret's hash: from the cache (at most API_KEY_REFRESH_MS old), else `load`. */
+  /**
+   * An API key by its secret's hash: from the cache, else `load`. An entry older than
+   * API_KEY_REFRESH_MS is still answered from the cache while `load` refreshes it in the
+   * background (one refresh at a time per key), so a busy key never waits for its periodic
+   * re-read. Revoked keys are never among the cached ones: revocation removes them at once.
+   */
   async apiKey(hash: string, load: () => Promise<CachedApiKey<P>>): Promise<P | null> {
     const hit = this.listening ? this.apiKeys.get(hash) : undefined;
-    if (hit && Date.now() - hit.at < API_KEY_REFRESH_MS) return hit.principal;
+    if (!hit) return this.loadApiKey(hash, load);
+    if (Date.now() - hit.at >= API_KEY_REFRESH_MS && !hit.refreshing) this.refreshApiKey(hash, hit, load);
+    return hit.principal;
+  }
+
+  private async loadApiKey(hash: string, load: () => Promise<CachedApiKey<P>>): Promise<P | null> {
     const epoch = this.epoch;
     const loaded = await load();
     if (this.listening && epoch === this.epoch) {
       if (this.apiKeys.size >= MAX_ENTRIES) this.apiKeys.clear();
-      this.apiKeys.set(hash, { ...loaded, at: Date.now() });
+      this.apiKeys.set(hash, { ...loaded, at: Date.now(), refreshing: false });
     }
     return loaded.principal;
+  }
+
+  /** The background re-read of a stale entry; on failure the entry stays and the next use retries. */
+  private refreshApiKey(hash: string, stale: CachedApiKeyEntry<P>, load: () => Promise<CachedApiKey<P>>): void {
+    stale.refreshing = true;
+    this.loadApiKey(hash, load)
+      .catch((err: unknown) => this.log.warn({ err }, 'API key refresh failed; the cached entry stays until the next use retries'))
+      .finally(() => {
+        stale.refreshing = false;
+      });
   }
 }
