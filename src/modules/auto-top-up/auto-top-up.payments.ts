@@ -4,6 +4,7 @@ import type { AutoTopUpConfig } from '../../config';
 import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
+import { bigintOf, textOrNull } from '../../shared/row-values';
 import { MessageKind } from '../alerts/message.entity';
 import type { MessagesService } from '../alerts/messages.service';
 import { formatMinor } from '../billing/billing.catalog';
@@ -33,12 +34,12 @@ export function decodeAttempt(row: Record<string, unknown>): AttemptRow {
     id: row.id as string,
     accountId: row.account_id as string,
     status: row.status as AutoTopUpStatus,
-    credits: BigInt(row.credits as string),
-    amountMinor: BigInt(row.amount_minor as string),
+    credits: bigintOf(row.credits),
+    amountMinor: bigintOf(row.amount_minor),
     currency: row.currency as string,
-    packId: (row.pack_id as string | null) ?? null,
+    packId: textOrNull(row.pack_id),
     monthKey: row.month_key as string,
-    paymentIntentId: (row.payment_intent_id as string | null) ?? null,
+    paymentIntentId: textOrNull(row.payment_intent_id),
   };
 }
 

@@ -3,6 +3,7 @@ import type { AutoTopUpConfig } from '../../config';
 import type { Sql } from '../../db/sql';
 import { badInput, notFound } from '../../shared/errors';
 import { MICROS } from '../../shared/money';
+import { nullableBigint, textOrNull } from '../../shared/row-values';
 import { monthKey } from '../../shared/time';
 import type { BillingService } from '../billing/billing.service';
 import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
@@ -40,8 +41,6 @@ const MAX_MONTHLY = 100;
 const SETTINGS_COLUMNS = `t.enabled, t.threshold::text as threshold, t.pack_id, t.credits::text as credits, t.amount_minor::text as amount_minor, t.currency,
   t.monthly_maximum, t.month_key, t.started_this_month, t.consecutive_failures, t.payment_method_id is not null as has_card, t.last_failure`;
 
-const bigintOrNull = (value: unknown): bigint | null => (value === null || value === undefined ? null : BigInt(value as string));
-
 /**
  * Reading and saving auto top-up settings, and the card Stripe saved for them. Every write takes
  * the account's wallet lock first: ledger batches read these settings under it.
@@ -69,17 +68,17 @@ export class AutoTopUpSettings {
     return {
       accountId: row.account_id as string,
       enabled: row.enabled === true,
-      threshold: bigintOrNull(row.threshold),
-      packId: (row.pack_id as string | null) ?? null,
-      credits: bigintOrNull(row.credits),
-      amountMinor: bigintOrNull(row.amount_minor),
-      currency: (row.currency as string | null) ?? null,
+      threshold: nullableBigint(row.threshold),
+      packId: textOrNull(row.pack_id),
+      credits: nullableBigint(row.credits),
+      amountMinor: nullableBigint(row.amount_minor),
+      currency: textOrNull(row.currency),
       monthlyMaximum: Number(row.monthly_maximum ?? 3),
       topUpsThisMonth: row.month_key === month ? Number(row.started_this_month) : 0,
       consecutiveFailures: failures,
       stoppedAfterFailures: row.enabled === true && failures >= this.config.maxFailures,
       paymentMethodSaved: row.has_card === true,
-      lastFailure: (row.last_failure as string | null) ?? null,
+      lastFailure: textOrNull(row.last_failure),
     };
   }
 

@@ -3,6 +3,7 @@ import type { AutoTopUpConfig } from '../../config';
 import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
+import { textOrNull } from '../../shared/row-values';
 import { isPermanentStripeError, type BillingService } from '../billing/billing.service';
 import { ATTEMPT_COLUMNS, decodeAttempt, type AttemptRow, type AutoTopUpPayments } from './auto-top-up.payments';
 import { BackgroundWorker } from '../../shared/background-worker';
@@ -161,7 +162,7 @@ function claimedOf(row: Record<string, unknown>): ClaimedAttempt {
     ...decodeAttempt(row),
     tries: Number(row.stripe_tries),
     enabled: row.enabled === true,
-    paymentMethodId: (row.payment_method_id as string | null) ?? null,
-    customerId: (row.customer_id as string | null) ?? null,
+    paymentMethodId: textOrNull(row.payment_method_id),
+    customerId: textOrNull(row.customer_id),
   };
 }

@@ -7,6 +7,7 @@ import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors'
 import { isUuid } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
+import { bigintOf, dateOf, textOrNull } from '../../shared/row-values';
 import { CreditSource } from '../ledger/credit-bucket.entity';
 import type { LedgerService } from '../ledger/ledger.service';
 import type { PricingService } from '../pricing/pricing.service';
@@ -438,13 +439,13 @@ export class BillingService {
       accountId: r.account_id as string,
       bucketId: r.bucket_id as string,
       paymentIntentId: r.payment_intent_id as string,
-      credits: BigInt(r.credits as string),
-      amountMinor: BigInt(r.amount_minor as string),
+      credits: bigintOf(r.credits),
+      amountMinor: bigintOf(r.amount_minor),
       currency: r.currency as string,
       status: r.status as RefundStatus,
-      stripeRefundId: (r.stripe_refund_id as string) ?? null,
-      lastError: (r.last_error as string) ?? null,
-      createdAt: new Date(r.created_at as string),
+      stripeRefundId: textOrNull(r.stripe_refund_id),
+      lastError: textOrNull(r.last_error),
+      createdAt: dateOf(r.created_at),
     }));
   }
 

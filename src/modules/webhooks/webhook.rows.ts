@@ -1,11 +1,9 @@
+import { dateOf, nullableDate, textOrNull, type Row } from '../../shared/row-values';
 import type { WebhookDeliveryStatus } from './webhook-delivery.entity';
 import type { WebhookEndpointStatus } from './webhook-endpoint.entity';
 import type { WebhookEventType } from './webhook-event';
 
 /** The webhooks module's rows as objects: one SQL fragment and one decoder per table. */
-
-type Row = Record<string, unknown>;
-const dateOrNull = (value: unknown): Date | null => (value ? new Date(value as string) : null);
 
 export interface EndpointRow {
   id: string;
@@ -29,15 +27,15 @@ export function decodeEndpoint(row: Row): EndpointRow {
   return {
     id: row.id as string,
     url: row.url as string,
-    description: (row.description as string | null) ?? null,
+    description: textOrNull(row.description),
     events: row.events as WebhookEventType[],
     status: row.status as WebhookEndpointStatus,
-    disabledReason: (row.disabled_reason as string | null) ?? null,
-    failingSince: dateOrNull(row.failing_since),
-    secretRotatedAt: dateOrNull(row.secret_rotated_at),
-    previousSecretExpiresAt: dateOrNull(row.previous_secret_expires_at),
-    createdAt: new Date(row.created_at as string),
-    updatedAt: new Date(row.updated_at as string),
+    disabledReason: textOrNull(row.disabled_reason),
+    failingSince: nullableDate(row.failing_since),
+    secretRotatedAt: nullableDate(row.secret_rotated_at),
+    previousSecretExpiresAt: nullableDate(row.previous_secret_expires_at),
+    createdAt: dateOf(row.created_at),
+    updatedAt: dateOf(row.updated_at),
   };
 }
 
@@ -58,10 +56,10 @@ export function decodeAttempt(row: Row): AttemptRow {
   return {
     deliveryId: row.delivery_id as string,
     number: Number(row.number),
-    startedAt: new Date(row.created_at as string),
+    startedAt: dateOf(row.created_at),
     statusCode: row.status_code === null ? null : Number(row.status_code),
-    error: (row.error as string | null) ?? null,
-    responseBody: (row.response_body as string | null) ?? null,
+    error: textOrNull(row.error),
+    responseBody: textOrNull(row.response_body),
     durationMs: Number(row.duration_ms),
   };
 }
@@ -98,12 +96,12 @@ export function decodeDelivery(row: Row): DeliveryRow {
     payload: row.payload as string,
     status: row.status as WebhookDeliveryStatus,
     attemptCount: Number(row.attempts),
-    nextAttemptAt: dateOrNull(row.next_attempt_at),
+    nextAttemptAt: nullableDate(row.next_attempt_at),
     lastStatusCode: row.last_status_code === null ? null : Number(row.last_status_code),
-    lastError: (row.last_error as string | null) ?? null,
-    deliveredAt: dateOrNull(row.delivered_at),
-    replayOf: (row.replay_of as string | null) ?? null,
-    createdAt: new Date(row.created_at as string),
+    lastError: textOrNull(row.last_error),
+    deliveredAt: nullableDate(row.delivered_at),
+    replayOf: textOrNull(row.replay_of),
+    createdAt: dateOf(row.created_at),
     attempts: [],
   };
 }

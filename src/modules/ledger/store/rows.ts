@@ -1,3 +1,4 @@
+import { bigintOf, dateOf, nullableBigint, nullableDate, textOrNull, type Row } from '../../../shared/row-values';
 import type { CreditSource, HoldStatus, TransactionKind } from '../domain/kinds';
 import type { BucketDraw, BucketRecord, HoldRecord, LedgerEntry, WalletSnapshot } from '../domain/state';
 
@@ -5,14 +6,6 @@ import type { BucketDraw, BucketRecord, HoldRecord, LedgerEntry, WalletSnapshot 
  * The only place ledger rows become objects: one SQL fragment and one decoder per table. Bigint
  * columns travel as text (JSON and pg's defaults would lose precision or give strings anyway).
  */
-
-type Row = Record<string, unknown>;
-
-const bigintOf = (value: unknown): bigint => BigInt(value as string | number);
-const nullableBigint = (value: unknown): bigint | null => (value === null || value === undefined ? null : bigintOf(value));
-const dateOf = (value: unknown): Date => new Date(value as string);
-const nullableDate = (value: unknown): Date | null => (value ? dateOf(value) : null);
-const textOrNull = (value: unknown): string | null => (value as string | null | undefined) ?? null;
 
 // ---------------------------------------------------------------- wallet
 
