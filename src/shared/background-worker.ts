@@ -7,6 +7,11 @@
  * It does nothing until `start()`: a process that serves requests without owning background work
  * (the stdio MCP entry, `buildApp({ background: false })`) leaves the queues to the servers.
  */
+/** A retry's delay: `baseMs` after the first failed attempt, doubling with each one after, at most `maxMs`. */
+export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
+  return Math.min(baseMs * 2 ** Math.min(attempts - 1, 30), maxMs);
+}
+
 export abstract class BackgroundWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;

@@ -2,7 +2,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../config';
 import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
-import { BackgroundWorker } from '../../shared/background-worker';
+import { BackgroundWorker, backoffMs } from '../../shared/background-worker';
 
 interface OutboxRow {
   id: string;
@@ -71,7 +71,7 @@ export class EmailOutboxWorker extends BackgroundWorker {
       await this.deps.sql.query('update email_outbox set sent_at = now(), last_error = null where id = ?', [r.id]);
     } catch (err) {
       const giveUp = r.attempts >= e.maxAttempts;
-      const delay = Math.min(e.retryBaseMs * 2 ** Math.min(r.attempts - 1, 30), e.retryMaxMs);
+      const delay = backoffMs(r.attempts, e.retryBaseMs, e.retryMaxMs);
       this.deps.log.warn({ err, emailId: r.id, attempts: r.attempts, giveUp, retryInMs: giveUp ? null : delay }, 'email send failed');
       await this.deps.sql
         .query(

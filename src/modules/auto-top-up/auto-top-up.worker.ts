@@ -6,7 +6,7 @@ import { formatCredits } from '../../shared/money';
 import { textOrNull } from '../../shared/row-values';
 import { isPermanentStripeError, type BillingService } from '../billing/billing.service';
 import { ATTEMPT_COLUMNS, decodeAttempt, type AttemptRow, type AutoTopUpPayments } from './auto-top-up.payments';
-import { BackgroundWorker } from '../../shared/background-worker';
+import { BackgroundWorker, backoffMs } from '../../shared/background-worker';
 
 interface ClaimedAttempt extends AttemptRow {
   tries: number;
@@ -116,7 +116,8 @@ export class AutoTopUpWorker extends BackgroundWorker {
       return this.deps.payments.fail(attempt.id, 'idempotency_error', `Stripe refused to repeat the payment request with other details: ${e.message ?? 'idempotency key reused'}`);
     }
     if (isPermanentStripeError(err)) return this.deps.payments.fail(attempt.id, e.code ?? 'payment_error', e.message ?? 'Stripe refused the payment.');
-    const retryMs = Math.min(5000 * 2 ** Math.min(attempt.tries - 1, 10), this.deps.config.reconcileAfterMs);
+    // 5 s, doubling up to 10 times (~85 min), never beyond the reconcile delay.
+    const retryMs = backoffMs(Math.min(attempt.tries, 11), 5000, this.deps.config.reconcileAfterMs);
     this.deps.log.warn({ err, attemptId: attempt.id, retryMs }, 'auto top-up PaymentIntent not created; retried with the same idempotency key');
     await this.checkAgainLater(attempt.id, retryMs);
   }

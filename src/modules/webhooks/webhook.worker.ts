@@ -8,7 +8,7 @@ import { scheduleDeliveries } from './webhook-outbox.sql';
 import { sendWebhook, type AttemptOutcome } from './webhook.sender';
 import { signedHeaders } from './webhook.signing';
 import type { TargetPolicy } from './target-policy';
-import { BackgroundWorker } from '../../shared/background-worker';
+import { BackgroundWorker, backoffMs } from '../../shared/background-worker';
 
 /** A delivery claimed for one attempt, with what sending it needs. */
 interface ClaimedDelivery {
@@ -120,8 +120,7 @@ export class WebhookWorker extends BackgroundWorker {
 
   /** Exponential backoff with "equal jitter": between half and all of min(base * 2^(n-1), max). */
   private retryDelayMs(attempts: number): number {
-    const { retryBaseMs, retryMaxMs } = this.deps.config;
-    const ceiling = Math.min(retryBaseMs * 2 ** Math.min(attempts - 1, 30), retryMaxMs);
+    const ceiling = backoffMs(attempts, this.deps.config.retryBaseMs, this.deps.config.retryMaxMs);
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
