@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { fmt, gql, jwtKeys, pct, root, startServer, withClient, type BenchDb, type ServerProcess } from './harness';
+import { fmt, gql, jwtKeys, pct, processStat, root, startServer, withClient, type BenchDb, type ServerProcess } from './harness';
 import { rawCharges } from './ledger';
 
 /**
@@ -35,29 +35,14 @@ const BATCH_MUTATION = `mutation ($inputs: [ChargeUsageInput!]!) {
   chargeUsageBatch(inputs: $inputs) { charge { transaction { id amount } wallet { balance } } error { code message } }
 }`;
 
-/** CPU seconds (user, system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): { user: number; system: number } {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }; // utime, stime in clock ticks (100/s)
-  } catch {
-    return { user: NaN, system: NaN };
-  }
-}
-
-/** A process's parent (field 4 of /proc/<pid>/stat). */
-function parentPid(pid: number): number {
-  return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-}
-
 /** CPU seconds used so far by the bench PostgreSQL's processes (the postmaster's children: backends, writers), by pid. */
 function postgresCpuByPid(postmasterPid: number): Map<string, number> {
   const used = new Map<string, number>();
   for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      if (Number(fields[1]) !== postmasterPid && Number(pid) !== postmasterPid) continue;
-      used.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+      const stat = processStat(Number(pid));
+      if (stat.parent !== postmasterPid && Number(pid) !== postmasterPid) continue;
+      used.set(pid, stat.userSeconds + stat.systemSeconds);
     } catch {
       // the process ended between the listing and the read
     }
@@ -242,7 +227,7 @@ export async function benchBatch(db: BenchDb): Promise<string> {
   const single = emptyRun('raw SQL single debits (one per transaction)');
   const apiCpu = { user: 0, system: 0 };
   let postgresCpu = 0;
-  const postmasterPid = await withClient(dbUrl, async (client) => parentPid((await client.query('select pg_backend_pid() as pid')).rows[0].pid));
+  const postmasterPid = await withClient(dbUrl, async (client) => processStat((await client.query('select pg_backend_pid() as pid')).rows[0].pid).parent);
   try {
     const accounts = await createAccounts(server);
     // JIT, pools, and every API key and wallet id cached (a key's first use reads it and writes its last_used_at).
@@ -251,14 +236,14 @@ export async function benchBatch(db: BenchDb): Promise<string> {
     const walletIds = accounts.map((account) => account.walletId);
     const accountIds = accounts.map((account) => account.accountId);
     const measureApi = async () => {
-      const cpuBefore = cpuSeconds(server.child.pid);
+      const cpuBefore = processStat(server.child.pid!);
       const postgresBefore = postgresCpuByPid(postmasterPid);
       const round = await apiBatches(server, accounts, api.label);
-      const cpuAfter = cpuSeconds(server.child.pid);
+      const cpuAfter = processStat(server.child.pid!);
       // CPU over the whole turn (lead-in included), divided below by counted seconds plus lead-ins.
       postgresCpu += postgresCpuBetween(postgresBefore, postgresCpuByPid(postmasterPid));
-      apiCpu.user += cpuAfter.user - cpuBefore.user;
-      apiCpu.system += cpuAfter.system - cpuBefore.system;
+      apiCpu.user += cpuAfter.userSeconds - cpuBefore.userSeconds;
+      apiCpu.system += cpuAfter.systemSeconds - cpuBefore.systemSeconds;
       addRound(api, round);
     };
     const measureSingle = async () => {

@@ -20,6 +20,24 @@ export const freePort = () =>
     });
   });
 
+/** A process's parent and the CPU it has used so far, from /proc/<pid>/stat (Linux; USER_HZ is 100). */
+export function processStat(pid: number): { parent: number; userSeconds: number; systemSeconds: number } {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { parent: Number(fields[1]), userSeconds: Number(fields[11]) / 100, systemSeconds: Number(fields[12]) / 100 };
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export const cpuSeconds = (pid: number): number => {
+  const stat = processStat(pid);
+  return stat.userSeconds + stat.systemSeconds;
+};
+
+/** A process's resident memory in MB, from /proc/<pid>/status. */
+export function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
 export interface BenchDb {
   baseUrl: string;
   createDatabase(name: string): Promise<string>;
@@ -135,9 +153,7 @@ export async function startServer(env: NodeJS.ProcessEnv, script = path.join(roo
     child,
     rssMb() {
       try {
-        const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-        return Math.round(kb / 1024);
+        return Math.round(rssMb(child.pid!));
       } catch {
         return NaN;
       }

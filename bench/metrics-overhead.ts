@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import { fmt, gql, jwtKeys, startBenchDb, startServer, type ServerProcess } from './harness';
+import { cpuSeconds, fmt, gql, jwtKeys, startBenchDb, startServer, type ServerProcess } from './harness';
 
 /**
  * `npm run bench:metrics`: the charge path's server CPU with metrics on and off. Each round starts
@@ -13,11 +12,8 @@ const CONCURRENCY = 16;
 const WALLETS = 16;
 const CHARGE = 'mutation($k: String!) { chargeUsage(input: { feature: "caption", quantity: 1, idempotencyKey: $k }) { transaction { id } } }';
 
-/** utime + stime of a process, in milliseconds (USER_HZ is 100 on Linux). */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+/** utime + stime of a process, in milliseconds. */
+const cpuMs = (pid: number): number => cpuSeconds(pid) * 1000;
 
 async function charges(server: ServerProcess, tokens: string[], count: number, tag: string): Promise<void> {
   let next = 0;

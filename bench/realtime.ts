@@ -10,7 +10,7 @@ import { buildApp, type App } from '../src/app';
 import { loadConfig } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/shared/logger';
-import { SERVER_NODE_ARGS, type Answer } from './harness';
+import { cpuSeconds, rssMb, SERVER_NODE_ARGS, type Answer } from './harness';
 
 /**
  * Real-time benchmark (issue 4): two API instances on one embedded PostgreSQL.
@@ -81,17 +81,6 @@ async function inBatches<T>(n: number, concurrency: number, task: (i: number) =>
   return out;
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100 Hz)
-}
-
-function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
 
 /** Waits for the next IPC message of a given type from the clients process. */
 function nextMessage<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
