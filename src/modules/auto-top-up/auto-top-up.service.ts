@@ -7,6 +7,7 @@ import type { Logger } from '../../shared/logger';
 import type { MessagesService } from '../alerts/messages.service';
 import type { BillingService } from '../billing/billing.service';
 import type { Outcome, PaymentEventHandler } from '../billing/billing.webhook';
+import { idOf } from '../billing/stripe.client';
 import type { LedgerService } from '../ledger/ledger.service';
 import type { PricingService } from '../pricing/pricing.service';
 import type { WebhookPublisher } from '../webhooks/webhook.publisher';
@@ -15,8 +16,6 @@ import { AutoTopUpSettings, type AutoTopUpInput, type AutoTopUpView } from './au
 import { AutoTopUpWorker } from './auto-top-up.worker';
 
 export type { AutoTopUpInput, AutoTopUpView } from './auto-top-up.settings';
-
-const idOf = (value: string | { id: string } | null | undefined): string | null => (value === null || value === undefined ? null : typeof value === 'string' ? value : value.id);
 
 export interface AutoTopUpDeps {
   orm: MikroORM;

@@ -7,6 +7,7 @@ import { formatCredits, parseCredits } from '../../shared/money';
 import type { LedgerService } from '../ledger/ledger.service';
 import { formatMinor, type BillingCatalog } from './billing.catalog';
 import { notifySafely, type Notifier } from './billing.notifier';
+import { idOf } from './stripe.client';
 
 /*
  * Stripe webhooks: `POST /webhooks/stripe`.
@@ -48,8 +49,6 @@ export interface PaymentEventHandler {
 class RetryLater extends Error {}
 
 const LIVE_SUBSCRIPTION = ['active', 'trialing', 'past_due'];
-
-const idOf = (v: string | { id: string } | null | undefined): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : v.id);
 
 export class StripeWebhookService {
   private paymentEvents: PaymentEventHandler | null = null;

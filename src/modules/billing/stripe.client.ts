@@ -18,4 +18,8 @@ export function createStripeClient(config: Config): Stripe | null {
   return new Stripe(key, opts);
 }
 
+/** The id of a Stripe field that is an id or, when expanded, the object itself. */
+export const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
+
 export type { Stripe };
