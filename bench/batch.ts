@@ -227,6 +227,8 @@ export async function benchBatch(db: BenchDb): Promise<string> {
   const single = emptyRun('raw SQL single debits (one per transaction)');
   const apiCpu = { user: 0, system: 0 };
   let postgresCpu = 0;
+  let loadGeneratorCpu = 0;
+  let lonelyDebit: { p50: number; p99: number } | undefined;
   const postmasterPid = await withClient(dbUrl, async (client) => processStat((await client.query('select pg_backend_pid() as pid')).rows[0].pid).parent);
   try {
     const accounts = await createAccounts(server);
@@ -235,10 +237,17 @@ export async function benchBatch(db: BenchDb): Promise<string> {
     if (warmUp.errors > 0) throw new Error(`batch warm-up: ${warmUp.errors} charges failed`);
     const walletIds = accounts.map((account) => account.walletId);
     const accountIds = accounts.map((account) => account.accountId);
+    // What one debit's commit costs on this machine with nothing else running: the single-debit
+    // baseline is bound by it where fsync is slow and by CPU where it is fast, and the ratio moves with it.
+    const alone = await rawCharges(dbUrl, walletIds, accountIds, 'one client', 1, 2, 0.5);
+    lonelyDebit = { p50: alone.p50, p99: alone.p99 };
     const measureApi = async () => {
       const cpuBefore = processStat(server.child.pid!);
       const postgresBefore = postgresCpuByPid(postmasterPid);
+      const generatorBefore = process.cpuUsage();
       const round = await apiBatches(server, accounts, api.label);
+      const generatorUsed = process.cpuUsage(generatorBefore);
+      loadGeneratorCpu += (generatorUsed.user + generatorUsed.system) / 1e6;
       const cpuAfter = processStat(server.child.pid!);
       // CPU over the whole turn (lead-in included), divided below by counted seconds plus lead-ins.
       postgresCpu += postgresCpuBetween(postgresBefore, postgresCpuByPid(postmasterPid));
@@ -261,7 +270,10 @@ export async function benchBatch(db: BenchDb): Promise<string> {
   }
   for (const run of [api, raw, single]) run.latencies.sort((a, b) => a - b);
   const rate = (run: BatchRun) => run.charges / run.seconds;
-  const cpuShare = (seconds: number) => fmt((seconds / (api.seconds + ROUNDS * LEAD_IN_SECONDS)) * 100);
+  const apiTurnSeconds = api.seconds + ROUNDS * LEAD_IN_SECONDS;
+  const cpuShare = (seconds: number) => fmt((seconds / apiTurnSeconds) * 100);
+  // CPU microseconds per charge over the whole turns (lead-ins included, at the counted rate): steadier than the rates on a drifting machine.
+  const perCharge = (seconds: number) => fmt((seconds / (rate(api) * apiTurnSeconds)) * 1e6, 1);
   return [
     `### Batch charging (${CLIENTS} clients, batches of ${BATCH} from one account each, ${WALLETS} wallets, same PostgreSQL, fsync on; ${ROUNDS} rounds, each turn ${LEAD_IN_SECONDS} s uncounted then ${ROUND_SECONDS} s counted, the scenarios taking turns)`,
     '',
@@ -275,6 +287,8 @@ export async function benchBatch(db: BenchDb): Promise<string> {
     `| chargeUsageBatch / raw single debits | ${fmt(rate(api) / rate(single), 2)}x | >= 10x |`,
     `| chargeUsageBatch / raw batched debits | ${fmt(rate(api) / rate(raw), 2)}x | >= 0.3x |`,
     '',
-    `CPU during the chargeUsageBatch rounds: API process ${cpuShare(apiCpu.user + apiCpu.system)} % of one core (user ${cpuShare(apiCpu.user)} %, system ${cpuShare(apiCpu.system)} %), PostgreSQL ${cpuShare(postgresCpu)} % (this machine: ${os.cpus().length} cores).`,
+    `CPU during the chargeUsageBatch rounds: API process ${cpuShare(apiCpu.user + apiCpu.system)} % of one core (user ${cpuShare(apiCpu.user)} %, system ${cpuShare(apiCpu.system)} %), PostgreSQL ${cpuShare(postgresCpu)} %, load generator ${cpuShare(loadGeneratorCpu)} % (this machine: ${os.cpus().length} cores).`,
+    `CPU per charge: API ${perCharge(apiCpu.user + apiCpu.system)} µs, PostgreSQL ${perCharge(postgresCpu)} µs, load generator ${perCharge(loadGeneratorCpu)} µs.`,
+    `One raw single debit with no other load (the commit's cost here): p50 ${fmt(lonelyDebit?.p50 ?? NaN, 2)} ms, p99 ${fmt(lonelyDebit?.p99 ?? NaN, 2)} ms.`,
   ].join('\n');
 }

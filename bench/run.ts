@@ -1,6 +1,7 @@
 import { benchBatch } from './batch';
 import { startBenchDb, type BenchDb } from './harness';
 import { benchLedger } from './ledger';
+import { benchLedgerIds } from './ledger-ids';
 import { benchRealtime } from './realtime';
 import { benchUsage } from './usage';
 import { benchDashboard } from './dashboard';
@@ -9,6 +10,7 @@ import { benchDashboard } from './dashboard';
 const sections: Record<string, (db: BenchDb) => Promise<string>> = {
   ledger: (db) => benchLedger(db),
   batch: (db) => benchBatch(db),
+  ids: (db) => benchLedgerIds(db),
   realtime: () => benchRealtime(),
   usage: (db) => benchUsage({ createDatabase: (name) => db.createDatabase(name) }),
   dashboard: (db) => benchDashboard(db),
@@ -18,7 +20,7 @@ const sections: Record<string, (db: BenchDb) => Promise<string>> = {
  * `npm run bench`: starts its own PostgreSQL (or uses DATABASE_URL's server), runs every
  * section and prints markdown tables. Targets are ratios against baselines measured in the
  * same run, never absolute numbers (machines differ; ratios travel).
- * BENCH_ONLY=ledger,batch,realtime,usage,dashboard picks sections.
+ * BENCH_ONLY=ledger,batch,ids,realtime,usage,dashboard picks sections.
  */
 async function main(): Promise<void> {
   const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
