@@ -2,9 +2,9 @@ import type { PoolClient } from 'pg';
 import type { AutoTopUpConfig } from '../../config';
 import type { Sql } from '../../db/sql';
 import { badInput, notFound } from '../../shared/errors';
-import { MICROS } from '../../shared/money';
 import { nullableBigint, textOrNull } from '../../shared/row-values';
 import { monthKey } from '../../shared/time';
+import { formatMinor, priceInMinor } from '../billing/billing.catalog';
 import type { BillingService } from '../billing/billing.service';
 import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
 import type { PricingService } from '../pricing/pricing.service';
@@ -133,10 +133,8 @@ export class AutoTopUpSettings {
     if (input.amount === undefined || input.amount === null) return null;
     if (input.amount <= 0n) throw badInput('amount must be greater than 0');
     const book = this.pricing.book;
-    const [whole, fraction = ''] = book.creditValue.split('.');
-    const minorPerCredit = BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0').slice(0, 2));
-    const amountMinor = (input.amount * minorPerCredit + MICROS - 1n) / MICROS; // rounded up to the cent
-    if (amountMinor < MIN_CHARGE_MINOR) throw badInput('amount is too small to charge a card (at least 0.50)');
+    const amountMinor = priceInMinor(input.amount, book.creditValue, book.currency);
+    if (amountMinor < MIN_CHARGE_MINOR) throw badInput(`amount is too small to charge a card (at least ${formatMinor(MIN_CHARGE_MINOR, book.currency)} ${book.currency.toUpperCase()})`);
     return { packId: null, credits: input.amount, amountMinor, currency: book.currency };
   }
 
