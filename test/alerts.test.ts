@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
+import { startTwoInstances, stopApps, errorCode, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { Recorder, pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { TestSmtp } from './helpers/smtp';
 import { monthKey } from '../src/shared/time';
 import { MessageKind } from '../src/modules/alerts/message.entity';
 import {
-  ChargeUsageDocument,
   GrantCreditsDocument,
   LowCreditAlertDocument,
   MarkMessagesReadDocument,
@@ -35,18 +34,13 @@ beforeAll(async () => {
     EMAIL_RETRY_MAX_MS: '400',
     ...sharedJwtEnv(),
   };
-  a = await startTestApp(env);
-  b = await startTestApp(env, { dbUrl: a.dbUrl });
+  [a, b] = await startTwoInstances(env);
 });
 afterAll(async () => {
   for (const c of clients) await c.dispose();
-  await b.stop();
-  await a.stop();
+  await stopApps(a, b);
   await smtp.stop();
 });
-
-const charge = (t: TestApp, u: TestUser, quantity = 1) =>
-  t.gql(ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey: randomUUID() } }, u.token);
 
 async function messagesOf(u: TestUser) {
   const data = await a.ok(MessagesDocument, { first: 100 }, u.token);
@@ -66,7 +60,7 @@ describe('low-credit alerts', () => {
     await sleep(300); // the subscription has no catch-up argument: let it register first
 
     // 110 one-credit charges for 100 credits, 32 at a time, half on each instance.
-    const results = await pool(110, 32, (i) => charge(i % 2 ? a : b, u));
+    const results = await pool(110, 32, (i) => (i % 2 ? a : b).charge(u));
     expect(results.filter((r) => !r.errors)).toHaveLength(100);
     expect(results.filter((r) => r.errors).map(errorCode)).toEqual(Array(10).fill('INSUFFICIENT_CREDITS'));
 
@@ -95,8 +89,8 @@ describe('low-credit alerts', () => {
     // A grant starts a new cycle with the new balance as the reference.
     const admin = await a.admin();
     await b.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '40', reason: 'goodwill', idempotencyKey: randomUUID() }, admin.token);
-    expect((await charge(b, u, 30)).errors).toBeUndefined(); // 10 left = 25 % of 40
-    expect((await charge(a, u, 6)).errors).toBeUndefined(); // 4 left = 10 % of 40
+    expect((await b.charge(u, { quantity: 30 })).errors).toBeUndefined(); // 10 left = 25 % of 40
+    expect((await a.charge(u, { quantity: 6 })).errors).toBeUndefined(); // 4 left = 10 % of 40
     const again = await lowCredits(u);
     expect(again).toHaveLength(5);
     expect(again.filter((d) => d.reference === '40')).toEqual([
@@ -112,14 +106,14 @@ describe('low-credit alerts', () => {
 
   it('fires every threshold one charge crosses, in order, and nothing for a rolled-back charge', async () => {
     const u = await a.signUp();
-    expect(errorCode(await charge(b, u, 101))).toBe('INSUFFICIENT_CREDITS');
+    expect(errorCode(await b.charge(u, { quantity: 101 }))).toBe('INSUFFICIENT_CREDITS');
     expect(await messagesOf(u)).toHaveLength(0);
-    expect((await charge(b, u, 95)).errors).toBeUndefined(); // 5 left: past 25 % and 10 %
+    expect((await b.charge(u, { quantity: 95 })).errors).toBeUndefined(); // 5 left: past 25 % and 10 %
     expect((await lowCredits(u)).map((d) => [d.threshold, d.balance])).toEqual([
       [10, '5'],
       [25, '5'],
     ]);
-    expect((await charge(a, u, 5)).errors).toBeUndefined();
+    expect((await a.charge(u, { quantity: 5 })).errors).toBeUndefined();
     const kinds = (await messagesOf(u)).map((m) => [m.kind, (m.data as { threshold?: number }).threshold ?? null]);
     expect(kinds).toEqual([
       ['CREDITS_DEPLETED', null],
@@ -132,7 +126,7 @@ describe('low-credit alerts', () => {
   it('sends no email when the account turned low-credit emails off (the message is still created)', async () => {
     const u = await a.signUp();
     await a.ok(UpdateSettingsDocument, { input: { lowCreditEmails: false } }, u.token);
-    expect((await charge(b, u, 80)).errors).toBeUndefined();
+    expect((await b.charge(u, { quantity: 80 })).errors).toBeUndefined();
     expect((await lowCredits(u)).map((d) => d.threshold)).toEqual([25]);
     await sleep(400);
     const rows = await withSql(a.dbUrl, (db) => db.query('select count(*)::int as n from email_outbox where account_id = $1', [u.accountId]));
@@ -145,7 +139,7 @@ describe('burn alert and budget cap', () => {
   it('fires the burn alert once a month when month-to-date spend reaches the threshold', async () => {
     const u = await a.signUp();
     await a.ok(UpdateSettingsDocument, { input: { burnAlertThreshold: '5' } }, u.token);
-    const results = await pool(8, 8, (i) => charge(i % 2 ? a : b, u));
+    const results = await pool(8, 8, (i) => (i % 2 ? a : b).charge(u));
     expect(results.filter((r) => r.errors)).toHaveLength(0);
     let burns = (await messagesOf(u)).filter((m) => m.kind === 'BURN_ALERT');
     expect(burns).toHaveLength(1);
@@ -153,9 +147,9 @@ describe('burn alert and budget cap', () => {
 
     // Make everything so far belong to last month: spend restarts at 0 and the alert is re-armed.
     await withSql(a.dbUrl, (db) => db.query(`update wallet set spent_month = '2000-01', burn_alert_month = '2000-01' where account_id = $1`, [u.accountId]));
-    expect((await charge(b, u, 4)).errors).toBeUndefined();
+    expect((await b.charge(u, { quantity: 4 })).errors).toBeUndefined();
     expect((await messagesOf(u)).filter((m) => m.kind === 'BURN_ALERT')).toHaveLength(1);
-    expect((await charge(a, u, 1)).errors).toBeUndefined();
+    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
     burns = (await messagesOf(u)).filter((m) => m.kind === 'BURN_ALERT');
     expect(burns).toHaveLength(2);
     expect(burns[0].data).toMatchObject({ spentThisMonth: '5' });
@@ -164,7 +158,7 @@ describe('burn alert and budget cap', () => {
   it('creates BUDGET_CAP_REACHED once when the cap is reached', async () => {
     const u = await a.signUp();
     await a.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '3' } }, u.token);
-    const results = await pool(6, 6, (i) => charge(i % 2 ? a : b, u));
+    const results = await pool(6, 6, (i) => (i % 2 ? a : b).charge(u));
     expect(results.filter((r) => !r.errors)).toHaveLength(3);
     expect(results.filter((r) => r.errors).map(errorCode)).toEqual(['BUDGET_CAP_EXCEEDED', 'BUDGET_CAP_EXCEEDED', 'BUDGET_CAP_EXCEEDED']);
     const caps = (await messagesOf(u)).filter((m) => m.kind === 'BUDGET_CAP_REACHED');
@@ -203,7 +197,7 @@ describe('email outage', () => {
     await smtp.stop();
     const u = await a.signUp();
     const t0 = Date.now();
-    const r = await charge(b, u, 76); // 24 left: below 25 %
+    const r = await b.charge(u, { quantity: 76 }); // 24 left: below 25 %
     expect(r.errors).toBeUndefined();
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(r.data!.chargeUsage.wallet.balance).toBe('24');

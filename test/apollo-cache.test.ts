@@ -4,7 +4,6 @@ import { getMainDefinition } from '@apollo/client/utilities';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startTestApp, type TestApp, type TestUser } from './helpers/app';
-import { ChargeUsageDocument } from './generated/graphql';
 
 /**
  * Stock clients cache the API with no custom code: Apollo Client 4's InMemoryCache, an HTTP link
@@ -107,7 +106,6 @@ describe('Apollo Client 4 (InMemoryCache) against the running server', () => {
     return { event, stop: () => stop() };
   }
 
-  const charge = (key: string) => t.ok(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 10, idempotencyKey: key } }, user.token);
   const settle = () => new Promise((resolve) => setTimeout(resolve, 300)); // the subscription starts lazily
 
   it('without `wallet` on the event, the cached me.wallet stays stale (the problem)', async () => {
@@ -115,7 +113,7 @@ describe('Apollo Client 4 (InMemoryCache) against the running server', () => {
     const before = cachedBalance()!;
     const live = nextEvent(BALANCE_WITHOUT_WALLET, BigInt(before.version));
     await settle();
-    await charge('stale-1');
+    await t.chargeOk(user, { feature: 'talking_head', quantity: 10, idempotencyKey: 'stale-1' });
     await live.event;
     live.stop();
     expect(cachedBalance()!.balance).toBe(before.balance); // nothing told the cache which Wallet changed
@@ -126,7 +124,7 @@ describe('Apollo Client 4 (InMemoryCache) against the running server', () => {
     const before = data!.me.wallet;
     const live = nextEvent(BALANCE_WITH_WALLET, BigInt(before.version));
     await settle();
-    await charge('fresh-1'); // 10 s of talking head: 1 credit
+    await t.chargeOk(user, { feature: 'talking_head', quantity: 10, idempotencyKey: 'fresh-1' }); // 10 s of talking head: 1 credit
     await live.event;
     live.stop();
     const after = cachedBalance()!;

@@ -4,7 +4,6 @@ import { withSql } from './helpers/db';
 import {
   ApiKeysDocument,
   ChangePasswordDocument,
-  ChargeUsageDocument,
   CreateApiKeyDocument,
   LogInDocument,
   LogOutDocument,
@@ -201,7 +200,7 @@ describe('API keys', () => {
     expect(JSON.stringify(listed)).not.toContain(created.secret);
 
     // The key charges its owner's wallet.
-    const charge = await t.ok(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 10, idempotencyKey: 'apikey-1' } }, created.secret);
+    const charge = await t.chargeOk(created.secret, { feature: 'talking_head', quantity: 10, idempotencyKey: 'apikey-1' });
     expect(charge.chargeUsage.wallet.balance).toBe('4');
     expect((await t.ok(WalletOnlyDocument, {}, created.secret)).me.wallet.balance).toBe('4');
 
@@ -215,7 +214,7 @@ describe('API keys', () => {
   it('enforces scopes: a WALLET_READ key cannot charge', async () => {
     const u = await t.signUp();
     const key = (await t.ok(CreateApiKeyDocument, { name: 'dashboard', scopes: ['WALLET_READ'] }, u.token)).createApiKey.secret;
-    expect(errorCode(await t.gql(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: 'ro-1' } }, key))).toBe('FORBIDDEN');
+    expect(errorCode(await t.charge(key, { feature: 'talking_head', idempotencyKey: 'ro-1' }))).toBe('FORBIDDEN');
     expect((await t.ok(WalletOnlyDocument, {}, key)).me.wallet.balance).toBe('5');
   });
 

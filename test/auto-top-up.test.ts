@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
@@ -9,7 +9,6 @@ import { pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { WebhookReceiver } from './helpers/webhook-receiver';
 import {
   AutoTopUpDocument,
-  ChargeUsageDocument,
   CreateWebhookEndpointDocument,
   MeDocument,
   MessagesDocument,
@@ -97,7 +96,6 @@ async function readyUser(card: string, settings: UpdateAutoTopUpInput): Promise<
   return u;
 }
 
-const charge = (u: TestUser, quantity: number, app = a) => app.gql(ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey: randomUUID() } }, u.token);
 const balance = async (u: TestUser) => (await a.ok(MeDocument, {}, u.token)).me.wallet.balance;
 const autoTopUp = async (u: TestUser) => (await a.ok(AutoTopUpDocument, {}, u.token)).me.settings.autoTopUp;
 const intentsOf = (u: TestUser) => fake.to('/v1/payment_intents').filter((request) => (request.body.metadata as Record<string, string>)?.accountId === u.accountId);
@@ -166,7 +164,7 @@ describe('top-ups', () => {
     const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
     await subscribe(u, ['AUTO_TOP_UP_SUCCEEDED']);
     fake.intents.holdWebhooks();
-    const results = await pool(60, 32, (i) => charge(u, 1, i % 2 ? a : b));
+    const results = await pool(60, 32, (i) => (i % 2 ? a : b).charge(u));
     expect(results.filter((r) => r.errors)).toEqual([]);
     await until(() => intentsOf(u).length, (n) => n >= 1);
     await sleep(800);
@@ -191,7 +189,7 @@ describe('top-ups', () => {
 
   it('credits once when Stripe sends the success again, as the same event or as a new one', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
-    expect((await charge(u, 60)).errors).toBeUndefined();
+    expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined();
     await until(() => balance(u), (value) => value === '140');
     const intentId = (await withSql(a.dbUrl, async (c) => (await c.query('select payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId])).rows[0])).payment_intent_id;
     const sent = fake.intents.sent.find((event) => event.type === 'payment_intent.succeeded' && event.payload.includes(intentId))!;
@@ -209,7 +207,7 @@ describe('top-ups', () => {
   it('a declined card fails with a message, an email and a webhook event; after the maximum failures none start until the settings are saved again', async () => {
     const u = await readyUser(DECLINED_CARD, { threshold: '90', packId: 'pack_100' });
     const secret = await subscribe(u, ['AUTO_TOP_UP_FAILED']);
-    expect((await charge(u, 20)).errors).toBeUndefined(); // 80 < 90
+    expect((await a.charge(u, { quantity: 20 })).errors).toBeUndefined(); // 80 < 90
     await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
     expect((await attemptsOf(u))[0].failure_code).toBe('card_declined');
     const failedMessage = await until(
@@ -223,32 +221,32 @@ describe('top-ups', () => {
     expect(event.payload).toMatchObject({ type: 'billing.auto_top_up_failed', data: { reason: 'card_declined', wallet: { balance: '80' } } });
     expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 1, stoppedAfterFailures: false, topUpsThisMonth: 0, lastFailure: expect.stringMatching(/^card_declined/) });
 
-    expect((await charge(u, 1)).errors).toBeUndefined(); // the next spend below the threshold tries again
+    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // the next spend below the threshold tries again
     await until(() => attemptsOf(u), (list) => list.length === 2 && list[1].status === 'FAILED');
     expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 2, stoppedAfterFailures: true });
-    expect((await charge(u, 1)).errors).toBeUndefined();
+    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
     await sleep(600);
     expect(await attemptsOf(u)).toHaveLength(2); // stopped
     expect(intentsOf(u)).toHaveLength(2);
 
     expect((await saveCard(u, 'pm_card_visa')).status).toBe(200); // a new card starts afresh
     expect((await autoTopUp(u)).consecutiveFailures).toBe(0);
-    expect((await charge(u, 1)).errors).toBeUndefined();
+    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
     await until(() => balance(u), (value) => value === '177');
     expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual(['FAILED', 'FAILED', 'SUCCEEDED']);
   });
 
   it('a bank asking for authentication fails the top-up (an off-session payment cannot authenticate); saving the settings starts afresh', async () => {
     const u = await readyUser(AUTHENTICATION_CARD, { threshold: '90', packId: 'pack_100', monthlyMaximum: 5 });
-    expect((await charge(u, 20)).errors).toBeUndefined();
+    expect((await a.charge(u, { quantity: 20 })).errors).toBeUndefined();
     await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
     expect((await attemptsOf(u))[0].failure_code).toBe('authentication_required');
-    expect((await charge(u, 1)).errors).toBeUndefined();
+    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
     await until(() => attemptsOf(u), (list) => list.length === 2 && list[1].status === 'FAILED');
     expect((await autoTopUp(u)).stoppedAfterFailures).toBe(true);
     const saved = (await a.ok(UpdateAutoTopUpDocument, { input: { threshold: '90' } }, u.token)).updateAutoTopUp;
     expect(saved).toMatchObject({ consecutiveFailures: 0, stoppedAfterFailures: false });
-    expect((await charge(u, 1)).errors).toBeUndefined();
+    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
     await until(() => attemptsOf(u), (list) => list.length === 3 && list[2].status === 'FAILED');
     const messages = (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node).filter((m) => m.kind === 'AUTO_TOP_UP_FAILED');
     expect(messages.map((m) => (m.data as { reason: string }).reason)).toEqual(['authentication_required', 'authentication_required', 'authentication_required']);
@@ -259,7 +257,7 @@ describe('top-ups', () => {
     const admin = await a.admin();
     fake.intents.holdWebhooks();
     try {
-      expect((await charge(u, 60)).errors).toBeUndefined(); // 40 < 50
+      expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50
       const pending = async () => (await withSql(a.dbUrl, (c) => c.query('select id, status, payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId]))).rows;
       const [attempt] = await until(pending, (rows) => rows[0]?.payment_intent_id != null);
       await a.ok(SetSelfServiceBillingDocument, { enabled: false }, admin.token);
@@ -273,7 +271,7 @@ describe('top-ups', () => {
       expect(marker).toBe(attempt.id);
 
       await a.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token);
-      expect((await charge(u, 1)).errors).toBeUndefined(); // 39: the first top-up is still in flight
+      expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // 39: the first top-up is still in flight
       await sleep(600);
       expect(await attemptsOf(u)).toHaveLength(1);
       expect(intentsOf(u)).toHaveLength(1);
@@ -300,7 +298,7 @@ describe('top-ups', () => {
     fake.intents.holdWebhooks();
     fake.loseNextResponses('/v1/payment_intents', 3); // the SDK's request and its two retries reach Stripe; no answer comes back
     try {
-      expect((await charge(u, 60)).errors).toBeUndefined();
+      expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined();
       const lost = await until(attempt, (row) => row?.backing_off === true, 15_000); // the worker gave up for now, to retry later
       expect(lost).toMatchObject({ status: 'PENDING', payment_intent_id: null });
       expect(intentsOf(u)).toHaveLength(3);
@@ -325,7 +323,7 @@ describe('top-ups', () => {
   it("fails the attempt when Stripe answers an idempotency error, which no retry with the attempt's key gets past", async () => {
     const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
     fake.failNext('/v1/payment_intents', 400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
-    expect((await charge(u, 60)).errors).toBeUndefined();
+    expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined();
     const [failed] = await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
     expect(failed.failure_code).toBe('idempotency_error');
     expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 1, topUpsThisMonth: 0, lastFailure: expect.stringMatching(/^idempotency_error: Stripe refused to repeat/) });
@@ -347,18 +345,18 @@ describe('top-ups', () => {
     expect(intentsOf(u)).toHaveLength(0);
     expect((await autoTopUp(u)).topUpsThisMonth).toBe(0);
 
-    expect((await charge(u, 1)).errors).toBeUndefined(); // a spend below the threshold does start one
+    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // a spend below the threshold does start one
     await until(() => balance(u), (value) => value === '199');
     expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual(['SUCCEEDED']);
   });
 
   it('starts no more than the monthly maximum; a top-up too small to lift the balance is followed by another at the next spend', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '95', amount: '10', monthlyMaximum: 2 });
-    expect((await charge(u, 10)).errors).toBeUndefined(); // 90: top-up 1
+    expect((await a.charge(u, { quantity: 10 })).errors).toBeUndefined(); // 90: top-up 1
     await until(() => balance(u), (value) => value === '100');
-    expect((await charge(u, 10)).errors).toBeUndefined(); // 90: top-up 2
+    expect((await a.charge(u, { quantity: 10 })).errors).toBeUndefined(); // 90: top-up 2
     await until(() => balance(u), (value) => value === '100');
-    expect((await charge(u, 10)).errors).toBeUndefined(); // 90: the maximum is reached
+    expect((await a.charge(u, { quantity: 10 })).errors).toBeUndefined(); // 90: the maximum is reached
     await sleep(600);
     expect(await balance(u)).toBe('90');
     expect(intentsOf(u).map((request) => request.body.amount)).toEqual(['90', '90']);

@@ -8,7 +8,6 @@ import {
   BillingPortalQueryDocument,
   BillingSettingsDocument,
   CatalogDocument,
-  ChargeUsageDocument,
   MeDocument,
   PurchaseCreditsDocument,
   ReleaseHoldDocument,
@@ -177,7 +176,7 @@ describe('self-service gate', () => {
     const bonus = (await me(u, plain)).wallet.buckets[0];
     expect(errorCode(await plain.gql(RequestRefundDocument, { bucketId: bonus.id }, u.token))).toBe('BILLING_NOT_CONFIGURED');
     // Charging still works.
-    const charged = await plain.ok(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 30, idempotencyKey: 'k1' } }, u.token);
+    const charged = await plain.chargeOk(u, { feature: 'talking_head', quantity: 30, idempotencyKey: 'k1' });
     expect(charged.chargeUsage.wallet.balance).toBe('2');
   });
 
@@ -386,7 +385,7 @@ describe('webhook: plans', () => {
     expect(alloc1).toMatchObject({ granted: '200', remaining: '200', expiresAt: new Date(end1 * 1000).toISOString() });
 
     // 10 videos at 8 credits: drawn from the plan allocation, not from bonus or purchased credits.
-    await t.ok(ChargeUsageDocument, { input: { feature: 'video', quantity: 10, idempotencyKey: `v-${rid()}` } }, u.token);
+    await t.chargeOk(u, { feature: 'video', quantity: 10, idempotencyKey: `v-${rid()}` });
     w = (await me(u)).wallet;
     const bySource = () => Object.fromEntries(w.buckets.map((b) => [b.source + (b.source === 'PLAN_ALLOCATION' ? `:${b.expiresAt}` : ''), b.remaining]));
     expect(bySource()).toEqual({ SIGNUP_BONUS: '50', [`PLAN_ALLOCATION:${alloc1.expiresAt}`]: '120', PURCHASE: '100' });
@@ -411,7 +410,7 @@ describe('webhook: plans', () => {
     expect((await me(u)).wallet.balance).toBe('350');
 
     // More spending than the allocation: allocation first, then bonus, purchased last.
-    await t.ok(ChargeUsageDocument, { input: { feature: 'video', quantity: 30, idempotencyKey: `v-${rid()}` } }, u.token); // 240
+    await t.chargeOk(u, { feature: 'video', quantity: 30, idempotencyKey: `v-${rid()}` }); // 240
     w = (await me(u)).wallet;
     expect(w.balance).toBe('110');
     expect(w.buckets.filter((b) => b.source !== 'PLAN_ALLOCATION').map((b) => [b.source, b.remaining])).toEqual([
@@ -455,7 +454,7 @@ describe('refunds', () => {
     const u = await t.signUp();
     const { pi, bucket } = await purchased(u); // 100 credits for $9.00
     // 80 spent: 50 bonus first, then 30 purchased. 8 more held.
-    await t.ok(ChargeUsageDocument, { input: { feature: 'video', quantity: 10, idempotencyKey: `v-${rid()}` } }, u.token);
+    await t.chargeOk(u, { feature: 'video', quantity: 10, idempotencyKey: `v-${rid()}` });
     const hold = (await t.ok(ReserveCreditsDocument, { input: { feature: 'video', quantity: 1, idempotencyKey: `h-${rid()}` } }, u.token)).reserveCredits;
     let w = (await me(u)).wallet;
     expect([w.balance, w.held]).toEqual(['62', '8']);

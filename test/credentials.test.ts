@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Client } from 'graphql-ws';
-import { startTestApp, errorCode, PASSWORD, type TestApp, type TestUser } from './helpers/app';
+import { startTwoInstances, stopApps, errorCode, PASSWORD, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { Recorder, sharedJwtEnv, sleep } from './helpers/subscriptions';
-import { BalanceChangedDocument, ChangePasswordDocument, ChargeUsageDocument, CreateApiKeyDocument, LogInDocument, LogOutDocument, MeDocument, RefreshTokenDocument, RevokeApiKeyDocument, type BalanceChangedSubscription } from './generated/graphql';
+import { BalanceChangedDocument, ChangePasswordDocument, CreateApiKeyDocument, LogInDocument, LogOutDocument, MeDocument, RefreshTokenDocument, RevokeApiKeyDocument, type BalanceChangedSubscription } from './generated/graphql';
 
 // Classes 6 and 8 of the hardening issue, on two instances sharing one database: credentials end
 // when they are ended, everywhere, within a second; failed log-ins count across instances.
@@ -12,13 +11,11 @@ let a: TestApp;
 let b: TestApp;
 const clients: Client[] = [];
 beforeAll(async () => {
-  a = await startTestApp(env);
-  b = await startTestApp(env, { dbUrl: a.dbUrl });
+  [a, b] = await startTwoInstances(env);
 });
 afterAll(async () => {
   for (const c of clients) await c.dispose();
-  await b.stop();
-  await a.stop();
+  await stopApps(a, b);
 });
 
 /** A live balance subscription and the close code of its socket. */
@@ -31,8 +28,6 @@ async function liveSocket(t: TestApp, token: string) {
   await rec.waitFor(() => true);
   return { rec, closedWith: () => closedWith };
 }
-
-const charge = (t: TestApp, token: string) => t.gql(ChargeUsageDocument, { input: { feature: 'caption', quantity: 1, idempotencyKey: randomUUID() } }, token);
 
 /** Milliseconds until `check` holds, polling every 20 ms; fails after `limitMs`. */
 async function within(limitMs: number, check: () => Promise<boolean> | boolean): Promise<number> {
@@ -48,13 +43,13 @@ describe('API key revocation', () => {
   it('refuses the key on the other instance within 1 s (it was accepted for 5 s from a cache), and no charge goes through after that', async () => {
     const u = await a.signUp();
     const key = (await a.ok(CreateApiKeyDocument, { name: 'pipeline', scopes: ['USAGE_WRITE', 'WALLET_READ'] }, u.token)).createApiKey;
-    expect((await charge(b, key.secret)).errors).toBeUndefined(); // B has the key cached now
+    expect((await b.charge(key.secret)).errors).toBeUndefined(); // B has the key cached now
     await a.ok(RevokeApiKeyDocument, { id: key.apiKey.id }, u.token);
     const revokedAt = Date.now();
     // Charges keep coming at B for a second: the first refusal must come within 1 s, and from then on every one is refused.
     const outcomes: { at: number; ok: boolean }[] = [];
     while (Date.now() - revokedAt < 1200) {
-      const r = await charge(b, key.secret);
+      const r = await b.charge(key.secret);
       outcomes.push({ at: Date.now() - revokedAt, ok: !r.errors });
       if (r.errors) expect(errorCode(r)).toBe('UNAUTHENTICATED');
     }
@@ -80,7 +75,7 @@ describe('API key revocation', () => {
       expect(s.rec.errors).toBeNull(); // completed, not failed
     }
     // No balance reaches a revoked key's socket any more; the session's socket still gets it.
-    await charge(a, u.token);
+    await a.charge(u.token);
     await session.rec.waitFor((d) => d.balanceChanged.version === '2');
     expect(onB.rec.events.map((e) => e.data.balanceChanged.version)).toEqual(['1']);
     expect(session.closedWith()).toBeNull();
@@ -149,8 +144,7 @@ describe('caches are not trusted while the LISTEN connection is down', () => {
 describe('the login throttle is shared across instances (class 8)', () => {
   it('failures on A and B add up: N instances allow the same number of guesses as one', async () => {
     const limited = { ...env, LOGIN_MAX_FAILURES: '4', LOGIN_WINDOW_SECONDS: '60' };
-    const c = await startTestApp(limited);
-    const d = await startTestApp(limited, { dbUrl: c.dbUrl });
+    const [c, d] = await startTwoInstances(limited);
     try {
       const u = await c.signUp();
       const wrong = { email: u.email, password: 'Wrong-passw0rd' };
@@ -164,8 +158,7 @@ describe('the login throttle is shared across instances (class 8)', () => {
       const rows = await withSql(c.dbUrl, (db) => db.query(`select key, points from login_throttle where key = $1`, [`email:${u.email}`]));
       expect(rows.rows).toEqual([{ key: `email:${u.email}`, points: 4 }]);
     } finally {
-      await d.stop();
-      await c.stop();
+      await stopApps(c, d);
     }
   });
 });

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { ApiError, partnerClient, payForRenderJob } from '../examples/partner/render-job';
 import { startTestApp, type TestApp, type TestUser } from './helpers/app';
 import { describeWithBrowser, launchBrowser } from './helpers/browser';
-import { ChargeUsageDocument, CreateApiKeyDocument, TransactionsPageDocument, WalletOnlyDocument } from './generated/graphql';
+import { CreateApiKeyDocument, TransactionsPageDocument, WalletOnlyDocument } from './generated/graphql';
 
 const execFileAsync = promisify(execFile);
 
@@ -162,7 +162,7 @@ describeWithBrowser('browser example (examples/browser/live-balance.ts) in headl
     );
     const charge = async (key: string) => {
       const { accessToken } = await logIn(['accessToken']); // the test's own token expires too
-      await t.ok(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 10, idempotencyKey: key } }, accessToken);
+      await t.chargeOk(accessToken, { feature: 'talking_head', quantity: 10, idempotencyKey: key });
     };
     const shows = (balance: string, timeout = 10_000) => tab.waitForFunction((b) => document.getElementById('balance')?.textContent === b, balance, { timeout });
 

@@ -5,7 +5,7 @@ import { withSql } from './helpers/db';
 import { Recorder } from './helpers/subscriptions';
 import { inputPositions, operationFor, type InputPosition } from './helpers/schema-walk';
 import { DEFAULT_TEXT_MAX, ID_MAX, JSON_LIMITS, TEXT_LIMITS } from '../src/shared/input-guard';
-import { ChargeUsageDocument, GrantCreditsDocument, SignUpDocument, WalletOnlyDocument } from './generated/graphql';
+import { GrantCreditsDocument, SignUpDocument, WalletOnlyDocument } from './generated/graphql';
 import { parse } from 'graphql';
 import { Client } from 'pg';
 
@@ -174,9 +174,9 @@ describe('text (class 2)', () => {
   });
 
   it('lengths have maxima: at the limit accepted, one over refused', async () => {
-    const at = await t.gql(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: 'k'.repeat(TEXT_LIMITS.idempotencyKey) } }, user.token);
+    const at = await t.charge(user, { feature: 'talking_head', idempotencyKey: 'k'.repeat(TEXT_LIMITS.idempotencyKey) });
     expect(at.errors).toBeUndefined();
-    const over = await t.gql(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: 'k'.repeat(TEXT_LIMITS.idempotencyKey + 1) } }, user.token);
+    const over = await t.charge(user, { feature: 'talking_head', idempotencyKey: 'k'.repeat(TEXT_LIMITS.idempotencyKey + 1) });
     expect(errorCode(over)).toBe('BAD_USER_INPUT');
     expect(over.errors![0].message).toBe(`input.idempotencyKey must be at most ${TEXT_LIMITS.idempotencyKey} characters`);
   });
@@ -201,10 +201,11 @@ describe('text (class 2)', () => {
 });
 
 describe('metadata JSON limits (class 3)', () => {
-  const charge = (metadata: unknown) => t.gql(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: randomUUID(), metadata: metadata as never } }, user.token);
+  const charge = (metadata: unknown) => t.charge(user, { feature: 'talking_head', metadata: metadata as never });
 
   it('deeply nested arrays are BAD_USER_INPUT (they overflowed the stack: INTERNAL_SERVER_ERROR)', async () => {
     const before = await writes();
+    // Written as text, not sent with t.charge: the test never builds (or stringifies) an object 50,000 levels deep.
     const raw = `{"query":${JSON.stringify('mutation($m: JSON) { chargeUsage(input: { feature: "talking_head", quantity: 1, idempotencyKey: "deep", metadata: $m }) { wallet { version } } }')},"variables":{"m":{"a":${'['.repeat(50_000)}1${']'.repeat(50_000)}}}}`;
     const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` }, body: raw });
     expect(res.status).toBeLessThan(500);

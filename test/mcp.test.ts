@@ -5,7 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { randomUUID } from 'node:crypto';
 import { startTestApp, type TestApp, type TestUser } from './helpers/app';
 import { createTestDatabase, withSql } from './helpers/db';
-import { ChargeUsageDocument, CreateApiKeyDocument, RevokeApiKeyDocument, TransactionsDocument, WalletOnlyDocument, type ApiKeyScope } from './generated/graphql';
+import { CreateApiKeyDocument, RevokeApiKeyDocument, TransactionsDocument, WalletOnlyDocument, type ApiKeyScope } from './generated/graphql';
 
 /** The synfluencer preset: talking_head costs 0.10 credits per second. */
 let t: TestApp;
@@ -86,7 +86,7 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     const again = await call(client, 'charge_usage', { feature: 'talking_head', quantity: 12.5, idempotencyKey: 'render-1', platform: 'tiktok' });
     expect(again.value.transaction).toEqual(first.value.transaction);
     // The same key through GraphQL replays the same charge: one ledger, one set of rules.
-    const viaGraphql = await t.ok(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 12.5, idempotencyKey: 'render-1', platform: 'tiktok' } }, u.token);
+    const viaGraphql = await t.chargeOk(u, { feature: 'talking_head', quantity: 12.5, idempotencyKey: 'render-1', platform: 'tiktok' });
     expect(viaGraphql.chargeUsage.transaction.id).toBe(first.value.transaction.id);
     expect(await balanceOf(u)).toBe('8.75');
 

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startTestApp, type TestApp, type TestUser } from './helpers/app';
+import { startTestApp, type TestApp } from './helpers/app';
 import { withSql } from './helpers/db';
 import { parsePrometheusText, valueOf, type Family } from './helpers/prometheus';
 import { Recorder, pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
-import { BalanceChangedDocument, ChargeUsageDocument } from './generated/graphql';
+import { BalanceChangedDocument } from './generated/graphql';
 
 // GET /metrics on a real server: the text parses strictly, counters and histograms move by exactly
 // what the test did, gauges follow sockets and subscriptions, production protection holds, and
@@ -37,8 +37,6 @@ async function scrape(t: TestApp, opts: { token?: string; port?: number } = {}):
   expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return parsePrometheusText(await res.text());
 }
-
-const charge = (t: TestApp, u: TestUser, quantity = 1) => t.gql(ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey: randomUUID() } }, u.token);
 
 /** Polls `read` until `done` holds (a loaded machine may take a moment to close a socket). */
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
@@ -97,9 +95,9 @@ describe('GET /metrics', () => {
     const u = await a.signUp();
     const before = await scrape(a);
     const n = 24;
-    const results = await Promise.all(Array.from({ length: n }, () => charge(a, u)));
+    const results = await Promise.all(Array.from({ length: n }, () => a.charge(u)));
     expect(results.every((r) => !r.errors && r.status === 200)).toBe(true);
-    const refused = await charge(a, u, 1000); // 1000 captions at 1 credit each: more than the 76 left
+    const refused = await a.charge(u, { quantity: 1000 }); // 1000 captions at 1 credit each: more than the 76 left
     expect(refused.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_CREDITS');
     const after = await scrape(a);
     const delta = (name: string, labels: Record<string, string> = {}) => valueOf(after, name, labels) - valueOf(before, name, labels);
@@ -205,7 +203,7 @@ describe('GET /metrics', () => {
     await rec.waitFor(() => true);
     const before = await scrape(b);
     const sent = await scrape(a);
-    expect((await charge(a, u)).errors).toBeUndefined();
+    expect((await a.charge(u)).errors).toBeUndefined();
     await rec.waitFor((event) => event.balanceChanged.balance === '99');
     const after = await eventually(
       () => scrape(b),

@@ -7,7 +7,6 @@ import { startTestApp, errorCode, type TestApp } from './helpers/app';
 import { withSql } from './helpers/db';
 import {
   ArchiveSynfluencerDocument,
-  ChargeUsageDocument,
   CreateSynfluencerDocument,
   LedgerCheckDocument,
   MeDocument,
@@ -123,6 +122,7 @@ describe('GraphQL over HTTP', () => {
   it('refuses malformed JSON (400), an oversized body (413), compressed or non-UTF-8 bodies (415) and non-JSON types with BAD_USER_INPUT, changing nothing', async () => {
     const u = await t.signUp();
     const auth = { authorization: `Bearer ${u.token}` };
+    // A raw body, not t.charge: this test breaks the body itself (truncated, padded, re-typed) and checks the HTTP status.
     const charge = JSON.stringify({ query: 'mutation { chargeUsage(input: { feature: "talking_head", quantity: 1, idempotencyKey: "http-1" }) { wallet { version } } }' });
     const malformed = await post(charge.slice(0, -2), auth);
     expect(malformed.status).toBe(400);
@@ -191,8 +191,8 @@ describe('accounts and synfluencers', () => {
     const attempts: [string, Promise<{ errors?: unknown[] }>, string][] = [
       ['updateSynfluencer', t.gql(UpdateSynfluencerDocument, { id: s.id, input: { name: 'pwned' } }, intruder.token), 'NOT_FOUND'],
       ['archiveSynfluencer', t.gql(ArchiveSynfluencerDocument, { id: s.id }, intruder.token), 'NOT_FOUND'],
-      ['chargeUsage with their synfluencer', t.gql(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: 'i1', synfluencerId: s.id } }, intruder.token), 'NOT_FOUND'],
-      ['chargeUsage on their account', t.gql(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: 'i2', accountId: owner.accountId } }, intruder.token), 'FORBIDDEN'],
+      ['chargeUsage with their synfluencer', t.charge(intruder, { feature: 'talking_head', idempotencyKey: 'i1', synfluencerId: s.id }), 'NOT_FOUND'],
+      ['chargeUsage on their account', t.charge(intruder, { feature: 'talking_head', idempotencyKey: 'i2', accountId: owner.accountId }), 'FORBIDDEN'],
       ['reserveCredits with their synfluencer', t.gql(ReserveCreditsDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: 'i3', synfluencerId: s.id } }, intruder.token), 'NOT_FOUND'],
       ['captureHold', t.gql('mutation($id: ID!) { captureHold(id: $id) { wallet { balance } } }', { id: hold.id } as never, intruder.token), 'NOT_FOUND'],
       ['releaseHold', t.gql('mutation($id: ID!) { releaseHold(id: $id) { id } }', { id: hold.id } as never, intruder.token), 'NOT_FOUND'],
@@ -261,6 +261,7 @@ describe('operations', () => {
     try {
       await locker.query('begin');
       await locker.query('select 1 from wallet where account_id = $1 for update', [u.accountId]);
+      // Raw fetch, not app.charge: the test reads the response's Connection header.
       const res = fetch(app.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${u.token}` },
@@ -295,7 +296,7 @@ describe('operations', () => {
     const closed = new Promise<number>((resolve) => client.on('closed', (e) => resolve((e as { code: number }).code)));
     await new Promise<void>((resolve) => client.on('connected', () => resolve()));
     await subscribeOnce(client, '{ me { id } }');
-    const inflight = Array.from({ length: 40 }, (_, i) => app.gql(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: `s-${i}` } }, u.token));
+    const inflight = Array.from({ length: 40 }, (_, i) => app.charge(u, { feature: 'talking_head', idempotencyKey: `s-${i}` }));
     await new Promise((r) => setTimeout(r, 5));
     const stopping = app.app.stop(); // the app only: the database stays for the assertions below
     const results = await Promise.allSettled(inflight);

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import * as jose from 'jose';
 import { parse } from 'graphql';
-import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
+import { startTestApp, startTwoInstances, stopApps, errorCode, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { Recorder, pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { buildPayloads } from '../src/modules/realtime/realtime.hub';
 import { MessageKind } from '../src/modules/alerts/message.entity';
-import { BalanceChangedDocument, ChargeUsageDocument, CreateApiKeyDocument, MessageAddedDocument, type BalanceChangedSubscription } from './generated/graphql';
+import { BalanceChangedDocument, CreateApiKeyDocument, MessageAddedDocument, type BalanceChangedSubscription } from './generated/graphql';
 
 // Three instances on ONE database: A holds the subscribers, B charges and publishes, and C
 // charges with publishing switched off (a publisher that dies between commit and NOTIFY).
@@ -17,15 +17,12 @@ let c: TestApp;
 const clients: { dispose(): unknown }[] = [];
 
 beforeAll(async () => {
-  a = await startTestApp(env);
-  b = await startTestApp(env, { dbUrl: a.dbUrl });
+  [a, b] = await startTwoInstances(env);
   c = await startTestApp({ ...env, REALTIME_PUBLISH: 'off' }, { dbUrl: a.dbUrl });
 });
 afterAll(async () => {
   for (const cl of clients) await cl.dispose();
-  await c.stop();
-  await b.stop();
-  await a.stop();
+  await stopApps(a, b, c);
 });
 
 type Balance = BalanceChangedSubscription['balanceChanged'];
@@ -35,9 +32,6 @@ function watch(t: TestApp, token: string, vars: { afterVersion?: string; account
   clients.push(client);
   return Recorder.start(client, BalanceChangedDocument, vars);
 }
-
-const charge = (t: TestApp, u: TestUser, quantity = 1) =>
-  t.gql(ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey: randomUUID() } }, u.token);
 
 const walletRow = (accountId: string) =>
   withSql(a.dbUrl, async (db) => (await db.query(`select id, version::text as version, balance::text as balance from wallet where account_id = $1`, [accountId])).rows[0]);
@@ -57,7 +51,7 @@ describe('balanceChanged across instances', () => {
 
     const notified = a.app.services.realtime.stats.notificationsReceived;
     const sent = Date.now();
-    const r = await charge(b, u, 3);
+    const r = await b.charge(u, { quantity: 3 });
     expect(r.errors).toBeUndefined();
     const e = await rec.waitFor((d) => d.balanceChanged.version === '2', 3000);
     expect(e.data.balanceChanged).toEqual({
@@ -80,14 +74,14 @@ describe('balanceChanged across instances', () => {
 
   it('resumes with afterVersion: the first event is the current state, then later changes', async () => {
     const u = await a.signUp();
-    for (let i = 0; i < 3; i++) expect((await charge(b, u)).errors).toBeUndefined();
+    for (let i = 0; i < 3; i++) expect((await b.charge(u)).errors).toBeUndefined();
     // The client last saw version 2; the wallet is at 4 now.
     const t0 = Date.now();
     const rec = watch(a, u.token, { afterVersion: '2' });
     const first = await rec.waitFor(() => true, 2000);
     expect(first.at - t0).toBeLessThan(1000);
     expect(first.data.balanceChanged).toMatchObject({ version: '4', balance: '97' });
-    await charge(b, u);
+    await b.charge(u);
     await rec.waitFor((d) => d.balanceChanged.version === '5');
     expect(rec.events.map((e) => e.data.balanceChanged.version)).toEqual(['4', '5']);
 
@@ -95,14 +89,14 @@ describe('balanceChanged across instances', () => {
     const quiet = watch(a, u.token, { afterVersion: '5' });
     await sleep(700);
     expect(quiet.events).toHaveLength(0);
-    await charge(b, u);
+    await b.charge(u);
     expect((await quiet.waitFor(() => true)).data.balanceChanged.version).toBe('6');
   });
 
   it('delivers strictly increasing versions of committed states only, converging on the final state under a burst', async () => {
     const u = await a.signUp();
     const { rec } = await liveWatch(a, u);
-    const results = await pool(40, 16, (i) => charge(i % 2 ? b : c, u, (i % 3) + 1));
+    const results = await pool(40, 16, (i) => (i % 2 ? b : c).charge(u, { quantity: (i % 3) + 1 }));
     expect(results.filter((r) => r.errors)).toHaveLength(0);
     const final = await walletRow(u.accountId);
     expect(final.version).toBe('41');
@@ -122,11 +116,11 @@ describe('balanceChanged across instances', () => {
   it('sends nothing for a charge that fails (rolled back), and the next real change follows it directly', async () => {
     const u = await a.signUp();
     const { rec } = await liveWatch(a, u);
-    const failed = await charge(b, u, 500); // 500 credits > 100: INSUFFICIENT_CREDITS
+    const failed = await b.charge(u, { quantity: 500 }); // 500 credits > 100: INSUFFICIENT_CREDITS
     expect(errorCode(failed)).toBe('INSUFFICIENT_CREDITS');
     await sleep(1200); // longer than two repair polls
     expect(rec.events).toHaveLength(1);
-    await charge(b, u, 2);
+    await b.charge(u, { quantity: 2 });
     const e = await rec.waitFor((d) => d.balanceChanged.version === '2');
     expect(e.data.balanceChanged.balance).toBe('98');
     expect(rec.events).toHaveLength(2);
@@ -137,7 +131,7 @@ describe('balanceChanged across instances', () => {
     const { rec } = await liveWatch(a, u);
     const repairsBefore = a.app.services.realtime.stats.pollRepairs;
     const sent = Date.now();
-    const r = await charge(c, u, 4); // C has REALTIME_PUBLISH=off: no NOTIFY is ever sent
+    const r = await c.charge(u, { quantity: 4 }); // C has REALTIME_PUBLISH=off: no NOTIFY is ever sent
     expect(r.errors).toBeUndefined();
     const e = await rec.waitFor((d) => d.balanceChanged.version === '2', 2000);
     expect(e.at - sent).toBeLessThan(2000);
@@ -154,14 +148,14 @@ describe('balanceChanged across instances', () => {
     expect(await listeners()).toBe(3);
     await withSql(a.dbUrl, (db) => db.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name like 'credits-realtime-listen:%' and datname = current_database()`));
     const sent = Date.now();
-    await charge(b, u, 5);
+    await b.charge(u, { quantity: 5 });
     const e = await rec.waitFor((d) => d.balanceChanged.version === '2', 2000);
     expect(e.at - sent).toBeLessThan(2000);
     // Reconnected (about 1 s later) on all three instances; notifications flow again.
     await sleep(1500);
     expect(await listeners()).toBe(3);
     const received = a.app.services.realtime.stats.notificationsReceived;
-    await charge(b, u, 1);
+    await b.charge(u, { quantity: 1 });
     await rec.waitFor((d) => d.balanceChanged.version === '3', 2000);
     expect(a.app.services.realtime.stats.notificationsReceived).toBeGreaterThan(received);
   });
@@ -169,8 +163,8 @@ describe('balanceChanged across instances', () => {
   it("never delivers another account's balance, and only admins may watch another account", async () => {
     const [u1, u2] = [await a.signUp(), await a.signUp()];
     const { rec, first } = await liveWatch(a, u1);
-    await Promise.all(Array.from({ length: 10 }, () => charge(b, u2)));
-    await charge(b, u1);
+    await Promise.all(Array.from({ length: 10 }, () => b.charge(u2)));
+    await b.charge(u1);
     await rec.waitFor((d) => d.balanceChanged.version === '2');
     await sleep(600);
     expect(rec.events.every((e) => e.data.balanceChanged.walletId === first.walletId && e.data.balanceChanged.accountId === u1.accountId)).toBe(true);

@@ -1,9 +1,9 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
+import { sharedJwtEnv } from './helpers/subscriptions';
 import {
   CaptureHoldDocument,
-  ChargeUsageDocument,
   CreateApiKeyDocument,
   CreateSynfluencerDocument,
   GrantCreditsDocument,
@@ -27,11 +27,7 @@ let t: TestApp;
 let naive: TestApp;
 beforeAll(async () => {
   // One key pair for both instances, so a token from one is accepted by the other.
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const keys = {
-    JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
+  const keys = sharedJwtEnv();
   t = await startTestApp(keys);
   naive = await startTestApp({ ...keys, USAGE_ROLLUP: 'off' }, { dbUrl: t.dbUrl });
 });
@@ -93,10 +89,6 @@ async function grant(user: TestUser, credits: string): Promise<void> {
 
 async function synfluencer(user: TestUser, name: string): Promise<string> {
   return (await t.ok(CreateSynfluencerDocument, { input: { name, handle: name.toLowerCase().replace(/\W/g, ''), platforms: ['instagram'] } }, user.token)).createSynfluencer.id;
-}
-
-function charge(user: TestUser, input: Record<string, unknown>) {
-  return t.ok(ChargeUsageDocument, { input: { idempotencyKey: randomUUID(), ...input } as never }, user.token);
 }
 
 describe('bucket boundaries in the account timezone', () => {
@@ -255,7 +247,7 @@ describe('timezone changes', () => {
     await t.ok(UpdateSettingsDocument, { input: { timezone: 'America/Los_Angeles' } }, u.token);
     // A charge after the change is written to the rollup in the new zone.
     await grant(u, '10');
-    await charge(u, { feature: 'qc_audit', providerCost: '0.5' });
+    await t.chargeOk(u, { feature: 'qc_audit', providerCost: '0.5' });
 
     const after = await summaryBoth(u, 'MONTH', { from: '2026-01-01T08:00:00Z', to: '2026-03-01T08:00:00Z' });
     expect(after.timezone).toBe('America/Los_Angeles');
@@ -274,8 +266,8 @@ describe('rollup maintenance switch', () => {
   it('spend charged with USAGE_ROLLUP=off is missing from the rollup until rebuilt from the ledger', async () => {
     const u = await t.signUp();
     await grant(u, '20');
-    await charge(u, { feature: 'qc_audit', providerCost: '1.5' }); // through the rollup instance
-    await naive.ok(ChargeUsageDocument, { input: { feature: 'qc_audit', providerCost: '2', idempotencyKey: randomUUID() } }, u.token);
+    await t.chargeOk(u, { feature: 'qc_audit', providerCost: '1.5' }); // through the rollup instance
+    await naive.chargeOk(u, { feature: 'qc_audit', providerCost: '2' });
     const fromRollup = await summary(u, 'DAY', {}, t);
     const fromLedger = await summary(u, 'DAY', {}, naive);
     expect([fromRollup.total, fromLedger.total]).toEqual(['1.5', '3.5']);
@@ -290,9 +282,9 @@ describe('scoping, holds and breakdowns', () => {
     await grant(u, '100');
     const ava = await synfluencer(u, 'Ava Vega');
     const bo = await synfluencer(u, 'Bo Lin');
-    await charge(u, { feature: 'talking_head', quantity: 10, synfluencerId: ava, platform: 'instagram', automationId: 'daily-reel' }); // 1.00
-    await charge(u, { feature: 'trend_discovery', providerCost: '0.25', synfluencerId: bo, platform: 'tiktok' }); // 0.25
-    await charge(u, { feature: 'ai_video', quantity: 3 }); // 0.39, no synfluencer
+    await t.chargeOk(u, { feature: 'talking_head', quantity: 10, synfluencerId: ava, platform: 'instagram', automationId: 'daily-reel' }); // 1.00
+    await t.chargeOk(u, { feature: 'trend_discovery', providerCost: '0.25', synfluencerId: bo, platform: 'tiktok' }); // 0.25
+    await t.chargeOk(u, { feature: 'ai_video', quantity: 3 }); // 0.39, no synfluencer
 
     const all = await summaryBoth(u, 'DAY');
     expect([all.total, all.count]).toEqual(['1.64', 3]);
@@ -391,7 +383,7 @@ describe('after a random concurrent workload', () => {
       for (let i = 0; i < 12; i++) {
         const op = Math.random();
         try {
-          if (op < 0.5) await charge(u, usage());
+          if (op < 0.5) await t.chargeOk(u, usage());
           else if (op < 0.6) await t.app.services.ledger.grant(u.accountId, { source: CreditSource.PURCHASE, amount: BigInt(Math.floor(Math.random() * 10) + 1) * C, description: 'pack' });
           else {
             const input = usage();
@@ -470,8 +462,8 @@ describe('runway', () => {
 
     await grant(u, '100');
     const ava = await synfluencer(u, 'Ava');
-    await charge(u, { feature: 'qc_audit', providerCost: '1.000004' }); // 1.000004
-    await charge(u, { feature: 'talking_head', quantity: 10, synfluencerId: ava }); // 1.00
+    await t.chargeOk(u, { feature: 'qc_audit', providerCost: '1.000004' }); // 1.000004
+    await t.chargeOk(u, { feature: 'talking_head', quantity: 10, synfluencerId: ava }); // 1.00
     // Spend older than 7 days does not count (synthetic row; this account's invariants are not asserted).
     await insertSpend(u, [{ at: new Date(Date.now() - 8 * 86_400_000).toISOString(), credits: 50n * C }]);
 
@@ -556,7 +548,7 @@ describe('CSV export', () => {
         [walletId, u.accountId],
       );
     });
-    await charge(u, { feature: 'talking_head', quantity: 10, synfluencerId: ava, platform: 'instagram', automationId: '=HYPERLINK("x")' });
+    await t.chargeOk(u, { feature: 'talking_head', quantity: 10, synfluencerId: ava, platform: 'instagram', automationId: '=HYPERLINK("x")' });
     const h = (await t.ok(ReserveCreditsDocument, { input: { feature: 'ai_video', quantity: 2, idempotencyKey: randomUUID(), synfluencerId: ava } }, u.token)).reserveCredits;
     await t.ok(CaptureHoldDocument, { id: h.id, quantity: 1 }, u.token);
 

@@ -32,6 +32,7 @@ it('loses no webhook when the server is killed mid-delivery: after restart every
     const created = await postGraphql(base, CreateWebhookEndpointDocument, { input: { url: receiver.url, events: ['LOW_CREDITS', 'CREDITS_DEPLETED', 'WALLET_PAUSED'] } }, token);
     const secret = created.data!.createWebhookEndpoint.secret;
 
+    // Not TestApp.charge: this server is the compiled one in a child process, reached with postGraphql.
     const charge = (quantity: number, key: string) => postGraphql(base, ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey: key } }, token);
     expect((await charge(75, 'c1')).errors).toBeUndefined(); // LOW_CREDITS 25 %: its delivery hangs
     await until(() => receiver.receipts.length, (n) => n === 1, 10_000);

@@ -3,9 +3,8 @@ import { Client } from 'pg';
 import { startTestApp, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { sleep } from './helpers/subscriptions';
-import { WebhookReceiver } from './helpers/webhook-receiver';
+import { WebhookReceivers } from './helpers/webhook-receiver';
 import {
-  ChargeUsageDocument,
   CreateWebhookEndpointDocument,
   GrantCreditsDocument,
   MessagesDocument,
@@ -24,7 +23,7 @@ import { until } from './helpers/until';
  * period make a run of failures take a fraction of a second.
  */
 let t: TestApp;
-const receivers: WebhookReceiver[] = [];
+const receivers = new WebhookReceivers();
 const DISABLE_AFTER_MS = 200;
 
 beforeAll(async () => {
@@ -41,17 +40,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.stop();
-  for (const receiver of receivers) await receiver.stop();
+  await receivers.stopAll();
 });
 
-async function receiver(): Promise<WebhookReceiver> {
-  const r = await new WebhookReceiver().start();
-  receivers.push(r);
-  return r;
-}
-
-
-const charge = (u: TestUser, quantity: number) => t.ok(ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey: randomUUID() } }, u.token);
 const grant = async (u: TestUser, amount: string) =>
   t.ok(GrantCreditsDocument, { accountId: u.accountId, amount, reason: 'test', idempotencyKey: randomUUID() }, (await t.admin()).token);
 const endpointFor = async (u: TestUser, url: string, events: WebhookEventType[]) =>
@@ -88,10 +79,10 @@ const walletLock = (u: TestUser): [string, unknown[]] => ['select id from wallet
 describe('the run of failures that disables an endpoint', () => {
   it('ends when its last pending delivery is given up: a single failure later does not disable the endpoint', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     r.answer = () => 500;
     const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED', 'WALLET_RESUMED']);
-    await charge(u, 100); // paused
+    await t.chargeOk(u, { quantity: 100 }); // paused
     const [given] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'FAILED');
     expect(given.attemptCount).toBe(2);
     expect(await endpointOf(u)).toMatchObject({ status: 'ENABLED', failingSince: null });
@@ -106,10 +97,10 @@ describe('the run of failures that disables an endpoint', () => {
 
   it('goes on across given-up deliveries while later ones are pending: an endpoint that keeps failing is disabled', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     r.answer = () => 500;
     const endpoint = await endpointFor(u, r.url, ['LOW_CREDITS', 'CREDITS_DEPLETED', 'WALLET_PAUSED']);
-    await charge(u, 100); // five events, each given up after two attempts at least 50 ms apart
+    await t.chargeOk(u, { quantity: 100 }); // five events, each given up after two attempts at least 50 ms apart
     const disabled = await until(() => endpointOf(u), (state) => state.status === 'DISABLED');
     expect(disabled.disabledReason).toBe('failing');
     const list = await deliveries(u, endpoint.id);
@@ -121,7 +112,7 @@ describe('the run of failures that disables an endpoint', () => {
 describe('a worker whose lease ran out', () => {
   it('records nothing for its attempt: no attempt row, no failure clock; the current claim delivers', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     let claimedElsewhere = false;
     r.onReceipt = async (receipt) => {
       if (claimedElsewhere) return;
@@ -130,7 +121,7 @@ describe('a worker whose lease ran out', () => {
     };
     r.answer = (_receipt, attempt) => (attempt === 1 ? 500 : 200);
     const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
-    await charge(u, 100);
+    await t.chargeOk(u, { quantity: 100 });
     await until(() => r.receipts.filter((receipt) => receipt.status !== null), (list) => list.length === 1);
     await sleep(500);
     const [stale] = await deliveries(u, endpoint.id);
@@ -146,7 +137,7 @@ describe('a worker whose lease ran out', () => {
 describe('concurrent changes', () => {
   it('an update that does not say `enabled` keeps the status it finds under the lock: it never re-enables an endpoint the worker just disabled', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
     const moved = `${r.url}/moved`;
     const [updated] = await whileLocked(walletLock(u), () => [t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { url: moved } }, u.token)], 1, (c) =>
@@ -159,9 +150,9 @@ describe('concurrent changes', () => {
 
   it('concurrent replays of one delivery queue one new delivery, and all of them answer it', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
-    await charge(u, 100);
+    await t.chargeOk(u, { quantity: 100 });
     const [delivered] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
     // Disabled, so the replay stays PENDING (a replay once sent is settled, and the next one is a new delivery).
     await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token);

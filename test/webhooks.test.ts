@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { sleep } from './helpers/subscriptions';
-import { WebhookReceiver, type Receipt } from './helpers/webhook-receiver';
+import { WebhookReceiver, WebhookReceivers, type Receipt } from './helpers/webhook-receiver';
 import {
-  ChargeUsageDocument,
   CreateApiKeyDocument,
   CreateWebhookEndpointDocument,
   DeleteWebhookEndpointDocument,
@@ -38,7 +37,7 @@ const ALL_EVENTS: WebhookEventType[] = [
 ];
 
 let t: TestApp;
-const receivers: WebhookReceiver[] = [];
+const receivers = new WebhookReceivers();
 
 beforeAll(async () => {
   t = await startTestApp({
@@ -53,18 +52,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.stop();
-  for (const receiver of receivers) await receiver.stop();
+  await receivers.stopAll();
 });
-
-async function receiver(): Promise<WebhookReceiver> {
-  const r = await new WebhookReceiver().start();
-  receivers.push(r);
-  return r;
-}
-
-
-const charge = (u: TestUser, quantity: number, idempotencyKey = randomUUID(), app = t) =>
-  app.gql(ChargeUsageDocument, { input: { feature: 'caption', quantity, idempotencyKey } }, u.token);
 
 async function endpointFor(u: TestUser, url: string, events: WebhookEventType[] = ALL_EVENTS, app = t) {
   return (await app.ok(CreateWebhookEndpointDocument, { input: { url, events, description: 'test receiver' } }, u.token)).createWebhookEndpoint;
@@ -78,7 +67,7 @@ const versionOf = (receipt: Receipt) => BigInt(receipt.payload.data.wallet.versi
 describe('delivery', () => {
   it('sends a signed event only after its change committed, with the wallet state and version it refers to', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     const walletAtReceipt: string[] = [];
     r.onReceipt = async () => {
       walletAtReceipt.push(await withSql(t.dbUrl, async (c) => (await c.query('select version::text from wallet where account_id = $1', [u.accountId])).rows[0].version));
@@ -86,7 +75,7 @@ describe('delivery', () => {
     const { secret, endpoint } = await endpointFor(u, r.url);
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
 
-    const charged = await charge(u, 75); // 100 -> 25: LOW_CREDITS 25 %
+    const charged = await t.charge(u, { quantity: 75 }); // 100 -> 25: LOW_CREDITS 25 %
     expect(charged.errors).toBeUndefined();
     const [receipt] = await until(() => r.receipts, (list) => list.length >= 1);
     expect(WebhookReceiver.verifies(secret, receipt)).toBe(true);
@@ -108,7 +97,7 @@ describe('delivery', () => {
 
   it('sends nothing for a change that rolled back, though the batch had decided its events', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     await endpointFor(u, r.url);
     // The ledger insert fails for these keys after the batch decided LOW_CREDITS, CREDITS_DEPLETED and WALLET_PAUSED.
     await withSql(t.dbUrl, (c) =>
@@ -116,7 +105,7 @@ describe('delivery', () => {
                create or replace trigger refuse_boom before insert on ledger_transaction for each row when (new.idempotency_key like 'boom-%') execute function refuse_boom();`),
     );
     try {
-      const failed = await charge(u, 100, `boom-${randomUUID()}`);
+      const failed = await t.charge(u, { quantity: 100, idempotencyKey: `boom-${randomUUID()}` });
       expect(errorCode(failed)).toBe('INTERNAL_SERVER_ERROR');
       await sleep(800);
       expect(r.receipts).toHaveLength(0);
@@ -126,17 +115,17 @@ describe('delivery', () => {
       await withSql(t.dbUrl, (c) => c.query('drop trigger refuse_boom on ledger_transaction; drop function refuse_boom();'));
     }
     // The same change committing does raise them (so the rollback above is what prevented them).
-    expect((await charge(u, 100)).errors).toBeUndefined();
+    expect((await t.charge(u, { quantity: 100 })).errors).toBeUndefined();
     const receipts = await until(() => r.receipts, (list) => list.length >= 5);
     expect(receipts.map((receipt) => receipt.payload.type)).toEqual(['wallet.low_credits', 'wallet.low_credits', 'wallet.low_credits', 'wallet.depleted', 'wallet.paused']);
   });
 
   it('retries a failing endpoint with growing delays and the same event id until it recovers; the log keeps every attempt, bodies truncated', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     r.answer = (_receipt, attempt) => (attempt === 1 ? 'hang' : attempt === 2 ? { status: 500, body: 'x'.repeat(1000) } : attempt === 3 ? 503 : 200);
     const { secret, endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
-    expect((await charge(u, 100)).errors).toBeUndefined();
+    expect((await t.charge(u, { quantity: 100 })).errors).toBeUndefined();
 
     const receipts = await until(() => r.receipts, (list) => list.length >= 4, 20_000);
     expect(new Set(receipts.map((receipt) => receipt.id)).size).toBe(1);
@@ -158,11 +147,11 @@ describe('delivery', () => {
 
   it('never follows a redirect: a 3xx is a failed attempt and its target is not contacted', async () => {
     const u = await t.signUp();
-    const r = await receiver();
-    const elsewhere = await receiver();
+    const r = await receivers.start();
+    const elsewhere = await receivers.start();
     r.answer = () => ({ status: 307, body: 'moved', headers: { location: elsewhere.url } });
     const { endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
-    expect((await charge(u, 100)).errors).toBeUndefined();
+    expect((await t.charge(u, { quantity: 100 })).errors).toBeUndefined();
     const [delivery] = await until(() => deliveries(u, endpoint.id), (list) => (list[0]?.attempts.length ?? 0) >= 1);
     expect(delivery.attempts[0]).toMatchObject({ statusCode: 307, error: `redirect to ${elsewhere.url} not followed` });
     expect(delivery.status).toBe('PENDING');
@@ -171,7 +160,7 @@ describe('delivery', () => {
 
   it('delivers the events of one wallet in version order: a later event waits while an earlier one is retried', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     let firstEvent: string | null = null;
     r.answer = (receipt, attempt) => {
       firstEvent ??= receipt.id;
@@ -179,10 +168,10 @@ describe('delivery', () => {
     };
     await endpointFor(u, r.url);
     // 100 -> 80 -> 20 (25 %) -> 5 (10 %) -> 0 (0 %, depleted, paused); a grant of 10 (resumed, a new cycle) -> 2 (25 %)
-    for (const quantity of [20, 60, 15, 5]) expect((await charge(u, quantity)).errors).toBeUndefined();
+    for (const quantity of [20, 60, 15, 5]) expect((await t.charge(u, { quantity })).errors).toBeUndefined();
     const admin = await t.admin();
     await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '10', reason: 'test', idempotencyKey: randomUUID() }, admin.token);
-    expect((await charge(u, 8)).errors).toBeUndefined();
+    expect((await t.charge(u, { quantity: 8 })).errors).toBeUndefined();
 
     const events = await withSql(t.dbUrl, async (c) => (await c.query('select id, wallet_version::text as v from webhook_event where account_id = $1 order by seq', [u.accountId])).rows);
     expect(events.length).toBe(7); // 25 %, 10 %, 0 %, depleted, paused, resumed, 25 % of the new cycle
@@ -207,9 +196,9 @@ describe('delivery', () => {
   it('replays a delivery with the same webhook-id; other accounts cannot see or replay it', async () => {
     const u = await t.signUp();
     const other = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     const { secret, endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
-    expect((await charge(u, 100)).errors).toBeUndefined();
+    expect((await t.charge(u, { quantity: 100 })).errors).toBeUndefined();
     const [delivered] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
 
     expect(errorCode(await t.gql(ReplayWebhookDeliveryDocument, { id: delivered.id }, other.token))).toBe('NOT_FOUND');
@@ -230,14 +219,14 @@ describe('delivery', () => {
 describe('endpoints', () => {
   it('rotates the secret: both secrets sign during the grace period, only the new one after', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     const admin = await t.admin();
     const { secret: first, endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED', 'WALLET_RESUMED']);
     const rotated = (await t.ok(RotateWebhookSecretDocument, { id: endpoint.id, graceSeconds: 3600 }, u.token)).rotateWebhookSecret;
     expect(rotated.secret).not.toBe(first);
     expect(Date.parse(rotated.endpoint.previousSecretExpiresAt!)).toBeGreaterThan(Date.now() + 3500_000);
 
-    expect((await charge(u, 100)).errors).toBeUndefined(); // paused
+    expect((await t.charge(u, { quantity: 100 })).errors).toBeUndefined(); // paused
     const [graced] = await until(() => r.receipts, (list) => list.length >= 1);
     expect(graced.signature.split(' ')).toHaveLength(2);
     expect(WebhookReceiver.verifies(first, graced)).toBe(true);
@@ -256,7 +245,7 @@ describe('endpoints', () => {
   it('lists, updates and deletes endpoints of the caller only; needs a session; validates input', async () => {
     const u = await t.signUp();
     const other = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     const { endpoint } = await endpointFor(u, r.url, ['LOW_CREDITS']);
     expect((await t.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints.map((e) => e.id)).toEqual([endpoint.id]);
     expect((await t.ok(WebhookEndpointsDocument, {}, other.token)).webhookEndpoints).toEqual([]);
@@ -281,7 +270,7 @@ describe('endpoints', () => {
     expect(updated).toMatchObject({ events: ['WALLET_PAUSED'], description: null, status: 'ENABLED' });
     const disabled = (await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token)).updateWebhookEndpoint;
     expect(disabled).toMatchObject({ status: 'DISABLED', disabledReason: 'by owner' });
-    expect((await charge(u, 100)).errors).toBeUndefined(); // paused, while disabled: queued, not sent
+    expect((await t.charge(u, { quantity: 100 })).errors).toBeUndefined(); // paused, while disabled: queued, not sent
     await sleep(400);
     expect(r.receipts).toHaveLength(0);
 
@@ -293,17 +282,17 @@ describe('endpoints', () => {
     expect((await t.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints).toEqual([]);
     const admin = await t.admin();
     await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '5', reason: 'test', idempotencyKey: randomUUID() }, admin.token);
-    expect((await charge(u, 5)).errors).toBeUndefined(); // paused again: nobody is subscribed any more
+    expect((await t.charge(u, { quantity: 5 })).errors).toBeUndefined(); // paused again: nobody is subscribed any more
     await sleep(400);
     expect(r.receipts).toHaveLength(1);
   });
 
   it('queues the events committed while its owner had disabled it and sends them in version order, with their ids, once enabled again', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     const { endpoint } = await endpointFor(u, r.url, ['LOW_CREDITS', 'CREDITS_DEPLETED', 'WALLET_PAUSED']);
     await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token);
-    for (const quantity of [80, 15, 5]) expect((await charge(u, quantity)).errors).toBeUndefined(); // 20 (25 %), 5 (10 %), 0 (0 %, depleted, paused)
+    for (const quantity of [80, 15, 5]) expect((await t.charge(u, { quantity })).errors).toBeUndefined(); // 20 (25 %), 5 (10 %), 0 (0 %, depleted, paused)
 
     const events = await withSql(t.dbUrl, async (c) => (await c.query('select id, wallet_version::text as version from webhook_event where account_id = $1 order by seq', [u.accountId])).rows);
     expect(events).toHaveLength(5);
@@ -324,10 +313,10 @@ describe('endpoints', () => {
 
   it('cancels what a deleted endpoint still had pending', async () => {
     const u = await t.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     r.answer = () => 500;
     const { endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
-    expect((await charge(u, 100)).errors).toBeUndefined();
+    expect((await t.charge(u, { quantity: 100 })).errors).toBeUndefined();
     await until(() => r.receipts, (list) => list.length >= 1);
     await t.ok(DeleteWebhookEndpointDocument, { id: endpoint.id }, u.token);
     const [delivery] = await deliveries(u, endpoint.id); // a deleted endpoint's log stays readable
@@ -347,11 +336,11 @@ describe('an endpoint that keeps failing', () => {
 
   it('is disabled after the configured period with a message to the account, and resumes in order when enabled again', async () => {
     const u = await d.signUp();
-    const r = await receiver();
+    const r = await receivers.start();
     let healthy = false;
     r.answer = () => (healthy ? 200 : 503);
     const { endpoint } = await endpointFor(u, r.url, ['LOW_CREDITS', 'WALLET_PAUSED'], d);
-    expect((await charge(u, 100, randomUUID(), d)).errors).toBeUndefined(); // 3 x LOW_CREDITS, WALLET_PAUSED
+    expect((await d.charge(u, { quantity: 100 })).errors).toBeUndefined(); // 3 x LOW_CREDITS, WALLET_PAUSED
 
     const [disabled] = await until(async () => (await d.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints, (list) => list[0]?.status === 'DISABLED');
     expect(disabled).toMatchObject({ disabledReason: 'failing' });
@@ -366,7 +355,7 @@ describe('an endpoint that keeps failing', () => {
     // Events committed while it is disabled are queued behind the pending ones.
     const admin = await d.admin();
     await d.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '10', reason: 'test', idempotencyKey: randomUUID() }, admin.token); // resumed: a new cycle
-    expect((await charge(u, 8, randomUUID(), d)).errors).toBeUndefined(); // 2 of 10: LOW_CREDITS 25 %
+    expect((await d.charge(u, { quantity: 8 })).errors).toBeUndefined(); // 2 of 10: LOW_CREDITS 25 %
     await sleep(300);
     expect(r.receipts.length).toBe(tried);
 

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
 import WebSocket from 'ws';
 import type { Client } from 'graphql-ws';
-import { startTestApp, type TestApp } from './helpers/app';
+import { startTestApp, startTwoInstances, stopApps, type TestApp } from './helpers/app';
 import { withSql } from './helpers/db';
 import { Recorder, sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { BalanceChangedDocument, CreateApiKeyDocument } from './generated/graphql';
@@ -17,13 +17,11 @@ let a: TestApp;
 let b: TestApp;
 const clients: Client[] = [];
 beforeAll(async () => {
-  a = await startTestApp(env);
-  b = await startTestApp(env, { dbUrl: a.dbUrl });
+  [a, b] = await startTwoInstances(env);
 });
 afterAll(async () => {
   for (const c of clients) await c.dispose();
-  await b.stop();
-  await a.stop();
+  await stopApps(a, b);
 });
 
 const port = (t: TestApp) => Number(new URL(t.url).port);

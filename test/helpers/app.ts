@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { buildApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
-import { SignUpDocument } from '../generated/graphql';
+import { ChargeUsageDocument, SignUpDocument, type ChargeUsageInput, type ChargeUsageMutation } from '../generated/graphql';
 import { createTestDatabase } from './db';
 
 export interface GqlError {
@@ -30,6 +30,9 @@ export interface TestUser {
 
 export const PASSWORD = 'Sup3rSecret!';
 export const ADMIN_EMAIL = 'admin@test.dev';
+
+const chargeInput = (input: Partial<ChargeUsageInput>): ChargeUsageInput => ({ feature: 'caption', quantity: 1, idempotencyKey: randomUUID(), ...input });
+const bearerOf = (who: TestUser | string): string => (typeof who === 'string' ? who : who.token);
 
 export class TestApp {
   constructor(
@@ -57,6 +60,19 @@ export class TestApp {
     const r = await this.gql(doc, variables, token);
     if (r.errors?.length || !r.data) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
     return r.data;
+  }
+
+  /**
+   * The chargeUsage mutation as `who` (a user, or a bearer: access token or API key). `input`
+   * overrides the defaults: one `caption` under a fresh idempotency key.
+   */
+  charge(who: TestUser | string, input: Partial<ChargeUsageInput> = {}): Promise<GqlResult<ChargeUsageMutation>> {
+    return this.gql(ChargeUsageDocument, { input: chargeInput(input) }, bearerOf(who));
+  }
+
+  /** Like charge, but fails the test on any error. */
+  chargeOk(who: TestUser | string, input: Partial<ChargeUsageInput> = {}): Promise<ChargeUsageMutation> {
+    return this.ok(ChargeUsageDocument, { input: chargeInput(input) }, bearerOf(who));
   }
 
   async signUp(opts: { email?: string; timezone?: string } = {}): Promise<TestUser> {
@@ -104,6 +120,20 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { dbU
   const app = await buildApp(config);
   const port = await app.listen(opts.port ?? 0, '127.0.0.1');
   return new TestApp(app, config, `http://127.0.0.1:${port}/graphql`, `ws://127.0.0.1:${port}/graphql`, db.url, db.drop);
+}
+
+/**
+ * Two instances of the app with the same `env` on one fresh database, as behind a load balancer.
+ * Give `env` one signing key for both (sharedJwtEnv) so a token from one is valid on the other.
+ */
+export async function startTwoInstances(env: Record<string, string>): Promise<[TestApp, TestApp]> {
+  const first = await startTestApp(env);
+  return [first, await startTestApp(env, { dbUrl: first.dbUrl })];
+}
+
+/** Stops apps sharing a database, last started first: the first one drops the database. */
+export async function stopApps(...apps: TestApp[]): Promise<void> {
+  for (const app of apps.reverse()) await app.stop();
 }
 
 /** Asserts a result failed with exactly one error of the given contract code. */

@@ -102,3 +102,18 @@ export class WebhookReceiver {
     return this.receipts.filter((receipt) => receipt.id === eventId);
   }
 }
+
+/** Receivers a test file starts as it needs them (`start`), all stopped in its afterAll (`stopAll`). */
+export class WebhookReceivers {
+  private readonly started: WebhookReceiver[] = [];
+
+  async start(): Promise<WebhookReceiver> {
+    const receiver = await new WebhookReceiver().start();
+    this.started.push(receiver);
+    return receiver;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const receiver of this.started) await receiver.stop();
+  }
+}
