@@ -14,6 +14,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   nodeEnv: NodeEnv;
+  /**
+   * Settings that are allowed but weaken a production default (e.g. WEBHOOK_REQUIRE_HTTPS=off):
+   * the server logs each once at startup, so a weakened deployment is never silent.
+   */
+  warnings: string[];
   /** @default 4000 */
   port: number;
   /** Processes serving HTTP/WebSocket on the port (Node cluster); each is a full instance. @default 1 */
@@ -220,6 +225,7 @@ const nonEmpty = (v: string | undefined): string | undefined => (v === undefined
  */
 class EnvReader {
   readonly problems: string[] = [];
+  readonly warnings: string[] = [];
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
@@ -288,6 +294,11 @@ class EnvReader {
   /** Adds a problem when `ok` is false. */
   check(ok: boolean, problem: string): void {
     if (!ok) this.problems.push(problem);
+  }
+
+  /** Adds a warning (logged at startup, not refused) when `ok` is false. */
+  warnUnless(ok: boolean, warning: string): void {
+    if (!ok) this.warnings.push(warning);
   }
 }
 
@@ -372,6 +383,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryMaxMs: r.int('EMAIL_RETRY_MAX_MS', 600_000, 10, 86_400_000),
       maxAttempts: r.int('EMAIL_MAX_ATTEMPTS', 20, 1, 1000),
     },
+    warnings: r.warnings, // after every reader above has added its own
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
@@ -455,6 +467,15 @@ function readWebhooks(r: EnvReader, nodeEnv: NodeEnv): WebhooksConfig {
       `WEBHOOK_ALLOWED_TARGETS entries must be hostnames, or addresses with an optional /prefix (bad entry "${entry}")`,
     );
   }
+  const requireHttps = r.bool('WEBHOOK_REQUIRE_HTTPS', nodeEnv === 'production');
+  const blockPrivateTargets = r.bool('WEBHOOK_BLOCK_PRIVATE_TARGETS', nodeEnv === 'production');
+  // Allowed in production (on-premise receivers), but never silently.
+  const production = nodeEnv === 'production';
+  r.warnUnless(!production || requireHttps, 'WEBHOOK_REQUIRE_HTTPS=off in production: webhooks may be sent over plain http');
+  r.warnUnless(
+    !production || blockPrivateTargets,
+    'WEBHOOK_BLOCK_PRIVATE_TARGETS=off in production: webhooks may be sent to loopback, private and cloud metadata addresses; prefer WEBHOOK_ALLOWED_TARGETS for on-premise receivers',
+  );
   return {
     pollMs: r.int('WEBHOOK_POLL_MS', 1000, 20, 3_600_000),
     timeoutMs: r.int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
@@ -465,8 +486,8 @@ function readWebhooks(r: EnvReader, nodeEnv: NodeEnv): WebhooksConfig {
     secretGraceSeconds: r.int('WEBHOOK_SECRET_GRACE_SECONDS', 86_400, 0, 7 * 86_400),
     responseLogBytes: r.int('WEBHOOK_RESPONSE_LOG_BYTES', 1024, 0, 65_536),
     maxEndpoints: r.int('WEBHOOK_MAX_ENDPOINTS', 20, 1, 1000),
-    requireHttps: r.bool('WEBHOOK_REQUIRE_HTTPS', nodeEnv === 'production'),
-    blockPrivateTargets: r.bool('WEBHOOK_BLOCK_PRIVATE_TARGETS', nodeEnv === 'production'),
+    requireHttps,
+    blockPrivateTargets,
     allowedTargets,
   };
 }

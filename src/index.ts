@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config);
+  // Once per start: forked workers (WORKERS > 1) read the same environment; only the supervisor says it.
+  if (cluster.isPrimary) for (const warning of config.warnings) log.warn(warning);
   if (config.workers > 1 && cluster.isPrimary) {
     await supervise(config, log);
     return;

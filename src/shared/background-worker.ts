@@ -12,6 +12,15 @@ export function backoffMs(attempts: number, baseMs: number, maxMs: number): numb
   return Math.min(baseMs * 2 ** Math.min(attempts - 1, 30), maxMs);
 }
 
+/**
+ * `backoffMs` with "equal jitter": between half and all of it, so retries of deliveries that
+ * failed together spread out, yet none comes sooner than half the backoff. `random` is in [0, 1).
+ */
+export function jitteredBackoffMs(attempts: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = backoffMs(attempts, baseMs, maxMs);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
 export abstract class BackgroundWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;

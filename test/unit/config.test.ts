@@ -2,6 +2,8 @@ import { ConfigError, loadConfig } from '../../src/config';
 
 /** config.ts is the only reader of the environment: these check what it reads, not a server. */
 describe('loadConfig', () => {
+  const keys = { JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----x', JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----x' };
+
   it('starts from documented defaults with nothing set', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
@@ -21,9 +23,19 @@ describe('loadConfig', () => {
   });
 
   it('production closes what development opens', () => {
-    const keys = { JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----x', JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----x' };
     const config = loadConfig({ NODE_ENV: 'production', ...keys });
     expect(config).toMatchObject({ introspection: false, explorer: false, corsOrigins: [], webhooks: { requireHttps: true, blockPrivateTargets: true } });
+  });
+
+  it('warns, without refusing, when production turns off a webhook target defence', () => {
+    const weakened = loadConfig({ NODE_ENV: 'production', WEBHOOK_REQUIRE_HTTPS: 'off', WEBHOOK_BLOCK_PRIVATE_TARGETS: 'off', ...keys });
+    expect(weakened.webhooks).toMatchObject({ requireHttps: false, blockPrivateTargets: false });
+    expect(weakened.warnings).toEqual([expect.stringContaining('WEBHOOK_REQUIRE_HTTPS=off'), expect.stringContaining('WEBHOOK_BLOCK_PRIVATE_TARGETS=off')]);
+    expect(loadConfig({ NODE_ENV: 'production', WEBHOOK_BLOCK_PRIVATE_TARGETS: 'off', ...keys }).warnings).toEqual([expect.stringContaining('WEBHOOK_BLOCK_PRIVATE_TARGETS=off')]);
+    // Defaults, production included, and development's own off values warn of nothing.
+    expect(loadConfig({ NODE_ENV: 'production', ...keys }).warnings).toEqual([]);
+    expect(loadConfig({}).warnings).toEqual([]);
+    expect(loadConfig({ WEBHOOK_REQUIRE_HTTPS: 'off', WEBHOOK_BLOCK_PRIVATE_TARGETS: 'off' }).warnings).toEqual([]);
   });
 
   it('reads lists, pairs and amounts exactly', () => {

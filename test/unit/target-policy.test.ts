@@ -1,7 +1,18 @@
+import type { LookupAddress } from 'node:dns';
 import { TargetPolicy } from '../../src/modules/webhooks/target-policy';
 
 const production = new TargetPolicy({ requireHttps: true, blockPrivateTargets: true, allowedTargets: ['10.20.0.0/16', 'hooks.corp.example', 'fd12::1'] });
 const development = new TargetPolicy({ requireHttps: false, blockPrivateTargets: false, allowedTargets: [] });
+
+/** What a socket's DNS lookup through `guardedLookup` yields: the addresses, or the refusal. Real resolver. */
+function lookUp(policy: TargetPolicy, hostname: string, family?: 4 | 6): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    policy.guardedLookup(hostname)(hostname, { all: true, family }, (err, addresses) => {
+      if (err) reject(err);
+      else resolve((addresses as unknown as LookupAddress[]).map((entry) => entry.address));
+    });
+  });
+}
 
 describe('webhook target policy', () => {
   it.each([
@@ -49,6 +60,36 @@ describe('webhook target policy', () => {
     expect(production.refusalFor(new URL('http://93.184.215.14/hook'))).toMatch(/https is required/);
     expect(production.refusalFor(new URL('https://93.184.215.14/hook'))).toBeNull();
     expect(development.refusalFor(new URL('http://127.0.0.1/hook'))).toBeNull();
+  });
+
+  // localhost comes from the hosts file (127.0.0.1, sometimes ::1 too) and literal addresses resolve
+  // to themselves: deterministic without a DNS server.
+  it('refuses at delivery a name that resolves to a non-public address', async () => {
+    const strict = new TargetPolicy({ requireHttps: true, blockPrivateTargets: true, allowedTargets: [] });
+    await expect(lookUp(strict, 'localhost')).rejects.toMatchObject({ code: 'EWEBHOOKTARGET', message: expect.stringMatching(/refused: localhost resolves to/) });
+    await expect(lookUp(development, 'localhost', 4)).resolves.toEqual(['127.0.0.1']);
+  });
+
+  it('lets an allowlisted hostname through at delivery, whatever it resolves to', async () => {
+    const onPremise = new TargetPolicy({ requireHttps: true, blockPrivateTargets: true, allowedTargets: ['localhost'] });
+    await expect(lookUp(onPremise, 'localhost', 4)).resolves.toEqual(['127.0.0.1']);
+    await expect(lookUp(onPremise, '10.0.0.5')).rejects.toMatchObject({ code: 'EWEBHOOKTARGET' }); // only the name is exempt
+  });
+
+  it('admits at delivery an address in an allowlisted range, and no other non-public one', async () => {
+    const loopbackRange = new TargetPolicy({ requireHttps: true, blockPrivateTargets: true, allowedTargets: ['127.0.0.0/8'] });
+    await expect(lookUp(loopbackRange, 'localhost', 4)).resolves.toEqual(['127.0.0.1']);
+    await expect(lookUp(loopbackRange, '10.0.0.5')).rejects.toMatchObject({ code: 'EWEBHOOKTARGET' });
+    await expect(lookUp(production, '10.20.4.5')).resolves.toEqual(['10.20.4.5']);
+    await expect(lookUp(production, '10.21.4.5')).rejects.toMatchObject({ code: 'EWEBHOOKTARGET' });
+  });
+
+  it('answers a single-address lookup with the first allowed address', async () => {
+    const loopbackRange = new TargetPolicy({ requireHttps: true, blockPrivateTargets: true, allowedTargets: ['127.0.0.0/8'] });
+    const answer = await new Promise<unknown[]>((resolve, reject) =>
+      loopbackRange.guardedLookup('localhost')('localhost', { family: 4 }, (err, address, family) => (err ? reject(err) : resolve([address, family]))),
+    );
+    expect(answer).toEqual(['127.0.0.1', 4]);
   });
 
   it('parses only absolute http(s) URLs without credentials, https in production', () => {

@@ -8,7 +8,7 @@ import { scheduleDeliveries } from './webhook-outbox.sql';
 import { sendWebhook, type AttemptOutcome } from './webhook.sender';
 import { signedHeaders } from './webhook.signing';
 import type { TargetPolicy } from './target-policy';
-import { BackgroundWorker, backoffMs } from '../../shared/background-worker';
+import { BackgroundWorker, jitteredBackoffMs } from '../../shared/background-worker';
 
 /** A delivery claimed for one attempt, with what sending it needs. */
 interface ClaimedDelivery {
@@ -118,15 +118,9 @@ export class WebhookWorker extends BackgroundWorker {
     }
   }
 
-  /** Exponential backoff with "equal jitter": between half and all of min(base * 2^(n-1), max). */
-  private retryDelayMs(attempts: number): number {
-    const ceiling = backoffMs(attempts, this.deps.config.retryBaseMs, this.deps.config.retryMaxMs);
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-  }
-
   private async record(delivery: ClaimedDelivery, outcome: AttemptOutcome): Promise<void> {
     const { config, log } = this.deps;
-    const delay = this.retryDelayMs(delivery.attempts);
+    const delay = jitteredBackoffMs(delivery.attempts, config.retryBaseMs, config.retryMaxMs);
     if (!outcome.ok) log.warn({ deliveryId: delivery.id, endpointId: delivery.endpoint_id, attempt: delivery.attempts, error: outcome.error, retryInMs: delay }, 'webhook attempt failed');
     const [endpoint] = await this.deps.sql.query<{ status: string; overdue: boolean }>(
       RECORD,
