@@ -91,6 +91,46 @@ describe('chargeUsageBatch', () => {
     expect(await usageRows(u)).toBe(3);
   });
 
+  it('shares idempotency keys with chargeUsage, both ways: the same input replays the same charge, other input conflicts', async () => {
+    const u = await t.signUp();
+    const single = (await t.chargeOk(u, caption('shared-0', 3))).chargeUsage;
+    const results = await okBatch([caption('shared-0', 3), caption('shared-0', 4), caption('shared-1', 2)], u.token);
+    expect(outcomes(results)).toEqual(['-3', 'IDEMPOTENCY_CONFLICT', '-2']);
+    expect(results[0].charge!.transaction.id).toBe(single.transaction.id);
+    expect(results[0].charge!.transaction.walletVersion).toBe(single.transaction.walletVersion);
+    // The key a batch item recorded replays through chargeUsage too, and conflicts there on other input.
+    const replayed = (await t.chargeOk(u, caption('shared-1', 2))).chargeUsage;
+    expect(replayed.transaction.id).toBe(results[2].charge!.transaction.id);
+    expect(errorCode(await t.charge(u, caption('shared-1', 5)))).toBe('IDEMPOTENCY_CONFLICT');
+    expect(await walletOf(u)).toMatchObject({ balance: '95', version: '3' });
+    expect(await usageRows(u)).toBe(2);
+  });
+
+  it('items of several wallets interleaved in one admin batch: each wallet applies its own items in input order', async () => {
+    const admin = await t.admin();
+    const [a, b] = [await t.signUp(), await t.signUp()];
+    const plan = [
+      [a, 5],
+      [b, 1],
+      [a, 2],
+      [b, 7],
+      [b, 3],
+      [a, 9],
+    ] as const;
+    const results = await okBatch(
+      plan.map(([owner, quantity], i) => caption(`mix-${i}`, quantity, { accountId: owner.accountId })),
+      admin.token,
+    );
+    expect(outcomes(results)).toEqual(['-5', '-1', '-2', '-7', '-3', '-9']);
+    // Per wallet, balances and versions follow that wallet's items in input order.
+    expect([0, 2, 5].map((i) => results[i].charge!.transaction.balanceAfter)).toEqual(['95', '93', '84']);
+    expect([0, 2, 5].map((i) => results[i].charge!.transaction.walletVersion)).toEqual(['2', '3', '4']);
+    expect([1, 3, 4].map((i) => results[i].charge!.transaction.balanceAfter)).toEqual(['99', '92', '89']);
+    expect([1, 3, 4].map((i) => results[i].charge!.transaction.walletVersion)).toEqual(['2', '3', '4']);
+    expect(await walletOf(a)).toMatchObject({ balance: '84', version: '4' });
+    expect(await walletOf(b)).toMatchObject({ balance: '89', version: '4' });
+  });
+
   it('takes up to 1,000 items; 1,001 is BAD_USER_INPUT for the whole call and writes nothing', async () => {
     const admin = await t.admin();
     const u = await t.signUp();
