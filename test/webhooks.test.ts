@@ -1,16 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
+import { randomBytes, randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
+import { startTestApp, stopApps, errorCode, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
-import { sleep } from './helpers/subscriptions';
+import { sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { WebhookReceiver, WebhookReceivers, type Receipt } from './helpers/webhook-receiver';
+import { monthKey } from '../src/shared/time';
 import {
   CreateApiKeyDocument,
   CreateWebhookEndpointDocument,
   DeleteWebhookEndpointDocument,
   GrantCreditsDocument,
+  MeDocument,
   MessagesDocument,
   ReplayWebhookDeliveryDocument,
   RotateWebhookSecretDocument,
+  TransactionsDocument,
+  UpdateSettingsDocument,
   UpdateWebhookEndpointDocument,
   WebhookDeliveriesDocument,
   WebhookEndpointsDocument,
@@ -36,6 +41,8 @@ const ALL_EVENTS: WebhookEventType[] = [
   'AUTO_TOP_UP_FAILED',
 ];
 
+const STRIPE_WHSEC = 'whsec_test_secret_for_webhook_tests';
+
 let t: TestApp;
 const receivers = new WebhookReceivers();
 
@@ -48,6 +55,7 @@ beforeAll(async () => {
     WEBHOOK_RETRY_MAX_MS: '1000',
     WEBHOOK_TIMEOUT_MS: '1500',
     WEBHOOK_RESPONSE_LOG_BYTES: '64',
+    STRIPE_WEBHOOK_SECRET: STRIPE_WHSEC, // plan renewals arrive as Stripe's invoice.paid
   });
 });
 afterAll(async () => {
@@ -63,6 +71,37 @@ const deliveries = async (u: TestUser, endpointId: string, app = t) =>
   (await app.ok(WebhookDeliveriesDocument, { endpointId, first: 100 }, u.token)).webhookDeliveries.edges.map((edge) => edge.node);
 
 const versionOf = (receipt: Receipt) => BigInt(receipt.payload.data.wallet.version);
+const ascending = (x: bigint, y: bigint) => (x < y ? -1 : x > y ? 1 : 0);
+
+/** A Stripe event as Stripe sends it; postStripe delivers it to the app signed with STRIPE_WEBHOOK_SECRET (as billing.test.ts does). */
+const stripeEvent = <T extends object>(type: string, object: T) => ({
+  id: `evt_${randomBytes(6).toString('hex')}`,
+  object: 'event',
+  api_version: '2026-10-28.endive',
+  created: Math.floor(Date.now() / 1000),
+  livemode: false,
+  type,
+  data: { object },
+});
+
+async function postStripe(event: object, app = t) {
+  const payload = JSON.stringify(event);
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_WHSEC });
+  const res = await fetch(app.url.replace(/\/graphql$/, '/webhooks/stripe'), { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: payload });
+  return { status: res.status, body: (await res.json()) as { outcome?: string } };
+}
+
+/** A paid invoice of a plan subscription for the period [start, end] (seconds), the shape billing.webhook reads. */
+const planInvoice = (accountId: string, o: { id: string; sub: string; planId: string; start: number; end: number }) => ({
+  id: o.id,
+  object: 'invoice',
+  customer: null,
+  billing_reason: 'subscription_cycle',
+  parent: { type: 'subscription_details', subscription_details: { subscription: o.sub, metadata: { accountId, planId: o.planId } } },
+  lines: { object: 'list', data: [{ id: `il_${randomBytes(6).toString('hex')}`, object: 'line_item', period: { start: o.start, end: o.end } }] },
+  period_start: o.start - 30 * 86_400,
+  period_end: o.start,
+});
 
 describe('delivery', () => {
   it('sends a signed event only after its change committed, with the wallet state and version it refers to', async () => {
@@ -216,6 +255,138 @@ describe('delivery', () => {
   });
 });
 
+describe('alert and billing events', () => {
+  it('sends BUDGET_CAP_REACHED once, from the charge that reached the cap, with the cap, the month and the CAPPED wallet it left', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    const { secret, endpoint } = await endpointFor(u, r.url, ['BUDGET_CAP_REACHED']);
+    await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '30' } }, u.token);
+
+    await t.chargeOk(u, { quantity: 20 }); // 20 of 30: below the cap
+    await sleep(300);
+    expect(r.receipts).toHaveLength(0);
+    const capping = (await t.chargeOk(u, { quantity: 10 })).chargeUsage; // 30 of 30: reached
+    expect(capping.wallet.status).toBe('CAPPED');
+    expect(errorCode(await t.charge(u))).toBe('BUDGET_CAP_EXCEEDED'); // refused: no change, no event
+
+    const [receipt] = await until(() => r.receipts, (list) => list.length >= 1);
+    expect(WebhookReceiver.verifies(secret, receipt)).toBe(true);
+    expect(receipt.payload.type).toBe('wallet.budget_cap_reached');
+    expect(receipt.payload.data).toEqual({
+      eventId: receipt.id,
+      accountId: u.accountId,
+      month: monthKey(new Date(), 'UTC'),
+      spentThisMonth: '30',
+      held: '0',
+      cap: '30',
+      wallet: {
+        id: capping.wallet.id,
+        version: capping.wallet.version,
+        balance: '70',
+        held: '0',
+        spentThisMonth: '30',
+        lifetimeSpend: '30',
+        lifetimePurchased: capping.wallet.lifetimePurchased,
+        monthlyBudgetCap: '30',
+        status: 'CAPPED',
+      },
+    });
+    const [delivery] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+    expect(delivery).toMatchObject({ eventId: receipt.id, eventType: 'BUDGET_CAP_REACHED', walletVersion: capping.wallet.version });
+    await sleep(300);
+    expect(r.receipts).toHaveLength(1); // once a month, and the refused charge raised nothing
+  });
+
+  it('sends BURN_ALERT once a month, from the charge whose spend reached the threshold, with the spend, the threshold and that wallet version', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    const { secret, endpoint } = await endpointFor(u, r.url, ['BURN_ALERT']);
+    await t.ok(UpdateSettingsDocument, { input: { burnAlertThreshold: '40' } }, u.token);
+
+    await t.chargeOk(u, { quantity: 30 }); // 30 spent: below the threshold
+    await sleep(300);
+    expect(r.receipts).toHaveLength(0);
+    const burning = (await t.chargeOk(u, { quantity: 15 })).chargeUsage; // 45 spent: reached
+    await t.chargeOk(u, { quantity: 5 }); // 50 spent: already alerted this month
+
+    const [receipt] = await until(() => r.receipts, (list) => list.length >= 1);
+    expect(WebhookReceiver.verifies(secret, receipt)).toBe(true);
+    expect(receipt.payload.type).toBe('wallet.burn_alert');
+    expect(receipt.payload.data).toMatchObject({ eventId: receipt.id, accountId: u.accountId, month: monthKey(new Date(), 'UTC'), spentThisMonth: '45', threshold: '40' });
+    expect(receipt.payload.data.wallet).toEqual({
+      id: burning.wallet.id,
+      version: burning.wallet.version,
+      balance: '55',
+      held: '0',
+      spentThisMonth: '45',
+      lifetimeSpend: '45',
+      lifetimePurchased: burning.wallet.lifetimePurchased,
+      monthlyBudgetCap: null,
+      status: 'ACTIVE',
+    });
+    const [delivery] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+    expect(delivery).toMatchObject({ eventId: receipt.id, eventType: 'BURN_ALERT', walletVersion: burning.wallet.version });
+    await sleep(300);
+    expect(r.receipts).toHaveLength(1);
+  });
+
+  it('sends PLAN_RENEWED for each paid plan invoice (a redelivered Stripe event raises none) with the plan, invoice, allocation and wallet version', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    const { secret, endpoint } = await endpointFor(u, r.url, ['PLAN_RENEWED']);
+    const sub = `sub_${randomBytes(6).toString('hex')}`;
+    const start1 = Math.floor(Date.now() / 1000) - 86_400;
+    const end1 = start1 + 30 * 86_400;
+    const first = stripeEvent('invoice.paid', planInvoice(u.accountId, { id: `in_${randomBytes(6).toString('hex')}`, sub, planId: 'starter', start: start1, end: end1 }));
+    const posted = await Promise.all([postStripe(first), postStripe(first)]); // Stripe may deliver an event twice
+    expect(posted.map((p) => p.status)).toEqual([200, 200]);
+    const afterFirst = (await t.ok(MeDocument, {}, u.token)).me.wallet;
+    expect(afterFirst.balance).toBe('150'); // 100 bonus + 50 Starter
+
+    const [receipt] = await until(() => r.receipts, (list) => list.length >= 1);
+    expect(WebhookReceiver.verifies(secret, receipt)).toBe(true);
+    expect(receipt.payload.type).toBe('billing.plan_renewed');
+    const allocations = async () =>
+      (await t.ok(TransactionsDocument, { filter: { kinds: ['PLAN_ALLOCATION'] } }, u.token)).transactions.edges.map((edge) => edge.node);
+    const [allocation] = await allocations();
+    expect(receipt.payload.data).toEqual({
+      eventId: receipt.id,
+      accountId: u.accountId,
+      transactionId: allocation.id,
+      credits: '50',
+      planId: 'starter',
+      invoiceId: first.data.object.id,
+      subscriptionId: sub,
+      wallet: expect.objectContaining({ id: afterFirst.id, version: afterFirst.version, balance: '150', held: '0', status: 'ACTIVE' }),
+    });
+    expect(receipt.payload.data.wallet.version).toBe(allocation.walletVersion);
+
+    // The next period's invoice: the 50 left expire and 200 Growth credits arrive in one change, one event.
+    await t.chargeOk(u, { quantity: 10 }); // from the allocation: 40 of it left
+    const renewal = stripeEvent('invoice.paid', planInvoice(u.accountId, { id: `in_${randomBytes(6).toString('hex')}`, sub, planId: 'growth', start: end1, end: end1 + 30 * 86_400 }));
+    expect((await postStripe(renewal)).body.outcome).toBe('APPLIED');
+    const afterRenewal = (await t.ok(MeDocument, {}, u.token)).me.wallet;
+    expect(afterRenewal.balance).toBe('300'); // 100 bonus + 200 Growth, no rollover of the 40
+
+    const [, renewed] = await until(() => r.receipts, (list) => list.length >= 2);
+    expect(WebhookReceiver.verifies(secret, renewed)).toBe(true);
+    expect(renewed.id).not.toBe(receipt.id);
+    const newest = (await allocations()).find((tx) => tx.id === renewed.payload.data.transactionId);
+    expect(newest).toMatchObject({ kind: 'PLAN_ALLOCATION', amount: '200', walletVersion: afterRenewal.version });
+    expect(renewed.payload.data).toMatchObject({ credits: '200', planId: 'growth', invoiceId: renewal.data.object.id, subscriptionId: sub });
+    expect(renewed.payload.data.wallet).toMatchObject({ version: afterRenewal.version, balance: '300' });
+    expect(versionOf(renewed)).toBeGreaterThan(versionOf(receipt));
+
+    const list = await until(() => deliveries(u, endpoint.id), (all) => all.length === 2 && all.every((d) => d.status === 'SUCCEEDED'));
+    expect(list.map((d) => [d.eventType, d.walletVersion])).toEqual([
+      ['PLAN_RENEWED', afterRenewal.version],
+      ['PLAN_RENEWED', afterFirst.version],
+    ]);
+    await sleep(300);
+    expect(r.receipts).toHaveLength(2); // the redelivered first invoice raised nothing
+  });
+});
+
 describe('endpoints', () => {
   it('rotates the secret: both secrets sign during the grace period, only the new one after', async () => {
     const u = await t.signUp();
@@ -365,5 +536,76 @@ describe('an endpoint that keeps failing', () => {
     expect(accepted.map((receipt) => receipt.payload.type)).toEqual(['wallet.low_credits', 'wallet.low_credits', 'wallet.low_credits', 'wallet.paused', 'wallet.low_credits']);
     const events = await withSql(d.dbUrl, async (c) => (await c.query('select id from webhook_event where account_id = $1 order by seq', [u.accountId])).rows);
     expect(accepted.map((receipt) => receipt.id)).toEqual(events.map((event) => event.id));
+  });
+});
+
+describe('two instances polling one outbox', () => {
+  let a: TestApp;
+  let b: TestApp;
+  // Each instance logs a different length of the receiver's answer, so the attempt log tells which instance sent each attempt.
+  const LOGGED_BY = { 8: 'a', 16: 'b' } as Record<number, string>;
+  beforeAll(async () => {
+    const env = { PRICE_BOOK: 'influgen', SIGNUP_BONUS: '10', WEBHOOK_POLL_MS: '20', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_RETRY_MAX_MS: '40', WEBHOOK_TIMEOUT_MS: '1500', ...sharedJwtEnv() };
+    a = await startTestApp({ ...env, WEBHOOK_RESPONSE_LOG_BYTES: '8' });
+    b = await startTestApp({ ...env, WEBHOOK_RESPONSE_LOG_BYTES: '16' }, { dbUrl: a.dbUrl });
+  });
+  afterAll(() => stopApps(a, b));
+
+  it('delivers the events of each wallet in order per endpoint while both instances claim, fail and retry them concurrently', async () => {
+    const admin = await a.admin();
+    const users = [await a.signUp(), await b.signUp()];
+    const types: WebhookEventType[] = ['LOW_CREDITS', 'CREDITS_DEPLETED', 'WALLET_PAUSED', 'WALLET_RESUMED'];
+    // Two endpoints per wallet, each answering slowly and failing every event's first attempt (some also the second), so
+    // each event is retried, and a retry is claimed by whichever instance polls first.
+    const endpoints = [];
+    for (const [i, u] of users.entries()) {
+      for (const app of [a, b]) {
+        const r = await receivers.start();
+        r.onReceipt = async () => {
+          await sleep(Math.random() * 20);
+        };
+        r.answer = (receipt, attempt) => ({ status: attempt === 1 || (attempt === 2 && versionOf(receipt) % 3n === 0n) ? 503 : 200, body: 'r'.repeat(32) });
+        endpoints.push({ u, i, r, ...(await endpointFor(u, r.url, types, app)) });
+      }
+    }
+
+    // Six cycles per wallet, alternating instances: a charge of the 10 credits (25 %, 10 %, 0 %, depleted, paused), a grant of 10 (resumed).
+    const CYCLES = 6;
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      await Promise.all(
+        users.map(async (u, i) => {
+          const [charger, granter] = (cycle + i) % 2 ? [a, b] : [b, a];
+          await charger.chargeOk(u, { quantity: 10 });
+          await granter.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '10', reason: 'test', idempotencyKey: randomUUID() }, admin.token);
+        }),
+      );
+    }
+    const eventsOf = (u: TestUser) =>
+      withSql(a.dbUrl, async (c) => (await c.query('select id, wallet_version::text as version from webhook_event where account_id = $1 order by seq', [u.accountId])).rows as { id: string; version: string }[]);
+    const events = await Promise.all(users.map(eventsOf));
+    expect(events.map((list) => list.length)).toEqual([6 * CYCLES, 6 * CYCLES]);
+
+    for (const { u, i, r, secret, endpoint } of endpoints) {
+      const all = await until(() => deliveries(u, endpoint.id, a), (list) => list.length === events[i].length && list.every((d) => d.status === 'SUCCEEDED'), 60_000, 100);
+      const accepted = r.receipts.filter((receipt) => receipt.status === 200);
+      // Each event accepted exactly once, in the order of the outbox (wallet version, then the order the change raised them).
+      expect(accepted.map((receipt) => receipt.id)).toEqual(events[i].map((event) => event.id));
+      expect(accepted.map((receipt) => receipt.payload.data.wallet.version)).toEqual(events[i].map((event) => event.version));
+      // Across every request, failed ones included, no event is sent before an earlier one was accepted.
+      const position = new Map(events[i].map((event, n) => [event.id, n]));
+      const sent = r.receipts.map((receipt) => position.get(receipt.id)!);
+      expect(sent).toEqual([...sent].sort((x, y) => x - y));
+      const versions = r.receipts.map(versionOf);
+      expect(versions).toEqual([...versions].sort(ascending));
+      expect(events[i].every((event) => r.of(event.id).length >= 2)).toBe(true);
+      expect(r.receipts.every((receipt) => WebhookReceiver.verifies(secret, receipt))).toBe(true);
+
+      // Both instances worked this endpoint's queue: some events failed on one instance and were accepted from the other.
+      const attempts = all.flatMap((delivery) => delivery.attempts.map((attempt) => ({ eventId: delivery.eventId, by: LOGGED_BY[attempt.responseBody?.length ?? 0] })));
+      expect(attempts).toHaveLength(r.receipts.length);
+      expect(new Set(attempts.map((attempt) => attempt.by))).toEqual(new Set(['a', 'b']));
+      const handedOver = events[i].filter((event) => new Set(attempts.filter((attempt) => attempt.eventId === event.id).map((attempt) => attempt.by)).size === 2);
+      expect(handedOver.length).toBeGreaterThan(0);
+    }
   });
 });
