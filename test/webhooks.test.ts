@@ -357,6 +357,7 @@ describe('alert and billing events', () => {
       planId: 'starter',
       invoiceId: first.data.object.id,
       subscriptionId: sub,
+      expiresAt: new Date(end1 * 1000).toISOString(),
       wallet: expect.objectContaining({ id: afterFirst.id, version: afterFirst.version, balance: '150', held: '0', status: 'ACTIVE' }),
     });
     expect(receipt.payload.data.wallet.version).toBe(allocation.walletVersion);
@@ -373,7 +374,7 @@ describe('alert and billing events', () => {
     expect(renewed.id).not.toBe(receipt.id);
     const newest = (await allocations()).find((tx) => tx.id === renewed.payload.data.transactionId);
     expect(newest).toMatchObject({ kind: 'PLAN_ALLOCATION', amount: '200', walletVersion: afterRenewal.version });
-    expect(renewed.payload.data).toMatchObject({ credits: '200', planId: 'growth', invoiceId: renewal.data.object.id, subscriptionId: sub });
+    expect(renewed.payload.data).toMatchObject({ credits: '200', planId: 'growth', invoiceId: renewal.data.object.id, subscriptionId: sub, expiresAt: new Date((end1 + 30 * 86_400) * 1000).toISOString() });
     expect(renewed.payload.data.wallet).toMatchObject({ version: afterRenewal.version, balance: '300' });
     expect(versionOf(renewed)).toBeGreaterThan(versionOf(receipt));
 

@@ -213,7 +213,7 @@ export class StripeWebhookService {
         expiresAt: periodEnd,
         description: `${plan.name} plan: ${formatCredits(plan.monthlyCredits)} credits until ${periodEnd.toISOString().slice(0, 10)}`,
         idempotencyKey: `stripe:invoice:${inv.id}`,
-        metadata: { source: 'stripe', invoiceId: inv.id, subscriptionId: subId, planId: plan.id, eventId: event.id },
+        metadata: { source: 'stripe', invoiceId: inv.id, subscriptionId: subId, planId: plan.id, eventId: event.id, expiresAt: periodEnd.toISOString() },
       });
       replayed = r.replayed;
       outcome = 'APPLIED';

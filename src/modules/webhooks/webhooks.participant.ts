@@ -40,7 +40,7 @@ function entryEvents(entry: LedgerEntry, wallet: WalletSnapshot, now: Date): New
     return [webhookEvent(type, wallet, { ...details, ...pick(metadata, ['packId', 'paymentIntentId', 'checkoutSessionId', 'autoTopUpAttemptId']) }, now)];
   }
   if (entry.kind === TransactionKind.PLAN_ALLOCATION) {
-    return [webhookEvent(WebhookEventType.PLAN_RENEWED, wallet, { ...details, ...pick(metadata, ['planId', 'invoiceId', 'subscriptionId']) }, now)];
+    return [webhookEvent(WebhookEventType.PLAN_RENEWED, wallet, { ...details, ...pick(metadata, ['planId', 'invoiceId', 'subscriptionId', 'expiresAt']) }, now)];
   }
   // Refunds requested through this API complete when Stripe confirms them (billing's own
   // transaction); a refund made in the Stripe dashboard completes with its debit.
