@@ -20,6 +20,14 @@ function controlledLoad() {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Caches key h1 with role USER through `control`, then lets the entry go stale. */
+async function cacheThenAge(control: ReturnType<typeof controlledLoad>): Promise<void> {
+  const first = cache.apiKey('h1', control.load);
+  control.answer('USER');
+  await first;
+  now += API_KEY_REFRESH_MS;
+}
+
 let now = 1_000_000;
 let cache: CredentialCache<Principal>;
 beforeEach(() => {
@@ -41,11 +49,9 @@ it('reads a key once, then answers from the cache without calling load', async (
 });
 
 it('answers a stale entry at once and refreshes it in the background, one refresh at a time', async () => {
-  const { load, answer } = controlledLoad();
-  const first = cache.apiKey('h1', load);
-  answer('USER');
-  await first;
-  now += API_KEY_REFRESH_MS;
+  const control = controlledLoad();
+  const { load, answer } = control;
+  await cacheThenAge(control);
   // Both answered from the stale entry without waiting; only one re-read starts.
   expect(await cache.apiKey('h1', load)).toEqual({ accountId: 'a1', role: 'USER' });
   expect(await cache.apiKey('h1', load)).toEqual({ accountId: 'a1', role: 'USER' });
@@ -57,11 +63,9 @@ it('answers a stale entry at once and refreshes it in the background, one refres
 });
 
 it('a revocation during a background refresh is not undone when the refresh returns', async () => {
-  const { load, answer, pending } = controlledLoad();
-  const first = cache.apiKey('h1', load);
-  answer('USER');
-  await first;
-  now += API_KEY_REFRESH_MS;
+  const control = controlledLoad();
+  const { load, answer, pending } = control;
+  await cacheThenAge(control);
   await cache.apiKey('h1', load); // starts the refresh
   cache.revoked({ kind: 'apiKey', id: 'k1' });
   answer('USER'); // the refresh read the row before the revocation committed
@@ -75,11 +79,9 @@ it('a revocation during a background refresh is not undone when the refresh retu
 });
 
 it('a failed refresh keeps the entry, and the next use after it retries', async () => {
-  const { load, answer, fail } = controlledLoad();
-  const first = cache.apiKey('h1', load);
-  answer('USER');
-  await first;
-  now += API_KEY_REFRESH_MS;
+  const control = controlledLoad();
+  const { load, answer, fail } = control;
+  await cacheThenAge(control);
   await cache.apiKey('h1', load);
   fail();
   await settle();
