@@ -1,12 +1,3 @@
-/**
- * The loop behind each outbox worker (emails, webhook deliveries, auto top-up payments): polled
- * every `pollMs`, kicked after a commit that queued work, never two runs at once in one process
- * (a kick during a run asks for one more run when it ends). Other instances work the same table
- * concurrently; `run` claims rows with `FOR UPDATE SKIP LOCKED`.
- *
- * It does nothing until `start()`: a process that serves requests without owning background work
- * (the stdio MCP entry, `buildApp({ background: false })`) leaves the queues to the servers.
- */
 /** A retry's delay: `baseMs` after the first failed attempt, doubling with each one after, at most `maxMs`. */
 export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
   return Math.min(baseMs * 2 ** Math.min(attempts - 1, 30), maxMs);
@@ -21,6 +12,15 @@ export function jitteredBackoffMs(attempts: number, baseMs: number, maxMs: numbe
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/**
+ * The loop behind each outbox worker (emails, webhook deliveries, auto top-up payments): polled
+ * every `pollMs`, kicked after a commit that queued work, never two runs at once in one process
+ * (a kick during a run asks for one more run when it ends). Other instances work the same table
+ * concurrently; `run` claims rows with `FOR UPDATE SKIP LOCKED`.
+ *
+ * It does nothing until `start()`: a process that serves requests without owning background work
+ * (the stdio MCP entry, `buildApp({ background: false })`) leaves the queues to the servers.
+ */
 export abstract class BackgroundWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
