@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import Stripe from 'stripe';
 import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { FakeStripe } from './helpers/fake-stripe';
 import { AUTHENTICATION_CARD, DECLINED_CARD } from './helpers/fake-stripe-intents';
+import { postStripeEvent, stripeEvent } from './helpers/stripe-events';
 import { TestSmtp } from './helpers/smtp';
 import { pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { WebhookReceiver } from './helpers/webhook-receiver';
@@ -28,7 +28,6 @@ import { until } from './helpers/until';
  * share the database, so "one top-up in flight per wallet" is checked across instances.
  */
 const WHSEC = 'whsec_test_secret_for_auto_top_up';
-const sdk = new Stripe('sk_test_unused_here');
 const fake = new FakeStripe();
 const smtp = new TestSmtp();
 const receiver = new WebhookReceiver();
@@ -64,11 +63,7 @@ afterAll(async () => {
 
 
 /** A signed Stripe event POSTed to the API's webhook, as Stripe sends it. */
-async function postStripe(type: string, object: object, id = `evt_${randomBytes(6).toString('hex')}`) {
-  const payload = JSON.stringify({ id, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object } });
-  const res = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': sdk.webhooks.generateTestHeaderString({ payload, secret: WHSEC }) }, body: payload });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const postStripe = (type: string, object: object, id?: string) => postStripeEvent(webhookUrl, stripeEvent(type, object, { id }), WHSEC);
 
 /** The card a setup-mode Checkout saved (setup_intent.succeeded). */
 const saveCard = (u: TestUser, paymentMethod: string) =>

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import Stripe from 'stripe';
 import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { FakeStripe } from './helpers/fake-stripe';
+import { planInvoice, postStripeEvent, stripeEvent } from './helpers/stripe-events';
 import {
   BillingPortalDocument,
   BillingPortalQueryDocument,
@@ -22,7 +22,6 @@ const WHSEC = 'whsec_test_secret_for_billing_tests';
 const DAY = 86_400;
 const rid = () => randomBytes(6).toString('hex');
 const nowSec = () => Math.floor(Date.now() / 1000);
-const sdk = new Stripe('sk_test_unused_here');
 
 let fake: FakeStripe;
 let t: TestApp; // influgen, Stripe configured
@@ -54,18 +53,7 @@ afterAll(async () => {
 // ---------------------------------------------------------------- helpers
 
 async function post(event: object, opts: { secret?: string; timestamp?: number; tamper?: (payload: string) => string; url?: string } = {}) {
-  const payload = JSON.stringify(event);
-  const header = sdk.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? WHSEC, timestamp: opts.timestamp });
-  const res = await fetch(opts.url ?? webhookUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': header },
-    body: opts.tamper ? opts.tamper(payload) : payload,
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-function event(type: string, object: object, created = nowSec()) {
-  return { id: `evt_${rid()}`, object: 'event', api_version: '2026-10-28.endive', created, livemode: false, type, data: { object } };
+  return postStripeEvent(opts.url ?? webhookUrl, event, opts.secret ?? WHSEC, opts);
 }
 
 function paidCheckout(accountId: string, o: { packId?: string; credits?: string; pi?: string; amount?: number; paid?: boolean; session?: string } = {}) {
@@ -81,19 +69,6 @@ function paidCheckout(accountId: string, o: { packId?: string; credits?: string;
     payment_intent: o.pi ?? `pi_${rid()}`,
     amount_total: o.amount ?? 900,
     currency: 'usd',
-  };
-}
-
-function invoice(accountId: string, o: { sub: string; planId: string; start: number; end: number; id?: string }) {
-  return {
-    id: o.id ?? `in_${rid()}`,
-    object: 'invoice',
-    customer: null,
-    billing_reason: 'subscription_cycle',
-    parent: { type: 'subscription_details', subscription_details: { subscription: o.sub, metadata: { accountId, planId: o.planId } } },
-    lines: { object: 'list', data: [{ id: `il_${rid()}`, object: 'line_item', period: { start: o.start, end: o.end } }] },
-    period_start: o.start - 30 * DAY,
-    period_end: o.start,
   };
 }
 
@@ -124,7 +99,7 @@ async function ledgerOk(u: TestUser) {
 }
 
 async function buy(u: TestUser, o: Parameters<typeof paidCheckout>[1] = {}) {
-  const r = await post(event('checkout.session.completed', paidCheckout(u.accountId, o)));
+  const r = await post(stripeEvent('checkout.session.completed', paidCheckout(u.accountId, o)));
   expect(r.status).toBe(200);
 }
 
@@ -183,7 +158,7 @@ describe('self-service gate', () => {
   it('without a Stripe key, verified webhooks still credit purchases (synfluencer packs)', async () => {
     const u = await plain.signUp();
     const url = plain.url.replace(/\/graphql$/, '/webhooks/stripe');
-    const r = await post(event('checkout.session.completed', paidCheckout(u.accountId, { packId: 'pack_25', credits: '25', amount: 2500 })), { url });
+    const r = await post(stripeEvent('checkout.session.completed', paidCheckout(u.accountId, { packId: 'pack_25', credits: '25', amount: 2500 })), { url });
     expect(r.status).toBe(200);
     const w = (await me(u, plain)).wallet;
     expect([w.balance, w.lifetimePurchased]).toEqual(['30', '25']);
@@ -280,13 +255,13 @@ describe('webhook: pack purchase', () => {
   it('credits the wallet once when the same paid event is delivered five times concurrently', async () => {
     const u = await t.signUp();
     const pi = `pi_${rid()}`;
-    const ev = event('checkout.session.completed', paidCheckout(u.accountId, { pi }));
+    const ev = stripeEvent('checkout.session.completed', paidCheckout(u.accountId, { pi }));
     const results = await Promise.all(Array.from({ length: 5 }, () => post(ev)));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     // And once more later.
     expect((await post(ev)).body.outcome).toBe('DUPLICATE');
     // The async-payment event for the same session is the same purchase: still once.
-    expect((await post(event('checkout.session.async_payment_succeeded', paidCheckout(u.accountId, { pi, session: (ev.data.object as { id: string }).id })))).status).toBe(200);
+    expect((await post(stripeEvent('checkout.session.async_payment_succeeded', paidCheckout(u.accountId, { pi, session: (ev.data.object as { id: string }).id })))).status).toBe(200);
 
     const w = (await me(u)).wallet;
     expect(w.balance).toBe('150'); // 50 sign-up + 100 purchased
@@ -307,15 +282,15 @@ describe('webhook: pack purchase', () => {
 
   it('grants nothing for an unpaid session and acknowledges unknown event types', async () => {
     const u = await t.signUp();
-    expect((await post(event('checkout.session.completed', paidCheckout(u.accountId, { paid: false })))).status).toBe(200);
-    const unknown = await post(event('customer.tax_id.created', { id: 'txi_1', object: 'tax_id' }));
+    expect((await post(stripeEvent('checkout.session.completed', paidCheckout(u.accountId, { paid: false })))).status).toBe(200);
+    const unknown = await post(stripeEvent('customer.tax_id.created', { id: 'txi_1', object: 'tax_id' }));
     expect(unknown).toEqual({ status: 200, body: { received: true, outcome: 'IGNORED' } });
     expect((await me(u)).wallet.balance).toBe('50');
   });
 
   it('rejects a tampered body, a wrong secret and a stale timestamp with 400 and changes nothing', async () => {
     const u = await t.signUp();
-    const ev = event('checkout.session.completed', paidCheckout(u.accountId));
+    const ev = stripeEvent('checkout.session.completed', paidCheckout(u.accountId));
     const tampered = await post(ev, { tamper: (p) => p.replace('"credits":"100"', '"credits":"100000"') });
     const wrongSecret = await post(ev, { secret: 'whsec_someone_else' });
     const stale = await post(ev, { timestamp: nowSec() - 301 });
@@ -341,10 +316,10 @@ describe('notifications', () => {
     t.app.services.notifier = { notify: async (...args: unknown[]) => void calls.push(args) };
     const u = await t.signUp();
     const pi = `pi_${rid()}`;
-    const ev = event('checkout.session.completed', paidCheckout(u.accountId, { pi }));
+    const ev = stripeEvent('checkout.session.completed', paidCheckout(u.accountId, { pi }));
     await Promise.all(Array.from({ length: 5 }, () => post(ev)));
     const start = nowSec();
-    const inv = event('invoice.paid', invoice(u.accountId, { sub: `sub_${rid()}`, planId: 'starter', start, end: start + 30 * DAY }));
+    const inv = stripeEvent('invoice.paid', planInvoice(u.accountId, { sub: `sub_${rid()}`, planId: 'starter', start, end: start + 30 * DAY }));
     await Promise.all([post(inv), post(inv)]);
     const bucket = (await me(u)).wallet.buckets.find((b) => b.source === 'PURCHASE')!;
     await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token);
@@ -361,7 +336,7 @@ describe('notifications', () => {
   it('a failing notifier does not fail the purchase', async () => {
     t.app.services.notifier = { notify: async () => Promise.reject(new Error('messages down')) };
     const u = await t.signUp();
-    expect((await post(event('checkout.session.completed', paidCheckout(u.accountId)))).status).toBe(200);
+    expect((await post(stripeEvent('checkout.session.completed', paidCheckout(u.accountId)))).status).toBe(200);
     expect((await me(u)).wallet.balance).toBe('150');
   });
 });
@@ -375,7 +350,7 @@ describe('webhook: plans', () => {
     const sub = `sub_${rid()}`;
     const start1 = nowSec() - DAY;
     const end1 = start1 + 30 * DAY;
-    await post(event('invoice.paid', invoice(u.accountId, { sub, planId: 'growth', start: start1, end: end1 })));
+    await post(stripeEvent('invoice.paid', planInvoice(u.accountId, { sub, planId: 'growth', start: start1, end: end1 })));
     expect(await planOf(u.accountId)).toBe('growth');
     expect(errorCode(await t.gql(SubscribeToPlanDocument, { planId: 'agency' }, u.token))).toBe('BAD_USER_INPUT'); // change it in the portal
     await buy(u); // 100 purchased
@@ -392,7 +367,7 @@ describe('webhook: plans', () => {
 
     // Renewal: the 120 left expire, 200 new; purchased and bonus untouched.
     const end2 = end1 + 30 * DAY;
-    const renewal = event('invoice.paid', invoice(u.accountId, { sub, planId: 'growth', start: end1, end: end2 }));
+    const renewal = stripeEvent('invoice.paid', planInvoice(u.accountId, { sub, planId: 'growth', start: end1, end: end2 }));
     await Promise.all([post(renewal), post(renewal)]);
     w = (await me(u)).wallet;
     expect(w.balance).toBe('350'); // 50 + 200 + 100, no rollover of the 120
@@ -405,7 +380,7 @@ describe('webhook: plans', () => {
     ]);
 
     // A late delivery of an older period's invoice (another invoice id) changes nothing.
-    const late = await post(event('invoice.paid', invoice(u.accountId, { sub, planId: 'growth', start: start1 + DAY, end: end1 + DAY })));
+    const late = await post(stripeEvent('invoice.paid', planInvoice(u.accountId, { sub, planId: 'growth', start: start1 + DAY, end: end1 + DAY })));
     expect(late.body.outcome).toBe('STALE');
     expect((await me(u)).wallet.balance).toBe('350');
 
@@ -425,14 +400,14 @@ describe('webhook: plans', () => {
     const sub = `sub_${rid()}`;
     const s = (status: string, planId: string) => ({ id: sub, object: 'subscription', customer: null, status, metadata: { accountId: u.accountId, planId }, items: { object: 'list', data: [] } });
     const t0 = nowSec();
-    await post(event('customer.subscription.created', s('active', 'starter'), t0));
+    await post(stripeEvent('customer.subscription.created', s('active', 'starter'), { created: t0 }));
     expect(await planOf(u.accountId)).toBe('starter');
-    await post(event('customer.subscription.updated', s('active', 'agency'), t0 + 10));
+    await post(stripeEvent('customer.subscription.updated', s('active', 'agency'), { created: t0 + 10 }));
     expect(await planOf(u.accountId)).toBe('agency');
-    await post(event('customer.subscription.deleted', s('canceled', 'agency'), t0 + 20));
+    await post(stripeEvent('customer.subscription.deleted', s('canceled', 'agency'), { created: t0 + 20 }));
     expect(await planOf(u.accountId)).toBeNull();
     // An update created before the cancellation, delivered after it.
-    const late = await post(event('customer.subscription.updated', s('active', 'growth'), t0 + 15));
+    const late = await post(stripeEvent('customer.subscription.updated', s('active', 'growth'), { created: t0 + 15 }));
     expect(late.body.outcome).toBe('STALE');
     expect(await planOf(u.accountId)).toBeNull();
   });
@@ -476,7 +451,7 @@ describe('refunds', () => {
     // A second request: nothing refundable now (the rest is held).
     expect(errorCode(await t.gql(RequestRefundDocument, { bucketId: bucket.id }, u.token))).toBe('BAD_USER_INPUT');
     // Stripe's own charge.refunded for our refund removes nothing more.
-    await post(event('charge.refunded', { id: `ch_${rid()}`, object: 'charge', payment_intent: pi, amount: 900, amount_refunded: 558, currency: 'usd', customer: null, metadata: {} }));
+    await post(stripeEvent('charge.refunded', { id: `ch_${rid()}`, object: 'charge', payment_intent: pi, amount: 900, amount_refunded: 558, currency: 'usd', customer: null, metadata: {} }));
     expect((await me(u)).wallet.held).toBe('8');
     expect(fake.requests.slice(mark).filter((x) => x.path === '/v1/refunds')).toHaveLength(1);
 
@@ -579,15 +554,15 @@ describe('refunds', () => {
     const { pi, bucket } = await purchased(u);
     const ch = `ch_${rid()}`;
     const charge = (refunded: number) => ({ id: ch, object: 'charge', payment_intent: pi, amount: 900, amount_refunded: refunded, currency: 'usd', customer: null, metadata: {} });
-    const half = event('charge.refunded', charge(450));
+    const half = stripeEvent('charge.refunded', charge(450));
     await Promise.all([post(half), post(half)]);
     expect((await me(u)).wallet.balance).toBe('100'); // 150 - 50
-    await post(event('charge.refunded', charge(900)));
+    await post(stripeEvent('charge.refunded', charge(900)));
     let w = (await me(u)).wallet;
     expect(w.balance).toBe('50');
     expect(w.buckets.find((b) => b.id === bucket.id)!.remaining).toBe('0');
     // An older event delivered late removes nothing more.
-    await post(event('charge.refunded', charge(450)));
+    await post(stripeEvent('charge.refunded', charge(450)));
     w = (await me(u)).wallet;
     expect(w.balance).toBe('50');
     await ledgerOk(u);

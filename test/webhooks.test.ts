@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import Stripe from 'stripe';
 import { startTestApp, stopApps, errorCode, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { sharedJwtEnv, sleep } from './helpers/subscriptions';
@@ -21,6 +20,7 @@ import {
   WebhookEndpointsDocument,
   type WebhookEventType,
 } from './generated/graphql';
+import { planInvoice, postStripeEvent, stripeEvent } from './helpers/stripe-events';
 import { until } from './helpers/until';
 
 /**
@@ -73,35 +73,8 @@ const deliveries = async (u: TestUser, endpointId: string, app = t) =>
 const versionOf = (receipt: Receipt) => BigInt(receipt.payload.data.wallet.version);
 const ascending = (x: bigint, y: bigint) => (x < y ? -1 : x > y ? 1 : 0);
 
-/** A Stripe event as Stripe sends it; postStripe delivers it to the app signed with STRIPE_WEBHOOK_SECRET (as billing.test.ts does). */
-const stripeEvent = <T extends object>(type: string, object: T) => ({
-  id: `evt_${randomBytes(6).toString('hex')}`,
-  object: 'event',
-  api_version: '2026-10-28.endive',
-  created: Math.floor(Date.now() / 1000),
-  livemode: false,
-  type,
-  data: { object },
-});
-
-async function postStripe(event: object, app = t) {
-  const payload = JSON.stringify(event);
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_WHSEC });
-  const res = await fetch(app.url.replace(/\/graphql$/, '/webhooks/stripe'), { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: payload });
-  return { status: res.status, body: (await res.json()) as { outcome?: string } };
-}
-
-/** A paid invoice of a plan subscription for the period [start, end] (seconds), the shape billing.webhook reads. */
-const planInvoice = (accountId: string, o: { id: string; sub: string; planId: string; start: number; end: number }) => ({
-  id: o.id,
-  object: 'invoice',
-  customer: null,
-  billing_reason: 'subscription_cycle',
-  parent: { type: 'subscription_details', subscription_details: { subscription: o.sub, metadata: { accountId, planId: o.planId } } },
-  lines: { object: 'list', data: [{ id: `il_${randomBytes(6).toString('hex')}`, object: 'line_item', period: { start: o.start, end: o.end } }] },
-  period_start: o.start - 30 * 86_400,
-  period_end: o.start,
-});
+/** A signed Stripe event POSTed to `app`'s Stripe webhook (STRIPE_WEBHOOK_SECRET). */
+const postStripe = (event: object, app = t) => postStripeEvent(app.url.replace(/\/graphql$/, '/webhooks/stripe'), event, STRIPE_WHSEC);
 
 describe('delivery', () => {
   it('sends a signed event only after its change committed, with the wallet state and version it refers to', async () => {
