@@ -28,6 +28,7 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     await waitForTestIdText(page, 'balance', '5.00', 10_000);
     await waitForTestIdText(page, 'card-balance', '5.00', 10_000);
     expect(await page.getByTestId('balance').textContent()).toBe('$5.00');
+    await page.getByRole('row').filter({ hasText: 'Sign-up bonus' }).waitFor(); // the history loads after the balance
     await expect(page.getByRole('row').filter({ hasText: 'Sign-up bonus' }).count()).resolves.toBe(1);
     await h.screenshot(page, 'account');
     await context.close();

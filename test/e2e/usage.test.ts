@@ -54,7 +54,8 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     const s = await studio();
     await h.logIn(page, s.user);
     await waitForTestIdText(page, 'summary-total', '$2.85', 5000);
-    await expect(page.getByTestId('history-row').count()).resolves.toBe(5); // four charges and the sign-up bonus
+    // The history loads separately from the summary: wait for its rows, four charges and the sign-up bonus.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 5);
 
     await page.getByTestId('command-dock').selectOption({ label: 'Ava' });
     await waitForTestIdText(page, 'summary-total', '$2.00', 5000);
