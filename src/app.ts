@@ -153,6 +153,9 @@ function apolloServer(config: Config, schema: GraphQLSchema, formatError: Return
     validationRules: armor.validationRules,
     parseOptions: parseOptionsOf(config),
     allowBatchedHttpRequests: false,
+    // Compact JSON: Apollo's default indents every answer, which costs a batch of 100 results a
+    // third more bytes and serialisation time for nobody (clients parse, they do not read).
+    stringifyResult: (result) => JSON.stringify(result),
     // No cache hints in a billing API (every answer is private and live). Apollo's default
     // cache-control plugin would also wrap every field resolver to compute them.
     plugins: [
