@@ -120,6 +120,9 @@ describeWithBrowser('dashboard: top-up, admin, refund', () => {
     const { page, context } = await h.page();
     await h.logIn(page, user);
     await waitForTestIdText(page, 'balance', '50 credits', 5000);
+    // "No plan" means something only once the balance card has rendered: it is in the page's own
+    // code chunk and loads its own query (WalletDetails), after the top bar's balance.
+    await waitForTestIdText(page, 'card-balance', '50 credits', 5000);
     expect(await page.getByTestId('current-plan').count()).toBe(0);
 
     // What Stripe sends when the Growth plan is bought and its first invoice paid.

@@ -90,6 +90,9 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="message"]').length >= 2, null, { timeout: 5000 });
     const kinds = await page.getByTestId('message').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
     expect(kinds).toEqual(expect.arrayContaining(['LOW_CREDITS', 'CREDITS_DEPLETED']));
+    // The top bar's count is not the list above: it comes from its own query, re-sent on each
+    // messageAdded event, so it can still show 1 when the list has loaded. Wait for it to follow.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="unread-count"]')?.textContent) >= 2, null, { timeout: 5000 });
     const unread = Number(await page.getByTestId('unread-count').textContent());
     expect(unread).toBeGreaterThanOrEqual(2);
     await page.getByRole('button', { name: 'Mark all read' }).click();
