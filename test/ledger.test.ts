@@ -17,6 +17,7 @@ import {
   UpdateSettingsDocument,
   WalletOnlyDocument,
   CreateSynfluencerDocument,
+  type ChargeUsageInput,
 } from './generated/graphql';
 
 /** influgen prices are whole credits (caption = 1), which makes balance arithmetic easy to read. */
@@ -26,13 +27,18 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const caption = (key: string, extra: Record<string, unknown> = {}) => ({ input: { feature: 'caption', idempotencyKey: key, ...extra } });
+/**
+ * One caption charged under `key`, unless `extra` says otherwise, for t.charge / t.chargeOk (or
+ * `{ input: caption(...) }` for t.gql). Quantity is not sent unless `extra` gives one:
+ * `quantity: undefined` overrides the helper's default of 1, so these requests leave it to the service.
+ */
+const caption = (key: string, extra: Partial<ChargeUsageInput> = {}): ChargeUsageInput => ({ feature: 'caption', idempotencyKey: key, quantity: undefined, ...extra });
 const balanceOf = async (u: TestUser) => (await t.ok(WalletOnlyDocument, {}, u.token)).me.wallet;
 
 describe('chargeUsage under concurrency', () => {
   it('1,000 concurrent 1-credit charges against 100 credits: exactly 100 succeed, the rest INSUFFICIENT_CREDITS, balance 0', async () => {
     const u = await t.signUp();
-    const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => t.gql(ChargeUsageDocument, caption(`burst-${i}`), u.token)));
+    const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => t.charge(u, caption(`burst-${i}`))));
     const ok = results.filter((r) => r.data?.chargeUsage);
     const insufficient = results.filter((r) => errorCode(r) === 'INSUFFICIENT_CREDITS');
     expect(ok).toHaveLength(100);
@@ -65,9 +71,9 @@ describe('chargeUsage under concurrency', () => {
     // Each wallet gets 3 charges at once; the third of every 10th wallet asks too much and fails alone.
     const results = await Promise.all(
       users.flatMap((u, i) => [
-        t.gql(ChargeUsageDocument, caption(`gc-${i}-a`, { quantity: 30 }), u.token),
-        t.gql(ChargeUsageDocument, caption(`gc-${i}-b`, { quantity: 30 }), u.token),
-        t.gql(ChargeUsageDocument, caption(`gc-${i}-c`, { quantity: i % 10 === 0 ? 50 : 40 }), u.token),
+        t.charge(u, caption(`gc-${i}-a`, { quantity: 30 })),
+        t.charge(u, caption(`gc-${i}-b`, { quantity: 30 })),
+        t.charge(u, caption(`gc-${i}-c`, { quantity: i % 10 === 0 ? 50 : 40 })),
       ]),
     );
     expect(results.filter((r) => errorCode(r) === 'INSUFFICIENT_CREDITS')).toHaveLength(4);
@@ -103,10 +109,10 @@ describe('chargeUsage under concurrency', () => {
     await withSql(t.dbUrl, async (c) => {
       await c.query('begin');
       await c.query('select 1 from wallet where account_id = $1 for update', [locked.accountId]);
-      const waiting = t.gql(ChargeUsageDocument, caption('lk-1'), locked.token);
+      const waiting = t.charge(locked, caption('lk-1'));
       const started = Date.now();
       // Submitted together, so they may be grouped: the free wallet must still answer at once.
-      const quick = await Promise.all(Array.from({ length: 5 }, (_, i) => t.gql(ChargeUsageDocument, caption(`fr-${i}`), free.token)));
+      const quick = await Promise.all(Array.from({ length: 5 }, (_, i) => t.charge(free, caption(`fr-${i}`))));
       expect(quick.every((r) => r.data)).toBe(true);
       expect(Date.now() - started).toBeLessThan(1000);
       await new Promise((r) => setTimeout(r, 300));
@@ -118,23 +124,23 @@ describe('chargeUsage under concurrency', () => {
 
   it('the same idempotency key sent 5 times at once: one debit, five identical answers', async () => {
     const u = await t.signUp();
-    const results = await Promise.all(Array.from({ length: 5 }, () => t.ok(ChargeUsageDocument, caption('same-key', { quantity: 3 }), u.token)));
+    const results = await Promise.all(Array.from({ length: 5 }, () => t.chargeOk(u, caption('same-key', { quantity: 3 }))));
     const txIds = new Set(results.map((r) => r.chargeUsage.transaction.id));
     expect(txIds.size).toBe(1);
     for (const r of results) expect(r.chargeUsage).toEqual(results[0].chargeUsage);
     expect(results[0].chargeUsage.transaction.amount).toBe('-3');
     expect((await balanceOf(u)).balance).toBe('97');
     // A later retry still returns the original, and a different input with that key conflicts.
-    const again = await t.ok(ChargeUsageDocument, caption('same-key', { quantity: 3 }), u.token);
+    const again = await t.chargeOk(u, caption('same-key', { quantity: 3 }));
     expect(again.chargeUsage.transaction.id).toBe(results[0].chargeUsage.transaction.id);
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption('same-key', { quantity: 4 }), u.token))).toBe('IDEMPOTENCY_CONFLICT');
+    expect(errorCode(await t.charge(u, caption('same-key', { quantity: 4 })))).toBe('IDEMPOTENCY_CONFLICT');
     expect((await balanceOf(u)).balance).toBe('97');
   });
 
   it('records metadata, platform, automation and synfluencer on the USAGE row', async () => {
     const u = await t.signUp();
     const syn = (await t.ok(CreateSynfluencerDocument, { input: { name: 'Ava', handle: 'ava' } }, u.token)).createSynfluencer;
-    const r = await t.ok(ChargeUsageDocument, caption('meta-1', { metadata: { jobId: 'j-1', tokens: 812 }, platform: 'tiktok', automationId: 'daily-post', synfluencerId: syn.id }), u.token);
+    const r = await t.chargeOk(u, caption('meta-1', { metadata: { jobId: 'j-1', tokens: 812 }, platform: 'tiktok', automationId: 'daily-post', synfluencerId: syn.id }));
     expect(r.chargeUsage.transaction).toMatchObject({ kind: 'USAGE', amount: '-1', feature: 'caption', platform: 'tiktok', automationId: 'daily-post', unit: 'caption', quantity: 1, synfluencer: { id: syn.id } });
     const row = await withSql(t.dbUrl, (c) => c.query(`select metadata from ledger_transaction where id = $1`, [r.chargeUsage.transaction.id]));
     expect(row.rows[0].metadata).toEqual({ jobId: 'j-1', tokens: 812 });
@@ -143,8 +149,8 @@ describe('chargeUsage under concurrency', () => {
   it('idempotency keys are per account: two accounts may use the same key', async () => {
     const a = await t.signUp();
     const b = await t.signUp();
-    await t.ok(ChargeUsageDocument, caption('shared'), a.token);
-    await t.ok(ChargeUsageDocument, caption('shared'), b.token);
+    await t.chargeOk(a, caption('shared'));
+    await t.chargeOk(b, caption('shared'));
     expect((await balanceOf(a)).balance).toBe('99');
     expect((await balanceOf(b)).balance).toBe('99');
   });
@@ -166,7 +172,7 @@ describe('chargeUsage under concurrency', () => {
         const key = `mix-${c}-${i}`;
         const action = rnd(10);
         if (action < 5) {
-          const r = await t.gql(ChargeUsageDocument, { input: { feature: features[rnd(4)], idempotencyKey: key } }, user.token);
+          const r = await t.charge(user, caption(key, { feature: features[rnd(4)] }));
           if (r.data) acknowledged.push({ user, key, txId: r.data.chargeUsage.transaction.id });
           else expect(['INSUFFICIENT_CREDITS', 'BUDGET_CAP_EXCEEDED']).toContain(errorCode(r));
         } else if (action < 8) {
@@ -229,13 +235,13 @@ describe('errors change nothing', () => {
     expect(errorCode(numeric)).toBe('BAD_USER_INPUT');
     const literal = await t.gql('mutation { updateSettings(input: { monthlyBudgetCap: "1.1234567" }) { id } }', {}, u.token);
     expect(errorCode(literal)).toBe('BAD_USER_INPUT');
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption(''), u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ChargeUsageDocument, { input: caption('') }, u.token))).toBe('BAD_USER_INPUT');
     // Keys the service uses for its own movements are reserved; NUL bytes and huge amounts are bad input.
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption('stripe:checkout:cs_123'), u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ChargeUsageDocument, { input: caption('stripe:checkout:cs_123') }, u.token))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(ReserveCreditsDocument, { input: { feature: 'caption', idempotencyKey: 'refund:abc' } }, u.token))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption('nul\u0000key'), u.token))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption('nul-platform', { platform: 'tik\u0000tok' }), u.token))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption('nul-meta', { metadata: { note: 'a\u0000b' } }), u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ChargeUsageDocument, { input: caption('nul\u0000key') }, u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ChargeUsageDocument, { input: caption('nul-platform', { platform: 'tik\u0000tok' }) }, u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ChargeUsageDocument, { input: caption('nul-meta', { metadata: { note: 'a\u0000b' } }) }, u.token))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(UpdateSettingsDocument, { input: { monthlyBudgetCap: '999999999999999' } }, u.token))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(ReserveCreditsDocument, { input: { feature: 'caption', idempotencyKey: 'exp', expiresInSeconds: 86401 } }, u.token))).toBe('BAD_USER_INPUT');
     const after = await balanceOf(u);
@@ -245,8 +251,8 @@ describe('errors change nothing', () => {
   it('an unauthenticated charge is UNAUTHENTICATED and a non-admin naming another account is FORBIDDEN', async () => {
     const a = await t.signUp();
     const b = await t.signUp();
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption('anon')))).toBe('UNAUTHENTICATED');
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption('x', { accountId: b.accountId }), a.token))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(ChargeUsageDocument, { input: caption('anon') }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await t.charge(a, caption('x', { accountId: b.accountId })))).toBe('FORBIDDEN');
     expect((await balanceOf(b)).balance).toBe('100');
   });
 
@@ -263,7 +269,7 @@ describe('admin charges and grants', () => {
   it('an admin may charge a named account; grants are idempotent and need admin', async () => {
     const admin = await t.admin();
     const u = await t.signUp();
-    await t.ok(ChargeUsageDocument, caption('admin-charge', { accountId: u.accountId }), admin.token);
+    await t.chargeOk(admin, caption('admin-charge', { accountId: u.accountId }));
     expect((await balanceOf(u)).balance).toBe('99');
     const g1 = await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '10.25', reason: 'goodwill', idempotencyKey: 'g-1' }, admin.token);
     const g2 = await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '10.25', reason: 'goodwill', idempotencyKey: 'g-1' }, admin.token);
@@ -289,13 +295,13 @@ describe('buckets', () => {
     const bonusId = (await t.ok(MeDocument, {}, u.token)).me.wallet.buckets.find((b) => b.source === 'SIGNUP_BONUS')!.id;
 
     // 7 credits: the 5-credit plan allocation (same expiry as the promo, plan first), then 2 of the promo.
-    const c1 = await t.ok(ChargeUsageDocument, caption('order-1', { quantity: 7 }), u.token);
+    const c1 = await t.chargeOk(u, caption('order-1', { quantity: 7 }));
     expect(c1.chargeUsage.transaction.draws).toEqual([
       { bucketId: plan.bucketId, amount: '5' },
       { bucketId: promo.bucketId, amount: '2' },
     ]);
     // 102 credits: last promo credit, then the never-expiring buckets: bonus (promotional) before purchase.
-    const c2 = await t.ok(ChargeUsageDocument, caption('order-2', { quantity: 102 }), u.token);
+    const c2 = await t.chargeOk(u, caption('order-2', { quantity: 102 }));
     expect(c2.chargeUsage.transaction.draws).toEqual([
       { bucketId: promo.bucketId, amount: '1' },
       { bucketId: bonusId, amount: '100' },
@@ -336,7 +342,7 @@ describe('buckets', () => {
     const u = await t.signUp();
     const ledger = t.app.services.ledger;
     // Spend the sign-up bonus so only plan and purchased credits remain.
-    await t.ok(ChargeUsageDocument, caption('drain', { quantity: 100 }), u.token);
+    await t.chargeOk(u, caption('drain', { quantity: 100 }));
     await ledger.grant(u.accountId, { source: CreditSource.PLAN_ALLOCATION, amount: micros('50'), description: 'plan 1', expiresAt: new Date(Date.now() + 86400_000) });
     await ledger.grant(u.accountId, { source: CreditSource.PURCHASE, amount: micros('100'), description: 'pack' });
     const h = (await t.ok(ReserveCreditsDocument, { input: { feature: 'face_generation', quantity: 10, idempotencyKey: 'render' } }, u.token)).reserveCredits;
@@ -441,20 +447,20 @@ describe('monthly budget cap (invariant 6)', () => {
   it('allows spend up to the cap exactly, refuses one micro-credit more, and counts held credits', async () => {
     const u = await t.signUp({ timezone: 'America/Los_Angeles' });
     await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '10' } }, u.token);
-    await t.ok(ChargeUsageDocument, caption('cap-1', { quantity: 6 }), u.token);
+    await t.chargeOk(u, caption('cap-1', { quantity: 6 }));
     await t.ok(ReserveCreditsDocument, { input: { feature: 'caption', quantity: 3, idempotencyKey: 'cap-h' } }, u.token);
     // 6 spent + 3 held: 2 more would pass 10.
-    const r = await t.gql(ChargeUsageDocument, caption('cap-2', { quantity: 2 }), u.token);
+    const r = await t.charge(u, caption('cap-2', { quantity: 2 }));
     expect(errorCode(r)).toBe('BUDGET_CAP_EXCEEDED');
-    const exact = await t.ok(ChargeUsageDocument, caption('cap-3', { quantity: 1 }), u.token);
+    const exact = await t.chargeOk(u, caption('cap-3', { quantity: 1 }));
     expect(exact.chargeUsage.wallet).toMatchObject({ spentThisMonth: '7', held: '3', status: 'CAPPED', balance: '90' });
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption('cap-4'), u.token))).toBe('BUDGET_CAP_EXCEEDED');
+    expect(errorCode(await t.charge(u, caption('cap-4')))).toBe('BUDGET_CAP_EXCEEDED');
     expect((await balanceOf(u)).balance).toBe('90');
     // Raising the cap by a micro-credit is not enough for a whole credit; turning it off is.
     await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '10.000001' } }, u.token);
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption('cap-5'), u.token))).toBe('BUDGET_CAP_EXCEEDED');
+    expect(errorCode(await t.charge(u, caption('cap-5')))).toBe('BUDGET_CAP_EXCEEDED');
     await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: null } }, u.token);
-    await t.ok(ChargeUsageDocument, caption('cap-6'), u.token);
+    await t.chargeOk(u, caption('cap-6'));
     expect(await directInvariantCheck(t)).toEqual([]);
   });
 
@@ -466,7 +472,7 @@ describe('monthly budget cap (invariant 6)', () => {
       await c.query('begin');
       await c.query('select 1 from wallet where account_id = $1 for update', [u.accountId]);
       await c.query('update account set monthly_budget_cap = 2000000 where id = $1', [u.accountId]);
-      const pending = t.gql(ChargeUsageDocument, caption('racing-cap', { quantity: 5 }), u.token);
+      const pending = t.charge(u, caption('racing-cap', { quantity: 5 }));
       await new Promise((r) => setTimeout(r, 300));
       await c.query('commit');
       expect(errorCode(await pending)).toBe('BUDGET_CAP_EXCEEDED');
@@ -480,12 +486,12 @@ describe('monthly budget cap (invariant 6)', () => {
     try {
       const u = await m.signUp({ timezone: 'Asia/Kolkata' });
       await m.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '5' } }, u.token);
-      await m.ok(ChargeUsageDocument, caption('m-1', { quantity: 5 }), u.token);
-      expect(errorCode(await m.gql(ChargeUsageDocument, caption('m-2'), u.token))).toBe('BUDGET_CAP_EXCEEDED');
+      await m.chargeOk(u, caption('m-1', { quantity: 5 }));
+      expect(errorCode(await m.charge(u, caption('m-2')))).toBe('BUDGET_CAP_EXCEEDED');
       // Make the spend belong to an earlier month, as if the clock had passed local midnight of the 1st.
       await withSql(m.dbUrl, (c) => c.query(`update wallet set spent_month = '2000-01' where account_id = $1`, [u.accountId]));
       expect((await m.ok(WalletOnlyDocument, {}, u.token)).me.wallet.spentThisMonth).toBe('0');
-      const r = await m.ok(ChargeUsageDocument, caption('m-3', { quantity: 5 }), u.token);
+      const r = await m.chargeOk(u, caption('m-3', { quantity: 5 }));
       expect(r.chargeUsage.wallet.spentThisMonth).toBe('5');
     } finally {
       await m.stop();
@@ -494,7 +500,7 @@ describe('monthly budget cap (invariant 6)', () => {
 
   it('a timezone change recomputes the month-to-date spend from the ledger', async () => {
     const u = await t.signUp({ timezone: 'UTC' });
-    await t.ok(ChargeUsageDocument, caption('tz-1', { quantity: 4 }), u.token);
+    await t.chargeOk(u, caption('tz-1', { quantity: 4 }));
     // A 1-credit USAGE one minute after the UTC month began: this month in UTC, but still last
     // month in Los Angeles (whose month starts 7 or 8 hours later). A balancing ADJUSTMENT keeps
     // docs/invariants.md #1 intact for the rest of this file.
@@ -557,7 +563,7 @@ describe('pricing and rounding', () => {
       expect(errorCode(await s.gql(QuoteDocument, { input: { feature: 'talking_head', quantity: 1e7 } }, u.token))).toBe('BAD_USER_INPUT');
       expect(errorCode(await s.gql(QuoteDocument, { input: { feature: 'qc_audit', providerCost: '-1' } }, u.token))).toBe('BAD_USER_INPUT');
       // The charge uses exactly the quoted amount.
-      const c = await s.ok(ChargeUsageDocument, { input: { feature: 'ai_video', quantity: 30.1, idempotencyKey: 'r' } }, u.token);
+      const c = await s.chargeOk(u, { feature: 'ai_video', quantity: 30.1, idempotencyKey: 'r' });
       expect(c.chargeUsage.transaction).toMatchObject({ amount: '-3.913', quantity: 30.1, unit: 'second', provider: 'veo' });
       expect(c.chargeUsage.wallet.balance).toBe('1.087');
     } finally {
@@ -571,13 +577,13 @@ describe('history', () => {
     const u = await t.signUp();
     const syn = (await t.ok(CreateSynfluencerDocument, { input: { name: 'Nova', handle: 'nova', platforms: ['tiktok'] } }, u.token)).createSynfluencer;
     for (let i = 0; i < 6; i++) {
-      await t.ok(ChargeUsageDocument, caption(`h-${i}`, i % 2 ? { synfluencerId: syn.id, platform: 'tiktok', automationId: 'auto-1' } : { platform: 'instagram' }), u.token);
+      await t.chargeOk(u, caption(`h-${i}`, i % 2 ? { synfluencerId: syn.id, platform: 'tiktok', automationId: 'auto-1' } : { platform: 'instagram' }));
     }
     const p1 = (await t.ok(TransactionsDocument, { first: 3 }, u.token)).transactions;
     expect(p1.edges.map((e) => e.node.idempotencyKey)).toEqual(['h-5', 'h-4', 'h-3']);
     expect(p1.pageInfo.hasNextPage).toBe(true);
     // New rows at the head do not shift the next page.
-    await Promise.all([0, 1, 2].map((i) => t.ok(ChargeUsageDocument, caption(`late-${i}`), u.token)));
+    await Promise.all([0, 1, 2].map((i) => t.chargeOk(u, caption(`late-${i}`))));
     const p2 = (await t.ok(TransactionsDocument, { first: 3, after: p1.pageInfo.endCursor }, u.token)).transactions;
     expect(p2.edges.map((e) => e.node.idempotencyKey)).toEqual(['h-2', 'h-1', 'h-0']);
     const p3 = (await t.ok(TransactionsDocument, { first: 3, after: p2.pageInfo.endCursor }, u.token)).transactions;
@@ -595,7 +601,7 @@ describe('history', () => {
     expect(errorCode(await t.gql(TransactionsDocument, { after: 'bm90LWEtY3Vyc29y' }, u.token))).toBe('BAD_USER_INPUT');
     const other = await t.signUp();
     expect(errorCode(await t.gql(TransactionsDocument, { filter: { synfluencerId: syn.id } }, other.token))).toBe('NOT_FOUND');
-    expect(errorCode(await t.gql(ChargeUsageDocument, caption('steal', { synfluencerId: syn.id }), other.token))).toBe('NOT_FOUND');
+    expect(errorCode(await t.charge(other, caption('steal', { synfluencerId: syn.id })))).toBe('NOT_FOUND');
   });
 });
 

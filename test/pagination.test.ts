@@ -1,7 +1,6 @@
 import { MessageKind } from '../src/modules/alerts/message.entity';
 import { errorCode, startTestApp, type TestApp, type TestUser } from './helpers/app';
 import {
-  ChargeUsageDocument,
   MessagesPageDocument,
   TransactionsPageDocument,
   type MessagesPageQueryVariables,
@@ -20,7 +19,7 @@ beforeAll(async () => {
   user = await t.signUp();
   // Newest first, the history reads: c9, c8, ..., c1, the sign-up bonus.
   for (let i = 1; i <= 9; i++) {
-    await t.ok(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: `c${i}` } }, user.token);
+    await t.chargeOk(user, { feature: 'talking_head', quantity: 1, idempotencyKey: `c${i}` });
   }
 });
 afterAll(() => t.stop());
@@ -78,7 +77,7 @@ describe('transactions connection', () => {
 
   it('keeps pages stable while new transactions arrive at the head; paging back reaches them', async () => {
     const p1 = await transactions({ first: 3 });
-    await t.ok(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 1, idempotencyKey: 'c10' } }, user.token);
+    await t.chargeOk(user, { feature: 'talking_head', quantity: 1, idempotencyKey: 'c10' });
     const p2 = await transactions({ first: 3, after: p1.info.endCursor });
     expect(p2.keys).toEqual(['c6', 'c5', 'c4']);
     const back = await transactions({ last: 3, before: p1.info.startCursor });
