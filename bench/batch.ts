@@ -229,6 +229,9 @@ export async function benchBatch(db: BenchDb): Promise<string> {
   let postgresCpu = 0;
   let loadGeneratorCpu = 0;
   let lonelyDebit: { p50: number; p99: number } | undefined;
+  // BENCH_PG_STATEMENTS=1 (with BENCH_PG_FLAGS="-c shared_preload_libraries=pg_stat_statements"): PostgreSQL's time per statement over the measured rounds.
+  const statementsWanted = Boolean(process.env.BENCH_PG_STATEMENTS);
+  let statements: string[] = [];
   const postmasterPid = await withClient(dbUrl, async (client) => processStat((await client.query('select pg_backend_pid() as pid')).rows[0].pid).parent);
   try {
     const accounts = await createAccounts(server);
@@ -261,10 +264,12 @@ export async function benchBatch(db: BenchDb): Promise<string> {
     };
     const measureRawBatches = async () => addRound(raw, await rawBatches(dbUrl, accounts, raw.label));
     const scenarios = [measureApi, measureSingle, measureRawBatches];
+    if (statementsWanted) await withClient(dbUrl, (client) => client.query('create extension if not exists pg_stat_statements; select pg_stat_statements_reset()'));
     // Round r starts with scenario r, so no scenario always follows the same one.
     for (let round = 0; round < ROUNDS; round++) {
       for (let turn = 0; turn < scenarios.length; turn++) await scenarios[(round + turn) % scenarios.length]();
     }
+    if (statementsWanted) statements = await topStatements(dbUrl);
   } finally {
     await server.stop();
   }
@@ -290,5 +295,16 @@ export async function benchBatch(db: BenchDb): Promise<string> {
     `CPU during the chargeUsageBatch rounds: API process ${cpuShare(apiCpu.user + apiCpu.system)} % of one core (user ${cpuShare(apiCpu.user)} %, system ${cpuShare(apiCpu.system)} %), PostgreSQL ${cpuShare(postgresCpu)} %, load generator ${cpuShare(loadGeneratorCpu)} % (this machine: ${os.cpus().length} cores).`,
     `CPU per charge: API ${perCharge(apiCpu.user + apiCpu.system)} µs, PostgreSQL ${perCharge(postgresCpu)} µs, load generator ${perCharge(loadGeneratorCpu)} µs.`,
     `One raw single debit with no other load (the commit's cost here): p50 ${fmt(lonelyDebit?.p50 ?? NaN, 2)} ms, p99 ${fmt(lonelyDebit?.p99 ?? NaN, 2)} ms.`,
+    ...statements,
   ].join('\n');
+}
+
+/** The statements PostgreSQL spent most execution time on (pg_stat_statements), as a table. */
+async function topStatements(dbUrl: string): Promise<string[]> {
+  const { rows } = await withClient(dbUrl, (client) =>
+    client.query(`select calls, rows, round(total_exec_time::numeric, 1) as total_ms, round((total_exec_time / calls)::numeric, 3) as mean_ms,
+                         regexp_replace(left(query, 110), '\\s+', ' ', 'g') as query
+                    from pg_stat_statements order by total_exec_time desc limit 12`),
+  );
+  return ['', '| calls | rows | total ms | mean ms | statement |', '|---:|---:|---:|---:|---|', ...rows.map((row) => `| ${row.calls} | ${row.rows} | ${row.total_ms} | ${row.mean_ms} | ${String(row.query).replaceAll('|', '/')} |`)];
 }

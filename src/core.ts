@@ -109,7 +109,8 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
     ledger,
     messages,
     realtime,
-    accounts: new AccountsService(orm),
+    // A failed review loses nothing: the next ledger change of the wallet decides its alerts again.
+    accounts: new AccountsService(orm, (accountId) => ledger.review(accountId).catch((err) => log.error({ err, accountId }, 'alert review after a settings change failed'))),
     synfluencers: new SynfluencersService(orm),
     auth,
     // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.

@@ -8,6 +8,7 @@ import { MessageKind } from '../src/modules/alerts/message.entity';
 import {
   GrantCreditsDocument,
   LowCreditAlertDocument,
+  MeDocument,
   MarkMessagesReadDocument,
   MessagesDocument,
   UnreadMessageCountDocument,
@@ -164,6 +165,45 @@ describe('burn alert and budget cap', () => {
     const caps = (await messagesOf(u)).filter((m) => m.kind === 'BUDGET_CAP_REACHED');
     expect(caps).toHaveLength(1);
     expect(caps[0].data).toMatchObject({ spentThisMonth: '3', cap: '3' });
+  });
+
+  it('a cap lowered below this month\'s spend raises BUDGET_CAP_REACHED once, from the settings change (concurrently on two instances, amid charges); the version stays', async () => {
+    const u = await a.signUp();
+    await a.chargeOk(u, { quantity: 5 });
+    const version = (await a.ok(MeDocument, {}, u.token)).me.wallet.version;
+    // Both instances lower the cap to 3 while charges arrive: whichever order they commit in, the
+    // wallet is capped once the first settings change commits, and the alert is raised once.
+    const [first, second, ...charges] = await Promise.all([
+      a.gql(UpdateSettingsDocument, { input: { monthlyBudgetCap: '3' } }, u.token),
+      b.gql(UpdateSettingsDocument, { input: { monthlyBudgetCap: '3' } }, u.token),
+      ...Array.from({ length: 4 }, (_, i) => (i % 2 ? a : b).charge(u)),
+    ]);
+    expect([first.errors, second.errors]).toEqual([undefined, undefined]);
+    const charged = charges.filter((r) => !r.errors).length;
+    expect(charges.filter((r) => r.errors).map(errorCode)).toEqual(Array(4 - charged).fill('BUDGET_CAP_EXCEEDED'));
+    let caps = (await messagesOf(u)).filter((m) => m.kind === 'BUDGET_CAP_REACHED');
+    expect(caps).toHaveLength(1);
+    expect(caps[0].data).toEqual({ month: monthKey(new Date(), 'UTC'), spentThisMonth: String(5 + charged), held: '0', cap: '3' });
+    const wallet = (await b.ok(MeDocument, {}, u.token)).me.wallet;
+    expect(wallet).toMatchObject({ status: 'CAPPED', version: String(BigInt(version) + BigInt(charged)) }); // a review records nothing
+
+    // Lowering it further, or another refused charge, raises nothing more this month.
+    await b.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '2' } }, u.token);
+    expect(errorCode(await a.charge(u))).toBe('BUDGET_CAP_EXCEEDED');
+    caps = (await messagesOf(u)).filter((m) => m.kind === 'BUDGET_CAP_REACHED');
+    expect(caps).toHaveLength(1);
+  });
+
+  it('a burn threshold lowered to this month\'s spend raises BURN_ALERT once; a threshold above it raises nothing', async () => {
+    const u = await a.signUp();
+    await a.chargeOk(u, { quantity: 4 });
+    await a.ok(UpdateSettingsDocument, { input: { burnAlertThreshold: '5' } }, u.token);
+    expect((await messagesOf(u)).filter((m) => m.kind === 'BURN_ALERT')).toHaveLength(0);
+    await b.ok(UpdateSettingsDocument, { input: { burnAlertThreshold: '4' } }, u.token);
+    const burns = (await messagesOf(u)).filter((m) => m.kind === 'BURN_ALERT');
+    expect(burns.map((m) => m.data)).toEqual([{ month: monthKey(new Date(), 'UTC'), spentThisMonth: '4', threshold: '4' }]);
+    await a.ok(UpdateSettingsDocument, { input: { burnAlertThreshold: '3' } }, u.token);
+    expect((await messagesOf(u)).filter((m) => m.kind === 'BURN_ALERT')).toHaveLength(1);
   });
 });
 

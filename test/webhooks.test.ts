@@ -270,6 +270,24 @@ describe('alert and billing events', () => {
     expect(r.receipts).toHaveLength(1); // once a month, and the refused charge raised nothing
   });
 
+  it('sends BUDGET_CAP_REACHED when the account lowers its cap below this month\'s spend, carrying the unchanged wallet version', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    const { secret } = await endpointFor(u, r.url, ['BUDGET_CAP_REACHED']);
+    const last = (await t.chargeOk(u, { quantity: 12 })).chargeUsage;
+    await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '10' } }, u.token);
+
+    const [receipt] = await until(() => r.receipts, (list) => list.length >= 1);
+    expect(WebhookReceiver.verifies(secret, receipt)).toBe(true);
+    expect(receipt.payload.type).toBe('wallet.budget_cap_reached');
+    expect(receipt.payload.data).toMatchObject({ month: monthKey(new Date(), 'UTC'), spentThisMonth: '12', held: '0', cap: '10' });
+    // A settings change records no ledger entry: the event refers to the version of the last change.
+    expect(receipt.payload.data.wallet).toMatchObject({ version: last.wallet.version, spentThisMonth: '12', monthlyBudgetCap: '10', status: 'CAPPED' });
+    await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '5' } }, u.token);
+    await sleep(300);
+    expect(r.receipts).toHaveLength(1);
+  });
+
   it('sends BURN_ALERT once a month, from the charge whose spend reached the threshold, with the spend, the threshold and that wallet version', async () => {
     const u = await t.signUp();
     const r = await receivers.start();

@@ -65,6 +65,27 @@ describe('alert thresholds, once per cycle', () => {
     expect(part.marks).toMatchObject({ burnAlertMonth: '2026-06', capAlertMonth: '2026-06' });
   });
 
+  it('a review raises what a setting made due (cap or threshold now below the spend) once, and records nothing', () => {
+    // The account lowered its cap to 20 and its burn threshold to 15 after 25 were spent (the batch reads both at open).
+    const batch = batchOf([bucket(100n * C)], { monthlyBudgetCap: 20n * C, spentThisMonth: 25n * C });
+    const { run, fired, part } = withAlerts(batch, { burn: 15n * C });
+    const before = batch.wallet;
+    const [outcome] = run({ type: 'review' });
+    expect(outcome).toMatchObject({ ok: true, result: { entries: [], before, wallet: before } });
+    expect(batch.entries).toEqual([]);
+    expect(batch.wallet).toEqual(before); // same state, same version
+    expect(fired()).toEqual(['BURN_ALERT', 'BUDGET_CAP_REACHED']);
+    expect(part.messages[1].data).toMatchObject({ spentThisMonth: '25', cap: '20' });
+    run({ type: 'review' }, { type: 'review' });
+    expect(fired()).toEqual(['BURN_ALERT', 'BUDGET_CAP_REACHED']); // once a month
+  });
+
+  it('a review of a wallet below its cap and threshold raises nothing', () => {
+    const { run, fired } = withAlerts(batchOf([bucket(100n * C)], { monthlyBudgetCap: 30n * C, spentThisMonth: 25n * C }), { burn: 26n * C });
+    run({ type: 'review' });
+    expect(fired()).toEqual([]);
+  });
+
   it('writes its rows as CTEs of the one write statement (a fixed text) and announces them after commit', () => {
     const batch = batchOf([bucket(10n * C)]);
     const { participant, part, run, committed } = withAlerts(batch);

@@ -19,10 +19,18 @@ export interface SettingsInput {
 
 const textOf = (value: bigint | null): string | null => (value === null ? null : value.toString());
 
+/** Whether a change moves what the ledger's alerts compare against: the cap, the burn threshold, or the month (timezone). */
+const movesAlerts = (before: AccountView, after: AccountView): boolean =>
+  before.monthlyBudgetCap !== after.monthlyBudgetCap || before.burnAlertThreshold !== after.burnAlertThreshold || before.timezone !== after.timezone;
+
 export class AccountsService {
   private readonly sql: Sql;
 
-  constructor(orm: MikroORM) {
+  /** `alertSettingsChanged`: after a committed change that moves alerts (the ledger reviews the wallet). */
+  constructor(
+    orm: MikroORM,
+    private readonly alertSettingsChanged: (accountId: string) => Promise<void> = async () => undefined,
+  ) {
     this.sql = new Sql(orm);
   }
 
@@ -49,6 +57,8 @@ export class AccountsService {
    * `undefined` leaves a setting alone; an explicit `null` turns a threshold or cap off.
    * A timezone change moves the month boundary, so the wallet's month-to-date spend is
    * recomputed from the ledger under the wallet lock (the cap stays exact, docs/invariants.md #6).
+   * A cap or threshold moved below this month's spend, or a new month boundary, can make an alert
+   * due with no ledger change to raise it: after commit the ledger reviews the wallet.
    */
   async updateSettings(accountId: string, input: SettingsInput): Promise<AccountView> {
     if (input.burnAlertThreshold !== undefined && input.burnAlertThreshold !== null && input.burnAlertThreshold <= 0n) {
@@ -59,7 +69,7 @@ export class AccountsService {
     }
     if (input.lowCreditEmails === null) throw badInput('lowCreditEmails must be true or false');
     const timezone = input.timezone === undefined || input.timezone === null ? undefined : assertTimeZone(input.timezone);
-    return this.sql.withTransaction(async (client) => {
+    const { before, after } = await this.sql.withTransaction(async (client) => {
       // Lock the wallet first: every ledger batch reads the cap and timezone under this lock.
       const walletId = await lockWalletOfAccount(client, accountId);
       const current = await client.query(`select ${ACCOUNT_COLUMNS} from account a where a.id = $1`, [accountId]);
@@ -78,7 +88,9 @@ export class AccountsService {
         [accountId, textOf(next.burnAlertThreshold), textOf(next.monthlyBudgetCap), next.lowCreditEmails, next.timezone],
       );
       if (walletId && next.timezone !== account.timezone) await recomputeMonthToDate(client, walletId, next.timezone);
-      return decodeAccount(updated.rows[0]);
+      return { before: account, after: decodeAccount(updated.rows[0]) };
     });
+    if (movesAlerts(before, after)) await this.alertSettingsChanged(accountId);
+    return after;
   }
 }

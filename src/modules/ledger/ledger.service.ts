@@ -143,6 +143,15 @@ export class LedgerService {
     return rows[0].id;
   }
 
+  /**
+   * Lets every participant look at the wallet again after an account setting the ledger reads
+   * changed (budget cap, burn alert threshold, timezone): an alert that is now due is raised
+   * once, exactly as after a charge, under the wallet lock. Records nothing; the version stays.
+   */
+  async review(accountId: string): Promise<void> {
+    await this.engine.submit(await this.walletIdOf(accountId), { type: 'review' });
+  }
+
   async wallet(accountId: string): Promise<WalletView> {
     const views = await this.walletsByAccount([accountId]);
     const view = views.get(accountId);

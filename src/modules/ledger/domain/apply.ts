@@ -1,7 +1,7 @@
 import { DomainError } from '../../../shared/errors';
 import { Staging, type WalletBatch } from './batch';
 import type { LedgerOperation } from './operations';
-import type { OperationOutcome, OperationResult, VerbOutcome } from './results';
+import { outcome, type OperationOutcome, type OperationResult, type VerbOutcome } from './results';
 import { capture } from './verbs/capture';
 import { charge } from './verbs/charge';
 import { debitBucket } from './verbs/debit-bucket';
@@ -27,10 +27,12 @@ export function applyVerb(stage: Staging, operation: LedgerOperation): VerbOutco
       return expire(stage);
     case 'debitBucket':
       return debitBucket(stage, operation);
+    case 'review':
+      return outcome();
   }
 }
 
-/** Called after each operation that recorded entries, with the batch already holding its changes. */
+/** Called after each operation that recorded entries, and after each review, with the batch already holding its changes. */
 export type AppliedListener = (operation: LedgerOperation, result: OperationResult) => void;
 
 /**
@@ -55,7 +57,7 @@ export function applyOperations(batch: WalletBatch, operations: readonly LedgerO
     // A merged wallet state is never changed afterwards (each operation stages its own copy),
     // so the result can hold it as it is.
     const result: OperationResult = { ...verbOutcome, entries: stage.entries, wallet: batch.wallet, before };
-    if (stage.entries.length > 0) onApplied?.(operation, result);
+    if (stage.entries.length > 0 || operation.type === 'review') onApplied?.(operation, result);
     outcomes.push({ ok: true, result });
   }
   return outcomes;

@@ -81,6 +81,15 @@ export interface ExpireOperation {
   type: 'expire';
 }
 
+/**
+ * Record nothing, but let every participant look at the wallet again: after a setting the
+ * ledger reads from the account changed (budget cap, burn alert threshold, timezone), an alert
+ * may be due that no ledger change will raise (docs/invariants.md, "Alerts fire once per cycle").
+ */
+export interface ReviewOperation {
+  type: 'review';
+}
+
 /** Remove up to `amount` unspent, unheld credits from one bucket (refunds). */
 export interface DebitBucketOperation {
   type: 'debitBucket';
@@ -101,6 +110,7 @@ export type LedgerOperation =
   | ReleaseOperation
   | GrantOperation
   | ExpireOperation
+  | ReviewOperation
   | DebitBucketOperation;
 
 /** The idempotency key an operation carries, if any (the batch loads the entries of these keys). */

@@ -44,6 +44,8 @@ interface OpenWallet {
   batch: WalletBatch;
   parts: unknown[];
   outcomes: OperationOutcome[];
+  /** A review asked the participants to look at the wallet: what they decided is written even without ledger entries. */
+  reviewed: boolean;
 }
 
 const walletNotFound = (operations: readonly LedgerOperation[]): OperationOutcome[] =>
@@ -92,7 +94,7 @@ export class BatchRunner {
     let released = false;
     try {
       opened = await this.lockAndOpen(client, operations, walletIds, waitForLocks, result);
-      const written = opened.filter((wallet) => wallet.batch.entries.length > 0);
+      const written = opened.filter((wallet) => wallet.batch.entries.length > 0 || wallet.reviewed);
       if (written.length === 0) {
         await client.query('rollback');
         this.report('nothing-written', opened, started, performance.now());
@@ -161,7 +163,7 @@ export class BatchRunner {
     const outcomes = applyOperations(batch, operations, (operation, result) => {
       this.participants.forEach((participant, index) => participant.afterOperation?.(parts[index], { operation, result, now: loaded.now }));
     });
-    return { batch, parts, outcomes };
+    return { batch, parts, outcomes, reviewed: operations.some((operation) => operation.type === 'review') };
   }
 
   /** The ONE write statement: the ledger's rows and wallets, and every participant's CTEs and wallet columns. */
@@ -187,6 +189,8 @@ export class BatchRunner {
   /** After COMMIT: the commit listener per wallet, then each participant once. Nothing here may throw. */
   private afterCommit(written: OpenWallet[]): void {
     for (const wallet of written) {
+      // A review changes no ledger state (same version): there is nothing to publish.
+      if (wallet.batch.entries.length === 0) continue;
       const results = wallet.outcomes.filter((outcome) => outcome.ok).map((outcome) => (outcome as { result: OperationResult }).result);
       this.safely('commit listener', () => this.options.onCommit({ wallet: wallet.batch.wallet, results }));
     }

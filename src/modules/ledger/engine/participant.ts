@@ -32,7 +32,10 @@ export interface OpenedWallet {
 /** One applied operation, as `afterOperation` sees it. */
 export interface AppliedOperation {
   operation: LedgerOperation;
-  /** Its result; `entries` is never empty here (replays and failures are not reported). */
+  /**
+   * Its result; `entries` is empty only for a review (before and after are then the same
+   * state); replays and failures are not reported.
+   */
   result: OperationResult;
   now: Date;
 }
@@ -59,7 +62,7 @@ export interface ParticipantWallet<Part> {
  *
  * Lifecycle for each wallet of a batch:
  *  1. `open` once, after the load, under the wallet lock: build this participant's `Part`.
- *  2. `afterOperation` after every operation that recorded entries, in order: decide things
+ *  2. `afterOperation` after every operation that recorded entries or is a review, in order: decide things
  *     that must happen exactly once per change (the wallet lock makes concurrent batches on
  *     other instances wait and then see what this one committed).
  *  3. `writeCtes` once per batch with every written wallet: rows for the participant's own
