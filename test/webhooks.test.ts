@@ -273,7 +273,7 @@ describe('alert and billing events', () => {
   it('sends BUDGET_CAP_REACHED when the account lowers its cap below this month\'s spend, carrying the unchanged wallet version', async () => {
     const u = await t.signUp();
     const r = await receivers.start();
-    const { secret } = await endpointFor(u, r.url, ['BUDGET_CAP_REACHED']);
+    const { secret, endpoint } = await endpointFor(u, r.url, ['BUDGET_CAP_REACHED']);
     const last = (await t.chargeOk(u, { quantity: 12 })).chargeUsage;
     await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '10' } }, u.token);
 
@@ -284,6 +284,8 @@ describe('alert and billing events', () => {
     // A settings change records no ledger entry: the event refers to the version of the last change.
     expect(receipt.payload.data.wallet).toMatchObject({ version: last.wallet.version, spentThisMonth: '12', monthlyBudgetCap: '10', status: 'CAPPED' });
     await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '5' } }, u.token);
+    // updateSettings answers after its review committed: a second event would already be in the outbox.
+    expect(await deliveries(u, endpoint.id)).toHaveLength(1);
     await sleep(300);
     expect(r.receipts).toHaveLength(1);
   });
