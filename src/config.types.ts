@@ -139,6 +139,8 @@ export interface BillingConfig {
   /** Where Stripe Checkout sends the customer after paying. `{CHECKOUT_SESSION_ID}` is filled in by Stripe. */
   successUrl: string;
   cancelUrl: string;
+  /** Where a setup-mode Checkout (a card saved for auto top-up) sends the customer back. */
+  setupSuccessUrl: string;
   /** Where the billing portal's "return" link goes. */
   portalReturnUrl: string;
   /** Catalog item id (pack or plan) -> Stripe price id; items without one use inline price data. */

@@ -116,7 +116,12 @@ describe('settings', () => {
     const session = (await a.ok(SetupAutoTopUpPaymentMethodDocument, {}, u.token)).setupAutoTopUpPaymentMethod;
     const request = fake.to('/v1/checkout/sessions').at(-1)!.body;
     expect(session.id).toMatch(/^cs_test_/);
-    expect(request).toMatchObject({ mode: 'setup', currency: 'usd', setup_intent_data: { metadata: { accountId: u.accountId, purpose: 'auto_top_up' } } });
+    expect(request).toMatchObject({
+      mode: 'setup',
+      currency: 'usd',
+      setup_intent_data: { metadata: { accountId: u.accountId, purpose: 'auto_top_up' } },
+      success_url: expect.stringContaining('checkout=card_saved'), // not the purchase return, which waits for a purchase
+    });
     expect(await saveCard(u, 'pm_card_visa')).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } });
 
     const saved = (await a.ok(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '20', amount: '50', monthlyMaximum: 4 } }, u.token)).updateAutoTopUp;

@@ -2,7 +2,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { charge, createApiKey, DashboardHarness } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { CreateSynfluencerDocument } from '../generated/graphql';
+import { CreateSynfluencerDocument, CreateWebhookEndpointDocument } from '../generated/graphql';
 
 /*
  * axe-core on every page, at desktop width and at 360 px, with a screenshot of each in
@@ -14,6 +14,7 @@ const PAGES = [
   { path: '/app/messages', heading: 'Messages' },
   { path: '/app/personas', heading: 'Personas' },
   { path: '/app/api-keys', heading: 'API keys' },
+  { path: '/app/webhooks', heading: 'Webhooks' },
   { path: '/app/admin', heading: 'Admin' },
 ];
 
@@ -28,11 +29,13 @@ describeWithBrowser('dashboard: accessibility and small screens', () => {
   let h: DashboardHarness;
   beforeAll(async () => {
     h = await DashboardHarness.start();
-    // Content on every page: a persona, usage, a low-credit message, an API key.
+    // Content on every page: a persona, usage, a low-credit message, an API key, a webhook endpoint.
     const admin = await h.t.admin();
     await h.t.ok(CreateSynfluencerDocument, { input: { name: 'Ava', handle: '@ava', platforms: ['tiktok'] } }, admin.token);
     const key = await createApiKey(h.t, admin);
     for (const amount of ['1.5', '0.75', '2']) await charge(h.t, key, amount, { platform: 'tiktok' });
+    const receiver = 'http://127.0.0.1:9/a-long-path/that-must-wrap-on-a-phone/webhooks/credits-and-billing';
+    await h.t.ok(CreateWebhookEndpointDocument, { input: { url: receiver, events: ['LOW_CREDITS'], description: 'ops alerts' } }, admin.token);
   });
   afterAll(async () => {
     await h?.stop();

@@ -15,7 +15,9 @@ import { FakePaymentIntents } from './fake-stripe-intents';
  * With `hostPages(...)` it also plays Stripe's hosted pages for browser tests: a Checkout
  * session's `url` opens a page on this server with a Pay button, which sends a really signed
  * `checkout.session.completed` webhook to the API (as Stripe would) and then redirects to the
- * session's `success_url`; a billing portal session's `url` opens a page linking back to its
+ * session's `success_url`. A setup-mode session's page has a "Save card" button instead, which
+ * also sends `setup_intent.succeeded` for an off-session card (`pm_card_visa`) with the
+ * session's `setup_intent_data.metadata`, as Stripe does. A billing portal session's `url` opens a page linking back to its
  * `return_url`.
  */
 export interface RecordedRequest {
@@ -34,6 +36,8 @@ interface CheckoutRecord {
   customer: string | null;
   client_reference_id: string | null;
   metadata: Record<string, string>;
+  /** setup_intent_data.metadata (setup mode). */
+  setupMetadata: Record<string, string>;
   success_url: string;
   cancel_url: string;
   amount_total: number;
@@ -162,6 +166,7 @@ export class FakeStripe {
           customer: body.customer ?? null,
           client_reference_id: body.client_reference_id ?? null,
           metadata: body.metadata ?? {},
+          setupMetadata: body.setup_intent_data?.metadata ?? {},
           success_url: body.success_url ?? '',
           cancel_url: body.cancel_url ?? '',
           amount_total: Number(line.price_data?.unit_amount ?? 0) * Number(line.quantity ?? 1),
@@ -218,6 +223,15 @@ export class FakeStripe {
     const [, , id, action] = path.split('/');
     const session = this.sessions.get(id);
     if (!session) return html(404, 'Unknown checkout session', '');
+    if (method === 'GET' && session.mode === 'setup') {
+      return html(
+        200,
+        'Save a card (test)',
+        `<p>A card for later payments, saved with Stripe.</p>
+         <form method="post" action="/checkout/${id}/pay"><button type="submit">Save card</button></form>
+         <p><a href="${escapeHtml(session.cancel_url)}">Cancel</a></p>`,
+      );
+    }
     if (method === 'GET') {
       const price = `${(session.amount_total / 100).toFixed(2)} ${session.currency.toUpperCase()}`;
       return html(
@@ -237,15 +251,26 @@ export class FakeStripe {
     html(405, 'Method not allowed', '');
   }
 
-  /** A paid checkout.session.completed, signed like Stripe signs it, POSTed to the API's webhook. */
+  /** A paid checkout.session.completed (and, for setup mode, the setup_intent.succeeded), signed like Stripe signs them. */
   private async deliverCompleted(session: CheckoutRecord): Promise<void> {
-    const hosted = this.hosted!;
+    if (session.mode === 'setup') {
+      const setupIntent = {
+        id: `seti_test_${++this.seq}`,
+        object: 'setup_intent',
+        status: 'succeeded',
+        usage: 'off_session',
+        customer: session.customer,
+        payment_method: 'pm_card_visa',
+        metadata: session.setupMetadata,
+      };
+      await this.sendEvent('setup_intent.succeeded', setupIntent, session.id);
+    }
     const object = {
       id: session.id,
       object: 'checkout.session',
       mode: session.mode,
       status: 'complete',
-      payment_status: 'paid',
+      payment_status: session.mode === 'setup' ? 'no_payment_required' : 'paid',
       customer: session.customer,
       client_reference_id: session.client_reference_id,
       metadata: session.metadata,
@@ -253,11 +278,17 @@ export class FakeStripe {
       amount_total: session.amount_total,
       currency: session.currency,
     };
-    const event = { id: `evt_test_${++this.seq}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type: 'checkout.session.completed', data: { object } };
+    await this.sendEvent('checkout.session.completed', object, session.id);
+  }
+
+  /** One event, signed with the API's webhook secret and POSTed to it; records the answer. */
+  private async sendEvent(type: string, object: Record<string, unknown>, sessionId: string): Promise<void> {
+    const hosted = this.hosted!;
+    const event = { id: `evt_test_${++this.seq}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object } };
     const payload = JSON.stringify(event);
     const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: hosted.webhookSecret });
     const r = await fetch(hosted.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: payload });
-    this.webhooks.push({ type: event.type, sessionId: session.id, status: r.status });
+    this.webhooks.push({ type, sessionId, status: r.status });
   }
 }
 

@@ -19,12 +19,14 @@ const PAGE_CODE = {
   messages: () => import('./pages/MessagesPage').then((m) => ({ default: m.MessagesPage })),
   personas: () => import('./pages/PersonasPage').then((m) => ({ default: m.PersonasPage })),
   'api-keys': () => import('./pages/ApiKeysPage').then((m) => ({ default: m.ApiKeysPage })),
+  webhooks: () => import('./pages/WebhooksPage').then((m) => ({ default: m.WebhooksPage })),
   admin: () => import('./pages/AdminPage').then((m) => ({ default: m.AdminPage })),
 };
 const AccountPage = lazy(PAGE_CODE.account);
 const MessagesPage = lazy(PAGE_CODE.messages);
 const PersonasPage = lazy(PAGE_CODE.personas);
 const ApiKeysPage = lazy(PAGE_CODE['api-keys']);
+const WebhooksPage = lazy(PAGE_CODE.webhooks);
 const AdminPage = lazy(PAGE_CODE.admin);
 const session = new SessionStore();
 const apollo = createApolloClient(session);
@@ -114,6 +116,8 @@ function renderPage(page: string, admin: boolean) {
       return <PersonasPage />;
     case 'api-keys':
       return <ApiKeysPage />;
+    case 'webhooks':
+      return <WebhooksPage />;
     case 'admin':
       return admin ? <AdminPage /> : <NotFoundPage />;
     default:

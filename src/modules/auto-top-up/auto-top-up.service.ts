@@ -68,7 +68,7 @@ export class AutoTopUpService implements PaymentEventHandler {
       client_reference_id: accountId,
       metadata,
       setup_intent_data: { metadata },
-      success_url: config.billing.successUrl,
+      success_url: config.billing.setupSuccessUrl,
       cancel_url: config.billing.cancelUrl,
     });
     return { id: session.id, url: session.url ?? '' };

@@ -9,6 +9,7 @@ const PAGES = [
   { to: 'account', label: 'Account' },
   { to: 'personas', label: 'Personas' },
   { to: 'api-keys', label: 'API keys' },
+  { to: 'webhooks', label: 'Webhooks' },
 ] as const;
 
 /** On every page: live balance and status, unread messages, the persona selector, navigation. */

@@ -6,6 +6,7 @@ import { UsageSummaryCard } from '../cards/UsageSummaryCard';
 import { UsageHistoryCard } from '../cards/UsageHistoryCard';
 import { LimitsCard } from '../cards/LimitsCard';
 import { TopUpCard } from '../cards/TopUpCard';
+import { AutoTopUpCard } from '../cards/AutoTopUpCard';
 import { PurchasesCard } from '../cards/PurchasesCard';
 import { PasswordCard } from '../cards/PasswordCard';
 import { PreferencesCard } from '../cards/PreferencesCard';
@@ -32,6 +33,7 @@ export function AccountPage() {
         <UsageSummaryCard />
         <UsageHistoryCard />
         <LimitsCard />
+        <AutoTopUpCard checkout={search.get('checkout')} />
         <PurchasesCard />
         <PreferencesCard />
         <PasswordCard />

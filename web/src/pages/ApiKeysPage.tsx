@@ -1,7 +1,8 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { ApiKeysDocument, CreateApiKeyDocument, RevokeApiKeyDocument, type ApiKeyScope } from '../gql/graphql';
-import { Card, Empty, ErrorMessage, Loading, Notice, useAction } from '../components/ui';
+import { Card, Empty, ErrorMessage, Loading, useAction } from '../components/ui';
+import { SecretReveal } from '../components/SecretReveal';
 import { useShell, useTitle } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
 
@@ -28,33 +29,15 @@ function CreateKey() {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<ApiKeyScope[]>(['USAGE_WRITE', 'WALLET_READ']);
   const [secret, setSecret] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
   const [create] = useMutation(CreateApiKeyDocument, { refetchQueries: ['ApiKeys'] });
   const save = useAction(async () => {
     const r = await create({ variables: { name: name.trim(), scopes } });
     setSecret(r.data?.createApiKey.secret ?? null);
-    setCopied(false);
     setName('');
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void save.run();
-  };
-  const secretField = useRef<HTMLInputElement>(null);
-  const copy = async () => {
-    if (!secret) return;
-    try {
-      // The Clipboard API exists only on secure origins; elsewhere, copy the selected field.
-      if (navigator.clipboard) await navigator.clipboard.writeText(secret);
-      else {
-        secretField.current?.select();
-        document.execCommand('copy');
-      }
-      setCopied(true);
-    } catch {
-      secretField.current?.select();
-      setCopied(false);
-    }
   };
   return (
     <Card id="create-key" title="Create an API key">
@@ -83,26 +66,7 @@ function CreateKey() {
           </button>
         </div>
       </form>
-      {secret && (
-        <div className="secret" role="status">
-          <p>
-            <strong>Copy this secret now.</strong> It is shown only once; only its fingerprint is stored.
-          </p>
-          <label className="field">
-            <span>Secret</span>
-            <input ref={secretField} readOnly value={secret} data-testid="api-key-secret" onFocus={(e) => e.target.select()} />
-          </label>
-          <div className="row">
-            <button type="button" onClick={() => void copy()}>
-              Copy
-            </button>
-            <button type="button" className="link-button" onClick={() => setSecret(null)}>
-              I saved it
-            </button>
-          </div>
-          {copied && <Notice tone="success">Copied to the clipboard.</Notice>}
-        </div>
-      )}
+      {secret && <SecretReveal secret={secret} testId="api-key-secret" what="secret" onDone={() => setSecret(null)} />}
     </Card>
   );
 }

@@ -1,0 +1,177 @@
+import { createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
+import { FakeStripe } from '../helpers/fake-stripe';
+import { WebhookReceiver } from '../helpers/webhook-receiver';
+import { SetSelfServiceBillingDocument } from '../generated/graphql';
+
+/*
+ * Auto top-up and outbound webhooks as a customer sets them up in the dashboard (influgen preset:
+ * 50 credits at sign-up, captions at 1 credit, packs of 100 credits for $9.00). Stripe is the
+ * local Stripe-compatible server with hosted pages and really signed webhooks; webhook receipts
+ * are checked with the standardwebhooks library.
+ */
+
+const WHSEC = 'whsec_dashboard_integrations';
+
+describeWithBrowser('dashboard: auto top-up and webhooks', () => {
+  let h: DashboardHarness;
+  let fake: FakeStripe;
+  let receiver: WebhookReceiver;
+  beforeAll(async () => {
+    fake = await new FakeStripe().start();
+    receiver = await new WebhookReceiver().start();
+    h = await DashboardHarness.start({
+      PRICE_BOOK: 'influgen',
+      STRIPE_SECRET_KEY: 'sk_test_fake',
+      STRIPE_WEBHOOK_SECRET: WHSEC,
+      STRIPE_API_BASE: fake.url,
+      // Deliveries settle within a test: quick polling, short backoff, two attempts.
+      WEBHOOK_POLL_MS: '50',
+      WEBHOOK_RETRY_BASE_MS: '100',
+      WEBHOOK_RETRY_MAX_MS: '200',
+      WEBHOOK_MAX_ATTEMPTS: '2',
+    });
+    fake.hostPages({ webhookUrl: `${h.base}/webhooks/stripe`, webhookSecret: WHSEC });
+    fake.intents.sendWebhooksTo(`${h.base}/webhooks/stripe`, WHSEC);
+    const admin = await h.t.admin();
+    await h.t.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token);
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await receiver?.stop();
+    await fake?.stop();
+  });
+
+  test('auto top-up: a card saved through a setup-mode Checkout, the settings saved, and a spend below the threshold buys one pack, credited live', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    const card = page.locator('#auto-top-up');
+    await card.getByRole('heading', { name: 'Auto top-up' }).waitFor();
+    await waitForTestIdText(page, 'auto-top-up-state', 'Off.', 5000);
+    await waitForTestIdText(page, 'auto-top-up-card', 'No card saved yet', 5000);
+
+    // Checked in the page first (a bad maximum), then by the server (no card yet).
+    await card.getByLabel('Top up automatically').check();
+    await card.getByLabel('When the balance falls below').fill('20');
+    await card.getByLabel('Buy each time').selectOption('pack_100');
+    await card.getByLabel('At most this many top-ups a month').fill('0');
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    await card.getByText('Enter a whole number from 1 to 100.').waitFor();
+    await card.getByLabel('At most this many top-ups a month').fill('2');
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    await card.getByRole('alert').filter({ hasText: 'saved card' }).waitFor();
+    await waitForTestIdText(page, 'auto-top-up-state', 'Off.', 1000);
+
+    // Stripe's hosted setup page (the fake) saves a card and sends the customer back.
+    await card.getByRole('button', { name: 'Save a card' }).click();
+    await page.waitForURL(`${fake.url}/checkout/**`);
+    await page.getByRole('button', { name: 'Save card' }).click();
+    await page.waitForURL(/\/app\/account/);
+    await page.getByText('Your card is saved for auto top-up.').waitFor({ timeout: 10_000 });
+    await waitForTestIdText(page, 'auto-top-up-card', 'A card is saved', 5000);
+    expect(page.url()).not.toContain('checkout='); // the return parameters are gone from the address
+    expect(fake.webhooks.map((w) => [w.type, w.status])).toEqual([
+      ['setup_intent.succeeded', 200],
+      ['checkout.session.completed', 200],
+    ]);
+
+    await card.getByLabel('Top up automatically').check();
+    await card.getByLabel('When the balance falls below').fill('20');
+    await card.getByLabel('Buy each time').selectOption('pack_100');
+    await card.getByLabel('At most this many top-ups a month').fill('2');
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    await card.getByText('Auto top-up settings saved.').waitFor();
+    await waitForTestIdText(page, 'auto-top-up-state', 'On: when the balance falls below 20 credits, buys 100 credits for $9.00. 0 of at most 2 this month.', 5000);
+    await h.screenshot(page, 'auto-top-up');
+
+    // Quiet while nothing changes: no polling once the card is confirmed, and no query refetching
+    // another (the settings are one normalized AccountSettings, whichever query selects them).
+    const requests: string[] = [];
+    const record = (request: { url(): string; postData(): string | null }) => request.url().endsWith('/graphql') && requests.push(request.postData() ?? '');
+    page.on('request', record);
+    await page.waitForTimeout(2000);
+    page.off('request', record);
+    expect(requests).toEqual([]);
+
+    // The pipeline spends 35 of 50 credits: 15 left, below 20. One off-session PaymentIntent;
+    // its signed payment_intent.succeeded credits 100, and the open page follows by push.
+    const key = await createApiKey(h.t, user);
+    await h.t.chargeOk(key, { feature: 'caption', quantity: 35 });
+    await waitForTestIdText(page, 'balance', '115 credits', 15_000);
+    await waitForTestIdText(page, 'auto-top-up-state', '1 of at most 2 this month.', 5000);
+    const intents = fake.to('/v1/payment_intents').filter((r) => (r.body.metadata as Record<string, string> | undefined)?.accountId === user.accountId);
+    expect(intents).toHaveLength(1);
+    expect(intents[0].body).toMatchObject({ amount: '900', currency: 'usd', off_session: 'true', confirm: 'true', payment_method: 'pm_card_visa' });
+    await context.close();
+  });
+
+  test('webhooks: add an endpoint (secret shown once), see a failed delivery, replay it, rotate the secret, disable and delete', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    await page.getByText('No endpoints yet.').waitFor();
+
+    const form = page.locator('#create-endpoint');
+    await form.getByRole('button', { name: 'Add endpoint' }).click();
+    await form.getByText('Enter a URL starting with https://.').waitFor();
+    await form.getByLabel('Endpoint URL').fill(receiver.url);
+    await form.getByLabel('Description (optional)').fill('ops alerts');
+    await form.getByLabel('All events').uncheck();
+    await form.getByRole('button', { name: 'Add endpoint' }).click();
+    await form.getByText('Choose at least one event.').waitFor();
+    await form.getByLabel(/Credits running low/).check();
+    await form.getByRole('button', { name: 'Add endpoint' }).click();
+    const firstSecret = await page.getByTestId('webhook-secret').inputValue();
+    expect(firstSecret).toMatch(/^whsec_/);
+    const endpoint = page.getByTestId('webhook-endpoint');
+    await endpoint.getByText('wallet.low_credits · added').waitFor();
+    await endpoint.getByText('ops alerts').waitFor();
+    await form.getByRole('button', { name: 'I saved it' }).click();
+    expect(await page.getByTestId('webhook-secret').count()).toBe(0); // never shown again
+
+    // The receiver refuses both attempts: the delivery shows as FAILED after 2 attempts, HTTP 503.
+    let accepting = false;
+    receiver.answer = () => (accepting ? 200 : 503);
+    const key = await createApiKey(h.t, user);
+    await h.t.chargeOk(key, { feature: 'caption', quantity: 38 }); // 12 of 50 left: the 25 % alert
+    await endpoint.getByRole('button', { name: 'Deliveries' }).click();
+    const delivery = endpoint.getByTestId('webhook-delivery');
+    await delivery.filter({ hasText: 'FAILED' }).waitFor({ timeout: 15_000 });
+    await delivery.filter({ hasText: 'HTTP 503' }).waitFor();
+    const failed = receiver.receipts.filter((r) => r.payload.data.accountId === user.accountId);
+    expect(failed.map((r) => r.status)).toEqual([503, 503]);
+    expect(new Set(failed.map((r) => r.id)).size).toBe(1);
+    expect(failed.every((r) => WebhookReceiver.verifies(firstSecret, r))).toBe(true);
+
+    // Replay: the same event id again, now accepted.
+    accepting = true;
+    await endpoint.getByRole('button', { name: /^Replay wallet\.low_credits/ }).click();
+    await delivery.filter({ hasText: '(replay)' }).filter({ hasText: 'SUCCEEDED' }).waitFor({ timeout: 15_000 });
+    const replayed = receiver.of(failed[0].id).at(-1)!;
+    expect(replayed.status).toBe(200);
+    expect(WebhookReceiver.verifies(firstSecret, replayed)).toBe(true);
+
+    // Rotate: the new secret is shown once; the next event is signed with both (grace period).
+    await endpoint.getByRole('button', { name: 'Rotate secret' }).click();
+    const secondSecret = await endpoint.getByTestId('webhook-secret').inputValue();
+    expect(secondSecret).toMatch(/^whsec_/);
+    expect(secondSecret).not.toBe(firstSecret);
+    await endpoint.getByText(/secret rotated .* \(the previous one also signs until/).waitFor();
+    await h.t.chargeOk(key, { feature: 'caption', quantity: 7 }); // 5 of 50 left: the 10 % alert
+    await delivery.filter({ hasText: 'SUCCEEDED' }).filter({ hasNotText: '(replay)' }).waitFor({ timeout: 15_000 });
+    const afterRotation = receiver.receipts.filter((r) => r.payload.data.accountId === user.accountId).at(-1)!;
+    expect(afterRotation.id).not.toBe(failed[0].id);
+    expect(WebhookReceiver.verifies(secondSecret, afterRotation)).toBe(true);
+    expect(WebhookReceiver.verifies(firstSecret, afterRotation)).toBe(true);
+    await h.screenshot(page, 'webhooks');
+
+    // Disable, then delete (asked twice).
+    await endpoint.getByRole('button', { name: 'Disable' }).click();
+    await endpoint.getByText('disabled', { exact: true }).waitFor();
+    await endpoint.getByRole('button', { name: `Delete ${receiver.url}` }).click();
+    await endpoint.getByRole('button', { name: 'Delete for good' }).click();
+    await page.getByText('No endpoints yet.').waitFor();
+    await context.close();
+  });
+});

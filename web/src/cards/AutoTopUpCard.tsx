@@ -1,0 +1,205 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from '@apollo/client/react';
+import { AutoTopUpDocument, CatalogDocument, SetupAutoTopUpPaymentMethodDocument, UpdateAutoTopUpDocument, type AutoTopUpFieldsFragment, type UpdateAutoTopUpInput } from '../gql/graphql';
+import { Card, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
+import { formatCredits, formatPrice, validateAmount } from '../lib/money';
+import { useShell } from '../lib/shell';
+
+/** How long the card waits for Stripe's setup_intent.succeeded after a setup-mode Checkout. */
+const CARD_CONFIRMATION_MS = 60_000;
+const CARD_POLL_MS = 1_500;
+const CUSTOM = 'custom';
+
+/**
+ * Auto top-up: when a spend leaves the balance below the threshold, the server charges the saved
+ * card off-session for a pack or an amount (at most the monthly maximum), and the credits arrive
+ * live like any purchase. Shown only while self-service billing is on, like "Buy credits".
+ */
+export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
+  const { billing, live } = useShell();
+  const [cardReturn] = useState(() => (checkout === 'card_saved' ? Date.now() : null));
+  const waitingForCard = useWaitingForCard(cardReturn);
+  const { data, error, refetch, startPolling, stopPolling } = useQuery(AutoTopUpDocument, { skip: !billing.topUpAvailable });
+  // A top-up's outcome (this month's count, a failure) arrives as a message: read the settings again.
+  useEffect(() => live.onMessage((m) => (m.kind === 'AUTO_TOP_UP_SUCCEEDED' || m.kind === 'AUTO_TOP_UP_FAILED') && void refetch()), [live, refetch]);
+  const settings = data?.me.settings.autoTopUp;
+  const cardPending = waitingForCard && settings?.paymentMethodSaved === false;
+  // Stripe confirms a saved card with a webhook a moment after sending the customer back:
+  // ask again until it has (or until CARD_CONFIRMATION_MS has passed).
+  useEffect(() => {
+    if (!cardPending) return;
+    startPolling(CARD_POLL_MS);
+    return () => stopPolling();
+  }, [cardPending, startPolling, stopPolling]);
+  if (!billing.topUpAvailable) return null;
+  return (
+    <Card id="auto-top-up" title="Auto top-up">
+      {!settings ? (
+        error ? <ErrorMessage error={error} /> : <Loading />
+      ) : (
+        <>
+          <AutoTopUpState settings={settings} />
+          {cardReturn !== null && (cardPending ? <Notice>Waiting for Stripe to confirm your card…</Notice> : settings.paymentMethodSaved && <Notice tone="success">Your card is saved for auto top-up.</Notice>)}
+          {cardReturn !== null && !waitingForCard && !settings.paymentMethodSaved && <Notice tone="warning">Stripe has not confirmed the card yet. Reload this page in a minute.</Notice>}
+          <CardLine saved={settings.paymentMethodSaved} />
+          <AutoTopUpForm settings={settings} />
+        </>
+      )}
+    </Card>
+  );
+}
+
+/** True until CARD_CONFIRMATION_MS after the customer came back from a setup-mode Checkout. */
+function useWaitingForCard(returnedAt: number | null): boolean {
+  const [waiting, setWaiting] = useState(returnedAt !== null);
+  useEffect(() => {
+    if (returnedAt === null) return;
+    const timer = setTimeout(() => setWaiting(false), CARD_CONFIRMATION_MS);
+    return () => clearTimeout(timer);
+  }, [returnedAt]);
+  return waiting;
+}
+
+function AutoTopUpState({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
+  const { display } = useShell();
+  // Where credits are shown as money, their price says nothing more.
+  const price = !display.asMoney && s.price && s.currency ? ` for ${formatPrice(s.price, s.currency)}` : '';
+  const what = s.amount ? `${formatCredits(s.amount, display)}${display.asMoney ? ' of credits' : price}` : null;
+  return (
+    <>
+      <p data-testid="auto-top-up-state">
+        {s.enabled && s.threshold && what
+          ? `On: when the balance falls below ${formatCredits(s.threshold, display)}, buys ${what}. ${s.topUpsThisMonth} of at most ${s.monthlyMaximum} this month.`
+          : 'Off.'}
+      </p>
+      {s.stoppedAfterFailures ? (
+        <Notice tone="warning">
+          Stopped after {s.consecutiveFailures} failed payments{s.lastFailure ? ` (${s.lastFailure})` : ''}. Save the settings or a new card to start again.
+        </Notice>
+      ) : (
+        s.consecutiveFailures > 0 && <Notice tone="warning">The last top-up failed{s.lastFailure ? `: ${s.lastFailure}` : '.'}</Notice>
+      )}
+    </>
+  );
+}
+
+/** Whether a card is saved for off-session payments, and a setup-mode Checkout to save one. */
+function CardLine({ saved }: { saved: boolean }) {
+  const [setup] = useMutation(SetupAutoTopUpPaymentMethodDocument);
+  const open = useAction(async () => {
+    const r = await setup();
+    if (r.data) window.location.assign(r.data.setupAutoTopUpPaymentMethod.url);
+  });
+  return (
+    <div className="row wrap">
+      <p data-testid="auto-top-up-card">{saved ? 'A card is saved for top-ups.' : 'No card saved yet: buying a pack saves yours, or save one without buying.'}</p>
+      <button type="button" disabled={open.pending} onClick={() => void open.run()}>
+        {saved ? 'Use another card' : 'Save a card'}
+      </button>
+      <ErrorMessage error={open.error} />
+    </div>
+  );
+}
+
+function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
+  const catalog = useQuery(CatalogDocument);
+  const packs = catalog.data?.creditPacks ?? [];
+  const [enabled, setEnabled] = useState(s.enabled);
+  const [threshold, setThreshold] = useState(s.threshold ?? '');
+  const [choice, setChoice] = useState(s.packId ?? (s.amount ? CUSTOM : ''));
+  const [amount, setAmount] = useState(s.packId ? '' : (s.amount ?? ''));
+  const [maximum, setMaximum] = useState(String(s.monthlyMaximum));
+  const [invalid, setInvalid] = useState<Record<string, string | null>>({});
+  const [saved, setSaved] = useState(false);
+  const [update] = useMutation(UpdateAutoTopUpDocument);
+  const save = useAction(async (input: UpdateAutoTopUpInput) => {
+    await update({ variables: { input } });
+    setSaved(true);
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setSaved(false);
+    const problems = {
+      threshold: threshold.trim() === '' && !enabled ? null : validateAmount(threshold),
+      amount: choice === CUSTOM ? validateAmount(amount) : null,
+      pack: enabled && choice === '' ? 'Choose what each top-up buys.' : null,
+      maximum: /^\d{1,3}$/.test(maximum.trim()) && Number(maximum) >= 1 && Number(maximum) <= 100 ? null : 'Enter a whole number from 1 to 100.',
+    };
+    setInvalid(problems);
+    if (Object.values(problems).some(Boolean)) return;
+    void save.run({
+      enabled,
+      ...(threshold.trim() ? { threshold: threshold.trim() } : {}),
+      ...(choice === CUSTOM ? { amount: amount.trim() } : choice ? { packId: choice } : {}),
+      monthlyMaximum: Number(maximum),
+    });
+  };
+  return (
+    <form className="stack" onSubmit={submit} noValidate>
+      <label className="check">
+        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
+        <span>Top up automatically</span>
+      </label>
+      <label className="field" htmlFor="auto-top-up-threshold">
+        <span>When the balance falls below</span>
+        <input
+          id="auto-top-up-threshold"
+          inputMode="decimal"
+          value={threshold}
+          onChange={(e) => setThreshold(e.target.value)}
+          aria-describedby="auto-top-up-threshold-error"
+          aria-invalid={invalid.threshold ? true : undefined}
+        />
+      </label>
+      <FieldError id="auto-top-up-threshold-error" message={invalid.threshold ?? null} />
+      <label className="field" htmlFor="auto-top-up-pack">
+        <span>Buy each time</span>
+        <select id="auto-top-up-pack" value={choice} onChange={(e) => setChoice(e.target.value)} aria-describedby="auto-top-up-pack-error">
+          <option value="">Choose…</option>
+          {packs.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name} for {formatPrice(p.price, p.currency)}
+            </option>
+          ))}
+          <option value={CUSTOM}>Another amount</option>
+        </select>
+      </label>
+      <FieldError id="auto-top-up-pack-error" message={invalid.pack ?? null} />
+      {choice === CUSTOM && (
+        <>
+          <label className="field" htmlFor="auto-top-up-amount">
+            <span>Credits to buy</span>
+            <input
+              id="auto-top-up-amount"
+              inputMode="decimal"
+              value={amount}
+              onChange={(e) => setAmount(e.target.value)}
+              aria-describedby="auto-top-up-amount-error"
+              aria-invalid={invalid.amount ? true : undefined}
+            />
+          </label>
+          <FieldError id="auto-top-up-amount-error" message={invalid.amount ?? null} />
+        </>
+      )}
+      <label className="field" htmlFor="auto-top-up-maximum">
+        <span>At most this many top-ups a month</span>
+        <input
+          id="auto-top-up-maximum"
+          inputMode="numeric"
+          value={maximum}
+          onChange={(e) => setMaximum(e.target.value)}
+          aria-describedby="auto-top-up-maximum-error"
+          aria-invalid={invalid.maximum ? true : undefined}
+        />
+      </label>
+      <FieldError id="auto-top-up-maximum-error" message={invalid.maximum ?? null} />
+      <ErrorMessage error={save.error} />
+      {saved && <Notice tone="success">Auto top-up settings saved.</Notice>}
+      <div className="row">
+        <button type="submit" disabled={save.pending}>
+          Save auto top-up
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,273 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from '@apollo/client/react';
+import {
+  CreateWebhookEndpointDocument,
+  DeleteWebhookEndpointDocument,
+  ReplayWebhookDeliveryDocument,
+  RotateWebhookSecretDocument,
+  UpdateWebhookEndpointDocument,
+  WebhookDeliveriesDocument,
+  WebhookEndpointsDocument,
+  type WebhookEndpointFieldsFragment,
+  type WebhookEventType,
+} from '../gql/graphql';
+import { Card, Empty, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
+import { SecretReveal } from '../components/SecretReveal';
+import { useShell, useTitle } from '../lib/shell';
+import { formatDateTime } from '../lib/time';
+
+/** Every event type, with the name receivers see in `type` (docs/partners.md). */
+export const EVENT_TYPES: { value: WebhookEventType; name: string; label: string }[] = [
+  { value: 'LOW_CREDITS', name: 'wallet.low_credits', label: 'Credits running low (25 %, 10 %, 0 %)' },
+  { value: 'CREDITS_DEPLETED', name: 'wallet.depleted', label: 'Credits depleted' },
+  { value: 'WALLET_PAUSED', name: 'wallet.paused', label: 'Generation paused' },
+  { value: 'WALLET_RESUMED', name: 'wallet.resumed', label: 'Generation resumed' },
+  { value: 'BUDGET_CAP_REACHED', name: 'wallet.budget_cap_reached', label: 'Monthly budget cap reached' },
+  { value: 'BURN_ALERT', name: 'wallet.burn_alert', label: 'Burn alert' },
+  { value: 'PURCHASE_COMPLETED', name: 'billing.purchase_completed', label: 'Purchase completed' },
+  { value: 'REFUND_COMPLETED', name: 'billing.refund_completed', label: 'Refund completed' },
+  { value: 'PLAN_RENEWED', name: 'billing.plan_renewed', label: 'Plan renewed' },
+  { value: 'AUTO_TOP_UP_SUCCEEDED', name: 'billing.auto_top_up_succeeded', label: 'Auto top-up succeeded' },
+  { value: 'AUTO_TOP_UP_FAILED', name: 'billing.auto_top_up_failed', label: 'Auto top-up failed' },
+];
+const nameOf = (type: WebhookEventType) => EVENT_TYPES.find((e) => e.value === type)?.name ?? type;
+/** Deliveries refresh this often while their list is open (they settle in the background). */
+const DELIVERIES_POLL_MS = 3_000;
+const PAGE_SIZE = 20;
+
+/** Outbound webhooks: endpoints, their signing secrets (shown once) and their delivery logs. */
+export function WebhooksPage() {
+  useTitle('Webhooks');
+  return (
+    <div className="page">
+      <h1 tabIndex={-1}>Webhooks</h1>
+      <p className="muted">
+        Events are POSTed to your endpoints, signed per the Standard Webhooks specification, in version order for each wallet, and retried with backoff until your endpoint
+        answers 2xx.
+      </p>
+      <div className="grid">
+        <CreateEndpoint />
+        <EndpointList />
+      </div>
+    </div>
+  );
+}
+
+function CreateEndpoint() {
+  const [url, setUrl] = useState('');
+  const [description, setDescription] = useState('');
+  const [events, setEvents] = useState<WebhookEventType[]>(EVENT_TYPES.map((e) => e.value));
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [create] = useMutation(CreateWebhookEndpointDocument, { refetchQueries: ['WebhookEndpoints'], awaitRefetchQueries: true });
+  const save = useAction(async () => {
+    const r = await create({ variables: { input: { url: url.trim(), events, description: description.trim() || null } } });
+    setSecret(r.data?.createWebhookEndpoint.secret ?? null);
+    setUrl('');
+    setDescription('');
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const problem = !/^https?:\/\/\S+$/i.test(url.trim()) ? 'Enter a URL starting with https://.' : events.length === 0 ? 'Choose at least one event.' : null;
+    setInvalid(problem);
+    if (!problem) void save.run();
+  };
+  return (
+    <Card id="create-endpoint" title="Add an endpoint">
+      <form className="stack" onSubmit={submit} noValidate>
+        <label className="field" htmlFor="endpoint-url">
+          <span>Endpoint URL</span>
+          <input id="endpoint-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://example.com/webhooks/credits" aria-describedby="endpoint-error" />
+        </label>
+        <label className="field" htmlFor="endpoint-description">
+          <span>Description (optional)</span>
+          <input id="endpoint-description" value={description} maxLength={500} onChange={(e) => setDescription(e.target.value)} />
+        </label>
+        <EventChoice events={events} onChange={setEvents} />
+        <FieldError id="endpoint-error" message={invalid} />
+        <ErrorMessage error={save.error} />
+        <div className="row">
+          <button type="submit" className="primary" disabled={save.pending}>
+            Add endpoint
+          </button>
+        </div>
+      </form>
+      {secret && <SecretReveal secret={secret} testId="webhook-secret" what="signing secret" onDone={() => setSecret(null)} />}
+    </Card>
+  );
+}
+
+function EventChoice({ events, onChange }: { events: WebhookEventType[]; onChange: (events: WebhookEventType[]) => void }) {
+  return (
+    <fieldset className="stack">
+      <legend>Events</legend>
+      <label className="check">
+        <input type="checkbox" checked={events.length === EVENT_TYPES.length} onChange={(e) => onChange(e.target.checked ? EVENT_TYPES.map((t) => t.value) : [])} />
+        <span>All events</span>
+      </label>
+      {EVENT_TYPES.map((t) => (
+        <label key={t.value} className="check">
+          <input
+            type="checkbox"
+            checked={events.includes(t.value)}
+            onChange={(e) => onChange(e.target.checked ? [...events, t.value] : events.filter((x) => x !== t.value))}
+          />
+          <span>
+            {t.label} <code className="small">{t.name}</code>
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function EndpointList() {
+  const { data, error } = useQuery(WebhookEndpointsDocument);
+  return (
+    <Card id="endpoint-list" title="Your endpoints">
+      {!data ? (
+        error ? <ErrorMessage error={error} /> : <Loading />
+      ) : data.webhookEndpoints.length === 0 ? (
+        <Empty>No endpoints yet.</Empty>
+      ) : (
+        <ul className="list">
+          {data.webhookEndpoints.map((endpoint) => (
+            <Endpoint key={endpoint.id} endpoint={endpoint} />
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
+
+function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) {
+  const { me } = useShell();
+  const [showDeliveries, setShowDeliveries] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [update] = useMutation(UpdateWebhookEndpointDocument);
+  const [rotate] = useMutation(RotateWebhookSecretDocument);
+  const [remove] = useMutation(DeleteWebhookEndpointDocument, { refetchQueries: ['WebhookEndpoints'], awaitRefetchQueries: true });
+  const toggle = useAction(async () => update({ variables: { id: e.id, input: { enabled: e.status !== 'ENABLED' } } }));
+  const rotateSecret = useAction(async () => {
+    const r = await rotate({ variables: { id: e.id } });
+    setSecret(r.data?.rotateWebhookSecret.secret ?? null);
+  });
+  const doDelete = useAction(async () => remove({ variables: { id: e.id } }));
+  const disabled = e.status !== 'ENABLED';
+  return (
+    <li className="list-row endpoint" data-testid="webhook-endpoint">
+      <div className="stack">
+        <div>
+          <code>{e.url}</code> <span className={`tag${disabled ? ' tag-warning' : ''}`}>{disabled ? (e.disabledReason === 'failing' ? 'disabled: failing' : 'disabled') : 'enabled'}</span>
+        </div>
+        {e.description && <div>{e.description}</div>}
+        <div className="muted small">
+          {e.events.map(nameOf).join(', ')} · added {formatDateTime(e.createdAt, me.timezone)}
+          {e.secretRotatedAt && ` · secret rotated ${formatDateTime(e.secretRotatedAt, me.timezone)}`}
+          {e.previousSecretExpiresAt && ` (the previous one also signs until ${formatDateTime(e.previousSecretExpiresAt, me.timezone)})`}
+        </div>
+        {e.failingSince && <Notice tone="warning">Failing since {formatDateTime(e.failingSince, me.timezone)}: deliveries are being retried.</Notice>}
+        {disabled && e.disabledReason === 'failing' && <Notice tone="warning">Disabled after failing too long. Its events are kept: enable it to send them in order.</Notice>}
+        {secret && <SecretReveal secret={secret} testId="webhook-secret" what="new signing secret" onDone={() => setSecret(null)} />}
+        <div className="row wrap">
+          <button type="button" aria-expanded={showDeliveries} onClick={() => setShowDeliveries(!showDeliveries)}>
+            {showDeliveries ? 'Hide deliveries' : 'Deliveries'}
+          </button>
+          <button type="button" disabled={toggle.pending} onClick={() => void toggle.run()}>
+            {disabled ? 'Enable' : 'Disable'}
+          </button>
+          <button type="button" disabled={rotateSecret.pending} onClick={() => void rotateSecret.run()}>
+            Rotate secret
+          </button>
+          {confirmDelete ? (
+            <>
+              <button type="button" className="danger" disabled={doDelete.pending} onClick={() => void doDelete.run()}>
+                Delete for good
+              </button>
+              <button type="button" className="link-button" onClick={() => setConfirmDelete(false)}>
+                Keep it
+              </button>
+            </>
+          ) : (
+            <button type="button" className="danger" onClick={() => setConfirmDelete(true)} aria-label={`Delete ${e.url}`}>
+              Delete
+            </button>
+          )}
+        </div>
+        <ErrorMessage error={toggle.error ?? rotateSecret.error ?? doDelete.error} />
+        {showDeliveries && <Deliveries endpointId={e.id} />}
+      </div>
+    </li>
+  );
+}
+
+function Deliveries({ endpointId }: { endpointId: string }) {
+  const { me } = useShell();
+  // Cursors of the pages before the current one (newest first).
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const { data, error, refetch } = useQuery(WebhookDeliveriesDocument, {
+    variables: { endpointId, first: PAGE_SIZE, after: cursors[cursors.length - 1] },
+    pollInterval: DELIVERIES_POLL_MS,
+  });
+  const [replay] = useMutation(ReplayWebhookDeliveryDocument);
+  const doReplay = useAction(async (id: string) => {
+    await replay({ variables: { id } });
+    await refetch();
+  });
+  if (!data) return error ? <ErrorMessage error={error} /> : <Loading />;
+  const { edges, pageInfo } = data.webhookDeliveries;
+  if (edges.length === 0) return <Empty>No deliveries yet: events appear here as they happen.</Empty>;
+  return (
+    <div className="table-wrap">
+      <table className="deliveries">
+        <caption className="visually-hidden">Deliveries, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Event</th>
+            <th scope="col">Status</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Last response</th>
+            <th scope="col">Queued</th>
+            <th scope="col">Delivered or next try</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {edges.map(({ node: d }) => (
+            <tr key={d.id} data-testid="webhook-delivery">
+              <td>
+                <code>{nameOf(d.eventType)}</code>
+                {d.replayOf && <span className="muted small"> (replay)</span>}
+              </td>
+              <td data-testid="delivery-status">{d.status}</td>
+              <td>{d.attemptCount}</td>
+              <td>{d.lastStatusCode !== null && d.lastStatusCode !== undefined ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')}</td>
+              <td>{formatDateTime(d.createdAt, me.timezone)}</td>
+              <td>{d.deliveredAt ? formatDateTime(d.deliveredAt, me.timezone) : d.nextAttemptAt ? `retry ${formatDateTime(d.nextAttemptAt, me.timezone)}` : '—'}</td>
+              <td>
+                {d.status !== 'PENDING' && d.status !== 'CANCELLED' && (
+                  <button type="button" disabled={doReplay.pending} onClick={() => void doReplay.run(d.id)} aria-label={`Replay ${nameOf(d.eventType)} ${d.eventId}`}>
+                    Replay
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ErrorMessage error={doReplay.error} />
+      <nav className="pager" aria-label="Delivery pages">
+        <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Newer
+        </button>
+        <span className="muted">Page {cursors.length}</span>
+        <button type="button" disabled={!pageInfo.hasNextPage} onClick={() => pageInfo.endCursor && setCursors([...cursors, pageInfo.endCursor])}>
+          Older
+        </button>
+      </nav>
+    </div>
+  );
+}
