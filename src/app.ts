@@ -47,6 +47,8 @@ export interface BuildOptions {
    * never claims queued work with a configuration made for something else. @default true
    */
   background?: boolean;
+  /** Use the embedded database only when a server already runs it (see openDatabase). @default false */
+  attachToRunningDatabase?: boolean;
 }
 
 /**
@@ -55,7 +57,7 @@ export interface BuildOptions {
  */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
   const log = opts.logger ?? createLogger(config);
-  const db = await openDatabase(config, log);
+  const db = await openDatabase(config, log, { attachOnly: opts.attachToRunningDatabase });
   const core = await buildCore(db, config, log, opts.background ?? true);
   const { services, metrics } = core;
 

@@ -39,11 +39,12 @@ export interface Database {
   stopEmbedded: (() => Promise<void>) | undefined;
 }
 
-export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+/** `attachOnly`: use the embedded database only if a server already runs it; never start (and so own) it. */
+export async function openDatabase(config: Config, log: Logger, opts: { attachOnly?: boolean } = {}): Promise<Database> {
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!url) {
-    const pg = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
+    const pg = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log, opts);
     url = pg.url;
     stopEmbedded = pg.stop;
   }

@@ -3,13 +3,14 @@ import pino from 'pino';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { EmbeddedDatabaseError } from './db/embedded';
 import { createMcpServer } from './modules/mcp/mcp.server';
 import { createLogger } from './shared/logger';
 
 /**
  * `npm run mcp`: the MCP tools over stdio, for an agent that starts this process itself. It
  * acts with the API key in MCP_API_KEY (its scopes limit the tools) on the configured database
- * (DATABASE_URL, or the embedded one under DATA_DIR, shared with a running server), through the
+ * (DATABASE_URL, or the embedded one of a server running on the same DATA_DIR), through the
  * same services as the HTTP server, without their background work (the servers do it).
  * stdout carries the protocol only: logs go to stderr.
  */
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config, pino.destination(2));
   // Requests only: the queues (emails, webhooks, auto top-ups) and sweeps belong to the servers.
-  const app = await buildApp(config, { logger: log, background: false });
+  // Never the owner of the embedded database: the process that starts it stops it on exit.
+  const app = await buildApp(config, { logger: log, background: false, attachToRunningDatabase: true });
   const authorization = `Bearer ${config.mcpApiKey}`;
   const principal = await app.services.auth.authenticate(authorization);
   if (!principal || principal.via !== 'apiKey') {
@@ -57,6 +59,10 @@ function configOrExit(): Config & { mcpApiKey: string } {
 }
 
 main().catch((err) => {
+  if (err instanceof EmbeddedDatabaseError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -320,6 +320,114 @@ describe('top-ups', () => {
     expect(createdFor()).toHaveLength(1);
   });
 
+  it('an attempt whose PaymentIntent may have been created is not cancelled when auto top-up is turned off: its create is repeated with its key, and its payment credits once', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
+    const createdFor = () => [...fake.intents.created.values()].filter((intent) => intent.metadata.accountId === u.accountId);
+    const attempt = async () =>
+      (
+        await withSql(a.dbUrl, (c) =>
+          c.query(`select id, status, payment_intent_id, next_check_at < now() + interval '30 seconds' as backing_off from auto_top_up_attempt where account_id = $1`, [u.accountId]),
+        )
+      ).rows[0];
+    fake.intents.holdWebhooks();
+    fake.loseNextResponses('/v1/payment_intents', 3); // Stripe creates and charges it; no answer comes back
+    try {
+      expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50
+      await until(() => intentsOf(u).length, (n) => n === 3, 15_000); // the SDK's request and its two retries
+      const lost = await until(attempt, (row) => row.backing_off === true); // the worker gave up for now, to retry later
+      expect(lost).toMatchObject({ status: 'PENDING', payment_intent_id: null });
+      expect(createdFor()).toHaveLength(1);
+
+      await a.ok(UpdateAutoTopUpDocument, { input: { enabled: false } }, u.token);
+      await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [lost.id]));
+      const learned = await until(attempt, (row) => row.payment_intent_id !== null || row.status !== 'PENDING');
+      expect(learned).toMatchObject({ status: 'PENDING', payment_intent_id: createdFor()[0].id }); // not CANCELLED: the card was charged
+      expect(await autoTopUp(u)).toMatchObject({ enabled: false, topUpsThisMonth: 1 });
+      expect(intentsOf(u).map((request) => request.idempotencyKey)).toEqual(Array(4).fill(`auto-top-up:${lost.id}`));
+
+      await a.ok(UpdateAutoTopUpDocument, { input: { enabled: true } }, u.token);
+      expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // 39: the first top-up is still in flight
+      await sleep(600);
+      expect(await attemptsOf(u)).toHaveLength(1);
+      expect(createdFor()).toHaveLength(1);
+    } finally {
+      await fake.intents.releaseWebhooks();
+    }
+    await until(() => balance(u), (value) => value === '139');
+    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1, consecutiveFailures: 0 });
+    await sleep(300);
+    expect(await balance(u)).toBe('139');
+    const credits = await withSql(a.dbUrl, async (c) => (await c.query(`select 1 from ledger_transaction where account_id = $1 and kind = 'PURCHASE'`, [u.accountId])).rows);
+    expect(credits).toHaveLength(1);
+    expect(createdFor()).toHaveLength(1);
+  });
+
+  it('credits once a top-up whose create lost its answer when the webhook comes first; the worker then sends nothing more', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
+    const createdFor = () => [...fake.intents.created.values()].filter((intent) => intent.metadata.accountId === u.accountId);
+    fake.loseNextResponses('/v1/payment_intents', 3);
+    expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50
+    await until(() => balance(u), (value) => value === '140');
+    await until(() => intentsOf(u).length, (n) => n === 3);
+    const rows = async () => (await withSql(a.dbUrl, (c) => c.query('select id, status, payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId]))).rows;
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'SUCCEEDED', payment_intent_id: createdFor()[0].id })]); // the id comes with the webhook
+    await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where account_id = $1', [u.accountId]));
+    await sleep(500);
+    expect(intentsOf(u)).toHaveLength(3);
+    expect(createdFor()).toHaveLength(1);
+    expect(await balance(u)).toBe('140');
+    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1, consecutiveFailures: 0 });
+  });
+
+  it('a revoked or under-privileged Stripe key (401, 403) is an operator error: the top-up is retried later, the customer sees no failure', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
+    const attempt = async () =>
+      (
+        await withSql(a.dbUrl, (c) =>
+          c.query(`select id, status, payment_intent_id, next_check_at < now() + interval '30 seconds' as backing_off from auto_top_up_attempt where account_id = $1`, [u.accountId]),
+        )
+      ).rows[0];
+    fake.failNext('/v1/payment_intents', 401, 'invalid_request_error', 'Invalid API Key provided: sk_test_****fake');
+    fake.failNext('/v1/payment_intents', 403, 'invalid_request_error', 'The provided key does not have the required permissions for this endpoint.');
+    expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50
+    await until(() => intentsOf(u).length, (n) => n >= 1);
+    const refused = await until(attempt, (row) => row.backing_off === true || row.status !== 'PENDING');
+    expect(refused).toMatchObject({ status: 'PENDING', payment_intent_id: null });
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 0, topUpsThisMonth: 1, lastFailure: null });
+
+    await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [refused.id]));
+    await until(() => intentsOf(u).length, (n) => n >= 2);
+    expect(await until(attempt, (row) => row.backing_off === true || row.status !== 'PENDING')).toMatchObject({ status: 'PENDING', payment_intent_id: null });
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 0, topUpsThisMonth: 1, lastFailure: null });
+
+    await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [refused.id]));
+    await until(() => balance(u), (value) => value === '140');
+    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+    expect(intentsOf(u)).toHaveLength(3);
+    const messages = (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node.kind);
+    expect(messages).not.toContain('AUTO_TOP_UP_FAILED');
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 0, topUpsThisMonth: 1 });
+  });
+
+  it('starts no top-up while self-service billing is switched off', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '96', packId: 'pack_100' });
+    const admin = await a.admin();
+    await a.ok(SetSelfServiceBillingDocument, { enabled: false }, admin.token);
+    try {
+      for (let i = 0; i < 3; i++) expect((await a.charge(u, { quantity: 5 })).errors).toBeUndefined(); // 95, 90, 85: each below the threshold
+      await sleep(600);
+      expect(await attemptsOf(u)).toEqual([]);
+      expect(intentsOf(u)).toHaveLength(0);
+      expect((await autoTopUp(u)).topUpsThisMonth).toBe(0);
+    } finally {
+      await a.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token);
+    }
+    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // 84: switched on again, the next spend starts one
+    await until(() => balance(u), (value) => value === '184');
+    expect((await attemptsOf(u)).map((row) => row.status)).toEqual(['SUCCEEDED']);
+  });
+
   it("fails the attempt when Stripe answers an idempotency error, which no retry with the attempt's key gets past", async () => {
     const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
     fake.failNext('/v1/payment_intents', 400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');

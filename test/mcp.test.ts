@@ -1,11 +1,14 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { randomUUID } from 'node:crypto';
-import { startTestApp, type TestApp, type TestUser } from './helpers/app';
+import { PASSWORD, startTestApp, type TestApp, type TestUser } from './helpers/app';
+import { compiledServerEnv, freePort, postGraphql, startCompiledServer, waitReady } from './helpers/compiled-server';
 import { createTestDatabase, withSql } from './helpers/db';
-import { CreateApiKeyDocument, RevokeApiKeyDocument, TransactionsDocument, WalletOnlyDocument, type ApiKeyScope } from './generated/graphql';
+import { CreateApiKeyDocument, RevokeApiKeyDocument, SignUpDocument, TransactionsDocument, WalletOnlyDocument, type ApiKeyScope } from './generated/graphql';
 
 /** The synfluencer preset: talking_head costs 0.10 credits per second. */
 let t: TestApp;
@@ -144,6 +147,31 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     expect(await balanceOf(u)).toBe('9.9');
   });
 
+  it('holds arguments to the same text and JSON rules as GraphQL: refused as BAD_USER_INPUT, nothing charged', async () => {
+    const u = await t.signUp();
+    const client = await httpClient(`Bearer ${await apiKey(u, ['USAGE_WRITE', 'WALLET_READ'])}`);
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 30; i++) deep = { deeper: deep };
+    const refused = [
+      { idempotencyKey: 'job-\ud800' }, // a lone surrogate: stored as U+FFFD, a retry would not find its own key
+      { idempotencyKey: 'job-\udfff' },
+      { idempotencyKey: 'bad-platform', platform: 'tik\ud83dtok' },
+      { idempotencyKey: 'bad-automation', automationId: 'loop\u0000' },
+      { idempotencyKey: 'too-deep', metadata: deep },
+    ];
+    for (const args of refused) {
+      const answer = await call(client, 'charge_usage', { feature: 'talking_head', quantity: 1, ...args });
+      expect({ args: args.idempotencyKey, code: codeOf(answer) }).toEqual({ args: args.idempotencyKey, code: 'BAD_USER_INPUT' });
+    }
+    expect(codeOf(await call(client, 'reserve_credits', { feature: 'talking_head', quantity: 1, idempotencyKey: 'hold-\ud800' }))).toBe('BAD_USER_INPUT');
+    expect(await balanceOf(u)).toBe('10');
+    // A well-formed pair is fine, and its retry replays.
+    const first = await call(client, 'charge_usage', { feature: 'talking_head', quantity: 1, idempotencyKey: 'job-\ud83d\ude00' });
+    const retry = await call(client, 'charge_usage', { feature: 'talking_head', quantity: 1, idempotencyKey: 'job-\ud83d\ude00' });
+    expect(retry.value.transaction.id).toBe(first.value.transaction.id);
+    expect(await balanceOf(u)).toBe('9.9');
+  });
+
   it('needs an API key: none, an access token, an unknown or a revoked key are 401', async () => {
     const post = (authorization: string | null) =>
       fetch(mcpUrl(), {
@@ -235,6 +263,38 @@ describe('MCP over stdio (npm run mcp)', () => {
       await db.drop();
     }
   });
+
+  it('never owns the embedded PostgreSQL: without a server running it exits 2 with one sentence; beside one, leaving does not stop it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'credits-shared-pg-'));
+    fs.chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as the postgres user, which must enter it
+    const shared = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), NODE_ENV: 'development', SIGNUP_BONUS: '10' };
+    const { spawnSync } = await import('node:child_process');
+    const alone = spawnSync(process.execPath, [entry], { env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', MCP_API_KEY: 'sfk_any', ...shared }, input: '', timeout: 60_000 });
+    expect([alone.status, alone.stderr.toString().trim()]).toEqual([2, expect.stringMatching(/^No embedded PostgreSQL is running in .*: start the server first \(npm start\), or set DATABASE_URL\.$/)]);
+    expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false); // it started none
+
+    const { env, base } = await compiledServerEnv('', shared);
+    delete env.DATABASE_URL; // the embedded database: the server starts and owns it
+    const server = startCompiledServer(env);
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    try {
+      await waitReady(base, 120_000);
+      const signUp = await postGraphql(base, SignUpDocument, { input: { email: 'shared@test.dev', password: PASSWORD, timezone: 'UTC' } });
+      const token = signUp.data!.signUp.accessToken;
+      const key = (await postGraphql(base, CreateApiKeyDocument, { name: 'agent', scopes: ['USAGE_WRITE', 'WALLET_READ'] }, token)).data!.createApiKey.secret;
+      const client = new Client({ name: 'credits-test-stdio', version: '1.0.0' });
+      await client.connect(new StdioClientTransport({ command: process.execPath, args: [entry], env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', MCP_API_KEY: key, ...shared }, stderr: 'pipe' }));
+      expect((await call(client, 'charge_usage', { feature: 'talking_head', quantity: 30, idempotencyKey: 'beside-server' })).value.wallet).toMatchObject({ balance: '7' });
+      await client.close(); // the agent is done: its process exits, the server's database stays
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      expect((await postGraphql(base, WalletOnlyDocument, {}, token)).data).toMatchObject({ me: { wallet: { balance: '7' } } });
+    } finally {
+      server.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('refuses to start without a valid key, with a message on stderr and exit code 2', async () => {
     const { spawnSync } = await import('node:child_process');

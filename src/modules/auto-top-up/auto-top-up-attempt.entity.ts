@@ -78,7 +78,10 @@ export class AutoTopUpAttempt extends BaseEntity<'status' | 'stripeTries' | 'nex
   @Property({ type: 'text', nullable: true })
   stripeCustomerId: string | null = null;
 
-  /** Stripe calls made for it (create, then lookups). */
+  /**
+   * Stripe calls made for it (creates, then lookups), each counted and committed before it is sent:
+   * a try without `paymentIntentId` means a create may have charged the card (auto-top-up.worker.ts).
+   */
   @Property({ type: 'integer', default: 0 })
   stripeTries: number = 0;
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { monthKey } from '../../shared/time';
+import { SELF_SERVICE_KEY } from '../billing/billing.service';
 import type { BatchParticipant, OpenedWallet, SqlParams } from '../ledger/engine/participant';
 import { countStarted, topUpDue, type TopUpSettings } from './auto-top-up.rules';
 
@@ -40,14 +41,18 @@ interface LoadedTopUp {
 }
 
 /**
- * The settings of an enabled account with a saved card, and the status of the attempt the wallet's
- * marker names: both read after the wallet lock, like every loaded column (store/load.ts).
+ * The settings of an enabled account with a saved card, while self-service billing is switched on
+ * (billing's `app_setting` row, a jsonb `true`, as `setSelfServiceBilling` stores it), and the
+ * status of the attempt the wallet's marker names: all read after the wallet lock, like every
+ * loaded column (store/load.ts). With self-service off no top-up starts, so none is started only
+ * for the worker to cancel it; one started just before the switch is cancelled by the worker.
  */
 const LOAD = `json_build_object(
   'settings', (select json_build_object('threshold', t.threshold::text, 'credits', t.credits::text, 'amountMinor', t.amount_minor::text, 'currency', t.currency,
                                         'packId', t.pack_id, 'monthlyMaximum', t.monthly_maximum, 'monthKey', t.month_key,
                                         'startedThisMonth', t.started_this_month, 'consecutiveFailures', t.consecutive_failures)
-                 from auto_top_up t where t.account_id = a.id and t.enabled and t.payment_method_id is not null),
+                 from auto_top_up t where t.account_id = a.id and t.enabled and t.payment_method_id is not null
+                  and exists (select 1 from app_setting s where s.key = '${SELF_SERVICE_KEY}' and s.value = 'true'::jsonb)),
   'inFlightStatus', (select x.status from auto_top_up_attempt x where x.id = w.auto_top_up_attempt_id))`;
 
 function decodeSettings(raw: LoadedTopUp['settings']): TopUpSettings | null {

@@ -69,8 +69,12 @@ export class AutoTopUpPayments {
     return rows.length ? decodeAttempt(rows[0]) : null;
   }
 
-  /** Credits a paid top-up once; `paymentIntent` is what Stripe reported as succeeded. */
+  /**
+   * Credits a paid top-up once; `paymentIntent` is what Stripe reported as succeeded. Its id is kept
+   * on the attempt when the worker has not learnt it yet (the create's answer was lost).
+   */
   async credit(attempt: AttemptRow, paymentIntent: Stripe.PaymentIntent, eventId: string | null): Promise<void> {
+    if (!attempt.paymentIntentId) await this.deps.sql.query('update auto_top_up_attempt set payment_intent_id = ? where id = ? and payment_intent_id is null', [paymentIntent.id, attempt.id]);
     const received = paymentIntent.amount_received || paymentIntent.amount;
     const result = await this.deps.ledger.grantPurchase(attempt.accountId, {
       credits: attempt.credits,

@@ -9,6 +9,7 @@ import { ATTEMPT_COLUMNS, decodeAttempt, type AttemptRow, type AutoTopUpPayments
 import { BackgroundWorker, backoffMs } from '../../shared/background-worker';
 
 interface ClaimedAttempt extends AttemptRow {
+  /** Stripe calls recorded for it so far (auto_top_up_attempt.stripe_tries). */
   tries: number;
   enabled: boolean;
   paymentMethodId: string | null;
@@ -23,11 +24,12 @@ const BATCH = 10;
  * Claims due attempts with a lease. The first claim fixes the card and customer on the attempt
  * from the current settings; later claims keep them, so every create of its PaymentIntent sends
  * the parameters its idempotency key was first used with (a card saved meanwhile is used by the
- * next top-up, never by a retry: Stripe refuses a key reused with other parameters).
+ * next top-up, never by a retry: Stripe refuses a key reused with other parameters). A claim
+ * counts no try: a try is recorded only right before a Stripe call is sent (`recordTry`).
  */
 const CLAIM = `
   with due as (select id from auto_top_up_attempt where status = 'PENDING' and next_check_at <= now() order by next_check_at limit $1 for update skip locked)
-  update auto_top_up_attempt x set next_check_at = now() + $2 * interval '1 millisecond', stripe_tries = x.stripe_tries + 1,
+  update auto_top_up_attempt x set next_check_at = now() + $2 * interval '1 millisecond',
          payment_method_id = coalesce(x.payment_method_id, (select t.payment_method_id from auto_top_up t where t.account_id = x.account_id)),
          stripe_customer_id = coalesce(x.stripe_customer_id,
            (select coalesce(t.stripe_customer_id, a.stripe_customer_id) from account a left join auto_top_up t on t.account_id = a.id where a.id = x.account_id))
@@ -43,6 +45,11 @@ const CLAIM = `
  * a decline or a bank asking for authentication fails the attempt (auto-top-up.payments.ts).
  * A PaymentIntent with no outcome after AUTO_TOP_UP_RECONCILE_AFTER_MS is looked up at Stripe:
  * a failed one fails the attempt, a succeeded one keeps waiting for its webhook.
+ *
+ * Every Stripe call is counted (`stripe_tries`) before it is sent, so an attempt with a try and no
+ * PaymentIntent id is one whose create may have reached Stripe and charged the card (its answer was
+ * lost, or recording the id failed). It is never cancelled: its create is repeated with the same
+ * key, which Stripe answers with the original PaymentIntent, and it goes on from that one's status.
  */
 export class AutoTopUpWorker extends BackgroundWorker {
   constructor(private readonly deps: { sql: Sql; config: AutoTopUpConfig; billing: BillingService; payments: AutoTopUpPayments; log: Logger }) {
@@ -65,8 +72,8 @@ export class AutoTopUpWorker extends BackgroundWorker {
     const { billing, payments, log } = this.deps;
     try {
       const stripe = billing.stripe;
-      if (attempt.paymentIntentId) return await this.awaitOutcome(stripe, attempt);
-      // Only an attempt without a PaymentIntent may be cancelled: nothing was charged for it.
+      if (attempt.paymentIntentId || attempt.tries > 0) return await this.awaitOutcome(stripe, attempt);
+      // Only an attempt whose create was never sent may be cancelled: nothing was charged for it.
       if (!stripe) return await payments.cancel(attempt.id, 'Stripe is not configured');
       if (!(await billing.selfServiceEnabled())) return await payments.cancel(attempt.id, 'self-service billing is switched off');
       if (!attempt.enabled) return await payments.cancel(attempt.id, 'auto top-up was turned off');
@@ -77,7 +84,24 @@ export class AutoTopUpWorker extends BackgroundWorker {
     }
   }
 
+  /**
+   * Counts a Stripe call and commits the count before the call is sent: from then on the attempt
+   * may have been charged (docs/invariants.md "One top-up in flight"). False when it was settled
+   * meanwhile (its webhook credited it): nothing is sent then.
+   */
+  private async recordTry(attempt: ClaimedAttempt): Promise<boolean> {
+    const rows = await this.deps.sql.query<{ stripe_tries: number }>(
+      `update auto_top_up_attempt set stripe_tries = stripe_tries + 1 where id = ? and status = 'PENDING' returning stripe_tries`,
+      [attempt.id],
+    );
+    if (rows.length === 0) return false;
+    attempt.tries = Number(rows[0].stripe_tries);
+    return true;
+  }
+
+  /** Creates the PaymentIntent, or repeats its create with the same key and parameters: Stripe then answers the original one. */
   private async createPaymentIntent(stripe: Stripe, attempt: ClaimedAttempt): Promise<void> {
+    if (!(await this.recordTry(attempt))) return;
     let intent: Stripe.PaymentIntent;
     try {
       intent = await stripe.paymentIntents.create(
@@ -107,17 +131,22 @@ export class AutoTopUpWorker extends BackgroundWorker {
   /**
    * A card error (declined, authentication required) or another refusal fails the attempt; so does
    * Stripe's idempotency error (the key was first used with other parameters), which no retry with
-   * that key can get past. Anything else is retried.
+   * that key can get past. A refused API key (401, 403) is the operator's problem, not the card's:
+   * logged as an error and retried, never counted as the customer's failure. Anything else is retried.
    */
   private async stripeRefused(attempt: ClaimedAttempt, err: unknown): Promise<void> {
     const e = err as { type?: string; code?: string; message?: string };
+    // 5 s, doubling up to 10 times (~85 min), never beyond the reconcile delay.
+    const retryMs = backoffMs(Math.min(attempt.tries, 11), 5000, this.deps.config.reconcileAfterMs);
+    if (isOperatorStripeError(err)) {
+      this.deps.log.error({ err, attemptId: attempt.id, retryMs }, 'Stripe refused the API key (revoked, or without the permission to create PaymentIntents); auto top-up retried later');
+      return this.checkAgainLater(attempt.id, retryMs);
+    }
     if (e.type === 'StripeCardError') return this.deps.payments.fail(attempt.id, e.code ?? 'card_declined', e.message ?? 'The card was declined.');
     if (e.type === 'StripeIdempotencyError') {
       return this.deps.payments.fail(attempt.id, 'idempotency_error', `Stripe refused to repeat the payment request with other details: ${e.message ?? 'idempotency key reused'}`);
     }
     if (isPermanentStripeError(err)) return this.deps.payments.fail(attempt.id, e.code ?? 'payment_error', e.message ?? 'Stripe refused the payment.');
-    // 5 s, doubling up to 10 times (~85 min), never beyond the reconcile delay.
-    const retryMs = backoffMs(Math.min(attempt.tries, 11), 5000, this.deps.config.reconcileAfterMs);
     this.deps.log.warn({ err, attemptId: attempt.id, retryMs }, 'auto top-up PaymentIntent not created; retried with the same idempotency key');
     await this.checkAgainLater(attempt.id, retryMs);
   }
@@ -134,14 +163,15 @@ export class AutoTopUpWorker extends BackgroundWorker {
   }
 
   /**
-   * An attempt with a PaymentIntent may already have charged the card, so it is never cancelled
-   * (not when self-service billing is switched off, nor when this instance has no Stripe key):
-   * only its webhook or the reconciliation lookup settle it. Until then the wallet's marker names
-   * it and the month counts it, so no second top-up starts while it may be paid
-   * (docs/invariants.md "One top-up in flight").
+   * An attempt with a PaymentIntent, or whose create may have reached Stripe (a try recorded), may
+   * already have charged the card, so it is never cancelled (not when self-service billing or auto
+   * top-up is switched off, nor when this instance has no Stripe key): its PaymentIntent is learnt
+   * by repeating the create with its key, and only its webhook or the reconciliation lookup settle
+   * it. Until then the wallet's marker names it and the month counts it, so no second top-up starts
+   * while it may be paid (docs/invariants.md "One top-up in flight").
    */
   private async awaitOutcome(stripe: Stripe | null, attempt: ClaimedAttempt): Promise<void> {
-    if (stripe) return this.reconcile(stripe, attempt);
+    if (stripe) return attempt.paymentIntentId ? this.reconcile(stripe, attempt) : this.createPaymentIntent(stripe, attempt);
     this.deps.log.warn({ attemptId: attempt.id, paymentIntentId: attempt.paymentIntentId }, 'auto top-up awaits its PaymentIntent, but Stripe is not configured here; looked at again later');
     await this.checkAgainLater(attempt.id, this.deps.config.reconcileAfterMs);
   }
@@ -151,11 +181,19 @@ export class AutoTopUpWorker extends BackgroundWorker {
   }
 
   private async reconcile(stripe: Stripe, attempt: ClaimedAttempt): Promise<void> {
+    if (!(await this.recordTry(attempt))) return;
     const intent = await stripe.paymentIntents.retrieve(attempt.paymentIntentId!);
     if (intent.status === 'succeeded') this.deps.log.error({ attemptId: attempt.id, paymentIntentId: intent.id }, 'auto top-up paid but its webhook has not arrived; credits wait for it');
     await this.checkAgainLater(attempt.id, this.deps.config.reconcileAfterMs);
     await this.afterIntent(intent, attempt);
   }
+}
+
+/** 401 or 403: the API key was revoked or lacks a permission (StripeAuthenticationError, StripePermissionError). */
+function isOperatorStripeError(err: unknown): boolean {
+  const e = err as { type?: string; statusCode?: number } | null;
+  if (!e || typeof e !== 'object') return false;
+  return e.type === 'StripeAuthenticationError' || e.type === 'StripePermissionError' || e.statusCode === 401 || e.statusCode === 403;
 }
 
 function claimedOf(row: Record<string, unknown>): ClaimedAttempt {

@@ -1,5 +1,6 @@
 import { createHash, hash } from 'node:crypto';
 import { badInput } from '../../shared/errors';
+import { checkJson, checkText } from '../../shared/input-guard';
 import { PricingModel } from '../pricing/price-book.presets';
 import type { CreditSource } from './domain/kinds';
 import type { UsageDetails } from './domain/state';
@@ -101,14 +102,15 @@ export const RESERVED_KEY_PREFIXES = ['stripe:', 'refund:', 'internal:'];
 /** An optional short text field: null when empty. */
 function shortText(name: string, value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null;
-  if (value.length > MAX_TEXT) throw badInput(`${name} must be at most ${MAX_TEXT} characters`);
-  if (value.includes('\u0000')) throw badInput(`${name} must not contain NUL characters`);
+  // The GraphQL input guard checks this too; MCP and other callers reach here without it.
+  checkText(value, name, MAX_TEXT);
   return value;
 }
 
 function assertMetadata(metadata: Record<string, unknown> | null | undefined): void {
   if (metadata === null || metadata === undefined) return;
   if (typeof metadata !== 'object' || Array.isArray(metadata)) throw badInput('metadata must be a JSON object');
+  checkJson(metadata, 'metadata'); // depth, keys and storable text, for callers without the GraphQL guard
   const json = JSON.stringify(metadata);
   if (json.length > MAX_METADATA_JSON) throw badInput('metadata must be at most 4 KiB of JSON');
   // PostgreSQL's jsonb refuses \u0000: refuse it here as bad input rather than fail the batch.
@@ -136,6 +138,8 @@ export function assertKey(key: string): string {
   if (typeof key !== 'string' || key.trim() === '' || key.length > MAX_KEY_LENGTH || key.includes('\u0000')) {
     throw badInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`);
   }
+  // A lone surrogate would be stored as U+FFFD: a retry would no longer find its own key.
+  checkText(key, 'idempotencyKey', MAX_KEY_LENGTH);
   return key;
 }
 
