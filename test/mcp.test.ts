@@ -196,6 +196,11 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     const malformed = await fetch(mcpUrl(), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{"jsonrpc":' });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { code: number } }).error.code).toBe(-32700);
+    // Without a key the body is never read: malformed or oversized, the answer is 401.
+    for (const body of ['{"jsonrpc":', 'x'.repeat(300 * 1024)]) {
+      const anonymous = await fetch(mcpUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect({ size: body.length, status: anonymous.status }).toEqual({ size: body.length, status: 401 });
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Services } from '../../services';
+import type { Principal } from '../auth/auth.service';
 import { API_KEY_PREFIX } from '../auth/tokens';
 import { createMcpServer } from './mcp.server';
 
@@ -24,15 +25,21 @@ export function registerMcpRoutes(app: Express, services: Services): void {
   app.get('/mcp', refuseMethod);
   app.delete('/mcp', refuseMethod);
 
-  app.post('/mcp', express.json({ limit: MAX_BODY }), async (req: Request, res: Response) => {
+  // The key is checked before the body is read: a caller without one gets 401, whatever it sent.
+  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
     const authorization = req.headers.authorization ?? '';
     const principal = /^Bearer\s+sfk_/i.test(authorization) ? await services.auth.authenticate(authorization) : null;
-    if (!principal || principal.via !== 'apiKey') {
-      rpcError(res, 401, -32001, `UNAUTHENTICATED: send Authorization: Bearer ${API_KEY_PREFIX}... with an API key (createApiKey); access tokens are not accepted here`, {
-        'www-authenticate': 'Bearer',
-      });
-      return;
+    if (principal && principal.via === 'apiKey') {
+      res.locals.principal = principal;
+      return next();
     }
+    rpcError(res, 401, -32001, `UNAUTHENTICATED: send Authorization: Bearer ${API_KEY_PREFIX}... with an API key (createApiKey); access tokens are not accepted here`, {
+      'www-authenticate': 'Bearer',
+    });
+  };
+
+  app.post('/mcp', authenticate, express.json({ limit: MAX_BODY }), async (req: Request, res: Response) => {
+    const principal = res.locals.principal as Principal;
     const server = createMcpServer(services, async () => principal);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
