@@ -25,18 +25,19 @@ import { until } from './helpers/until';
 let t: TestApp;
 const receivers = new WebhookReceivers();
 const DISABLE_AFTER_MS = 200;
+const ENV = {
+  PRICE_BOOK: 'influgen', // caption = 1 credit
+  SIGNUP_BONUS: '100',
+  WEBHOOK_POLL_MS: '50',
+  WEBHOOK_RETRY_BASE_MS: '100',
+  WEBHOOK_RETRY_MAX_MS: '100',
+  WEBHOOK_MAX_ATTEMPTS: '2',
+  WEBHOOK_TIMEOUT_MS: '1500',
+  WEBHOOK_DISABLE_AFTER_MS: String(DISABLE_AFTER_MS),
+};
 
 beforeAll(async () => {
-  t = await startTestApp({
-    PRICE_BOOK: 'influgen', // caption = 1 credit
-    SIGNUP_BONUS: '100',
-    WEBHOOK_POLL_MS: '50',
-    WEBHOOK_RETRY_BASE_MS: '100',
-    WEBHOOK_RETRY_MAX_MS: '100',
-    WEBHOOK_MAX_ATTEMPTS: '2',
-    WEBHOOK_TIMEOUT_MS: '1500',
-    WEBHOOK_DISABLE_AFTER_MS: String(DISABLE_AFTER_MS),
-  });
+  t = await startTestApp(ENV);
 });
 afterAll(async () => {
   await t?.stop();
@@ -110,27 +111,59 @@ describe('the run of failures that disables an endpoint', () => {
 });
 
 describe('a worker whose lease ran out', () => {
-  it('records nothing for its attempt: no attempt row, no failure clock; the current claim delivers', async () => {
+  it('records nothing for its attempt: no attempt row, no failure clock; the current claim (another instance) delivers', async () => {
+    const other = await startTestApp(ENV, { dbUrl: t.dbUrl }); // a second instance working the same outbox
+    try {
+      const u = await t.signUp();
+      const r = await receivers.start();
+      const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+      r.onReceipt = async (receipt) => {
+        if (receipt !== r.receipts[0]) return;
+        // While the first attempt is under way its lease runs out: the instance not busy with it claims the delivery
+        // again and records its attempt (2) before the first one answers.
+        await withSql(t.dbUrl, (c) => c.query('update webhook_delivery set next_attempt_at = now() where event_id = $1', [receipt.id]));
+        await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+      };
+      r.answer = (receipt) => (receipt === r.receipts[0] ? 500 : 200);
+      await t.chargeOk(u, { quantity: 100 });
+      await until(() => r.receipts, (list) => list.length === 2 && list.every((receipt) => receipt.status !== null));
+      await sleep(500); // the first worker has tried to record its 500 by now
+      const [delivered] = await deliveries(u, endpoint.id);
+      expect(delivered).toMatchObject({ status: 'SUCCEEDED', attemptCount: 2, lastStatusCode: 200, lastError: null });
+      expect(delivered.attempts.map((attempt) => [attempt.number, attempt.statusCode])).toEqual([[2, 200]]);
+      expect((await endpointOf(u)).failingSince).toBeNull();
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe('an attempt that could not be recorded', () => {
+  it('is not sent again once the delivery has had its attempts: its lease runs out and it is given up (FAILED), ending the run of failures', async () => {
     const u = await t.signUp();
     const r = await receivers.start();
-    let claimedElsewhere = false;
-    r.onReceipt = async (receipt) => {
-      if (claimedElsewhere) return;
-      claimedElsewhere = true; // while this attempt is under way its lease runs out and another claim counts the next attempt
-      await withSql(t.dbUrl, (c) => c.query('update webhook_delivery set attempts = attempts + 1 where event_id = $1', [receipt.id]));
-    };
-    r.answer = (_receipt, attempt) => (attempt === 1 ? 500 : 200);
+    r.answer = () => 500;
     const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
-    await t.chargeOk(u, { quantity: 100 });
-    await until(() => r.receipts.filter((receipt) => receipt.status !== null), (list) => list.length === 1);
-    await sleep(500);
-    const [stale] = await deliveries(u, endpoint.id);
-    expect(stale).toMatchObject({ status: 'PENDING', attemptCount: 2, attempts: [], lastStatusCode: null });
-    expect((await endpointOf(u)).failingSince).toBeNull();
-
-    await withSql(t.dbUrl, (c) => c.query('update webhook_delivery set next_attempt_at = now() where id = $1', [stale.id])); // the lease ends
-    const [delivered] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
-    expect(delivered.attempts.map((attempt) => [attempt.number, attempt.statusCode])).toEqual([[3, 200]]);
+    // Recording this endpoint's second (and last, WEBHOOK_MAX_ATTEMPTS=2) attempt fails, as a statement refused by the database would.
+    await withSql(t.dbUrl, (c) =>
+      c.query(`create or replace function refuse_attempt() returns trigger language plpgsql as $$
+                 begin if exists (select 1 from webhook_delivery where id = new.delivery_id and endpoint_id = '${endpoint.id}') then raise exception 'refused for the test'; end if; return new; end $$;
+               create or replace trigger refuse_attempt before insert on webhook_attempt for each row when (new.number = 2) execute function refuse_attempt();`),
+    );
+    try {
+      await t.chargeOk(u, { quantity: 100 }); // paused
+      await until(() => r.receipts, (list) => list.length === 2); // the second attempt is sent; recording it fails
+      const [unrecorded] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.attemptCount === 2);
+      expect(unrecorded).toMatchObject({ status: 'PENDING', attempts: [expect.objectContaining({ number: 1, statusCode: 500 })] });
+      await withSql(t.dbUrl, (c) => c.query('update webhook_delivery set next_attempt_at = now() where id = $1', [unrecorded.id])); // the lease ends
+      const [given] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'FAILED');
+      expect(given).toMatchObject({ attemptCount: 2, nextAttemptAt: null, lastError: 'attempt 2 was not recorded; given up after 2 attempts' });
+      await sleep(300);
+      expect(r.receipts).toHaveLength(2); // never a third attempt
+      expect(await endpointOf(u)).toMatchObject({ status: 'ENABLED', failingSince: null }); // its last pending delivery was given up
+    } finally {
+      await withSql(t.dbUrl, (c) => c.query('drop trigger refuse_attempt on webhook_attempt; drop function refuse_attempt();'));
+    }
   });
 });
 

@@ -157,6 +157,30 @@ describe('delivery', () => {
     expect(r.receipts).toHaveLength(4);
   });
 
+  it('stores any reply body as text PostgreSQL accepts (no NUL, binary as U+FFFD, no character cut in half): each event is delivered and recorded once', async () => {
+    const u = await t.signUp();
+    // WEBHOOK_RESPONSE_LOG_BYTES is 64: the last two bodies cross it inside a multi-byte character.
+    const bodies: [string | Buffer, string][] = [
+      ['ok\u0000', 'ok'],
+      [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x00, 0x00, 0xff, 0xfe]), '\ufffdPNG\r\n\ufffd\ufffd'],
+      [`${'x'.repeat(62)}\u{1F600}`, 'x'.repeat(62)],
+      [`${'x'.repeat(63)}é\u0000`, 'x'.repeat(63)],
+    ];
+    const endpoints = [];
+    for (const [body, stored] of bodies) {
+      const r = await receivers.start();
+      r.answer = () => ({ status: 200, body });
+      endpoints.push({ r, stored, endpoint: (await endpointFor(u, r.url, ['WALLET_PAUSED'])).endpoint });
+    }
+    await t.chargeOk(u, { quantity: 100 }); // paused
+    for (const { r, stored, endpoint } of endpoints) {
+      const [delivery] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+      expect(delivery).toMatchObject({ attemptCount: 1, lastStatusCode: 200, lastError: null });
+      expect(delivery.attempts).toEqual([expect.objectContaining({ number: 1, statusCode: 200, error: null, responseBody: stored })]);
+      expect(r.receipts).toHaveLength(1);
+    }
+  });
+
   it('never follows a redirect: a 3xx is a failed attempt and its target is not contacted', async () => {
     const u = await t.signUp();
     const r = await receivers.start();
@@ -225,6 +249,24 @@ describe('delivery', () => {
     expect(WebhookReceiver.verifies(secret, receipts[1])).toBe(true);
     const list = await until(() => deliveries(u, endpoint.id), (all) => all.length === 2 && all.every((d) => d.status === 'SUCCEEDED'));
     expect(list.map((d) => d.id)).toEqual([replay.id, delivered.id]); // newest first
+  });
+  it('sends a replay outside the order of its wallet: a replay the receiver keeps refusing does not hold back newer events', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    const { endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED', 'WALLET_RESUMED']);
+    await t.chargeOk(u, { quantity: 100 }); // paused
+    const [paused] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+    r.answer = (receipt) => (receipt.id === paused.eventId ? 410 : 200); // the receiver refuses the old event from now on
+    const replay = (await t.ok(ReplayWebhookDeliveryDocument, { id: paused.id }, u.token)).replayWebhookDelivery;
+    await until(() => r.of(paused.eventId), (list) => list.length >= 2 && list[1].status === 410); // the replay failed: it is retried
+    const admin = await t.admin();
+    await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '5', reason: 'test', idempotencyKey: randomUUID() }, admin.token); // resumed: newer than the replayed event
+
+    const [resumed] = await until(() => r.receipts.filter((receipt) => receipt.payload.type === 'wallet.resumed'), (list) => list.length >= 1, 3000);
+    expect(versionOf(resumed)).toBeGreaterThan(versionOf(r.of(paused.eventId)[0]));
+    const list = await until(() => deliveries(u, endpoint.id), (all) => all.some((d) => d.eventType === 'WALLET_RESUMED' && d.status === 'SUCCEEDED'));
+    expect(list.find((d) => d.id === replay.id)).toMatchObject({ status: 'PENDING', lastStatusCode: 410 }); // still being retried
+    await t.ok(DeleteWebhookEndpointDocument, { id: endpoint.id }, u.token); // stops the retries
   });
 });
 
@@ -405,6 +447,41 @@ describe('endpoints', () => {
     expect(WebhookReceiver.verifies(again.secret, after)).toBe(true);
     expect(WebhookReceiver.verifies(rotated.secret, after)).toBe(false);
     expect(WebhookReceiver.verifies(first, after)).toBe(false);
+  });
+
+  it('refuses a second rotation while the previous secret is still in its grace period, unless graceSeconds is 0: every old secret signs for its whole grace period', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    const { secret: first, endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    const rotated = (await t.ok(RotateWebhookSecretDocument, { id: endpoint.id, graceSeconds: 3600 }, u.token)).rotateWebhookSecret;
+    for (const graceSeconds of [3600, 60, null]) {
+      const refused = await t.gql(RotateWebhookSecretDocument, { id: endpoint.id, graceSeconds }, u.token);
+      expect(errorCode(refused)).toBe('BAD_USER_INPUT');
+      expect(refused.errors?.[0]?.message).toContain(`the previous secret still signs until ${rotated.endpoint.previousSecretExpiresAt}`);
+    }
+    expect((await t.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints[0]).toMatchObject({
+      secretRotatedAt: rotated.endpoint.secretRotatedAt,
+      previousSecretExpiresAt: rotated.endpoint.previousSecretExpiresAt,
+    });
+    await t.chargeOk(u, { quantity: 100 }); // paused
+    const [receipt] = await until(() => r.receipts, (list) => list.length >= 1);
+    expect(WebhookReceiver.verifies(first, receipt)).toBe(true); // the original secret still signs
+    expect(WebhookReceiver.verifies(rotated.secret, receipt)).toBe(true);
+  });
+
+  it('leaves an endpoint as it is for fields given as null (but the description, which null removes), as when they are omitted', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    const { endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    const kept = (await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: null } }, u.token)).updateWebhookEndpoint;
+    expect(kept).toMatchObject({ status: 'ENABLED', disabledReason: null, url: r.url, events: ['WALLET_PAUSED'], description: 'test receiver' });
+    const unchanged = (await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { url: null, events: null, description: null } }, u.token)).updateWebhookEndpoint;
+    expect(unchanged).toMatchObject({ status: 'ENABLED', url: r.url, events: ['WALLET_PAUSED'], description: null });
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token);
+    const stillDisabled = (await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: null, description: 'paused' } }, u.token)).updateWebhookEndpoint;
+    expect(stillDisabled).toMatchObject({ status: 'DISABLED', disabledReason: 'by owner', description: 'paused' });
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: true } }, u.token);
+    expect((await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: null } }, u.token)).updateWebhookEndpoint).toMatchObject({ status: 'ENABLED' });
   });
 
   it('lists, updates and deletes endpoints of the caller only; needs a session; validates input', async () => {

@@ -166,6 +166,13 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     expect(WebhookReceiver.verifies(firstSecret, afterRotation)).toBe(true);
     await h.screenshot(page, 'webhooks');
 
+    // Within the grace period, rotating again stops the old secrets at once, as the button says.
+    await endpoint.getByRole('button', { name: 'I saved it' }).click();
+    await endpoint.getByRole('button', { name: 'Rotate again, stop old secrets now' }).click();
+    const thirdSecret = await endpoint.getByTestId('webhook-secret').inputValue();
+    expect(thirdSecret).not.toBe(secondSecret);
+    await endpoint.getByRole('button', { name: 'Rotate secret' }).waitFor(); // no old secret signs any more
+
     // Disable, then delete (asked twice).
     await endpoint.getByRole('button', { name: 'Disable' }).click();
     await endpoint.getByText('disabled', { exact: true }).waitFor();

@@ -14,8 +14,8 @@ export interface Receipt {
   status: number | null;
 }
 
-/** What to answer a request: a status (and optional body), or 'hang' to never answer. */
-export type Answer = number | { status: number; body: string; headers?: Record<string, string> } | 'hang';
+/** What to answer a request: a status (and optional body, text or raw bytes), or 'hang' to never answer. */
+export type Answer = number | { status: number; body: string | Buffer; headers?: Record<string, string> } | 'hang';
 
 /**
  * A local HTTP receiver for outbound webhooks: records every request and answers as `answer`

@@ -17,7 +17,9 @@ export enum WebhookDeliveryStatus {
  * any number of instances deliver without sending one delivery twice at once; a crash mid-attempt
  * lets the lease run out and the delivery is retried with the same event id. A delivery is only
  * due when no delivery of an earlier event (`event_seq`) for the same endpoint and wallet is still
- * PENDING: events of one wallet reach an endpoint in version order.
+ * PENDING: events of one wallet reach an endpoint in version order. Replays (`replay_of`) are
+ * outside that order: they neither wait nor make others wait. A delivery is attempted at most
+ * WEBHOOK_MAX_ATTEMPTS times.
  */
 @Entity({ tableName: 'webhook_delivery' })
 @Index({

@@ -14,7 +14,8 @@ export enum WebhookEndpointStatus {
  * deliveries stay in the log) and cancels what it still had pending.
  *
  * The signing secret is stored as issued (the worker needs it to sign); `previous_secret` keeps
- * signing next to it until `previous_secret_expires_at` after a rotation.
+ * signing next to it until `previous_secret_expires_at` after a rotation. There is one such slot:
+ * a rotation with a grace period is refused while it is in use (webhooks.service.ts rotateSecret).
  */
 @Entity({ tableName: 'webhook_endpoint' })
 @Index({

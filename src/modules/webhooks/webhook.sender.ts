@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
 import type { TargetPolicy } from './target-policy';
 
 /** How one HTTP attempt ended. */
@@ -8,8 +9,9 @@ export interface AttemptOutcome {
   statusCode: number | null;
   /** 2xx only; a redirect is a failure (never followed). */
   ok: boolean;
-  /** The start of the response body, at most `responseLogBytes` bytes. */
+  /** The start of the response body, at most `responseLogBytes` bytes, as storable text (`storableText`). */
   responseBody: string | null;
+  /** Why it failed, as storable text. */
   error: string | null;
   durationMs: number;
 }
@@ -22,6 +24,31 @@ export interface SendOptions {
 }
 
 const USER_AGENT = 'synfluencer-credits-webhooks/1';
+
+/** A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one (not UTF-8). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * At most `max` UTF-16 units of `text` that PostgreSQL stores as they are: U+0000 (which `text`
+ * refuses) removed, lone surrogates replaced by U+FFFD, and never a cut between the two halves of
+ * a surrogate pair. An attempt's outcome must always be recordable: one that is not is sent again
+ * (webhook.worker.ts), so a receiver's answer must never be able to make recording fail.
+ */
+export function storableText(text: string, max = Number.POSITIVE_INFINITY): string {
+  const clean = text.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD');
+  if (clean.length <= max) return clean;
+  const end = /[\uD800-\uDBFF]/.test(clean.charAt(max - 1)) ? max - 1 : max;
+  return clean.slice(0, end);
+}
+
+/**
+ * The kept start of a body as storable text: whatever the bytes (binary, invalid UTF-8), invalid
+ * sequences become U+FFFD, and a character the byte limit cut in half is left out (the decoder
+ * keeps an incomplete last sequence back instead of emitting it).
+ */
+function bodyText(chunks: Buffer[]): string {
+  return storableText(new StringDecoder('utf8').write(Buffer.concat(chunks)));
+}
 
 /**
  * POSTs one signed payload. The target is checked at connection time (policy.refusalFor for
@@ -57,7 +84,7 @@ export function sendWebhook(target: string, headers: Record<string, string>, bod
       headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': USER_AGENT },
     });
     const timer = setTimeout(() => settle({ statusCode: null, ok: false, responseBody: null, error: `timeout after ${options.timeoutMs} ms` }), options.timeoutMs);
-    request.on('error', (err: Error) => settle({ statusCode: null, ok: false, responseBody: null, error: err.message.slice(0, 500) }));
+    request.on('error', (err: Error) => settle({ statusCode: null, ok: false, responseBody: null, error: storableText(err.message, 500) }));
     request.on('response', (response) => {
       const statusCode = response.statusCode ?? 0;
       const chunks: Buffer[] = [];
@@ -68,8 +95,8 @@ export function sendWebhook(target: string, headers: Record<string, string>, bod
         settle({
           statusCode,
           ok,
-          responseBody: Buffer.concat(chunks).toString('utf8'),
-          error: ok ? null : redirect ? `redirect to ${String(response.headers.location ?? '?').slice(0, 200)} not followed` : `HTTP ${statusCode}`,
+          responseBody: bodyText(chunks),
+          error: ok ? null : redirect ? `redirect to ${storableText(String(response.headers.location ?? '?'), 200)} not followed` : `HTTP ${statusCode}`,
         });
       };
       response.on('data', (chunk: Buffer) => {

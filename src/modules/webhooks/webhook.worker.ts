@@ -32,21 +32,41 @@ const LEASE_MARGIN_MS = 5000;
 /**
  * Claims due deliveries: PENDING, due, endpoint enabled, and no delivery of an earlier event for
  * the same endpoint and wallet still PENDING (version order per wallet, docs/invariants.md
- * "Webhook order"). The claim moves `next_attempt_at` past the attempt (a lease) and counts the
- * attempt; `skip locked` lets every instance run this concurrently.
+ * "Webhook order"). A replay (`replay_of`) is outside that order: it neither waits for earlier
+ * events nor holds back later ones, so a replay the receiver keeps refusing never stalls the
+ * wallet's live events (receivers compare `data.wallet.version`, docs/partners.md). The claim
+ * moves `next_attempt_at` past the attempt (a lease) and counts the attempt; `skip locked` lets
+ * every instance run this concurrently.
+ *
+ * A delivery is attempted at most `$3` (WEBHOOK_MAX_ATTEMPTS) times: one that is due again with
+ * all its attempts made is one whose last attempt was never recorded (the worker died, or
+ * recording failed) and whose lease ran out. It is given up (FAILED) here instead of being sent
+ * again, so no delivery loops and the later events of its wallet go on; as in RECORD, giving up
+ * an endpoint's last pending delivery ends its run of failures. (Such a batch may return fewer
+ * rows than it settled: the next poll claims what follows.)
  */
 const CLAIM = `
   with due as (
     select d.id from webhook_delivery d join webhook_endpoint e on e.id = d.endpoint_id
      where d.status = 'PENDING' and d.next_attempt_at <= now() and e.status = 'ENABLED' and e.deleted_at is null
-       and not exists (select 1 from webhook_delivery p
-                        where p.endpoint_id = d.endpoint_id and p.wallet_id = d.wallet_id and p.status = 'PENDING' and p.event_seq < d.event_seq)
+       and (d.replay_of is not null
+            or not exists (select 1 from webhook_delivery p
+                            where p.endpoint_id = d.endpoint_id and p.wallet_id = d.wallet_id and p.status = 'PENDING' and p.replay_of is null and p.event_seq < d.event_seq))
      order by d.next_attempt_at
      limit $1
-     for update of d skip locked)
+     for update of d skip locked),
+  given_up as (
+    update webhook_delivery d set status = 'FAILED', next_attempt_at = null, last_status_code = null,
+           last_error = 'attempt ' || d.attempts || ' was not recorded; given up after ' || d.attempts || ' attempts'
+      from due where d.id = due.id and d.attempts >= $3::int
+    returning d.id, d.endpoint_id),
+  run_ended as (
+    update webhook_endpoint e set failing_since = null
+     where e.id in (select endpoint_id from given_up) and e.failing_since is not null
+       and not exists (select 1 from webhook_delivery p where p.endpoint_id = e.id and p.status = 'PENDING' and p.id not in (select id from given_up)))
   update webhook_delivery d set attempts = d.attempts + 1, next_attempt_at = now() + $2 * interval '1 millisecond'
     from due, webhook_event ev, webhook_endpoint e
-   where d.id = due.id and ev.id = d.event_id and e.id = d.endpoint_id
+   where d.id = due.id and d.attempts < $3::int and ev.id = d.event_id and e.id = d.endpoint_id
   returning d.id, d.event_id, d.endpoint_id, d.account_id, d.attempts, ev.payload, e.url, e.secret,
             case when e.previous_secret_expires_at > now() then e.previous_secret end as previous_secret`;
 
@@ -96,7 +116,7 @@ export class WebhookWorker extends BackgroundWorker {
     try {
       // A success can make the next event of its wallet due at once: claim until nothing is due.
       for (let claimed = -1; claimed !== 0 && !this.stopping; ) {
-        const rows = await this.deps.sql.query<ClaimedDelivery>(CLAIM, [BATCH, this.deps.config.timeoutMs + LEASE_MARGIN_MS], { prepare: true });
+        const rows = await this.deps.sql.query<ClaimedDelivery>(CLAIM, [BATCH, this.deps.config.timeoutMs + LEASE_MARGIN_MS, this.deps.config.maxAttempts], { prepare: true });
         claimed = rows.length;
         await Promise.all(rows.map((row) => this.deliver(row)));
       }
@@ -113,7 +133,8 @@ export class WebhookWorker extends BackgroundWorker {
     try {
       await this.record(delivery, outcome);
     } catch (err) {
-      // The lease runs out and the delivery is attempted again: at least once.
+      // The lease runs out and the delivery is attempted again (at least once), or given up if
+      // this was its last attempt (CLAIM).
       this.deps.log.error({ err, deliveryId: delivery.id }, 'could not record a webhook attempt');
     }
   }

@@ -51,7 +51,8 @@ export class WebhooksResolver {
 
   @Authorized('SESSION')
   @Mutation(() => WebhookSecretRotation, {
-    description: 'Issues a new signing secret, shown this once. The old secret keeps signing next to it for graceSeconds (both signatures in webhook-signature), so receivers can switch without losing a delivery.',
+    description:
+      'Issues a new signing secret, shown this once. The old secret keeps signing next to it for graceSeconds (both signatures in webhook-signature), so receivers can switch without losing a delivery. While a previous secret is still in its grace period (previousSecretExpiresAt), another rotation is BAD_USER_INPUT unless graceSeconds is 0, which stops every old secret at once (e.g. after a leak).',
   })
   async rotateWebhookSecret(
     @Arg('id', () => ID, { description: 'The endpoint.' }) id: string,

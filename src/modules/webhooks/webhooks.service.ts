@@ -25,11 +25,12 @@ import {
 
 export type { AttemptRow, DeliveryRow, EndpointRow } from './webhook.rows';
 
+/** What to change; an omitted or null field stays as it is, except `description`, which null removes. */
 export interface EndpointInput {
-  url?: string;
-  events?: WebhookEventType[];
+  url?: string | null;
+  events?: WebhookEventType[] | null;
   description?: string | null;
-  enabled?: boolean;
+  enabled?: boolean | null;
 }
 
 const MAX_DESCRIPTION = 500;
@@ -85,15 +86,15 @@ export class WebhooksService {
   /**
    * Changes what is given; `enabled: true` also resumes the endpoint's pending deliveries (in
    * order), including those queued while it was disabled (webhook-outbox.sql.ts). Without
-   * `enabled` the status stays what it is under the lock: the worker disables endpoints under the
-   * same lock, and an update of the URL alone must not undo that.
+   * `enabled` (omitted or null) the status stays what it is under the lock: the worker disables
+   * endpoints under the same lock, and an update of the URL alone must not undo that.
    */
   async update(accountId: string, id: string, input: EndpointInput): Promise<EndpointRow> {
     if (!isUuid(id)) throw notFound('Webhook endpoint');
-    const url = input.url === undefined ? undefined : await this.checkedUrl(input.url);
-    const events = input.events === undefined ? undefined : checkedEvents(input.events);
+    const url = input.url == null ? undefined : await this.checkedUrl(input.url);
+    const events = input.events == null ? undefined : checkedEvents(input.events);
     const description = input.description === undefined ? undefined : checkedDescription(input.description);
-    const status = input.enabled === undefined ? null : input.enabled ? WebhookEndpointStatus.ENABLED : WebhookEndpointStatus.DISABLED;
+    const status = input.enabled == null ? null : input.enabled ? WebhookEndpointStatus.ENABLED : WebhookEndpointStatus.DISABLED;
     const updated = await this.underLock(accountId, async (client) => {
       const result = await client.query(
         `with previous as (select status from webhook_endpoint where id = $1 and account_id = $2 and deleted_at is null)
@@ -131,6 +132,11 @@ export class WebhooksService {
   /**
    * A new secret; the old one keeps signing next to it for `graceSeconds` (default
    * WEBHOOK_SECRET_GRACE_SECONDS, 0 = at once), so receivers can switch without losing a delivery.
+   *
+   * At most one old secret is in its grace period, and it signs for all of it: while one is, a
+   * rotation with a grace period is refused (it would replace that secret, and receivers still on
+   * it would fail at once). A rotation with 0 is always allowed and stops every old secret at once
+   * (e.g. after a leak). The check is part of the update, so concurrent rotations cannot both pass.
    */
   async rotateSecret(accountId: string, id: string, graceSeconds: number | null | undefined): Promise<{ secret: string; endpoint: EndpointRow }> {
     const grace = graceSeconds ?? this.config.secretGraceSeconds;
@@ -140,11 +146,21 @@ export class WebhooksService {
     const rows = await this.sql.query(
       `update webhook_endpoint e set previous_secret = case when ? > 0 then secret end, previous_secret_expires_at = case when ? > 0 then now() + ? * interval '1 second' end,
               secret = ?, secret_rotated_at = now(), updated_at = now()
-        where id = ? and account_id = ? and deleted_at is null returning ${ENDPOINT_COLUMNS}`,
-      [grace, grace, grace, secret, id, accountId],
+        where id = ? and account_id = ? and deleted_at is null
+          and (?::int = 0 or previous_secret_expires_at is null or previous_secret_expires_at <= now()) returning ${ENDPOINT_COLUMNS}`,
+      [grace, grace, grace, secret, id, accountId, grace],
     );
-    if (rows.length === 0) throw notFound('Webhook endpoint');
+    if (rows.length === 0) throw await this.rotationRefused(accountId, id);
     return { secret, endpoint: decodeEndpoint(rows[0]) };
+  }
+
+  /** Why a rotation changed nothing: no such endpoint, or an old secret still in its grace period. */
+  private async rotationRefused(accountId: string, id: string): Promise<Error> {
+    const endpoint = await this.endpoint(accountId, id).catch((err: Error) => err);
+    if (endpoint instanceof Error) return endpoint;
+    const until = endpoint.previousSecretExpiresAt;
+    if (!until) return badInput('the previous secret has just stopped signing: rotate again'); // its grace period ended in between
+    return badInput(`the previous secret still signs until ${until.toISOString()}: rotate again after that, or with graceSeconds 0 to stop every old secret at once`);
   }
 
   /** An endpoint's deliveries, newest first, each with its attempts. */
@@ -163,9 +179,11 @@ export class WebhooksService {
 
   /**
    * Sends a delivery's event to its endpoint again, with the same `webhook-id`, as a new delivery
-   * ordered by the event's place among the wallet's events. While one is already pending for that
-   * event and endpoint, that one is returned. The check and the insert run under the wallet lock,
-   * so concurrent replays queue one delivery, not one each.
+   * outside the wallet's order: the worker's claim neither makes a replay (`replay_of`) wait for
+   * earlier events nor makes later events wait for it (webhook.worker.ts), so a replay that keeps
+   * failing never stalls the live events. While one is already pending for that event and
+   * endpoint, that one is returned. The check and the insert run under the wallet lock, so
+   * concurrent replays queue one delivery, not one each.
    */
   async replay(accountId: string, deliveryId: string): Promise<DeliveryRow> {
     if (!isUuid(deliveryId)) throw notFound('Webhook delivery');

@@ -149,8 +149,11 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
   const [rotate] = useMutation(RotateWebhookSecretDocument);
   const [remove] = useMutation(DeleteWebhookEndpointDocument, { refetchQueries: ['WebhookEndpoints'], awaitRefetchQueries: true });
   const toggle = useAction(async () => update({ variables: { id: e.id, input: { enabled: e.status !== 'ENABLED' } } }));
+  // One old secret signs beside the new one for a grace period; rotating again within it stops
+  // the old ones at once (graceSeconds 0), which the button says.
+  const inGrace = e.previousSecretExpiresAt !== null && e.previousSecretExpiresAt !== undefined && Date.parse(e.previousSecretExpiresAt) > Date.now();
   const rotateSecret = useAction(async () => {
-    const r = await rotate({ variables: { id: e.id } });
+    const r = await rotate({ variables: { id: e.id, graceSeconds: inGrace ? 0 : null } });
     setSecret(r.data?.rotateWebhookSecret.secret ?? null);
   });
   const doDelete = useAction(async () => remove({ variables: { id: e.id } }));
@@ -178,7 +181,7 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
             {disabled ? 'Enable' : 'Disable'}
           </button>
           <button type="button" disabled={rotateSecret.pending} onClick={() => void rotateSecret.run()}>
-            Rotate secret
+            {inGrace ? 'Rotate again, stop old secrets now' : 'Rotate secret'}
           </button>
           {confirmDelete ? (
             <>
