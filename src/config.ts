@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { backoffMs } from './shared/background-worker';
 
 import { LOG_LEVELS, type PriceBookName, type NodeEnv, type LogLevel, type Config, type BillingConfig, type MetricsConfig, type WebhooksConfig } from './config.types';
 
@@ -274,13 +275,23 @@ function readWebhooks(r: EnvReader, nodeEnv: NodeEnv): WebhooksConfig {
   // Allowed in production (on-premise receivers), but never silently.
   r.warnUnless(!production || requireHttps, 'WEBHOOK_REQUIRE_HTTPS=off in production: webhooks may be sent over plain http');
   r.warnUnless(!production || blockPrivateTargets, 'WEBHOOK_BLOCK_PRIVATE_TARGETS=off in production: webhooks may be sent to loopback, private and cloud metadata addresses; prefer WEBHOOK_ALLOWED_TARGETS for on-premise receivers');
+  const retryBaseMs = r.int('WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000);
+  const retryMaxMs = r.int('WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 86_400_000);
+  const maxAttempts = r.int('WEBHOOK_MAX_ATTEMPTS', 70, 1, 1000);
+  const disableAfterMs = r.int('WEBHOOK_DISABLE_AFTER_MS', 86_400_000, 0, 365 * 86_400_000);
+  // A run of failures ends when its last pending delivery is given up: an endpoint that never
+  // answers is disabled only if retrying one delivery always lasts longer than the period.
+  r.warnUnless(
+    shortestRetrySpanMs(retryBaseMs, retryMaxMs, maxAttempts) >= disableAfterMs,
+    'WEBHOOK_DISABLE_AFTER_MS is longer than the shortest retry of a delivery (WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_*): an endpoint that never answers may never be disabled',
+  );
   return {
     pollMs: r.int('WEBHOOK_POLL_MS', 1000, 20, 3_600_000),
     timeoutMs: r.int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
-    retryBaseMs: r.int('WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000),
-    retryMaxMs: r.int('WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 86_400_000),
-    maxAttempts: r.int('WEBHOOK_MAX_ATTEMPTS', 50, 1, 1000),
-    disableAfterMs: r.int('WEBHOOK_DISABLE_AFTER_MS', 3 * 86_400_000, 0, 365 * 86_400_000),
+    retryBaseMs,
+    retryMaxMs,
+    maxAttempts,
+    disableAfterMs,
     secretGraceSeconds: r.int('WEBHOOK_SECRET_GRACE_SECONDS', 86_400, 0, 7 * 86_400),
     responseLogBytes: r.int('WEBHOOK_RESPONSE_LOG_BYTES', 1024, 0, 65_536),
     maxEndpoints: r.int('WEBHOOK_MAX_ENDPOINTS', 20, 1, 1000),
@@ -288,6 +299,13 @@ function readWebhooks(r: EnvReader, nodeEnv: NodeEnv): WebhooksConfig {
     blockPrivateTargets,
     allowedTargets,
   };
+}
+
+/** From a delivery's first attempt to its last, with every jittered wait at its shortest (half its backoff). */
+export function shortestRetrySpanMs(baseMs: number, maxMs: number, maxAttempts: number): number {
+  let span = 0;
+  for (let attempt = 1; attempt < maxAttempts; attempt++) span += backoffMs(attempt, baseMs, maxMs) / 2;
+  return span;
 }
 
 /** The folder holding package.json, from src/ (tests run the sources) or dist/src/ (the build). */

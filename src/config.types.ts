@@ -183,7 +183,7 @@ export interface WebhooksConfig {
   retryMaxMs: number;
   /** Attempts before a delivery is given up (FAILED; it can still be replayed). @default 50 */
   maxAttempts: number;
-  /** An endpoint failing continuously this long is disabled (and the account gets a message). @default 259200000 // 3 days */
+  /** An endpoint failing continuously this long is disabled (and the account gets a message). @default 86400000 // 24 h */
   disableAfterMs: number;
   /** How long the previous secret still signs after rotateWebhookSecret, unless the call says otherwise. @default 86400 // 24 hours */
   secretGraceSeconds: number;

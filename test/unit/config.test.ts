@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, shortestRetrySpanMs } from '../../src/config';
 
 /** config.ts is the only reader of the environment: these check what it reads, not a server. */
 describe('loadConfig', () => {
@@ -15,7 +15,7 @@ describe('loadConfig', () => {
       introspection: true,
       explorer: true,
       metrics: { enabled: true, host: '127.0.0.1', maxOperationNames: 100 },
-      webhooks: { requireHttps: false, blockPrivateTargets: false, maxAttempts: 50 },
+      webhooks: { requireHttps: false, blockPrivateTargets: false, maxAttempts: 70, disableAfterMs: 86_400_000 },
       autoTopUp: { maxFailures: 3 },
       ws: { maxSocketsPerAccount: 50, maxSocketsPerApiKey: 20 },
     });
@@ -25,6 +25,15 @@ describe('loadConfig', () => {
   it('production closes what development opens', () => {
     const config = loadConfig({ NODE_ENV: 'production', ...keys });
     expect(config).toMatchObject({ introspection: false, explorer: false, corsOrigins: [], webhooks: { requireHttps: true, blockPrivateTargets: true } });
+  });
+
+  it('disables a webhook endpoint that never answers before its first delivery is given up (defaults), and warns of settings that would not', () => {
+    const { webhooks } = loadConfig({});
+    // Every wait at its shortest (half its backoff): 5 s doubling to 1 h, 69 waits, about 30 h, against 24 h.
+    expect(shortestRetrySpanMs(webhooks.retryBaseMs, webhooks.retryMaxMs, webhooks.maxAttempts)).toBe(((5 * (2 ** 10 - 1) + 59 * 3600) / 2) * 1000);
+    expect(shortestRetrySpanMs(webhooks.retryBaseMs, webhooks.retryMaxMs, webhooks.maxAttempts)).toBeGreaterThan(webhooks.disableAfterMs);
+    expect(loadConfig({ WEBHOOK_MAX_ATTEMPTS: '50' }).warnings).toEqual([expect.stringContaining('WEBHOOK_DISABLE_AFTER_MS is longer than the shortest retry')]);
+    expect(loadConfig({ WEBHOOK_MAX_ATTEMPTS: '50', WEBHOOK_DISABLE_AFTER_MS: '72000000' }).warnings).toEqual([]);
   });
 
   it('warns, without refusing, when production turns off a webhook target defence', () => {
