@@ -181,7 +181,7 @@ export interface WebhooksConfig {
   retryBaseMs: number;
   /** Longest delay between retries. @default 3600000 // 1 hour */
   retryMaxMs: number;
-  /** Attempts before a delivery is given up (FAILED; it can still be replayed). @default 50 */
+  /** Attempts before a delivery is given up (FAILED; it can still be replayed). @default 70 */
   maxAttempts: number;
   /** An endpoint failing continuously this long is disabled (and the account gets a message). @default 86400000 // 24 h */
   disableAfterMs: number;
