@@ -301,10 +301,14 @@ function readWebhooks(r: EnvReader, nodeEnv: NodeEnv): WebhooksConfig {
   };
 }
 
-/** From a delivery's first attempt to its last, with every jittered wait at its shortest (half its backoff). */
+/**
+ * From a delivery's first attempt to its last but one, with every jittered wait at its shortest
+ * (half its backoff): the last attempt cannot disable an endpoint, since giving up its last pending
+ * delivery ends the run of failures (webhook.worker.ts RECORD).
+ */
 export function shortestRetrySpanMs(baseMs: number, maxMs: number, maxAttempts: number): number {
   let span = 0;
-  for (let attempt = 1; attempt < maxAttempts; attempt++) span += backoffMs(attempt, baseMs, maxMs) / 2;
+  for (let attempt = 1; attempt < maxAttempts - 1; attempt++) span += backoffMs(attempt, baseMs, maxMs) / 2;
   return span;
 }
 

@@ -258,7 +258,9 @@ describe('delivery', () => {
     const [paused] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
     r.answer = (receipt) => (receipt.id === paused.eventId ? 410 : 200); // the receiver refuses the old event from now on
     const replay = (await t.ok(ReplayWebhookDeliveryDocument, { id: paused.id }, u.token)).replayWebhookDelivery;
-    await until(() => r.of(paused.eventId), (list) => list.length >= 2 && list[1].status === 410); // the replay failed: it is retried
+    await until(() => r.of(paused.eventId), (list) => list.length >= 3 && list[2].status === 410); // the replay failed twice: it is retried
+    // A refused replay is not the endpoint failing: it starts no failure run (which could disable it).
+    expect((await t.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints.find((e) => e.id === endpoint.id)).toMatchObject({ failingSince: null });
     const admin = await t.admin();
     await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '5', reason: 'test', idempotencyKey: randomUUID() }, admin.token); // resumed: newer than the replayed event
 

@@ -1,3 +1,4 @@
+import type { Page, Request } from 'playwright-core';
 import { createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
 import { FakeStripe } from '../helpers/fake-stripe';
@@ -12,6 +13,18 @@ import { SetSelfServiceBillingDocument } from '../generated/graphql';
  */
 
 const WHSEC = 'whsec_dashboard_integrations';
+
+/** GraphQL requests the page sends over the next `ms` milliseconds. */
+async function countGraphqlRequests(page: Page, ms: number): Promise<number> {
+  let count = 0;
+  const record = (request: Request) => {
+    if (request.url().endsWith('/graphql')) count++;
+  };
+  page.on('request', record);
+  await page.waitForTimeout(ms);
+  page.off('request', record);
+  return count;
+}
 
 describeWithBrowser('dashboard: auto top-up and webhooks', () => {
   let h: DashboardHarness;
@@ -62,11 +75,17 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     await card.getByRole('alert').filter({ hasText: 'saved card' }).waitFor();
     await waitForTestIdText(page, 'auto-top-up-state', 'Off.', 1000);
 
-    // Stripe's hosted setup page (the fake) saves a card and sends the customer back.
+    // Stripe's hosted setup page (the fake) saves a card and sends the customer back before its
+    // webhook arrives: the card waits for it, asking again, then says the card is saved.
+    fake.holdHostedWebhooks();
     await card.getByRole('button', { name: 'Save a card' }).click();
     await page.waitForURL(`${fake.url}/checkout/**`);
     await page.getByRole('button', { name: 'Save card' }).click();
     await page.waitForURL(/\/app\/account/);
+    await page.getByText('Waiting for Stripe to confirm your card…').waitFor({ timeout: 10_000 });
+    const asked = await countGraphqlRequests(page, 2000);
+    expect(asked).toBeGreaterThanOrEqual(1); // polled while waiting (every 1.5 s)
+    await fake.releaseHostedWebhooks();
     await page.getByText('Your card is saved for auto top-up.').waitFor({ timeout: 10_000 });
     await waitForTestIdText(page, 'auto-top-up-card', 'A card is saved', 5000);
     expect(page.url()).not.toContain('checkout='); // the return parameters are gone from the address
@@ -74,6 +93,14 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
       ['setup_intent.succeeded', 200],
       ['checkout.session.completed', 200],
     ]);
+
+    // Replacing it: "saved" was already true, so the page cannot tell when the new card is confirmed, and says so.
+    await card.getByRole('button', { name: 'Use another card' }).click();
+    await page.waitForURL(`${fake.url}/checkout/**`);
+    await page.getByRole('button', { name: 'Save card' }).click();
+    await page.waitForURL(/\/app\/account/);
+    await page.getByText('Stripe is confirming your new card; top-ups use it as soon as it has.').waitFor({ timeout: 10_000 });
+    expect(await page.getByText('Your card is saved for auto top-up.').count()).toBe(0);
 
     await card.getByLabel('Top up automatically').check();
     await card.getByLabel('When the balance falls below').fill('20');
@@ -86,12 +113,7 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
 
     // Quiet while nothing changes: no polling once the card is confirmed, and no query refetching
     // another (the settings are one normalized AccountSettings, whichever query selects them).
-    const requests: string[] = [];
-    const record = (request: { url(): string; postData(): string | null }) => request.url().endsWith('/graphql') && requests.push(request.postData() ?? '');
-    page.on('request', record);
-    await page.waitForTimeout(2000);
-    page.off('request', record);
-    expect(requests).toEqual([]);
+    expect(await countGraphqlRequests(page, 2000)).toBe(0);
 
     // The pipeline spends 35 of 50 credits: 15 left, below 20. One off-session PaymentIntent;
     // its signed payment_intent.succeeded credits 100, and the open page follows by push.

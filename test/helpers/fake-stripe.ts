@@ -68,6 +68,7 @@ export class FakeStripe {
   private seq = 0;
   private hosted: HostedPages | null = null;
   private readonly sessions = new Map<string, CheckoutRecord>();
+  private heldEvents: { type: string; object: Record<string, unknown>; sessionId: string }[] | null = null;
   readonly webhooks: DeliveredWebhook[] = [];
   url = '';
   /** PaymentIntents and the webhooks Stripe sends about them (fake-stripe-intents.ts). */
@@ -281,8 +282,24 @@ export class FakeStripe {
     await this.sendEvent('checkout.session.completed', object, session.id);
   }
 
+  /** Hosted pages' webhooks wait (the customer is back before Stripe's webhook, as can happen) until `releaseHostedWebhooks`. */
+  holdHostedWebhooks(): void {
+    this.heldEvents ??= [];
+  }
+
+  /** Sends what was held, in order, and stops holding. */
+  async releaseHostedWebhooks(): Promise<void> {
+    const held = this.heldEvents ?? [];
+    this.heldEvents = null;
+    for (const event of held) await this.sendEvent(event.type, event.object, event.sessionId);
+  }
+
   /** One event, signed with the API's webhook secret and POSTed to it; records the answer. */
   private async sendEvent(type: string, object: Record<string, unknown>, sessionId: string): Promise<void> {
+    if (this.heldEvents) {
+      this.heldEvents.push({ type, object, sessionId });
+      return;
+    }
     const hosted = this.hosted!;
     const event = { id: `evt_test_${++this.seq}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object } };
     const payload = JSON.stringify(event);

@@ -29,11 +29,13 @@ describe('loadConfig', () => {
 
   it('disables a webhook endpoint that never answers before its first delivery is given up (defaults), and warns of settings that would not', () => {
     const { webhooks } = loadConfig({});
-    // Every wait at its shortest (half its backoff): 5 s doubling to 1 h, 69 waits, about 30 h, against 24 h.
-    expect(shortestRetrySpanMs(webhooks.retryBaseMs, webhooks.retryMaxMs, webhooks.maxAttempts)).toBe(((5 * (2 ** 10 - 1) + 59 * 3600) / 2) * 1000);
+    // Every wait at its shortest (half its backoff), up to the last attempt that can still disable
+    // (the last but one): 5 s doubling to 1 h, 68 waits, 29.7 h, against 24 h.
+    expect(shortestRetrySpanMs(webhooks.retryBaseMs, webhooks.retryMaxMs, webhooks.maxAttempts)).toBe(((5 * (2 ** 10 - 1) + 58 * 3600) / 2) * 1000);
     expect(shortestRetrySpanMs(webhooks.retryBaseMs, webhooks.retryMaxMs, webhooks.maxAttempts)).toBeGreaterThan(webhooks.disableAfterMs);
     expect(loadConfig({ WEBHOOK_MAX_ATTEMPTS: '50' }).warnings).toEqual([expect.stringContaining('WEBHOOK_DISABLE_AFTER_MS is longer than the shortest retry')]);
-    expect(loadConfig({ WEBHOOK_MAX_ATTEMPTS: '50', WEBHOOK_DISABLE_AFTER_MS: '72000000' }).warnings).toEqual([]);
+    expect(loadConfig({ WEBHOOK_MAX_ATTEMPTS: '50', WEBHOOK_DISABLE_AFTER_MS: '72000000' }).warnings).toEqual([expect.stringContaining('WEBHOOK_DISABLE_AFTER_MS')]); // 19.7 h < 20 h
+    expect(loadConfig({ WEBHOOK_MAX_ATTEMPTS: '50', WEBHOOK_DISABLE_AFTER_MS: '68400000' }).warnings).toEqual([]); // 19 h
   });
 
   it('warns, without refusing, when production turns off a webhook target defence', () => {

@@ -19,6 +19,8 @@ interface ClaimedAttempt extends AttemptRow {
 /** A claimed top-up is reserved this long for the instance working on it (longer than the Stripe client's timeout and retries). */
 const LEASE_MS = 90_000;
 const BATCH = 10;
+/** How soon a create Stripe refused for the operator's reasons (key, permission, rate) is tried again, at most. */
+const OPERATOR_RETRY_MS = 60_000;
 
 /**
  * Claims due attempts with a lease. The first claim fixes the card and customer on the attempt
@@ -99,6 +101,11 @@ export class AutoTopUpWorker extends BackgroundWorker {
     return true;
   }
 
+  /** Takes back the try of a create Stripe refused without running it; earlier tries still count. */
+  private async forgetTry(attempt: ClaimedAttempt): Promise<void> {
+    await this.deps.sql.query(`update auto_top_up_attempt set stripe_tries = stripe_tries - 1 where id = ? and stripe_tries > 0 and payment_intent_id is null`, [attempt.id]);
+  }
+
   /** Creates the PaymentIntent, or repeats its create with the same key and parameters: Stripe then answers the original one. */
   private async createPaymentIntent(stripe: Stripe, attempt: ClaimedAttempt): Promise<void> {
     if (!(await this.recordTry(attempt))) return;
@@ -138,9 +145,13 @@ export class AutoTopUpWorker extends BackgroundWorker {
     const e = err as { type?: string; code?: string; message?: string };
     // 5 s, doubling up to 10 times (~85 min), never beyond the reconcile delay.
     const retryMs = backoffMs(Math.min(attempt.tries, 11), 5000, this.deps.config.reconcileAfterMs);
-    if (isOperatorStripeError(err)) {
-      this.deps.log.error({ err, attemptId: attempt.id, retryMs }, 'Stripe refused the API key (revoked, or without the permission to create PaymentIntents); auto top-up retried later');
-      return this.checkAgainLater(attempt.id, retryMs);
+    if (isNotRunByStripe(err)) {
+      // Stripe answered that it did not run the create: the try is taken back, so the attempt may
+      // still be cancelled if the customer turns auto top-up off meanwhile (nothing was charged).
+      await this.forgetTry(attempt);
+      const laterMs = Math.min(OPERATOR_RETRY_MS, this.deps.config.reconcileAfterMs);
+      this.deps.log.error({ err, attemptId: attempt.id, retryMs: laterMs }, 'Stripe refused the request (API key revoked or without permission, or rate limited); auto top-up retried later');
+      return this.checkAgainLater(attempt.id, laterMs);
     }
     if (e.type === 'StripeCardError') return this.deps.payments.fail(attempt.id, e.code ?? 'card_declined', e.message ?? 'The card was declined.');
     if (e.type === 'StripeIdempotencyError') {
@@ -189,11 +200,16 @@ export class AutoTopUpWorker extends BackgroundWorker {
   }
 }
 
-/** 401 or 403: the API key was revoked or lacks a permission (StripeAuthenticationError, StripePermissionError). */
-function isOperatorStripeError(err: unknown): boolean {
+/**
+ * 401, 403 or 429: the API key was revoked or lacks a permission, or the request was rate limited.
+ * Stripe refuses these before running anything (and before its idempotency layer), so nothing was
+ * charged; they are the operator's problem, never the customer's failure.
+ */
+function isNotRunByStripe(err: unknown): boolean {
   const e = err as { type?: string; statusCode?: number } | null;
   if (!e || typeof e !== 'object') return false;
-  return e.type === 'StripeAuthenticationError' || e.type === 'StripePermissionError' || e.statusCode === 401 || e.statusCode === 403;
+  const refusedTypes = ['StripeAuthenticationError', 'StripePermissionError', 'StripeRateLimitError'];
+  return refusedTypes.includes(e.type ?? '') || e.statusCode === 401 || e.statusCode === 403 || e.statusCode === 429;
 }
 
 function claimedOf(row: Record<string, unknown>): ClaimedAttempt {

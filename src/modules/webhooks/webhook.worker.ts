@@ -89,12 +89,13 @@ const RECORD = `
            status = case when $7::bool then 'SUCCEEDED' when attempts >= $10::int then 'FAILED' else 'PENDING' end,
            delivered_at = case when $7::bool then now() end,
            next_attempt_at = case when $7::bool or attempts >= $10::int then null else now() + $9::int * interval '1 millisecond' end
-     where id = $1::uuid and attempts = $2::int and status = 'PENDING' returning status),
+     where id = $1::uuid and attempts = $2::int and status = 'PENDING' returning status, replay_of is not null as replay),
   attempt as (
     insert into webhook_attempt (id, delivery_id, number, status_code, error, response_body, duration_ms, created_at)
     select gen_random_uuid(), $1::uuid, $2::int, $3::int, $4::text, $5::text, $6::int, now() - $6::int * interval '1 millisecond' from delivery returning 1)
   update webhook_endpoint e set failing_since = case
            when $7::bool then null
+           when (select replay from delivery) then failing_since
            when (select status from delivery) = 'FAILED' and not exists (select 1 from webhook_delivery p where p.endpoint_id = e.id and p.status = 'PENDING' and p.id <> $1::uuid) then null
            else coalesce(failing_since, now()) end
    where id = $8::uuid and exists (select 1 from delivery)

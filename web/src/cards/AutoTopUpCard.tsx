@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { AutoTopUpDocument, CatalogDocument, SetupAutoTopUpPaymentMethodDocument, UpdateAutoTopUpDocument, type AutoTopUpFieldsFragment, type UpdateAutoTopUpInput } from '../gql/graphql';
 import { Card, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
@@ -23,6 +23,9 @@ export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
   // A top-up's outcome (this month's count, a failure) arrives as a message: read the settings again.
   useEffect(() => live.onMessage((m) => (m.kind === 'AUTO_TOP_UP_SUCCEEDED' || m.kind === 'AUTO_TOP_UP_FAILED') && void refetch()), [live, refetch]);
   const settings = data?.me.settings.autoTopUp;
+  // Replacing a saved card: "saved" was already true, so it cannot say when Stripe confirmed the new one.
+  const hadCard = useRef<boolean | null>(null);
+  if (settings && hadCard.current === null) hadCard.current = settings.paymentMethodSaved;
   const cardPending = waitingForCard && settings?.paymentMethodSaved === false;
   // Stripe confirms a saved card with a webhook a moment after sending the customer back:
   // ask again until it has (or until CARD_CONFIRMATION_MS has passed).
@@ -39,14 +42,21 @@ export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
       ) : (
         <>
           <AutoTopUpState settings={settings} />
-          {cardReturn !== null && (cardPending ? <Notice>Waiting for Stripe to confirm your card…</Notice> : settings.paymentMethodSaved && <Notice tone="success">Your card is saved for auto top-up.</Notice>)}
-          {cardReturn !== null && !waitingForCard && !settings.paymentMethodSaved && <Notice tone="warning">Stripe has not confirmed the card yet. Reload this page in a minute.</Notice>}
+          {cardReturn !== null && <CardReturnNotice pending={cardPending} saved={settings.paymentMethodSaved} replacing={hadCard.current === true} gaveUp={!waitingForCard} />}
           <CardLine saved={settings.paymentMethodSaved} />
           <AutoTopUpForm settings={settings} />
         </>
       )}
     </Card>
   );
+}
+
+/** What the page knows after the customer came back from saving a card with Stripe. */
+function CardReturnNotice({ pending, saved, replacing, gaveUp }: { pending: boolean; saved: boolean; replacing: boolean; gaveUp: boolean }) {
+  if (replacing) return <Notice>Stripe is confirming your new card; top-ups use it as soon as it has.</Notice>;
+  if (pending) return <Notice>Waiting for Stripe to confirm your card…</Notice>;
+  if (saved) return <Notice tone="success">Your card is saved for auto top-up.</Notice>;
+  return gaveUp ? <Notice tone="warning">Stripe has not confirmed the card yet. Reload this page in a minute.</Notice> : null;
 }
 
 /** True until CARD_CONFIRMATION_MS after the customer came back from a setup-mode Checkout. */

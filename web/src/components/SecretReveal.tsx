@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { Notice } from './ui';
 
-/** A secret shown once (an API key, a webhook signing secret): read-only field, Copy, dismiss. */
+/** A secret shown once (an API key, a webhook signing secret): read-only field, Copy, dismiss. Give it `key={secret}`, so a new secret never inherits "Copied". */
 export function SecretReveal({ secret, testId, what, onDone }: { secret: string; testId: string; what: string; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
   const field = useRef<HTMLInputElement>(null);

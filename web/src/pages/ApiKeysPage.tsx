@@ -66,7 +66,7 @@ function CreateKey() {
           </button>
         </div>
       </form>
-      {secret && <SecretReveal secret={secret} testId="api-key-secret" what="secret" onDone={() => setSecret(null)} />}
+      {secret && <SecretReveal key={secret} secret={secret} testId="api-key-secret" what="secret" onDone={() => setSecret(null)} />}
     </Card>
   );
 }

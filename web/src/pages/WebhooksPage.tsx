@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import {
   CreateWebhookEndpointDocument,
@@ -92,7 +92,7 @@ function CreateEndpoint() {
           </button>
         </div>
       </form>
-      {secret && <SecretReveal secret={secret} testId="webhook-secret" what="signing secret" onDone={() => setSecret(null)} />}
+      {secret && <SecretReveal key={secret} secret={secret} testId="webhook-secret" what="signing secret" onDone={() => setSecret(null)} />}
     </Card>
   );
 }
@@ -150,10 +150,11 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
   const [remove] = useMutation(DeleteWebhookEndpointDocument, { refetchQueries: ['WebhookEndpoints'], awaitRefetchQueries: true });
   const toggle = useAction(async () => update({ variables: { id: e.id, input: { enabled: e.status !== 'ENABLED' } } }));
   // One old secret signs beside the new one for a grace period; rotating again within it stops
-  // the old ones at once (graceSeconds 0), which the button says.
-  const inGrace = e.previousSecretExpiresAt !== null && e.previousSecretExpiresAt !== undefined && Date.parse(e.previousSecretExpiresAt) > Date.now();
+  // the old ones at once (graceSeconds 0), which the button says until the period ends.
+  const inGrace = useUntil(e.previousSecretExpiresAt ?? null);
   const rotateSecret = useAction(async () => {
-    const r = await rotate({ variables: { id: e.id, graceSeconds: inGrace ? 0 : null } });
+    const stillInGrace = e.previousSecretExpiresAt ? Date.parse(e.previousSecretExpiresAt) > Date.now() : false;
+    const r = await rotate({ variables: { id: e.id, graceSeconds: stillInGrace ? 0 : null } });
     setSecret(r.data?.rotateWebhookSecret.secret ?? null);
   });
   const doDelete = useAction(async () => remove({ variables: { id: e.id } }));
@@ -172,7 +173,7 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
         </div>
         {e.failingSince && <Notice tone="warning">Failing since {formatDateTime(e.failingSince, me.timezone)}: deliveries are being retried.</Notice>}
         {disabled && e.disabledReason === 'failing' && <Notice tone="warning">Disabled after failing too long. Its events are kept: enable it to send them in order.</Notice>}
-        {secret && <SecretReveal secret={secret} testId="webhook-secret" what="new signing secret" onDone={() => setSecret(null)} />}
+        {secret && <SecretReveal key={secret} secret={secret} testId="webhook-secret" what="new signing secret" onDone={() => setSecret(null)} />}
         <div className="row wrap">
           <button type="button" aria-expanded={showDeliveries} onClick={() => setShowDeliveries(!showDeliveries)}>
             {showDeliveries ? 'Hide deliveries' : 'Deliveries'}
@@ -185,7 +186,8 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
           </button>
           {confirmDelete ? (
             <>
-              <button type="button" className="danger" disabled={doDelete.pending} onClick={() => void doDelete.run()}>
+              {/* The confirmation replaces the focused Delete button: it takes the focus. */}
+              <button type="button" className="danger" autoFocus disabled={doDelete.pending} onClick={() => void doDelete.run()}>
                 Delete for good
               </button>
               <button type="button" className="link-button" onClick={() => setConfirmDelete(false)}>
@@ -203,6 +205,19 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
       </div>
     </li>
   );
+}
+
+/** True until `iso` (re-rendering when it passes); false for null or a past time. */
+function useUntil(iso: string | null): boolean {
+  const end = iso ? Date.parse(iso) : 0;
+  const [, passed] = useState(0);
+  const before = end > Date.now();
+  useEffect(() => {
+    if (!before) return;
+    const timer = setTimeout(() => passed((n) => n + 1), Math.min(end - Date.now() + 50, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [before, end]);
+  return before;
 }
 
 function Deliveries({ endpointId }: { endpointId: string }) {
