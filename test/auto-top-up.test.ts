@@ -1,20 +1,12 @@
-import { randomBytes } from "node:crypto";
-import {
-  startTestApp,
-  errorCode,
-  type TestApp,
-  type TestUser,
-} from "./helpers/app";
-import { withSql } from "./helpers/db";
-import { FakeStripe } from "./helpers/fake-stripe";
-import {
-  AUTHENTICATION_CARD,
-  DECLINED_CARD,
-} from "./helpers/fake-stripe-intents";
-import { postStripeEvent, stripeEvent } from "./helpers/stripe-events";
-import { TestSmtp } from "./helpers/smtp";
-import { pool, sharedJwtEnv, sleep } from "./helpers/subscriptions";
-import { WebhookReceiver } from "./helpers/webhook-receiver";
+import { randomBytes } from 'node:crypto';
+import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
+import { withSql } from './helpers/db';
+import { FakeStripe } from './helpers/fake-stripe';
+import { AUTHENTICATION_CARD, DECLINED_CARD } from './helpers/fake-stripe-intents';
+import { postStripeEvent, stripeEvent } from './helpers/stripe-events';
+import { TestSmtp } from './helpers/smtp';
+import { pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
+import { WebhookReceiver } from './helpers/webhook-receiver';
 import {
   AutoTopUpDocument,
   CreateWebhookEndpointDocument,
@@ -27,15 +19,15 @@ import {
   UpdateAutoTopUpDocument,
   type UpdateAutoTopUpInput,
   type WebhookEventType,
-} from "./generated/graphql";
-import { until } from "./helpers/until";
+} from './generated/graphql';
+import { until } from './helpers/until';
 
 /**
  * Auto top-up against the local Stripe-compatible server: the real stripe SDK creates off-session
  * PaymentIntents there, and it answers with really signed webhooks, as Stripe does. Two instances
  * share the database, so "one top-up in flight per wallet" is checked across instances.
  */
-const WHSEC = "whsec_test_secret_for_auto_top_up";
+const WHSEC = 'whsec_test_secret_for_auto_top_up';
 const fake = new FakeStripe();
 const smtp = new TestSmtp();
 const receiver = new WebhookReceiver();
@@ -47,24 +39,21 @@ let webhookUrl: string;
 beforeAll(async () => {
   await Promise.all([fake.start(), smtp.start(), receiver.start()]);
   const env = {
-    PRICE_BOOK: "influgen", // caption = 1 credit; packs of 100 credits for 9.00
-    SIGNUP_BONUS: "100",
-    STRIPE_SECRET_KEY: "sk_test_fake",
+    PRICE_BOOK: 'influgen', // caption = 1 credit; packs of 100 credits for 9.00
+    SIGNUP_BONUS: '100',
+    STRIPE_SECRET_KEY: 'sk_test_fake',
     STRIPE_WEBHOOK_SECRET: WHSEC,
     STRIPE_API_BASE: fake.url,
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-    EMAIL_POLL_MS: "100",
-    AUTO_TOP_UP_POLL_MS: "100",
-    AUTO_TOP_UP_MAX_FAILURES: "2",
-    WEBHOOK_POLL_MS: "100",
+    EMAIL_POLL_MS: '100',
+    AUTO_TOP_UP_POLL_MS: '100',
+    AUTO_TOP_UP_MAX_FAILURES: '2',
+    WEBHOOK_POLL_MS: '100',
     ...sharedJwtEnv(),
   };
   a = await startTestApp(env);
-  [b, plain] = await Promise.all([
-    startTestApp(env, { dbUrl: a.dbUrl }),
-    startTestApp({ STRIPE_WEBHOOK_SECRET: WHSEC }),
-  ]);
-  webhookUrl = a.url.replace(/\/graphql$/, "/webhooks/stripe");
+  [b, plain] = await Promise.all([startTestApp(env, { dbUrl: a.dbUrl }), startTestApp({ STRIPE_WEBHOOK_SECRET: WHSEC })]);
+  webhookUrl = a.url.replace(/\/graphql$/, '/webhooks/stripe');
   fake.intents.sendWebhooksTo(webhookUrl, WHSEC);
 });
 afterAll(async () => {
@@ -72,637 +61,213 @@ afterAll(async () => {
   await Promise.all([fake.stop(), smtp.stop(), receiver.stop()]);
 });
 
+
 /** A signed Stripe event POSTed to the API's webhook, as Stripe sends it. */
-const postStripe = (type: string, object: object, id?: string) =>
-  postStripeEvent(webhookUrl, stripeEvent(type, object, { id }), WHSEC);
+const postStripe = (type: string, object: object, id?: string) => postStripeEvent(webhookUrl, stripeEvent(type, object, { id }), WHSEC);
 
 /** The card a setup-mode Checkout saved (setup_intent.succeeded). */
 const saveCard = (u: TestUser, paymentMethod: string) =>
-  postStripe("setup_intent.succeeded", {
-    id: `seti_${randomBytes(6).toString("hex")}`,
-    object: "setup_intent",
-    status: "succeeded",
-    usage: "off_session",
+  postStripe('setup_intent.succeeded', {
+    id: `seti_${randomBytes(6).toString('hex')}`,
+    object: 'setup_intent',
+    status: 'succeeded',
+    usage: 'off_session',
     customer: `cus_${u.accountId.slice(0, 8)}`,
     payment_method: paymentMethod,
-    metadata: { accountId: u.accountId, purpose: "auto_top_up" },
+    metadata: { accountId: u.accountId, purpose: 'auto_top_up' },
   });
 
 let billingOn: Promise<unknown> | null = null;
 function selfServiceOn() {
-  billingOn ??= a
-    .admin()
-    .then((admin) =>
-      a.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token),
-    );
+  billingOn ??= a.admin().then((admin) => a.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token));
   return billingOn;
 }
 
-async function readyUser(
-  card: string,
-  settings: UpdateAutoTopUpInput,
-): Promise<TestUser> {
+async function readyUser(card: string, settings: UpdateAutoTopUpInput): Promise<TestUser> {
   await selfServiceOn();
   const u = await a.signUp();
   expect((await saveCard(u, card)).status).toBe(200);
-  await a.ok(
-    UpdateAutoTopUpDocument,
-    { input: { enabled: true, ...settings } },
-    u.token,
-  );
+  await a.ok(UpdateAutoTopUpDocument, { input: { enabled: true, ...settings } }, u.token);
   return u;
 }
 
-const balance = async (u: TestUser) =>
-  (await a.ok(MeDocument, {}, u.token)).me.wallet.balance;
-const autoTopUp = async (u: TestUser) =>
-  (await a.ok(AutoTopUpDocument, {}, u.token)).me.settings.autoTopUp;
-const intentsOf = (u: TestUser) =>
-  fake
-    .to("/v1/payment_intents")
-    .filter(
-      (request) =>
-        (request.body.metadata as Record<string, string>)?.accountId ===
-        u.accountId,
-    );
+const balance = async (u: TestUser) => (await a.ok(MeDocument, {}, u.token)).me.wallet.balance;
+const autoTopUp = async (u: TestUser) => (await a.ok(AutoTopUpDocument, {}, u.token)).me.settings.autoTopUp;
+const intentsOf = (u: TestUser) => fake.to('/v1/payment_intents').filter((request) => (request.body.metadata as Record<string, string>)?.accountId === u.accountId);
 const attemptsOf = (u: TestUser) =>
-  withSql(
-    a.dbUrl,
-    async (c) =>
-      (
-        await c.query(
-          "select id, status, failure_code from auto_top_up_attempt where account_id = $1 order by created_at",
-          [u.accountId],
-        )
-      ).rows,
-  );
-const subscribe = async (u: TestUser, events: WebhookEventType[]) =>
-  (
-    await a.ok(
-      CreateWebhookEndpointDocument,
-      { input: { url: receiver.url, events } },
-      u.token,
-    )
-  ).createWebhookEndpoint.secret;
-const receiptsOf = (u: TestUser) =>
-  receiver.receipts.filter(
-    (receipt) => receipt.payload.data.accountId === u.accountId,
-  );
+  withSql(a.dbUrl, async (c) => (await c.query('select id, status, failure_code from auto_top_up_attempt where account_id = $1 order by created_at', [u.accountId])).rows);
+const subscribe = async (u: TestUser, events: WebhookEventType[]) => (await a.ok(CreateWebhookEndpointDocument, { input: { url: receiver.url, events } }, u.token)).createWebhookEndpoint.secret;
+const receiptsOf = (u: TestUser) => receiver.receipts.filter((receipt) => receipt.payload.data.accountId === u.accountId);
 
-describe("settings", () => {
-  it("are gated like purchases and need a saved card; a setup-mode Checkout or a webhook saves one", async () => {
+describe('settings', () => {
+  it('are gated like purchases and need a saved card; a setup-mode Checkout or a webhook saves one', async () => {
     const p = await plain.signUp();
-    expect(
-      errorCode(
-        await plain.gql(
-          UpdateAutoTopUpDocument,
-          { input: { enabled: true, threshold: "10", packId: "pack_100" } },
-          p.token,
-        ),
-      ),
-    ).toBe("BILLING_NOT_CONFIGURED");
+    expect(errorCode(await plain.gql(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '10', packId: 'pack_100' } }, p.token))).toBe('BILLING_NOT_CONFIGURED');
     const u = await a.signUp();
-    expect(
-      errorCode(
-        await a.gql(
-          UpdateAutoTopUpDocument,
-          { input: { enabled: true, threshold: "10", packId: "pack_100" } },
-          u.token,
-        ),
-      ),
-    ).toBe("BILLING_DISABLED");
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '10', packId: 'pack_100' } }, u.token))).toBe('BILLING_DISABLED');
     await selfServiceOn();
-    expect(
-      errorCode(
-        await a.gql(
-          UpdateAutoTopUpDocument,
-          { input: { enabled: true, threshold: "10", packId: "pack_100" } },
-          u.token,
-        ),
-      ),
-    ).toBe("BAD_USER_INPUT"); // no card
-    expect(
-      errorCode(
-        await a.gql(
-          UpdateAutoTopUpDocument,
-          { input: { threshold: "0" } },
-          u.token,
-        ),
-      ),
-    ).toBe("BAD_USER_INPUT");
-    expect(
-      errorCode(
-        await a.gql(
-          UpdateAutoTopUpDocument,
-          { input: { packId: "pack_100", amount: "10" } },
-          u.token,
-        ),
-      ),
-    ).toBe("BAD_USER_INPUT");
-    expect(
-      errorCode(
-        await a.gql(
-          UpdateAutoTopUpDocument,
-          { input: { amount: "1" } },
-          u.token,
-        ),
-      ),
-    ).toBe("BAD_USER_INPUT"); // 0.09 is below what a card can be charged
-    expect(
-      errorCode(
-        await a.gql(
-          UpdateAutoTopUpDocument,
-          { input: { monthlyMaximum: 0 } },
-          u.token,
-        ),
-      ),
-    ).toBe("BAD_USER_INPUT");
-    expect(
-      errorCode(
-        await a.gql(
-          UpdateAutoTopUpDocument,
-          { input: { packId: "pack_nope" } },
-          u.token,
-        ),
-      ),
-    ).toBe("NOT_FOUND");
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '10', packId: 'pack_100' } }, u.token))).toBe('BAD_USER_INPUT'); // no card
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { threshold: '0' } }, u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { packId: 'pack_100', amount: '10' } }, u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { amount: '1' } }, u.token))).toBe('BAD_USER_INPUT'); // 0.09 is below what a card can be charged
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { monthlyMaximum: 0 } }, u.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { packId: 'pack_nope' } }, u.token))).toBe('NOT_FOUND');
 
-    const session = (
-      await a.ok(SetupAutoTopUpPaymentMethodDocument, {}, u.token)
-    ).setupAutoTopUpPaymentMethod;
-    const request = fake.to("/v1/checkout/sessions").at(-1)!.body;
+    const session = (await a.ok(SetupAutoTopUpPaymentMethodDocument, {}, u.token)).setupAutoTopUpPaymentMethod;
+    const request = fake.to('/v1/checkout/sessions').at(-1)!.body;
     expect(session.id).toMatch(/^cs_test_/);
     expect(request).toMatchObject({
-      mode: "setup",
-      currency: "usd",
-      setup_intent_data: {
-        metadata: { accountId: u.accountId, purpose: "auto_top_up" },
-      },
-      success_url: expect.stringContaining("checkout=card_saved"), // not the purchase return, which waits for a purchase
+      mode: 'setup',
+      currency: 'usd',
+      setup_intent_data: { metadata: { accountId: u.accountId, purpose: 'auto_top_up' } },
+      success_url: expect.stringContaining('checkout=card_saved'), // not the purchase return, which waits for a purchase
     });
-    expect(await saveCard(u, "pm_card_visa")).toMatchObject({
-      status: 200,
-      body: { outcome: "APPLIED" },
-    });
+    expect(await saveCard(u, 'pm_card_visa')).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } });
 
-    const saved = (
-      await a.ok(
-        UpdateAutoTopUpDocument,
-        {
-          input: {
-            enabled: true,
-            threshold: "20",
-            amount: "50",
-            monthlyMaximum: 4,
-          },
-        },
-        u.token,
-      )
-    ).updateAutoTopUp;
-    expect(saved).toMatchObject({
-      enabled: true,
-      threshold: "20",
-      packId: null,
-      amount: "50",
-      price: "4.50",
-      currency: "usd",
-      monthlyMaximum: 4,
-      paymentMethodSaved: true,
-      topUpsThisMonth: 0,
-    });
-    const byPack = (
-      await a.ok(
-        UpdateAutoTopUpDocument,
-        { input: { packId: "pack_250" } },
-        u.token,
-      )
-    ).updateAutoTopUp;
-    expect(byPack).toMatchObject({
-      packId: "pack_250",
-      amount: "250",
-      price: "20.00",
-      threshold: "20",
-    });
-    expect(errorCode(await a.gql(AutoTopUpDocument, {}, undefined))).toBe(
-      "UNAUTHENTICATED",
-    );
+    const saved = (await a.ok(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '20', amount: '50', monthlyMaximum: 4 } }, u.token)).updateAutoTopUp;
+    expect(saved).toMatchObject({ enabled: true, threshold: '20', packId: null, amount: '50', price: '4.50', currency: 'usd', monthlyMaximum: 4, paymentMethodSaved: true, topUpsThisMonth: 0 });
+    const byPack = (await a.ok(UpdateAutoTopUpDocument, { input: { packId: 'pack_250' } }, u.token)).updateAutoTopUp;
+    expect(byPack).toMatchObject({ packId: 'pack_250', amount: '250', price: '20.00', threshold: '20' });
+    expect(errorCode(await a.gql(AutoTopUpDocument, {}, undefined))).toBe('UNAUTHENTICATED');
   });
 
-  it("saves the card of a Checkout purchase (setup_future_usage) and announces the purchase and its refund to webhooks", async () => {
+  it('saves the card of a Checkout purchase (setup_future_usage) and announces the purchase and its refund to webhooks', async () => {
     await selfServiceOn();
     const u = await a.signUp();
-    const secret = await subscribe(u, [
-      "PURCHASE_COMPLETED",
-      "REFUND_COMPLETED",
-    ]);
-    await a.ok(PurchaseCreditsDocument, { packId: "pack_100" }, u.token);
-    expect(
-      fake.to("/v1/checkout/sessions").at(-1)!.body.payment_intent_data,
-    ).toMatchObject({ setup_future_usage: "off_session" });
+    const secret = await subscribe(u, ['PURCHASE_COMPLETED', 'REFUND_COMPLETED']);
+    await a.ok(PurchaseCreditsDocument, { packId: 'pack_100' }, u.token);
+    expect(fake.to('/v1/checkout/sessions').at(-1)!.body.payment_intent_data).toMatchObject({ setup_future_usage: 'off_session' });
 
-    const pi = `pi_${randomBytes(6).toString("hex")}`;
-    const metadata = {
-      accountId: u.accountId,
-      packId: "pack_100",
-      credits: "100",
-    };
-    const session = {
-      id: `cs_${randomBytes(6).toString("hex")}`,
-      object: "checkout.session",
-      mode: "payment",
-      status: "complete",
-      payment_status: "paid",
-      client_reference_id: u.accountId,
-      customer: null,
-      metadata,
-      payment_intent: pi,
-      amount_total: 900,
-      currency: "usd",
-    };
-    expect(
-      (await postStripe("checkout.session.completed", session)).status,
-    ).toBe(200);
-    const intent = {
-      id: pi,
-      object: "payment_intent",
-      status: "succeeded",
-      amount: 900,
-      amount_received: 900,
-      currency: "usd",
-      customer: "cus_x",
-      payment_method: "pm_card_visa",
-      setup_future_usage: "off_session",
-      metadata,
-    };
-    expect(await postStripe("payment_intent.succeeded", intent)).toMatchObject({
-      status: 200,
-      body: { outcome: "APPLIED" },
-    });
+    const pi = `pi_${randomBytes(6).toString('hex')}`;
+    const metadata = { accountId: u.accountId, packId: 'pack_100', credits: '100' };
+    const session = { id: `cs_${randomBytes(6).toString('hex')}`, object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', client_reference_id: u.accountId, customer: null, metadata, payment_intent: pi, amount_total: 900, currency: 'usd' };
+    expect((await postStripe('checkout.session.completed', session)).status).toBe(200);
+    const intent = { id: pi, object: 'payment_intent', status: 'succeeded', amount: 900, amount_received: 900, currency: 'usd', customer: 'cus_x', payment_method: 'pm_card_visa', setup_future_usage: 'off_session', metadata };
+    expect(await postStripe('payment_intent.succeeded', intent)).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } });
     expect((await autoTopUp(u)).paymentMethodSaved).toBe(true);
 
-    const [purchase] = await until(
-      () => receiptsOf(u),
-      (list) => list.length >= 1,
-    );
+    const [purchase] = await until(() => receiptsOf(u), (list) => list.length >= 1);
     expect(WebhookReceiver.verifies(secret, purchase)).toBe(true);
-    expect(purchase.payload).toMatchObject({
-      type: "billing.purchase_completed",
-      data: {
-        credits: "100",
-        packId: "pack_100",
-        paymentIntentId: pi,
-        wallet: { balance: "200", lifetimePurchased: "100" },
-      },
-    });
+    expect(purchase.payload).toMatchObject({ type: 'billing.purchase_completed', data: { credits: '100', packId: 'pack_100', paymentIntentId: pi, wallet: { balance: '200', lifetimePurchased: '100' } } });
 
-    const bucket = (await a.ok(MeDocument, {}, u.token)).me.wallet.buckets.find(
-      (candidate) => candidate.source === "PURCHASE",
-    )!;
-    const refund = (
-      await a.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)
-    ).requestRefund;
-    expect(refund.status).toBe("SUCCEEDED");
-    const [, refunded] = await until(
-      () => receiptsOf(u),
-      (list) => list.length >= 2,
-    );
-    expect(refunded.payload).toMatchObject({
-      type: "billing.refund_completed",
-      data: {
-        refundId: refund.id,
-        credits: "100",
-        amount: "9.00",
-        wallet: { balance: "100" },
-      },
-    });
-    expect(BigInt(refunded.payload.data.wallet.version)).toBeGreaterThan(
-      BigInt(purchase.payload.data.wallet.version),
-    );
+    const bucket = (await a.ok(MeDocument, {}, u.token)).me.wallet.buckets.find((candidate) => candidate.source === 'PURCHASE')!;
+    const refund = (await a.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    expect(refund.status).toBe('SUCCEEDED');
+    const [, refunded] = await until(() => receiptsOf(u), (list) => list.length >= 2);
+    expect(refunded.payload).toMatchObject({ type: 'billing.refund_completed', data: { refundId: refund.id, credits: '100', amount: '9.00', wallet: { balance: '100' } } });
+    expect(BigInt(refunded.payload.data.wallet.version)).toBeGreaterThan(BigInt(purchase.payload.data.wallet.version));
   });
 });
 
-describe("top-ups", () => {
-  it("starts exactly one PaymentIntent for a crossing under 32 concurrent charges on two instances, and credits it once when its webhook arrives", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "50",
-      packId: "pack_100",
-      monthlyMaximum: 5,
-    });
-    await subscribe(u, ["AUTO_TOP_UP_SUCCEEDED"]);
+describe('top-ups', () => {
+  it('starts exactly one PaymentIntent for a crossing under 32 concurrent charges on two instances, and credits it once when its webhook arrives', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
+    await subscribe(u, ['AUTO_TOP_UP_SUCCEEDED']);
     fake.intents.holdWebhooks();
     const results = await pool(60, 32, (i) => (i % 2 ? a : b).charge(u));
     expect(results.filter((r) => r.errors)).toEqual([]);
-    await until(
-      () => intentsOf(u).length,
-      (n) => n >= 1,
-    );
+    await until(() => intentsOf(u).length, (n) => n >= 1);
     await sleep(800);
     const intents = intentsOf(u);
     expect(intents).toHaveLength(1);
     const [attempt] = await attemptsOf(u);
     expect((await attemptsOf(u)).length).toBe(1);
-    expect(intents[0]).toMatchObject({
-      idempotencyKey: `auto-top-up:${attempt.id}`,
-      body: {
-        amount: "900",
-        currency: "usd",
-        off_session: "true",
-        confirm: "true",
-        payment_method: "pm_card_visa",
-      },
-    });
-    expect(await balance(u)).toBe("40"); // nothing credited before the webhook
+    expect(intents[0]).toMatchObject({ idempotencyKey: `auto-top-up:${attempt.id}`, body: { amount: '900', currency: 'usd', off_session: 'true', confirm: 'true', payment_method: 'pm_card_visa' } });
+    expect(await balance(u)).toBe('40'); // nothing credited before the webhook
 
     await fake.intents.releaseWebhooks();
-    await until(
-      () => balance(u),
-      (value) => value === "140",
-    );
-    expect(await attemptsOf(u)).toEqual([
-      expect.objectContaining({ status: "SUCCEEDED" }),
-    ]);
-    expect(await autoTopUp(u)).toMatchObject({
-      topUpsThisMonth: 1,
-      consecutiveFailures: 0,
-    });
-    const marker = await withSql(
-      a.dbUrl,
-      async (c) =>
-        (
-          await c.query(
-            "select auto_top_up_attempt_id from wallet where account_id = $1",
-            [u.accountId],
-          )
-        ).rows[0].auto_top_up_attempt_id,
-    );
+    await until(() => balance(u), (value) => value === '140');
+    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1, consecutiveFailures: 0 });
+    const marker = await withSql(a.dbUrl, async (c) => (await c.query('select auto_top_up_attempt_id from wallet where account_id = $1', [u.accountId])).rows[0].auto_top_up_attempt_id);
     expect(marker).toBeNull();
-    const [announced] = await until(
-      () => receiptsOf(u),
-      (list) => list.length >= 1,
-    );
-    expect(announced.payload).toMatchObject({
-      type: "billing.auto_top_up_succeeded",
-      data: {
-        credits: "100",
-        autoTopUpAttemptId: attempt.id,
-        wallet: { balance: "140" },
-      },
-    });
-    const messages = (
-      await a.ok(MessagesDocument, { first: 50 }, u.token)
-    ).messages.edges.map((edge) => edge.node.kind);
-    expect(
-      messages.filter((kind) => kind === "AUTO_TOP_UP_SUCCEEDED"),
-    ).toHaveLength(1);
+    const [announced] = await until(() => receiptsOf(u), (list) => list.length >= 1);
+    expect(announced.payload).toMatchObject({ type: 'billing.auto_top_up_succeeded', data: { credits: '100', autoTopUpAttemptId: attempt.id, wallet: { balance: '140' } } });
+    const messages = (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node.kind);
+    expect(messages.filter((kind) => kind === 'AUTO_TOP_UP_SUCCEEDED')).toHaveLength(1);
   });
 
-  it("credits once when Stripe sends the success again, as the same event or as a new one", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "50",
-      packId: "pack_100",
-    });
+  it('credits once when Stripe sends the success again, as the same event or as a new one', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
     expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined();
-    await until(
-      () => balance(u),
-      (value) => value === "140",
-    );
-    const intentId = (
-      await withSql(
-        a.dbUrl,
-        async (c) =>
-          (
-            await c.query(
-              "select payment_intent_id from auto_top_up_attempt where account_id = $1",
-              [u.accountId],
-            )
-          ).rows[0],
-      )
-    ).payment_intent_id;
-    const sent = fake.intents.sent.find(
-      (event) =>
-        event.type === "payment_intent.succeeded" &&
-        event.payload.includes(intentId),
-    )!;
+    await until(() => balance(u), (value) => value === '140');
+    const intentId = (await withSql(a.dbUrl, async (c) => (await c.query('select payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId])).rows[0])).payment_intent_id;
+    const sent = fake.intents.sent.find((event) => event.type === 'payment_intent.succeeded' && event.payload.includes(intentId))!;
     expect(await fake.intents.resend(sent)).toBe(200); // the same event id: DUPLICATE
-    await fake.intents.emit(
-      "payment_intent.succeeded",
-      fake.intents.created.get(intentId)!,
-    ); // a new event id for the same payment
-    await until(
-      () =>
-        fake.intents.sent.filter(
-          (event) =>
-            event.payload.includes(intentId) &&
-            event.type === "payment_intent.succeeded",
-        ).length,
-      (n) => n === 2,
-    );
-    await until(
-      () =>
-        fake.intents.sent
-          .filter((event) => event.payload.includes(intentId))
-          .every((event) => event.status === 200),
-      (ok) => ok,
-    );
+    await fake.intents.emit('payment_intent.succeeded', fake.intents.created.get(intentId)!); // a new event id for the same payment
+    await until(() => fake.intents.sent.filter((event) => event.payload.includes(intentId) && event.type === 'payment_intent.succeeded').length, (n) => n === 2);
+    await until(() => fake.intents.sent.filter((event) => event.payload.includes(intentId)).every((event) => event.status === 200), (ok) => ok);
     await sleep(300);
-    expect(await balance(u)).toBe("140");
-    const credits = await withSql(
-      a.dbUrl,
-      async (c) =>
-        (
-          await c.query(
-            `select idempotency_key from ledger_transaction where account_id = $1 and kind = 'PURCHASE'`,
-            [u.accountId],
-          )
-        ).rows,
-    );
+    expect(await balance(u)).toBe('140');
+    const credits = await withSql(a.dbUrl, async (c) => (await c.query(`select idempotency_key from ledger_transaction where account_id = $1 and kind = 'PURCHASE'`, [u.accountId])).rows);
     expect(credits).toHaveLength(1);
     expect(credits[0].idempotency_key).toMatch(/^stripe:auto-top-up:/);
   });
 
-  it("a declined card fails with a message, an email and a webhook event; after the maximum failures none start until the settings are saved again", async () => {
-    const u = await readyUser(DECLINED_CARD, {
-      threshold: "90",
-      packId: "pack_100",
-    });
-    const secret = await subscribe(u, ["AUTO_TOP_UP_FAILED"]);
+  it('a declined card fails with a message, an email and a webhook event; after the maximum failures none start until the settings are saved again', async () => {
+    const u = await readyUser(DECLINED_CARD, { threshold: '90', packId: 'pack_100' });
+    const secret = await subscribe(u, ['AUTO_TOP_UP_FAILED']);
     expect((await a.charge(u, { quantity: 20 })).errors).toBeUndefined(); // 80 < 90
-    await until(
-      () => attemptsOf(u),
-      (list) => list[0]?.status === "FAILED",
-    );
-    expect((await attemptsOf(u))[0].failure_code).toBe("card_declined");
+    await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
+    expect((await attemptsOf(u))[0].failure_code).toBe('card_declined');
     const failedMessage = await until(
-      async () =>
-        (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges
-          .map((edge) => edge.node)
-          .filter((m) => m.kind === "AUTO_TOP_UP_FAILED"),
+      async () => (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node).filter((m) => m.kind === 'AUTO_TOP_UP_FAILED'),
       (list) => list.length === 1,
     );
-    expect(failedMessage[0].data).toMatchObject({
-      reason: "card_declined",
-      credits: "100",
-      amount: "9.00",
-      stoppedAfterFailures: false,
-    });
-    await until(
-      () =>
-        smtp.mails.filter(
-          (mail) =>
-            mail.to.includes(u.email) &&
-            /Auto top-up failed/.test(mail.subject),
-        ).length,
-      (n) => n === 1,
-    );
-    const [event] = await until(
-      () => receiptsOf(u),
-      (list) => list.length >= 1,
-    );
+    expect(failedMessage[0].data).toMatchObject({ reason: 'card_declined', credits: '100', amount: '9.00', stoppedAfterFailures: false });
+    await until(() => smtp.mails.filter((mail) => mail.to.includes(u.email) && /Auto top-up failed/.test(mail.subject)).length, (n) => n === 1);
+    const [event] = await until(() => receiptsOf(u), (list) => list.length >= 1);
     expect(WebhookReceiver.verifies(secret, event)).toBe(true);
-    expect(event.payload).toMatchObject({
-      type: "billing.auto_top_up_failed",
-      data: { reason: "card_declined", wallet: { balance: "80" } },
-    });
-    expect(await autoTopUp(u)).toMatchObject({
-      consecutiveFailures: 1,
-      stoppedAfterFailures: false,
-      topUpsThisMonth: 0,
-      lastFailure: expect.stringMatching(/^card_declined/),
-    });
+    expect(event.payload).toMatchObject({ type: 'billing.auto_top_up_failed', data: { reason: 'card_declined', wallet: { balance: '80' } } });
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 1, stoppedAfterFailures: false, topUpsThisMonth: 0, lastFailure: expect.stringMatching(/^card_declined/) });
 
     expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // the next spend below the threshold tries again
-    await until(
-      () => attemptsOf(u),
-      (list) => list.length === 2 && list[1].status === "FAILED",
-    );
-    expect(await autoTopUp(u)).toMatchObject({
-      consecutiveFailures: 2,
-      stoppedAfterFailures: true,
-    });
+    await until(() => attemptsOf(u), (list) => list.length === 2 && list[1].status === 'FAILED');
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 2, stoppedAfterFailures: true });
     expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
     await sleep(600);
     expect(await attemptsOf(u)).toHaveLength(2); // stopped
     expect(intentsOf(u)).toHaveLength(2);
 
-    expect((await saveCard(u, "pm_card_visa")).status).toBe(200); // a new card starts afresh
+    expect((await saveCard(u, 'pm_card_visa')).status).toBe(200); // a new card starts afresh
     expect((await autoTopUp(u)).consecutiveFailures).toBe(0);
     expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
-    await until(
-      () => balance(u),
-      (value) => value === "177",
-    );
-    expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual([
-      "FAILED",
-      "FAILED",
-      "SUCCEEDED",
-    ]);
+    await until(() => balance(u), (value) => value === '177');
+    expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual(['FAILED', 'FAILED', 'SUCCEEDED']);
   });
 
-  it("a bank asking for authentication fails the top-up (an off-session payment cannot authenticate); saving the settings starts afresh", async () => {
-    const u = await readyUser(AUTHENTICATION_CARD, {
-      threshold: "90",
-      packId: "pack_100",
-      monthlyMaximum: 5,
-    });
+  it('a bank asking for authentication fails the top-up (an off-session payment cannot authenticate); saving the settings starts afresh', async () => {
+    const u = await readyUser(AUTHENTICATION_CARD, { threshold: '90', packId: 'pack_100', monthlyMaximum: 5 });
     expect((await a.charge(u, { quantity: 20 })).errors).toBeUndefined();
-    await until(
-      () => attemptsOf(u),
-      (list) => list[0]?.status === "FAILED",
-    );
-    expect((await attemptsOf(u))[0].failure_code).toBe(
-      "authentication_required",
-    );
+    await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
+    expect((await attemptsOf(u))[0].failure_code).toBe('authentication_required');
     expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
-    await until(
-      () => attemptsOf(u),
-      (list) => list.length === 2 && list[1].status === "FAILED",
-    );
+    await until(() => attemptsOf(u), (list) => list.length === 2 && list[1].status === 'FAILED');
     expect((await autoTopUp(u)).stoppedAfterFailures).toBe(true);
-    const saved = (
-      await a.ok(
-        UpdateAutoTopUpDocument,
-        { input: { threshold: "90" } },
-        u.token,
-      )
-    ).updateAutoTopUp;
-    expect(saved).toMatchObject({
-      consecutiveFailures: 0,
-      stoppedAfterFailures: false,
-    });
+    const saved = (await a.ok(UpdateAutoTopUpDocument, { input: { threshold: '90' } }, u.token)).updateAutoTopUp;
+    expect(saved).toMatchObject({ consecutiveFailures: 0, stoppedAfterFailures: false });
     expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
-    await until(
-      () => attemptsOf(u),
-      (list) => list.length === 3 && list[2].status === "FAILED",
-    );
-    const messages = (
-      await a.ok(MessagesDocument, { first: 50 }, u.token)
-    ).messages.edges
-      .map((edge) => edge.node)
-      .filter((m) => m.kind === "AUTO_TOP_UP_FAILED");
-    expect(messages.map((m) => (m.data as { reason: string }).reason)).toEqual([
-      "authentication_required",
-      "authentication_required",
-      "authentication_required",
-    ]);
+    await until(() => attemptsOf(u), (list) => list.length === 3 && list[2].status === 'FAILED');
+    const messages = (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node).filter((m) => m.kind === 'AUTO_TOP_UP_FAILED');
+    expect(messages.map((m) => (m.data as { reason: string }).reason)).toEqual(['authentication_required', 'authentication_required', 'authentication_required']);
   });
 
-  it("self-service switched off while a PaymentIntent awaits its webhook: the top-up stays in flight, no second one starts, the late success credits once", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "50",
-      packId: "pack_100",
-      monthlyMaximum: 5,
-    });
+  it('self-service switched off while a PaymentIntent awaits its webhook: the top-up stays in flight, no second one starts, the late success credits once', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
     const admin = await a.admin();
     fake.intents.holdWebhooks();
     try {
       expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50
-      const pending = async () =>
-        (
-          await withSql(a.dbUrl, (c) =>
-            c.query(
-              "select id, status, payment_intent_id from auto_top_up_attempt where account_id = $1",
-              [u.accountId],
-            ),
-          )
-        ).rows;
-      const [attempt] = await until(
-        pending,
-        (rows) => rows[0]?.payment_intent_id != null,
-      );
-      await a.ok(
-        SetSelfServiceBillingDocument,
-        { enabled: false },
-        admin.token,
-      );
+      const pending = async () => (await withSql(a.dbUrl, (c) => c.query('select id, status, payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId]))).rows;
+      const [attempt] = await until(pending, (rows) => rows[0]?.payment_intent_id != null);
+      await a.ok(SetSelfServiceBillingDocument, { enabled: false }, admin.token);
       // Its next look is due now (as after AUTO_TOP_UP_RECONCILE_AFTER_MS): the worker looks the PaymentIntent up, or settles the attempt.
-      await withSql(a.dbUrl, (c) =>
-        c.query(
-          "update auto_top_up_attempt set next_check_at = now() where id = $1",
-          [attempt.id],
-        ),
-      );
-      const lookedUp = () =>
-        fake.requests.some(
-          (request) =>
-            request.method === "GET" &&
-            request.path === `/v1/payment_intents/${attempt.payment_intent_id}`,
-        );
-      const [after] = await until(
-        pending,
-        (rows) => rows[0].status !== "PENDING" || lookedUp(),
-      );
-      expect(after.status).toBe("PENDING");
+      await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [attempt.id]));
+      const lookedUp = () => fake.requests.some((request) => request.method === 'GET' && request.path === `/v1/payment_intents/${attempt.payment_intent_id}`);
+      const [after] = await until(pending, (rows) => rows[0].status !== 'PENDING' || lookedUp());
+      expect(after.status).toBe('PENDING');
       expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1 });
-      const marker = await withSql(
-        a.dbUrl,
-        async (c) =>
-          (
-            await c.query(
-              "select auto_top_up_attempt_id from wallet where account_id = $1",
-              [u.accountId],
-            )
-          ).rows[0].auto_top_up_attempt_id,
-      );
+      const marker = await withSql(a.dbUrl, async (c) => (await c.query('select auto_top_up_attempt_id from wallet where account_id = $1', [u.accountId])).rows[0].auto_top_up_attempt_id);
       expect(marker).toBe(attempt.id);
 
       await a.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token);
@@ -714,31 +279,16 @@ describe("top-ups", () => {
       await a.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token);
       await fake.intents.releaseWebhooks();
     }
-    await until(
-      () => balance(u),
-      (value) => value === "139",
-    );
-    expect(await attemptsOf(u)).toEqual([
-      expect.objectContaining({ status: "SUCCEEDED" }),
-    ]);
-    expect(await autoTopUp(u)).toMatchObject({
-      topUpsThisMonth: 1,
-      consecutiveFailures: 0,
-    });
+    await until(() => balance(u), (value) => value === '139');
+    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1, consecutiveFailures: 0 });
     await sleep(300);
-    expect(await balance(u)).toBe("139");
+    expect(await balance(u)).toBe('139');
   });
 
-  it("retries a PaymentIntent whose answer was lost with the card and customer it started with, though another card was saved meanwhile", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "50",
-      packId: "pack_100",
-      monthlyMaximum: 5,
-    });
-    const createdFor = () =>
-      [...fake.intents.created.values()].filter(
-        (intent) => intent.metadata.accountId === u.accountId,
-      );
+  it('retries a PaymentIntent whose answer was lost with the card and customer it started with, though another card was saved meanwhile', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
+    const createdFor = () => [...fake.intents.created.values()].filter((intent) => intent.metadata.accountId === u.accountId);
     const attempt = async () =>
       (
         await withSql(a.dbUrl, (c) =>
@@ -750,72 +300,33 @@ describe("top-ups", () => {
         )
       ).rows[0];
     fake.intents.holdWebhooks();
-    fake.loseNextResponses("/v1/payment_intents", 3); // the SDK's request and its two retries reach Stripe; no answer comes back
+    fake.loseNextResponses('/v1/payment_intents', 3); // the SDK's request and its two retries reach Stripe; no answer comes back
     try {
       expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined();
-      const lost = await until(
-        attempt,
-        (row) => row?.backing_off === true,
-        15_000,
-      ); // the worker gave up for now, to retry later
-      expect(lost).toMatchObject({
-        status: "PENDING",
-        payment_intent_id: null,
-      });
+      const lost = await until(attempt, (row) => row?.backing_off === true, 15_000); // the worker gave up for now, to retry later
+      expect(lost).toMatchObject({ status: 'PENDING', payment_intent_id: null });
       expect(intentsOf(u)).toHaveLength(3);
       expect(createdFor()).toHaveLength(1); // Stripe did create it, once
 
-      expect((await saveCard(u, "pm_card_mastercard")).status).toBe(200);
-      await withSql(a.dbUrl, (c) =>
-        c.query(
-          "update auto_top_up_attempt set next_check_at = now() where id = $1",
-          [lost.id],
-        ),
-      );
-      const retried = await until(
-        attempt,
-        (row) => row.payment_intent_id !== null || row.status !== "PENDING",
-      );
-      expect(retried).toMatchObject({
-        status: "PENDING",
-        payment_intent_id: createdFor()[0].id,
-      });
+      expect((await saveCard(u, 'pm_card_mastercard')).status).toBe(200);
+      await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [lost.id]));
+      const retried = await until(attempt, (row) => row.payment_intent_id !== null || row.status !== 'PENDING');
+      expect(retried).toMatchObject({ status: 'PENDING', payment_intent_id: createdFor()[0].id });
       const requests = intentsOf(u);
       expect(requests).toHaveLength(4);
-      expect(requests.map((request) => request.body.payment_method)).toEqual(
-        Array(4).fill("pm_card_visa"),
-      );
-      expect(
-        new Set(
-          requests.map(
-            (request) =>
-              `${request.idempotencyKey} ${String(request.body.customer)}`,
-          ),
-        ).size,
-      ).toBe(1);
+      expect(requests.map((request) => request.body.payment_method)).toEqual(Array(4).fill('pm_card_visa'));
+      expect(new Set(requests.map((request) => `${request.idempotencyKey} ${String(request.body.customer)}`)).size).toBe(1);
     } finally {
       await fake.intents.releaseWebhooks();
     }
-    await until(
-      () => balance(u),
-      (value) => value === "140",
-    );
-    expect(await attemptsOf(u)).toEqual([
-      expect.objectContaining({ status: "SUCCEEDED" }),
-    ]);
+    await until(() => balance(u), (value) => value === '140');
+    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
     expect(createdFor()).toHaveLength(1);
   });
 
-  it("an attempt whose PaymentIntent may have been created is not cancelled when auto top-up is turned off: its create is repeated with its key, and its payment credits once", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "50",
-      packId: "pack_100",
-      monthlyMaximum: 5,
-    });
-    const createdFor = () =>
-      [...fake.intents.created.values()].filter(
-        (intent) => intent.metadata.accountId === u.accountId,
-      );
+  it('an attempt whose PaymentIntent may have been created is not cancelled when auto top-up is turned off: its create is repeated with its key, and its payment credits once', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
+    const createdFor = () => [...fake.intents.created.values()].filter((intent) => intent.metadata.accountId === u.accountId);
     const attempt = async () =>
       (
         await withSql(a.dbUrl, (c) =>
@@ -827,53 +338,22 @@ describe("top-ups", () => {
         )
       ).rows[0];
     fake.intents.holdWebhooks();
-    fake.loseNextResponses("/v1/payment_intents", 3); // Stripe creates and charges it; no answer comes back
+    fake.loseNextResponses('/v1/payment_intents', 3); // Stripe creates and charges it; no answer comes back
     try {
       expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50
-      await until(
-        () => intentsOf(u).length,
-        (n) => n === 3,
-        15_000,
-      ); // the SDK's request and its two retries
+      await until(() => intentsOf(u).length, (n) => n === 3, 15_000); // the SDK's request and its two retries
       const lost = await until(attempt, (row) => row.backing_off === true); // the worker gave up for now, to retry later
-      expect(lost).toMatchObject({
-        status: "PENDING",
-        payment_intent_id: null,
-      });
+      expect(lost).toMatchObject({ status: 'PENDING', payment_intent_id: null });
       expect(createdFor()).toHaveLength(1);
 
-      await a.ok(
-        UpdateAutoTopUpDocument,
-        { input: { enabled: false } },
-        u.token,
-      );
-      await withSql(a.dbUrl, (c) =>
-        c.query(
-          "update auto_top_up_attempt set next_check_at = now() where id = $1",
-          [lost.id],
-        ),
-      );
-      const learned = await until(
-        attempt,
-        (row) => row.payment_intent_id !== null || row.status !== "PENDING",
-      );
-      expect(learned).toMatchObject({
-        status: "PENDING",
-        payment_intent_id: createdFor()[0].id,
-      }); // not CANCELLED: the card was charged
-      expect(await autoTopUp(u)).toMatchObject({
-        enabled: false,
-        topUpsThisMonth: 1,
-      });
-      expect(intentsOf(u).map((request) => request.idempotencyKey)).toEqual(
-        Array(4).fill(`auto-top-up:${lost.id}`),
-      );
+      await a.ok(UpdateAutoTopUpDocument, { input: { enabled: false } }, u.token);
+      await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [lost.id]));
+      const learned = await until(attempt, (row) => row.payment_intent_id !== null || row.status !== 'PENDING');
+      expect(learned).toMatchObject({ status: 'PENDING', payment_intent_id: createdFor()[0].id }); // not CANCELLED: the card was charged
+      expect(await autoTopUp(u)).toMatchObject({ enabled: false, topUpsThisMonth: 1 });
+      expect(intentsOf(u).map((request) => request.idempotencyKey)).toEqual(Array(4).fill(`auto-top-up:${lost.id}`));
 
-      await a.ok(
-        UpdateAutoTopUpDocument,
-        { input: { enabled: true } },
-        u.token,
-      );
+      await a.ok(UpdateAutoTopUpDocument, { input: { enabled: true } }, u.token);
       expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // 39: the first top-up is still in flight
       await sleep(600);
       expect(await attemptsOf(u)).toHaveLength(1);
@@ -881,88 +361,35 @@ describe("top-ups", () => {
     } finally {
       await fake.intents.releaseWebhooks();
     }
-    await until(
-      () => balance(u),
-      (value) => value === "139",
-    );
-    expect(await attemptsOf(u)).toEqual([
-      expect.objectContaining({ status: "SUCCEEDED" }),
-    ]);
-    expect(await autoTopUp(u)).toMatchObject({
-      topUpsThisMonth: 1,
-      consecutiveFailures: 0,
-    });
+    await until(() => balance(u), (value) => value === '139');
+    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1, consecutiveFailures: 0 });
     await sleep(300);
-    expect(await balance(u)).toBe("139");
-    const credits = await withSql(
-      a.dbUrl,
-      async (c) =>
-        (
-          await c.query(
-            `select 1 from ledger_transaction where account_id = $1 and kind = 'PURCHASE'`,
-            [u.accountId],
-          )
-        ).rows,
-    );
+    expect(await balance(u)).toBe('139');
+    const credits = await withSql(a.dbUrl, async (c) => (await c.query(`select 1 from ledger_transaction where account_id = $1 and kind = 'PURCHASE'`, [u.accountId])).rows);
     expect(credits).toHaveLength(1);
     expect(createdFor()).toHaveLength(1);
   });
 
-  it("credits once a top-up whose create lost its answer when the webhook comes first; the worker then sends nothing more", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "50",
-      packId: "pack_100",
-    });
-    const createdFor = () =>
-      [...fake.intents.created.values()].filter(
-        (intent) => intent.metadata.accountId === u.accountId,
-      );
-    fake.loseNextResponses("/v1/payment_intents", 3);
+  it('credits once a top-up whose create lost its answer when the webhook comes first; the worker then sends nothing more', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
+    const createdFor = () => [...fake.intents.created.values()].filter((intent) => intent.metadata.accountId === u.accountId);
+    fake.loseNextResponses('/v1/payment_intents', 3);
     expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50
-    await until(
-      () => balance(u),
-      (value) => value === "140",
-    );
-    await until(
-      () => intentsOf(u).length,
-      (n) => n === 3,
-    );
-    const rows = async () =>
-      (
-        await withSql(a.dbUrl, (c) =>
-          c.query(
-            "select id, status, payment_intent_id from auto_top_up_attempt where account_id = $1",
-            [u.accountId],
-          ),
-        )
-      ).rows;
-    expect(await rows()).toEqual([
-      expect.objectContaining({
-        status: "SUCCEEDED",
-        payment_intent_id: createdFor()[0].id,
-      }),
-    ]); // the id comes with the webhook
-    await withSql(a.dbUrl, (c) =>
-      c.query(
-        "update auto_top_up_attempt set next_check_at = now() where account_id = $1",
-        [u.accountId],
-      ),
-    );
+    await until(() => balance(u), (value) => value === '140');
+    await until(() => intentsOf(u).length, (n) => n === 3);
+    const rows = async () => (await withSql(a.dbUrl, (c) => c.query('select id, status, payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId]))).rows;
+    expect(await rows()).toEqual([expect.objectContaining({ status: 'SUCCEEDED', payment_intent_id: createdFor()[0].id })]); // the id comes with the webhook
+    await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where account_id = $1', [u.accountId]));
     await sleep(500);
     expect(intentsOf(u)).toHaveLength(3);
     expect(createdFor()).toHaveLength(1);
-    expect(await balance(u)).toBe("140");
-    expect(await autoTopUp(u)).toMatchObject({
-      topUpsThisMonth: 1,
-      consecutiveFailures: 0,
-    });
+    expect(await balance(u)).toBe('140');
+    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1, consecutiveFailures: 0 });
   });
 
-  it("a revoked or under-privileged Stripe key (401, 403) is an operator error: the top-up is retried later, the customer sees no failure", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "50",
-      packId: "pack_100",
-    });
+  it('a revoked or under-privileged Stripe key (401, 403) is an operator error: the top-up is retried later, the customer sees no failure', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
     const attempt = async () =>
       (
         await withSql(a.dbUrl, (c) =>
@@ -973,144 +400,48 @@ describe("top-ups", () => {
           ),
         )
       ).rows[0];
-    fake.failNext(
-      "/v1/payment_intents",
-      401,
-      "invalid_request_error",
-      "Invalid API Key provided: sk_test_****fake",
-    );
-    fake.failNext(
-      "/v1/payment_intents",
-      403,
-      "invalid_request_error",
-      "The provided key does not have the required permissions for this endpoint.",
-    );
+    fake.failNext('/v1/payment_intents', 401, 'invalid_request_error', 'Invalid API Key provided: sk_test_****fake');
+    fake.failNext('/v1/payment_intents', 403, 'invalid_request_error', 'The provided key does not have the required permissions for this endpoint.');
     expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50
-    await until(
-      () => intentsOf(u).length,
-      (n) => n >= 1,
-    );
-    const refused = await until(
-      attempt,
-      (row) => row.backing_off === true || row.status !== "PENDING",
-    );
-    expect(refused).toMatchObject({
-      status: "PENDING",
-      payment_intent_id: null,
-      stripe_tries: 0,
-    });
-    expect(await autoTopUp(u)).toMatchObject({
-      consecutiveFailures: 0,
-      topUpsThisMonth: 1,
-      lastFailure: null,
-    });
+    await until(() => intentsOf(u).length, (n) => n >= 1);
+    const refused = await until(attempt, (row) => row.backing_off === true || row.status !== 'PENDING');
+    expect(refused).toMatchObject({ status: 'PENDING', payment_intent_id: null, stripe_tries: 0 });
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 0, topUpsThisMonth: 1, lastFailure: null });
 
-    await withSql(a.dbUrl, (c) =>
-      c.query(
-        "update auto_top_up_attempt set next_check_at = now() where id = $1",
-        [refused.id],
-      ),
-    );
-    await until(
-      () => intentsOf(u).length,
-      (n) => n >= 2,
-    );
-    expect(
-      await until(
-        attempt,
-        (row) => row.backing_off === true || row.status !== "PENDING",
-      ),
-    ).toMatchObject({
-      status: "PENDING",
-      payment_intent_id: null,
-      stripe_tries: 0,
-    });
-    expect(await autoTopUp(u)).toMatchObject({
-      consecutiveFailures: 0,
-      topUpsThisMonth: 1,
-      lastFailure: null,
-    });
+    await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [refused.id]));
+    await until(() => intentsOf(u).length, (n) => n >= 2);
+    expect(await until(attempt, (row) => row.backing_off === true || row.status !== 'PENDING')).toMatchObject({ status: 'PENDING', payment_intent_id: null, stripe_tries: 0 });
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 0, topUpsThisMonth: 1, lastFailure: null });
 
-    await withSql(a.dbUrl, (c) =>
-      c.query(
-        "update auto_top_up_attempt set next_check_at = now() where id = $1",
-        [refused.id],
-      ),
-    );
-    await until(
-      () => balance(u),
-      (value) => value === "140",
-    );
-    expect(await attemptsOf(u)).toEqual([
-      expect.objectContaining({ status: "SUCCEEDED" }),
-    ]);
+    await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [refused.id]));
+    await until(() => balance(u), (value) => value === '140');
+    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
     expect(intentsOf(u)).toHaveLength(3);
-    const messages = (
-      await a.ok(MessagesDocument, { first: 50 }, u.token)
-    ).messages.edges.map((edge) => edge.node.kind);
-    expect(messages).not.toContain("AUTO_TOP_UP_FAILED");
-    expect(await autoTopUp(u)).toMatchObject({
-      consecutiveFailures: 0,
-      topUpsThisMonth: 1,
-    });
+    const messages = (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node.kind);
+    expect(messages).not.toContain('AUTO_TOP_UP_FAILED');
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 0, topUpsThisMonth: 1 });
   });
 
-  it("a create Stripe refused without running it (401) does not hold the attempt: turned off meanwhile, it is cancelled and nothing is charged", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "50",
-      packId: "pack_100",
-    });
-    const tries = async () =>
-      (
-        await withSql(a.dbUrl, (c) =>
-          c.query(
-            "select stripe_tries, status from auto_top_up_attempt where account_id = $1",
-            [u.accountId],
-          ),
-        )
-      ).rows[0];
-    fake.failNext(
-      "/v1/payment_intents",
-      401,
-      "invalid_request_error",
-      "Invalid API Key provided: sk_test_****fake",
-    );
+  it('a create Stripe refused without running it (401) does not hold the attempt: turned off meanwhile, it is cancelled and nothing is charged', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
+    const tries = async () => (await withSql(a.dbUrl, (c) => c.query('select stripe_tries, status from auto_top_up_attempt where account_id = $1', [u.accountId]))).rows[0];
+    fake.failNext('/v1/payment_intents', 401, 'invalid_request_error', 'Invalid API Key provided: sk_test_****fake');
     expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50
-    await until(
-      () => intentsOf(u).length,
-      (n) => n >= 1,
-    );
-    expect(await until(tries, (row) => row.stripe_tries === 0)).toMatchObject({
-      stripe_tries: 0,
-      status: "PENDING",
-    }); // taken back
+    await until(() => intentsOf(u).length, (n) => n >= 1);
+    expect(await until(tries, (row) => row.stripe_tries === 0)).toMatchObject({ stripe_tries: 0, status: 'PENDING' }); // taken back
     await a.ok(UpdateAutoTopUpDocument, { input: { enabled: false } }, u.token);
-    await withSql(a.dbUrl, (c) =>
-      c.query(
-        `update auto_top_up_attempt set next_check_at = now() where account_id = $1`,
-        [u.accountId],
-      ),
-    );
-    expect(
-      await until(
-        () => attemptsOf(u),
-        (rows) => rows[0]?.status !== "PENDING",
-      ),
-    ).toEqual([expect.objectContaining({ status: "CANCELLED" })]);
+    await withSql(a.dbUrl, (c) => c.query(`update auto_top_up_attempt set next_check_at = now() where account_id = $1`, [u.accountId]));
+    expect(await until(() => attemptsOf(u), (rows) => rows[0]?.status !== 'PENDING')).toEqual([expect.objectContaining({ status: 'CANCELLED' })]);
     expect(intentsOf(u)).toHaveLength(1); // the refused request only: no create after the switch-off
-    expect(await balance(u)).toBe("40");
+    expect(await balance(u)).toBe('40');
   });
 
-  it("starts no top-up while self-service billing is switched off", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "96",
-      packId: "pack_100",
-    });
+  it('starts no top-up while self-service billing is switched off', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '96', packId: 'pack_100' });
     const admin = await a.admin();
     await a.ok(SetSelfServiceBillingDocument, { enabled: false }, admin.token);
     try {
-      for (let i = 0; i < 3; i++)
-        expect((await a.charge(u, { quantity: 5 })).errors).toBeUndefined(); // 95, 90, 85: each below the threshold
+      for (let i = 0; i < 3; i++) expect((await a.charge(u, { quantity: 5 })).errors).toBeUndefined(); // 95, 90, 85: each below the threshold
       await sleep(600);
       expect(await attemptsOf(u)).toEqual([]);
       expect(intentsOf(u)).toHaveLength(0);
@@ -1119,119 +450,50 @@ describe("top-ups", () => {
       await a.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token);
     }
     expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // 84: switched on again, the next spend starts one
-    await until(
-      () => balance(u),
-      (value) => value === "184",
-    );
-    expect((await attemptsOf(u)).map((row) => row.status)).toEqual([
-      "SUCCEEDED",
-    ]);
+    await until(() => balance(u), (value) => value === '184');
+    expect((await attemptsOf(u)).map((row) => row.status)).toEqual(['SUCCEEDED']);
   });
 
   it("fails the attempt when Stripe answers an idempotency error, which no retry with the attempt's key gets past", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "50",
-      packId: "pack_100",
-    });
-    fake.failNext(
-      "/v1/payment_intents",
-      400,
-      "idempotency_error",
-      "Keys for idempotent requests can only be used with the same parameters they were first used with.",
-    );
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
+    fake.failNext('/v1/payment_intents', 400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
     expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined();
-    const [failed] = await until(
-      () => attemptsOf(u),
-      (list) => list[0]?.status === "FAILED",
-    );
-    expect(failed.failure_code).toBe("idempotency_error");
-    expect(await autoTopUp(u)).toMatchObject({
-      consecutiveFailures: 1,
-      topUpsThisMonth: 0,
-      lastFailure: expect.stringMatching(
-        /^idempotency_error: Stripe refused to repeat/,
-      ),
-    });
+    const [failed] = await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
+    expect(failed.failure_code).toBe('idempotency_error');
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 1, topUpsThisMonth: 0, lastFailure: expect.stringMatching(/^idempotency_error: Stripe refused to repeat/) });
   });
 
-  it("a refund that leaves the balance below the threshold starts no top-up; the next spend does", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "150",
-      packId: "pack_100",
-    });
-    const pi = `pi_${randomBytes(6).toString("hex")}`;
-    const metadata = {
-      accountId: u.accountId,
-      packId: "pack_100",
-      credits: "100",
-    };
-    const session = {
-      id: `cs_${randomBytes(6).toString("hex")}`,
-      object: "checkout.session",
-      mode: "payment",
-      status: "complete",
-      payment_status: "paid",
-      client_reference_id: u.accountId,
-      customer: null,
-      metadata,
-      payment_intent: pi,
-      amount_total: 900,
-      currency: "usd",
-    };
-    expect(
-      (await postStripe("checkout.session.completed", session)).status,
-    ).toBe(200);
-    expect(await balance(u)).toBe("200");
+  it('a refund that leaves the balance below the threshold starts no top-up; the next spend does', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '150', packId: 'pack_100' });
+    const pi = `pi_${randomBytes(6).toString('hex')}`;
+    const metadata = { accountId: u.accountId, packId: 'pack_100', credits: '100' };
+    const session = { id: `cs_${randomBytes(6).toString('hex')}`, object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', client_reference_id: u.accountId, customer: null, metadata, payment_intent: pi, amount_total: 900, currency: 'usd' };
+    expect((await postStripe('checkout.session.completed', session)).status).toBe(200);
+    expect(await balance(u)).toBe('200');
 
-    const bucket = (await a.ok(MeDocument, {}, u.token)).me.wallet.buckets.find(
-      (candidate) => candidate.source === "PURCHASE",
-    )!;
-    expect(
-      (await a.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token))
-        .requestRefund.status,
-    ).toBe("SUCCEEDED");
-    expect(await balance(u)).toBe("100"); // below 150, but nothing was spent
+    const bucket = (await a.ok(MeDocument, {}, u.token)).me.wallet.buckets.find((candidate) => candidate.source === 'PURCHASE')!;
+    expect((await a.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund.status).toBe('SUCCEEDED');
+    expect(await balance(u)).toBe('100'); // below 150, but nothing was spent
     await sleep(600);
     expect(await attemptsOf(u)).toEqual([]);
     expect(intentsOf(u)).toHaveLength(0);
     expect((await autoTopUp(u)).topUpsThisMonth).toBe(0);
 
     expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // a spend below the threshold does start one
-    await until(
-      () => balance(u),
-      (value) => value === "199",
-    );
-    expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual([
-      "SUCCEEDED",
-    ]);
+    await until(() => balance(u), (value) => value === '199');
+    expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual(['SUCCEEDED']);
   });
 
-  it("starts no more than the monthly maximum; a top-up too small to lift the balance is followed by another at the next spend", async () => {
-    const u = await readyUser("pm_card_visa", {
-      threshold: "95",
-      amount: "10",
-      monthlyMaximum: 2,
-    });
+  it('starts no more than the monthly maximum; a top-up too small to lift the balance is followed by another at the next spend', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '95', amount: '10', monthlyMaximum: 2 });
     expect((await a.charge(u, { quantity: 10 })).errors).toBeUndefined(); // 90: top-up 1
-    await until(
-      () => balance(u),
-      (value) => value === "100",
-    );
+    await until(() => balance(u), (value) => value === '100');
     expect((await a.charge(u, { quantity: 10 })).errors).toBeUndefined(); // 90: top-up 2
-    await until(
-      () => balance(u),
-      (value) => value === "100",
-    );
+    await until(() => balance(u), (value) => value === '100');
     expect((await a.charge(u, { quantity: 10 })).errors).toBeUndefined(); // 90: the maximum is reached
     await sleep(600);
-    expect(await balance(u)).toBe("90");
-    expect(intentsOf(u).map((request) => request.body.amount)).toEqual([
-      "90",
-      "90",
-    ]);
-    expect(await autoTopUp(u)).toMatchObject({
-      topUpsThisMonth: 2,
-      monthlyMaximum: 2,
-    });
+    expect(await balance(u)).toBe('90');
+    expect(intentsOf(u).map((request) => request.body.amount)).toEqual(['90', '90']);
+    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 2, monthlyMaximum: 2 });
   });
 });
