@@ -94,6 +94,19 @@ async function readyUser(card: string, settings: UpdateAutoTopUpInput): Promise<
 const balance = async (u: TestUser) => (await a.ok(MeDocument, {}, u.token)).me.wallet.balance;
 const autoTopUp = async (u: TestUser) => (await a.ok(AutoTopUpDocument, {}, u.token)).me.settings.autoTopUp;
 const intentsOf = (u: TestUser) => fake.to('/v1/payment_intents').filter((request) => (request.body.metadata as Record<string, string>)?.accountId === u.accountId);
+/**
+ * The account's one attempt; `backing_off`: the worker set it to be looked at again within a
+ * minute, after a Stripe refusal or a lost answer (a claim's lease is 90 s).
+ */
+const attemptOf = async (u: TestUser) =>
+  (
+    await withSql(a.dbUrl, (c) =>
+      c.query(
+        `select id, status, payment_intent_id, stripe_tries, next_check_at <= now() + interval '61 seconds' as backing_off from auto_top_up_attempt where account_id = $1`,
+        [u.accountId],
+      ),
+    )
+  ).rows[0];
 const attemptsOf = (u: TestUser) =>
   withSql(a.dbUrl, async (c) => (await c.query('select id, status, failure_code from auto_top_up_attempt where account_id = $1 order by created_at', [u.accountId])).rows);
 const subscribe = async (u: TestUser, events: WebhookEventType[]) => (await a.ok(CreateWebhookEndpointDocument, { input: { url: receiver.url, events } }, u.token)).createWebhookEndpoint.secret;
@@ -289,16 +302,7 @@ describe('top-ups', () => {
   it('retries a PaymentIntent whose answer was lost with the card and customer it started with, though another card was saved meanwhile', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
     const createdFor = () => [...fake.intents.created.values()].filter((intent) => intent.metadata.accountId === u.accountId);
-    const attempt = async () =>
-      (
-        await withSql(a.dbUrl, (c) =>
-          c.query(
-            // Refused: looked at again within a minute (a claim's lease is 90 s), its try taken back.
-            `select id, status, payment_intent_id, stripe_tries, next_check_at <= now() + interval '61 seconds' as backing_off from auto_top_up_attempt where account_id = $1`,
-            [u.accountId],
-          ),
-        )
-      ).rows[0];
+    const attempt = () => attemptOf(u);
     fake.intents.holdWebhooks();
     fake.loseNextResponses('/v1/payment_intents', 3); // the SDK's request and its two retries reach Stripe; no answer comes back
     try {
@@ -327,16 +331,7 @@ describe('top-ups', () => {
   it('an attempt whose PaymentIntent may have been created is not cancelled when auto top-up is turned off: its create is repeated with its key, and its payment credits once', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
     const createdFor = () => [...fake.intents.created.values()].filter((intent) => intent.metadata.accountId === u.accountId);
-    const attempt = async () =>
-      (
-        await withSql(a.dbUrl, (c) =>
-          c.query(
-            // Refused: looked at again within a minute (a claim's lease is 90 s), its try taken back.
-            `select id, status, payment_intent_id, stripe_tries, next_check_at <= now() + interval '61 seconds' as backing_off from auto_top_up_attempt where account_id = $1`,
-            [u.accountId],
-          ),
-        )
-      ).rows[0];
+    const attempt = () => attemptOf(u);
     fake.intents.holdWebhooks();
     fake.loseNextResponses('/v1/payment_intents', 3); // Stripe creates and charges it; no answer comes back
     try {
@@ -390,16 +385,7 @@ describe('top-ups', () => {
 
   it('a revoked or under-privileged Stripe key (401, 403) is an operator error: the top-up is retried later, the customer sees no failure', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
-    const attempt = async () =>
-      (
-        await withSql(a.dbUrl, (c) =>
-          c.query(
-            // Refused: looked at again within a minute (a claim's lease is 90 s), its try taken back.
-            `select id, status, payment_intent_id, stripe_tries, next_check_at <= now() + interval '61 seconds' as backing_off from auto_top_up_attempt where account_id = $1`,
-            [u.accountId],
-          ),
-        )
-      ).rows[0];
+    const attempt = () => attemptOf(u);
     fake.failNext('/v1/payment_intents', 401, 'invalid_request_error', 'Invalid API Key provided: sk_test_****fake');
     fake.failNext('/v1/payment_intents', 403, 'invalid_request_error', 'The provided key does not have the required permissions for this endpoint.');
     expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50

@@ -1,4 +1,4 @@
-import type { Page, Request } from 'playwright-core';
+import type { Locator, Page, Request } from 'playwright-core';
 import { createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
 import { FakeStripe } from '../helpers/fake-stripe';
@@ -13,6 +13,14 @@ import { SetSelfServiceBillingDocument } from '../generated/graphql';
  */
 
 const WHSEC = 'whsec_dashboard_integrations';
+
+/** The auto top-up form: on, below 20 credits buy the 100-credit pack, at most `maximum` a month. */
+async function fillAutoTopUp(card: Locator, maximum: string): Promise<void> {
+  await card.getByLabel('Top up automatically').check();
+  await card.getByLabel('When the balance falls below').fill('20');
+  await card.getByLabel('Buy each time').selectOption('pack_100');
+  await card.getByLabel('At most this many top-ups a month').fill(maximum);
+}
 
 /** GraphQL requests the page sends over the next `ms` milliseconds. */
 async function countGraphqlRequests(page: Page, ms: number): Promise<number> {
@@ -64,10 +72,7 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     await waitForTestIdText(page, 'auto-top-up-card', 'No card saved yet', 5000);
 
     // Checked in the page first (a bad maximum), then by the server (no card yet).
-    await card.getByLabel('Top up automatically').check();
-    await card.getByLabel('When the balance falls below').fill('20');
-    await card.getByLabel('Buy each time').selectOption('pack_100');
-    await card.getByLabel('At most this many top-ups a month').fill('0');
+    await fillAutoTopUp(card, '0');
     await card.getByRole('button', { name: 'Save auto top-up' }).click();
     await card.getByText('Enter a whole number from 1 to 100.').waitFor();
     await card.getByLabel('At most this many top-ups a month').fill('2');
@@ -102,10 +107,7 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     await page.getByText('Stripe is confirming your new card; top-ups use it as soon as it has.').waitFor({ timeout: 10_000 });
     expect(await page.getByText('Your card is saved for auto top-up.').count()).toBe(0);
 
-    await card.getByLabel('Top up automatically').check();
-    await card.getByLabel('When the balance falls below').fill('20');
-    await card.getByLabel('Buy each time').selectOption('pack_100');
-    await card.getByLabel('At most this many top-ups a month').fill('2');
+    await fillAutoTopUp(card, '2');
     await card.getByRole('button', { name: 'Save auto top-up' }).click();
     await card.getByText('Auto top-up settings saved.').waitFor();
     await waitForTestIdText(page, 'auto-top-up-state', 'On: when the balance falls below 20 credits, buys 100 credits for $9.00. 0 of at most 2 this month.', 5000);

@@ -150,18 +150,7 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
         <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
         <span>Top up automatically</span>
       </label>
-      <label className="field" htmlFor="auto-top-up-threshold">
-        <span>When the balance falls below</span>
-        <input
-          id="auto-top-up-threshold"
-          inputMode="decimal"
-          value={threshold}
-          onChange={(e) => setThreshold(e.target.value)}
-          aria-describedby="auto-top-up-threshold-error"
-          aria-invalid={invalid.threshold ? true : undefined}
-        />
-      </label>
-      <FieldError id="auto-top-up-threshold-error" message={invalid.threshold ?? null} />
+      <TextField id="auto-top-up-threshold" label="When the balance falls below" inputMode="decimal" value={threshold} onChange={setThreshold} error={invalid.threshold} />
       <label className="field" htmlFor="auto-top-up-pack">
         <span>Buy each time</span>
         <select id="auto-top-up-pack" value={choice} onChange={(e) => setChoice(e.target.value)} aria-describedby="auto-top-up-pack-error">
@@ -176,33 +165,9 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
       </label>
       <FieldError id="auto-top-up-pack-error" message={invalid.pack ?? null} />
       {choice === CUSTOM && (
-        <>
-          <label className="field" htmlFor="auto-top-up-amount">
-            <span>Credits to buy</span>
-            <input
-              id="auto-top-up-amount"
-              inputMode="decimal"
-              value={amount}
-              onChange={(e) => setAmount(e.target.value)}
-              aria-describedby="auto-top-up-amount-error"
-              aria-invalid={invalid.amount ? true : undefined}
-            />
-          </label>
-          <FieldError id="auto-top-up-amount-error" message={invalid.amount ?? null} />
-        </>
+        <TextField id="auto-top-up-amount" label="Credits to buy" inputMode="decimal" value={amount} onChange={setAmount} error={invalid.amount} />
       )}
-      <label className="field" htmlFor="auto-top-up-maximum">
-        <span>At most this many top-ups a month</span>
-        <input
-          id="auto-top-up-maximum"
-          inputMode="numeric"
-          value={maximum}
-          onChange={(e) => setMaximum(e.target.value)}
-          aria-describedby="auto-top-up-maximum-error"
-          aria-invalid={invalid.maximum ? true : undefined}
-        />
-      </label>
-      <FieldError id="auto-top-up-maximum-error" message={invalid.maximum ?? null} />
+      <TextField id="auto-top-up-maximum" label="At most this many top-ups a month" inputMode="numeric" value={maximum} onChange={setMaximum} error={invalid.maximum} />
       <ErrorMessage error={save.error} />
       {saved && <Notice tone="success">Auto top-up settings saved.</Notice>}
       <div className="row">
@@ -211,5 +176,19 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** A labelled text input with its error below, described by it. */
+function TextField(props: { id: string; label: string; inputMode: 'decimal' | 'numeric'; value: string; onChange: (value: string) => void; error: string | null | undefined }) {
+  const { id, label, inputMode, value, onChange, error } = props;
+  return (
+    <>
+      <label className="field" htmlFor={id}>
+        <span>{label}</span>
+        <input id={id} inputMode={inputMode} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={`${id}-error`} aria-invalid={error ? true : undefined} />
+      </label>
+      <FieldError id={`${id}-error`} message={error ?? null} />
+    </>
   );
 }
