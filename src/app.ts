@@ -47,6 +47,12 @@ export interface BuildOptions {
    * never claims queued work with a configuration made for something else. @default true
    */
   background?: boolean;
+  /**
+   * With `background: false`, still release holds and expire credits past their time (the
+   * ledger's sweep: re-checked under the wallet lock, so safe beside any number of servers, and
+   * independent of this process's configuration). @default false
+   */
+  expirySweep?: boolean;
   /** Use the embedded database only when a server already runs it (see openDatabase). @default false */
   attachToRunningDatabase?: boolean;
 }
@@ -58,7 +64,8 @@ export interface BuildOptions {
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
   const log = opts.logger ?? createLogger(config);
   const db = await openDatabase(config, log, { attachOnly: opts.attachToRunningDatabase });
-  const core = await buildCore(db, config, log, opts.background ?? true);
+  const background = opts.background ?? true;
+  const core = await buildCore(db, config, log, { workers: background, sweeps: background ? 'all' : opts.expirySweep ? 'expiry' : 'none' });
   const { services, metrics } = core;
 
   const schema = await buildGraphQLSchema();

@@ -70,7 +70,13 @@ export interface Core {
   stop(): Promise<void>;
 }
 
-export async function buildCore(db: Database, config: Config, log: Logger, background: boolean): Promise<Core> {
+/** Which background work an instance runs: the queue workers, and all sweeps, the expiry sweep alone or none. */
+export interface BackgroundWork {
+  workers: boolean;
+  sweeps: 'all' | 'expiry' | 'none';
+}
+
+export async function buildCore(db: Database, config: Config, log: Logger, background: BackgroundWork): Promise<Core> {
   const { orm } = db;
   const instanceId = randomUUID();
   const pricing = new PricingService(config);
@@ -130,8 +136,8 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
 
   await realtime.start();
   const workers = [outbox, webhooks.worker, autoTopUp.worker];
-  const sweeper = background ? startSweeps(services, config, log) : undefined;
-  if (background) workers.forEach((worker) => worker.start());
+  const sweeper = background.sweeps === 'none' ? undefined : startSweeps(services, config, log, background.sweeps === 'all');
+  if (background.workers) workers.forEach((worker) => worker.start());
 
   return {
     instanceId,
@@ -167,13 +173,13 @@ function addBatchParticipants(parts: {
 }
 
 /**
- * Holds and buckets past their time are expired, and refused refunds retried, by a sweep on
- * every instance (safe: each expiry is re-checked under the wallet lock).
+ * Holds and buckets past their time are expired, and (`refunds`) refused refunds retried, by a
+ * sweep on every instance (safe: each expiry is re-checked under the wallet lock).
  */
-function startSweeps(services: Services, config: Config, log: Logger): NodeJS.Timeout {
+function startSweeps(services: Services, config: Config, log: Logger, refunds: boolean): NodeJS.Timeout {
   const sweeper = setInterval(() => {
     services.ledger.sweep().catch((err) => log.error({ err }, 'expiry sweep failed'));
-    services.billing.sweep().catch((err) => log.error({ err }, 'refund retry sweep failed'));
+    if (refunds) services.billing.sweep().catch((err) => log.error({ err }, 'refund retry sweep failed'));
   }, config.sweepIntervalMs);
   sweeper.unref();
   return sweeper;

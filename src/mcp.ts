@@ -11,15 +11,17 @@ import { createLogger } from './shared/logger';
  * `npm run mcp`: the MCP tools over stdio, for an agent that starts this process itself. It
  * acts with the API key in MCP_API_KEY (its scopes limit the tools) on the configured database
  * (DATABASE_URL, or the embedded one of a server running on the same DATA_DIR), through the
- * same services as the HTTP server, without their background work (the servers do it).
+ * same services as the HTTP server, without their queue workers (the servers run them).
  * stdout carries the protocol only: logs go to stderr.
  */
 async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config, pino.destination(2));
-  // Requests only: the queues (emails, webhooks, auto top-ups) and sweeps belong to the servers.
-  // Never the owner of the embedded database: the process that starts it stops it on exit.
-  const app = await buildApp(config, { logger: log, background: false, attachToRunningDatabase: true });
+  // The queues (emails, webhooks, auto top-ups) belong to the servers, whose configuration they
+  // need; expired holds are released here too, so an agent working with no server running gets
+  // its held credits back. Never the owner of the embedded database: the process that starts it
+  // stops it on exit.
+  const app = await buildApp(config, { logger: log, background: false, expirySweep: true, attachToRunningDatabase: true });
   const authorization = `Bearer ${config.mcpApiKey}`;
   const principal = await app.services.auth.authenticate(authorization);
   if (!principal || principal.via !== 'apiKey') {

@@ -246,7 +246,7 @@ describe('MCP over stdio (npm run mcp)', () => {
     expect(codeOf(answer)).toBe('UNAUTHENTICATED');
   });
 
-  it('leaves queued work to the servers: with no server running, a due email stays queued while the tools answer', async () => {
+  it('leaves queued work to the servers but releases expired holds: with no server running, a due email stays queued, a hold past its time returns its credits', async () => {
     const db = await createTestDatabase();
     try {
       const server = await startTestApp({ SIGNUP_BONUS: '10' }, { dbUrl: db.url });
@@ -260,9 +260,19 @@ describe('MCP over stdio (npm run mcp)', () => {
       // A stdio process polling its (absent) outbox worker every 20 ms would have claimed it at once.
       const client = await stdioClient(key, db.url, { EMAIL_POLL_MS: '20', WEBHOOK_POLL_MS: '20', AUTO_TOP_UP_POLL_MS: '20', SWEEP_INTERVAL_MS: '50' });
       expect((await call(client, 'charge_usage', { feature: 'talking_head', quantity: 30, idempotencyKey: 'queued-1' })).value.wallet).toMatchObject({ balance: '7' });
+      expect((await call(client, 'reserve_credits', { feature: 'talking_head', quantity: 10, idempotencyKey: 'hold-1', expiresInSeconds: 1 })).value).toMatchObject({ status: 'PENDING', amount: '1' });
+      expect((await call(client, 'get_balance')).value).toMatchObject({ balance: '6', held: '1' });
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const email = await withSql(db.url, async (c) => (await c.query('select attempts, sent_at from email_outbox where id = $1', [emailId])).rows[0]);
       expect(email).toEqual({ attempts: 0, sent_at: null });
+      // The expiry sweep does run here: the agent gets its held credits back with no server running.
+      const deadline = Date.now() + 10_000;
+      let wallet = (await call(client, 'get_balance')).value;
+      while (wallet.held !== '0' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        wallet = (await call(client, 'get_balance')).value;
+      }
+      expect(wallet).toMatchObject({ balance: '7', held: '0' });
       await client.close();
     } finally {
       await db.drop();
