@@ -1,6 +1,4 @@
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
-import { charge, createApiKey, DashboardHarness } from '../helpers/dashboard';
+import { charge, createApiKey, DashboardHarness, seriousViolations } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
 import { CreateSynfluencerDocument, CreateWebhookEndpointDocument } from '../generated/graphql';
 
@@ -17,13 +15,6 @@ const PAGES = [
   { path: '/app/webhooks', heading: 'Webhooks' },
   { path: '/app/admin', heading: 'Admin' },
 ];
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-}
 
 describeWithBrowser('dashboard: accessibility and small screens', () => {
   let h: DashboardHarness;

@@ -1,5 +1,5 @@
 import type { Locator, Page, Request } from 'playwright-core';
-import { createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
+import { createApiKey, DashboardHarness, seriousViolations, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
 import { FakeStripe } from '../helpers/fake-stripe';
 import { WebhookReceiver } from '../helpers/webhook-receiver';
@@ -112,6 +112,7 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     await card.getByText('Auto top-up settings saved.').waitFor();
     await waitForTestIdText(page, 'auto-top-up-state', 'On: when the balance falls below 20 credits, buys 100 credits for $9.00. 0 of at most 2 this month.', 5000);
     await h.screenshot(page, 'auto-top-up');
+    expect(await seriousViolations(page, '#auto-top-up')).toEqual([]);
 
     // Quiet while nothing changes: no polling once the card is confirmed, and no query refetching
     // another (the settings are one normalized AccountSettings, whichever query selects them).
@@ -189,6 +190,7 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     expect(WebhookReceiver.verifies(secondSecret, afterRotation)).toBe(true);
     expect(WebhookReceiver.verifies(firstSecret, afterRotation)).toBe(true);
     await h.screenshot(page, 'webhooks');
+    expect(await seriousViolations(page)).toEqual([]); // the form, a new secret and a delivery log open
 
     // Within the grace period, rotating again stops the old secrets at once, as the button says.
     await endpoint.getByRole('button', { name: 'I saved it' }).click();

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PASSWORD, startTestApp, type TestApp, type TestUser } from './app';
@@ -142,4 +143,13 @@ export async function recordWhenShown(page: Page, expected: Record<string, strin
     await page.waitForFunction((ids) => ids.every((id) => (window as unknown as { shownAt: Record<string, number> }).shownAt[id] !== undefined), Object.keys(expected), { timeout: timeoutMs });
     return page.evaluate(() => (window as unknown as { shownAt: Record<string, number> }).shownAt);
   };
+}
+
+/** axe-core's serious and critical violations on the page (or inside `include`, a CSS selector), one line each. */
+export async function seriousViolations(page: Page, include?: string): Promise<string[]> {
+  const builder = new AxeBuilder({ page });
+  const result = await (include ? builder.include(include) : builder).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }
