@@ -135,7 +135,13 @@ describe('settings', () => {
       setup_intent_data: { metadata: { accountId: u.accountId, purpose: 'auto_top_up' } },
       success_url: expect.stringContaining('checkout=card_saved'), // not the purchase return, which waits for a purchase
     });
+    expect((await autoTopUp(u)).paymentMethodSavedAt).toBeNull();
     expect(await saveCard(u, 'pm_card_visa')).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } });
+    const firstSaved = (await autoTopUp(u)).paymentMethodSavedAt;
+    expect(firstSaved).not.toBeNull();
+    await sleep(5);
+    expect((await saveCard(u, 'pm_card_mastercard')).status).toBe(200); // a new card moves the time a client waits on
+    expect(Date.parse((await autoTopUp(u)).paymentMethodSavedAt!)).toBeGreaterThan(Date.parse(firstSaved!));
 
     const saved = (await a.ok(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '20', amount: '50', monthlyMaximum: 4 } }, u.token)).updateAutoTopUp;
     expect(saved).toMatchObject({ enabled: true, threshold: '20', packId: null, amount: '50', price: '4.50', currency: 'usd', monthlyMaximum: 4, paymentMethodSaved: true, topUpsThisMonth: 0 });

@@ -99,13 +99,17 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
       ['checkout.session.completed', 200],
     ]);
 
-    // Replacing it: "saved" was already true, so the page cannot tell when the new card is confirmed, and says so.
+    // Replacing it: a card is already saved, and the page still waits for Stripe to save the new one.
+    fake.holdHostedWebhooks();
     await card.getByRole('button', { name: 'Use another card' }).click();
     await page.waitForURL(`${fake.url}/checkout/**`);
     await page.getByRole('button', { name: 'Save card' }).click();
     await page.waitForURL(/\/app\/account/);
-    await page.getByText('Stripe is confirming your new card; top-ups use it as soon as it has.').waitFor({ timeout: 10_000 });
+    await page.getByText('Waiting for Stripe to confirm your card…').waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(1600); // at least one more look at the settings: still the old card
     expect(await page.getByText('Your card is saved for auto top-up.').count()).toBe(0);
+    await fake.releaseHostedWebhooks();
+    await page.getByText('Your card is saved for auto top-up.').waitFor({ timeout: 10_000 });
 
     await fillAutoTopUp(card, '2');
     await card.getByRole('button', { name: 'Save auto top-up' }).click();

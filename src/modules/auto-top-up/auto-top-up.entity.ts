@@ -43,6 +43,10 @@ export class AutoTopUp {
   @Property({ type: 'text', nullable: true })
   paymentMethodId: string | null = null;
 
+  /** When Stripe last saved a card here (a replaced card moves it). */
+  @Property({ type: 'timestamptz', nullable: true })
+  paymentMethodSavedAt: Date | null = null;
+
   @Property({ type: 'text', nullable: true })
   stripeCustomerId: string | null = null;
 

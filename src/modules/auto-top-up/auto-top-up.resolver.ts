@@ -19,6 +19,7 @@ const toSettings = (view: AutoTopUpView): AutoTopUpSettingsType => ({
   consecutiveFailures: view.consecutiveFailures,
   stoppedAfterFailures: view.stoppedAfterFailures,
   paymentMethodSaved: view.paymentMethodSaved,
+  paymentMethodSavedAt: view.paymentMethodSavedAt,
   lastFailure: view.lastFailure,
 });
 

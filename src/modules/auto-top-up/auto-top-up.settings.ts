@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { AutoTopUpConfig } from '../../config';
 import type { Sql } from '../../db/sql';
 import { badInput, notFound } from '../../shared/errors';
-import { nullableBigint, textOrNull } from '../../shared/row-values';
+import { nullableBigint, nullableDate, textOrNull } from '../../shared/row-values';
 import { monthKey } from '../../shared/time';
 import { formatMinor, priceInMinor } from '../billing/billing.catalog';
 import type { BillingService } from '../billing/billing.service';
@@ -23,6 +23,7 @@ export interface AutoTopUpView {
   consecutiveFailures: number;
   stoppedAfterFailures: boolean;
   paymentMethodSaved: boolean;
+  paymentMethodSavedAt: Date | null;
   lastFailure: string | null;
 }
 
@@ -39,7 +40,7 @@ const MIN_CHARGE_MINOR = 50n;
 const MAX_MONTHLY = 100;
 
 const SETTINGS_COLUMNS = `t.enabled, t.threshold::text as threshold, t.pack_id, t.credits::text as credits, t.amount_minor::text as amount_minor, t.currency,
-  t.monthly_maximum, t.month_key, t.started_this_month, t.consecutive_failures, t.payment_method_id is not null as has_card, t.last_failure`;
+  t.monthly_maximum, t.month_key, t.started_this_month, t.consecutive_failures, t.payment_method_id is not null as has_card, t.payment_method_saved_at, t.last_failure`;
 
 /**
  * Reading and saving auto top-up settings, and the card Stripe saved for them. Every write takes
@@ -78,6 +79,7 @@ export class AutoTopUpSettings {
       consecutiveFailures: failures,
       stoppedAfterFailures: row.enabled === true && failures >= this.config.maxFailures,
       paymentMethodSaved: row.has_card === true,
+      paymentMethodSavedAt: nullableDate(row.payment_method_saved_at),
       lastFailure: textOrNull(row.last_failure),
     };
   }
@@ -146,8 +148,8 @@ export class AutoTopUpSettings {
     await this.sql.withTransaction(async (client: PoolClient) => {
       if (!(await lockWalletOfAccount(client, accountId))) return;
       await client.query(
-        `insert into auto_top_up (account_id, payment_method_id, stripe_customer_id) values ($1, $2, $3)
-         on conflict (account_id) do update set payment_method_id = excluded.payment_method_id,
+        `insert into auto_top_up (account_id, payment_method_id, stripe_customer_id, payment_method_saved_at) values ($1, $2, $3, now())
+         on conflict (account_id) do update set payment_method_id = excluded.payment_method_id, payment_method_saved_at = now(),
                 stripe_customer_id = coalesce(excluded.stripe_customer_id, auto_top_up.stripe_customer_id), consecutive_failures = 0, updated_at = now()`,
         [accountId, paymentMethodId, customerId],
       );

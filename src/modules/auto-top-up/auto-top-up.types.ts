@@ -42,6 +42,9 @@ export class AutoTopUpSettingsType {
   @Field({ description: 'Whether a card is saved for off-session payments (a pack bought through Checkout, or setupAutoTopUpPaymentMethod).' })
   paymentMethodSaved!: boolean;
 
+  @Field(() => Date, { nullable: true, description: 'When Stripe last saved a card for top-ups; a new card (setupAutoTopUpPaymentMethod) moves it. Null without a card.' })
+  paymentMethodSavedAt!: Date | null;
+
   @Field(() => String, { nullable: true, description: 'Why the last failed top-up failed, e.g. "card_declined: ...".' })
   lastFailure!: string | null;
 }

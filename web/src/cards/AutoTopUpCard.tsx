@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { AutoTopUpDocument, CatalogDocument, SetupAutoTopUpPaymentMethodDocument, UpdateAutoTopUpDocument, type AutoTopUpFieldsFragment, type UpdateAutoTopUpInput } from '../gql/graphql';
 import { Card, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
@@ -23,10 +23,15 @@ export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
   // A top-up's outcome (this month's count, a failure) arrives as a message: read the settings again.
   useEffect(() => live.onMessage((m) => (m.kind === 'AUTO_TOP_UP_SUCCEEDED' || m.kind === 'AUTO_TOP_UP_FAILED') && void refetch()), [live, refetch]);
   const settings = data?.me.settings.autoTopUp;
-  // Replacing a saved card: "saved" was already true, so it cannot say when Stripe confirmed the new one.
-  const hadCard = useRef<boolean | null>(null);
-  if (settings && hadCard.current === null) hadCard.current = settings.paymentMethodSaved;
-  const cardPending = waitingForCard && settings?.paymentMethodSaved === false;
+  // The card is confirmed once Stripe saved one after the customer left for its page (the time
+  // the card had then is kept in sessionStorage; without it, any saved card counts).
+  // Read during render, removed once mounted: a render React discards (a suspended mount) reads it again.
+  const [cardBefore] = useState(() => (cardReturn === null ? null : readCardBefore()));
+  useEffect(() => {
+    if (cardReturn !== null) forgetCardBefore();
+  }, [cardReturn]);
+  const cardConfirmed = settings !== undefined && settings.paymentMethodSaved && (cardBefore === null || (settings.paymentMethodSavedAt ?? '') !== cardBefore);
+  const cardPending = waitingForCard && settings !== undefined && !cardConfirmed;
   // Stripe confirms a saved card with a webhook a moment after sending the customer back:
   // ask again until it has (or until CARD_CONFIRMATION_MS has passed).
   useEffect(() => {
@@ -42,8 +47,8 @@ export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
       ) : (
         <>
           <AutoTopUpState settings={settings} />
-          {cardReturn !== null && <CardReturnNotice pending={cardPending} saved={settings.paymentMethodSaved} replacing={hadCard.current === true} gaveUp={!waitingForCard} />}
-          <CardLine saved={settings.paymentMethodSaved} />
+          {cardReturn !== null && <CardReturnNotice pending={cardPending} confirmed={cardConfirmed} />}
+          <CardLine settings={settings} />
           <AutoTopUpForm settings={settings} />
         </>
       )}
@@ -52,11 +57,37 @@ export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
 }
 
 /** What the page knows after the customer came back from saving a card with Stripe. */
-function CardReturnNotice({ pending, saved, replacing, gaveUp }: { pending: boolean; saved: boolean; replacing: boolean; gaveUp: boolean }) {
-  if (replacing) return <Notice>Stripe is confirming your new card; top-ups use it as soon as it has.</Notice>;
+function CardReturnNotice({ pending, confirmed }: { pending: boolean; confirmed: boolean }) {
+  if (confirmed) return <Notice tone="success">Your card is saved for auto top-up.</Notice>;
   if (pending) return <Notice>Waiting for Stripe to confirm your card…</Notice>;
-  if (saved) return <Notice tone="success">Your card is saved for auto top-up.</Notice>;
-  return gaveUp ? <Notice tone="warning">Stripe has not confirmed the card yet. Reload this page in a minute.</Notice> : null;
+  return <Notice tone="warning">Stripe has not confirmed the card yet. Reload this page in a minute.</Notice>;
+}
+
+const CARD_BEFORE_KEY = 'credits:auto-top-up-card-before';
+
+/** Remembers, across Stripe's page, when the current card was saved ('' for none). */
+function rememberCardBefore(savedAt: string | null | undefined): void {
+  try {
+    sessionStorage.setItem(CARD_BEFORE_KEY, savedAt ?? '');
+  } catch {
+    // storage refused (private mode): the return then accepts any saved card
+  }
+}
+
+function readCardBefore(): string | null {
+  try {
+    return sessionStorage.getItem(CARD_BEFORE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function forgetCardBefore(): void {
+  try {
+    sessionStorage.removeItem(CARD_BEFORE_KEY);
+  } catch {
+    // nothing was kept
+  }
 }
 
 /** True until CARD_CONFIRMATION_MS after the customer came back from a setup-mode Checkout. */
@@ -94,11 +125,14 @@ function AutoTopUpState({ settings: s }: { settings: AutoTopUpFieldsFragment }) 
 }
 
 /** Whether a card is saved for off-session payments, and a setup-mode Checkout to save one. */
-function CardLine({ saved }: { saved: boolean }) {
+function CardLine({ settings }: { settings: AutoTopUpFieldsFragment }) {
+  const saved = settings.paymentMethodSaved;
   const [setup] = useMutation(SetupAutoTopUpPaymentMethodDocument);
   const open = useAction(async () => {
     const r = await setup();
-    if (r.data) window.location.assign(r.data.setupAutoTopUpPaymentMethod.url);
+    if (!r.data) return;
+    rememberCardBefore(settings.paymentMethodSavedAt);
+    window.location.assign(r.data.setupAutoTopUpPaymentMethod.url);
   });
   return (
     <div className="row wrap">
