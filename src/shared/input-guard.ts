@@ -15,6 +15,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { badInput } from './errors';
+import { isStorableText } from './storable-text';
 
 /**
  * Text, lists and JSON are validated at the edge, once, for every argument of the schema.
@@ -67,9 +68,6 @@ export const MAX_LIST_ITEMS = 1000;
 /** Limits of every JSON argument (metadata): nesting depth, object keys in total, serialised UTF-8 bytes, key length. */
 export const JSON_LIMITS = { maxDepth: 8, maxKeys: 100, maxBytes: 4096, maxKeyLength: 100 } as const;
 
-/** U+0000 or a lone surrogate (a high one not followed by a low one, or a low one not preceded by a high one). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NOT_STORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** C0/C1 controls, DEL, bidirectional marks/overrides/isolates and invisible formatting characters. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NOT_IN_EMAIL = /[\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/;
@@ -77,7 +75,7 @@ const NOT_IN_EMAIL = /[\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202
 type Check = (value: unknown, path: string) => void;
 
 export function checkText(value: string, path: string, max: number, email = false): void {
-  if (NOT_STORABLE.test(value)) throw badInput(`${path} must be valid Unicode text without NUL characters`);
+  if (!isStorableText(value)) throw badInput(`${path} must be valid Unicode text without NUL characters`);
   if (value.length > max) throw badInput(`${path} must be at most ${max} characters`);
   if (email && NOT_IN_EMAIL.test(value)) throw badInput(`${path} must not contain control, bidirectional or invisible characters`);
 }

@@ -22,6 +22,19 @@ async function fillAutoTopUp(card: Locator, maximum: string): Promise<void> {
   await card.getByLabel('At most this many top-ups a month').fill(maximum);
 }
 
+/**
+ * Goes through Stripe's hosted setup page (the fake) from `button`, with the fake's webhooks held:
+ * the customer is back before Stripe confirms the card, and the card says it is waiting.
+ */
+async function saveCardWithWebhookHeld(page: Page, fake: FakeStripe, button: Locator): Promise<void> {
+  fake.holdHostedWebhooks();
+  await button.click();
+  await page.waitForURL(`${fake.url}/checkout/**`);
+  await page.getByRole('button', { name: 'Save card' }).click();
+  await page.waitForURL(/\/app\/account/);
+  await page.getByText('Waiting for Stripe to confirm your card…').waitFor({ timeout: 10_000 });
+}
+
 /** GraphQL requests the page sends over the next `ms` milliseconds. */
 async function countGraphqlRequests(page: Page, ms: number): Promise<number> {
   let count = 0;
@@ -82,12 +95,7 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
 
     // Stripe's hosted setup page (the fake) saves a card and sends the customer back before its
     // webhook arrives: the card waits for it, asking again, then says the card is saved.
-    fake.holdHostedWebhooks();
-    await card.getByRole('button', { name: 'Save a card' }).click();
-    await page.waitForURL(`${fake.url}/checkout/**`);
-    await page.getByRole('button', { name: 'Save card' }).click();
-    await page.waitForURL(/\/app\/account/);
-    await page.getByText('Waiting for Stripe to confirm your card…').waitFor({ timeout: 10_000 });
+    await saveCardWithWebhookHeld(page, fake, card.getByRole('button', { name: 'Save a card' }));
     const asked = await countGraphqlRequests(page, 2000);
     expect(asked).toBeGreaterThanOrEqual(1); // polled while waiting (every 1.5 s)
     await fake.releaseHostedWebhooks();
@@ -100,12 +108,7 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     ]);
 
     // Replacing it: a card is already saved, and the page still waits for Stripe to save the new one.
-    fake.holdHostedWebhooks();
-    await card.getByRole('button', { name: 'Use another card' }).click();
-    await page.waitForURL(`${fake.url}/checkout/**`);
-    await page.getByRole('button', { name: 'Save card' }).click();
-    await page.waitForURL(/\/app\/account/);
-    await page.getByText('Waiting for Stripe to confirm your card…').waitFor({ timeout: 10_000 });
+    await saveCardWithWebhookHeld(page, fake, card.getByRole('button', { name: 'Use another card' }));
     await page.waitForTimeout(1600); // at least one more look at the settings: still the old card
     expect(await page.getByText('Your card is saved for auto top-up.').count()).toBe(0);
     await fake.releaseHostedWebhooks();

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Stripe from 'stripe';
 import { FakePaymentIntents } from './fake-stripe-intents';
+import { postStripeEvent, stripeEvent } from './stripe-events';
 
 /**
  * A small Stripe-compatible HTTP server for tests: the real `stripe` SDK is pointed at it
@@ -300,12 +300,9 @@ export class FakeStripe {
       this.heldEvents.push({ type, object, sessionId });
       return;
     }
-    const hosted = this.hosted!;
-    const event = { id: `evt_test_${++this.seq}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object } };
-    const payload = JSON.stringify(event);
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: hosted.webhookSecret });
-    const r = await fetch(hosted.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: payload });
-    this.webhooks.push({ type, sessionId, status: r.status });
+    const { webhookUrl, webhookSecret } = this.hosted!;
+    const answer = await postStripeEvent(webhookUrl, stripeEvent(type, object, { id: `evt_test_${++this.seq}` }), webhookSecret);
+    this.webhooks.push({ type, sessionId, status: answer.status });
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { monthKey } from '../../shared/time';
-import { SELF_SERVICE_KEY } from '../billing/billing.service';
+import { SELF_SERVICE_ON_SQL } from '../billing/billing.service';
 import type { BatchParticipant, OpenedWallet, SqlParams } from '../ledger/engine/participant';
 import { countStarted, topUpDue, type TopUpSettings } from './auto-top-up.rules';
 
@@ -42,9 +42,8 @@ interface LoadedTopUp {
 
 /**
  * The settings of an enabled account with a saved card, while self-service billing is switched on
- * (billing's `app_setting` row, a jsonb `true`, as `setSelfServiceBilling` stores it), and the
- * status of the attempt the wallet's marker names: all read after the wallet lock, like every
- * loaded column (store/load.ts). With self-service off no top-up starts, so none is started only
+ * (billing's SELF_SERVICE_ON_SQL), and the status of the attempt the wallet's marker names: all
+ * read after the wallet lock, like every loaded column (store/load.ts). With self-service off no top-up starts, so none is started only
  * for the worker to cancel it; one started just before the switch is cancelled by the worker.
  */
 const LOAD = `json_build_object(
@@ -52,7 +51,7 @@ const LOAD = `json_build_object(
                                         'packId', t.pack_id, 'monthlyMaximum', t.monthly_maximum, 'monthKey', t.month_key,
                                         'startedThisMonth', t.started_this_month, 'consecutiveFailures', t.consecutive_failures)
                  from auto_top_up t where t.account_id = a.id and t.enabled and t.payment_method_id is not null
-                  and exists (select 1 from app_setting s where s.key = '${SELF_SERVICE_KEY}' and s.value = 'true'::jsonb)),
+                  and ${SELF_SERVICE_ON_SQL}),
   'inFlightStatus', (select x.status from auto_top_up_attempt x where x.id = w.auto_top_up_attempt_id))`;
 
 function decodeSettings(raw: LoadedTopUp['settings']): TopUpSettings | null {

@@ -138,13 +138,12 @@ export class AutoTopUpWorker extends BackgroundWorker {
   /**
    * A card error (declined, authentication required) or another refusal fails the attempt; so does
    * Stripe's idempotency error (the key was first used with other parameters), which no retry with
-   * that key can get past. A refused API key (401, 403) is the operator's problem, not the card's:
-   * logged as an error and retried, never counted as the customer's failure. Anything else is retried.
+   * that key can get past. A request Stripe refused without running it (401, 403, 429) is the
+   * operator's problem, not the card's: logged as an error and retried, never counted as the
+   * customer's failure. Anything else is retried.
    */
   private async stripeRefused(attempt: ClaimedAttempt, err: unknown): Promise<void> {
     const e = err as { type?: string; code?: string; message?: string };
-    // 5 s, doubling up to 10 times (~85 min), never beyond the reconcile delay.
-    const retryMs = backoffMs(Math.min(attempt.tries, 11), 5000, this.deps.config.reconcileAfterMs);
     if (isNotRunByStripe(err)) {
       // Stripe answered that it did not run the create: the try is taken back, so the attempt may
       // still be cancelled if the customer turns auto top-up off meanwhile (nothing was charged).
@@ -158,6 +157,8 @@ export class AutoTopUpWorker extends BackgroundWorker {
       return this.deps.payments.fail(attempt.id, 'idempotency_error', `Stripe refused to repeat the payment request with other details: ${e.message ?? 'idempotency key reused'}`);
     }
     if (isPermanentStripeError(err)) return this.deps.payments.fail(attempt.id, e.code ?? 'payment_error', e.message ?? 'Stripe refused the payment.');
+    // 5 s, doubling up to 10 times (~85 min), never beyond the reconcile delay.
+    const retryMs = backoffMs(Math.min(attempt.tries, 11), 5000, this.deps.config.reconcileAfterMs);
     this.deps.log.warn({ err, attemptId: attempt.id, retryMs }, 'auto top-up PaymentIntent not created; retried with the same idempotency key');
     await this.checkAgainLater(attempt.id, retryMs);
   }

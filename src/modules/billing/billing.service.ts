@@ -19,6 +19,8 @@ import { createStripeClient } from './stripe.client';
 import { StripeWebhookService } from './billing.webhook';
 
 export const SELF_SERVICE_KEY = 'billing.selfServiceEnabled';
+/** True while self-service billing is switched on (a jsonb `true` in app_setting), as SQL: for statements of other modules too. */
+export const SELF_SERVICE_ON_SQL = `exists (select 1 from app_setting s where s.key = '${SELF_SERVICE_KEY}' and s.value = 'true'::jsonb)`;
 
 export interface BillingSettingsView {
   selfServiceEnabled: boolean;
@@ -76,8 +78,8 @@ export class BillingService {
   // ---------------------------------------------------------------- settings and gate
 
   async selfServiceEnabled(): Promise<boolean> {
-    const rows = await this.sql.query<{ value: unknown }>('select value from app_setting where key = ?', [SELF_SERVICE_KEY]);
-    return rows.length > 0 && rows[0].value === true;
+    const rows = await this.sql.query<{ enabled: boolean }>(`select ${SELF_SERVICE_ON_SQL} as enabled`);
+    return rows[0].enabled;
   }
 
   async settings(): Promise<BillingSettingsView> {

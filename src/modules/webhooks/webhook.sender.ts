@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
+import { storableText } from '../../shared/storable-text';
 import type { TargetPolicy } from './target-policy';
 
 /** How one HTTP attempt ended. */
@@ -25,26 +26,12 @@ export interface SendOptions {
 
 const USER_AGENT = 'synfluencer-credits-webhooks/1';
 
-/** A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one (not UTF-8). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/**
- * At most `max` UTF-16 units of `text` that PostgreSQL stores as they are: U+0000 (which `text`
- * refuses) removed, lone surrogates replaced by U+FFFD, and never a cut between the two halves of
- * a surrogate pair. An attempt's outcome must always be recordable: one that is not is sent again
- * (webhook.worker.ts), so a receiver's answer must never be able to make recording fail.
- */
-export function storableText(text: string, max = Number.POSITIVE_INFINITY): string {
-  const clean = text.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD');
-  if (clean.length <= max) return clean;
-  const end = /[\uD800-\uDBFF]/.test(clean.charAt(max - 1)) ? max - 1 : max;
-  return clean.slice(0, end);
-}
-
 /**
  * The kept start of a body as storable text: whatever the bytes (binary, invalid UTF-8), invalid
  * sequences become U+FFFD, and a character the byte limit cut in half is left out (the decoder
- * keeps an incomplete last sequence back instead of emitting it).
+ * keeps an incomplete last sequence back instead of emitting it). An attempt's outcome must
+ * always be recordable: one that is not is sent again (webhook.worker.ts), so a receiver's answer
+ * must never be able to make recording fail.
  */
 function bodyText(chunks: Buffer[]): string {
   return storableText(new StringDecoder('utf8').write(Buffer.concat(chunks)));

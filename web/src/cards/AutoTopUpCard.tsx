@@ -17,7 +17,7 @@ const CUSTOM = 'custom';
  */
 export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
   const { billing, live } = useShell();
-  const [cardReturn] = useState(() => (checkout === 'card_saved' ? Date.now() : null));
+  const [cardReturn] = useState(() => checkout === 'card_saved'); // the query string is dropped after the first render
   const waitingForCard = useWaitingForCard(cardReturn);
   const { data, error, refetch, startPolling, stopPolling } = useQuery(AutoTopUpDocument, { skip: !billing.topUpAvailable });
   // A top-up's outcome (this month's count, a failure) arrives as a message: read the settings again.
@@ -26,9 +26,9 @@ export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
   // The card is confirmed once Stripe saved one after the customer left for its page (the time
   // the card had then is kept in sessionStorage; without it, any saved card counts).
   // Read during render, removed once mounted: a render React discards (a suspended mount) reads it again.
-  const [cardBefore] = useState(() => (cardReturn === null ? null : readCardBefore()));
+  const [cardBefore] = useState(() => (cardReturn ? readCardBefore() : null));
   useEffect(() => {
-    if (cardReturn !== null) forgetCardBefore();
+    if (cardReturn) forgetCardBefore();
   }, [cardReturn]);
   const cardConfirmed = settings !== undefined && settings.paymentMethodSaved && (cardBefore === null || (settings.paymentMethodSavedAt ?? '') !== cardBefore);
   const cardPending = waitingForCard && settings !== undefined && !cardConfirmed;
@@ -47,7 +47,7 @@ export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
       ) : (
         <>
           <AutoTopUpState settings={settings} />
-          {cardReturn !== null && <CardReturnNotice pending={cardPending} confirmed={cardConfirmed} />}
+          {cardReturn && <CardReturnNotice pending={cardPending} confirmed={cardConfirmed} />}
           <CardLine settings={settings} />
           <AutoTopUpForm settings={settings} />
         </>
@@ -91,13 +91,13 @@ function forgetCardBefore(): void {
 }
 
 /** True until CARD_CONFIRMATION_MS after the customer came back from a setup-mode Checkout. */
-function useWaitingForCard(returnedAt: number | null): boolean {
-  const [waiting, setWaiting] = useState(returnedAt !== null);
+function useWaitingForCard(returned: boolean): boolean {
+  const [waiting, setWaiting] = useState(returned);
   useEffect(() => {
-    if (returnedAt === null) return;
+    if (!returned) return;
     const timer = setTimeout(() => setWaiting(false), CARD_CONFIRMATION_MS);
     return () => clearTimeout(timer);
-  }, [returnedAt]);
+  }, [returned]);
   return waiting;
 }
 

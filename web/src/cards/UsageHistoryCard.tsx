@@ -1,6 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client/react';
 import { UsageHistoryDocument, type TransactionFilterInput, type TransactionKind } from '../gql/graphql';
+import { Pager, useCursorPages } from '../components/CursorPager';
 import { Card, Empty, ErrorMessage, Loading, useAction } from '../components/ui';
 import { downloadUsageCsv } from '../lib/export';
 import { formatCredits } from '../lib/money';
@@ -52,11 +53,8 @@ export function UsageHistoryCard() {
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
   const filter = useMemo(() => toFilter(applied, scope, me.timezone), [applied, scope, me.timezone]);
   const filterKey = JSON.stringify(filter);
-  // Cursors of the pages before the current one; reset whenever the filter changes.
-  const [pages, setPages] = useState<{ key: string; cursors: (string | null)[] }>({ key: filterKey, cursors: [null] });
-  const cursors = pages.key === filterKey ? pages.cursors : [null];
-  const after = cursors[cursors.length - 1];
-  const { data, error, loading } = useQuery(UsageHistoryDocument, { variables: { first: PAGE_SIZE, after, filter } });
+  const pages = useCursorPages(filterKey); // back to the first page whenever the filter changes
+  const { data, error, loading } = useQuery(UsageHistoryDocument, { variables: { first: PAGE_SIZE, after: pages.after, filter } });
   const exporting = useAction(() => downloadUsageCsv(session, filter));
   const conn = data?.transactions;
 
@@ -167,19 +165,7 @@ export function UsageHistoryCard() {
           </table>
         </div>
       )}
-      <nav className="pager" aria-label="History pages">
-        <button type="button" disabled={cursors.length <= 1} onClick={() => setPages({ key: filterKey, cursors: cursors.slice(0, -1) })}>
-          Previous
-        </button>
-        <span className="muted">Page {cursors.length}</span>
-        <button
-          type="button"
-          disabled={!conn?.pageInfo.hasNextPage}
-          onClick={() => conn?.pageInfo.endCursor && setPages({ key: filterKey, cursors: [...cursors, conn.pageInfo.endCursor] })}
-        >
-          Next
-        </button>
-      </nav>
+      <Pager pages={pages} pageInfo={conn?.pageInfo} label="History pages" back="Previous" forward="Next" />
     </Card>
   );
 }

@@ -13,6 +13,7 @@ import {
 } from '../gql/graphql';
 import { Card, Empty, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
 import { SecretReveal } from '../components/SecretReveal';
+import { Pager, useCursorPages } from '../components/CursorPager';
 import { useShell, useTitle } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
 
@@ -148,17 +149,18 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
   const [update] = useMutation(UpdateWebhookEndpointDocument);
   const [rotate] = useMutation(RotateWebhookSecretDocument);
   const [remove] = useMutation(DeleteWebhookEndpointDocument, { refetchQueries: ['WebhookEndpoints'], awaitRefetchQueries: true });
-  const toggle = useAction(async () => update({ variables: { id: e.id, input: { enabled: e.status !== 'ENABLED' } } }));
+  const disabled = e.status !== 'ENABLED';
+  const toggle = useAction(async () => update({ variables: { id: e.id, input: { enabled: disabled } } }));
   // One old secret signs beside the new one for a grace period; rotating again within it stops
-  // the old ones at once (graceSeconds 0), which the button says until the period ends.
-  const inGrace = useUntil(e.previousSecretExpiresAt ?? null);
+  // the old ones at once (graceSeconds 0), which the button says until the period ends (and the
+  // click checks again: the page may have stayed open past it).
+  const graceEnd = e.previousSecretExpiresAt ?? null;
+  const inGrace = useUntil(graceEnd);
   const rotateSecret = useAction(async () => {
-    const stillInGrace = e.previousSecretExpiresAt ? Date.parse(e.previousSecretExpiresAt) > Date.now() : false;
-    const r = await rotate({ variables: { id: e.id, graceSeconds: stillInGrace ? 0 : null } });
+    const r = await rotate({ variables: { id: e.id, graceSeconds: isFuture(graceEnd) ? 0 : null } });
     setSecret(r.data?.rotateWebhookSecret.secret ?? null);
   });
   const doDelete = useAction(async () => remove({ variables: { id: e.id } }));
-  const disabled = e.status !== 'ENABLED';
   return (
     <li className="list-row endpoint" data-testid="webhook-endpoint">
       <div className="stack">
@@ -207,11 +209,13 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
   );
 }
 
+const isFuture = (iso: string | null): boolean => iso !== null && Date.parse(iso) > Date.now();
+
 /** True until `iso` (re-rendering when it passes); false for null or a past time. */
 function useUntil(iso: string | null): boolean {
   const end = iso ? Date.parse(iso) : 0;
   const [, passed] = useState(0);
-  const before = end > Date.now();
+  const before = isFuture(iso);
   useEffect(() => {
     if (!before) return;
     const timer = setTimeout(() => passed((n) => n + 1), Math.min(end - Date.now() + 50, 2 ** 31 - 1));
@@ -222,10 +226,9 @@ function useUntil(iso: string | null): boolean {
 
 function Deliveries({ endpointId }: { endpointId: string }) {
   const { me } = useShell();
-  // Cursors of the pages before the current one (newest first).
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const pages = useCursorPages(); // newest first
   const { data, error, refetch } = useQuery(WebhookDeliveriesDocument, {
-    variables: { endpointId, first: PAGE_SIZE, after: cursors[cursors.length - 1] },
+    variables: { endpointId, first: PAGE_SIZE, after: pages.after },
     pollInterval: DELIVERIES_POLL_MS,
   });
   const [replay] = useMutation(ReplayWebhookDeliveryDocument);
@@ -277,15 +280,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
         </tbody>
       </table>
       <ErrorMessage error={doReplay.error} />
-      <nav className="pager" aria-label="Delivery pages">
-        <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Newer
-        </button>
-        <span className="muted">Page {cursors.length}</span>
-        <button type="button" disabled={!pageInfo.hasNextPage} onClick={() => pageInfo.endCursor && setCursors([...cursors, pageInfo.endCursor])}>
-          Older
-        </button>
-      </nav>
+      <Pager pages={pages} pageInfo={pageInfo} label="Delivery pages" back="Newer" forward="Older" />
     </div>
   );
 }
