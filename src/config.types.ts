@@ -70,7 +70,7 @@ export interface Config {
   ledgerMaxBatch: number;
   /** Ledger transactions one instance runs at once (each on wallets no other one holds). @default 4 */
   ledgerMaxConcurrentBatches: number;
-  /** How often expired holds and buckets are swept. @default 5000 */
+  /** How often expired holds and buckets are swept, and the spend of a month that ended zeroed. @default 5000 */
   sweepIntervalMs: number;
   /**
    * USAGE_ROLLUP=on|off: maintain the daily usage rollup in the ledger write (on) and read

@@ -117,7 +117,7 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
     messages,
     realtime,
     // A failed review loses nothing: the next ledger change of the wallet decides its alerts again.
-    accounts: new AccountsService(orm, (accountId) => ledger.review(accountId).catch((err) => log.error({ err, accountId }, 'alert review after a settings change failed'))),
+    accounts: new AccountsService(orm, (accountId, shownSettingChanged) => ledger.review(accountId, shownSettingChanged).catch((err) => log.error({ err, accountId }, 'alert review after a settings change failed'))),
     synfluencers: new SynfluencersService(orm),
     auth,
     // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.
@@ -173,8 +173,9 @@ function addBatchParticipants(parts: {
 }
 
 /**
- * Holds and buckets past their time are expired, and (`refunds`) refused refunds retried, by a
- * sweep on every instance (safe: each expiry is re-checked under the wallet lock).
+ * Holds and buckets past their time are expired, a month that ended zeroes its wallets' spend,
+ * and (`refunds`) refused refunds are retried, by a sweep on every instance (safe: each expiry
+ * and month turn is re-checked under the wallet lock).
  */
 function startSweeps(services: Services, config: Config, log: Logger, refunds: boolean): NodeJS.Timeout {
   const sweeper = setInterval(() => {

@@ -6,7 +6,7 @@ import { withSql } from './helpers/db';
 import { Recorder, pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { buildPayloads } from '../src/modules/realtime/realtime.hub';
 import { MessageKind } from '../src/modules/alerts/message.entity';
-import { BalanceChangedDocument, CreateApiKeyDocument, MessageAddedDocument, type BalanceChangedSubscription } from './generated/graphql';
+import { BalanceChangedDocument, CreateApiKeyDocument, MessageAddedDocument, UpdateSettingsDocument, type BalanceChangedSubscription } from './generated/graphql';
 
 // Three instances on ONE database: A holds the subscribers, B charges and publishes, and C
 // charges with publishing switched off (a publisher that dies between commit and NOTIFY).
@@ -138,6 +138,47 @@ describe('balanceChanged across instances', () => {
     expect(e.data.balanceChanged.balance).toBe('96');
     // It came through A's version poll, not a notification.
     expect(a.app.services.realtime.stats.pollRepairs).toBeGreaterThan(repairsBefore);
+  });
+
+  it('a budget cap change that moves the status is a change of its own: the next version, cause null, through the notification or the poll', async () => {
+    const u = await a.signUp();
+    await b.chargeOk(u, { quantity: 3 });
+    const { rec, first } = await liveWatch(a, u);
+    expect(first).toMatchObject({ version: '2', status: 'ACTIVE', cause: 'USAGE' });
+    // B publishes; C never does (its change reaches A through the version poll).
+    await b.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '3' } }, u.token);
+    const capped = (await rec.waitFor((d) => d.balanceChanged.version === '3', 2000)).data.balanceChanged;
+    expect(capped).toMatchObject({ balance: '97', spentThisMonth: '3', status: 'CAPPED', cause: null, wallet: { version: '3', status: 'CAPPED' } });
+    await c.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '10' } }, u.token);
+    const raised = (await rec.waitFor((d) => d.balanceChanged.version === '4', 2000)).data.balanceChanged;
+    expect(raised).toMatchObject({ balance: '97', status: 'ACTIVE', cause: null });
+    // A setting the wallet does not show (the burn threshold) takes no version: the next event is the next charge.
+    await b.ok(UpdateSettingsDocument, { input: { burnAlertThreshold: '50' } }, u.token);
+    await b.chargeOk(u, { quantity: 1 });
+    await rec.waitFor((d) => d.balanceChanged.version === '5', 2000);
+    expect(rec.events.map((e) => [e.data.balanceChanged.version, e.data.balanceChanged.cause])).toEqual([
+      ['2', 'USAGE'],
+      ['3', null],
+      ['4', null],
+      ['5', 'USAGE'],
+    ]);
+    expect((await walletRow(u.accountId)).version).toBe('5');
+  });
+
+  it("a month that ends with spend is delivered without waiting for a charge: spend 0 and CAPPED becomes ACTIVE, once across instances", async () => {
+    const u = await a.signUp();
+    await b.chargeOk(u, { quantity: 3 });
+    await b.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '3' } }, u.token);
+    const { rec, first } = await liveWatch(a, u);
+    expect(first).toMatchObject({ version: '3', status: 'CAPPED', spentThisMonth: '3' });
+    // As if the account's local midnight of the 1st had passed: the stored spend is of an earlier month.
+    await withSql(a.dbUrl, (db) => db.query(`update wallet set spent_month = '2000-01' where account_id = $1`, [u.accountId]));
+    const turned = (await rec.waitFor((d) => d.balanceChanged.version === '4', 2000)).data.balanceChanged;
+    expect(turned).toMatchObject({ balance: '97', spentThisMonth: '0', status: 'ACTIVE', cause: null });
+    // Three instances sweep every 200 ms; the wallet lock re-checks the month, so it turned once.
+    await sleep(600);
+    expect((await walletRow(u.accountId)).version).toBe('4');
+    expect(rec.events.map((e) => e.data.balanceChanged.version)).toEqual(['3', '4']);
   });
 
   it('survives losing its LISTEN connection: the poll covers the gap, then it reconnects and listens again', async () => {

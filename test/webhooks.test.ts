@@ -314,7 +314,7 @@ describe('alert and billing events', () => {
     expect(r.receipts).toHaveLength(1); // once a month, and the refused charge raised nothing
   });
 
-  it('sends BUDGET_CAP_REACHED when the account lowers its cap below this month\'s spend, carrying the unchanged wallet version', async () => {
+  it('sends BUDGET_CAP_REACHED when the account lowers its cap below this month\'s spend, carrying the version the cap change took', async () => {
     const u = await t.signUp();
     const r = await receivers.start();
     const { secret, endpoint } = await endpointFor(u, r.url, ['BUDGET_CAP_REACHED']);
@@ -325,8 +325,9 @@ describe('alert and billing events', () => {
     expect(WebhookReceiver.verifies(secret, receipt)).toBe(true);
     expect(receipt.payload.type).toBe('wallet.budget_cap_reached');
     expect(receipt.payload.data).toMatchObject({ month: monthKey(new Date(), 'UTC'), spentThisMonth: '12', held: '0', cap: '10' });
-    // A settings change records no ledger entry: the event refers to the version of the last change.
-    expect(receipt.payload.data.wallet).toMatchObject({ version: last.wallet.version, spentThisMonth: '12', monthlyBudgetCap: '10', status: 'CAPPED' });
+    // A cap change records no ledger entry but is a change of the wallet: the next version, which the event refers to.
+    const capVersion = String(BigInt(last.wallet.version) + 1n);
+    expect(receipt.payload.data.wallet).toMatchObject({ version: capVersion, spentThisMonth: '12', monthlyBudgetCap: '10', status: 'CAPPED' });
     await t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '5' } }, u.token);
     // updateSettings answers after its review committed: a second event would already be in the outbox.
     expect(await deliveries(u, endpoint.id)).toHaveLength(1);

@@ -2,6 +2,7 @@ import { errorCode } from '../helpers/app';
 import { charge, createApiKey, DashboardHarness, recordWhenShown, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
 import { MeDocument } from '../generated/graphql';
+import { sleep } from '../helpers/subscriptions';
 
 /*
  * The live top bar and balance card (synfluencer preset: credits shown as USD, 5 credits at
@@ -100,7 +101,7 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     await context.close();
   });
 
-  test('a cap set in the UI makes an API charge fail with BUDGET_CAP_EXCEEDED and the page shows the capped state', async () => {
+  test('a cap set in the UI makes an API charge fail with BUDGET_CAP_EXCEEDED and the page shows the capped state; clearing it reaches another open tab by push', async () => {
     const { page, context } = await h.page();
     const user = await h.signUpAndLogIn(page);
     const key = await createApiKey(h.t, user);
@@ -126,10 +127,19 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     expect(errorCode(await charge(h.t, key, '0.01'))).toBe('BUDGET_CAP_EXCEEDED');
     await h.screenshot(page, 'capped');
 
-    // Clearing the cap lifts the capped state.
+    // Clearing the cap lifts the capped state, here and, by push, in another open tab.
+    const otherTab = await context.newPage();
+    await otherTab.goto('/app/account');
+    await waitForTestIdText(otherTab, 'wallet-status', 'Monthly cap reached', 10_000);
+    await otherTab.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+    // Past the page's trailing refetch after its first event (lib/live.ts, at most 2 s): from
+    // here on only a pushed event can change what it shows.
+    await sleep(2500);
     await page.getByRole('button', { name: 'Clear monthly budget cap' }).click();
     await page.getByText('Monthly budget cap cleared.').waitFor();
     await page.getByTestId('wallet-status').waitFor({ state: 'detached' });
+    await otherTab.getByTestId('wallet-status').waitFor({ state: 'detached', timeout: 5000 });
+    expect(await otherTab.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7); // no reload happened
     expect((await charge(h.t, key, '0.01')).errors).toBeUndefined();
     await context.close();
   });

@@ -19,17 +19,22 @@ export interface SettingsInput {
 
 const textOf = (value: bigint | null): string | null => (value === null ? null : value.toString());
 
+/** Whether a change moves what the wallet shows: its cap, and through the month's boundary its month-to-date spend and status. */
+const movesWallet = (before: AccountView, after: AccountView): boolean => before.monthlyBudgetCap !== after.monthlyBudgetCap || before.timezone !== after.timezone;
+
 /** Whether a change moves what the ledger's alerts compare against: the cap, the burn threshold, or the month (timezone). */
-const movesAlerts = (before: AccountView, after: AccountView): boolean =>
-  before.monthlyBudgetCap !== after.monthlyBudgetCap || before.burnAlertThreshold !== after.burnAlertThreshold || before.timezone !== after.timezone;
+const movesAlerts = (before: AccountView, after: AccountView): boolean => movesWallet(before, after) || before.burnAlertThreshold !== after.burnAlertThreshold;
 
 export class AccountsService {
   private readonly sql: Sql;
 
-  /** `alertSettingsChanged`: after a committed change that moves alerts (the ledger reviews the wallet). */
+  /**
+   * `settingsChanged`: after a committed change that moves alerts, the ledger reviews the wallet;
+   * `shownSettingChanged` when the change also moves what the wallet shows (a new version for subscribers).
+   */
   constructor(
     orm: MikroORM,
-    private readonly alertSettingsChanged: (accountId: string) => Promise<void> = async () => undefined,
+    private readonly settingsChanged: (accountId: string, shownSettingChanged: boolean) => Promise<void> = async () => undefined,
   ) {
     this.sql = new Sql(orm);
   }
@@ -58,7 +63,9 @@ export class AccountsService {
    * A timezone change moves the month boundary, so the wallet's month-to-date spend is
    * recomputed from the ledger under the wallet lock (the cap stays exact, docs/invariants.md #6).
    * A cap or threshold moved below this month's spend, or a new month boundary, can make an alert
-   * due with no ledger change to raise it: after commit the ledger reviews the wallet.
+   * due with no ledger change to raise it: after commit the ledger reviews the wallet. A new cap or
+   * month boundary also changes what the wallet shows (cap, spend, status): that review gives the
+   * wallet a new version, published like a charge's (docs/invariants.md #5).
    */
   async updateSettings(accountId: string, input: SettingsInput): Promise<AccountView> {
     if (input.burnAlertThreshold !== undefined && input.burnAlertThreshold !== null && input.burnAlertThreshold <= 0n) {
@@ -90,7 +97,7 @@ export class AccountsService {
       if (walletId && next.timezone !== account.timezone) await recomputeMonthToDate(client, walletId, next.timezone);
       return { before: account, after: decodeAccount(updated.rows[0]) };
     });
-    if (movesAlerts(before, after)) await this.alertSettingsChanged(accountId);
+    if (movesAlerts(before, after)) await this.settingsChanged(accountId, movesWallet(before, after));
     return after;
   }
 }

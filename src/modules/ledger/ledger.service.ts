@@ -146,10 +146,12 @@ export class LedgerService {
   /**
    * Lets every participant look at the wallet again after an account setting the ledger reads
    * changed (budget cap, burn alert threshold, timezone): an alert that is now due is raised
-   * once, exactly as after a charge, under the wallet lock. Records nothing; the version stays.
+   * once, exactly as after a charge, under the wallet lock. Records nothing; when the change is
+   * one the wallet shows (`shownSettingChanged`: its cap, its month), the wallet takes the next
+   * version and subscribers receive its new state (verbs/review.ts).
    */
-  async review(accountId: string): Promise<void> {
-    await this.engine.submit(await this.walletIdOf(accountId), { type: 'review' });
+  async review(accountId: string, shownSettingChanged: boolean): Promise<void> {
+    await this.engine.submit(await this.walletIdOf(accountId), { type: 'review', shownSettingChanged });
   }
 
   async wallet(accountId: string): Promise<WalletView> {
@@ -427,8 +429,9 @@ export class LedgerService {
   }
 
   /**
-   * Expires unsettled holds and buckets past their time. Safe on any number of instances: each
-   * candidate is re-checked under the wallet lock, so a hold or bucket is expired once.
+   * Expires unsettled holds and buckets past their time, then turns the month of wallets whose
+   * month ended (turnMonths). Safe on any number of instances: each candidate is re-checked under
+   * the wallet lock, so a hold or bucket is expired, and a month turned, once.
    */
   async sweep(limit = 500): Promise<{ holds: number; wallets: number }> {
     const holds = await this.sql.query<{ id: string; wallet_id: string }>(
@@ -452,7 +455,25 @@ export class LedgerService {
       [limit],
     );
     await Promise.all(wallets.map((row) => this.engine.submit(row.wallet_id, { type: 'expire' }).catch((err) => this.log.error({ err }, 'bucket expiry failed'))));
+    await this.turnMonths(limit);
     return { holds: expiredHolds, wallets: wallets.length };
+  }
+
+  /**
+   * Wallets whose stored month-to-date spend is of a month that has ended in the account's
+   * timezone: a review zeroes it under the lock and gives the wallet the next version, so
+   * subscribers see the new month (and a wallet CAPPED last month become ACTIVE) without waiting
+   * for its next charge. The lock re-checks it (WalletBatch.spendMonthTurned), so a wallet is
+   * turned once however many instances sweep.
+   */
+  private async turnMonths(limit: number): Promise<void> {
+    const turned = await this.sql.query<{ id: string }>(
+      `select w.id from wallet w join account a on a.id = w.account_id
+        where w.spent_this_month > 0 and w.spent_month < to_char(now() at time zone a.timezone, 'YYYY-MM') limit ?`,
+      [limit],
+    );
+    const review = (id: string) => this.engine.submit(id, { type: 'review', shownSettingChanged: false }).catch((err) => this.log.error({ err, walletId: id }, 'month turn failed'));
+    await Promise.all(turned.map((row) => review(row.id)));
   }
 
   // ---------------------------------------------------------------- history and checks

@@ -41,7 +41,8 @@ interface AccountWatch {
 }
 
 const WALLET_EVENT_COLUMNS = `${WALLET_COLUMNS}, ${WALLET_ACCOUNT_COLUMNS},
-  (select t.kind from ledger_transaction t where t.account_id = w.account_id order by t.seq desc limit 1) as cause`;
+  (select case when t.wallet_version = w.version then t.kind end
+     from ledger_transaction t where t.account_id = w.account_id order by t.seq desc limit 1) as cause`;
 
 /**
  * Real time across instances, with PostgreSQL as the only bus (design.md).

@@ -29,7 +29,7 @@ export class WalletBalanceType {
   @Field({ description: 'Strictly increases across the events one client receives; resume with afterVersion set to the last one seen.' })
   version!: string;
 
-  @Field(() => TransactionKind, { nullable: true, description: 'The kind of the latest transaction in this change.' })
+  @Field(() => TransactionKind, { nullable: true, description: 'The kind of the latest transaction in this change; null when no transaction made it (a budget cap or timezone change, or a new month, moved what the wallet shows).' })
   cause!: TransactionKind | null;
 
   @Field(() => WalletType, { description: 'The wallet in the state of this event (the same id as me.wallet), for normalized caches.' })

@@ -1,7 +1,7 @@
 import { DomainError } from '../../../shared/errors';
 import { Staging, type WalletBatch } from './batch';
 import type { LedgerOperation } from './operations';
-import { outcome, type OperationOutcome, type OperationResult, type VerbOutcome } from './results';
+import type { OperationOutcome, OperationResult, VerbOutcome } from './results';
 import { capture } from './verbs/capture';
 import { charge } from './verbs/charge';
 import { debitBucket } from './verbs/debit-bucket';
@@ -9,6 +9,7 @@ import { expire } from './verbs/expire';
 import { grant } from './verbs/grant';
 import { release } from './verbs/release';
 import { reserve } from './verbs/reserve';
+import { review } from './verbs/review';
 
 /** Applies one operation to a staging copy with the verb of its type. */
 export function applyVerb(stage: Staging, operation: LedgerOperation): VerbOutcome {
@@ -28,7 +29,7 @@ export function applyVerb(stage: Staging, operation: LedgerOperation): VerbOutco
     case 'debitBucket':
       return debitBucket(stage, operation);
     case 'review':
-      return outcome();
+      return review(stage, operation);
   }
 }
 

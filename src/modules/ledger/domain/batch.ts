@@ -16,6 +16,8 @@ export class WalletBatch {
   readonly entriesByKey: Map<string, LedgerEntry>;
   /** Ledger entries this batch writes, in order. */
   readonly entries: LedgerEntry[] = [];
+  /** The committed version this batch started from: a higher one at the end is published (docs/invariants.md #5). */
+  readonly openedVersion: bigint;
 
   constructor(
     wallet: WalletSnapshot,
@@ -24,8 +26,11 @@ export class WalletBatch {
     entriesWithKeys: LedgerEntry[],
     /** The database clock read under the lock: every instance agrees on it. */
     readonly now: Date,
+    /** The stored month-to-date spend was of an earlier month and is not zero: the wallet shows less than it stores. */
+    readonly spendMonthTurned = false,
   ) {
     this.wallet = wallet;
+    this.openedVersion = wallet.version;
     this.buckets = new Map(buckets.map((bucket) => [bucket.id, bucket]));
     this.holds = new Map(holds.map((hold) => [hold.id, { ...hold, dirty: false, isNew: false }]));
     this.entriesByKey = new Map(entriesWithKeys.map((entry) => [entry.idempotencyKey!, entry]));
@@ -46,6 +51,22 @@ export class Staging {
 
   get now(): Date {
     return this.batch.now;
+  }
+
+  /** See WalletBatch.spendMonthTurned. */
+  get spendMonthTurned(): boolean {
+    return this.batch.spendMonthTurned;
+  }
+
+  /** Whether this batch already gave the wallet a newer version (an entry, or a review). */
+  get versionMoved(): boolean {
+    return this.wallet.version > this.batch.openedVersion;
+  }
+
+  /** The next wallet version: every entry takes one, and a review whose wallet shows a new state (docs/invariants.md #5). */
+  advanceVersion(): bigint {
+    this.wallet.version += 1n;
+    return this.wallet.version;
   }
 
   /** The entry already recorded under this idempotency key (in the ledger or earlier in the batch). */
@@ -114,7 +135,7 @@ export class Staging {
 
   /** Records a ledger entry at the wallet's current balance, with the next wallet version (docs/invariants.md #5). */
   record(kind: TransactionKind, amount: bigint, fields: Partial<LedgerEntry>): LedgerEntry {
-    this.wallet.version += 1n;
+    const walletVersion = this.advanceVersion();
     const entry: LedgerEntry = {
       // Time-ordered (UUIDv7): the primary-key index of the ledger, its largest table, grows at
       // its right edge instead of touching a random page per entry.
@@ -124,7 +145,7 @@ export class Staging {
       kind,
       amount,
       balanceAfter: this.wallet.balance,
-      walletVersion: this.wallet.version,
+      walletVersion,
       description: '',
       synfluencerId: null,
       feature: null,

@@ -20,7 +20,9 @@ export function walletAsOf(wallet: WalletSnapshot, now: Date): WalletSnapshot {
  * even if the periodic sweep has not reached this wallet yet.
  */
 export function openWalletBatch(wallet: WalletSnapshot, buckets: BucketState[], holds: HoldRecord[], entriesWithKeys: LedgerEntry[], now: Date): WalletBatch {
-  const batch = new WalletBatch(walletAsOf(wallet, now), buckets, holds, entriesWithKeys, now);
+  const current = walletAsOf(wallet, now);
+  const spendMonthTurned = current.spentMonth !== wallet.spentMonth && wallet.spentThisMonth > 0n;
+  const batch = new WalletBatch(current, buckets, holds, entriesWithKeys, now, spendMonthTurned);
   if (buckets.some((bucket) => bucket.expiresAt !== null && bucket.expiresAt.getTime() <= now.getTime())) {
     const stage = new Staging(batch);
     expireDue(stage);

@@ -83,11 +83,18 @@ export interface ExpireOperation {
 
 /**
  * Record nothing, but let every participant look at the wallet again: after a setting the
- * ledger reads from the account changed (budget cap, burn alert threshold, timezone), an alert
- * may be due that no ledger change will raise (docs/invariants.md, "Alerts fire once per cycle").
+ * ledger reads from the account changed (budget cap, burn alert threshold, timezone), or when a
+ * new month began, an alert may be due that no ledger change will raise (docs/invariants.md,
+ * "Alerts fire once per cycle").
  */
 export interface ReviewOperation {
   type: 'review';
+  /**
+   * A setting the wallet shows changed (its budget cap, or the timezone its month is counted in):
+   * the review takes the next version so subscribers receive the new state (docs/invariants.md #5).
+   * A review also takes one when the wallet's stored month-to-date spend belonged to an earlier month.
+   */
+  shownSettingChanged: boolean;
 }
 
 /** Remove up to `amount` unspent, unheld credits from one bucket (refunds). */

@@ -189,8 +189,8 @@ export class BatchRunner {
   /** After COMMIT: the commit listener per wallet, then each participant once. Nothing here may throw. */
   private afterCommit(written: OpenWallet[]): void {
     for (const wallet of written) {
-      // A review changes no ledger state (same version): there is nothing to publish.
-      if (wallet.batch.entries.length === 0) continue;
+      // A review that left the version where it was changed nothing a subscriber sees (docs/invariants.md #5).
+      if (wallet.batch.wallet.version === wallet.batch.openedVersion) continue;
       const results = wallet.outcomes.filter((outcome) => outcome.ok).map((outcome) => (outcome as { result: OperationResult }).result);
       this.safely('commit listener', () => this.options.onCommit({ wallet: wallet.batch.wallet, results }));
     }
