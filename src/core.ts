@@ -116,8 +116,9 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
     ledger,
     messages,
     realtime,
-    // A failed review loses nothing: the next ledger change of the wallet decides its alerts again.
-    accounts: new AccountsService(orm, (accountId, shownSettingChanged) => ledger.review(accountId, shownSettingChanged).catch((err) => log.error({ err, accountId }, 'alert review after a settings change failed'))),
+    // A failed review loses nothing: the next ledger change of the wallet decides its alerts again,
+    // and the realtime poll delivers the version the settings change took.
+    accounts: new AccountsService(orm, (accountId, publish) => ledger.review(accountId, publish).catch((err) => log.error({ err, accountId }, 'alert review after a settings change failed'))),
     synfluencers: new SynfluencersService(orm),
     auth,
     // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.

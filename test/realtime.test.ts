@@ -6,6 +6,7 @@ import { withSql } from './helpers/db';
 import { Recorder, pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { buildPayloads } from '../src/modules/realtime/realtime.hub';
 import { MessageKind } from '../src/modules/alerts/message.entity';
+import { AccountsService } from '../src/modules/accounts/accounts.service';
 import { BalanceChangedDocument, CreateApiKeyDocument, MessageAddedDocument, UpdateSettingsDocument, type BalanceChangedSubscription } from './generated/graphql';
 
 // Three instances on ONE database: A holds the subscribers, B charges and publishes, and C
@@ -165,20 +166,37 @@ describe('balanceChanged across instances', () => {
     expect((await walletRow(u.accountId)).version).toBe('5');
   });
 
-  it("a month that ends with spend is delivered without waiting for a charge: spend 0 and CAPPED becomes ACTIVE, once across instances", async () => {
+  it('the version of a cap change commits with it: without the review that publishes it, the poll delivers it', async () => {
+    const u = await a.signUp();
+    const { rec } = await liveWatch(a, u);
+    // The settings service alone, with no ledger review after its commit (as if its instance died there).
+    const accounts = new AccountsService(b.app.services.orm);
+    await accounts.updateSettings(u.accountId, { monthlyBudgetCap: 0n });
+    const e = (await rec.waitFor((d) => d.balanceChanged.version === '2', 2000)).data.balanceChanged;
+    expect(e).toMatchObject({ balance: '100', status: 'CAPPED', cause: null });
+  });
+
+  it('a month that ended with spend is delivered without waiting for a charge: spend 0 and CAPPED becomes ACTIVE, at one new version', async () => {
     const u = await a.signUp();
     await b.chargeOk(u, { quantity: 3 });
     await b.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '3' } }, u.token);
     const { rec, first } = await liveWatch(a, u);
     expect(first).toMatchObject({ version: '3', status: 'CAPPED', spentThisMonth: '3' });
-    // As if the account's local midnight of the 1st had passed: the stored spend is of an earlier month.
+    // As if the account's local midnight of the 1st had passed while no instance ran: the stored
+    // spend is of an earlier month. An instance that starts scans for such wallets at once (later,
+    // only while some time zone is turning a month: worldMonth).
     await withSql(a.dbUrl, (db) => db.query(`update wallet set spent_month = '2000-01' where account_id = $1`, [u.accountId]));
-    const turned = (await rec.waitFor((d) => d.balanceChanged.version === '4', 2000)).data.balanceChanged;
-    expect(turned).toMatchObject({ balance: '97', spentThisMonth: '0', status: 'ACTIVE', cause: null });
-    // Three instances sweep every 200 ms; the wallet lock re-checks the month, so it turned once.
-    await sleep(600);
-    expect((await walletRow(u.accountId)).version).toBe('4');
-    expect(rec.events.map((e) => e.data.balanceChanged.version)).toEqual(['3', '4']);
+    const d = await startTestApp(env, { dbUrl: a.dbUrl });
+    try {
+      const turned = (await rec.waitFor((data) => data.balanceChanged.version === '4', 3000)).data.balanceChanged;
+      expect(turned).toMatchObject({ balance: '97', spentThisMonth: '0', status: 'ACTIVE', cause: null });
+      // Its sweep runs every 200 ms; the turned wallet no longer matches, and the lock re-checks the month.
+      await sleep(600);
+      expect((await walletRow(u.accountId)).version).toBe('4');
+      expect(rec.events.map((e) => e.data.balanceChanged.version)).toEqual(['3', '4']);
+    } finally {
+      await d.stop();
+    }
   });
 
   it('survives losing its LISTEN connection: the poll covers the gap, then it reconnects and listens again', async () => {

@@ -29,6 +29,15 @@ export function monthKey(date: Date, tz: string): string {
   return key;
 }
 
+/**
+ * The month it is everywhere on Earth at `at` (UTC-12 to UTC+14 agree), or null during the
+ * ~26 hours in which some time zones have begun the next month and others have not.
+ */
+export function worldMonth(at: Date): string | null {
+  const earliest = monthKey(at, 'Etc/GMT-14');
+  return earliest === monthKey(at, 'Etc/GMT+12') ? earliest : null;
+}
+
 export function isValidTimeZone(tz: string): boolean {
   if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return false;
   try {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { monthKey, zonedMidnight } from '../../src/shared/time';
+import { monthKey, worldMonth, zonedMidnight } from '../../src/shared/time';
 
 /** The month cache must agree with Intl at every instant, including just before and after local midnight of the 1st. */
 const direct = (d: Date, tz: string) => {
@@ -33,5 +33,19 @@ describe('monthKey', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('worldMonth', () => {
+  it('is the month everywhere, or null from the first zone to begin a month (UTC+14) to the last (UTC-12)', () => {
+    expect(worldMonth(new Date('2026-11-30T09:59:59.999Z'))).toBe('2026-11');
+    expect(worldMonth(new Date('2026-11-30T10:00:00.000Z'))).toBeNull(); // midnight of 1 December at UTC+14
+    expect(worldMonth(new Date('2026-12-01T11:59:59.999Z'))).toBeNull();
+    expect(worldMonth(new Date('2026-12-01T12:00:00.000Z'))).toBe('2026-12'); // midnight at UTC-12
+    // Every zone's month lies in that window: Kiritimati, Los Angeles and Pago Pago all turn inside it.
+    for (const tz of ['Pacific/Kiritimati', 'America/Los_Angeles', 'Pacific/Pago_Pago', 'Asia/Kolkata']) {
+      expect(monthKey(new Date('2026-11-30T09:59:59.999Z'), tz)).toBe('2026-11');
+      expect(monthKey(new Date('2026-12-01T12:00:00.000Z'), tz)).toBe('2026-12');
+    }
   });
 });

@@ -210,35 +210,29 @@ describe('batches', () => {
 });
 
 describe('review (docs/invariants.md #5: every state a client can see has a version of its own)', () => {
-  const review = (shownSettingChanged: boolean) => ({ type: 'review' as const, shownSettingChanged });
+  const review = { type: 'review' as const, publish: false };
 
-  it('records nothing; a setting the wallet does not show (burn threshold) leaves the version where it was', () => {
-    const batch = batchOf([bucket(10n * C)], { version: 7n, spentThisMonth: 3n * C });
+  it('records nothing and leaves the version where it was: a settings change takes its version in its own transaction', () => {
+    const batch = batchOf([bucket(10n * C)], { version: 7n, spentThisMonth: 3n * C, monthlyBudgetCap: 3n * C });
     const before = batch.wallet;
-    expect(ok(apply(batch, review(false))[0])).toMatchObject({ entries: [], wallet: before });
+    expect(ok(apply(batch, review, { ...review, publish: true })[0])).toMatchObject({ entries: [], wallet: before });
     expect(batch.wallet).toEqual(before);
   });
 
-  it('a shown setting (cap, timezone) takes the next version, once per batch however many reviews it holds', () => {
-    const batch = batchOf([bucket(10n * C)], { version: 7n, spentThisMonth: 3n * C, monthlyBudgetCap: 3n * C });
-    apply(batch, review(true), review(true), review(false));
-    expect(batch.entries).toEqual([]);
-    expect(batch.wallet).toMatchObject({ version: 8n, balance: 10n * C, spentThisMonth: 3n * C });
-  });
-
-  it('after an entry in the same batch, a review adds no version: the entry already carries the state', () => {
-    const batch = batchOf([bucket(10n * C)], { version: 7n });
-    apply(batch, charge(1n * C), review(true));
-    expect(batch.wallet.version).toBe(8n);
-    expect(batch.entries.map((entry) => entry.walletVersion)).toEqual([8n]);
-  });
-
-  it('a month that ended with spend: the review zeroes the spend and takes the next version; with no spend it takes none', () => {
+  it('a month that ended with spend: the review zeroes the spend and takes the next version, once per batch; with no spend it takes none', () => {
     const turned = batchOf([bucket(10n * C)], { version: 7n, spentMonth: '2026-05', spentThisMonth: 9n * C });
-    apply(turned, review(false));
-    expect(turned.wallet).toMatchObject({ version: 8n, spentMonth: '2026-06', spentThisMonth: 0n });
+    apply(turned, review, review);
+    expect(turned.entries).toEqual([]);
+    expect(turned.wallet).toMatchObject({ version: 8n, spentMonth: '2026-06', spentThisMonth: 0n, balance: 10n * C });
     const idle = batchOf([bucket(10n * C)], { version: 7n, spentMonth: '2026-05', spentThisMonth: 0n });
-    apply(idle, review(false));
+    apply(idle, review);
     expect(idle.wallet).toMatchObject({ version: 7n, spentMonth: '2026-06' });
+  });
+
+  it('after an entry in the same batch, a review adds no version: the entry already carries the new month', () => {
+    const batch = batchOf([bucket(10n * C)], { version: 7n, spentMonth: '2026-05', spentThisMonth: 9n * C });
+    apply(batch, charge(1n * C), review);
+    expect(batch.wallet).toMatchObject({ version: 8n, spentThisMonth: 1n * C });
+    expect(batch.entries.map((entry) => entry.walletVersion)).toEqual([8n]);
   });
 });

@@ -4,6 +4,7 @@ import { badInput, notFound } from '../../shared/errors';
 import { assertTimeZone } from '../../shared/time';
 import { recomputeMonthToDate } from '../ledger/store/month-to-date';
 import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
+import { advanceWalletVersion } from '../ledger/store/wallet-version';
 import { decodeWallet, WALLET_COLUMNS } from '../ledger/store/rows';
 import { walletView, type WalletView } from '../ledger/wallet.view';
 import { ACCOUNT_COLUMNS, decodeAccount, type AccountView } from './account.rows';
@@ -30,11 +31,11 @@ export class AccountsService {
 
   /**
    * `settingsChanged`: after a committed change that moves alerts, the ledger reviews the wallet;
-   * `shownSettingChanged` when the change also moves what the wallet shows (a new version for subscribers).
+   * `publish` when the change also moved what the wallet shows, and so its version.
    */
   constructor(
     orm: MikroORM,
-    private readonly settingsChanged: (accountId: string, shownSettingChanged: boolean) => Promise<void> = async () => undefined,
+    private readonly settingsChanged: (accountId: string, publish: boolean) => Promise<void> = async () => undefined,
   ) {
     this.sql = new Sql(orm);
   }
@@ -64,8 +65,9 @@ export class AccountsService {
    * recomputed from the ledger under the wallet lock (the cap stays exact, docs/invariants.md #6).
    * A cap or threshold moved below this month's spend, or a new month boundary, can make an alert
    * due with no ledger change to raise it: after commit the ledger reviews the wallet. A new cap or
-   * month boundary also changes what the wallet shows (cap, spend, status): that review gives the
-   * wallet a new version, published like a charge's (docs/invariants.md #5).
+   * month boundary also changes what the wallet shows (cap, spend, status): the wallet takes the
+   * next version in this transaction, and the review publishes it like a charge's
+   * (docs/invariants.md #5; should the review not run, the realtime poll delivers it).
    */
   async updateSettings(accountId: string, input: SettingsInput): Promise<AccountView> {
     if (input.burnAlertThreshold !== undefined && input.burnAlertThreshold !== null && input.burnAlertThreshold <= 0n) {
@@ -95,6 +97,7 @@ export class AccountsService {
         [accountId, textOf(next.burnAlertThreshold), textOf(next.monthlyBudgetCap), next.lowCreditEmails, next.timezone],
       );
       if (walletId && next.timezone !== account.timezone) await recomputeMonthToDate(client, walletId, next.timezone);
+      if (walletId && movesWallet(account, next)) await advanceWalletVersion(client, walletId);
       return { before: account, after: decodeAccount(updated.rows[0]) };
     });
     if (movesAlerts(before, after)) await this.settingsChanged(accountId, movesWallet(before, after));

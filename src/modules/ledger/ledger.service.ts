@@ -5,6 +5,7 @@ import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors'
 import { isUuid } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
+import { monthKey, worldMonth } from '../../shared/time';
 import { PricingModel } from '../pricing/price-book.presets';
 import type { PricingService } from '../pricing/pricing.service';
 import { CreditBucket } from './credit-bucket.entity';
@@ -63,6 +64,8 @@ export class LedgerService {
   private readonly walletIds = new Map<string, string>();
   private readonly ownedSynfluencers = new Set<string>();
   private readonly listeners: CommitListener[] = [];
+  /** turnMonths: a scan in progress, and the month in which the last one found nothing. */
+  private readonly monthTurns: { running: boolean; quietIn: string | null } = { running: false, quietIn: null };
   private readonly sql: Sql;
 
   constructor(
@@ -146,12 +149,12 @@ export class LedgerService {
   /**
    * Lets every participant look at the wallet again after an account setting the ledger reads
    * changed (budget cap, burn alert threshold, timezone): an alert that is now due is raised
-   * once, exactly as after a charge, under the wallet lock. Records nothing; when the change is
-   * one the wallet shows (`shownSettingChanged`: its cap, its month), the wallet takes the next
-   * version and subscribers receive its new state (verbs/review.ts).
+   * once, exactly as after a charge, under the wallet lock. Records nothing; `publish` when the
+   * change was one the wallet shows (its cap, its month), which gave it a new version: subscribers
+   * receive its state after the review.
    */
-  async review(accountId: string, shownSettingChanged: boolean): Promise<void> {
-    await this.engine.submit(await this.walletIdOf(accountId), { type: 'review', shownSettingChanged });
+  async review(accountId: string, publish: boolean): Promise<void> {
+    await this.engine.submit(await this.walletIdOf(accountId), { type: 'review', publish });
   }
 
   async wallet(accountId: string): Promise<WalletView> {
@@ -464,17 +467,45 @@ export class LedgerService {
    * timezone: a review zeroes it under the lock and gives the wallet the next version, so
    * subscribers see the new month (and a wallet CAPPED last month become ACTIVE) without waiting
    * for its next charge. The lock re-checks it (WalletBatch.spendMonthTurned), so a wallet is
-   * turned once however many instances sweep.
+   * turned once however many instances sweep. Months end only while time zones disagree on the
+   * month (worldMonth): once a scan finds nothing outside those hours, none is made until the
+   * next ones. Each zone's month comes from Node's time zone data, the one the ledger uses.
    */
   private async turnMonths(limit: number): Promise<void> {
-    const turned = await this.sql.query<{ id: string }>(
-      `select w.id from wallet w join account a on a.id = w.account_id
-        where w.spent_this_month > 0 and w.spent_month < to_char(now() at time zone a.timezone, 'YYYY-MM') limit ?`,
-      [limit],
-    );
-    const review = (id: string) => this.engine.submit(id, { type: 'review', shownSettingChanged: false }).catch((err) => this.log.error({ err, walletId: id }, 'month turn failed'));
-    await Promise.all(turned.map((row) => review(row.id)));
+    const world = worldMonth(new Date());
+    if (this.monthTurns.running || (world !== null && world === this.monthTurns.quietIn)) return;
+    this.monthTurns.running = true;
+    try {
+      let found = 0;
+      for (let round = 0, due = limit; round < 10 && due === limit; round++) {
+        due = await this.turnDueMonths(limit);
+        found += due;
+      }
+      this.monthTurns.quietIn = found === 0 ? world : null;
+    } finally {
+      this.monthTurns.running = false;
+    }
   }
+
+  /** One round of turnMonths: up to `limit` wallets, each reviewed; how many were due. */
+  private async turnDueMonths(limit: number): Promise<number> {
+    const now = new Date();
+    // The furthest month any zone has reached bounds the candidates; then each zone's own month.
+    const zones = await this.sql.query<{ timezone: string }>(
+      `select distinct a.timezone from wallet w join account a on a.id = w.account_id where w.spent_this_month > 0 and w.spent_month < ?`,
+      [monthKey(now, 'Etc/GMT-14')],
+    );
+    if (zones.length === 0) return 0;
+    const due = await this.sql.query<{ id: string }>(
+      `select w.id from wallet w join account a on a.id = w.account_id join unnest(?::text[], ?::text[]) as z(timezone, month) on z.timezone = a.timezone
+        where w.spent_this_month > 0 and w.spent_month < z.month limit ?`,
+      [zones.map((zone) => zone.timezone), zones.map((zone) => monthKey(now, zone.timezone)), limit],
+    );
+    const review = (id: string) => this.engine.submit(id, { type: 'review', publish: false }).catch((err) => this.log.error({ err, walletId: id }, 'month turn failed'));
+    await Promise.all(due.map((row) => review(row.id)));
+    return due.length;
+  }
+
 
   // ---------------------------------------------------------------- history and checks
 

@@ -222,9 +222,7 @@ export class RealtimeHub {
   // ------------------------------------------------------------------ publishing
 
   /** Ledger commit hook: deliver locally at once, and queue one coalesced NOTIFY for the others. */
-  committed({ wallet, results }: CommittedWallet): void {
-    const last = [...results].reverse().find((result) => result.entries.length > 0);
-    const cause = last ? last.entries[last.entries.length - 1].kind : null;
+  committed({ wallet, cause }: CommittedWallet): void {
     const watch = this.wallets.get(wallet.walletId);
     if (watch) this.deliverWallet(watch, { ...this.deps.ledger.viewOf(wallet), cause });
     if (!this.cfg.publish) return;

@@ -29,7 +29,7 @@ export function applyVerb(stage: Staging, operation: LedgerOperation): VerbOutco
     case 'debitBucket':
       return debitBucket(stage, operation);
     case 'review':
-      return review(stage, operation);
+      return review(stage);
   }
 }
 

@@ -63,7 +63,7 @@ export class Staging {
     return this.wallet.version > this.batch.openedVersion;
   }
 
-  /** The next wallet version: every entry takes one, and a review whose wallet shows a new state (docs/invariants.md #5). */
+  /** The next wallet version: every entry takes one, and a review of a wallet whose month turned (docs/invariants.md #5). */
   advanceVersion(): bigint {
     this.wallet.version += 1n;
     return this.wallet.version;

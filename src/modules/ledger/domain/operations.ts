@@ -90,11 +90,11 @@ export interface ExpireOperation {
 export interface ReviewOperation {
   type: 'review';
   /**
-   * A setting the wallet shows changed (its budget cap, or the timezone its month is counted in):
-   * the review takes the next version so subscribers receive the new state (docs/invariants.md #5).
-   * A review also takes one when the wallet's stored month-to-date spend belonged to an earlier month.
+   * The settings change before it gave the wallet a new version (a change the wallet shows: its
+   * budget cap, or the timezone its month is counted in): publish the wallet's state after the
+   * review, as after a charge (docs/invariants.md #5).
    */
-  shownSettingChanged: boolean;
+  publish: boolean;
 }
 
 /** Remove up to `amount` unspent, unheld credits from one bucket (refunds). */

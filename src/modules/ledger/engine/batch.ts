@@ -7,7 +7,8 @@ import type { WalletBatch } from '../domain/batch';
 import { applyOperations } from '../domain/apply';
 import { openWalletBatch } from '../domain/open';
 import type { LedgerOperation } from '../domain/operations';
-import type { OperationOutcome, OperationResult } from '../domain/results';
+import type { TransactionKind } from '../domain/kinds';
+import type { OperationOutcome } from '../domain/results';
 import type { WalletSnapshot } from '../domain/state';
 import { beginAndLockWallets, existingWalletIds } from '../store/wallet-lock';
 import { loadStatementText, loadWallets, type LoadedWallet } from '../store/load';
@@ -16,10 +17,10 @@ import { buildWriteStatement, type ExtraWalletColumn } from '../store/write';
 import type { BatchParticipant, ParticipantWallet } from './participant';
 import type { BatchReport, LedgerObserver } from './observer';
 
-/** What one committed batch did to one wallet: its final state and each successful operation's result. */
+/** What one committed batch did to one wallet: its final state, and the kind of its last entry (null: no entry made it). */
 export interface CommittedWallet {
   wallet: WalletSnapshot;
-  results: OperationResult[];
+  cause: TransactionKind | null;
 }
 
 export interface BatchOptions {
@@ -46,6 +47,8 @@ interface OpenWallet {
   outcomes: OperationOutcome[];
   /** A review asked the participants to look at the wallet: what they decided is written even without ledger entries. */
   reviewed: boolean;
+  /** A review asked for the wallet's state to be published (a settings change gave it a new version). */
+  publish: boolean;
 }
 
 const walletNotFound = (operations: readonly LedgerOperation[]): OperationOutcome[] =>
@@ -163,7 +166,9 @@ export class BatchRunner {
     const outcomes = applyOperations(batch, operations, (operation, result) => {
       this.participants.forEach((participant, index) => participant.afterOperation?.(parts[index], { operation, result, now: loaded.now }));
     });
-    return { batch, parts, outcomes, reviewed: operations.some((operation) => operation.type === 'review') };
+    const reviewed = operations.some((operation) => operation.type === 'review');
+    const publish = operations.some((operation) => operation.type === 'review' && operation.publish);
+    return { batch, parts, outcomes, reviewed, publish };
   }
 
   /** The ONE write statement: the ledger's rows and wallets, and every participant's CTEs and wallet columns. */
@@ -189,10 +194,12 @@ export class BatchRunner {
   /** After COMMIT: the commit listener per wallet, then each participant once. Nothing here may throw. */
   private afterCommit(written: OpenWallet[]): void {
     for (const wallet of written) {
-      // A review that left the version where it was changed nothing a subscriber sees (docs/invariants.md #5).
-      if (wallet.batch.wallet.version === wallet.batch.openedVersion) continue;
-      const results = wallet.outcomes.filter((outcome) => outcome.ok).map((outcome) => (outcome as { result: OperationResult }).result);
-      this.safely('commit listener', () => this.options.onCommit({ wallet: wallet.batch.wallet, results }));
+      // A review that left the version where it was changed nothing a subscriber sees, unless the
+      // settings change it follows moved the version (docs/invariants.md #5).
+      if (wallet.batch.wallet.version === wallet.batch.openedVersion && !wallet.publish) continue;
+      const entries = wallet.batch.entries;
+      const cause = entries.length > 0 ? entries[entries.length - 1].kind : null;
+      this.safely('commit listener', () => this.options.onCommit({ wallet: wallet.batch.wallet, cause }));
     }
     this.participants.forEach((participant, index) => {
       if (participant.afterCommit) this.safely(participant.name, () => participant.afterCommit!(this.participantWallets(written, index)));

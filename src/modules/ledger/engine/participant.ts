@@ -34,7 +34,8 @@ export interface AppliedOperation {
   operation: LedgerOperation;
   /**
    * Its result; `entries` is empty only for a review (before and after are then the same
-   * state); replays and failures are not reported.
+   * balances, at a higher version if the review turned the month); replays and failures are not
+   * reported.
    */
   result: OperationResult;
   now: Date;
