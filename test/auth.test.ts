@@ -11,6 +11,7 @@ import {
   RefreshTokenDocument,
   RevokeApiKeyDocument,
   SignUpDocument,
+  UpdateSettingsDocument,
   WalletOnlyDocument,
 } from './generated/graphql';
 
@@ -53,6 +54,24 @@ describe('sign-up', () => {
   it('rejects an invalid timezone and email as BAD_USER_INPUT', async () => {
     expect(errorCode(await t.gql(SignUpDocument, { input: { email: 'tz@test.dev', password: PASSWORD, timezone: 'Mars/Olympus' } }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(SignUpDocument, { input: { email: 'not-an-email', password: PASSWORD } }))).toBe('BAD_USER_INPUT');
+  });
+
+  it('accepts only time zones both Node and PostgreSQL know: a name retired from the tz database is BAD_USER_INPUT at sign-up and in settings, and changes nothing', async () => {
+    // Node's ICU still accepts these links; PostgreSQL's tz database no longer has them, and the
+    // account's timezone is used in SQL by every charge (the usage rollup).
+    for (const timezone of ['US/Pacific-New', 'SystemV/EST5']) {
+      const email = `retired-${timezone.replace(/\W/g, '')}@test.dev`;
+      const refused = await t.gql(SignUpDocument, { input: { email, password: PASSWORD, timezone } });
+      expect(errorCode(refused)).toBe('BAD_USER_INPUT');
+      expect(refused.errors![0].message).toBe(`"${timezone}" is not a supported time zone: use a current IANA name, e.g. "America/Los_Angeles"`);
+      const taken = await withSql(t.dbUrl, (db) => db.query('select 1 from account where email = $1', [email]));
+      expect(taken.rows).toHaveLength(0);
+    }
+    const u = await t.signUp({ timezone: 'US/Eastern' }); // a link both know
+    const moved = await t.gql(UpdateSettingsDocument, { input: { timezone: 'US/Pacific-New' } }, u.token);
+    expect(errorCode(moved)).toBe('BAD_USER_INPUT');
+    expect((await t.ok(MeDocument, {}, u.token)).me.timezone).toBe('US/Eastern');
+    expect((await t.chargeOk(u, { feature: 'talking_head', quantity: 10 })).chargeUsage.wallet.version).toBe('2'); // the rollup's SQL converts in its zone
   });
 
   it('makes ADMIN_EMAILS accounts admins', async () => {

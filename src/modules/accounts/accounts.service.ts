@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Sql } from '../../db/sql';
+import { SupportedTimeZones } from '../../db/time-zones';
 import { badInput, notFound } from '../../shared/errors';
-import { assertTimeZone } from '../../shared/time';
 import { recomputeMonthToDate } from '../ledger/store/month-to-date';
 import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
 import { advanceWalletVersion } from '../ledger/store/wallet-version';
@@ -28,6 +28,7 @@ const movesAlerts = (before: AccountView, after: AccountView): boolean => movesW
 
 export class AccountsService {
   private readonly sql: Sql;
+  private readonly timeZones: SupportedTimeZones;
 
   /**
    * `settingsChanged`: after a committed change that moves alerts, the ledger reviews the wallet;
@@ -38,6 +39,7 @@ export class AccountsService {
     private readonly settingsChanged: (accountId: string, publish: boolean) => Promise<void> = async () => undefined,
   ) {
     this.sql = new Sql(orm);
+    this.timeZones = new SupportedTimeZones(this.sql);
   }
 
   /**
@@ -77,7 +79,7 @@ export class AccountsService {
       throw badInput('monthlyBudgetCap must not be negative (or null to turn it off)');
     }
     if (input.lowCreditEmails === null) throw badInput('lowCreditEmails must be true or false');
-    const timezone = input.timezone === undefined || input.timezone === null ? undefined : assertTimeZone(input.timezone);
+    const timezone = input.timezone === undefined || input.timezone === null ? undefined : await this.timeZones.assert(input.timezone);
     const { before, after } = await this.sql.withTransaction(async (client) => {
       // Lock the wallet first: every ledger batch reads the cap and timezone under this lock.
       const walletId = await lockWalletOfAccount(client, accountId);

@@ -3,9 +3,10 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Config } from '../../config';
+import { Sql } from '../../db/sql';
+import { SupportedTimeZones } from '../../db/time-zones';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
-import { assertTimeZone } from '../../shared/time';
 import { Account, Role } from '../accounts/account.entity';
 import type { LedgerService } from '../ledger/ledger.service';
 import type { PricingService } from '../pricing/pricing.service';
@@ -53,6 +54,7 @@ export class AuthService {
   readonly credentials: CredentialCache<Principal>;
   /** A password hash to compare against when the email is unknown, so timing does not reveal accounts. */
   private dummyHash: Promise<string>;
+  private readonly timeZones: SupportedTimeZones;
 
   constructor(
     private readonly orm: MikroORM,
@@ -68,6 +70,7 @@ export class AuthService {
     this.failuresByIp = new RateLimiterPostgres({ ...opts, points: opts.points * 5, keyPrefix: 'ip' });
     this.credentials = new CredentialCache<Principal>(log);
     this.dummyHash = hashPassword('not-a-real-password-1A', config.passwordHashCost);
+    this.timeZones = new SupportedTimeZones(new Sql(orm));
   }
 
   private em(): EntityManager {
@@ -84,7 +87,7 @@ export class AuthService {
   async signUp(input: { email: string; password: string; timezone?: string | null }): Promise<AuthResult> {
     const email = this.normaliseEmail(input.email);
     assertStrongPassword(input.password);
-    const timezone = assertTimeZone(input.timezone ?? 'UTC');
+    const timezone = await this.timeZones.assert(input.timezone ?? 'UTC');
     const passwordHash = await hashPassword(input.password, this.config.passwordHashCost);
     const em = this.em();
     try {
