@@ -10,7 +10,7 @@ import { buildCore, openDatabase } from './core';
 import { pendingMigrations } from './db/migrate';
 import { Sql } from './db/sql';
 import { createLogger, type Logger } from './shared/logger';
-import { graphqlHttpHandler, HttpDrain, jsonErrorHandler, jsonNotFound, requestIdOf, serviceUnavailablePlugin } from './shared/http';
+import { graphqlHttpHandler, HttpDrain, jsonErrorHandler, jsonNotFound, requestIdOf, serviceUnavailablePlugin, subscriptionsOverHttpRefusedPlugin } from './shared/http';
 import { corsHandler, originMatcher, webSocketOriginAllowed } from './shared/cors';
 import { explorerPage, registerSiteRoutes, wantsExplorer } from './site/site';
 import { isDatabaseUnavailable, makeFormatError, serviceUnavailable } from './shared/errors';
@@ -170,6 +170,7 @@ function apolloServer(config: Config, schema: GraphQLSchema, formatError: Return
     plugins: [
       ...armor.plugins,
       serviceUnavailablePlugin(),
+      subscriptionsOverHttpRefusedPlugin(),
       ...(metrics ? [graphqlMetricsPlugin<Context>(metrics, (context) => context.principal !== null)] : []),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),

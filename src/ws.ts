@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, getVariableValues, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, WebSocket } from 'ws';
@@ -23,6 +23,17 @@ interface Extra {
 }
 
 type Ctx = WsContext<Record<string, unknown> | undefined, Extra>;
+
+/**
+ * Variables that do not fit their declared types, as HTTP answers them (BAD_USER_INPUT) and before
+ * execution: graphql-js would report them from execute(), where they look like any other error.
+ */
+function variableErrors(schema: GraphQLSchema, document: DocumentNode, payload: { operationName?: string | null; variables?: Record<string, unknown> | null }): readonly GraphQLError[] {
+  const operation = getOperationAST(document, payload.operationName ?? undefined);
+  if (!operation) return []; // execute() names the problem (no such operation, or a name needed)
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 10 });
+  return coerced.errors ?? [];
+}
 
 /** Longest wait for the `complete` messages of a socket being ended before its close frame goes. */
 const COMPLETE_GRACE_MS = 200;
@@ -91,6 +102,7 @@ export function startWebSocketServer(opts: {
           if (!(err instanceof GraphQLError)) throw err;
           errors = [err];
         }
+        if (errors.length === 0) errors = variableErrors(schema, document, payload);
         if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } }));
         const context: Context = {
           principal: ctx.extra.principal ?? null,

@@ -200,6 +200,82 @@ describe('text (class 2)', () => {
   });
 });
 
+describe('client faults that were answered as server errors', () => {
+  const raw = (body: Buffer, token = user.token) => fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: new Uint8Array(body) });
+
+  it('a body that is not UTF-8 is 415 and stores nothing (it was decoded with U+FFFD in place of the bad bytes)', async () => {
+    const before = await writes();
+    const [head, tail] = JSON.stringify({ query: 'mutation($n: String!) { createSynfluencer(input: { name: $n, handle: "utf" }) { id } }', variables: { n: '@@' } }).split('@@');
+    for (const bad of [[0xff, 0xfe], [0xed, 0xa0, 0x80] /* an encoded surrogate */, [0xc3] /* a cut sequence */]) {
+      const res = await raw(Buffer.concat([Buffer.from(head), Buffer.from(bad), Buffer.from(tail)]));
+      expect({ bad, status: res.status, code: ((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code }).toEqual({ bad, status: 415, code: 'BAD_USER_INPUT' });
+    }
+    expect(await writes()).toEqual(before);
+  });
+
+  it('a subscription over HTTP is 400 BAD_USER_INPUT (its resolver ran without an event: INTERNAL_SERVER_ERROR)', async () => {
+    for (const query of ['subscription { balanceChanged { version } }', 'subscription { messageAdded { id } }', 'subscription { lowCreditAlert { threshold } }']) {
+      const r = await post(query, {}, user.token);
+      expect({ query, status: r.status, code: r.body.errors?.[0]?.extensions?.code }).toEqual({ query, status: 400, code: 'BAD_USER_INPUT' });
+      expect(r.body.errors![0].message).toBe('Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP');
+    }
+  });
+
+  it('variables of the wrong type over WebSocket are BAD_USER_INPUT, as over HTTP (they were INTERNAL_SERVER_ERROR)', async () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['query($f: Int) { transactions(first: $f) { edges { cursor } } }', { f: 'x' }],
+      ['subscription($v: String) { balanceChanged(afterVersion: $v) { version } }', { v: 5 }],
+      ['query($d: DateTime) { transactions(filter: { from: $d }) { edges { cursor } } }', { d: 'nope' }],
+    ];
+    for (const [query, variables] of cases) {
+      const answer = await subscribeOnce(query, variables);
+      expect({ query, codes: answer.errors?.map((e) => e.extensions?.code) }).toEqual({ query, codes: ['BAD_USER_INPUT'] });
+      expect((await post(query, variables, admin.token)).status).toBe(400);
+    }
+  });
+
+  it('ledgerCheck of an id that is not an account is NOT_FOUND (a non-UUID was INTERNAL_SERVER_ERROR, an unknown UUID "ok")', async () => {
+    for (const accountId of ['zz', randomUUID()]) {
+      const r = await post('query($a: ID) { ledgerCheck(accountId: $a) { ok } }', { a: accountId });
+      expect({ accountId, code: r.body.errors?.[0]?.extensions?.code }).toEqual({ accountId, code: 'NOT_FOUND' });
+    }
+    expect((await post('query($a: ID) { ledgerCheck(accountId: $a) { ok walletsChecked } }', { a: user.accountId })).body).toEqual({ data: { ledgerCheck: { ok: true, walletsChecked: 1 } } });
+  });
+
+  it('the CSV export refuses a NUL in a text filter with 400 (it began a 200 and cut the transfer)', async () => {
+    const url = t.url.replace(/\/graphql$/, '/exports/usage.csv');
+    for (const query of ['platform=%00', 'feature=a%00b', 'automationId=%00']) {
+      const res = await fetch(`${url}?${query}`, { headers: { authorization: `Bearer ${user.token}` } });
+      expect({ query, status: res.status, code: ((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code }).toEqual({ query, status: 400, code: 'BAD_USER_INPUT' });
+    }
+  });
+
+  it('usageSummary outside 1970 to 9000 is BAD_USER_INPUT naming the bound (local buckets fell in year 0 or sorted year 10000 first)', async () => {
+    const u = await t.signUp({ timezone: 'America/New_York' });
+    const r = await post('query($f: DateTime, $t: DateTime) { usageSummary(period: DAY, from: $f, to: $t) { total } }', { f: '0001-01-01T00:00:00Z', t: '0001-01-20T00:00:00Z' }, u.token);
+    expect([r.body.errors?.[0]?.extensions?.code, r.body.errors?.[0]?.message]).toEqual(['BAD_USER_INPUT', 'from must lie between 1970-01-01T00:00:00.000Z and 9000-01-01T00:00:00.000Z']);
+    const late = await post('query($f: DateTime, $t: DateTime) { usageSummary(period: DAY, from: $f, to: $t) { total } }', { f: '9999-12-01T00:00:00Z', t: '9999-12-31T23:59:59Z' }, u.token);
+    expect(late.body.errors?.[0]?.message).toBe('from must lie between 1970-01-01T00:00:00.000Z and 9000-01-01T00:00:00.000Z');
+  });
+
+  it('a cursor past the bigint range is "not a valid cursor", like any other bad cursor (it got a message about credits)', async () => {
+    const cursor = Buffer.from('9223372036854775808').toString('base64url');
+    for (const query of ['query($c: String) { transactions(after: $c) { edges { cursor } } }', 'query($c: String) { messages(after: $c) { edges { cursor } } }']) {
+      const r = await post(query, { c: cursor }, user.token);
+      expect({ query, message: r.body.errors?.[0]?.message }).toEqual({ query, message: 'after is not a valid cursor' });
+    }
+    const largest = Buffer.from('9223372036854775807').toString('base64url');
+    expect((await post('query($c: String) { transactions(after: $c) { edges { cursor } } }', { c: largest }, user.token)).body.errors).toBeUndefined();
+  });
+
+  it('emails refuse every invisible format character (the soft hyphen too) and empty domain labels', async () => {
+    for (const email of ['soft\u00adhyphen@test.dev', 'word\u2063joiner@test.dev', 'x@x..com', 'x@.test.dev', 'x@test.dev.']) {
+      const r = await t.gql(SignUpDocument, { input: { email, password: PASSWORD } });
+      expect({ email, code: errorCode(r) }).toEqual({ email, code: 'BAD_USER_INPUT' });
+    }
+  });
+});
+
 describe('metadata JSON limits (class 3)', () => {
   const charge = (metadata: unknown) => t.charge(user, { feature: 'talking_head', metadata: metadata as never });
 

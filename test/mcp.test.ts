@@ -128,6 +128,23 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     expect(summary).toMatchObject({ total: '4.2', count: 1, byFeature: [{ key: 'talking_head', total: '4.2', count: 1 }] });
     expect(summary.buckets).toHaveLength(30);
     expect(codeOf(await call(client, 'usage_summary', { period: 'YEAR' }))).toBe('BAD_USER_INPUT');
+    // A range whose local buckets would fall in year 0 (it was INTERNAL_SERVER_ERROR: "Invalid time value").
+    const ancient = await call(client, 'usage_summary', { period: 'DAY', from: '0001-01-01T00:00:00Z', to: '0001-01-03T00:00:00Z' });
+    expect([codeOf(ancient), ancient.value.error.message]).toEqual(['BAD_USER_INPUT', 'from must lie between 1970-01-01T00:00:00.000Z and 9000-01-01T00:00:00.000Z']);
+  });
+
+  it('a body that is not UTF-8 is 415 and charges nothing (it was decoded with U+FFFD in place of the bad bytes)', async () => {
+    const u = await t.signUp();
+    const key = await apiKey(u, ['USAGE_WRITE', 'WALLET_READ']);
+    const call = (bytes: Buffer) =>
+      fetch(mcpUrl(), { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: new Uint8Array(bytes) });
+    const json = (text: string) =>
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'charge_usage', arguments: { feature: 'talking_head', quantity: 1, idempotencyKey: text } } });
+    const [head, tail] = json('@@').split('@@');
+    const refused = await call(Buffer.concat([Buffer.from(head), Buffer.from([0x6b, 0xff, 0xfe]), Buffer.from(tail)]));
+    expect(refused.status).toBe(415);
+    expect(await refused.json()).toMatchObject({ jsonrpc: '2.0', error: { message: 'The request body is not valid UTF-8' } });
+    expect(await balanceOf(u)).toBe('10');
   });
 
   it('each tool needs its scope: WALLET_READ reads, USAGE_WRITE charges', async () => {

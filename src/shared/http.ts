@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import type { Logger } from './logger';
 import { DomainError, ErrorCode, HTTP_STATUS, RETRY_AFTER_SECONDS, clientMessage, isDatabaseUnavailable } from './errors';
 
@@ -152,7 +153,13 @@ export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptio
     });
     req.on('end', () => {
       if (tooLarge) return;
-      const raw = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      let raw: string;
+      try {
+        raw = STRICT_UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      } catch {
+        // Not UTF-8: decoding would turn the bad bytes into U+FFFD and store them as if sent.
+        return reject(res, 415, 'The request body is not valid UTF-8');
+      }
       run(req, res, requestId, raw).catch(fail);
     });
     req.on('error', (err) => {
@@ -160,6 +167,9 @@ export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptio
     });
   };
 }
+
+/** Refuses bytes that are not UTF-8 instead of replacing them. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** `application/json` (any parameters), the only request body type GraphQL over HTTP defines. */
 function isJson(contentType: string | undefined): boolean {
@@ -190,6 +200,25 @@ export function serviceUnavailablePlugin(): ApolloServerPlugin {
           if (!errors?.some((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) return;
           response.http.status = 503;
           response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Apollo plugin: a subscription sent over HTTP is a client fault (400): subscriptions are served
+ * over WebSocket (graphql-ws) on the same path, and their resolvers only run on an event.
+ */
+export function subscriptionsOverHttpRefusedPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP', {
+            extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+          });
         },
       };
     },

@@ -68,9 +68,11 @@ export const MAX_LIST_ITEMS = 1000;
 /** Limits of every JSON argument (metadata): nesting depth, object keys in total, serialised UTF-8 bytes, key length. */
 export const JSON_LIMITS = { maxDepth: 8, maxKeys: 100, maxBytes: 4096, maxKeyLength: 100 } as const;
 
-/** C0/C1 controls, DEL, bidirectional marks/overrides/isolates and invisible formatting characters. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NOT_IN_EMAIL = /[\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/;
+/**
+ * Controls (C0, DEL, C1: Cc), line and paragraph separators, and every format character (Cf):
+ * bidirectional marks, overrides and isolates, zero-width characters, the soft hyphen, the BOM.
+ */
+const NOT_IN_EMAIL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 
 type Check = (value: unknown, path: string) => void;
 

@@ -51,11 +51,14 @@ export function encodeCursor(parts: (string | number | bigint)[]): string {
   return Buffer.from(parts.map(String).join('|'), 'utf8').toString('base64url');
 }
 
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 /** The seq inside a cursor this API issued; anything else is BAD_USER_INPUT naming the argument. */
 function seqOf(name: 'after' | 'before', cursor: string | null | undefined): string | null {
   if (cursor === null || cursor === undefined || cursor === '') return null;
   const seq = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\d{1,19}$/.test(seq)) throw badInput(`${name} is not a valid cursor`);
+  // A seq is a PostgreSQL bigint: 19 digits can still pass its range.
+  if (!/^\d{1,19}$/.test(seq) || BigInt(seq) > MAX_BIGINT) throw badInput(`${name} is not a valid cursor`);
   return seq;
 }
 

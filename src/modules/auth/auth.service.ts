@@ -38,7 +38,8 @@ export interface AuthResult {
   account: Account;
 }
 
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A local part, then a domain of at least two dot-separated labels, none of them empty. */
+const EMAIL_RE = /^[^\s@]+@(?:[^\s@.]+\.)+[^\s@.]+$/;
 
 export class AuthService {
   /**

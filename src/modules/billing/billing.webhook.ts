@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import Stripe from 'stripe';
 import type { Config } from '../../config';
 import type { Sql } from '../../db/sql';
+import { ErrorCode } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { formatCredits, parseCredits } from '../../shared/money';
 import type { LedgerService } from '../ledger/ledger.service';
@@ -45,6 +46,9 @@ export interface PaymentEventHandler {
   handle(event: Stripe.Event): Promise<{ accountId: string | null; outcome: Outcome }>;
 }
 
+/** An answer that applies nothing, as `{ errors: [{ message, extensions: { code } }] }` like every other route. */
+const refusal = (status: number, code: ErrorCode, message: string) => ({ status, body: { errors: [{ message, extensions: { code } }] } });
+
 /** Thrown when an event cannot be applied yet (its prerequisite has not arrived); answered 500 so Stripe retries. */
 class RetryLater extends Error {}
 
@@ -67,24 +71,24 @@ export class StripeWebhookService {
     this.paymentEvents = handler;
   }
 
-  /** Verifies and applies one delivery; returns the HTTP status and body to answer. */
+  /** Verifies and applies one delivery; returns the HTTP status and body to answer (errors in the API's one error shape). */
   async handle(rawBody: Buffer | undefined, signature: string | undefined): Promise<{ status: number; body: Record<string, unknown> }> {
     const secret = this.config.stripe.webhookSecret;
-    if (!secret) return { status: 503, body: { error: 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)' } };
-    if (!Buffer.isBuffer(rawBody) || rawBody.length === 0 || !signature) return { status: 400, body: { error: 'Missing body or Stripe-Signature header' } };
+    if (!secret) return refusal(503, ErrorCode.BILLING_NOT_CONFIGURED, 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
+    if (!Buffer.isBuffer(rawBody) || rawBody.length === 0 || !signature) return refusal(400, ErrorCode.BAD_USER_INPUT, 'Missing body or Stripe-Signature header');
     let event: Stripe.Event;
     try {
       event = Stripe.webhooks.constructEvent(rawBody, signature, secret);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'Stripe webhook rejected: bad signature');
-      return { status: 400, body: { error: 'Invalid signature' } };
+      return refusal(400, ErrorCode.BAD_USER_INPUT, 'Invalid signature');
     }
     try {
       const outcome = await this.apply(event);
       return { status: 200, body: { received: true, outcome } };
     } catch (err) {
       this.log.error({ err, eventId: event.id, type: event.type }, 'Stripe webhook failed; Stripe will retry');
-      return { status: 500, body: { error: 'Processing failed; retry later' } };
+      return refusal(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Processing failed; retry later');
     }
   }
 

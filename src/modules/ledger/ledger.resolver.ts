@@ -154,7 +154,7 @@ export class LedgerResolver {
 
   @Authorized('ADMIN')
   @Query(() => LedgerCheck, { description: 'Admins: checks invariants 1, 2 and 6 for every wallet (or one account).' })
-  async ledgerCheck(@Arg('accountId', () => ID, { nullable: true, description: 'Check only this account; null = every wallet.' }) accountId: string | null, @Ctx() ctx: Context): Promise<LedgerCheck> {
+  async ledgerCheck(@Arg('accountId', () => ID, { nullable: true, description: 'Check only this account (NOT_FOUND if there is none); null = every wallet.' }) accountId: string | null, @Ctx() ctx: Context): Promise<LedgerCheck> {
     const { violations, walletsChecked } = await ctx.services.ledger.verifyAll(accountId ?? undefined);
     return { ok: violations.length === 0, walletsChecked, violations };
   }

@@ -515,8 +515,11 @@ export class LedgerService {
     return transactionFilterSql(accountId, filter);
   }
 
-  /** Checks docs/invariants.md #1, #2 and #6 (ledger.verify.ts). */
-  verifyAll(accountId?: string): Promise<{ violations: InvariantViolation[]; walletsChecked: number }> {
-    return verifyLedger(this.sql, accountId);
+  /** Checks docs/invariants.md #1, #2 and #6 (ledger.verify.ts); NOT_FOUND for an account that has no wallet. */
+  async verifyAll(accountId?: string): Promise<{ violations: InvariantViolation[]; walletsChecked: number }> {
+    if (accountId !== undefined && !isUuid(accountId)) throw notFound('Account');
+    const checked = await verifyLedger(this.sql, accountId);
+    if (accountId !== undefined && checked.walletsChecked === 0) throw notFound('Account');
+    return checked;
   }
 }

@@ -8,6 +8,17 @@ import { createMcpServer } from './mcp.server';
 /** The same request body limit as /graphql. */
 const MAX_BODY = '256kb';
 
+/** Refuses bytes that are not UTF-8 instead of replacing them, as /graphql does (415). */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+const NOT_UTF8 = 'entity.not.utf8';
+function assertUtf8(_req: Request, _res: Response, body: Buffer): void {
+  try {
+    STRICT_UTF8.decode(body);
+  } catch {
+    throw Object.assign(new Error('The request body is not valid UTF-8'), { status: 415, type: NOT_UTF8 });
+  }
+}
+
 /** A JSON-RPC error answer outside any tool call (transport level). */
 function rpcError(res: Response, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
   res.status(status).set(headers).json({ jsonrpc: '2.0', error: { code, message }, id: null });
@@ -38,7 +49,7 @@ export function registerMcpRoutes(app: Express, services: Services): void {
     });
   };
 
-  app.post('/mcp', authenticate, express.json({ limit: MAX_BODY }), async (req: Request, res: Response) => {
+  app.post('/mcp', authenticate, express.json({ limit: MAX_BODY, verify: assertUtf8 }), async (req: Request, res: Response) => {
     const principal = res.locals.principal as Principal;
     const server = createMcpServer(services, async () => principal);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
@@ -55,10 +66,11 @@ export function registerMcpRoutes(app: Express, services: Services): void {
     }
   });
 
-  // Body parser refusals on /mcp as JSON-RPC errors: not JSON (-32700, 400), too large (413).
+  // Body parser refusals on /mcp as JSON-RPC errors: not JSON (-32700, 400), too large (413), not UTF-8 (415).
   app.use('/mcp', (err: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     if (err.type === 'entity.too.large') rpcError(res, 413, -32600, `The request body is larger than ${MAX_BODY}`);
+    else if (err.type === NOT_UTF8) rpcError(res, 415, -32600, 'The request body is not valid UTF-8');
     else if (err.status === 400) rpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON');
     else next(err);
   });

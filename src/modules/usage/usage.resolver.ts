@@ -10,7 +10,7 @@ export class UsageResolver {
   @Authorized('WALLET_READ')
   @Query(() => UsageSummaryType, {
     description:
-      "Spend by day, ISO week or month in the account's timezone, with breakdowns. Default range: the last 30 days, 12 weeks or 12 months (including the current one); at most 3700 days. BAD_USER_INPUT when from is not before to.",
+      "Spend by day, ISO week or month in the account's timezone, with breakdowns. Default range: the last 30 days, 12 weeks or 12 months (including the current one); at most 3700 days. BAD_USER_INPUT when from is not before to, or either lies outside 1970-01-01 to 9000-01-01.",
   })
   async usageSummary(
     @Arg('period', () => UsagePeriod, { description: 'Bucket length: DAY, WEEK or MONTH.' }) period: UsagePeriod,

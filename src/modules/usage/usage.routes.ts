@@ -4,6 +4,7 @@ import type { Services } from '../../services';
 import { Sql } from '../../db/sql';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
+import { isStorableText } from '../../shared/storable-text';
 import { formatCredits } from '../../shared/money';
 import { sendJsonError } from '../../shared/http';
 import { ApiKeyScope } from '../auth/api-key.entity';
@@ -105,6 +106,8 @@ function exportFilter(q: Query): TransactionFilter {
     const v = q[name];
     if (v === undefined || v === '') return null;
     if (typeof v !== 'string') throw badInput(`${name} must be given once`);
+    // As for GraphQL arguments (input-guard.ts): PostgreSQL cannot compare text it cannot store.
+    if (!isStorableText(v)) throw badInput(`${name} must be valid Unicode text without NUL characters`);
     return v;
   };
   const date = (name: string): Date | null => {

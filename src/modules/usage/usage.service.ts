@@ -22,6 +22,13 @@ const UNIT: Record<UsagePeriod, 'day' | 'week' | 'month'> = { DAY: 'day', WEEK: 
 const DEFAULT_BUCKETS: Record<UsagePeriod, number> = { DAY: 30, WEEK: 12, MONTH: 12 };
 /** Longest range a summary may cover (keeps DAY summaries to a few thousand buckets). */
 const MAX_RANGE_DAYS = 3700;
+/**
+ * The years a range may touch. No ledger entry is older or younger, and at either end of the
+ * calendar local buckets would fall in year 0 (before any date a client can read) or in year
+ * 10000 (whose five-digit keys do not sort as text).
+ */
+const EARLIEST = new Date('1970-01-01T00:00:00Z');
+const LATEST = new Date('9000-01-01T00:00:00Z');
 
 export interface UsageBucketRow {
   start: Date;
@@ -81,6 +88,9 @@ export class UsageService {
       await this.ledger.assertOwnSynfluencer(accountId, synfluencerId); // another account's synfluencer is NOT_FOUND
     }
     const unit = UNIT[period];
+    for (const [name, value] of [['from', opts.from], ['to', opts.to]] as const) {
+      if (value && (value < EARLIEST || value > LATEST)) throw badInput(`${name} must lie between ${EARLIEST.toISOString()} and ${LATEST.toISOString()}`);
+    }
     const query = () => this.summaryQuery(accountId, unit, DEFAULT_BUCKETS[period], synfluencerId, opts.from ?? null, opts.to ?? null);
     let res = await query();
     if (this.config.usageRollup && res.range.stale) {
