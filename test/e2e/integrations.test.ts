@@ -199,9 +199,13 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     await h.screenshot(page, 'webhooks');
     expect(await seriousViolations(page)).toEqual([]); // the form, a new secret and a delivery log open
 
-    // Within the grace period, rotating again stops the old secrets at once, as the button says.
+    // Within the grace period, rotating again stops the old secrets at once, as the button says,
+    // after asking (receivers still on an old secret fail from then on).
     await endpoint.getByRole('button', { name: 'I saved it' }).click();
     await endpoint.getByRole('button', { name: 'Rotate again, stop old secrets now' }).click();
+    await endpoint.getByRole('button', { name: /^Keep them until / }).click();
+    await endpoint.getByRole('button', { name: 'Rotate again, stop old secrets now' }).click();
+    await endpoint.getByRole('button', { name: 'Stop old secrets now' }).click();
     const thirdSecret = await endpoint.getByTestId('webhook-secret').inputValue();
     expect(thirdSecret).not.toBe(secondSecret);
     await endpoint.getByRole('button', { name: 'Rotate secret' }).waitFor(); // no old secret signs any more

@@ -1,7 +1,7 @@
 import { errorCode } from '../helpers/app';
 import { charge, createApiKey, DashboardHarness, recordWhenShown, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { MeDocument } from '../generated/graphql';
+import { GrantCreditsDocument, MeDocument } from '../generated/graphql';
 import { sleep } from '../helpers/subscriptions';
 
 /*
@@ -74,15 +74,25 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     await waitForTestIdText(page, 'unread-count', '1', 5000);
     await waitForTestIdText(page, 'balance', '1.20', 5000);
     expect(await page.getByTestId('wallet-status').count()).toBe(0);
+    // The banner follows the balance: after more spend it says what is left now.
+    expect((await charge(h.t, key, '0.2')).errors).toBeUndefined();
+    await waitForTestIdText(page, 'low-credit-banner', '$1.00 left', 5000);
 
     // -> 0: 10 % and 0 % fire, and the wallet pauses.
-    expect((await charge(h.t, key, '1.2')).errors).toBeUndefined();
+    expect((await charge(h.t, key, '1')).errors).toBeUndefined();
     await waitForTestIdText(page, 'balance', '0.00', 5000);
     await waitForTestIdText(page, 'wallet-status', 'Generation paused', 5000);
     await waitForTestIdText(page, 'low-credit-banner', 'out of credits', 5000);
     // The history and totals follow once the burst settles (refetched after the events).
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 3);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 4);
     await h.screenshot(page, 'paused');
+
+    // Credits added (an admin grant) end the banner and the pause, live.
+    const admin = await h.t.admin();
+    await h.t.ok(GrantCreditsDocument, { accountId: user.accountId, amount: '2', reason: 'goodwill', idempotencyKey: `goodwill-${user.accountId}` }, admin.token);
+    await waitForTestIdText(page, 'balance', '2.00', 5000);
+    await page.getByTestId('low-credit-banner').waitFor({ state: 'detached', timeout: 5000 });
+    await page.getByTestId('wallet-status').waitFor({ state: 'detached', timeout: 5000 });
 
     // The messages are there, unread first, and the count follows marking them read.
     await page.getByRole('link', { name: /^Messages/ }).click();
@@ -140,7 +150,15 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     await page.getByTestId('wallet-status').waitFor({ state: 'detached' });
     await otherTab.getByTestId('wallet-status').waitFor({ state: 'detached', timeout: 5000 });
     expect(await otherTab.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7); // no reload happened
+    await otherTab.getByText('Charges that would take this month’s spend past the cap are refused. Now: off.').waitFor({ timeout: 5000 });
+    expect(await otherTab.getByLabel('Monthly budget cap').inputValue()).toBe(''); // the form follows too
     expect((await charge(h.t, key, '0.01')).errors).toBeUndefined();
+
+    // A cap of zero is reached at once: a full meter, not an empty one.
+    await capField.fill('0');
+    await page.getByRole('button', { name: 'Save monthly budget cap' }).click();
+    await page.getByText('Monthly budget cap set to $0.00.').waitFor();
+    await page.getByText(/of \$0\.00 cap \(100 %\)/).waitFor();
     await context.close();
   });
 

@@ -64,7 +64,12 @@ describeWithBrowser('dashboard: personas and API keys', () => {
     expect(await page.getByTestId('api-key-secret').count()).toBe(0); // shown once, gone after a reload
     await page.waitForFunction(() => !document.querySelector('[data-testid="api-key"]')?.textContent?.includes('last used never'));
 
+    // Revoking asks first; keeping it changes nothing.
     await page.getByRole('button', { name: 'Revoke render pipeline' }).click();
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    expect((await charge(h.t, secret, '0.01')).errors).toBeUndefined();
+    await page.getByRole('button', { name: 'Revoke render pipeline' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
     await page.getByTestId('api-key').filter({ hasText: 'revoked' }).waitFor();
     expect(errorCode(await charge(h.t, secret, '0.5'))).toBe('UNAUTHENTICATED');
     await context.close();

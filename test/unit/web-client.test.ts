@@ -1,7 +1,8 @@
 import { gql } from '@apollo/client';
 import { ErrorCode } from '../../src/shared/errors';
 import { createCache, liveWallets } from '../../web/src/lib/apollo';
-import { ERROR_SENTENCES } from '../../web/src/lib/errors';
+import { describeError, ERROR_SENTENCES } from '../../web/src/lib/errors';
+import { GraphQLRequestError } from '../../web/src/lib/session';
 import { creditDisplay, formatCredits, fromMicros, percentOf, toMicros, validateAmount } from '../../web/src/lib/money';
 import { zonedDayStart } from '../../web/src/lib/time';
 
@@ -73,6 +74,10 @@ describe('credits on screen', () => {
     expect(validateAmount('0')).toBe('Enter an amount greater than zero.');
     expect(validateAmount('0', { allowZero: true })).toBeNull();
     expect(validateAmount(' 12.5 ')).toBeNull();
+    // The API's largest amount, and one micro-credit more (the API's refusal was a raw GraphQL message).
+    expect(validateAmount('1000000000000')).toBeNull();
+    expect(validateAmount('1000000000000.000001')).toBe('Enter at most 1,000,000,000,000.');
+    expect(validateAmount('99999999999999999999')).toBe('Enter at most 1,000,000,000,000.');
   });
 });
 
@@ -80,6 +85,14 @@ describe('errors', () => {
   test('every error code of the contract has a sentence', () => {
     const codes = [...Object.values(ErrorCode), 'SERVICE_UNAVAILABLE'];
     expect(codes.filter((c) => !ERROR_SENTENCES[c])).toEqual([]);
+  });
+
+  test("a variable the API refused is described by the scalar's own sentence, not graphql-js's wrapper", () => {
+    const refusal = (message: string) => new GraphQLRequestError([{ message, extensions: { code: 'BAD_USER_INPUT' } }]);
+    const wrapped = refusal('Variable "$input" got invalid value "1e99" at "input.monthlyBudgetCap"; Expected type "Credits". "1e99" is not a valid Credits amount: use a decimal');
+    expect(describeError(wrapped).sentence).toBe('Some of what you entered is not valid. "1e99" is not a valid Credits amount: use a decimal.');
+    const plain = refusal('monthlyBudgetCap must not be negative');
+    expect(describeError(plain).sentence).toBe('Some of what you entered is not valid. MonthlyBudgetCap must not be negative.');
   });
 });
 

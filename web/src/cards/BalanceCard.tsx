@@ -1,7 +1,7 @@
 import { useQuery } from '@apollo/client/react';
 import { WalletDetailsDocument } from '../gql/graphql';
 import { Card, ErrorMessage, Loading } from '../components/ui';
-import { formatCredits, percentOf } from '../lib/money';
+import { formatCredits, percentOf, toMicros } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDate } from '../lib/time';
 
@@ -57,7 +57,8 @@ function MonthSpend({ spent, cap }: { spent: string; cap: string | null }) {
       </p>
     );
   }
-  const pct = Math.min(100, percentOf(spent, cap));
+  // A cap of zero is reached from the start (the wallet is CAPPED): a full meter, not an empty one.
+  const pct = toMicros(cap) === 0n ? 100 : Math.min(100, percentOf(spent, cap));
   return (
     <div className="cap-meter">
       <p id="cap-meter-label">

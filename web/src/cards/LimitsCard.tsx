@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { UpdateSettingsDocument } from '../gql/graphql';
 import { Card, ErrorMessage, FieldError, Notice, useAction } from '../components/ui';
@@ -32,11 +32,17 @@ function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; la
   const { display } = useShell();
   const id = `limit-${props.field}`;
   const [text, setText] = useState(props.current ?? '');
+  // Typed but not saved: a value saved elsewhere (another tab, an API client) must not overwrite it.
+  const [edited, setEdited] = useState(false);
+  useEffect(() => {
+    if (!edited) setText(props.current ?? '');
+  }, [props.current, edited]);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [update] = useMutation(UpdateSettingsDocument);
   const save = useAction(async (value: string | null) => {
     await update({ variables: { input: { [props.field]: value } } });
+    setEdited(false);
     setSaved(value === null ? `${props.label} cleared.` : `${props.label} set to ${formatCredits(value, display)}.`);
     if (value === null) setText('');
   });
@@ -55,7 +61,10 @@ function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; la
           id={id}
           inputMode="decimal"
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            setEdited(true);
+          }}
           placeholder="Off"
           aria-describedby={`${id}-help ${id}-error`}
           aria-invalid={invalid ? true : undefined}

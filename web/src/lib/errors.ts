@@ -53,7 +53,18 @@ export function describeError(err: unknown): Described {
   }
   if (!code) return { code: null, sentence: message ?? NETWORK };
   const sentence = ERROR_SENTENCES[code] ?? ERROR_SENTENCES.INTERNAL_SERVER_ERROR;
-  return { code, sentence: SHOW_SERVER_MESSAGE.has(code) && message ? `${sentence} ${capitalize(message)}.`.replace(/\.\.$/, '.') : sentence };
+  const detail = message === null ? null : withoutCoercionPrefix(message);
+  return { code, sentence: SHOW_SERVER_MESSAGE.has(code) && detail ? `${sentence} ${capitalize(detail)}.`.replace(/\.\.$/, '.') : sentence };
+}
+
+/**
+ * graphql-js prefixes a scalar's own sentence with the variable, the whole value and its type
+ * ('Variable "$input" got invalid value … at "input.cap"; Expected type "Credits". "1e99" is …'):
+ * only the scalar's sentence is for people.
+ */
+function withoutCoercionPrefix(message: string): string {
+  const m = /^Variable "\$[^"]*" got invalid value [\s\S]*?; Expected type "[^"]*"\. ([\s\S]+)$/.exec(message);
+  return m ? m[1] : message;
 }
 
 function parseErrors(bodyText: string): { message?: string; extensions?: { code?: string } }[] {

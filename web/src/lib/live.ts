@@ -14,6 +14,7 @@ import {
   type MessageFieldsFragment,
 } from '../gql/graphql';
 import { liveWallets } from './apollo';
+import { toMicros } from './money';
 import type { SessionStore } from './session';
 
 /**
@@ -58,6 +59,8 @@ export class LiveSync {
   private readonly listeners = new Set<() => void>();
   private readonly messageListeners = new Set<MessageListener>();
   private refetchTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Queries the next trailing refetch adds to AFTER_BALANCE_CHANGE. */
+  private readonly extraRefetch = new Set<string>();
   private refetchDeadline = 0;
   private connectedBefore = false;
   status: LiveStatus = 'connecting';
@@ -149,7 +152,18 @@ export class LiveSync {
     const w = e.wallet;
     liveWallets.set(e.walletId, { version: w.version, balance: w.balance, held: w.held, spentThisMonth: w.spentThisMonth, status: w.status, lifetimeSpend: w.lifetimeSpend, lifetimePurchased: w.lifetimePurchased });
     this.apollo.cache.writeFragment({ id, fragment: WalletEventFieldsFragmentDoc, fragmentName: 'WalletEventFields', data: w });
-    this.scheduleRefetch();
+    this.followLowCredit(w.balance);
+    // A change no transaction made (a new cap or timezone from another tab, a new month) also
+    // moved the account's settings the shell shows.
+    this.scheduleRefetch(e.cause === null ? ['Shell'] : []);
+  }
+
+  /** The low-credit banner follows the balance: credits added end it, spending updates what it says is left. */
+  private followLowCredit(balance: string): void {
+    const notice = this.lowCredit;
+    if (!notice || notice.balance === balance) return;
+    this.lowCredit = toMicros(balance) > toMicros(notice.balance) ? null : { ...notice, balance };
+    this.emit();
   }
 
   private applyMessage(m: MessageFieldsFragment): void {
@@ -159,14 +173,17 @@ export class LiveSync {
   }
 
   /** Trailing refetch once events pause, but at least every REFETCH_MAX_WAIT_MS during a burst. */
-  private scheduleRefetch(): void {
+  private scheduleRefetch(extra: string[]): void {
+    for (const name of extra) this.extraRefetch.add(name);
     const now = Date.now();
     if (this.refetchTimer === null) this.refetchDeadline = now + REFETCH_MAX_WAIT_MS;
     else clearTimeout(this.refetchTimer);
     const wait = Math.max(0, Math.min(REFETCH_SETTLE_MS, this.refetchDeadline - now));
     this.refetchTimer = setTimeout(() => {
       this.refetchTimer = null;
-      void this.apollo.refetchQueries({ include: AFTER_BALANCE_CHANGE });
+      const include = [...AFTER_BALANCE_CHANGE, ...this.extraRefetch];
+      this.extraRefetch.clear();
+      void this.apollo.refetchQueries({ include });
     }, wait);
   }
 

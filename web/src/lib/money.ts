@@ -5,6 +5,8 @@
  */
 
 const MICROS = 1_000_000n;
+/** The API's largest Credits amount (10^12 credits). */
+const MAX_AMOUNT_MICROS = 1_000_000_000_000n * MICROS;
 
 export function toMicros(credits: string): bigint {
   const m = /^(-)?(\d+)(?:\.(\d{1,6}))?$/.exec(credits.trim());
@@ -27,6 +29,7 @@ export function validateAmount(text: string, opts: { allowZero?: boolean } = {})
   if (!/^\d+(\.\d+)?$/.test(t)) return 'Enter a number like 25 or 12.50.';
   if (!/^\d+(\.\d{1,6})?$/.test(t)) return 'Use at most 6 digits after the decimal point.';
   if (!opts.allowZero && toMicros(t) === 0n) return 'Enter an amount greater than zero.';
+  if (toMicros(t) > MAX_AMOUNT_MICROS) return 'Enter at most 1,000,000,000,000.';
   return null;
 }
 

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
-import { ApiKeysDocument, CreateApiKeyDocument, RevokeApiKeyDocument, type ApiKeyScope } from '../gql/graphql';
+import { ApiKeysDocument, CreateApiKeyDocument, RevokeApiKeyDocument, type ApiKeyScope, type ApiKeysQuery } from '../gql/graphql';
 import { Card, Empty, ErrorMessage, Loading, useAction } from '../components/ui';
 import { SecretReveal } from '../components/SecretReveal';
 import { useShell, useTitle } from '../lib/shell';
@@ -72,10 +72,7 @@ function CreateKey() {
 }
 
 function KeyList() {
-  const { me } = useShell();
   const { data, error } = useQuery(ApiKeysDocument);
-  const [revoke] = useMutation(RevokeApiKeyDocument, { refetchQueries: ['ApiKeys'], awaitRefetchQueries: true });
-  const doRevoke = useAction(async (id: string) => revoke({ variables: { id } }));
   return (
     <Card id="key-list" title="Your keys">
       {!data ? (
@@ -85,23 +82,47 @@ function KeyList() {
       ) : (
         <ul className="list">
           {data.apiKeys.map((k) => (
-            <li key={k.id} className="list-row" data-testid="api-key">
-              <div>
-                <strong>{k.name}</strong> <code>{k.prefix}…</code> {k.revokedAt && <span className="tag">revoked</span>}
-                <div className="muted small">
-                  {k.scopes.join(', ')} · created {formatDateTime(k.createdAt, me.timezone)} · last used {k.lastUsedAt ? formatDateTime(k.lastUsedAt, me.timezone) : 'never'}
-                </div>
-              </div>
-              {!k.revokedAt && (
-                <button type="button" className="danger" disabled={doRevoke.pending} onClick={() => void doRevoke.run(k.id)} aria-label={`Revoke ${k.name}`}>
-                  Revoke
-                </button>
-              )}
-            </li>
+            <KeyRow key={k.id} apiKey={k} />
           ))}
         </ul>
       )}
-      <ErrorMessage error={doRevoke.error} />
     </Card>
+  );
+}
+
+/** One key; revoking asks first: a pipeline that uses the key stops at its next request. */
+function KeyRow({ apiKey: k }: { apiKey: ApiKeysQuery['apiKeys'][number] }) {
+  const { me } = useShell();
+  const [confirming, setConfirming] = useState(false);
+  const [revoke] = useMutation(RevokeApiKeyDocument, { refetchQueries: ['ApiKeys'], awaitRefetchQueries: true });
+  const doRevoke = useAction(async () => revoke({ variables: { id: k.id } }));
+  return (
+    <li className="list-row" data-testid="api-key">
+      <div className="stack">
+        <div>
+          <strong>{k.name}</strong> <code>{k.prefix}…</code> {k.revokedAt && <span className="tag">revoked</span>}
+          <div className="muted small">
+            {k.scopes.join(', ')} · created {formatDateTime(k.createdAt, me.timezone)} · last used {k.lastUsedAt ? formatDateTime(k.lastUsedAt, me.timezone) : 'never'}
+          </div>
+        </div>
+        {confirming && (
+          <div className="row wrap" role="group" aria-label={`Confirm revoking ${k.name}`}>
+            <span>Revoke {k.name}? Anything using it is refused from its next request.</span>
+            <button type="button" className="danger" autoFocus disabled={doRevoke.pending} onClick={() => void doRevoke.run()}>
+              Yes, revoke
+            </button>
+            <button type="button" className="link-button" onClick={() => setConfirming(false)}>
+              Keep it
+            </button>
+          </div>
+        )}
+        <ErrorMessage error={doRevoke.error} />
+      </div>
+      {!k.revokedAt && !confirming && (
+        <button type="button" className="danger" onClick={() => setConfirming(true)} aria-label={`Revoke ${k.name}`}>
+          Revoke
+        </button>
+      )}
+    </li>
   );
 }

@@ -145,6 +145,7 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
   const { me } = useShell();
   const [showDeliveries, setShowDeliveries] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [confirmRotateNow, setConfirmRotateNow] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const [update] = useMutation(UpdateWebhookEndpointDocument);
   const [rotate] = useMutation(RotateWebhookSecretDocument);
@@ -158,6 +159,7 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
   const inGrace = useUntil(graceEnd);
   const rotateSecret = useAction(async () => {
     const r = await rotate({ variables: { id: e.id, graceSeconds: isFuture(graceEnd) ? 0 : null } });
+    setConfirmRotateNow(false);
     setSecret(r.data?.rotateWebhookSecret.secret ?? null);
   });
   const doDelete = useAction(async () => remove({ variables: { id: e.id } }));
@@ -183,9 +185,21 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
           <button type="button" disabled={toggle.pending} onClick={() => void toggle.run()}>
             {disabled ? 'Enable' : 'Disable'}
           </button>
-          <button type="button" disabled={rotateSecret.pending} onClick={() => void rotateSecret.run()}>
-            {inGrace ? 'Rotate again, stop old secrets now' : 'Rotate secret'}
-          </button>
+          {inGrace && confirmRotateNow ? (
+            <>
+              {/* Receivers still checking with an older secret fail from the next delivery on. */}
+              <button type="button" className="danger" autoFocus disabled={rotateSecret.pending} onClick={() => void rotateSecret.run()}>
+                Stop old secrets now
+              </button>
+              <button type="button" className="link-button" onClick={() => setConfirmRotateNow(false)}>
+                Keep them until {formatDateTime(graceEnd!, me.timezone)}
+              </button>
+            </>
+          ) : (
+            <button type="button" disabled={rotateSecret.pending} onClick={() => (inGrace ? setConfirmRotateNow(true) : void rotateSecret.run())}>
+              {inGrace ? 'Rotate again, stop old secrets now' : 'Rotate secret'}
+            </button>
+          )}
           {confirmDelete ? (
             <>
               {/* The confirmation replaces the focused Delete button: it takes the focus. */}
