@@ -113,6 +113,21 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText('No transactions match these filters.').waitFor();
     expect(await exportRows()).toEqual([]);
+
+    // From after To is said, and neither shown nor exported.
+    await page.getByLabel('From', { exact: true }).fill('2020-02-01');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('From must be on or before To.').waitFor();
+
+    // Export takes the form as it is, applying it first: a filter chosen but not applied is not
+    // left out of the file (the rows on screen follow it too).
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.getByTestId('command-dock').selectOption({ index: 0 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length > 2);
+    await page.getByLabel('Platform').fill('tiktok');
+    const exported = await exportRows();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 2);
+    expect(exported).toEqual(await historyIds(page));
     await context.close();
   });
 

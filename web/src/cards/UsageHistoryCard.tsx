@@ -2,7 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client/react';
 import { UsageHistoryDocument, type TransactionFilterInput, type TransactionKind } from '../gql/graphql';
 import { Pager, useCursorPages } from '../components/CursorPager';
-import { Card, Empty, ErrorMessage, Loading, useAction } from '../components/ui';
+import { Card, Empty, ErrorMessage, FieldError, Loading, useAction } from '../components/ui';
 import { downloadUsageCsv } from '../lib/export';
 import { formatCredits } from '../lib/money';
 import { useShell } from '../lib/shell';
@@ -55,12 +55,26 @@ export function UsageHistoryCard() {
   const filterKey = JSON.stringify(filter);
   const pages = useCursorPages(filterKey); // back to the first page whenever the filter changes
   const { data, error, loading } = useQuery(UsageHistoryDocument, { variables: { first: PAGE_SIZE, after: pages.after, filter } });
-  const exporting = useAction(() => downloadUsageCsv(session, filter));
+  const exporting = useAction((shown: TransactionFilterInput) => downloadUsageCsv(session, shown));
   const conn = data?.transactions;
+  const [invalid, setInvalid] = useState<string | null>(null);
 
+  /** The form as the filter on screen: what Apply shows and Export downloads, never one without the other. */
+  const applyDraft = (): TransactionFilterInput | null => {
+    // ISO dates compare as text.
+    const problem = draft.from && draft.to && draft.from > draft.to ? 'From must be on or before To.' : null;
+    setInvalid(problem);
+    if (problem) return null;
+    setApplied(draft);
+    return toFilter(draft, scope, me.timezone);
+  };
   const apply = (e: FormEvent) => {
     e.preventDefault();
-    setApplied(draft);
+    applyDraft();
+  };
+  const exportShown = () => {
+    const shown = applyDraft();
+    if (shown) void exporting.run(shown);
   };
   const set = (field: keyof Filters) => (e: { target: { value: string } }) => setDraft({ ...draft, [field]: e.target.value });
 
@@ -109,15 +123,17 @@ export function UsageHistoryCard() {
             onClick={() => {
               setDraft(NO_FILTERS);
               setApplied(NO_FILTERS);
+              setInvalid(null);
             }}
           >
             Reset
           </button>
-          <button type="button" onClick={() => void exporting.run()} disabled={exporting.pending}>
+          <button type="button" onClick={exportShown} disabled={exporting.pending}>
             {exporting.pending ? 'Exporting…' : 'Export CSV'}
           </button>
         </div>
       </form>
+      <FieldError id="history-filter-error" message={invalid} />
       <ErrorMessage error={exporting.error} />
       {!conn ? (
         error ? <ErrorMessage error={error} /> : <Loading />
