@@ -111,6 +111,8 @@ describe('log-in, refresh rotation, log-out', () => {
     const other = (await t.ok(LogInDocument, { email: u.email, password: PASSWORD })).logIn; // a second session (another device)
     expect(errorCode(await t.gql(ChangePasswordDocument, { currentPassword: 'Wr0ngPassword', newPassword: 'N3wPassword!' }, u.token))).toBe('INVALID_CREDENTIALS');
     expect(errorCode(await t.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: 'weak' }, u.token))).toBe('WEAK_PASSWORD');
+    const same = await t.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: PASSWORD }, u.token);
+    expect([errorCode(same), same.errors?.[0]?.message]).toEqual(['BAD_USER_INPUT', 'the new password must differ from the current one']);
     expect((await t.ok(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: 'N3wPassword!' }, u.token)).changePassword).toBe(true);
     expect(errorCode(await t.gql(LogInDocument, { email: u.email, password: PASSWORD }))).toBe('INVALID_CREDENTIALS');
     await t.ok(LogInDocument, { email: u.email, password: 'N3wPassword!' });

@@ -58,7 +58,7 @@ export class AuthResolver {
   @Authorized('SESSION')
   @Mutation(() => Boolean, {
     description:
-      "Sets a new password and ends every other session of the account (their refresh tokens, access tokens and sockets); the caller's session stays. INVALID_CREDENTIALS if currentPassword is wrong, WEAK_PASSWORD if newPassword fails the policy.",
+      "Sets a new password and ends every other session of the account (their refresh tokens, access tokens and sockets); the caller's session stays. INVALID_CREDENTIALS if currentPassword is wrong, WEAK_PASSWORD if newPassword fails the policy, BAD_USER_INPUT if it is the current one.",
   })
   changePassword(
     @Arg('currentPassword', { description: 'The password in use now.' }) currentPassword: string,

@@ -200,6 +200,8 @@ export class AuthService {
       throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Current password is incorrect');
     }
     assertStrongPassword(next);
+    // "Changed" while it stays the same would log out every other session for nothing.
+    if (next === current) throw badInput('the new password must differ from the current one');
     const passwordHash = await hashPassword(next, this.config.passwordHashCost);
     const ended = await em.transactional(async (tem) => {
       await tem.nativeUpdate(Account, { id: accountId }, { passwordHash });
