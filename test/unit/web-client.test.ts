@@ -5,6 +5,7 @@ import { describeError, ERROR_SENTENCES } from '../../web/src/lib/errors';
 import { GraphQLRequestError } from '../../web/src/lib/session';
 import { creditDisplay, formatCredits, fromMicros, percentOf, toMicros, validateAmount } from '../../web/src/lib/money';
 import { zonedDayStart } from '../../web/src/lib/time';
+import { featureLabel, quantityText } from '../../web/src/lib/usage-text';
 
 /*
  * The dashboard's pure parts (web/src/lib), without a browser or a database: the cache rule
@@ -78,6 +79,22 @@ describe('credits on screen', () => {
     expect(validateAmount('1000000000000')).toBeNull();
     expect(validateAmount('1000000000000.000001')).toBe('Enter at most 1,000,000,000,000.');
     expect(validateAmount('99999999999999999999')).toBe('Enter at most 1,000,000,000,000.');
+  });
+});
+
+describe('usage in the history table', () => {
+  test('quantities agree with their unit in number; provider-cost usage reads "at cost"', () => {
+    expect(quantityText(1, 'second')).toBe('1 second');
+    expect(quantityText(30, 'second')).toBe('30 seconds');
+    expect(quantityText(2.5, 'image')).toBe('2.5 images');
+    expect(quantityText(1, 'provider cost')).toBe('at cost');
+    expect(quantityText(null, 'caption')).toBeNull();
+  });
+
+  test('features show their price-book label, and their key when the book no longer has them', () => {
+    const features = [{ feature: 'talking_head', label: 'Talking head video (HeyGen)' }];
+    expect(featureLabel('talking_head', features)).toBe('Talking head video (HeyGen)');
+    expect(featureLabel('retired_feature', features)).toBe('retired_feature');
   });
 });
 

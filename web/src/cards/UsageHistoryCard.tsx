@@ -5,6 +5,7 @@ import { Pager, useCursorPages } from '../components/CursorPager';
 import { Card, Empty, ErrorMessage, FieldError, Loading, useAction } from '../components/ui';
 import { downloadUsageCsv } from '../lib/export';
 import { formatCredits } from '../lib/money';
+import { featureLabel, quantityText } from '../lib/usage-text';
 import { useShell } from '../lib/shell';
 import { formatDateTime, nextDay, zonedDayStart } from '../lib/time';
 
@@ -168,10 +169,10 @@ export function UsageHistoryCard() {
                   <td>{t.description}</td>
                   <td>{t.synfluencer?.name ?? <span className="muted">—</span>}</td>
                   <td>
-                    {t.feature ?? <span className="muted">—</span>}
+                    {t.feature ? featureLabel(t.feature, priceBook.features) : <span className="muted">—</span>}
                     {t.platform && <span className="muted"> · {t.platform}</span>}
                   </td>
-                  <td className="num">{t.quantity !== null && t.quantity !== undefined ? `${t.quantity} ${t.unit ?? ''}` : '—'}</td>
+                  <td className="num">{quantityText(t.quantity, t.unit) ?? '—'}</td>
                   {/* Exact amounts, every digit the API sent (signed: spend is negative). */}
                   <td className={`num ${t.amount.startsWith('-') ? 'neg' : 'pos'}`}>{formatCredits(t.amount, display)}</td>
                   <td className="num">{formatCredits(t.balanceAfter, display)}</td>
