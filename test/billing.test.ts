@@ -296,6 +296,9 @@ describe('webhook: pack purchase', () => {
     const stale = await post(ev, { timestamp: nowSec() - 301 });
     const noHeader = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ev) });
     expect([tampered.status, wrongSecret.status, stale.status, noHeader.status]).toEqual([400, 400, 400, 400]);
+    // In the API's one error shape, like every other route.
+    expect(tampered.body).toEqual({ errors: [{ message: 'Invalid signature', extensions: { code: 'BAD_USER_INPUT' } }] });
+    expect(await noHeader.json()).toEqual({ errors: [{ message: 'Missing body or Stripe-Signature header', extensions: { code: 'BAD_USER_INPUT' } }] });
     expect((await me(u)).wallet.balance).toBe('50');
     const rows = await withSql(t.dbUrl, (c) => c.query('select 1 from stripe_event where id = $1', [ev.id]));
     expect(rows.rowCount).toBe(0);

@@ -230,7 +230,8 @@ describe('client faults that were answered as server errors', () => {
     for (const [query, variables] of cases) {
       const answer = await subscribeOnce(query, variables);
       expect({ query, codes: answer.errors?.map((e) => e.extensions?.code) }).toEqual({ query, codes: ['BAD_USER_INPUT'] });
-      expect((await post(query, variables, admin.token)).status).toBe(400);
+      // The same over HTTP (a subscription is refused there before its variables are read).
+      if (query.startsWith('query')) expect((await post(query, variables, admin.token)).status).toBe(400);
     }
   });
 

@@ -64,13 +64,15 @@ describeWithBrowser('dashboard: personas and API keys', () => {
     expect(await page.getByTestId('api-key-secret').count()).toBe(0); // shown once, gone after a reload
     await page.waitForFunction(() => !document.querySelector('[data-testid="api-key"]')?.textContent?.includes('last used never'));
 
-    // Revoking asks first; keeping it changes nothing.
+    // Revoking asks first; keeping it changes nothing and gives the focus back to Revoke.
     await page.getByRole('button', { name: 'Revoke render pipeline' }).click();
     await page.getByRole('button', { name: 'Keep it' }).click();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Revoke render pipeline');
     expect((await charge(h.t, secret, '0.01')).errors).toBeUndefined();
     await page.getByRole('button', { name: 'Revoke render pipeline' }).click();
     await page.getByRole('button', { name: 'Yes, revoke' }).click();
     await page.getByTestId('api-key').filter({ hasText: 'revoked' }).waitFor();
+    expect(await page.getByRole('group', { name: 'Confirm revoking render pipeline' }).count()).toBe(0);
     expect(errorCode(await charge(h.t, secret, '0.5'))).toBe('UNAUTHENTICATED');
     await context.close();
   });

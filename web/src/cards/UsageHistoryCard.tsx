@@ -110,11 +110,11 @@ export function UsageHistoryCard() {
         </label>
         <label className="field">
           <span>From</span>
-          <input type="date" value={draft.from} onChange={set('from')} />
+          <input type="date" value={draft.from} onChange={set('from')} aria-describedby="history-filter-error" aria-invalid={invalid ? true : undefined} />
         </label>
         <label className="field">
           <span>To</span>
-          <input type="date" value={draft.to} onChange={set('to')} />
+          <input type="date" value={draft.to} onChange={set('to')} aria-describedby="history-filter-error" aria-invalid={invalid ? true : undefined} />
         </label>
         <div className="filter-actions">
           <button type="submit">Apply filters</button>

@@ -14,7 +14,6 @@ import {
   type MessageFieldsFragment,
 } from '../gql/graphql';
 import { liveWallets } from './apollo';
-import { toMicros } from './money';
 import type { SessionStore } from './session';
 
 /**
@@ -150,21 +149,15 @@ export class LiveSync {
     const cached = this.apollo.cache.readFragment({ id, fragment: WalletLiveFieldsFragmentDoc });
     if (cached && BigInt(cached.version) >= version) return;
     const w = e.wallet;
+    const capBefore = this.apollo.cache.readFragment({ id, fragment: WalletEventFieldsFragmentDoc, fragmentName: 'WalletEventFields' })?.monthlyBudgetCap;
     liveWallets.set(e.walletId, { version: w.version, balance: w.balance, held: w.held, spentThisMonth: w.spentThisMonth, status: w.status, lifetimeSpend: w.lifetimeSpend, lifetimePurchased: w.lifetimePurchased });
     this.apollo.cache.writeFragment({ id, fragment: WalletEventFieldsFragmentDoc, fragmentName: 'WalletEventFields', data: w });
-    this.followLowCredit(w.balance);
     // A change no transaction made (a new cap or timezone from another tab, a new month) also
-    // moved the account's settings the shell shows.
-    this.scheduleRefetch(e.cause === null ? ['Shell'] : []);
+    // moved the account's settings the shell shows; so did a new cap coalesced with a charge.
+    const settingsMoved = e.cause === null || (capBefore !== undefined && capBefore !== w.monthlyBudgetCap);
+    this.scheduleRefetch(settingsMoved ? ['Shell'] : []);
   }
 
-  /** The low-credit banner follows the balance: credits added end it, spending updates what it says is left. */
-  private followLowCredit(balance: string): void {
-    const notice = this.lowCredit;
-    if (!notice || notice.balance === balance) return;
-    this.lowCredit = toMicros(balance) > toMicros(notice.balance) ? null : { ...notice, balance };
-    this.emit();
-  }
 
   private applyMessage(m: MessageFieldsFragment): void {
     void this.apollo.query({ query: UnreadCountDocument, fetchPolicy: 'network-only' }).catch(() => undefined);

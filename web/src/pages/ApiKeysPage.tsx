@@ -94,8 +94,13 @@ function KeyList() {
 function KeyRow({ apiKey: k }: { apiKey: ApiKeysQuery['apiKeys'][number] }) {
   const { me } = useShell();
   const [confirming, setConfirming] = useState(false);
+  // Back from "Keep it": the Revoke button takes the focus the confirmation had.
+  const [kept, setKept] = useState(false);
   const [revoke] = useMutation(RevokeApiKeyDocument, { refetchQueries: ['ApiKeys'], awaitRefetchQueries: true });
-  const doRevoke = useAction(async () => revoke({ variables: { id: k.id } }));
+  const doRevoke = useAction(async () => {
+    await revoke({ variables: { id: k.id } });
+    setConfirming(false);
+  });
   return (
     <li className="list-row" data-testid="api-key">
       <div className="stack">
@@ -105,13 +110,20 @@ function KeyRow({ apiKey: k }: { apiKey: ApiKeysQuery['apiKeys'][number] }) {
             {k.scopes.join(', ')} · created {formatDateTime(k.createdAt, me.timezone)} · last used {k.lastUsedAt ? formatDateTime(k.lastUsedAt, me.timezone) : 'never'}
           </div>
         </div>
-        {confirming && (
+        {confirming && !k.revokedAt && (
           <div className="row wrap" role="group" aria-label={`Confirm revoking ${k.name}`}>
             <span>Revoke {k.name}? Anything using it is refused from its next request.</span>
             <button type="button" className="danger" autoFocus disabled={doRevoke.pending} onClick={() => void doRevoke.run()}>
               Yes, revoke
             </button>
-            <button type="button" className="link-button" onClick={() => setConfirming(false)}>
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => {
+                setConfirming(false);
+                setKept(true);
+              }}
+            >
               Keep it
             </button>
           </div>
@@ -119,7 +131,7 @@ function KeyRow({ apiKey: k }: { apiKey: ApiKeysQuery['apiKeys'][number] }) {
         <ErrorMessage error={doRevoke.error} />
       </div>
       {!k.revokedAt && !confirming && (
-        <button type="button" className="danger" onClick={() => setConfirming(true)} aria-label={`Revoke ${k.name}`}>
+        <button type="button" className="danger" autoFocus={kept} onClick={() => setConfirming(true)} aria-label={`Revoke ${k.name}`}>
           Revoke
         </button>
       )}

@@ -146,6 +146,8 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
   const [showDeliveries, setShowDeliveries] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [confirmRotateNow, setConfirmRotateNow] = useState(false);
+  // Back from "Keep them": the rotate button takes the focus the confirmation had.
+  const [keptSecrets, setKeptSecrets] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const [update] = useMutation(UpdateWebhookEndpointDocument);
   const [rotate] = useMutation(RotateWebhookSecretDocument);
@@ -186,17 +188,24 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
             {disabled ? 'Enable' : 'Disable'}
           </button>
           {inGrace && confirmRotateNow ? (
-            <>
-              {/* Receivers still checking with an older secret fail from the next delivery on. */}
+            <div className="row wrap" role="group" aria-label="Confirm stopping the old secrets now">
+              <span>Receivers still checking with an old secret fail from the next delivery on.</span>
               <button type="button" className="danger" autoFocus disabled={rotateSecret.pending} onClick={() => void rotateSecret.run()}>
                 Stop old secrets now
               </button>
-              <button type="button" className="link-button" onClick={() => setConfirmRotateNow(false)}>
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => {
+                  setConfirmRotateNow(false);
+                  setKeptSecrets(true);
+                }}
+              >
                 Keep them until {formatDateTime(graceEnd!, me.timezone)}
               </button>
-            </>
+            </div>
           ) : (
-            <button type="button" disabled={rotateSecret.pending} onClick={() => (inGrace ? setConfirmRotateNow(true) : void rotateSecret.run())}>
+            <button type="button" autoFocus={keptSecrets} disabled={rotateSecret.pending} onClick={() => (inGrace ? setConfirmRotateNow(true) : void rotateSecret.run())}>
               {inGrace ? 'Rotate again, stop old secrets now' : 'Rotate secret'}
             </button>
           )}
