@@ -5,7 +5,7 @@ import { withSql } from './helpers/db';
 import { Recorder } from './helpers/subscriptions';
 import { inputPositions, operationFor, type InputPosition } from './helpers/schema-walk';
 import { DEFAULT_TEXT_MAX, ID_MAX, JSON_LIMITS, TEXT_LIMITS } from '../src/shared/input-guard';
-import { GrantCreditsDocument, SignUpDocument, WalletOnlyDocument } from './generated/graphql';
+import { GrantCreditsDocument, LogInDocument, SignUpDocument, WalletOnlyDocument } from './generated/graphql';
 import { parse } from 'graphql';
 import { Client } from 'pg';
 
@@ -269,11 +269,16 @@ describe('client faults that were answered as server errors', () => {
     expect((await post('query($c: String) { transactions(after: $c) { edges { cursor } } }', { c: largest }, user.token)).body.errors).toBeUndefined();
   });
 
-  it('emails refuse every invisible format character (the soft hyphen too) and empty domain labels', async () => {
+  it('sign-up refuses every invisible format character (the soft hyphen too) and empty domain labels; an account that has one can still log in', async () => {
     for (const email of ['soft\u00adhyphen@test.dev', 'word\u2063joiner@test.dev', 'x@x..com', 'x@.test.dev', 'x@test.dev.']) {
       const r = await t.gql(SignUpDocument, { input: { email, password: PASSWORD } });
       expect({ email, code: errorCode(r) }).toEqual({ email, code: 'BAD_USER_INPUT' });
     }
+    // An account from before the rule: logging in is not refused by it.
+    const legacy = await t.signUp();
+    const legacyEmail = `legacy\u00ad${legacy.accountId.slice(0, 8)}@test.dev`;
+    await withSql(t.dbUrl, (c) => c.query('update account set email = $2 where id = $1', [legacy.accountId, legacyEmail]));
+    expect((await t.gql(LogInDocument, { email: legacyEmail, password: PASSWORD })).errors).toBeUndefined();
   });
 });
 

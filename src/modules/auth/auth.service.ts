@@ -38,6 +38,9 @@ export interface AuthResult {
   account: Account;
 }
 
+/** Controls, line separators and every format character (the soft hyphen, zero-width and bidirectional ones): never in a new account's email. */
+const INVISIBLE_IN_EMAIL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
 /** A local part, then a domain of at least two dot-separated labels, none of them empty. */
 const EMAIL_RE = /^[^\s@]+@(?:[^\s@.]+\.)+[^\s@.]+$/;
 
@@ -81,6 +84,7 @@ export class AuthService {
   private normaliseEmail(email: string): string {
     const e = (email ?? '').trim().toLowerCase();
     if (!EMAIL_RE.test(e) || e.length > 254) throw badInput('email is not a valid email address');
+    if (INVISIBLE_IN_EMAIL.test(e)) throw badInput('email must not contain control, bidirectional or invisible characters');
     return e;
   }
 
