@@ -76,3 +76,47 @@ export function useAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>
 
 /** The error code of a failed action, for inline field messages. */
 export const codeOf = (error: unknown): string | null => (error ? describeError(error).code : null);
+
+/**
+ * An action that cannot be taken back, asked twice: the button, then in its place a sentence with
+ * a confirm and a keep button. The confirm button takes the focus; keeping gives it back to the
+ * button. The parent stops rendering it once the action is done.
+ */
+export function ConfirmedAction(props: {
+  /** The first button: its text, its accessible name, and `danger` unless it says otherwise. */
+  trigger: string;
+  triggerLabel?: string;
+  triggerClassName?: string;
+  /** The group's accessible name and what it asks. */
+  group: string;
+  question?: ReactNode;
+  confirm: string;
+  keep: string;
+  pending: boolean;
+  onConfirm: () => void;
+}) {
+  const [asking, setAsking] = useState(false);
+  const [kept, setKept] = useState(false);
+  if (!asking) {
+    return (
+      <button type="button" className={props.triggerClassName ?? 'danger'} autoFocus={kept} onClick={() => setAsking(true)} aria-label={props.triggerLabel}>
+        {props.trigger}
+      </button>
+    );
+  }
+  const keep = () => {
+    setAsking(false);
+    setKept(true);
+  };
+  return (
+    <div className="row wrap" role="group" aria-label={props.group}>
+      {props.question && <span>{props.question}</span>}
+      <button type="button" className="danger" autoFocus disabled={props.pending} onClick={props.onConfirm}>
+        {props.confirm}
+      </button>
+      <button type="button" className="link-button" onClick={keep}>
+        {props.keep}
+      </button>
+    </div>
+  );
+}

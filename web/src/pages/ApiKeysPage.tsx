@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { ApiKeysDocument, CreateApiKeyDocument, RevokeApiKeyDocument, type ApiKeyScope, type ApiKeysQuery } from '../gql/graphql';
-import { Card, Empty, ErrorMessage, Loading, useAction } from '../components/ui';
+import { Card, ConfirmedAction, Empty, ErrorMessage, Loading, useAction } from '../components/ui';
 import { SecretReveal } from '../components/SecretReveal';
 import { useShell, useTitle } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
@@ -93,14 +93,8 @@ function KeyList() {
 /** One key; revoking asks first: a pipeline that uses the key stops at its next request. */
 function KeyRow({ apiKey: k }: { apiKey: ApiKeysQuery['apiKeys'][number] }) {
   const { me } = useShell();
-  const [confirming, setConfirming] = useState(false);
-  // Back from "Keep it": the Revoke button takes the focus the confirmation had.
-  const [kept, setKept] = useState(false);
   const [revoke] = useMutation(RevokeApiKeyDocument, { refetchQueries: ['ApiKeys'], awaitRefetchQueries: true });
-  const doRevoke = useAction(async () => {
-    await revoke({ variables: { id: k.id } });
-    setConfirming(false);
-  });
+  const doRevoke = useAction(async () => revoke({ variables: { id: k.id } }));
   return (
     <li className="list-row" data-testid="api-key">
       <div className="stack">
@@ -110,31 +104,20 @@ function KeyRow({ apiKey: k }: { apiKey: ApiKeysQuery['apiKeys'][number] }) {
             {k.scopes.join(', ')} · created {formatDateTime(k.createdAt, me.timezone)} · last used {k.lastUsedAt ? formatDateTime(k.lastUsedAt, me.timezone) : 'never'}
           </div>
         </div>
-        {confirming && !k.revokedAt && (
-          <div className="row wrap" role="group" aria-label={`Confirm revoking ${k.name}`}>
-            <span>Revoke {k.name}? Anything using it is refused from its next request.</span>
-            <button type="button" className="danger" autoFocus disabled={doRevoke.pending} onClick={() => void doRevoke.run()}>
-              Yes, revoke
-            </button>
-            <button
-              type="button"
-              className="link-button"
-              onClick={() => {
-                setConfirming(false);
-                setKept(true);
-              }}
-            >
-              Keep it
-            </button>
-          </div>
+        {!k.revokedAt && (
+          <ConfirmedAction
+            trigger="Revoke"
+            triggerLabel={`Revoke ${k.name}`}
+            group={`Confirm revoking ${k.name}`}
+            question={`Revoke ${k.name}? Anything using it is refused from its next request.`}
+            confirm="Yes, revoke"
+            keep="Keep it"
+            pending={doRevoke.pending}
+            onConfirm={() => void doRevoke.run()}
+          />
         )}
         <ErrorMessage error={doRevoke.error} />
       </div>
-      {!k.revokedAt && !confirming && (
-        <button type="button" className="danger" autoFocus={kept} onClick={() => setConfirming(true)} aria-label={`Revoke ${k.name}`}>
-          Revoke
-        </button>
-      )}
     </li>
   );
 }

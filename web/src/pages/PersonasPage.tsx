@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { ArchivePersonaDocument, CreatePersonaDocument, PersonasDocument, RenamePersonaDocument, type PersonasQuery } from '../gql/graphql';
-import { Card, Empty, ErrorMessage, Loading, Notice, useAction } from '../components/ui';
+import { Card, ConfirmedAction, Empty, ErrorMessage, Loading, Notice, useAction } from '../components/ui';
 import { useShell, useTitle } from '../lib/shell';
 import { formatDate } from '../lib/time';
 
@@ -94,11 +94,7 @@ function PersonaRow({ persona }: { persona: Persona }) {
     await rename({ variables: { id: persona.id, input: { name: name.trim() } } });
     setEditing(false);
   });
-  const [confirming, setConfirming] = useState(false);
-  const doArchive = useAction(async () => {
-    await archive({ variables: { id: persona.id } });
-    setConfirming(false);
-  });
+  const doArchive = useAction(async () => archive({ variables: { id: persona.id } }));
   return (
     <li className="list-row persona" data-testid="persona">
       {editing ? (
@@ -129,25 +125,21 @@ function PersonaRow({ persona }: { persona: Persona }) {
           </div>
         </div>
       )}
-      {!persona.archived && !editing && !confirming && (
-        <div className="row">
+      {!persona.archived && !editing && (
+        <div className="row wrap">
           <button type="button" onClick={() => setEditing(true)} aria-label={`Rename ${persona.name}`}>
             Rename
           </button>
-          <button type="button" className="danger" onClick={() => setConfirming(true)} aria-label={`Archive ${persona.name}`}>
-            Archive
-          </button>
-        </div>
-      )}
-      {confirming && (
-        <div className="row wrap" role="group" aria-label={`Confirm archiving ${persona.name}`}>
-          <span>Archive {persona.name}? Its history stays.</span>
-          <button type="button" className="danger" disabled={doArchive.pending} onClick={() => void doArchive.run()} autoFocus>
-            Yes, archive
-          </button>
-          <button type="button" className="link-button" onClick={() => setConfirming(false)}>
-            Keep
-          </button>
+          <ConfirmedAction
+            trigger="Archive"
+            triggerLabel={`Archive ${persona.name}`}
+            group={`Confirm archiving ${persona.name}`}
+            question={`Archive ${persona.name}? Its history stays.`}
+            confirm="Yes, archive"
+            keep="Keep"
+            pending={doArchive.pending}
+            onConfirm={() => void doArchive.run()}
+          />
         </div>
       )}
       <ErrorMessage error={saveName.error ?? doArchive.error} />

@@ -11,7 +11,7 @@ import {
   type WebhookEndpointFieldsFragment,
   type WebhookEventType,
 } from '../gql/graphql';
-import { Card, Empty, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
+import { Card, ConfirmedAction, Empty, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
 import { SecretReveal } from '../components/SecretReveal';
 import { Pager, useCursorPages } from '../components/CursorPager';
 import { useShell, useTitle } from '../lib/shell';
@@ -144,10 +144,6 @@ function EndpointList() {
 function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) {
   const { me } = useShell();
   const [showDeliveries, setShowDeliveries] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const [confirmRotateNow, setConfirmRotateNow] = useState(false);
-  // Back from "Keep them": the rotate button takes the focus the confirmation had.
-  const [keptSecrets, setKeptSecrets] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const [update] = useMutation(UpdateWebhookEndpointDocument);
   const [rotate] = useMutation(RotateWebhookSecretDocument);
@@ -161,7 +157,6 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
   const inGrace = useUntil(graceEnd);
   const rotateSecret = useAction(async () => {
     const r = await rotate({ variables: { id: e.id, graceSeconds: isFuture(graceEnd) ? 0 : null } });
-    setConfirmRotateNow(false);
     setSecret(r.data?.rotateWebhookSecret.secret ?? null);
   });
   const doDelete = useAction(async () => remove({ variables: { id: e.id } }));
@@ -187,43 +182,31 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
           <button type="button" disabled={toggle.pending} onClick={() => void toggle.run()}>
             {disabled ? 'Enable' : 'Disable'}
           </button>
-          {inGrace && confirmRotateNow ? (
-            <div className="row wrap" role="group" aria-label="Confirm stopping the old secrets now">
-              <span>Receivers still checking with an old secret fail from the next delivery on.</span>
-              <button type="button" className="danger" autoFocus disabled={rotateSecret.pending} onClick={() => void rotateSecret.run()}>
-                Stop old secrets now
-              </button>
-              <button
-                type="button"
-                className="link-button"
-                onClick={() => {
-                  setConfirmRotateNow(false);
-                  setKeptSecrets(true);
-                }}
-              >
-                Keep them until {formatDateTime(graceEnd!, me.timezone)}
-              </button>
-            </div>
+          {inGrace ? (
+            <ConfirmedAction
+              trigger="Rotate again, stop old secrets now"
+              triggerClassName=""
+              group="Confirm stopping the old secrets now"
+              question="Receivers still checking with an old secret fail from the next delivery on."
+              confirm="Stop old secrets now"
+              keep={`Keep them until ${formatDateTime(graceEnd!, me.timezone)}`}
+              pending={rotateSecret.pending}
+              onConfirm={() => void rotateSecret.run()}
+            />
           ) : (
-            <button type="button" autoFocus={keptSecrets} disabled={rotateSecret.pending} onClick={() => (inGrace ? setConfirmRotateNow(true) : void rotateSecret.run())}>
-              {inGrace ? 'Rotate again, stop old secrets now' : 'Rotate secret'}
+            <button type="button" disabled={rotateSecret.pending} onClick={() => void rotateSecret.run()}>
+              Rotate secret
             </button>
           )}
-          {confirmDelete ? (
-            <>
-              {/* The confirmation replaces the focused Delete button: it takes the focus. */}
-              <button type="button" className="danger" autoFocus disabled={doDelete.pending} onClick={() => void doDelete.run()}>
-                Delete for good
-              </button>
-              <button type="button" className="link-button" onClick={() => setConfirmDelete(false)}>
-                Keep it
-              </button>
-            </>
-          ) : (
-            <button type="button" className="danger" onClick={() => setConfirmDelete(true)} aria-label={`Delete ${e.url}`}>
-              Delete
-            </button>
-          )}
+          <ConfirmedAction
+            trigger="Delete"
+            triggerLabel={`Delete ${e.url}`}
+            group={`Confirm deleting ${e.url}`}
+            confirm="Delete for good"
+            keep="Keep it"
+            pending={doDelete.pending}
+            onConfirm={() => void doDelete.run()}
+          />
         </div>
         <ErrorMessage error={toggle.error ?? rotateSecret.error ?? doDelete.error} />
         {showDeliveries && <Deliveries endpointId={e.id} />}
