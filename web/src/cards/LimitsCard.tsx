@@ -44,7 +44,6 @@ function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; la
     await update({ variables: { input: { [props.field]: value } } });
     setEdited(false);
     setSaved(value === null ? `${props.label} cleared.` : `${props.label} set to ${formatCredits(value, display)}.`);
-    if (value === null) setText('');
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -1,8 +1,6 @@
-import { useFragment } from '@apollo/client/react';
-import { WalletLiveFieldsFragmentDoc } from '../gql/graphql';
 import { formatCredits, toMicros } from '../lib/money';
 import { Link } from '../lib/router';
-import { useLive, useShell } from '../lib/shell';
+import { useLive, useLiveWallet, useShell } from '../lib/shell';
 
 /**
  * Appears live when the balance crosses 25 %, 10 % or 0 % of the last top-up (lowCreditAlert),
@@ -11,10 +9,9 @@ import { useLive, useShell } from '../lib/shell';
  * (a grant, a purchase, a released hold) hide it, whichever of the two feeds arrived first.
  */
 export function LowCreditBanner() {
-  const { me, display, billing } = useShell();
+  const { display, billing } = useShell();
   const live = useLive();
-  const fragment = useFragment({ fragment: WalletLiveFieldsFragmentDoc, from: { __typename: 'Wallet', id: me.wallet.id } });
-  const balance = fragment.complete ? fragment.data.balance : me.wallet.balance;
+  const { balance } = useLiveWallet();
   const alert = live.lowCredit;
   if (!alert) return null;
   const level = (toMicros(alert.reference) * BigInt(alert.threshold)) / 100n;

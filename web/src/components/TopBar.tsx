@@ -1,8 +1,6 @@
-import { useFragment } from '@apollo/client/react';
-import { WalletLiveFieldsFragmentDoc } from '../gql/graphql';
 import { formatCredits } from '../lib/money';
 import { Link } from '../lib/router';
-import { useLive, useShell } from '../lib/shell';
+import { useLive, useLiveWallet, useShell } from '../lib/shell';
 import { CommandDock } from './CommandDock';
 
 const PAGES = [
@@ -59,11 +57,9 @@ export function TopBar({ page }: { page: string }) {
 }
 
 function LiveBalance() {
-  const { me, display, billing } = useShell();
+  const { display, billing } = useShell();
   const live = useLive();
-  // The cache entry the live subscription writes into (lib/live.ts).
-  const fragment = useFragment({ fragment: WalletLiveFieldsFragmentDoc, from: { __typename: 'Wallet', id: me.wallet.id } });
-  const wallet = fragment.complete ? fragment.data : me.wallet;
+  const wallet = useLiveWallet();
   return (
     <div className="balance-box">
       <span className="label">Balance</span>

@@ -158,7 +158,6 @@ export class LiveSync {
     this.scheduleRefetch(settingsMoved ? ['Shell'] : []);
   }
 
-
   private applyMessage(m: MessageFieldsFragment): void {
     void this.apollo.query({ query: UnreadCountDocument, fetchPolicy: 'network-only' }).catch(() => undefined);
     void this.apollo.refetchQueries({ include: ['Messages'] });

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { ShellQuery } from '../gql/graphql';
+import { useFragment } from '@apollo/client/react';
+import { WalletLiveFieldsFragmentDoc, type ShellQuery, type WalletLiveFieldsFragment } from '../gql/graphql';
 import type { LiveSync } from './live';
 import { creditDisplay, type CreditDisplay } from './money';
 import type { SessionStore } from './session';
@@ -65,6 +66,13 @@ export function useLive(): LiveSync {
   const { live } = useShell();
   useSyncExternalStore(live.subscribe, () => `${live.status}|${live.lowCredit?.createdAt ?? ''}`);
   return live;
+}
+
+/** The wallet's live fields as the newest balanceChanged event left them in the cache (lib/live.ts), or the shell's until one has. */
+export function useLiveWallet(): WalletLiveFieldsFragment {
+  const { me } = useShell();
+  const fragment = useFragment({ fragment: WalletLiveFieldsFragmentDoc, from: { __typename: 'Wallet', id: me.wallet.id } });
+  return fragment.complete ? fragment.data : me.wallet;
 }
 
 /** Sets the document title for a page. */
