@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
@@ -153,23 +154,16 @@ export function graphqlHttpHandler<C extends BaseContext>(opts: GraphQLHttpOptio
     });
     req.on('end', () => {
       if (tooLarge) return;
-      let raw: string;
-      try {
-        raw = STRICT_UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-      } catch {
-        // Not UTF-8: decoding would turn the bad bytes into U+FFFD and store them as if sent.
-        return reject(res, 415, 'The request body is not valid UTF-8');
-      }
-      run(req, res, requestId, raw).catch(fail);
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      // Not UTF-8: decoding would turn the bad bytes into U+FFFD and store them as if sent.
+      if (!isUtf8(body)) return reject(res, 415, 'The request body is not valid UTF-8');
+      run(req, res, requestId, body.toString('utf8')).catch(fail);
     });
     req.on('error', (err) => {
       if (!tooLarge) fail(err);
     });
   };
 }
-
-/** Refuses bytes that are not UTF-8 instead of replacing them. */
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** `application/json` (any parameters), the only request body type GraphQL over HTTP defines. */
 function isJson(contentType: string | undefined): boolean {

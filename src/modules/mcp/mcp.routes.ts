@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Services } from '../../services';
@@ -9,14 +10,9 @@ import { createMcpServer } from './mcp.server';
 const MAX_BODY = '256kb';
 
 /** Refuses bytes that are not UTF-8 instead of replacing them, as /graphql does (415). */
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const NOT_UTF8 = 'entity.not.utf8';
 function assertUtf8(_req: Request, _res: Response, body: Buffer): void {
-  try {
-    STRICT_UTF8.decode(body);
-  } catch {
-    throw Object.assign(new Error('The request body is not valid UTF-8'), { status: 415, type: NOT_UTF8 });
-  }
+  if (!isUtf8(body)) throw Object.assign(new Error('The request body is not valid UTF-8'), { status: 415, type: NOT_UTF8 });
 }
 
 /** A JSON-RPC error answer outside any tool call (transport level). */
