@@ -5,7 +5,6 @@ import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors'
 import { isUuid } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
-import { monthKey, worldMonth } from '../../shared/time';
 import { PricingModel } from '../pricing/price-book.presets';
 import type { PricingService } from '../pricing/pricing.service';
 import { CreditBucket } from './credit-bucket.entity';
@@ -17,6 +16,7 @@ import type { CommittedWallet } from './engine/batch';
 import type { BatchParticipant } from './engine/participant';
 import { LedgerEngine } from './engine/scheduler';
 import { LedgerTransaction } from './ledger-transaction.entity';
+import { MonthTurns } from './month-turns';
 import { chargeOperation, chargeResult, checkBatch, lookUpBatch, queuedOf, settleBatch, type BatchChargeOutcome, type ChargeResult } from './ledger.charges';
 import {
   assertClientKey,
@@ -64,8 +64,7 @@ export class LedgerService {
   private readonly walletIds = new Map<string, string>();
   private readonly ownedSynfluencers = new Set<string>();
   private readonly listeners: CommitListener[] = [];
-  /** turnMonths: a scan in progress, and the month in which the last one found nothing. */
-  private readonly monthTurns: { running: boolean; quietIn: string | null } = { running: false, quietIn: null };
+  private readonly monthTurns: MonthTurns;
   private readonly sql: Sql;
 
   constructor(
@@ -85,6 +84,9 @@ export class LedgerService {
       log,
       onCommit: (committed) => this.listeners.forEach((listener) => this.notifyListener(listener, committed)),
     });
+    this.monthTurns = new MonthTurns(this.sql, (walletId) =>
+      this.engine.submit(walletId, { type: 'review', publish: false }).catch((err) => this.log.error({ err, walletId }, 'month turn failed')),
+    );
   }
 
   private notifyListener(listener: CommitListener, committed: CommittedWallet): void {
@@ -433,7 +435,7 @@ export class LedgerService {
 
   /**
    * Expires unsettled holds and buckets past their time, then turns the month of wallets whose
-   * month ended (turnMonths). Safe on any number of instances: each candidate is re-checked under
+   * month ended (month-turns.ts). Safe on any number of instances: each candidate is re-checked under
    * the wallet lock, so a hold or bucket is expired, and a month turned, once.
    */
   async sweep(limit = 500): Promise<{ holds: number; wallets: number }> {
@@ -458,54 +460,9 @@ export class LedgerService {
       [limit],
     );
     await Promise.all(wallets.map((row) => this.engine.submit(row.wallet_id, { type: 'expire' }).catch((err) => this.log.error({ err }, 'bucket expiry failed'))));
-    await this.turnMonths(limit);
+    await this.monthTurns.run(limit);
     return { holds: expiredHolds, wallets: wallets.length };
   }
-
-  /**
-   * Wallets whose stored month-to-date spend is of a month that has ended in the account's
-   * timezone: a review zeroes it under the lock and gives the wallet the next version, so
-   * subscribers see the new month (and a wallet CAPPED last month become ACTIVE) without waiting
-   * for its next charge. The lock re-checks it (WalletBatch.spendMonthTurned), so a wallet is
-   * turned once however many instances sweep. Months end only while time zones disagree on the
-   * month (worldMonth): once a scan finds nothing outside those hours, none is made until the
-   * next ones. Each zone's month comes from Node's time zone data, the one the ledger uses.
-   */
-  private async turnMonths(limit: number): Promise<void> {
-    const world = worldMonth(new Date());
-    if (this.monthTurns.running || (world !== null && world === this.monthTurns.quietIn)) return;
-    this.monthTurns.running = true;
-    try {
-      let found = 0;
-      for (let round = 0, due = limit; round < 10 && due === limit; round++) {
-        due = await this.turnDueMonths(limit);
-        found += due;
-      }
-      this.monthTurns.quietIn = found === 0 ? world : null;
-    } finally {
-      this.monthTurns.running = false;
-    }
-  }
-
-  /** One round of turnMonths: up to `limit` wallets, each reviewed; how many were due. */
-  private async turnDueMonths(limit: number): Promise<number> {
-    const now = new Date();
-    // The furthest month any zone has reached bounds the candidates; then each zone's own month.
-    const zones = await this.sql.query<{ timezone: string }>(
-      `select distinct a.timezone from wallet w join account a on a.id = w.account_id where w.spent_this_month > 0 and w.spent_month < ?`,
-      [monthKey(now, 'Etc/GMT-14')],
-    );
-    if (zones.length === 0) return 0;
-    const due = await this.sql.query<{ id: string }>(
-      `select w.id from wallet w join account a on a.id = w.account_id join unnest(?::text[], ?::text[]) as z(timezone, month) on z.timezone = a.timezone
-        where w.spent_this_month > 0 and w.spent_month < z.month limit ?`,
-      [zones.map((zone) => zone.timezone), zones.map((zone) => monthKey(now, zone.timezone)), limit],
-    );
-    const review = (id: string) => this.engine.submit(id, { type: 'review', publish: false }).catch((err) => this.log.error({ err, walletId: id }, 'month turn failed'));
-    await Promise.all(due.map((row) => review(row.id)));
-    return due.length;
-  }
-
 
   // ---------------------------------------------------------------- history and checks
 
