@@ -5,6 +5,7 @@ import { ormConfig } from './db/mikro-orm.config';
 import { startEmbeddedPostgres } from './db/embedded';
 import { migrateUp } from './db/migrate';
 import { Sql } from './db/sql';
+import { SupportedTimeZones } from './db/time-zones';
 import type { Logger } from './shared/logger';
 import type { Services } from './services';
 import { AccountsService } from './modules/accounts/accounts.service';
@@ -95,7 +96,9 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
 
   // Credentials end everywhere at once: revocations arrive on the realtime LISTEN connection, and
   // while it is down nothing about credentials is cached (credential-cache.ts).
-  const auth = new AuthService(orm, config, await TokenService.create(config), ledger, pricing, log);
+  // One reader of PostgreSQL's zone names for sign-up and settings (time-zones.ts).
+  const timeZones = new SupportedTimeZones(new Sql(orm));
+  const auth = new AuthService(orm, config, await TokenService.create(config), ledger, pricing, timeZones, log);
   const sockets = new SocketRegistry({ sql: new Sql(orm), instanceId, limits: config.ws, log });
   realtime.listen(REVOCATION_CHANNEL, (payload) => auth.credentials.notified(payload));
   realtime.onListening((listening) => auth.credentials.setListening(listening));
@@ -118,7 +121,7 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
     realtime,
     // A failed review loses nothing: the next ledger change of the wallet decides its alerts again,
     // and the realtime poll delivers the version the settings change took.
-    accounts: new AccountsService(orm, (accountId, publish) => ledger.review(accountId, publish).catch((err) => log.error({ err, accountId }, 'alert review after a settings change failed'))),
+    accounts: new AccountsService(orm, timeZones, (accountId, publish) => ledger.review(accountId, publish).catch((err) => log.error({ err, accountId }, 'alert review after a settings change failed'))),
     synfluencers: new SynfluencersService(orm),
     auth,
     // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.

@@ -1,4 +1,7 @@
+import 'reflect-metadata';
 import * as jose from 'jose';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ormConfig } from '../src/db/mikro-orm.config';
 import { startTestApp, errorCode, PASSWORD, type TestApp } from './helpers/app';
 import { withSql } from './helpers/db';
 import {
@@ -72,6 +75,27 @@ describe('sign-up', () => {
     expect(errorCode(moved)).toBe('BAD_USER_INPUT');
     expect((await t.ok(MeDocument, {}, u.token)).me.timezone).toBe('US/Eastern');
     expect((await t.chargeOk(u, { feature: 'talking_head', quantity: 10 })).chargeUsage.wallet.version).toBe('2'); // the rollup's SQL converts in its zone
+  });
+
+  it('the migration moves an account saved with a retired zone name to the zone it was a link to; its charges then commit', async () => {
+    const retired = await t.signUp();
+    const current = await t.signUp({ timezone: 'Europe/Berlin' });
+    // Written past the sign-up check, as an account saved before that check existed.
+    await withSql(t.dbUrl, (db) => db.query(`update account set timezone = 'US/Pacific-New' where id = $1`, [retired.accountId]));
+    const orm = await MikroORM.init({ ...ormConfig(t.dbUrl, 1), logger: () => undefined });
+    try {
+      const migrator = orm.getMigrator();
+      const executed = (await migrator.getExecutedMigrations()).map((m) => m.name);
+      const renames = executed.findIndex((name) => /Migration20261202180000/.test(name));
+      expect(renames).toBeGreaterThan(0);
+      await migrator.down({ to: executed[renames - 1] });
+      await migrator.up();
+    } finally {
+      await orm.close(true);
+    }
+    expect((await t.ok(MeDocument, {}, retired.token)).me.timezone).toBe('America/Los_Angeles');
+    expect((await t.ok(MeDocument, {}, current.token)).me.timezone).toBe('Europe/Berlin');
+    expect((await t.chargeOk(retired, { feature: 'talking_head', quantity: 10 })).chargeUsage.wallet.version).toBe('2');
   });
 
   it('makes ADMIN_EMAILS accounts admins', async () => {

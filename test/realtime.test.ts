@@ -7,6 +7,8 @@ import { Recorder, pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { buildPayloads } from '../src/modules/realtime/realtime.hub';
 import { MessageKind } from '../src/modules/alerts/message.entity';
 import { AccountsService } from '../src/modules/accounts/accounts.service';
+import { SupportedTimeZones } from '../src/db/time-zones';
+import { Sql } from '../src/db/sql';
 import { BalanceChangedDocument, CreateApiKeyDocument, MessageAddedDocument, UpdateSettingsDocument, type BalanceChangedSubscription } from './generated/graphql';
 
 // Three instances on ONE database: A holds the subscribers, B charges and publishes, and C
@@ -170,7 +172,7 @@ describe('balanceChanged across instances', () => {
     const u = await a.signUp();
     const { rec } = await liveWatch(a, u);
     // The settings service alone, with no ledger review after its commit (as if its instance died there).
-    const accounts = new AccountsService(b.app.services.orm);
+    const accounts = new AccountsService(b.app.services.orm, new SupportedTimeZones(new Sql(b.app.services.orm)));
     await accounts.updateSettings(u.accountId, { monthlyBudgetCap: 0n });
     const e = (await rec.waitFor((d) => d.balanceChanged.version === '2', 2000)).data.balanceChanged;
     expect(e).toMatchObject({ balance: '100', status: 'CAPPED', cause: null });

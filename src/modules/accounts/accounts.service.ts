@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Sql } from '../../db/sql';
-import { SupportedTimeZones } from '../../db/time-zones';
+import type { SupportedTimeZones } from '../../db/time-zones';
 import { badInput, notFound } from '../../shared/errors';
 import { recomputeMonthToDate } from '../ledger/store/month-to-date';
 import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
@@ -28,7 +28,6 @@ const movesAlerts = (before: AccountView, after: AccountView): boolean => movesW
 
 export class AccountsService {
   private readonly sql: Sql;
-  private readonly timeZones: SupportedTimeZones;
 
   /**
    * `settingsChanged`: after a committed change that moves alerts, the ledger reviews the wallet;
@@ -36,10 +35,10 @@ export class AccountsService {
    */
   constructor(
     orm: MikroORM,
+    private readonly timeZones: SupportedTimeZones,
     private readonly settingsChanged: (accountId: string, publish: boolean) => Promise<void> = async () => undefined,
   ) {
     this.sql = new Sql(orm);
-    this.timeZones = new SupportedTimeZones(this.sql);
   }
 
   /**

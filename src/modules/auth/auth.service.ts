@@ -3,8 +3,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Config } from '../../config';
-import { Sql } from '../../db/sql';
-import { SupportedTimeZones } from '../../db/time-zones';
+import type { SupportedTimeZones } from '../../db/time-zones';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
 import { Account, Role } from '../accounts/account.entity';
@@ -58,14 +57,13 @@ export class AuthService {
   readonly credentials: CredentialCache<Principal>;
   /** A password hash to compare against when the email is unknown, so timing does not reveal accounts. */
   private dummyHash: Promise<string>;
-  private readonly timeZones: SupportedTimeZones;
-
   constructor(
     private readonly orm: MikroORM,
     private readonly config: Config,
     readonly tokens: TokenService,
     private readonly ledger: LedgerService,
     private readonly pricing: PricingService,
+    private readonly timeZones: SupportedTimeZones,
     log: Logger,
   ) {
     const store = { storeClient: orm.em.getConnection().getKnex(), storeType: 'knex', tableName: 'login_throttle', tableCreated: true };
@@ -74,7 +72,6 @@ export class AuthService {
     this.failuresByIp = new RateLimiterPostgres({ ...opts, points: opts.points * 5, keyPrefix: 'ip' });
     this.credentials = new CredentialCache<Principal>(log);
     this.dummyHash = hashPassword('not-a-real-password-1A', config.passwordHashCost);
-    this.timeZones = new SupportedTimeZones(new Sql(orm));
   }
 
   private em(): EntityManager {
