@@ -99,9 +99,12 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
   // One reader of PostgreSQL's zone names for sign-up and settings (time-zones.ts).
   const timeZones = new SupportedTimeZones(new Sql(orm));
   const auth = new AuthService(orm, config, await TokenService.create(config), ledger, pricing, timeZones, log);
-  const sockets = new SocketRegistry({ sql: new Sql(orm), instanceId, limits: config.ws, log });
+  const sockets = new SocketRegistry({ sql: new Sql(orm), instanceId, limits: config.ws, endedCredentials: (sessionIds, apiKeyIds) => auth.endedCredentials(sessionIds, apiKeyIds), log });
   realtime.listen(REVOCATION_CHANNEL, (payload) => auth.credentials.notified(payload));
-  realtime.onListening((listening) => auth.credentials.setListening(listening));
+  realtime.onListening((listening) => {
+    auth.credentials.setListening(listening);
+    sockets.listeningChanged(listening);
+  });
   auth.credentials.onRevoked((revocation) => sockets.revoked(revocation));
 
   // Operators' metrics (src/modules/metrics/): the ledger and the hub report through observers.

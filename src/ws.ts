@@ -136,6 +136,7 @@ async function connect(ctx: Ctx, services: Services, registry: SocketRegistry): 
   const auth = ctx.connectionParams?.authorization;
   let principal: Principal | null;
   let admitted: Awaited<ReturnType<SocketRegistry['admit']>>;
+  const authenticatedAt = registry.currentGeneration();
   try {
     principal = await services.auth.authenticate(typeof auth === 'string' ? auth : undefined);
     if (!principal) return false; // graphql-ws closes with 4403 Forbidden
@@ -156,7 +157,7 @@ async function connect(ctx: Ctx, services: Services, registry: SocketRegistry): 
   }
   ctx.extra.principal = principal;
   ctx.extra.handle = handle;
-  registry.register(handle);
+  registry.register(handle, authenticatedAt);
   if (principal.expiresAt !== null) {
     // A socket must not outlive the token that opened it; the client reconnects with a fresh one.
     const ms = principal.expiresAt * 1000 - Date.now();

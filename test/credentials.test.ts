@@ -141,6 +141,35 @@ describe('caches are not trusted while the LISTEN connection is down', () => {
   });
 });
 
+describe('sockets whose revocation was never heard', () => {
+  const listener = (t: TestApp) => `credits-realtime-listen:${t.app.instanceId}`;
+  const listening = async (t: TestApp) => (await withSql(a.dbUrl, (c) => c.query(`select count(*)::int as n from pg_stat_activity where application_name = $1`, [listener(t)]))).rows[0].n === 1;
+
+  it('a key and a session ended while B was not listening close their sockets on B once it listens again; the others stay', async () => {
+    const u = await a.signUp();
+    const key = (await a.ok(CreateApiKeyDocument, { name: 'k', scopes: ['WALLET_READ'] }, u.token)).createApiKey;
+    const kept = (await a.ok(CreateApiKeyDocument, { name: 'kept', scopes: ['WALLET_READ'] }, u.token)).createApiKey;
+    const session = (await a.ok(LogInDocument, { email: u.email, password: PASSWORD })).logIn;
+    const keySocket = await liveSocket(b, key.secret);
+    const keptSocket = await liveSocket(b, kept.secret);
+    const sessionSocket = await liveSocket(b, session.accessToken);
+    const mine = await liveSocket(b, u.token);
+    await withSql(a.dbUrl, (c) => c.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1`, [listener(b)]));
+    await within(2000, async () => !(await listening(b)));
+    await a.ok(RevokeApiKeyDocument, { id: key.apiKey.id }, u.token);
+    await a.ok(LogOutDocument, { refreshToken: session.refreshToken });
+    expect(keySocket.closedWith()).toBeNull(); // nothing told B yet
+    await within(5000, () => listening(b));
+    await within(1000, () => keySocket.closedWith() === 4401 && sessionSocket.closedWith() === 4401);
+    await a.charge(u.token);
+    await mine.rec.waitFor((d) => d.balanceChanged.version === '2');
+    await keptSocket.rec.waitFor((d) => d.balanceChanged.version === '2');
+    expect(keySocket.rec.events.map((e) => e.data.balanceChanged.version)).toEqual(['1']);
+    expect(keptSocket.closedWith()).toBeNull();
+    expect(mine.closedWith()).toBeNull();
+  });
+});
+
 describe('the login throttle is shared across instances (class 8)', () => {
   it('failures on A and B add up: N instances allow the same number of guesses as one', async () => {
     const limited = { ...env, LOGIN_MAX_FAILURES: '4', LOGIN_WINDOW_SECONDS: '60' };

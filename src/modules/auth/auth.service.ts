@@ -3,6 +3,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Config } from '../../config';
+import { Sql } from '../../db/sql';
 import type { SupportedTimeZones } from '../../db/time-zones';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
@@ -53,6 +54,7 @@ export class AuthService {
   private readonly failuresByIp: RateLimiterPostgres;
   /** Verified access tokens (the signature check is the dearest CPU step of a charge); their session is checked apart. */
   private readonly jwtCache = new Map<string, Principal>();
+  private readonly sql: Sql;
   /** Session states and API keys, forgotten on revocation on every instance (credential-cache.ts). */
   readonly credentials: CredentialCache<Principal>;
   /** A password hash to compare against when the email is unknown, so timing does not reveal accounts. */
@@ -71,6 +73,7 @@ export class AuthService {
     this.failuresByEmail = new RateLimiterPostgres({ ...opts, keyPrefix: 'email' });
     this.failuresByIp = new RateLimiterPostgres({ ...opts, points: opts.points * 5, keyPrefix: 'ip' });
     this.credentials = new CredentialCache<Principal>(log);
+    this.sql = new Sql(orm);
     this.dummyHash = hashPassword('not-a-real-password-1A', config.passwordHashCost);
   }
 
@@ -278,6 +281,22 @@ export class AuthService {
       return rows[0]?.active === true;
     });
     return active ? principal : null;
+  }
+
+  /**
+   * Which of these sessions and API keys have ended, read from the database (never the cache):
+   * open sockets are checked again with it when a revocation may have been missed (socket-registry.ts).
+   */
+  async endedCredentials(sessionIds: readonly string[], apiKeyIds: readonly string[]): Promise<{ sessions: Set<string>; apiKeys: Set<string> }> {
+    const [sessions, apiKeys] = await Promise.all([
+      sessionIds.length === 0
+        ? []
+        : this.sql.query<{ id: string }>('select s.id from unnest(?::uuid[]) s(id) where not exists (select 1 from refresh_token t where t.family_id = s.id and t.revoked_at is null)', [sessionIds]),
+      apiKeyIds.length === 0
+        ? []
+        : this.sql.query<{ id: string }>('select k.id from unnest(?::uuid[]) k(id) where not exists (select 1 from api_key a where a.id = k.id and a.revoked_at is null)', [apiKeyIds]),
+    ]);
+    return { sessions: new Set(sessions.map((row) => row.id)), apiKeys: new Set(apiKeys.map((row) => row.id)) };
   }
 
   /**

@@ -29,6 +29,9 @@ export interface SocketHandle {
   end(code: number, reason: string): void;
 }
 
+/** Which of these credentials have ended, read from the database (AuthService.endedCredentials). */
+export type EndedCredentials = (sessionIds: readonly string[], apiKeyIds: readonly string[]) => Promise<{ sessions: Set<string>; apiKeys: Set<string> }>;
+
 export interface SocketLimits {
   maxSocketsPerAccount: number;
   maxSocketsPerApiKey: number;
@@ -48,10 +51,20 @@ export class SocketRegistry {
   private readonly bySession = new Map<string, Set<SocketHandle>>();
   private readonly byApiKey = new Map<string, Set<SocketHandle>>();
   private readonly byAccount = new Map<string, Set<SocketHandle>>();
+  /**
+   * Moves with every revocation heard and every change of the LISTEN connection: a socket whose
+   * credential was read before it moved may have missed its revocation, so it is checked again.
+   */
+  private generation = 0;
 
   constructor(
-    private readonly deps: { sql: Sql; instanceId: string; limits: SocketLimits; log: Logger },
+    private readonly deps: { sql: Sql; instanceId: string; limits: SocketLimits; endedCredentials: EndedCredentials; log: Logger },
   ) {}
+
+  /** Read before authenticating a socket; given back to `register`. */
+  currentGeneration(): number {
+    return this.generation;
+  }
 
   /** A row for a new socket if the limits allow it (its id), else which limit refused it. */
   async admit(principal: Principal): Promise<{ id: string } | { refused: string }> {
@@ -87,12 +100,26 @@ export class SocketRegistry {
     }
   }
 
-  /** Indexes an admitted socket so revocations find it. */
-  register(handle: SocketHandle): void {
+  /**
+   * Indexes an admitted socket so revocations find it. `authenticatedAt` is the generation read
+   * before its credential was: if a revocation or a LISTEN outage came since, the revocation may
+   * have found no socket to end, so the credential is read again (docs/decisions.md, "Sockets end with their credential").
+   */
+  register(handle: SocketHandle, authenticatedAt: number): void {
     const p = handle.principal;
     add(this.byAccount, p.accountId, handle);
     if (p.sessionId) add(this.bySession, p.sessionId, handle);
     if (p.apiKeyId) add(this.byApiKey, p.apiKeyId, handle);
+    if (authenticatedAt !== this.generation) this.recheck([handle]);
+  }
+
+  /**
+   * The LISTEN connection came up or went away. Revocations NOTIFYed while it was down were
+   * never heard, so when it is back every open socket's credential is read again.
+   */
+  listeningChanged(listening: boolean): void {
+    this.generation++;
+    if (listening) this.recheck([...this.byAccount.values()].flatMap((handles) => [...handles]));
   }
 
   /** The socket closed: forget it here and delete its row (errors only logged: a dead row stops counting when its instance does). */
@@ -106,6 +133,7 @@ export class SocketRegistry {
 
   /** Ends every socket opened with a credential that was just revoked (here or on another instance). */
   revoked(r: Revocation): void {
+    this.generation++;
     let ended: SocketHandle[];
     if (r.kind === 'apiKey') ended = [...(this.byApiKey.get(r.id) ?? [])];
     else if (r.kind === 'session') ended = [...(this.bySession.get(r.id) ?? [])];
@@ -113,10 +141,30 @@ export class SocketRegistry {
     for (const h of ended) h.end(CLOSE.CREDENTIALS_ENDED, 'Credentials revoked');
   }
 
+  /** Ends the sockets whose session or API key has ended, read from the database; a failed read is only logged (the next outage's end reads again). */
+  private recheck(handles: readonly SocketHandle[]): void {
+    if (handles.length === 0) return;
+    const sessionIds = unique(handles.map((h) => h.principal.sessionId));
+    const apiKeyIds = unique(handles.map((h) => h.principal.apiKeyId));
+    this.deps
+      .endedCredentials(sessionIds, apiKeyIds)
+      .then((ended) => {
+        for (const h of handles) {
+          const { sessionId, apiKeyId } = h.principal;
+          if ((sessionId && ended.sessions.has(sessionId)) || (apiKeyId && ended.apiKeys.has(apiKeyId))) h.end(CLOSE.CREDENTIALS_ENDED, 'Credentials revoked');
+        }
+      })
+      .catch((err: unknown) => this.deps.log.warn({ err, sockets: handles.length }, 'could not check open sockets\' credentials again'));
+  }
+
   /** On stop: this instance's rows go (its sockets were closed). */
   async clear(): Promise<void> {
     await this.deps.sql.query('delete from live_socket where instance_id = ?', [this.deps.instanceId]).catch((err) => this.deps.log.warn({ err }, 'could not delete this instance\'s socket rows'));
   }
+}
+
+function unique(ids: readonly (string | null)[]): string[] {
+  return [...new Set(ids.filter((id): id is string => id !== null))];
 }
 
 function add(index: Map<string, Set<SocketHandle>>, key: string, h: SocketHandle): void {
