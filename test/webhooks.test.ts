@@ -250,6 +250,36 @@ describe('delivery', () => {
     const list = await until(() => deliveries(u, endpoint.id), (all) => all.length === 2 && all.every((d) => d.status === 'SUCCEEDED'));
     expect(list.map((d) => d.id)).toEqual([replay.id, delivered.id]); // newest first
   });
+  it('replays a delivery still being retried at once, not at its next retry; the replay accepted does not end the endpoint\'s failure run', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    r.answer = () => 500;
+    const { endpoint } = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    await t.chargeOk(u, { quantity: 100 }); // paused
+    const [failing] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.lastStatusCode === 500);
+    // Its backoff has grown to an hour, as after many failures (set again if an attempt in flight recorded a shorter one).
+    const postponed = async () => {
+      await withSql(t.dbUrl, (c) => c.query(`update webhook_delivery set next_attempt_at = now() + interval '1 hour' where id = $1 and next_attempt_at < now() + interval '50 minutes'`, [failing.id]));
+      await sleep(1200); // longer than the longest backoff and the timeout here
+      return (await withSql(t.dbUrl, (c) => c.query(`select next_attempt_at > now() + interval '50 minutes' as far from webhook_delivery where id = $1`, [failing.id]))).rows[0].far as boolean;
+    };
+    await until(postponed, (far) => far, 10_000);
+    const refused = r.of(failing.eventId).length;
+    const failingSince = (await t.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints.find((e) => e.id === endpoint.id)!.failingSince;
+    expect(failingSince).not.toBeNull();
+    r.answer = () => 200;
+    const replay = (await t.ok(ReplayWebhookDeliveryDocument, { id: failing.id }, u.token)).replayWebhookDelivery;
+    expect(replay).toMatchObject({ eventId: failing.eventId, replayOf: failing.id });
+    await until(() => deliveries(u, endpoint.id), (list) => list.find((d) => d.id === replay.id)?.status === 'SUCCEEDED', 3000);
+    expect(r.of(failing.eventId).map((receipt) => receipt.status)).toEqual([...Array(refused).fill(500), 200]);
+    const original = (await deliveries(u, endpoint.id)).find((d) => d.id === failing.id)!;
+    expect(original).toMatchObject({ status: 'PENDING', lastStatusCode: 500 }); // keeps its own retries
+    expect(new Date(original.nextAttemptAt!).getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+    // Live deliveries are still failing: a replay's success is not the endpoint recovering.
+    expect((await t.ok(WebhookEndpointsDocument, {}, u.token)).webhookEndpoints.find((e) => e.id === endpoint.id)!.failingSince).toBe(failingSince);
+    await t.ok(DeleteWebhookEndpointDocument, { id: endpoint.id }, u.token);
+  });
+
   it('sends a replay outside the order of its wallet: a replay the receiver keeps refusing does not hold back newer events', async () => {
     const u = await t.signUp();
     const r = await receivers.start();

@@ -81,7 +81,9 @@ const CLAIM = `
  * it, and so does giving up its last pending delivery (nothing is failing any more), so a later
  * single failure starts a new run instead of disabling the endpoint at once. While other
  * deliveries are still pending the run goes on, so an endpoint that keeps failing is disabled
- * after WEBHOOK_DISABLE_AFTER_MS even though each delivery is given up sooner.
+ * after WEBHOOK_DISABLE_AFTER_MS even though each delivery is given up sooner. A replay's outcome
+ * neither starts nor ends a run: an endpoint that accepts the replay of one old event while it
+ * refuses every live one is still failing.
  */
 const RECORD = `
   with delivery as (
@@ -94,8 +96,8 @@ const RECORD = `
     insert into webhook_attempt (id, delivery_id, number, status_code, error, response_body, duration_ms, created_at)
     select gen_random_uuid(), $1::uuid, $2::int, $3::int, $4::text, $5::text, $6::int, now() - $6::int * interval '1 millisecond' from delivery returning 1)
   update webhook_endpoint e set failing_since = case
-           when $7::bool then null
            when (select replay from delivery) then failing_since
+           when $7::bool then null
            when (select status from delivery) = 'FAILED' and not exists (select 1 from webhook_delivery p where p.endpoint_id = e.id and p.status = 'PENDING' and p.id <> $1::uuid) then null
            else coalesce(failing_since, now()) end
    where id = $8::uuid and exists (select 1 from delivery)

@@ -181,9 +181,10 @@ export class WebhooksService {
    * Sends a delivery's event to its endpoint again, with the same `webhook-id`, as a new delivery
    * outside the wallet's order: the worker's claim neither makes a replay (`replay_of`) wait for
    * earlier events nor makes later events wait for it (webhook.worker.ts), so a replay that keeps
-   * failing never stalls the live events. While one is already pending for that event and
-   * endpoint, that one is returned. The check and the insert run under the wallet lock, so
-   * concurrent replays queue one delivery, not one each.
+   * failing never stalls the live events. A delivery still being retried is replayed too: the
+   * replay is sent now, not at the delivery's next retry. While a replay is already pending for
+   * that event and endpoint, that one is returned. The check and the insert run under the wallet
+   * lock, so concurrent replays queue one delivery, not one each.
    */
   async replay(accountId: string, deliveryId: string): Promise<DeliveryRow> {
     if (!isUuid(deliveryId)) throw notFound('Webhook delivery');
@@ -195,7 +196,7 @@ export class WebhooksService {
       if (original.rows.length === 0) throw notFound('Webhook delivery');
       const { event_id: eventId, endpoint_id: endpointId, deleted } = original.rows[0];
       if (deleted) throw badInput('the endpoint of this delivery was deleted');
-      const pending = await client.query<{ id: string }>(`select id from webhook_delivery where event_id = $1 and endpoint_id = $2 and status = 'PENDING' limit 1`, [eventId, endpointId]);
+      const pending = await client.query<{ id: string }>(`select id from webhook_delivery where event_id = $1 and endpoint_id = $2 and status = 'PENDING' and replay_of is not null limit 1`, [eventId, endpointId]);
       if (pending.rows.length > 0) return pending.rows[0].id;
       const inserted = await client.query<{ id: string }>(
         `insert into webhook_delivery (id, event_id, event_seq, endpoint_id, account_id, wallet_id, status, next_attempt_at, replay_of)
