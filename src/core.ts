@@ -124,7 +124,7 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
     realtime,
     // A failed review loses nothing: the next ledger change of the wallet decides its alerts again,
     // and the realtime poll delivers the version the settings change took.
-    accounts: new AccountsService(orm, timeZones, (accountId, publish) => ledger.review(accountId, publish).catch((err) => log.error({ err, accountId }, 'alert review after a settings change failed'))),
+    accounts: new AccountsService(orm, timeZones, (accountId, publish) => ledger.review(accountId, { publish }).catch((err) => log.error({ err, accountId }, 'alert review after a settings change failed'))),
     synfluencers: new SynfluencersService(orm),
     auth,
     // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.

@@ -271,10 +271,10 @@ describe('top-ups', () => {
     expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
     await until(() => attemptsOf(u), (list) => list.length === 2 && list[1].status === 'FAILED');
     expect((await autoTopUp(u)).stoppedAfterFailures).toBe(true);
-    const saved = (await a.ok(UpdateAutoTopUpDocument, { input: { threshold: '90' } }, u.token)).updateAutoTopUp;
-    expect(saved).toMatchObject({ consecutiveFailures: 0, stoppedAfterFailures: false });
-    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
+    // Saving starts afresh, and at once: the balance (79) is already below the threshold.
+    expect((await a.ok(UpdateAutoTopUpDocument, { input: { threshold: '90' } }, u.token)).updateAutoTopUp.stoppedAfterFailures).toBe(false);
     await until(() => attemptsOf(u), (list) => list.length === 3 && list[2].status === 'FAILED');
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 1, stoppedAfterFailures: false });
     const messages = (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node).filter((m) => m.kind === 'AUTO_TOP_UP_FAILED');
     expect(messages.map((m) => (m.data as { reason: string }).reason)).toEqual(['authentication_required', 'authentication_required', 'authentication_required']);
   });
@@ -455,13 +455,45 @@ describe('top-ups', () => {
     expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 1, topUpsThisMonth: 0, lastFailure: expect.stringMatching(/^idempotency_error: Stripe refused to repeat/) });
   });
 
+  it('a wallet a failed top-up left at 0 is not stuck: a charge refused for want of credits tries again, and a card saved after the failure limit tops up at once', async () => {
+    const u = await readyUser(DECLINED_CARD, { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
+    expect((await a.charge(u, { quantity: 100 })).errors).toBeUndefined(); // 100 -> 0: top-up 1, declined
+    await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
+    // No spend can cross the threshold any more: the refusal itself asks for a top-up.
+    expect(errorCode(await a.charge(u, { quantity: 1 }))).toBe('INSUFFICIENT_CREDITS');
+    await until(() => attemptsOf(u), (list) => list.length === 2 && list[1].status === 'FAILED'); // declined again: the limit (2) is reached
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 2, stoppedAfterFailures: true });
+    expect(errorCode(await b.charge(u, { quantity: 1 }))).toBe('INSUFFICIENT_CREDITS'); // on the other instance: stopped, none starts
+    await sleep(500);
+    expect(await attemptsOf(u)).toHaveLength(2);
+
+    expect((await saveCard(u, 'pm_card_visa')).status).toBe(200); // a working card: a top-up starts without waiting for a spend
+    await until(() => balance(u), (value) => value === '100');
+    expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual(['FAILED', 'FAILED', 'SUCCEEDED']);
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 0, topUpsThisMonth: 1 }); // failed ones do not count against the maximum
+  });
+
+  it('enabling auto top-up on a balance already below the threshold tops up at once, once', async () => {
+    await selfServiceOn();
+    const u = await a.signUp(); // 100
+    expect((await saveCard(u, 'pm_card_visa')).status).toBe(200);
+    await Promise.all([a, b, a, b].map((app) => app.ok(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '150', packId: 'pack_100' } }, u.token)));
+    await until(() => balance(u), (value) => value === '200');
+    await sleep(300);
+    expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual(['SUCCEEDED']);
+    expect(intentsOf(u)).toHaveLength(1);
+  });
+
   it('a refund that leaves the balance below the threshold starts no top-up; the next spend does', async () => {
-    const u = await readyUser('pm_card_visa', { threshold: '150', packId: 'pack_100' });
+    await selfServiceOn();
+    const u = await a.signUp();
+    expect((await saveCard(u, 'pm_card_visa')).status).toBe(200);
     const pi = `pi_${randomBytes(6).toString('hex')}`;
     const metadata = { accountId: u.accountId, packId: 'pack_100', credits: '100' };
     const session = { id: `cs_${randomBytes(6).toString('hex')}`, object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', client_reference_id: u.accountId, customer: null, metadata, payment_intent: pi, amount_total: 900, currency: 'usd' };
     expect((await postStripe('checkout.session.completed', session)).status).toBe(200);
     expect(await balance(u)).toBe('200');
+    await a.ok(UpdateAutoTopUpDocument, { input: { enabled: true, threshold: '150', packId: 'pack_100' } }, u.token); // 200: above it
 
     const bucket = (await a.ok(MeDocument, {}, u.token)).me.wallet.buckets.find((candidate) => candidate.source === 'PURCHASE')!;
     expect((await a.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund.status).toBe('SUCCEEDED');

@@ -14,8 +14,10 @@ const settings = (fields: Partial<TopUpSettings> = {}): TopUpSettings => ({
   consecutiveFailures: 0,
   ...fields,
 });
-const due = (s: TopUpSettings, before: bigint, after: bigint, inFlight = false, month = '2026-06', operation: LedgerOperation['type'] = 'charge') =>
-  topUpDue(s, inFlight, { operation, before: wallet({ balance: before }), after: wallet({ balance: after }) }, month, 3);
+const due = (s: TopUpSettings, before: bigint, after: bigint, inFlight = false, month = '2026-06', operation: LedgerOperation['type'] = 'charge', topUpCheck = false) =>
+  topUpDue(s, inFlight, { operation, topUpCheck, before: wallet({ balance: before }), after: wallet({ balance: after }) }, month, 3);
+/** A review auto top-up asked for, on a balance that stays at `balance`. */
+const asked = (s: TopUpSettings, balance: bigint, inFlight = false) => due(s, balance, balance, inFlight, '2026-06', 'review', true);
 
 describe('auto top-up rules', () => {
   it('starts when a spend leaves the balance below the threshold, also when it already was below', () => {
@@ -42,6 +44,19 @@ describe('auto top-up rules', () => {
     expect(due(settings({ consecutiveFailures: 3 }), 51n * C, 49n * C)).toBe(false);
     expect(due(settings({ consecutiveFailures: 2 }), 51n * C, 49n * C)).toBe(true);
     expect(due(settings({ startedThisMonth: 2 }), 51n * C, 49n * C)).toBe(false);
+  });
+
+  it('on a review auto top-up asked for, starts whenever the balance is below the threshold, though nothing was spent', () => {
+    expect(asked(settings(), 0n)).toBe(true);
+    expect(asked(settings(), 49n * C)).toBe(true);
+    expect(asked(settings(), 50n * C)).toBe(false);
+    expect(due(settings(), 0n, 0n, false, '2026-06', 'review', false)).toBe(false); // any other review (a settings change, a month turn) starts none
+  });
+
+  it('on a review auto top-up asked for, keeps every other limit: one in flight, the failure limit, the monthly maximum', () => {
+    expect(asked(settings(), 0n, true)).toBe(false);
+    expect(asked(settings({ consecutiveFailures: 3 }), 0n)).toBe(false);
+    expect(asked(settings({ startedThisMonth: 2 }), 0n)).toBe(false);
   });
 
   it('counts the monthly maximum per calendar month', () => {

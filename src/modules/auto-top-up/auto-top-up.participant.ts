@@ -99,7 +99,7 @@ export function autoTopUpParticipant(hooks: AutoTopUpParticipantHooks): BatchPar
       const settings = part.settings;
       if (!settings) return;
       const month = monthKey(now, result.wallet.timezone);
-      const change = { operation: operation.type, before: result.before, after: result.wallet };
+      const change = { operation: operation.type, topUpCheck: operation.type === 'review' && operation.topUpCheck === true, before: result.before, after: result.wallet };
       if (!topUpDue(settings, part.inFlight !== null, change, month, hooks.maxFailures)) return;
       countStarted(settings, month);
       part.started = {

@@ -35,6 +35,8 @@ const SPENDS: ReadonlySet<LedgerOperation['type']> = new Set(['charge', 'reserve
 /** One applied ledger operation as the rule sees it: what it was, and the wallet before and after. */
 export interface BalanceChange {
   operation: LedgerOperation['type'];
+  /** A review auto top-up asked for (ReviewOperation.topUpCheck). */
+  topUpCheck: boolean;
   before: WalletSnapshot;
   after: WalletSnapshot;
 }
@@ -46,10 +48,15 @@ export interface BalanceChange {
  * the threshold starts exactly one, however many charges take part in it; a top-up too small to
  * lift the balance over the threshold is followed by another at the next spend, up to the monthly
  * maximum.
+ *
+ * A balance already below the threshold may have no spend left to cross it: every charge is
+ * refused. So a review auto top-up asks for (after its settings or card are saved, or after a
+ * charge refused for want of credits) starts one too, on the same conditions, whenever the
+ * balance is below the threshold.
  */
 export function topUpDue(settings: TopUpSettings, inFlight: boolean, change: BalanceChange, month: string, maxFailures: number): boolean {
-  if (inFlight || !SPENDS.has(change.operation)) return false;
-  if (change.after.balance >= change.before.balance || change.after.balance >= settings.threshold) return false;
+  if (inFlight || change.after.balance >= settings.threshold) return false;
+  if (!(change.topUpCheck || (SPENDS.has(change.operation) && change.after.balance < change.before.balance))) return false;
   if (settings.consecutiveFailures >= maxFailures) return false;
   return startedIn(settings, month) < settings.monthlyMaximum;
 }

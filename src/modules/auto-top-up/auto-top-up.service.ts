@@ -17,6 +17,11 @@ import { AutoTopUpWorker } from './auto-top-up.worker';
 
 export type { AutoTopUpInput, AutoTopUpView } from './auto-top-up.settings';
 
+/** An account whose spends are refused for want of credits is reviewed for a top-up at most this often per instance. */
+const REFUSAL_REVIEW_EVERY_MS = 10_000;
+/** Accounts remembered for that interval before the memory is emptied (a bound, not a policy). */
+const MAX_REMEMBERED_REFUSALS = 10_000;
+
 export interface AutoTopUpDeps {
   orm: MikroORM;
   config: Config;
@@ -39,20 +44,45 @@ export class AutoTopUpService implements PaymentEventHandler {
   private readonly settings: AutoTopUpSettings;
   private readonly payments: AutoTopUpPayments;
   private readonly sql: Sql;
+  /** When each account was last reviewed after a refused spend (this instance). */
+  private readonly reviewedAfterRefusal = new Map<string, number>();
 
   constructor(private readonly deps: AutoTopUpDeps) {
     this.sql = new Sql(deps.orm);
     this.settings = new AutoTopUpSettings(this.sql, deps.config.autoTopUp, deps.pricing, deps.billing);
     this.payments = new AutoTopUpPayments({ sql: this.sql, config: deps.config.autoTopUp, ledger: deps.ledger, messages: deps.messages, publisher: deps.publisher, emailsQueued: deps.emailsQueued, log: deps.log });
     this.worker = new AutoTopUpWorker({ sql: this.sql, config: deps.config.autoTopUp, billing: deps.billing, payments: this.payments, log: deps.log });
+    deps.ledger.onRefusedForCredits((accountId) => this.refusedForCredits(accountId));
+  }
+
+  /**
+   * A balance below the threshold that no spend can lower any further (every charge is refused)
+   * would never start a top-up: the ledger reviews the wallet for one instead, under its lock and
+   * with every limit of a spend (auto-top-up.rules.ts). Failing the review loses nothing: the next
+   * refusal, save or spend asks again.
+   */
+  private askForTopUp(accountId: string): Promise<void> {
+    return this.deps.ledger.review(accountId, { topUpCheck: true }).catch((err: unknown) => this.deps.log.error({ err, accountId }, 'auto top-up review failed'));
+  }
+
+  private refusedForCredits(accountId: string): void {
+    const now = Date.now();
+    if (now - (this.reviewedAfterRefusal.get(accountId) ?? 0) < REFUSAL_REVIEW_EVERY_MS) return;
+    if (this.reviewedAfterRefusal.size >= MAX_REMEMBERED_REFUSALS) this.reviewedAfterRefusal.clear();
+    this.reviewedAfterRefusal.set(accountId, now);
+    void this.askForTopUp(accountId);
   }
 
   view(accountId: string): Promise<AutoTopUpView> {
     return this.settings.view(accountId);
   }
 
-  update(accountId: string, input: AutoTopUpInput): Promise<AutoTopUpView> {
-    return this.settings.update(accountId, input);
+  /** Saves the settings; a balance already below the new threshold starts a top-up now, not at the next spend. */
+  async update(accountId: string, input: AutoTopUpInput): Promise<AutoTopUpView> {
+    const saved = await this.settings.update(accountId, input);
+    if (!saved.enabled) return saved;
+    await this.askForTopUp(accountId);
+    return this.settings.view(accountId);
   }
 
   /** A setup-mode Stripe Checkout that saves a card for auto top-up without buying anything. Gated like purchases. */
@@ -112,6 +142,7 @@ export class AutoTopUpService implements PaymentEventHandler {
     const rows = byHint.length > 0 || !customerId ? byHint : await this.sql.query<{ id: string }>('select id from account where stripe_customer_id = ?', [customerId]);
     if (rows.length === 0) return { accountId: null, outcome: 'IGNORED' };
     await this.settings.saveCard(rows[0].id, paymentMethodId, customerId);
+    await this.askForTopUp(rows[0].id);
     return { accountId: rows[0].id, outcome: 'APPLIED' };
   }
 }

@@ -53,6 +53,8 @@ export type { InvariantViolation } from './ledger.verify';
 /** Committed wallet changes, for real time (wired by app.ts). */
 export type CommitListener = (committed: CommittedWallet) => void;
 
+const isInsufficientCredits = (error: unknown): boolean => error instanceof DomainError && error.code === ErrorCode.INSUFFICIENT_CREDITS;
+
 /**
  * The ledger module's API: one method per verb. Lock-free reads (price, synfluencer ownership,
  * hold status) happen here before an operation is queued; every credit movement is one engine
@@ -64,6 +66,7 @@ export class LedgerService {
   private readonly walletIds = new Map<string, string>();
   private readonly ownedSynfluencers = new Set<string>();
   private readonly listeners: CommitListener[] = [];
+  private readonly refusalListeners: ((accountId: string) => void)[] = [];
   private readonly monthTurns: MonthTurns;
   private readonly sql: Sql;
 
@@ -99,6 +102,21 @@ export class LedgerService {
 
   onCommit(listener: CommitListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Told (on the request's path: must be cheap) when a spend of the account was refused with INSUFFICIENT_CREDITS. */
+  onRefusedForCredits(listener: (accountId: string) => void): void {
+    this.refusalListeners.push(listener);
+  }
+
+  private refusedForCredits(accountId: string): void {
+    for (const listener of this.refusalListeners) {
+      try {
+        listener(accountId);
+      } catch (err) {
+        this.log.error({ err }, 'refusal listener failed');
+      }
+    }
   }
 
   /** Another module's part in every batch (alerts, usage rollup); see BatchParticipant. Before the first operation. */
@@ -155,8 +173,8 @@ export class LedgerService {
    * change was one the wallet shows (its cap, its month), which gave it a new version: subscribers
    * receive its state after the review.
    */
-  async review(accountId: string, publish: boolean): Promise<void> {
-    await this.engine.submit(await this.walletIdOf(accountId), { type: 'review', publish });
+  async review(accountId: string, asked: { publish?: boolean; topUpCheck?: boolean }): Promise<void> {
+    await this.engine.submit(await this.walletIdOf(accountId), { type: 'review', publish: asked.publish ?? false, topUpCheck: asked.topUpCheck ?? false });
   }
 
   async wallet(accountId: string): Promise<WalletView> {
@@ -220,7 +238,13 @@ export class LedgerService {
   }
 
   private async submit(accountId: string, operation: LedgerOperation): Promise<OperationResult> {
-    return this.engine.submit(await this.walletIdOf(accountId), operation);
+    const walletId = await this.walletIdOf(accountId);
+    try {
+      return await this.engine.submit(walletId, operation);
+    } catch (error) {
+      if (isInsufficientCredits(error)) this.refusedForCredits(accountId);
+      throw error;
+    }
   }
 
   // ---------------------------------------------------------------- usage verbs
@@ -243,7 +267,13 @@ export class LedgerService {
     if (inputs.length > MAX_BATCH_ITEMS) throw badInput(`A batch holds at most ${MAX_BATCH_ITEMS} charges (got ${inputs.length}); split it`);
     const items = checkBatch(this.pricing, inputs, accountOf);
     await lookUpBatch(items, { walletIdOf: (accountId) => this.walletIdOf(accountId), assertOwnSynfluencer: (accountId, synfluencerId) => this.assertOwnSynfluencer(accountId, synfluencerId) });
-    return settleBatch(items, await this.engine.submitAll(queuedOf(items)));
+    const outcomes = settleBatch(items, await this.engine.submitAll(queuedOf(items)));
+    const refused = new Set<string>();
+    outcomes.forEach((outcome, index) => {
+      if (!outcome.ok && isInsufficientCredits(outcome.error)) refused.add(items[index].accountId!);
+    });
+    for (const accountId of refused) this.refusedForCredits(accountId);
+    return outcomes;
   }
 
   async reserve(accountId: string, input: UsageInputData & { idempotencyKey: string; expiresInSeconds?: number | null }): Promise<HoldRecord> {

@@ -95,6 +95,12 @@ export interface ReviewOperation {
    * review, as after a charge (docs/invariants.md #5).
    */
   publish: boolean;
+  /**
+   * Asked for by auto top-up: the balance may be below the threshold with no spend to cross it
+   * (its settings or card were just saved, or a charge was refused for want of credits), so a
+   * top-up may start on this review (auto-top-up.rules.ts).
+   */
+  topUpCheck?: boolean;
 }
 
 /** Remove up to `amount` unspent, unheld credits from one bucket (refunds). */
