@@ -77,7 +77,12 @@ describeWithBrowser('dashboard: top-up, admin, refund', () => {
     await waitForTestIdText(watching, 'unread-count', '1', 5000); // "Purchase completed"
 
     // Refund the unused pack: credits leave, Stripe is asked for the money back.
+    // It asks first: keeping the credits sends nothing.
     await buying.getByRole('button', { name: 'Refund unused 100 credits' }).click();
+    await buying.getByRole('group', { name: 'Confirm the refund of 100 credits' }).getByRole('button', { name: 'Keep the credits' }).click();
+    expect(fake.to('/v1/refunds')).toHaveLength(0);
+    await buying.getByRole('button', { name: 'Refund unused 100 credits' }).click();
+    await buying.getByRole('button', { name: 'Yes, refund' }).click();
     await buying.getByText('100 credits → $9.00, refunded').waitFor();
     await waitForTestIdText(watching, 'balance', '55 credits', 5000);
     expect(fake.to('/v1/refunds')).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { errorCode } from '../helpers/app';
 import { charge, createApiKey, DashboardHarness, recordWhenShown, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { GrantCreditsDocument, MeDocument } from '../generated/graphql';
+import { CaptureHoldDocument, GrantCreditsDocument, MeDocument, ReserveCreditsDocument, UpdateSettingsDocument } from '../generated/graphql';
 import { sleep } from '../helpers/subscriptions';
 
 /*
@@ -70,21 +70,34 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
 
     // 5 -> 1.2: below 25 % of the 5 granted at sign-up.
     expect((await charge(h.t, key, '3.8')).errors).toBeUndefined();
-    await waitForTestIdText(page, 'low-credit-banner', '25 %', 5000);
+    await waitForTestIdText(page, 'low-credit-banner', '$1.20 left, 24 %', 5000);
     await waitForTestIdText(page, 'unread-count', '1', 5000);
     await waitForTestIdText(page, 'balance', '1.20', 5000);
     expect(await page.getByTestId('wallet-status').count()).toBe(0);
-    // The banner follows the balance: after more spend it says what is left now.
+    // The banner follows the balance: after more spend it says what is left now, and its real share.
     expect((await charge(h.t, key, '0.2')).errors).toBeUndefined();
-    await waitForTestIdText(page, 'low-credit-banner', '$1.00 left', 5000);
+    await waitForTestIdText(page, 'low-credit-banner', '$1.00 left, 20 % of your balance after the last top-up ($5.00)', 5000);
+    // It is read from the wallet, not from the alert's event: a reload and a new tab show it too.
+    await page.reload();
+    await waitForTestIdText(page, 'low-credit-banner', '$1.00 left, 20 %', 5000);
+    const otherTab = await context.newPage();
+    await otherTab.goto('/app/account');
+    await waitForTestIdText(otherTab, 'low-credit-banner', '$1.00 left, 20 %', 5000);
+    // Dismissed, it stays away at this level...
+    await otherTab.getByTestId('low-credit-banner').getByRole('button', { name: 'Dismiss' }).click();
+    await otherTab.getByTestId('low-credit-banner').waitFor({ state: 'detached' });
+    expect((await charge(h.t, key, '0.6')).errors).toBeUndefined(); // 0.40: 8 %, below the next level (10 %)
+    // ...and comes back at the next one.
+    await waitForTestIdText(otherTab, 'low-credit-banner', '$0.40 left, 8 %', 5000);
+    await otherTab.close();
 
-    // -> 0: 10 % and 0 % fire, and the wallet pauses.
-    expect((await charge(h.t, key, '1')).errors).toBeUndefined();
+    // -> 0: 0 % fires, and the wallet pauses.
+    expect((await charge(h.t, key, '0.4')).errors).toBeUndefined();
     await waitForTestIdText(page, 'balance', '0.00', 5000);
     await waitForTestIdText(page, 'wallet-status', 'Generation paused', 5000);
     await waitForTestIdText(page, 'low-credit-banner', 'out of credits', 5000);
     // The history and totals follow once the burst settles (refetched after the events).
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 4);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 5);
     await h.screenshot(page, 'paused');
 
     // Credits added (an admin grant) end the banner and the pause, live.
@@ -159,6 +172,22 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     await page.getByRole('button', { name: 'Save monthly budget cap' }).click();
     await page.getByText('Monthly budget cap set to $0.00.').waitFor();
     await page.getByText(/of \$0\.00 cap \(100 %\)/).waitFor();
+    await context.close();
+  });
+
+  test('held credits count against the cap on the meter, as they do in the API: a hold can reach the cap before anything is spent', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    const key = await createApiKey(h.t, user);
+    await h.t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '2' } }, user.token);
+    await page.getByText(/Spent this month: \$0\.00 of \$2\.00 cap \(0 %\)/).waitFor({ timeout: 5000 });
+    const hold = (await h.t.ok(ReserveCreditsDocument, { input: { feature: 'content_generation', providerCost: '2', idempotencyKey: `hold-${Date.now()}` } }, key)).reserveCredits;
+    await waitForTestIdText(page, 'cap-meter-label', 'Spent this month: $0.00 and $2.00 held for running jobs of $2.00 cap (100 %)', 5000);
+    expect(await page.locator('.cap-meter meter').getAttribute('value')).toBe('100');
+    await waitForTestIdText(page, 'wallet-status', 'Monthly cap reached', 5000);
+    expect(errorCode(await charge(h.t, key, '0.01'))).toBe('BUDGET_CAP_EXCEEDED');
+    await h.t.ok(CaptureHoldDocument, { id: hold.id, providerCost: '0.5' }, key); // the rest returns
+    await waitForTestIdText(page, 'cap-meter-label', 'Spent this month: $0.50 of $2.00 cap (25 %)', 5000);
     await context.close();
   });
 

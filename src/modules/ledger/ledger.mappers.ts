@@ -14,6 +14,7 @@ export const toWalletType = (wallet: WalletView): WalletType => ({
   version: wallet.version.toString(),
   status: wallet.status,
   monthlyBudgetCap: wallet.monthlyBudgetCap,
+  lowCreditReference: wallet.lowCreditReference,
 });
 
 export const toTransactionType = (entry: LedgerEntry): TransactionType => ({

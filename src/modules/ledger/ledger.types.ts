@@ -110,6 +110,12 @@ export class WalletType {
   @Field(() => Credits, { nullable: true, description: 'The monthly budget cap, if any (beyond the contract, for dashboards).' })
   monthlyBudgetCap!: bigint | null;
 
+  @Field(() => Credits, {
+    description:
+      'The balance right after the latest credit (a purchase, top-up, plan allocation or grant): LOW_CREDITS fires when the balance falls to 25 %, 10 % and 0 % of it (beyond the contract, for dashboards).',
+  })
+  lowCreditReference!: bigint;
+
   /** resolved by WalletResolver.buckets */
   accountId!: string;
 }

@@ -1,7 +1,7 @@
 import { useQuery } from '@apollo/client/react';
 import { WalletDetailsDocument } from '../gql/graphql';
 import { Card, ErrorMessage, Loading } from '../components/ui';
-import { formatCredits, percentOf, toMicros } from '../lib/money';
+import { formatCredits, fromMicros, percentOf, toMicros } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDate } from '../lib/time';
 
@@ -34,7 +34,7 @@ export function BalanceCard() {
               <dd>{formatCredits(w.lifetimePurchased, display)}</dd>
             </div>
           </dl>
-          <MonthSpend spent={w.spentThisMonth} cap={w.monthlyBudgetCap ?? null} />
+          <MonthSpend spent={w.spentThisMonth} held={w.held} cap={w.monthlyBudgetCap ?? null} />
           <p data-testid="runway">{runwayText(w.runway.daysLeft)}</p>
           {data.me.plan && (
             <p data-testid="current-plan">
@@ -48,7 +48,12 @@ export function BalanceCard() {
   );
 }
 
-function MonthSpend({ spent, cap }: { spent: string; cap: string | null }) {
+/**
+ * The month against its cap. Held credits count against the cap as the API counts them
+ * (spent this month + held + the next charge <= cap), so the meter shows both: a hold can reach
+ * the cap before anything is spent.
+ */
+function MonthSpend({ spent, held, cap }: { spent: string; held: string; cap: string | null }) {
   const { display } = useShell();
   if (cap === null) {
     return (
@@ -57,12 +62,20 @@ function MonthSpend({ spent, cap }: { spent: string; cap: string | null }) {
       </p>
     );
   }
+  const committed = fromMicros(toMicros(spent) + toMicros(held));
   // A cap of zero is reached from the start (the wallet is CAPPED): a full meter, not an empty one.
-  const pct = toMicros(cap) === 0n ? 100 : Math.min(100, percentOf(spent, cap));
+  const pct = toMicros(cap) === 0n ? 100 : Math.min(100, percentOf(committed, cap));
   return (
     <div className="cap-meter">
-      <p id="cap-meter-label">
-        Spent this month: <strong>{formatCredits(spent, display)}</strong> of {formatCredits(cap, display)} cap ({pct} %)
+      <p id="cap-meter-label" data-testid="cap-meter-label">
+        Spent this month: <strong>{formatCredits(spent, display)}</strong>
+        {toMicros(held) > 0n && (
+          <>
+            {' '}
+            and <strong>{formatCredits(held, display)}</strong> held for running jobs
+          </>
+        )}{' '}
+        of {formatCredits(cap, display)} cap ({pct} %)
       </p>
       <meter aria-labelledby="cap-meter-label" min={0} max={100} low={75} high={90} optimum={0} value={pct} />
     </div>

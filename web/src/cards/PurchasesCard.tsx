@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import { RefundsDocument, RequestRefundDocument, WalletDetailsDocument } from '../gql/graphql';
-import { Card, ErrorMessage, Notice, useAction } from '../components/ui';
+import { Card, ConfirmedAction, ErrorMessage, Notice, useAction } from '../components/ui';
 import { formatCredits, formatPrice, toMicros } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDate } from '../lib/time';
@@ -25,9 +25,17 @@ export function PurchasesCard() {
               {formatCredits(b.granted, display)} bought {formatDate(b.createdAt, me.timezone)}; {formatCredits(b.remaining, display)} unused
             </span>
             {toMicros(b.remaining) > 0n && (
-              <button type="button" disabled={refund.pending} onClick={() => void refund.run(b.id)}>
-                Refund unused {formatCredits(b.remaining, display)}
-              </button>
+              // A refund gives the money back and takes the credits away: it cannot be undone, so it asks first.
+              <ConfirmedAction
+                trigger={`Refund unused ${formatCredits(b.remaining, display)}`}
+                triggerClassName=""
+                group={`Confirm the refund of ${formatCredits(b.remaining, display)}`}
+                question={`Refund ${formatCredits(b.remaining, display)} to the card that paid? The credits leave your balance now.`}
+                confirm="Yes, refund"
+                keep="Keep the credits"
+                pending={refund.pending}
+                onConfirm={() => void refund.run(b.id)}
+              />
             )}
           </li>
         ))}

@@ -2,32 +2,41 @@ import { formatCredits, toMicros } from '../lib/money';
 import { Link } from '../lib/router';
 import { useLive, useLiveWallet, useShell } from '../lib/shell';
 
+/** The levels LOW_CREDITS fires at, as a percentage of the wallet's lowCreditReference (the alert rules' own). */
+const LEVELS = [0, 10, 25] as const;
+
 /**
- * Appears live when the balance crosses 25 %, 10 % or 0 % of the last top-up (lowCreditAlert),
- * and shows while the balance stays at or below that level: it reads the live balance (the cache
- * entry balanceChanged writes), so it says what is left now, and credits back above the level
- * (a grant, a purchase, a released hold) hide it, whichever of the two feeds arrived first.
+ * Shows while the balance is at or below 25 % of the balance after the last credit
+ * (`lowCreditReference`, the level the LOW_CREDITS alerts use), read from the live wallet: it is
+ * there after a reload and in every tab, says what is left now with its real share, and goes
+ * when credits come back. Dismissing hides it until the balance falls to the next level.
  */
 export function LowCreditBanner() {
   const { display, billing } = useShell();
   const live = useLive();
-  const { balance } = useLiveWallet();
-  const alert = live.lowCredit;
-  if (!alert) return null;
-  const level = (toMicros(alert.reference) * BigInt(alert.threshold)) / 100n;
-  if (toMicros(balance) > level) return null;
+  const { balance, lowCreditReference } = useLiveWallet();
+  const left = toMicros(balance);
+  const reference = toMicros(lowCreditReference);
+  const level = LEVELS.find((percent) => (percent === 0 ? left === 0n : left * 100n <= reference * BigInt(percent)));
+  if (level === undefined || live.lowCreditDismissed(lowCreditReference, level)) return null;
   const text =
-    alert.threshold === 0
+    level === 0
       ? `You are out of credits: generation is paused.`
-      : `Credits are running low: ${formatCredits(balance, display)} left, ${alert.threshold} % of your last top-up (${formatCredits(alert.reference, display)}).`;
+      : `Credits are running low: ${formatCredits(balance, display)} left, ${shareOf(left, reference)} of your balance after the last top-up (${formatCredits(lowCreditReference, display)}).`;
   return (
-    <div className={`banner ${alert.threshold === 0 ? 'banner-danger' : 'banner-warning'}`} role="alert" data-testid="low-credit-banner">
+    <div className={`banner ${level === 0 ? 'banner-danger' : 'banner-warning'}`} role="alert" data-testid="low-credit-banner">
       <p>
         {text} {billing.topUpAvailable && <Link to="account#top-up">Buy credits</Link>}
       </p>
-      <button type="button" className="link-button" onClick={() => live.dismissLowCredit()}>
+      <button type="button" className="link-button" onClick={() => live.dismissLowCredit(lowCreditReference, level)}>
         Dismiss
       </button>
     </div>
   );
+}
+
+/** The balance's share of the reference, rounded down ("under 1 %" rather than a misleading 0 %). */
+function shareOf(left: bigint, reference: bigint): string {
+  const percent = (left * 100n) / reference;
+  return percent === 0n ? 'under 1 %' : `${percent} %`;
 }

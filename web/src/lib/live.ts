@@ -3,13 +3,11 @@ import { createClient, type Client, type SubscribePayload } from 'graphql-ws';
 import type { ApolloClient } from '@apollo/client';
 import {
   BalanceChangedDocument,
-  LowCreditAlertDocument,
   MessageAddedDocument,
   UnreadCountDocument,
   WalletEventFieldsFragmentDoc,
   WalletLiveFieldsFragmentDoc,
   type BalanceChangedSubscription,
-  type LowCreditAlertSubscription,
   type MessageAddedSubscription,
   type MessageFieldsFragment,
 } from '../gql/graphql';
@@ -17,7 +15,7 @@ import { liveWallets } from './apollo';
 import type { SessionStore } from './session';
 
 /**
- * Live values: three subscriptions over one graphql-ws socket, merged into Apollo's normalized
+ * Live values: two subscriptions over one graphql-ws socket, merged into Apollo's normalized
  * cache. Nothing is polled.
  *
  * - balanceChanged: each event carries the wallet's full committed state (`wallet`, the same
@@ -28,7 +26,8 @@ import type { SessionStore } from './session';
  *   once a burst of events has settled.
  * - messageAdded: refreshes the unread count and the Messages page, and tells listeners
  *   (the top-up card waits for its PURCHASE_COMPLETED).
- * - lowCreditAlert: the low-credit banner.
+ * The low-credit banner reads the wallet itself (its `lowCreditReference`), so it needs no
+ * subscription of its own and is right after a reload too.
  *
  * Reconnects: `connectionParams` is called on every (re)connect and returns a fresh access
  * token (SessionStore refreshes it when it is about to expire). graphql-ws resends a
@@ -40,7 +39,6 @@ import type { SessionStore } from './session';
  */
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
-export type LowCreditNotice = LowCreditAlertSubscription['lowCreditAlert'];
 type MessageListener = (m: MessageFieldsFragment) => void;
 
 /** Queries whose figures follow the balance but are not in the event. */
@@ -63,7 +61,8 @@ export class LiveSync {
   private refetchDeadline = 0;
   private connectedBefore = false;
   status: LiveStatus = 'connecting';
-  lowCredit: LowCreditNotice | null = null;
+  /** The low-credit level the user dismissed, and the reference it was reached from ("reference|level"). */
+  private dismissedLowCredit: string | null = null;
 
   constructor(
     private readonly apollo: ApolloClient,
@@ -105,10 +104,6 @@ export class LiveSync {
     };
     this.stops.push(
       this.follow<BalanceChangedSubscription>(() => balancePayload, (d) => this.applyBalance(d.balanceChanged)),
-      this.follow<LowCreditAlertSubscription>(() => ({ query: print(LowCreditAlertDocument) }), (d) => {
-        this.lowCredit = d.lowCreditAlert;
-        this.emit();
-      }),
       this.follow<MessageAddedSubscription>(() => ({ query: print(MessageAddedDocument) }), (d) => this.applyMessage(d.messageAdded)),
     );
   }
@@ -133,9 +128,21 @@ export class LiveSync {
     return () => this.messageListeners.delete(fn);
   }
 
-  dismissLowCredit(): void {
-    this.lowCredit = null;
+  /** Hides the low-credit banner at this level; a lower level, or a new reference (credits added), shows it again. */
+  dismissLowCredit(reference: string, level: number): void {
+    this.dismissedLowCredit = `${reference}|${level}`;
     this.emit();
+  }
+
+  lowCreditDismissed(reference: string, level: number): boolean {
+    if (this.dismissedLowCredit === null) return false;
+    const [dismissedReference, dismissedLevel] = this.dismissedLowCredit.split('|');
+    return dismissedReference === reference && level >= Number(dismissedLevel);
+  }
+
+  /** What React re-renders on (useLive). */
+  snapshot(): string {
+    return `${this.status}|${this.dismissedLowCredit ?? ''}`;
   }
 
   // ---------------------------------------------------------------- merging events

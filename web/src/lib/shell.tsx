@@ -61,10 +61,10 @@ export function ShellProvider({ data, live, session, children }: { data: ShellQu
   return <ShellContext.Provider value={value}>{children}</ShellContext.Provider>;
 }
 
-/** Re-renders when the live connection's status or the low-credit notice changes. */
+/** Re-renders when the live connection's status or the low-credit dismissal changes. */
 export function useLive(): LiveSync {
   const { live } = useShell();
-  useSyncExternalStore(live.subscribe, () => `${live.status}|${live.lowCredit?.createdAt ?? ''}`);
+  useSyncExternalStore(live.subscribe, () => live.snapshot());
   return live;
 }
 
