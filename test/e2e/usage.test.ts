@@ -4,7 +4,7 @@ import type { TestUser } from '../helpers/app';
 import { PASSWORD } from '../helpers/app';
 import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { CreateSynfluencerDocument, LogInDocument } from '../generated/graphql';
+import { CreateSynfluencerDocument, LogInDocument, MeDocument } from '../generated/graphql';
 
 /*
  * The usage cards follow the persona scope (top bar and card dropdown are one selection), the
@@ -176,6 +176,40 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     expect(kiritimati.every((b) => b.includes('T10:00:00'))).toBe(true); // local midnight is 10:00 UTC the day before
     await waitForTestIdText(page, 'summary-total', '$2.85', 2000); // same spend, new buckets
     expect(await page.getByText('times in Pacific/Kiritimati').count()).toBe(1);
+    await context.close();
+  });
+
+  test('preferences saved in another tab reach this one: the timezone by push (its select follows, so Save here cannot undo it), low-credit emails when the tab is shown again', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    const other = await context.newPage();
+    await other.goto('/app/account');
+    await other.getByTestId('timezone').waitFor();
+    await page.getByTestId('timezone').selectOption('Asia/Tokyo');
+    await page.getByRole('button', { name: 'Save timezone' }).click();
+    await page.getByText('Timezone set to Asia/Tokyo.').waitFor();
+    await other.getByText('times in Asia/Tokyo').first().waitFor({ timeout: 5000 });
+    await other.waitForFunction(() => (document.querySelector('[data-testid="timezone"]') as HTMLSelectElement | null)?.value === 'Asia/Tokyo', null, { timeout: 5000 });
+    expect(await other.getByRole('button', { name: 'Save timezone' }).isDisabled()).toBe(true);
+
+    // A zone chosen but not saved is kept when another tab saves one.
+    await other.getByTestId('timezone').selectOption('Europe/Berlin');
+    await page.getByTestId('timezone').selectOption('America/New_York');
+    await page.getByRole('button', { name: 'Save timezone' }).click();
+    await other.getByText('times in America/New_York').first().waitFor({ timeout: 5000 });
+    expect(await other.getByTestId('timezone').inputValue()).toBe('Europe/Berlin');
+
+    // Low-credit emails take no wallet version, so nothing is pushed: the tab reads them again when it is shown.
+    const emails = (tab: typeof page) => tab.getByLabel('Email me when credits run low (25 %, 10 % and 0 % left)');
+    expect(await emails(other).isChecked()).toBe(true);
+    await emails(page).click(); // controlled by the saved value: it turns off once the change is saved
+    await page.getByText('Low-credit emails are off.').waitFor();
+    expect((await h.t.ok(MeDocument, {}, user.token)).me.settings.lowCreditEmails).toBe(false);
+    await other.evaluate(() => document.dispatchEvent(new Event('visibilitychange'))); // headless tabs are always "visible"
+    for (const deadline = Date.now() + 5000; await emails(other).isChecked(); ) {
+      if (Date.now() > deadline) throw new Error('the other tab still shows low-credit emails on');
+      await other.waitForTimeout(50);
+    }
     await context.close();
   });
 });

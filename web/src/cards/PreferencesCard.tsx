@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { UpdateSettingsDocument } from '../gql/graphql';
 import { Card, ErrorMessage, Notice, useAction } from '../components/ui';
@@ -9,10 +9,17 @@ import { timeZones } from '../lib/time';
 export function PreferencesCard() {
   const { me } = useShell();
   const [timezone, setTimezone] = useState(me.timezone);
+  // Chosen but not saved: a zone saved elsewhere (another tab, an API client) must not overwrite
+  // it; otherwise the select follows the saved zone, so Save here never quietly undoes that one.
+  const [edited, setEdited] = useState(false);
+  useEffect(() => {
+    if (!edited) setTimezone(me.timezone);
+  }, [me.timezone, edited]);
   const [saved, setSaved] = useState<string | null>(null);
   const [update] = useMutation(UpdateSettingsDocument, { refetchQueries: ['UsageSummary', 'UsageHistory', 'WalletDetails'] });
   const saveZone = useAction(async () => {
     await update({ variables: { input: { timezone } } });
+    setEdited(false);
     setSaved(`Timezone set to ${timezone}.`);
   });
   const toggleEmails = useAction(async (on: boolean) => {
@@ -31,7 +38,10 @@ export function PreferencesCard() {
       >
         <label className="field">
           <span>Timezone</span>
-          <select value={timezone} onChange={(e) => setTimezone(e.target.value)} data-testid="timezone">
+          <select value={timezone} onChange={(e) => {
+              setTimezone(e.target.value);
+              setEdited(true);
+            }} data-testid="timezone">
             {[...new Set([me.timezone, ...timeZones()])].map((z) => (
               <option key={z}>{z}</option>
             ))}

@@ -105,7 +105,21 @@ export class LiveSync {
     this.stops.push(
       this.follow<BalanceChangedSubscription>(() => balancePayload, (d) => this.applyBalance(d.balanceChanged)),
       this.follow<MessageAddedSubscription>(() => ({ query: print(MessageAddedDocument) }), (d) => this.applyMessage(d.messageAdded)),
+      this.refetchSettingsWhenShown(),
     );
+  }
+
+  /**
+   * Settings that take no wallet version (low-credit emails, the burn alert threshold) are not
+   * pushed: a tab coming back into view reads them again, so it never shows, or saves over, a
+   * value another tab changed meanwhile.
+   */
+  private refetchSettingsWhenShown(): () => void {
+    const shown = () => {
+      if (document.visibilityState === 'visible') void this.apollo.refetchQueries({ include: ['Shell'] });
+    };
+    document.addEventListener('visibilitychange', shown);
+    return () => document.removeEventListener('visibilitychange', shown);
   }
 
   stop(): void {
