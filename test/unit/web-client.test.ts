@@ -109,7 +109,16 @@ describe('errors', () => {
     const wrapped = refusal('Variable "$input" got invalid value "1e99" at "input.monthlyBudgetCap"; Expected type "Credits". "1e99" is not a valid Credits amount: use a decimal');
     expect(describeError(wrapped).sentence).toBe('Some of what you entered is not valid. "1e99" is not a valid Credits amount: use a decimal.');
     const plain = refusal('monthlyBudgetCap must not be negative');
-    expect(describeError(plain).sentence).toBe('Some of what you entered is not valid. MonthlyBudgetCap must not be negative.');
+    expect(describeError(plain).sentence).toBe('Some of what you entered is not valid. Monthly budget cap must not be negative.');
+  });
+
+  test('the field an API message names by its path is given in words; other messages are left as they are', () => {
+    const refusal = (message: string) => describeError(new GraphQLRequestError([{ message, extensions: { code: 'BAD_USER_INPUT' } }])).sentence;
+    expect(refusal('input.name must be at most 100 characters')).toBe('Some of what you entered is not valid. Name must be at most 100 characters.');
+    expect(refusal('input.url must be at most 2048 characters')).toBe('Some of what you entered is not valid. URL must be at most 2048 characters.');
+    expect(refusal('input.burnAlertThreshold must not be negative')).toBe('Some of what you entered is not valid. Burn alert threshold must not be negative.');
+    expect(refusal('amount must be greater than 0')).toBe('Some of what you entered is not valid. Amount must be greater than 0.');
+    expect(refusal('give packId or amount, not both')).toBe('Some of what you entered is not valid. Give packId or amount, not both.');
   });
 });
 

@@ -53,7 +53,7 @@ export function describeError(err: unknown): Described {
   }
   if (!code) return { code: null, sentence: message ?? NETWORK };
   const sentence = ERROR_SENTENCES[code] ?? ERROR_SENTENCES.INTERNAL_SERVER_ERROR;
-  const detail = message === null ? null : withoutCoercionPrefix(message);
+  const detail = message === null ? null : withFieldInWords(withoutCoercionPrefix(message));
   return { code, sentence: SHOW_SERVER_MESSAGE.has(code) && detail ? `${sentence} ${capitalize(detail)}.`.replace(/\.\.$/, '.') : sentence };
 }
 
@@ -66,6 +66,19 @@ function withoutCoercionPrefix(message: string): string {
   const m = /^Variable "\$[^"]*" got invalid value [\s\S]*?; Expected type "[^"]*"\. ([\s\S]+)$/.exec(message);
   return m ? m[1] : message;
 }
+
+/**
+ * The API names the argument it refuses by its path ("input.monthlyBudgetCap must not be
+ * negative"), which partners need; a person reads the field in words ("monthly budget cap").
+ */
+function withFieldInWords(message: string): string {
+  const m = /^((?:[a-z][A-Za-z0-9]*\.)*)([a-z][A-Za-z0-9]*)(\s[\s\S]*)$/.exec(message);
+  if (!m || (!m[1] && !/[A-Z]/.test(m[2]))) return message;
+  const words = m[2].replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`).split(' ');
+  return words.map((word) => ACRONYMS[word] ?? word).join(' ') + m[3];
+}
+
+const ACRONYMS: Record<string, string> = { url: 'URL', id: 'ID' };
 
 function parseErrors(bodyText: string): { message?: string; extensions?: { code?: string } }[] {
   try {
