@@ -23,8 +23,12 @@ describeWithBrowser('dashboard: accessibility and small screens', () => {
     // Content on every page: a persona, usage, a low-credit message, an API key, a webhook endpoint.
     const admin = await h.t.admin();
     await h.t.ok(CreateSynfluencerDocument, { input: { name: 'Ava', handle: '@ava', platforms: ['tiktok'] } }, admin.token);
+    // Names and keys as long as studios give them: the selects and breakdowns must not widen the page.
+    const aurora = (await h.t.ok(CreateSynfluencerDocument, { input: { name: 'Aurora Vance – Lifestyle & Travel Creator', handle: '@aurora.vance.travels' } }, admin.token)).createSynfluencer;
+    await h.t.ok(CreateSynfluencerDocument, { input: { name: 'Kai Nakamura (Gaming & Tech Reviews)', handle: '@kai' } }, admin.token);
     const key = await createApiKey(h.t, admin);
     for (const amount of ['1.5', '0.75', '2']) await charge(h.t, key, amount, { platform: 'tiktok' });
+    await charge(h.t, key, '0.5', { platform: 'instagram_reels_business_account_feed', synfluencerId: aurora.id });
     const receiver = 'http://127.0.0.1:9/a-long-path/that-must-wrap-on-a-phone/webhooks/credits-and-billing';
     await h.t.ok(CreateWebhookEndpointDocument, { input: { url: receiver, events: ['LOW_CREDITS'], description: 'ops alerts' } }, admin.token);
   });

@@ -179,6 +179,31 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     await context.close();
   });
 
+  test('the summary keeps the period it shows while another loads, marked busy, so the card does not jump', async () => {
+    const { page, context } = await h.page();
+    const s = await studio();
+    await h.logIn(page, s.user);
+    await waitForTestIdText(page, 'summary-total', '$2.85', 5000);
+    const cardHeight = () => page.locator('#usage-summary').evaluate((el) => el.getBoundingClientRect().height);
+    const before = await cardHeight();
+    // Hold the next summary's answer for a second, as on a slow network.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/graphql', async (route) => {
+      if ((route.request().postData() ?? '').includes('UsageSummary')) await held;
+      await route.continue();
+    });
+    await page.getByText('Week', { exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="summary"]')?.getAttribute('aria-busy') === 'true');
+    expect(await page.locator('#usage-summary .loading').count()).toBe(0);
+    expect(await page.getByTestId('summary-total').textContent()).toBe('$2.85');
+    expect(Math.abs((await cardHeight()) - before)).toBeLessThan(40);
+    release();
+    await page.waitForFunction(() => document.querySelector('[data-testid="summary"]')?.getAttribute('aria-busy') === 'false');
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    await context.close();
+  });
+
   test('preferences saved in another tab reach this one: the timezone by push (its select follows, so Save here cannot undo it), low-credit emails when the tab is shown again', async () => {
     const { page, context } = await h.page();
     const user = await h.signUpAndLogIn(page);

@@ -18,8 +18,9 @@ const PERIODS: { value: Period; label: string }[] = [
 export function UsageSummaryCard() {
   const { me, scope, setScope, display } = useShell();
   const [period, setPeriod] = useState<Period>('DAY');
-  const { data, error, loading } = useQuery(UsageSummaryDocument, { variables: { period, synfluencerId: scope } });
-  const s = data?.usageSummary;
+  const { data, previousData, error, loading } = useQuery(UsageSummaryDocument, { variables: { period, synfluencerId: scope } });
+  // While another period or scope loads, the previous one stays (marked busy), so the card keeps its height.
+  const s = (data ?? previousData)?.usageSummary;
   return (
     <Card id="usage-summary" title="Usage summary">
       <div className="toolbar">
