@@ -399,7 +399,7 @@ describe('holds', () => {
     expect(await balanceOf(u)).toMatchObject({ balance: '91', held: '9' });
 
     const cap = (await t.ok(CaptureHoldDocument, { id: h.id, quantity: 2 }, u.token)).captureHold;
-    expect(cap.transaction).toMatchObject({ kind: 'CAPTURE', amount: '-6', holdId: h.id });
+    expect(cap.transaction).toMatchObject({ kind: 'CAPTURE', amount: '-6', holdId: h.id, quantity: 2, unit: 'image' }); // the unit, as a charge records it
     expect(cap.wallet).toMatchObject({ balance: '94', held: '0', spentThisMonth: '6', lifetimeSpend: '6' });
     expect((await t.ok(HoldDocument, { id: h.id }, u.token)).hold).toMatchObject({ status: 'CAPTURED', captured: '6' });
     expect(errorCode(await t.gql(CaptureHoldDocument, { id: h.id }, u.token))).toBe('HOLD_NOT_PENDING');

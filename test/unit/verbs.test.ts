@@ -7,6 +7,7 @@ const capture = (holdId: string, amount: bigint, idempotencyKey?: string): Captu
   holdId,
   amount,
   quantity: null,
+  unit: null,
   description: 'capture',
   metadata: null,
   idempotencyKey,

@@ -202,7 +202,7 @@ function operationOf(s: Step, now: number, model: WalletModel): LedgerOperation 
     case 'reserve':
       return { type: 'reserve', amount: s.amount, idempotencyKey: `k${++keys}`, requestHash: 'h', usage, expiresAt: new Date(now + s.expiresInMs), description: 'hold' };
     case 'capture':
-      return { type: 'capture', holdId: holdId(s.hold), amount: s.amount, quantity: null, description: 'capture', metadata: null };
+      return { type: 'capture', holdId: holdId(s.hold), amount: s.amount, quantity: null, unit: null, description: 'capture', metadata: null };
     case 'release':
       return { type: 'release', holdId: holdId(s.hold), expired: false };
     case 'expire':

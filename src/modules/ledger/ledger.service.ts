@@ -336,6 +336,7 @@ export class LedgerService {
       holdId,
       amount,
       quantity: actualQuantity,
+      unit: feature.unit,
       description: describeUsage(feature.label, actualQuantity ?? 1, feature.unit, feature.model),
       metadata: providerCost !== null && providerCost !== undefined ? { providerCost: formatCredits(providerCost) } : null,
       idempotencyKey,

@@ -74,8 +74,9 @@ function Packs() {
       <ul className="packs">
         {data.creditPacks.map((p) => (
           <li key={p.id} className="pack">
-            <span className="pack-credits">{formatCredits(p.credits, display)}</span>
-            <span className="pack-price">{formatPrice(p.price, p.currency)}</span>
+            {/* Where credits show as money, "$10.00 $10.00" would read as a mistake: say which is which. */}
+            <span className="pack-credits">{display.asMoney ? `${formatCredits(p.credits, display)} of credits` : formatCredits(p.credits, display)}</span>
+            <span className="pack-price">for {formatPrice(p.price, p.currency)}</span>
             <button type="button" className="primary" disabled={buy.pending} onClick={() => void buy.run(p.id)} aria-label={`Buy ${p.name} for ${formatPrice(p.price, p.currency)}`}>
               Buy
             </button>

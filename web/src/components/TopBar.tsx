@@ -71,8 +71,8 @@ function LiveBalance() {
       </span>
       {wallet.status === 'PAUSED' && (
         <span className="status status-paused" data-testid="wallet-status">
-          Generation paused{' '}
-          {billing.topUpAvailable ? <Link to="account#top-up">Buy credits</Link> : <span>ask an admin for credits</span>}
+          Generation paused:{' '}
+          {billing.topUpAvailable ? <Link to="account#top-up">buy credits</Link> : <span>ask an admin for credits</span>}
         </span>
       )}
       {wallet.status === 'CAPPED' && (

@@ -36,6 +36,8 @@ export interface CaptureOperation {
   holdId: string;
   amount: bigint;
   quantity: number | null;
+  /** The feature's unit, recorded with the quantity as a charge records it ("second"). */
+  unit: string | null;
   description: string;
   metadata: Record<string, unknown> | null;
   idempotencyKey?: string | null;

@@ -29,6 +29,7 @@ export function capture(stage: Staging, operation: CaptureOperation): VerbOutcom
   stage.record(TransactionKind.CAPTURE, -operation.amount, {
     ...holdFields,
     quantity: operation.quantity ?? hold.quantity,
+    unit: operation.unit,
     description: operation.description,
     draws,
     metadata: operation.metadata,
