@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, useSyncExternalStore, type ComponentType, type LazyExoticComponent } from 'react';
 import { ApolloProvider, useQuery } from '@apollo/client/react';
 import { ShellDocument } from './gql/graphql';
 import { createApolloClient } from './lib/apollo';
@@ -7,7 +7,7 @@ import { navigate, useRoute } from './lib/router';
 import { SessionStore } from './lib/session';
 import { ShellProvider } from './lib/shell';
 import { Layout } from './components/Layout';
-import { ErrorMessage, Loading } from './components/ui';
+import { ErrorMessage, Loading, PageErrorBoundary } from './components/ui';
 import { LoginPage, SignUpPage } from './pages/AuthPages';
 import { NotFoundPage } from './pages/NotFoundPage';
 
@@ -22,19 +22,54 @@ const PAGE_CODE = {
   webhooks: () => import('./pages/WebhooksPage').then((m) => ({ default: m.WebhooksPage })),
   admin: () => import('./pages/AdminPage').then((m) => ({ default: m.AdminPage })),
 };
-const AccountPage = lazy(PAGE_CODE.account);
-const MessagesPage = lazy(PAGE_CODE.messages);
-const PersonasPage = lazy(PAGE_CODE.personas);
-const ApiKeysPage = lazy(PAGE_CODE['api-keys']);
-const WebhooksPage = lazy(PAGE_CODE.webhooks);
-const AdminPage = lazy(PAGE_CODE.admin);
+type PageName = keyof typeof PAGE_CODE;
+
+/**
+ * One lazy component per page. React.lazy keeps a failed import for good, so a page whose code
+ * failed to load is dropped here: the next render of it (Try again, or coming back to it)
+ * imports its code anew.
+ */
+const pageComponents = new Map<PageName, LazyExoticComponent<ComponentType>>();
+function pageComponent(name: PageName): LazyExoticComponent<ComponentType> {
+  let component = pageComponents.get(name);
+  if (!component) {
+    component = lazy(() =>
+      PAGE_CODE[name]().catch((err: unknown) => {
+        pageComponents.delete(name);
+        throw err;
+      }),
+    );
+    pageComponents.set(name, component);
+  }
+  return component;
+}
+
+/** A HEAD of the app's index.html: whether the server answers at all. */
+const serverAnswers = () => fetch(import.meta.env.BASE_URL, { method: 'HEAD', cache: 'no-store' }).then((r) => r.ok, () => false);
+
+/**
+ * Try again on a page whose code failed: import it anew. If it still fails while the server
+ * answers, the chunk is gone (a redeploy renamed it, and only the new index.html knows the new
+ * name): reload the app. Offline, a reload would only trade the page for the browser's own error.
+ */
+async function retryPage(name: PageName | null): Promise<void> {
+  if (!name) return;
+  try {
+    await PAGE_CODE[name]();
+  } catch (err) {
+    if (await serverAnswers()) location.reload();
+    throw err;
+  }
+}
+
 const session = new SessionStore();
 const apollo = createApolloClient(session);
 // The first paint waits for this query: send it as soon as the bundle runs, before React
 // renders; LoggedIn's useQuery joins the request in flight (or reads its answer from the cache).
 if (session.current()) void apollo.query({ query: ShellDocument }).catch(() => undefined);
 const currentPage = location.pathname.replace(/^\/app\/?/, '').replace(/\/.*$/, '') || 'account';
-if (currentPage in PAGE_CODE) void PAGE_CODE[currentPage as keyof typeof PAGE_CODE]();
+// A failure here is the page's to show (its lazy component imports again and fails in view).
+if (currentPage in PAGE_CODE) void PAGE_CODE[currentPage as keyof typeof PAGE_CODE]().catch(() => undefined);
 
 export function App() {
   const current = useSyncExternalStore(session.subscribe, session.current);
@@ -97,30 +132,34 @@ function LoggedIn({ page }: { page: string }) {
   return (
     <ShellProvider data={data} live={live} session={session}>
       <Layout page={page}>
-        <Suspense fallback={<Loading />}>{renderPage(page, data.me.role === 'ADMIN')}</Suspense>
+        <RoutedPage page={page} admin={data.me.role === 'ADMIN'} />
       </Layout>
     </ShellProvider>
   );
 }
 
-function renderPage(page: string, admin: boolean) {
-  switch (page) {
-    case '':
-    case 'login':
-    case 'signup':
-    case 'account':
-      return <AccountPage />;
-    case 'messages':
-      return <MessagesPage />;
-    case 'personas':
-      return <PersonasPage />;
-    case 'api-keys':
-      return <ApiKeysPage />;
-    case 'webhooks':
-      return <WebhooksPage />;
-    case 'admin':
-      return admin ? <AdminPage /> : <NotFoundPage />;
-    default:
-      return <NotFoundPage />;
-  }
+/** The page under the top bar; a page that fails to load or render leaves the layout standing. */
+function RoutedPage({ page, admin }: { page: string; admin: boolean }) {
+  const name = pageName(page, admin);
+  // Re-rendered after a retry, so the boundary's children name the page's new lazy component.
+  const [, setAttempts] = useState(0);
+  const retry = async () => {
+    await retryPage(name);
+    setAttempts((n) => n + 1);
+  };
+  const Page = name ? pageComponent(name) : NotFoundPage;
+  return (
+    <PageErrorBoundary resetKey={page} onRetry={retry}>
+      <Suspense fallback={<Loading />}>
+        <Page />
+      </Suspense>
+    </PageErrorBoundary>
+  );
+}
+
+/** The page to show for a route; null = not found (the admin screen too, for everyone but admins). */
+function pageName(page: string, admin: boolean): PageName | null {
+  if (page === '' || page === 'login' || page === 'signup') return 'account';
+  if (page === 'admin' && !admin) return null;
+  return Object.hasOwn(PAGE_CODE, page) ? (page as PageName) : null;
 }

@@ -1,4 +1,4 @@
-import { useCallback, useState, type ReactNode } from 'react';
+import { Component, useCallback, useState, type ReactNode } from 'react';
 import { describeError } from '../lib/errors';
 
 export function Card({ id, title, children, actions }: { id: string; title: string; children: ReactNode; actions?: ReactNode }) {
@@ -119,4 +119,52 @@ export function ConfirmedAction(props: {
       </button>
     </div>
   );
+}
+
+/** Whether an error is a page's code failing to load (Chromium, Firefox and Safari word it differently). */
+const isChunkLoadError = (error: unknown) => error instanceof TypeError && /imported module|module script/i.test(error.message);
+
+/**
+ * Around the routed page: a page whose code failed to load (offline, or its chunk gone after a
+ * redeploy) or that failed to render shows what happened and Try again, while the top bar and
+ * navigation stay usable. Going to another page (`resetKey`) clears the error.
+ */
+export class PageErrorBoundary extends Component<{ resetKey: string; onRetry: () => Promise<void>; children: ReactNode }, { error: unknown; failed: boolean; retrying: boolean }> {
+  state = { error: null as unknown, failed: false, retrying: false };
+
+  static getDerivedStateFromError(error: unknown) {
+    return { error, failed: true };
+  }
+
+  componentDidUpdate(previous: { resetKey: string }) {
+    if (previous.resetKey !== this.props.resetKey && this.state.failed) this.setState({ error: null, failed: false });
+  }
+
+  private retry = async () => {
+    this.setState({ retrying: true });
+    try {
+      await this.props.onRetry();
+      this.setState({ error: null, failed: false, retrying: false });
+    } catch (error) {
+      this.setState({ error, failed: true, retrying: false });
+    }
+  };
+
+  render() {
+    if (!this.state.failed) return this.props.children;
+    const chunk = isChunkLoadError(this.state.error);
+    return (
+      <div className="page">
+        <h1 tabIndex={-1}>{chunk ? 'This page could not be loaded' : 'Something went wrong on this page'}</h1>
+        <p className="error" role="alert">
+          {chunk ? 'Its code did not arrive. Check your connection, then try again.' : 'Try again, or go to another page.'}
+        </p>
+        <div className="row">
+          <button type="button" className="primary" disabled={this.state.retrying} onClick={() => void this.retry()}>
+            {this.state.retrying ? 'Trying again…' : 'Try again'}
+          </button>
+        </div>
+      </div>
+    );
+  }
 }
