@@ -1,12 +1,35 @@
 import type { Page } from 'playwright-core';
-import { DashboardHarness } from '../helpers/dashboard';
+import type { TestApp, TestUser } from '../helpers/app';
+import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
+import { GrantCreditsDocument, MarkMessagesReadDocument, MessagesDocument, UnreadMessageCountDocument } from '../generated/graphql';
 
 /*
  * The dashboard when things go wrong or get long: a page's code that fails to load, more
  * messages than one page holds, where the keyboard focus goes after an action, and forms that
  * forget what no longer applies.
  */
+
+/** What has the keyboard focus: its tag, accessible label, text and id. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement;
+    return el ? { tag: el.tagName.toLowerCase(), label: el.getAttribute('aria-label'), text: (el.textContent ?? '').trim(), id: el.id } : null;
+  });
+
+/**
+ * Messages through the API only: each spend of the whole balance fires three LOW_CREDITS
+ * (25, 10 and 0 %) and a CREDITS_DEPLETED message, and an admin grant starts a new cycle.
+ */
+async function makeMessages(t: TestApp, user: TestUser, cycles: number): Promise<void> {
+  const key = await createApiKey(t, user);
+  const admin = await t.admin();
+  expect((await charge(t, key, '5')).errors).toBeUndefined(); // the sign-up bonus
+  for (let i = 1; i < cycles; i++) {
+    await t.ok(GrantCreditsDocument, { accountId: user.accountId, amount: '1', reason: 'refill', idempotencyKey: `refill-${user.accountId}-${i}` }, admin.token);
+    expect((await charge(t, key, '1')).errors).toBeUndefined();
+  }
+}
 
 describeWithBrowser('dashboard: resilience', () => {
   let h: DashboardHarness;
@@ -71,6 +94,51 @@ describeWithBrowser('dashboard: resilience', () => {
     await page.getByRole('button', { name: 'Try again' }).click();
     await page.getByRole('heading', { name: 'Personas', level: 1 }).waitFor();
     await page.getByText('Create a persona').waitFor();
+    await context.close();
+  });
+
+  test('more messages than a page holds: the unread count is the server\'s, Show older reaches them all, Mark all read marks every one; the focus follows', async () => {
+    const { page, context } = await h.page();
+    const user = await h.t.signUp();
+    await makeMessages(h.t, user, 21); // 84 messages
+    // The 4 oldest read: 80 unread, 4 read, the read ones beyond the first page of all messages.
+    const all = await h.t.ok(MessagesDocument, { first: 100 }, user.token);
+    expect(all.messages.edges).toHaveLength(84);
+    await h.t.ok(MarkMessagesReadDocument, { ids: all.messages.edges.slice(-4).map((e) => e.node.id) }, user.token);
+
+    await h.logIn(page, user, '/app/messages');
+    await waitForTestIdText(page, 'unread-count', '80', 5000);
+    await page.getByRole('heading', { name: 'Unread (80)', level: 2 }).waitFor();
+    const unreadList = page.getByRole('region', { name: /^Unread/ }).getByTestId('message');
+    const readList = page.getByRole('region', { name: 'Read', exact: true }).getByTestId('message');
+    await page.waitForFunction(() => document.querySelectorAll('.message.unread').length === 50);
+    // The read ones come after 80 unread: the list goes on past pages with none to show.
+    await readList.nth(3).waitFor();
+    expect(await readList.count()).toBe(4);
+
+    await page.getByRole('button', { name: 'Show older unread messages' }).click();
+    await unreadList.nth(79).waitFor();
+    expect(await unreadList.count()).toBe(80);
+    expect(await page.getByRole('button', { name: 'Show older unread messages' }).count()).toBe(0);
+    // The focus is on the first message of the page asked for.
+    expect(await page.evaluate(() => document.activeElement === document.querySelectorAll('.message.unread')[50])).toBe(true);
+
+    // Mark read on an older message: the focus goes to the next one's Mark read.
+    const nextTitle = await unreadList.nth(61).locator('h3').textContent();
+    await unreadList.nth(60).getByRole('button', { name: /^Mark read/ }).click();
+    await page.getByRole('heading', { name: 'Unread (79)', level: 2 }).waitFor();
+    await waitForTestIdText(page, 'unread-count', '79', 5000);
+    expect(await focused(page)).toMatchObject({ tag: 'button', text: `Mark read: ${nextTitle}` });
+
+    await page.getByRole('button', { name: 'Mark all read' }).click();
+    await page.getByRole('heading', { name: 'Unread (0)', level: 2 }).waitFor();
+    await waitForTestIdText(page, 'unread-count', '0', 5000);
+    await page.getByText('You have read everything.').waitFor();
+    expect((await h.t.ok(UnreadMessageCountDocument, {}, user.token)).unreadMessageCount).toBe(0);
+    expect(await focused(page)).toMatchObject({ tag: 'h2', id: 'unread-title' });
+    // Every message is under Read now, paged.
+    await page.getByRole('button', { name: 'Show older read messages' }).click();
+    await readList.nth(83).waitFor();
     await context.close();
   });
 });

@@ -1,10 +1,21 @@
-import { useMutation, useQuery } from '@apollo/client/react';
-import { MarkMessagesReadDocument, MessagesDocument, type MessageFieldsFragment, type MessageKind } from '../gql/graphql';
+import { useCallback, useRef, useState } from 'react';
+import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
+import {
+  MarkMessagesReadDocument,
+  MessagesDocument,
+  OlderMessagesDocument,
+  UnreadMessageIdsDocument,
+  type MessageFieldsFragment,
+  type MessageKind,
+  type MessagePageFieldsFragment,
+} from '../gql/graphql';
 import { Empty, ErrorMessage, Loading, useAction } from '../components/ui';
 import { useShell, useTitle } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
 
 const PAGE = 50;
+/** The most messages the API returns in one page: Mark all read asks for this many at a time. */
+const LARGEST_PAGE = 100;
 
 const KIND_LABEL: Record<MessageKind, string> = {
   BURN_ALERT: 'Burn alert',
@@ -19,59 +30,168 @@ const KIND_LABEL: Record<MessageKind, string> = {
   WEBHOOK_ENDPOINT_DISABLED: 'Webhook disabled',
 };
 
-/** Messages: unread first, then the rest, newest first in each; new ones arrive live (lib/live.ts). */
+/** What every page of a list needs to show its messages. */
+interface ListProps {
+  unreadOnly: boolean;
+  timeZone: string;
+  onRead?: (id: string, button: HTMLElement) => void;
+}
+
+/**
+ * Messages: unread first, then the read ones, newest first in each and paged ("Show older"); new
+ * ones arrive live (lib/live.ts). The unread count is the server's, the one the top bar shows.
+ */
 export function MessagesPage() {
   useTitle('Messages');
   const { me } = useShell();
   const { data, error } = useQuery(MessagesDocument, { variables: { first: PAGE } });
-  const [markRead] = useMutation(MarkMessagesReadDocument, {
-    refetchQueries: ['Messages'],
-    awaitRefetchQueries: true,
-    // The top bar's count is the root `unreadMessageCount` field: lower it by what was marked.
-    update: (cache, { data }) => cache.modify({ fields: { unreadMessageCount: (n: number) => Math.max(0, n - (data?.markMessagesRead ?? 0)) } }),
-  });
-  const mark = useAction(async (ids: string[]) => markRead({ variables: { ids } }));
+  const { markOne, markAll } = useMarkRead();
+  const unreadHeading = useRef<HTMLHeadingElement>(null);
 
-  const unread = data?.unread.edges.map((e) => e.node) ?? [];
-  const read = data?.recent.edges.map((e) => e.node).filter((m) => m.read) ?? [];
+  // The marked message's button goes away: the focus moves to its neighbour's, else to the heading.
+  const markOneAction = useAction(async (id: string, button: HTMLElement) => {
+    const item = button.closest('li');
+    const neighbour = (item?.nextElementSibling ?? item?.previousElementSibling)?.querySelector('button');
+    await markOne(id);
+    (neighbour?.isConnected ? neighbour : unreadHeading.current)?.focus();
+  });
+  const markAllAction = useAction(async () => {
+    await markAll();
+    unreadHeading.current?.focus();
+  });
+
+  const unreadCount = data?.unreadMessageCount ?? 0;
   return (
     <div className="page">
       <div className="page-head">
         <h1 tabIndex={-1}>Messages</h1>
-        {unread.length > 0 && (
-          <button type="button" disabled={mark.pending} onClick={() => void mark.run(unread.map((m) => m.id))}>
+        {unreadCount > 0 && (
+          <button type="button" disabled={markAllAction.pending} onClick={() => void markAllAction.run()}>
             Mark all read
           </button>
         )}
       </div>
-      <ErrorMessage error={mark.error} />
+      <ErrorMessage error={markAllAction.error ?? markOneAction.error} />
       {!data ? (
         error ? <ErrorMessage error={error} /> : <Loading />
-      ) : unread.length + read.length === 0 ? (
+      ) : data.recent.edges.length === 0 ? (
         <Empty>No messages yet. Alerts about credits, budgets and purchases will appear here.</Empty>
       ) : (
         <>
           <section aria-labelledby="unread-title">
-            <h2 id="unread-title">Unread ({unread.length})</h2>
-            {unread.length === 0 ? <Empty>You have read everything.</Empty> : <MessageList messages={unread} timeZone={me.timezone} onRead={(id) => void mark.run([id])} />}
+            <h2 id="unread-title" ref={unreadHeading} tabIndex={-1}>
+              Unread ({unreadCount})
+            </h2>
+            {data.unread.edges.length === 0 ? (
+              <Empty>You have read everything.</Empty>
+            ) : (
+              <MessagePages connection={data.unread} unreadOnly timeZone={me.timezone} onRead={(id, button) => void markOneAction.run(id, button)} />
+            )}
           </section>
-          {read.length > 0 && (
-            <section aria-labelledby="read-title">
-              <h2 id="read-title">Read</h2>
-              <MessageList messages={read} timeZone={me.timezone} />
-            </section>
-          )}
+          <section aria-labelledby="read-title">
+            <h2 id="read-title">Read</h2>
+            <MessagePages connection={data.recent} unreadOnly={false} timeZone={me.timezone} />
+          </section>
         </>
       )}
     </div>
   );
 }
 
-function MessageList({ messages, timeZone, onRead }: { messages: MessageFieldsFragment[]; timeZone: string; onRead?: (id: string) => void }) {
+/**
+ * Marking read, then reading every list on screen again. The server takes at most 1000 ids per
+ * call and answers at most 100 per page, so Mark all read marks the newest unread page after
+ * page until none is left: every unread message, not only those loaded here.
+ */
+function useMarkRead() {
+  const client = useApolloClient();
+  const [markRead] = useMutation(MarkMessagesReadDocument, {
+    // The top bar's count is the root `unreadMessageCount` field: lower it by what was marked.
+    update: (cache, { data }) => cache.modify({ fields: { unreadMessageCount: (n: number) => Math.max(0, n - (data?.markMessagesRead ?? 0)) } }),
+  });
+  const refresh = () => client.refetchQueries({ include: ['Messages', 'OlderMessages'] });
+  const markOne = async (id: string) => {
+    await markRead({ variables: { ids: [id] } });
+    await refresh();
+  };
+  const markAll = async () => {
+    for (;;) {
+      const { data } = await client.query({ query: UnreadMessageIdsDocument, variables: { first: LARGEST_PAGE }, fetchPolicy: 'network-only' });
+      const ids = data?.messages.edges.map((e) => e.node.id) ?? [];
+      if (ids.length === 0) break;
+      const marked = await markRead({ variables: { ids } });
+      // Nothing left to mark (another tab was quicker): stop rather than ask again forever.
+      if (!marked.data?.markMessagesRead) break;
+    }
+    await refresh();
+  };
+  return { markOne, markAll };
+}
+
+/**
+ * One page of a list, then, once asked for, the page after it. A later page starts after this
+ * page's last message as it is now, so a message marked read never leaves a gap or shows twice.
+ * `claimFocus` hands the focus to the first message of a page the reader asked for.
+ */
+function MessagePages({ connection, claimFocus, shownAbove = false, ...list }: ListProps & { connection: MessagePageFieldsFragment; claimFocus?: () => boolean; shownAbove?: boolean }) {
+  const [expanded, setExpanded] = useState(false);
+  const asked = useRef(false);
+  const claimOnce = useCallback(() => {
+    const mine = asked.current;
+    asked.current = false;
+    return mine;
+  }, []);
+  const messages = connection.edges.map((e) => e.node).filter((m) => list.unreadOnly || m.read);
+  const { hasNextPage, endCursor } = connection.pageInfo;
+  // Under "Read", a page of unread messages only would show nothing: go on to the next one at once.
+  const showNext = hasNextPage && endCursor !== null && endCursor !== undefined && (expanded || messages.length === 0);
+  return (
+    <>
+      {messages.length > 0 && <MessageList messages={messages} claimFocus={claimFocus} {...list} />}
+      {messages.length === 0 && !list.unreadOnly && !shownAbove && !hasNextPage && <Empty>No read messages yet.</Empty>}
+      {showNext ? (
+        <OlderMessages after={endCursor} claimFocus={messages.length > 0 ? claimOnce : claimFocus} shownAbove={shownAbove || messages.length > 0} {...list} />
+      ) : (
+        hasNextPage && (
+          <div className="row">
+            <button
+              type="button"
+              onClick={() => {
+                asked.current = true;
+                setExpanded(true);
+              }}
+            >
+              Show older<span className="visually-hidden"> {list.unreadOnly ? 'unread' : 'read'} messages</span>
+            </button>
+          </div>
+        )
+      )}
+    </>
+  );
+}
+
+function OlderMessages({ after, claimFocus, shownAbove, ...list }: ListProps & { after: string; claimFocus?: () => boolean; shownAbove: boolean }) {
+  const { data, error } = useQuery(OlderMessagesDocument, { variables: { first: PAGE, after, unreadOnly: list.unreadOnly } });
+  if (!data) return error ? <ErrorMessage error={error} /> : <Loading />;
+  return <MessagePages connection={data.messages} claimFocus={claimFocus} shownAbove={shownAbove} {...list} />;
+}
+
+function MessageList({ messages, timeZone, onRead, claimFocus }: ListProps & { messages: MessageFieldsFragment[]; claimFocus?: () => boolean }) {
+  // A stable ref callback: React calls it when a first message is rendered, not on every render.
+  const focusFirst = useCallback((item: HTMLLIElement | null) => {
+    if (item && claimFocus?.()) item.focus();
+  }, [claimFocus]);
   return (
     <ul className="messages">
-      {messages.map((m) => (
-        <li key={m.id} className={`message${m.read ? '' : ' unread'}`} data-testid="message" data-kind={m.kind}>
+      {messages.map((m, i) => (
+        <li
+          key={m.id}
+          ref={i === 0 ? focusFirst : undefined}
+          tabIndex={i === 0 && claimFocus ? -1 : undefined}
+          className={`message${m.read ? '' : ' unread'}`}
+          data-testid="message"
+          data-kind={m.kind}
+        >
           <div className="message-head">
             <span className={`kind kind-${m.kind.toLowerCase()}`}>{KIND_LABEL[m.kind]}</span>
             <h3>{m.title}</h3>
@@ -79,7 +199,7 @@ function MessageList({ messages, timeZone, onRead }: { messages: MessageFieldsFr
           </div>
           <p>{m.body}</p>
           {onRead && (
-            <button type="button" className="link-button" onClick={() => onRead(m.id)}>
+            <button type="button" className="link-button" onClick={(e) => onRead(m.id, e.currentTarget)}>
               Mark read<span className="visually-hidden">: {m.title}</span>
             </button>
           )}
