@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import type { TestApp, TestUser } from '../helpers/app';
 import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { GrantCreditsDocument, MarkMessagesReadDocument, MessagesDocument, UnreadMessageCountDocument } from '../generated/graphql';
+import { CreateSynfluencerDocument, GrantCreditsDocument, MarkMessagesReadDocument, MessagesDocument, UnreadMessageCountDocument } from '../generated/graphql';
 
 /*
  * The dashboard when things go wrong or get long: a page's code that fails to load, more
@@ -139,6 +139,54 @@ describeWithBrowser('dashboard: resilience', () => {
     // Every message is under Read now, paged.
     await page.getByRole('button', { name: 'Show older read messages' }).click();
     await readList.nth(83).waitFor();
+    await context.close();
+  });
+
+  test('personas: Rename starts from the current name, Escape and Cancel end it and give the focus back to Rename; archiving leaves the focus on the list', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    await h.t.ok(CreateSynfluencerDocument, { input: { name: 'Nova', handle: '@nova', platforms: ['tiktok'] } }, user.token);
+    await page.getByRole('link', { name: 'Personas' }).click();
+    await page.getByTestId('persona').filter({ hasText: 'Nova' }).waitFor();
+
+    await page.getByRole('button', { name: 'Rename Nova' }).click();
+    await page.getByLabel('New name for Nova').fill('Abandoned');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await focused(page)).toMatchObject({ tag: 'button', label: 'Rename Nova' });
+
+    // The abandoned draft is gone; Escape cancels too.
+    await page.getByRole('button', { name: 'Rename Nova' }).click();
+    expect(await page.getByLabel('New name for Nova').inputValue()).toBe('Nova');
+    await page.getByLabel('New name for Nova').fill('Also abandoned');
+    await page.keyboard.press('Escape');
+    await page.getByLabel('New name for Nova').waitFor({ state: 'detached' });
+    expect(await focused(page)).toMatchObject({ tag: 'button', label: 'Rename Nova' });
+    await page.getByRole('button', { name: 'Rename Nova' }).click();
+    expect(await page.getByLabel('New name for Nova').inputValue()).toBe('Nova');
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('button', { name: 'Archive Nova' }).click();
+    await page.getByRole('button', { name: 'Yes, archive' }).click();
+    await page.getByText('No personas yet. Create one to track its usage on its own.').waitFor();
+    expect(await focused(page)).toMatchObject({ tag: 'h2', text: 'Your personas' });
+    await context.close();
+  });
+
+  test('API keys: after "I saved it" and "Yes, revoke" the focus stays on the page', async () => {
+    const { page, context } = await h.page();
+    await h.signUpAndLogIn(page);
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Key name').fill('render pipeline');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByTestId('api-key-secret').waitFor();
+    await page.getByRole('button', { name: 'I saved it' }).click();
+    await page.getByTestId('api-key-secret').waitFor({ state: 'detached' });
+    expect(await focused(page)).toMatchObject({ tag: 'h2', text: 'Create an API key' });
+
+    await page.getByRole('button', { name: 'Revoke render pipeline' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
+    await page.getByTestId('api-key').filter({ hasText: 'revoked' }).waitFor();
+    expect(await focused(page)).toMatchObject({ tag: 'h2', text: 'Your keys' });
     await context.close();
   });
 });

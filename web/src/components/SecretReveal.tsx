@@ -5,6 +5,13 @@ import { Notice } from './ui';
 export function SecretReveal({ secret, testId, what, onDone }: { secret: string; testId: string; what: string; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
   const field = useRef<HTMLInputElement>(null);
+  // Dismissed, it goes with the focus (the button that created it was disabled while pending,
+  // which blurred it): the heading of the card it sits in takes the focus.
+  const done = () => {
+    const heading = field.current?.closest('.card')?.querySelector<HTMLElement>('h2');
+    onDone();
+    heading?.focus();
+  };
   const copy = async () => {
     try {
       // The Clipboard API exists only on secure origins; elsewhere, copy the selected field.
@@ -32,7 +39,7 @@ export function SecretReveal({ secret, testId, what, onDone }: { secret: string;
         <button type="button" onClick={() => void copy()}>
           Copy
         </button>
-        <button type="button" className="link-button" onClick={onDone}>
+        <button type="button" className="link-button" onClick={done}>
           I saved it
         </button>
       </div>

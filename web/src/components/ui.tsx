@@ -5,12 +5,19 @@ export function Card({ id, title, children, actions }: { id: string; title: stri
   return (
     <section className="card" id={id} aria-labelledby={`${id}-title`}>
       <header className="card-head">
-        <h2 id={`${id}-title`}>{title}</h2>
+        <h2 id={`${id}-title`} tabIndex={-1}>
+          {title}
+        </h2>
         {actions}
       </header>
       {children}
     </section>
   );
+}
+
+/** Gives the focus to a Card's heading: where it goes when the control that had it is gone. */
+export function focusCardHeading(cardId: string): void {
+  document.getElementById(`${cardId}-title`)?.focus();
 }
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { ApiKeysDocument, CreateApiKeyDocument, RevokeApiKeyDocument, type ApiKeyScope, type ApiKeysQuery } from '../gql/graphql';
-import { Card, ConfirmedAction, Empty, ErrorMessage, Loading, useAction } from '../components/ui';
+import { Card, ConfirmedAction, Empty, ErrorMessage, focusCardHeading, Loading, useAction } from '../components/ui';
 import { SecretReveal } from '../components/SecretReveal';
 import { useShell, useTitle } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
@@ -94,7 +94,11 @@ function KeyList() {
 function KeyRow({ apiKey: k }: { apiKey: ApiKeysQuery['apiKeys'][number] }) {
   const { me } = useShell();
   const [revoke] = useMutation(RevokeApiKeyDocument, { refetchQueries: ['ApiKeys'], awaitRefetchQueries: true });
-  const doRevoke = useAction(async () => revoke({ variables: { id: k.id } }));
+  // Revoked, the row loses its buttons: the list's heading takes the focus.
+  const doRevoke = useAction(async () => {
+    await revoke({ variables: { id: k.id } });
+    focusCardHeading('key-list');
+  });
   return (
     <li className="list-row" data-testid="api-key">
       <div className="stack">

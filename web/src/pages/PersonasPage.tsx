@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { ArchivePersonaDocument, CreatePersonaDocument, PersonasDocument, RenamePersonaDocument, type PersonasQuery } from '../gql/graphql';
-import { Card, ConfirmedAction, Empty, ErrorMessage, Loading, Notice, useAction } from '../components/ui';
+import { Card, ConfirmedAction, Empty, ErrorMessage, focusCardHeading, Loading, Notice, useAction } from '../components/ui';
 import { useShell, useTitle } from '../lib/shell';
 import { formatDate } from '../lib/time';
 
@@ -87,14 +87,28 @@ function CreatePersona() {
 function PersonaRow({ persona }: { persona: Persona }) {
   const { me } = useShell();
   const [editing, setEditing] = useState(false);
+  // After a rename ends (saved or cancelled) the Rename button that opened it takes the focus back.
+  const [renamed, setRenamed] = useState(false);
   const [name, setName] = useState(persona.name);
   const [rename] = useMutation(RenamePersonaDocument, REFRESH);
   const [archive] = useMutation(ArchivePersonaDocument, REFRESH);
+  const startRename = () => {
+    setName(persona.name); // never an abandoned draft
+    setEditing(true);
+  };
+  const stopRename = () => {
+    setEditing(false);
+    setRenamed(true);
+  };
   const saveName = useAction(async () => {
     await rename({ variables: { id: persona.id, input: { name: name.trim() } } });
-    setEditing(false);
+    stopRename();
   });
-  const doArchive = useAction(async () => archive({ variables: { id: persona.id } }));
+  // The row loses its buttons (or goes, archived ones being hidden): the list's heading takes the focus.
+  const doArchive = useAction(async () => {
+    await archive({ variables: { id: persona.id } });
+    focusCardHeading('persona-list');
+  });
   return (
     <li className="list-row persona" data-testid="persona">
       {editing ? (
@@ -104,6 +118,9 @@ function PersonaRow({ persona }: { persona: Persona }) {
             e.preventDefault();
             void saveName.run();
           }}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') stopRename();
+          }}
         >
           <label className="field">
             <span>New name for {persona.name}</span>
@@ -112,7 +129,7 @@ function PersonaRow({ persona }: { persona: Persona }) {
           <button type="submit" disabled={saveName.pending}>
             Save
           </button>
-          <button type="button" className="link-button" onClick={() => setEditing(false)}>
+          <button type="button" className="link-button" onClick={stopRename}>
             Cancel
           </button>
         </form>
@@ -127,7 +144,7 @@ function PersonaRow({ persona }: { persona: Persona }) {
       )}
       {!persona.archived && !editing && (
         <div className="row wrap">
-          <button type="button" onClick={() => setEditing(true)} aria-label={`Rename ${persona.name}`}>
+          <button type="button" onClick={startRename} autoFocus={renamed} aria-label={`Rename ${persona.name}`}>
             Rename
           </button>
           <ConfirmedAction
