@@ -189,4 +189,29 @@ describeWithBrowser('dashboard: resilience', () => {
     expect(await focused(page)).toMatchObject({ tag: 'h2', text: 'Your keys' });
     await context.close();
   });
+
+  test('sign-up: a server error goes once an input changes; "Log in instead?" is a link to the log-in page', async () => {
+    const { page, context } = await h.page();
+    const taken = await h.t.signUp();
+    await page.goto('/app/signup');
+    await page.getByLabel('Email').fill(taken.email);
+    await page.getByLabel('Password').fill('Sup3rSecret!');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByText('An account with this email already exists.').waitFor();
+
+    await page.getByLabel('Email').fill(`other-${taken.email}`);
+    expect(await page.getByText('An account with this email already exists.').count()).toBe(0);
+    await page.getByLabel('Password').fill('weak');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByText('This password is too weak.').waitFor();
+    expect(await page.getByRole('alert').allTextContents()).toEqual([expect.stringContaining('This password is too weak.')]);
+
+    await page.getByLabel('Email').fill(taken.email);
+    await page.getByLabel('Password').fill('Sup3rSecret!');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('link', { name: 'Log in instead?' }).click();
+    await page.getByRole('heading', { name: 'Log in', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/app/login');
+    await context.close();
+  });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import { ErrorMessage, FieldError, useAction, codeOf } from '../components/ui';
 import { Link } from '../lib/router';
 import type { EndReason, SessionStore } from '../lib/session';
@@ -73,8 +73,13 @@ export function SignUpPage({ session }: { session: SessionStore }) {
   const [password, setPassword] = useState('');
   const [timezone, setTimezone] = useState(browserTimeZone);
   const [weak, setWeak] = useState<string | null>(null);
-  const { run, pending, error } = useAction((e: string, p: string, tz: string) => session.signUp(e, p, tz));
+  const { run, pending, error, setError } = useAction((e: string, p: string, tz: string) => session.signUp(e, p, tz));
   const serverWeak = codeOf(error) === 'WEAK_PASSWORD';
+  // The server's answer was about what was sent: once an input changes it no longer applies.
+  const edit = (set: (value: string) => void) => (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
+    set(e.target.value);
+    setError(null);
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const problem = passwordProblem(password);
@@ -86,7 +91,7 @@ export function SignUpPage({ session }: { session: SessionStore }) {
       <form onSubmit={submit} className="stack" noValidate>
         <label className="field">
           <span>Email</span>
-          <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input type="email" name="email" autoComplete="email" required value={email} onChange={edit(setEmail)} />
         </label>
         <label className="field">
           <span>Password</span>
@@ -98,7 +103,7 @@ export function SignUpPage({ session }: { session: SessionStore }) {
             aria-describedby="signup-policy signup-password-error"
             aria-invalid={weak || serverWeak ? true : undefined}
             value={password}
-            onChange={(e) => setPassword(e.target.value)}
+            onChange={edit(setPassword)}
           />
         </label>
         <p className="hint" id="signup-policy">
@@ -107,13 +112,13 @@ export function SignUpPage({ session }: { session: SessionStore }) {
         <FieldError id="signup-password-error" message={weak} />
         <label className="field">
           <span>Timezone</span>
-          <select value={timezone} onChange={(e) => setTimezone(e.target.value)}>
+          <select value={timezone} onChange={edit(setTimezone)}>
             {[...new Set([timezone, ...timeZones()])].map((z) => (
               <option key={z}>{z}</option>
             ))}
           </select>
         </label>
-        <ErrorMessage error={error} />
+        <SignUpError error={error} />
         <button type="submit" className="primary" disabled={pending}>
           {pending ? 'Creating your account…' : 'Sign up'}
         </button>
@@ -122,5 +127,15 @@ export function SignUpPage({ session }: { session: SessionStore }) {
         Already have an account? <Link to="login">Log in</Link>
       </p>
     </AuthFrame>
+  );
+}
+
+/** A taken email links to the log-in page (lib/errors.ts has the same sentence as plain text); any other error is the table's sentence. */
+function SignUpError({ error }: { error: unknown }) {
+  if (codeOf(error) !== 'EMAIL_TAKEN') return <ErrorMessage error={error} />;
+  return (
+    <p className="error" role="alert">
+      An account with this email already exists. <Link to="login">Log in instead?</Link>
+    </p>
   );
 }
