@@ -212,6 +212,14 @@ describeWithBrowser('dashboard: resilience', () => {
     await page.getByRole('link', { name: 'Log in instead?' }).click();
     await page.getByRole('heading', { name: 'Log in', level: 1 }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/app/login');
+
+    // Log-in alike: a wrong password's answer goes once the password is typed again.
+    await page.getByLabel('Email').fill(taken.email);
+    await page.getByLabel('Password').fill('Wrong-passw0rd');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('That email and password do not match.').waitFor();
+    await page.getByLabel('Password').fill('Sup3rSecret');
+    expect(await page.getByText('That email and password do not match.').count()).toBe(0);
     await context.close();
   });
 });

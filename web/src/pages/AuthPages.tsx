@@ -35,7 +35,12 @@ function AuthFrame({ title, children }: { title: string; children: React.ReactNo
 export function LoginPage({ session, reason }: { session: SessionStore; reason: EndReason | null }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const { run, pending, error } = useAction((e: string, p: string) => session.logIn(e, p));
+  const { run, pending, error, setError } = useAction((e: string, p: string) => session.logIn(e, p));
+  // As on sign-up: the server's answer was about what was sent, so it goes once an input changes.
+  const edit = (set: (value: string) => void) => (e: ChangeEvent<HTMLInputElement>) => {
+    set(e.target.value);
+    setError(null);
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(email.trim(), password);
@@ -50,11 +55,11 @@ export function LoginPage({ session, reason }: { session: SessionStore; reason: 
       <form onSubmit={submit} className="stack" noValidate>
         <label className="field">
           <span>Email</span>
-          <input type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input type="email" name="email" autoComplete="email" required value={email} onChange={edit(setEmail)} />
         </label>
         <label className="field">
           <span>Password</span>
-          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={edit(setPassword)} />
         </label>
         <ErrorMessage error={error} />
         <button type="submit" className="primary" disabled={pending}>
