@@ -18,6 +18,17 @@ const focused = (page: Page) =>
   });
 
 /**
+ * Waits (up to 2 s) for the focus to land on what `expected` describes, then asserts it: the page
+ * moves the focus once its mutation's refetch has resolved, which can come a frame after the
+ * list the test waits for has re-rendered.
+ */
+async function expectFocus(page: Page, expected: Partial<Record<'tag' | 'label' | 'text' | 'id', string>>): Promise<void> {
+  const matches = (now: Awaited<ReturnType<typeof focused>>) => now !== null && Object.entries(expected).every(([key, value]) => now[key as keyof typeof now] === value);
+  for (const deadline = Date.now() + 2000; !matches(await focused(page)) && Date.now() < deadline; ) await page.waitForTimeout(20);
+  expect(await focused(page)).toMatchObject(expected);
+}
+
+/**
  * Messages through the API only: each spend of the whole balance fires three LOW_CREDITS
  * (25, 10 and 0 %) and a CREDITS_DEPLETED message, and an admin grant starts a new cycle.
  */
@@ -135,7 +146,7 @@ describeWithBrowser('dashboard: resilience', () => {
     await waitForTestIdText(page, 'unread-count', '0', 5000);
     await page.getByText('You have read everything.').waitFor();
     expect((await h.t.ok(UnreadMessageCountDocument, {}, user.token)).unreadMessageCount).toBe(0);
-    expect(await focused(page)).toMatchObject({ tag: 'h2', id: 'unread-title' });
+    await expectFocus(page, { tag: 'h2', id: 'unread-title' });
     // Every message is under Read now, paged.
     await page.getByRole('button', { name: 'Show older read messages' }).click();
     await readList.nth(83).waitFor();
@@ -152,7 +163,7 @@ describeWithBrowser('dashboard: resilience', () => {
     await page.getByRole('button', { name: 'Rename Nova' }).click();
     await page.getByLabel('New name for Nova').fill('Abandoned');
     await page.getByRole('button', { name: 'Cancel' }).click();
-    expect(await focused(page)).toMatchObject({ tag: 'button', label: 'Rename Nova' });
+    await expectFocus(page, { tag: 'button', label: 'Rename Nova' });
 
     // The abandoned draft is gone; Escape cancels too.
     await page.getByRole('button', { name: 'Rename Nova' }).click();
@@ -160,7 +171,7 @@ describeWithBrowser('dashboard: resilience', () => {
     await page.getByLabel('New name for Nova').fill('Also abandoned');
     await page.keyboard.press('Escape');
     await page.getByLabel('New name for Nova').waitFor({ state: 'detached' });
-    expect(await focused(page)).toMatchObject({ tag: 'button', label: 'Rename Nova' });
+    await expectFocus(page, { tag: 'button', label: 'Rename Nova' });
     await page.getByRole('button', { name: 'Rename Nova' }).click();
     expect(await page.getByLabel('New name for Nova').inputValue()).toBe('Nova');
     await page.keyboard.press('Escape');
@@ -168,7 +179,7 @@ describeWithBrowser('dashboard: resilience', () => {
     await page.getByRole('button', { name: 'Archive Nova' }).click();
     await page.getByRole('button', { name: 'Yes, archive' }).click();
     await page.getByText('No personas yet. Create one to track its usage on its own.').waitFor();
-    expect(await focused(page)).toMatchObject({ tag: 'h2', text: 'Your personas' });
+    await expectFocus(page, { tag: 'h2', text: 'Your personas' });
     await context.close();
   });
 
@@ -181,12 +192,12 @@ describeWithBrowser('dashboard: resilience', () => {
     await page.getByTestId('api-key-secret').waitFor();
     await page.getByRole('button', { name: 'I saved it' }).click();
     await page.getByTestId('api-key-secret').waitFor({ state: 'detached' });
-    expect(await focused(page)).toMatchObject({ tag: 'h2', text: 'Create an API key' });
+    await expectFocus(page, { tag: 'h2', text: 'Create an API key' });
 
     await page.getByRole('button', { name: 'Revoke render pipeline' }).click();
     await page.getByRole('button', { name: 'Yes, revoke' }).click();
     await page.getByTestId('api-key').filter({ hasText: 'revoked' }).waitFor();
-    expect(await focused(page)).toMatchObject({ tag: 'h2', text: 'Your keys' });
+    await expectFocus(page, { tag: 'h2', text: 'Your keys' });
     await context.close();
   });
 
