@@ -473,6 +473,24 @@ describe('top-ups', () => {
     expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 0, topUpsThisMonth: 1 }); // failed ones do not count against the maximum
   });
 
+  it('a pack bought by hand while below the threshold starts no top-up of its own, though its payment saves the card before the pack is credited', async () => {
+    const u = await readyUser(DECLINED_CARD, { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
+    expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40: top-up 1, declined
+    await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
+    // The customer buys a pack with another card; Stripe sends the payment before the Checkout event.
+    const pi = `pi_${randomBytes(6).toString('hex')}`;
+    const metadata = { accountId: u.accountId, packId: 'pack_100', credits: '100' };
+    const intent = { id: pi, object: 'payment_intent', status: 'succeeded', amount: 900, amount_received: 900, currency: 'usd', customer: 'cus_x', payment_method: 'pm_card_visa', setup_future_usage: 'off_session', metadata };
+    expect(await postStripe('payment_intent.succeeded', intent)).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } });
+    await sleep(500);
+    expect(await attemptsOf(u)).toHaveLength(1); // no second charge of the card for a top-up
+    const session = { id: `cs_${randomBytes(6).toString('hex')}`, object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', client_reference_id: u.accountId, customer: null, metadata, payment_intent: pi, amount_total: 900, currency: 'usd' };
+    expect((await postStripe('checkout.session.completed', session)).status).toBe(200);
+    expect(await balance(u)).toBe('140');
+    await sleep(300);
+    expect(await attemptsOf(u)).toHaveLength(1);
+  });
+
   it('enabling auto top-up on a balance already below the threshold tops up at once, once', async () => {
     await selfServiceOn();
     const u = await a.signUp(); // 100

@@ -63,7 +63,7 @@ const CLAIM = `
   run_ended as (
     update webhook_endpoint e set failing_since = null
      where e.id in (select endpoint_id from given_up) and e.failing_since is not null
-       and not exists (select 1 from webhook_delivery p where p.endpoint_id = e.id and p.status = 'PENDING' and p.id not in (select id from given_up)))
+       and not exists (select 1 from webhook_delivery p where p.endpoint_id = e.id and p.status = 'PENDING' and p.replay_of is null and p.id not in (select id from given_up)))
   update webhook_delivery d set attempts = d.attempts + 1, next_attempt_at = now() + $2 * interval '1 millisecond'
     from due, webhook_event ev, webhook_endpoint e
    where d.id = due.id and d.attempts < $3::int and ev.id = d.event_id and e.id = d.endpoint_id
@@ -98,7 +98,7 @@ const RECORD = `
   update webhook_endpoint e set failing_since = case
            when (select replay from delivery) then failing_since
            when $7::bool then null
-           when (select status from delivery) = 'FAILED' and not exists (select 1 from webhook_delivery p where p.endpoint_id = e.id and p.status = 'PENDING' and p.id <> $1::uuid) then null
+           when (select status from delivery) = 'FAILED' and not exists (select 1 from webhook_delivery p where p.endpoint_id = e.id and p.status = 'PENDING' and p.replay_of is null and p.id <> $1::uuid) then null
            else coalesce(failing_since, now()) end
    where id = $8::uuid and exists (select 1 from delivery)
   returning status, failing_since is not null and failing_since <= now() - $11::bigint * interval '1 millisecond' as overdue`;
