@@ -1,7 +1,7 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { UpdateSettingsDocument } from '../gql/graphql';
-import { Card, ErrorMessage, FieldError, Notice, useAction } from '../components/ui';
+import { Card, ErrorMessage, FieldError, Notice, useAction, useDraft } from '../components/ui';
 import { formatCredits, validateAmount } from '../lib/money';
 import { useShell } from '../lib/shell';
 
@@ -31,26 +31,22 @@ export function LimitsCard() {
 function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; label: string; help: string; current: string | null; allowZero: boolean }) {
   const { display } = useShell();
   const id = `limit-${props.field}`;
-  const [text, setText] = useState(props.current ?? '');
   // Typed but not saved: a value saved elsewhere (another tab, an API client) must not overwrite it.
-  const [edited, setEdited] = useState(false);
-  useEffect(() => {
-    if (!edited) setText(props.current ?? '');
-  }, [props.current, edited]);
+  const text = useDraft(props.current ?? '');
   const [invalid, setInvalid] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [update] = useMutation(UpdateSettingsDocument);
   const save = useAction(async (value: string | null) => {
     await update({ variables: { input: { [props.field]: value } } });
-    setEdited(false);
+    text.settle();
     setSaved(value === null ? `${props.label} cleared.` : `${props.label} set to ${formatCredits(value, display)}.`);
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSaved(null);
-    const problem = validateAmount(text, { allowZero: props.allowZero });
+    const problem = validateAmount(text.value, { allowZero: props.allowZero });
     setInvalid(problem);
-    if (!problem) void save.run(text.trim());
+    if (!problem) void save.run(text.value.trim());
   };
   return (
     <form className="limit" onSubmit={submit} noValidate>
@@ -59,11 +55,8 @@ function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; la
         <input
           id={id}
           inputMode="decimal"
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            setEdited(true);
-          }}
+          value={text.value}
+          onChange={(e) => text.edit(e.target.value)}
           placeholder="Off"
           aria-describedby={`${id}-help ${id}-error`}
           aria-invalid={invalid ? true : undefined}

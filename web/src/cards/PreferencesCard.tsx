@@ -1,25 +1,22 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { UpdateSettingsDocument } from '../gql/graphql';
-import { Card, ErrorMessage, Notice, useAction } from '../components/ui';
+import { Card, ErrorMessage, Notice, useAction, useDraft } from '../components/ui';
 import { useShell } from '../lib/shell';
 import { timeZones } from '../lib/time';
 
 /** Timezone (months and usage buckets are counted in it, so the summary re-buckets) and low-credit emails. */
 export function PreferencesCard() {
   const { me } = useShell();
-  const [timezone, setTimezone] = useState(me.timezone);
   // Chosen but not saved: a zone saved elsewhere (another tab, an API client) must not overwrite
   // it; otherwise the select follows the saved zone, so Save here never quietly undoes that one.
-  const [edited, setEdited] = useState(false);
-  useEffect(() => {
-    if (!edited) setTimezone(me.timezone);
-  }, [me.timezone, edited]);
+  const zone = useDraft(me.timezone);
+  const timezone = zone.value;
   const [saved, setSaved] = useState<string | null>(null);
   const [update] = useMutation(UpdateSettingsDocument, { refetchQueries: ['UsageSummary', 'UsageHistory', 'WalletDetails'] });
   const saveZone = useAction(async () => {
     await update({ variables: { input: { timezone } } });
-    setEdited(false);
+    zone.settle();
     setSaved(`Timezone set to ${timezone}.`);
   });
   const toggleEmails = useAction(async (on: boolean) => {
@@ -38,10 +35,7 @@ export function PreferencesCard() {
       >
         <label className="field">
           <span>Timezone</span>
-          <select value={timezone} onChange={(e) => {
-              setTimezone(e.target.value);
-              setEdited(true);
-            }} data-testid="timezone">
+          <select value={timezone} onChange={(e) => zone.edit(e.target.value)} data-testid="timezone">
             {[...new Set([me.timezone, ...timeZones()])].map((z) => (
               <option key={z}>{z}</option>
             ))}

@@ -1,4 +1,4 @@
-import { Component, useCallback, useState, type ReactNode } from 'react';
+import { Component, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { describeError } from '../lib/errors';
 
 export function Card({ id, title, children, actions }: { id: string; title: string; children: ReactNode; actions?: ReactNode }) {
@@ -13,6 +13,25 @@ export function Card({ id, title, children, actions }: { id: string; title: stri
       {children}
     </section>
   );
+}
+
+/**
+ * A form field's text that follows the saved value (a change pushed from another tab or an API
+ * client) until the user edits it: then what they typed is never overwritten. `settle` once this
+ * form has saved it, so the field follows again.
+ */
+export function useDraft(saved: string): { value: string; edit: (value: string) => void; settle: () => void } {
+  const [value, setValue] = useState(saved);
+  const [edited, setEdited] = useState(false);
+  useEffect(() => {
+    if (!edited) setValue(saved);
+  }, [saved, edited]);
+  const edit = useCallback((next: string) => {
+    setValue(next);
+    setEdited(true);
+  }, []);
+  const settle = useCallback(() => setEdited(false), []);
+  return { value, edit, settle };
 }
 
 /** Gives the focus to a Card's heading: where it goes when the control that had it is gone. */

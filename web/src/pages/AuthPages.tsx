@@ -32,15 +32,23 @@ function AuthFrame({ title, children }: { title: string; children: React.ReactNo
   );
 }
 
+/**
+ * An input's change handler that also clears the form's server error: the server's answer was
+ * about what was sent, so once an input changes it no longer applies.
+ */
+const clearingError =
+  (setError: (error: null) => void) =>
+  (set: (value: string) => void) =>
+  (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
+    set(e.target.value);
+    setError(null);
+  };
+
 export function LoginPage({ session, reason }: { session: SessionStore; reason: EndReason | null }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const { run, pending, error, setError } = useAction((e: string, p: string) => session.logIn(e, p));
-  // As on sign-up: the server's answer was about what was sent, so it goes once an input changes.
-  const edit = (set: (value: string) => void) => (e: ChangeEvent<HTMLInputElement>) => {
-    set(e.target.value);
-    setError(null);
-  };
+  const edit = clearingError(setError);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(email.trim(), password);
@@ -80,11 +88,7 @@ export function SignUpPage({ session }: { session: SessionStore }) {
   const [weak, setWeak] = useState<string | null>(null);
   const { run, pending, error, setError } = useAction((e: string, p: string, tz: string) => session.signUp(e, p, tz));
   const serverWeak = codeOf(error) === 'WEAK_PASSWORD';
-  // The server's answer was about what was sent: once an input changes it no longer applies.
-  const edit = (set: (value: string) => void) => (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
-    set(e.target.value);
-    setError(null);
-  };
+  const edit = clearingError(setError);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const problem = passwordProblem(password);
