@@ -110,7 +110,10 @@ export class AutoTopUpService implements PaymentEventHandler {
     if (event.type === 'payment_intent.payment_failed') return this.intentFailed(event.data.object);
     if (event.type === 'setup_intent.succeeded') {
       const setup = event.data.object;
-      return this.cardSaved(setup.metadata?.accountId, setup.usage === 'off_session' ? idOf(setup.payment_method) : null, idOf(setup.customer), true);
+      const saved = await this.cardSaved(setup.metadata?.accountId, setup.usage === 'off_session' ? idOf(setup.payment_method) : null, idOf(setup.customer));
+      // A card saved for auto top-up alone: a balance already below the threshold tops up now.
+      if (saved.accountId) await this.askForTopUp(saved.accountId);
+      return saved;
     }
     return { accountId: null, outcome: 'IGNORED' };
   }
@@ -121,7 +124,7 @@ export class AutoTopUpService implements PaymentEventHandler {
       // A Checkout purchase that saved its card for later (setup_future_usage).
       // No top-up review here: the pack this payment bought is credited by its own Checkout event,
       // which may come later; a review now would see the balance without it and charge again.
-      return this.cardSaved(intent.metadata?.accountId, intent.setup_future_usage === 'off_session' ? idOf(intent.payment_method) : null, idOf(intent.customer), false);
+      return this.cardSaved(intent.metadata?.accountId, intent.setup_future_usage === 'off_session' ? idOf(intent.payment_method) : null, idOf(intent.customer));
     }
     const attempt = await this.payments.attempt(attemptId);
     if (!attempt || attempt.accountId !== intent.metadata?.accountId) return { accountId: null, outcome: 'IGNORED' };
@@ -138,13 +141,12 @@ export class AutoTopUpService implements PaymentEventHandler {
   }
 
   /** Our account for a saved card: the metadata our Checkout set, else the Stripe customer. */
-  private async cardSaved(accountIdHint: string | undefined, paymentMethodId: string | null, customerId: string | null, reviewForTopUp: boolean): Promise<{ accountId: string | null; outcome: Outcome }> {
+  private async cardSaved(accountIdHint: string | undefined, paymentMethodId: string | null, customerId: string | null): Promise<{ accountId: string | null; outcome: Outcome }> {
     if (!paymentMethodId) return { accountId: null, outcome: 'IGNORED' };
     const byHint = accountIdHint && isUuid(accountIdHint) ? await this.sql.query<{ id: string }>('select id from account where id = ?', [accountIdHint]) : [];
     const rows = byHint.length > 0 || !customerId ? byHint : await this.sql.query<{ id: string }>('select id from account where stripe_customer_id = ?', [customerId]);
     if (rows.length === 0) return { accountId: null, outcome: 'IGNORED' };
     await this.settings.saveCard(rows[0].id, paymentMethodId, customerId);
-    if (reviewForTopUp) await this.askForTopUp(rows[0].id);
     return { accountId: rows[0].id, outcome: 'APPLIED' };
   }
 }

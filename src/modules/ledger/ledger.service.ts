@@ -17,6 +17,7 @@ import type { BatchParticipant } from './engine/participant';
 import { LedgerEngine } from './engine/scheduler';
 import { LedgerTransaction } from './ledger-transaction.entity';
 import { MonthTurns } from './month-turns';
+import { CreditRefusals } from './ledger.refusals';
 import { chargeOperation, chargeResult, checkBatch, lookUpBatch, queuedOf, settleBatch, type BatchChargeOutcome, type ChargeResult } from './ledger.charges';
 import {
   assertClientKey,
@@ -53,8 +54,6 @@ export type { InvariantViolation } from './ledger.verify';
 /** Committed wallet changes, for real time (wired by app.ts). */
 export type CommitListener = (committed: CommittedWallet) => void;
 
-const isInsufficientCredits = (error: unknown): boolean => error instanceof DomainError && error.code === ErrorCode.INSUFFICIENT_CREDITS;
-
 /**
  * The ledger module's API: one method per verb. Lock-free reads (price, synfluencer ownership,
  * hold status) happen here before an operation is queued; every credit movement is one engine
@@ -66,7 +65,7 @@ export class LedgerService {
   private readonly walletIds = new Map<string, string>();
   private readonly ownedSynfluencers = new Set<string>();
   private readonly listeners: CommitListener[] = [];
-  private readonly refusalListeners: ((accountId: string) => void)[] = [];
+  private readonly refusals: CreditRefusals;
   private readonly monthTurns: MonthTurns;
   private readonly sql: Sql;
 
@@ -77,6 +76,7 @@ export class LedgerService {
     private readonly log: Logger,
   ) {
     this.sql = new Sql(orm);
+    this.refusals = new CreditRefusals(log);
     this.engine = new LedgerEngine({
       acquire: () => this.sql.acquire(),
       release: (client, err) => this.sql.release(client, err),
@@ -106,17 +106,7 @@ export class LedgerService {
 
   /** Told (on the request's path: must be cheap) when a spend of the account was refused with INSUFFICIENT_CREDITS. */
   onRefusedForCredits(listener: (accountId: string) => void): void {
-    this.refusalListeners.push(listener);
-  }
-
-  private refusedForCredits(accountId: string): void {
-    for (const listener of this.refusalListeners) {
-      try {
-        listener(accountId);
-      } catch (err) {
-        this.log.error({ err }, 'refusal listener failed');
-      }
-    }
+    this.refusals.listen(listener);
   }
 
   /** Another module's part in every batch (alerts, usage rollup); see BatchParticipant. Before the first operation. */
@@ -242,7 +232,7 @@ export class LedgerService {
     try {
       return await this.engine.submit(walletId, operation);
     } catch (error) {
-      if (isInsufficientCredits(error)) this.refusedForCredits(accountId);
+      this.refusals.noteError(accountId, error);
       throw error;
     }
   }
@@ -268,11 +258,7 @@ export class LedgerService {
     const items = checkBatch(this.pricing, inputs, accountOf);
     await lookUpBatch(items, { walletIdOf: (accountId) => this.walletIdOf(accountId), assertOwnSynfluencer: (accountId, synfluencerId) => this.assertOwnSynfluencer(accountId, synfluencerId) });
     const outcomes = settleBatch(items, await this.engine.submitAll(queuedOf(items)));
-    const refused = new Set<string>();
-    outcomes.forEach((outcome, index) => {
-      if (!outcome.ok && isInsufficientCredits(outcome.error)) refused.add(items[index].accountId!);
-    });
-    for (const accountId of refused) this.refusedForCredits(accountId);
+    this.refusals.noteBatch(items, outcomes);
     return outcomes;
   }
 
