@@ -75,3 +75,75 @@ it('reads every open socket again when the LISTEN connection is back, in one rea
   expect([...reads[0].sessionIds].sort()).toEqual(['session-1', 'session-2']);
   expect(sockets.map((s) => s.ended)).toEqual([[CLOSE.CREDENTIALS_ENDED], [], [CLOSE.CREDENTIALS_ENDED], []]);
 });
+
+it('tries a failed read again with backoff until it succeeds, and reads only the sockets still open', async () => {
+  jest.useFakeTimers();
+  try {
+    const reads: string[][] = [];
+    let failuresLeft = 2;
+    const registry = new SocketRegistry({
+      sql: { query: async () => undefined } as unknown as Sql, // release deletes the socket's row
+      instanceId: 'i1',
+      limits: { maxSocketsPerAccount: 10, maxSocketsPerApiKey: 10 },
+      endedCredentials: async (_sessionIds, apiKeyIds) => {
+        reads.push([...apiKeyIds].sort());
+        if (failuresLeft-- > 0) throw new Error('connection refused');
+        return { sessions: new Set(), apiKeys: new Set(apiKeyIds.filter((id) => id === 'key-1')) };
+      },
+      log: pino({ level: 'silent' }),
+      recheckRetry: { firstMs: 100, maxMs: 150 },
+    });
+    const revoked = socket('s1', { apiKeyId: 'key-1' });
+    const closed = socket('s2', { apiKeyId: 'key-2', accountId: 'acc-2' });
+    const live = socket('s3', { apiKeyId: 'key-3', accountId: 'acc-3' });
+    for (const s of [revoked, closed, live]) registry.register(s.handle, registry.currentGeneration());
+    registry.listeningChanged(true); // the read fails: the database is still unreachable
+    await jest.advanceTimersByTimeAsync(0);
+    expect(reads).toEqual([['key-1', 'key-2', 'key-3']]);
+    expect(revoked.ended).toEqual([]);
+
+    registry.release(closed.handle); // closed meanwhile: not read again
+    await jest.advanceTimersByTimeAsync(99);
+    expect(reads).toHaveLength(1); // not before the first delay
+    await jest.advanceTimersByTimeAsync(1); // second read, fails again: the delay doubles (capped at 150 ms)
+    expect(reads).toEqual([['key-1', 'key-2', 'key-3'], ['key-1', 'key-3']]);
+    await jest.advanceTimersByTimeAsync(149);
+    expect(reads).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(1); // third read succeeds
+    expect(reads).toHaveLength(3);
+    expect(revoked.ended).toEqual([CLOSE.CREDENTIALS_ENDED]);
+    expect(live.ended).toEqual([]);
+
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(reads).toHaveLength(3); // nothing more once a read succeeded
+  } finally {
+    jest.useRealTimers();
+  }
+});
+
+it('stops retrying when the registry is cleared (the instance stops)', async () => {
+  jest.useFakeTimers();
+  try {
+    let reads = 0;
+    const registry = new SocketRegistry({
+      sql: { query: async () => undefined } as unknown as Sql,
+      instanceId: 'i1',
+      limits: { maxSocketsPerAccount: 10, maxSocketsPerApiKey: 10 },
+      endedCredentials: async () => {
+        reads++;
+        throw new Error('connection refused');
+      },
+      log: pino({ level: 'silent' }),
+      recheckRetry: { firstMs: 100, maxMs: 100 },
+    });
+    registry.register(socket('s1', { apiKeyId: 'key-1' }).handle, registry.currentGeneration());
+    registry.listeningChanged(true);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(reads).toBe(1);
+    await registry.clear();
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(reads).toBe(1);
+  } finally {
+    jest.useRealTimers();
+  }
+});

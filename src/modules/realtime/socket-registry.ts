@@ -40,6 +40,13 @@ export interface SocketLimits {
 /** Rows of instances not seen for this long are deleted (an instance whose LISTEN connection blinked keeps its rows). */
 const DEAD_ROWS_AFTER = '1 hour';
 
+/** A failed re-check of open sockets' credentials is tried again after this, doubling up to the maximum, until it succeeds. */
+export interface RecheckRetry {
+  firstMs: number;
+  maxMs: number;
+}
+const RECHECK_RETRY: RecheckRetry = { firstMs: 1_000, maxMs: 30_000 };
+
 /**
  * Authenticated sockets: admitted under the per-account and per-API-key limits across every
  * instance (one `live_socket` row per socket in PostgreSQL, counted under an advisory lock on
@@ -56,10 +63,20 @@ export class SocketRegistry {
    * credential was read before it moved may have missed its revocation, so it is checked again.
    */
   private generation = 0;
+  /** Sockets whose re-check failed (the database was unreachable), read again by the retry timer. */
+  private readonly awaitingRecheck = new Set<SocketHandle>();
+  private recheckTimer: NodeJS.Timeout | null = null;
+  private recheckDelayMs: number;
 
   constructor(
-    private readonly deps: { sql: Sql; instanceId: string; limits: SocketLimits; endedCredentials: EndedCredentials; log: Logger },
-  ) {}
+    private readonly deps: { sql: Sql; instanceId: string; limits: SocketLimits; endedCredentials: EndedCredentials; log: Logger; recheckRetry?: RecheckRetry },
+  ) {
+    this.recheckDelayMs = this.retry.firstMs;
+  }
+
+  private get retry(): RecheckRetry {
+    return this.deps.recheckRetry ?? RECHECK_RETRY;
+  }
 
   /** Read before authenticating a socket; given back to `register`. */
   currentGeneration(): number {
@@ -128,6 +145,7 @@ export class SocketRegistry {
     remove(this.byAccount, p.accountId, handle);
     if (p.sessionId) remove(this.bySession, p.sessionId, handle);
     if (p.apiKeyId) remove(this.byApiKey, p.apiKeyId, handle);
+    this.awaitingRecheck.delete(handle);
     this.deps.sql.query('delete from live_socket where id = ?', [handle.id]).catch((err) => this.deps.log.warn({ err }, 'could not delete a closed socket row'));
   }
 
@@ -141,7 +159,12 @@ export class SocketRegistry {
     for (const h of ended) h.end(CLOSE.CREDENTIALS_ENDED, 'Credentials revoked');
   }
 
-  /** Ends the sockets whose session or API key has ended, read from the database; a failed read is only logged (the next outage's end reads again). */
+  /**
+   * Ends the sockets whose session or API key has ended, read from the database. A failed read
+   * (the database unreachable) is tried again with backoff until it succeeds: a socket whose
+   * revocation was missed must not stay open for want of a second look (docs/decisions.md,
+   * "Sockets end with their credential").
+   */
   private recheck(handles: readonly SocketHandle[]): void {
     if (handles.length === 0) return;
     const sessionIds = unique(handles.map((h) => h.principal.sessionId));
@@ -149,16 +172,41 @@ export class SocketRegistry {
     this.deps
       .endedCredentials(sessionIds, apiKeyIds)
       .then((ended) => {
+        this.recheckDelayMs = this.retry.firstMs;
         for (const h of handles) {
           const { sessionId, apiKeyId } = h.principal;
           if ((sessionId && ended.sessions.has(sessionId)) || (apiKeyId && ended.apiKeys.has(apiKeyId))) h.end(CLOSE.CREDENTIALS_ENDED, 'Credentials revoked');
         }
       })
-      .catch((err: unknown) => this.deps.log.warn({ err, sockets: handles.length }, 'could not check open sockets\' credentials again'));
+      .catch((err: unknown) => {
+        this.deps.log.warn({ err, sockets: handles.length, retryInMs: this.recheckDelayMs }, "could not check open sockets' credentials again; retrying");
+        for (const h of handles) if (this.isOpen(h)) this.awaitingRecheck.add(h);
+        this.scheduleRecheck();
+      });
+  }
+
+  private scheduleRecheck(): void {
+    if (this.recheckTimer || this.awaitingRecheck.size === 0) return;
+    const delay = this.recheckDelayMs;
+    this.recheckDelayMs = Math.min(delay * 2, this.retry.maxMs);
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = null;
+      const handles = [...this.awaitingRecheck];
+      this.awaitingRecheck.clear();
+      this.recheck(handles);
+    }, delay);
+    this.recheckTimer.unref();
+  }
+
+  private isOpen(handle: SocketHandle): boolean {
+    return this.byAccount.get(handle.principal.accountId)?.has(handle) ?? false;
   }
 
   /** On stop: this instance's rows go (its sockets were closed). */
   async clear(): Promise<void> {
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    this.recheckTimer = null;
+    this.awaitingRecheck.clear();
     await this.deps.sql.query('delete from live_socket where instance_id = ?', [this.deps.instanceId]).catch((err) => this.deps.log.warn({ err }, 'could not delete this instance\'s socket rows'));
   }
 }
