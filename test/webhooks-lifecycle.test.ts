@@ -108,6 +108,25 @@ describe('the run of failures that disables an endpoint', () => {
     expect(list.filter((delivery) => delivery.status === 'FAILED').length).toBeGreaterThanOrEqual(1);
     expect(list.filter((delivery) => delivery.status === 'PENDING').length).toBeGreaterThanOrEqual(1);
   });
+  it('ends when the last live delivery is given up, though a replay is still pending: a replay is not the endpoint failing', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED', 'WALLET_RESUMED']);
+    await t.chargeOk(u, { quantity: 100 }); // paused
+    const [paused] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+    // From now on the receiver never answers the replayed event (each attempt waits out the 1.5 s
+    // timeout) and refuses every other one.
+    r.answer = (receipt) => (receipt.id === paused.eventId ? 'hang' : 500);
+    const replay = (await t.ok(ReplayWebhookDeliveryDocument, { id: paused.id }, u.token)).replayWebhookDelivery;
+    await until(() => r.of(paused.eventId), (list) => list.length === 2); // the replay's first attempt is under way
+    await grant(u, '10'); // resumed: a live event, refused twice and given up
+    const list = await until(() => deliveries(u, endpoint.id), (all) => all.some((d) => d.eventType === 'WALLET_RESUMED' && d.status === 'FAILED'));
+    expect(list.find((d) => d.id === replay.id)).toMatchObject({ status: 'PENDING' }); // still waiting for its answer
+    expect(await endpointOf(u)).toMatchObject({ status: 'ENABLED', failingSince: null });
+    await sleep(2 * DISABLE_AFTER_MS);
+    expect(await endpointOf(u)).toMatchObject({ status: 'ENABLED', failingSince: null });
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token); // stops the replay's retries
+  });
 });
 
 describe('a worker whose lease ran out', () => {

@@ -194,6 +194,24 @@ describe('delivery', () => {
     expect(elsewhere.connections).toBe(0);
   });
 
+  it("does not hold other endpoints' deliveries back while a receiver takes its time: each attempt is sent on its own", async () => {
+    const slow = await t.signUp();
+    const prompt = await t.signUp();
+    const hanging = await receivers.start();
+    hanging.answer = () => 'hang'; // answered by the 1.5 s timeout only
+    const answering = await receivers.start();
+    await endpointFor(slow, hanging.url, ['WALLET_PAUSED']);
+    const { endpoint } = await endpointFor(prompt, answering.url, ['WALLET_PAUSED']);
+    await t.chargeOk(slow, { quantity: 100 }); // paused: its attempt hangs
+    await until(() => hanging.receipts, (list) => list.length === 1);
+    const started = Date.now();
+    await t.chargeOk(prompt, { quantity: 100 });
+    const [delivered] = await until(() => deliveries(prompt, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED', 5000);
+    expect(Date.now() - started).toBeLessThan(1000); // not after the hanging attempt's timeout
+    expect(delivered.attemptCount).toBe(1);
+    expect(hanging.receipts.map((receipt) => receipt.status)).toEqual([null]); // still waiting for its answer
+  });
+
   it('delivers the events of one wallet in version order: a later event waits while an earlier one is retried', async () => {
     const u = await t.signUp();
     const r = await receivers.start();

@@ -24,8 +24,12 @@ interface ClaimedDelivery {
   previous_secret: string | null;
 }
 
-/** Deliveries claimed per round; they are sent concurrently. */
-const BATCH = 20;
+/**
+ * Deliveries one instance sends at once. Each is claimed when a place is free and sent on its
+ * own: a receiver that answers slowly (or not at all, until WEBHOOK_TIMEOUT_MS) holds one place,
+ * never the deliveries of other endpoints behind it.
+ */
+const MAX_IN_FLIGHT = 20;
 /** A claim outlasts the attempt's timeout by this much (recording included). */
 const LEASE_MARGIN_MS = 5000;
 
@@ -115,17 +119,38 @@ export class WebhookWorker extends BackgroundWorker {
     super(deps.config.pollMs);
   }
 
+  /** The attempts under way; each one that ends kicks the worker (its place is free, and a success can make the next event of its wallet due). */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  /** Claims as many due deliveries as there are free places and starts them; it does not wait for them. */
   protected async run(): Promise<void> {
     try {
-      // A success can make the next event of its wallet due at once: claim until nothing is due.
       for (let claimed = -1; claimed !== 0 && !this.stopping; ) {
-        const rows = await this.deps.sql.query<ClaimedDelivery>(CLAIM, [BATCH, this.deps.config.timeoutMs + LEASE_MARGIN_MS, this.deps.config.maxAttempts], { prepare: true });
+        const free = MAX_IN_FLIGHT - this.inFlight.size;
+        if (free <= 0) return;
+        const rows = await this.deps.sql.query<ClaimedDelivery>(CLAIM, [free, this.deps.config.timeoutMs + LEASE_MARGIN_MS, this.deps.config.maxAttempts], { prepare: true });
         claimed = rows.length;
-        await Promise.all(rows.map((row) => this.deliver(row)));
+        for (const row of rows) this.track(row);
       }
     } catch (err) {
       this.deps.log.error({ err }, 'webhook outbox run failed');
     }
+  }
+
+  private track(delivery: ClaimedDelivery): void {
+    const attempt = this.deliver(delivery)
+      .catch((err: unknown) => this.deps.log.error({ err, deliveryId: delivery.id }, 'webhook attempt failed unexpectedly'))
+      .finally(() => {
+        this.inFlight.delete(attempt);
+        this.kick();
+      });
+    this.inFlight.add(attempt);
+  }
+
+  /** Stops claiming, then waits for the attempts under way (each ends by WEBHOOK_TIMEOUT_MS). */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await Promise.all([...this.inFlight]);
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
