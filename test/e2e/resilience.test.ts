@@ -10,11 +10,11 @@ import { CreateSynfluencerDocument, GrantCreditsDocument, MarkMessagesReadDocume
  * forget what no longer applies.
  */
 
-/** What has the keyboard focus: its tag, accessible label, text and id. */
+/** What has the keyboard focus: its tag, accessible label, text, id and test id. */
 const focused = (page: Page) =>
   page.evaluate(() => {
     const el = document.activeElement;
-    return el ? { tag: el.tagName.toLowerCase(), label: el.getAttribute('aria-label'), text: (el.textContent ?? '').trim(), id: el.id } : null;
+    return el ? { tag: el.tagName.toLowerCase(), label: el.getAttribute('aria-label'), text: (el.textContent ?? '').trim(), id: el.id, testId: el.getAttribute('data-testid') } : null;
   });
 
 /**
@@ -22,7 +22,7 @@ const focused = (page: Page) =>
  * moves the focus once its mutation's refetch has resolved, which can come a frame after the
  * list the test waits for has re-rendered.
  */
-async function expectFocus(page: Page, expected: Partial<Record<'tag' | 'label' | 'text' | 'id', string>>): Promise<void> {
+async function expectFocus(page: Page, expected: Partial<Record<'tag' | 'label' | 'text' | 'id' | 'testId', string>>): Promise<void> {
   const matches = (now: Awaited<ReturnType<typeof focused>>) => now !== null && Object.entries(expected).every(([key, value]) => now[key as keyof typeof now] === value);
   for (const deadline = Date.now() + 2000; !matches(await focused(page)) && Date.now() < deadline; ) await page.waitForTimeout(20);
   expect(await focused(page)).toMatchObject(expected);
@@ -183,13 +183,19 @@ describeWithBrowser('dashboard: resilience', () => {
     await context.close();
   });
 
-  test('API keys: after "I saved it" and "Yes, revoke" the focus stays on the page', async () => {
+  test('API keys: the new secret takes the focus, selected for copying; after "I saved it" and "Yes, revoke" the focus stays on the page', async () => {
     const { page, context } = await h.page();
     await h.signUpAndLogIn(page);
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByLabel('Key name').fill('render pipeline');
     await page.getByRole('button', { name: 'Create key' }).click();
     await page.getByTestId('api-key-secret').waitFor();
+    await expectFocus(page, { tag: 'input', testId: 'api-key-secret' });
+    const selection = await page.evaluate(() => {
+      const input = document.activeElement as HTMLInputElement;
+      return [input.selectionStart, input.selectionEnd];
+    });
+    expect(selection).toEqual([0, (await page.getByTestId('api-key-secret').inputValue()).length]); // all of it selected: Ctrl+C copies it
     await page.getByRole('button', { name: 'I saved it' }).click();
     await page.getByTestId('api-key-secret').waitFor({ state: 'detached' });
     await expectFocus(page, { tag: 'h2', text: 'Create an API key' });

@@ -1,10 +1,13 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Notice } from './ui';
 
 /** A secret shown once (an API key, a webhook signing secret): read-only field, Copy, dismiss. Give it `key={secret}`, so a new secret never inherits "Copied". */
 export function SecretReveal({ secret, testId, what, onDone }: { secret: string; testId: string; what: string; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
   const field = useRef<HTMLInputElement>(null);
+  // Shown, it takes the focus (the button that created it was disabled while pending, which left
+  // the focus nowhere), selected: a keyboard user copies it at once, a screen reader reads it.
+  useEffect(() => field.current?.focus(), []);
   // Dismissed, it goes with the focus (the button that created it was disabled while pending,
   // which blurred it): the heading of the card it sits in takes the focus.
   const done = () => {
