@@ -9,6 +9,7 @@ import {
   GrantCreditsDocument,
   LowCreditAlertDocument,
   MeDocument,
+  MarkAllMessagesReadDocument,
   MarkMessagesReadDocument,
   MessagesDocument,
   UnreadMessageCountDocument,
@@ -228,6 +229,28 @@ describe('Messages page', () => {
     expect((await a.ok(UnreadMessageCountDocument, {}, u.token)).unreadMessageCount).toBe(1);
     const unread = (await a.ok(MessagesDocument, { unreadOnly: true }, u.token)).messages.edges.map((e) => e.node);
     expect(unread.map((m) => [m.title, m.read])).toEqual([['three', false]]);
+    expect((await a.ok(UnreadMessageCountDocument, {}, other.token)).unreadMessageCount).toBe(1);
+  });
+  it('marks all read up to the newest message the reader saw: later ones, and other accounts\' messages, stay unread', async () => {
+    const [u, other] = [await a.signUp(), await a.signUp()];
+    const ids: string[] = [];
+    for (const title of ['one', 'two', 'three', 'four']) ids.push((await a.app.services.messages.notify(u.accountId, MessageKind.PLAN_RENEWED, title, `body ${title}`)).id);
+    const foreign = (await a.app.services.messages.notify(other.accountId, MessageKind.REFUND_COMPLETED, 'x', 'y')).id;
+    await a.ok(MarkMessagesReadDocument, { ids: [ids[1]] }, u.token); // already read: not counted again
+
+    // The reader's page showed up to "three"; "four" arrived after it.
+    expect((await a.ok(MarkAllMessagesReadDocument, { upTo: ids[2] }, u.token)).markAllMessagesRead).toBe(2);
+    const unread = (await a.ok(MessagesDocument, { unreadOnly: true }, u.token)).messages.edges.map((e) => e.node.title);
+    expect(unread).toEqual(['four']);
+    expect((await a.ok(UnreadMessageCountDocument, {}, other.token)).unreadMessageCount).toBe(1);
+
+    for (const upTo of [foreign, 'not-a-uuid', randomUUID()]) expect(errorCode(await a.gql(MarkAllMessagesReadDocument, { upTo }, u.token))).toBe('NOT_FOUND');
+    expect((await a.ok(UnreadMessageCountDocument, {}, u.token)).unreadMessageCount).toBe(1); // refused: nothing changed
+    expect((await a.ok(UnreadMessageCountDocument, {}, other.token)).unreadMessageCount).toBe(1);
+
+    expect((await a.ok(MarkAllMessagesReadDocument, {}, u.token)).markAllMessagesRead).toBe(1); // without upTo: all of them
+    expect((await a.ok(MarkAllMessagesReadDocument, {}, u.token)).markAllMessagesRead).toBe(0); // safe to repeat
+    expect((await a.ok(UnreadMessageCountDocument, {}, u.token)).unreadMessageCount).toBe(0);
     expect((await a.ok(UnreadMessageCountDocument, {}, other.token)).unreadMessageCount).toBe(1);
   });
 });

@@ -42,4 +42,16 @@ export class MessagesResolver {
   async markMessagesRead(@Arg('ids', () => [ID], { description: 'Message ids, at most 1000.' }) ids: string[], @Ctx() ctx: Context): Promise<number> {
     return ctx.services.messages.markRead(me(ctx).accountId, ids);
   }
+
+  @Authorized('SESSION')
+  @Mutation(() => Int, {
+    description:
+      "Marks the caller's unread messages read, up to and including `upTo`, or all of them without it; returns how many were unread. NOT_FOUND when `upTo` is not one of the caller's messages; safe to repeat.",
+  })
+  async markAllMessagesRead(
+    @Arg('upTo', () => ID, { nullable: true, description: 'The newest message the reader has seen (the first of `messages`): messages that arrived after it stay unread.' }) upTo: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<number> {
+    return ctx.services.messages.markAllRead(me(ctx).accountId, upTo ?? null);
+  }
 }

@@ -140,6 +140,24 @@ export class MessagesService {
     return rows[0].n;
   }
 
+  /**
+   * Marks every unread message of the account read, up to and including `upToId` (the newest the
+   * reader has seen: a message that arrived after it stays unread), or all of them without it.
+   * Returns how many changed. NOT_FOUND when `upToId` is not one of the account's messages.
+   */
+  async markAllRead(accountId: string, upToId: string | null): Promise<number> {
+    if (upToId !== null && !(await this.byId(accountId, upToId))) throw notFound('Message');
+    const rows = await this.sql.query<{ n: number }>(
+      `with u as (update message set read_at = now()
+                   where account_id = ? and read_at is null
+                     and (?::uuid is null or seq <= (select seq from message where id = ?::uuid and account_id = ?))
+                 returning 1)
+       select count(*)::int as n from u`,
+      [accountId, upToId, upToId, accountId],
+    );
+    return rows[0].n;
+  }
+
   async unreadCount(accountId: string): Promise<number> {
     const rows = await this.sql.query<{ n: number }>('select count(*)::int as n from message where account_id = ? and read_at is null', [accountId]);
     return rows[0].n;

@@ -1,10 +1,11 @@
 import { useCallback, useRef, useState } from 'react';
+import type { ApolloCache } from '@apollo/client';
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import {
+  MarkAllMessagesReadDocument,
   MarkMessagesReadDocument,
   MessagesDocument,
   OlderMessagesDocument,
-  UnreadMessageIdsDocument,
   type MessageFieldsFragment,
   type MessageKind,
   type MessagePageFieldsFragment,
@@ -14,8 +15,6 @@ import { useShell, useTitle } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
 
 const PAGE = 50;
-/** The most messages the API returns in one page: Mark all read asks for this many at a time. */
-const LARGEST_PAGE = 100;
 
 const KIND_LABEL: Record<MessageKind, string> = {
   BURN_ALERT: 'Burn alert',
@@ -56,7 +55,7 @@ export function MessagesPage() {
     (neighbour?.isConnected ? neighbour : unreadHeading.current)?.focus();
   });
   const markAllAction = useAction(async () => {
-    await markAll();
+    await markAll(data?.recent.edges[0]?.node.id);
     unreadHeading.current?.focus();
   });
 
@@ -99,30 +98,23 @@ export function MessagesPage() {
 }
 
 /**
- * Marking read, then reading every list on screen again. The server takes at most 1000 ids per
- * call and answers at most 100 per page, so Mark all read marks the newest unread page after
- * page until none is left: every unread message, not only those loaded here.
+ * Marking read, then reading every list on screen again. Mark all read marks every unread
+ * message up to the newest one on screen (the newest of the Read list, which new messages join
+ * live), not only those loaded here; one that arrives meanwhile, unseen, stays unread.
  */
 function useMarkRead() {
   const client = useApolloClient();
-  const [markRead] = useMutation(MarkMessagesReadDocument, {
-    // The top bar's count is the root `unreadMessageCount` field: lower it by what was marked.
-    update: (cache, { data }) => cache.modify({ fields: { unreadMessageCount: (n: number) => Math.max(0, n - (data?.markMessagesRead ?? 0)) } }),
-  });
+  // The top bar's count is the root `unreadMessageCount` field: lower it by what was marked.
+  const lowerCount = (cache: ApolloCache, marked: number | undefined) => cache.modify({ fields: { unreadMessageCount: (n: number) => Math.max(0, n - (marked ?? 0)) } });
+  const [markRead] = useMutation(MarkMessagesReadDocument, { update: (cache, { data }) => lowerCount(cache, data?.markMessagesRead) });
+  const [markAllRead] = useMutation(MarkAllMessagesReadDocument, { update: (cache, { data }) => lowerCount(cache, data?.markAllMessagesRead) });
   const refresh = () => client.refetchQueries({ include: ['Messages', 'OlderMessages'] });
   const markOne = async (id: string) => {
     await markRead({ variables: { ids: [id] } });
     await refresh();
   };
-  const markAll = async () => {
-    for (;;) {
-      const { data } = await client.query({ query: UnreadMessageIdsDocument, variables: { first: LARGEST_PAGE }, fetchPolicy: 'network-only' });
-      const ids = data?.messages.edges.map((e) => e.node.id) ?? [];
-      if (ids.length === 0) break;
-      const marked = await markRead({ variables: { ids } });
-      // Nothing left to mark (another tab was quicker): stop rather than ask again forever.
-      if (!marked.data?.markMessagesRead) break;
-    }
+  const markAll = async (upTo: string | undefined) => {
+    await markAllRead({ variables: { upTo } });
     await refresh();
   };
   return { markOne, markAll };
