@@ -175,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autoTopUp: {
       pollMs: r.int('AUTO_TOP_UP_POLL_MS', 5000, 20, 3_600_000),
       maxFailures: r.int('AUTO_TOP_UP_MAX_FAILURES', 3, 1, 100),
+      retryAfterSeconds: r.int('AUTO_TOP_UP_RETRY_AFTER_SECONDS', 3600, 0, 604_800),
       reconcileAfterMs: r.int('AUTO_TOP_UP_RECONCILE_AFTER_MS', 600_000, 100, 86_400_000),
     },
     email: {

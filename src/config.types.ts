@@ -205,6 +205,11 @@ export interface AutoTopUpConfig {
   pollMs: number;
   /** Consecutive failed top-ups after which no more are started until the settings are saved again. @default 3 */
   maxFailures: number;
+  /**
+   * After a failed top-up none starts for the account before this many seconds, doubled for each
+   * further failure in a row (base x 2^(failures - 1)); 0 retries at the next spend. @default 3600 // 1 hour
+   */
+  retryAfterSeconds: number;
   /** A top-up whose PaymentIntent has no outcome after this long is looked up at Stripe. @default 600000 // 10 minutes */
   reconcileAfterMs: number;
 }

@@ -48,6 +48,7 @@ beforeAll(async () => {
     EMAIL_POLL_MS: '100',
     AUTO_TOP_UP_POLL_MS: '100',
     AUTO_TOP_UP_MAX_FAILURES: '2',
+    AUTO_TOP_UP_RETRY_AFTER_SECONDS: '0', // a failure is tried again at the next spend; the spacing is tested in auto-top-up-retries.test.ts
     WEBHOOK_POLL_MS: '100',
     ...sharedJwtEnv(),
   };
@@ -241,7 +242,7 @@ describe('top-ups', () => {
       async () => (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node).filter((m) => m.kind === 'AUTO_TOP_UP_FAILED'),
       (list) => list.length === 1,
     );
-    expect(failedMessage[0].data).toMatchObject({ reason: 'card_declined', credits: '100', amount: '9.00', stoppedAfterFailures: false });
+    expect(failedMessage[0].data).toMatchObject({ reason: 'card_declined', credits: '100', amount: '9.00', stoppedAfterFailures: false, retryAfter: null }); // no spacing here
     await until(() => smtp.mails.filter((mail) => mail.to.includes(u.email) && /Auto top-up failed/.test(mail.subject)).length, (n) => n === 1);
     const [event] = await until(() => receiptsOf(u), (list) => list.length >= 1);
     expect(WebhookReceiver.verifies(secret, event)).toBe(true);
@@ -263,20 +264,27 @@ describe('top-ups', () => {
     expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual(['FAILED', 'FAILED', 'SUCCEEDED']);
   });
 
-  it('a bank asking for authentication fails the top-up (an off-session payment cannot authenticate); saving the settings starts afresh', async () => {
+  it('a bank asking for authentication stops top-ups after one failure (an off-session retry cannot authenticate); saving the settings starts afresh', async () => {
     const u = await readyUser(AUTHENTICATION_CARD, { threshold: '90', packId: 'pack_100', monthlyMaximum: 5 });
-    expect((await a.charge(u, { quantity: 20 })).errors).toBeUndefined();
+    expect((await a.charge(u, { quantity: 20 })).errors).toBeUndefined(); // 80 < 90
     await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
     expect((await attemptsOf(u))[0].failure_code).toBe('authentication_required');
-    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined();
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 2, stoppedAfterFailures: true, retryAfter: null, lastFailure: expect.stringMatching(/^authentication_required/) });
+    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // 79: below the threshold, but stopped
+    await sleep(600);
+    expect(await attemptsOf(u)).toHaveLength(1);
+    expect(intentsOf(u)).toHaveLength(1);
+    const failed = async () => (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node).filter((m) => m.kind === 'AUTO_TOP_UP_FAILED');
+    const [first] = await failed();
+    expect(first.data).toMatchObject({ reason: 'authentication_required', stoppedAfterFailures: true, retryAfter: null });
+    expect(first.body).toMatch(/bank asks you to confirm this payment.*Buy a pack by hand or save your card again/);
+
+    // Saving starts afresh (a threshold the balance is above: nothing starts until the next dip).
+    expect((await a.ok(UpdateAutoTopUpDocument, { input: { threshold: '50' } }, u.token)).updateAutoTopUp).toMatchObject({ consecutiveFailures: 0, stoppedAfterFailures: false, retryAfter: null });
+    expect((await a.charge(u, { quantity: 30 })).errors).toBeUndefined(); // 49 < 50
     await until(() => attemptsOf(u), (list) => list.length === 2 && list[1].status === 'FAILED');
-    expect((await autoTopUp(u)).stoppedAfterFailures).toBe(true);
-    // Saving starts afresh, and at once: the balance (79) is already below the threshold.
-    expect((await a.ok(UpdateAutoTopUpDocument, { input: { threshold: '90' } }, u.token)).updateAutoTopUp.stoppedAfterFailures).toBe(false);
-    await until(() => attemptsOf(u), (list) => list.length === 3 && list[2].status === 'FAILED');
-    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 1, stoppedAfterFailures: false });
-    const messages = (await a.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((edge) => edge.node).filter((m) => m.kind === 'AUTO_TOP_UP_FAILED');
-    expect(messages.map((m) => (m.data as { reason: string }).reason)).toEqual(['authentication_required', 'authentication_required', 'authentication_required']);
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 2, stoppedAfterFailures: true });
+    expect((await until(failed, (list) => list.length === 2)).map((m) => (m.data as { reason: string }).reason)).toEqual(['authentication_required', 'authentication_required']);
   });
 
   it('self-service switched off while a PaymentIntent awaits its webhook: the top-up stays in flight, no second one starts, the late success credits once', async () => {

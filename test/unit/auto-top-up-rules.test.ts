@@ -12,10 +12,13 @@ const settings = (fields: Partial<TopUpSettings> = {}): TopUpSettings => ({
   monthKey: '2026-06',
   startedThisMonth: 0,
   consecutiveFailures: 0,
+  retryAfterMs: null,
   ...fields,
 });
-const due = (s: TopUpSettings, before: bigint, after: bigint, inFlight = false, month = '2026-06', operation: LedgerOperation['type'] = 'charge', topUpCheck = false) =>
-  topUpDue(s, inFlight, { operation, topUpCheck, before: wallet({ balance: before }), after: wallet({ balance: after }) }, month, 3);
+/** The batch's clock in the tests: within the month '2026-06'. */
+const NOW = new Date('2026-06-15T12:00:00Z');
+const due = (s: TopUpSettings, before: bigint, after: bigint, inFlight = false, month = '2026-06', operation: LedgerOperation['type'] = 'charge', topUpCheck = false, now = NOW) =>
+  topUpDue(s, inFlight, { operation, topUpCheck, before: wallet({ balance: before }), after: wallet({ balance: after }) }, { now, month, maxFailures: 3 });
 /** A review auto top-up asked for, on a balance that stays at `balance`. */
 const asked = (s: TopUpSettings, balance: bigint, inFlight = false) => due(s, balance, balance, inFlight, '2026-06', 'review', true);
 
@@ -46,6 +49,14 @@ describe('auto top-up rules', () => {
     expect(due(settings({ startedThisMonth: 2 }), 51n * C, 49n * C)).toBe(false);
   });
 
+  it('never before the spacing after a failure has passed, from its first millisecond on', () => {
+    const waiting = settings({ consecutiveFailures: 1, retryAfterMs: NOW.getTime() + 1 });
+    expect(due(waiting, 51n * C, 49n * C)).toBe(false);
+    expect(due(waiting, 51n * C, 49n * C, false, '2026-06', 'charge', false, new Date(NOW.getTime() + 1))).toBe(true);
+    expect(due(settings({ consecutiveFailures: 1, retryAfterMs: NOW.getTime() - 1 }), 51n * C, 49n * C)).toBe(true);
+    expect(due(settings({ consecutiveFailures: 1, retryAfterMs: null }), 51n * C, 49n * C)).toBe(true); // spacing switched off
+  });
+
   it('on a review auto top-up asked for, starts whenever the balance is below the threshold, though nothing was spent', () => {
     expect(asked(settings(), 0n)).toBe(true);
     expect(asked(settings(), 49n * C)).toBe(true);
@@ -53,9 +64,10 @@ describe('auto top-up rules', () => {
     expect(due(settings(), 0n, 0n, false, '2026-06', 'review', false)).toBe(false); // any other review (a settings change, a month turn) starts none
   });
 
-  it('on a review auto top-up asked for, keeps every other limit: one in flight, the failure limit, the monthly maximum', () => {
+  it('on a review auto top-up asked for, keeps every other limit: one in flight, the failure limit, the spacing after a failure, the monthly maximum', () => {
     expect(asked(settings(), 0n, true)).toBe(false);
     expect(asked(settings({ consecutiveFailures: 3 }), 0n)).toBe(false);
+    expect(asked(settings({ consecutiveFailures: 1, retryAfterMs: NOW.getTime() + 60_000 }), 0n)).toBe(false);
     expect(asked(settings({ startedThisMonth: 2 }), 0n)).toBe(false);
   });
 

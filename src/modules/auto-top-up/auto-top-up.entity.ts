@@ -64,6 +64,13 @@ export class AutoTopUp {
   @Property({ type: 'text', nullable: true })
   lastFailure: string | null = null;
 
+  /**
+   * No top-up starts before this after a failure (AUTO_TOP_UP_RETRY_AFTER_SECONDS, doubling with
+   * each failure in a row); null when no failed top-up waits: cleared with `consecutiveFailures`.
+   */
+  @Property({ type: 'timestamptz', nullable: true })
+  retryAfter: Date | null = null;
+
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   updatedAt: Date = new Date();
 }

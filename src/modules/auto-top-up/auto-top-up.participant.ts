@@ -49,7 +49,8 @@ interface LoadedTopUp {
 const LOAD = `json_build_object(
   'settings', (select json_build_object('threshold', t.threshold::text, 'credits', t.credits::text, 'amountMinor', t.amount_minor::text, 'currency', t.currency,
                                         'packId', t.pack_id, 'monthlyMaximum', t.monthly_maximum, 'monthKey', t.month_key,
-                                        'startedThisMonth', t.started_this_month, 'consecutiveFailures', t.consecutive_failures)
+                                        'startedThisMonth', t.started_this_month, 'consecutiveFailures', t.consecutive_failures,
+                                        'retryAfterMs', (extract(epoch from t.retry_after) * 1000)::float8)
                  from auto_top_up t where t.account_id = a.id and t.enabled and t.payment_method_id is not null
                   and ${SELF_SERVICE_ON_SQL}),
   'inFlightStatus', (select x.status from auto_top_up_attempt x where x.id = w.auto_top_up_attempt_id))`;
@@ -66,6 +67,7 @@ function decodeSettings(raw: LoadedTopUp['settings']): TopUpSettings | null {
     monthKey: String(raw.monthKey),
     startedThisMonth: Number(raw.startedThisMonth),
     consecutiveFailures: Number(raw.consecutiveFailures),
+    retryAfterMs: typeof raw.retryAfterMs === 'number' ? raw.retryAfterMs : null,
   };
 }
 
@@ -100,7 +102,7 @@ export function autoTopUpParticipant(hooks: AutoTopUpParticipantHooks): BatchPar
       if (!settings) return;
       const month = monthKey(now, result.wallet.timezone);
       const change = { operation: operation.type, topUpCheck: operation.type === 'review' && operation.topUpCheck === true, before: result.before, after: result.wallet };
-      if (!topUpDue(settings, part.inFlight !== null, change, month, hooks.maxFailures)) return;
+      if (!topUpDue(settings, part.inFlight !== null, change, { now, month, maxFailures: hooks.maxFailures })) return;
       countStarted(settings, month);
       part.started = {
         id: randomUUID(),
@@ -153,7 +155,7 @@ function succeededCte(params: SqlParams, attemptIds: string[]): string {
     returning 1)`;
 }
 
-/** One row per account (a statement may change a row once): the month counter, and a success resets the failure count. */
+/** One row per account (a statement may change a row once): the month counter, and a success resets the failure count and its retry spacing. */
 function countersCte(params: SqlParams, parts: AutoTopUpPart[]): string {
   const column = (valueOf: (part: AutoTopUpPart) => unknown, sqlType: string) => params.column(parts, valueOf, sqlType);
   return `auto_top_up_counted as (
@@ -161,6 +163,7 @@ function countersCte(params: SqlParams, parts: AutoTopUpPart[]): string {
            started_this_month = case when u.started_month is null then t.started_this_month when t.month_key = u.started_month then t.started_this_month + 1 else 1 end,
            month_key = coalesce(u.started_month, t.month_key),
            consecutive_failures = case when u.succeeded then 0 else t.consecutive_failures end,
+           retry_after = case when u.succeeded then null else t.retry_after end,
            updated_at = now()
       from unnest(${column((part) => part.accountId, 'uuid[]')}, ${column((part) => part.started?.monthKey ?? null, 'text[]')},
                   ${column((part) => part.succeeded.length > 0, 'bool[]')}) as u(account_id, started_month, succeeded)

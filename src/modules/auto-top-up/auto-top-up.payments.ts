@@ -4,7 +4,7 @@ import type { AutoTopUpConfig } from '../../config';
 import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
-import { bigintOf, textOrNull } from '../../shared/row-values';
+import { bigintOf, nullableDate, textOrNull } from '../../shared/row-values';
 import { MessageKind } from '../alerts/message.entity';
 import type { MessagesService } from '../alerts/messages.service';
 import { formatMinor } from '../billing/billing.catalog';
@@ -13,6 +13,28 @@ import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
 import { WebhookEventType } from '../webhooks/webhook-event';
 import type { WebhookPublisher } from '../webhooks/webhook.publisher';
 import { AutoTopUpStatus } from './auto-top-up-attempt.entity';
+
+/** The failure reason of a payment the customer's bank wants confirmed (3-D Secure): no off-session retry can give that. */
+export const AUTHENTICATION_REQUIRED = 'authentication_required';
+/** The retry spacing doubles at most this often, so its timestamp stays representable whatever the failure limit. */
+const MAX_DOUBLINGS = 16;
+
+/**
+ * The reason a Stripe payment error gives a failed top-up: its code, except that a decline whose
+ * decline code asks for authentication is that (the bank wants the customer, not a retry).
+ */
+export function failureReason(error: { code?: string | null; decline_code?: string | null } | null | undefined, fallback: string): string {
+  if (error?.decline_code === AUTHENTICATION_REQUIRED) return AUTHENTICATION_REQUIRED;
+  return error?.code ?? fallback;
+}
+
+/** What the failure message tells the customer to do, after the failure itself. */
+function failureAdvice(reason: string, stopped: boolean): string {
+  if (reason === AUTHENTICATION_REQUIRED) {
+    return ' Your bank asks you to confirm this payment, which an automatic top-up cannot do. Buy a pack by hand or save your card again: auto top-up is paused until then.';
+  }
+  return stopped ? ' Auto top-up is paused until you update its settings or your card.' : '';
+}
 
 /** A top-up as its payment needs it. */
 export interface AttemptRow {
@@ -99,30 +121,24 @@ export class AutoTopUpPayments {
 
   /**
    * Marks a pending top-up FAILED with its message, email and webhook event, and counts the
-   * failure (AUTO_TOP_UP_MAX_FAILURES in a row stop further top-ups until the settings are saved
-   * again). Applied once: a second report of the same failure finds it settled.
+   * failure: AUTO_TOP_UP_MAX_FAILURES in a row stop further top-ups until the settings or the card
+   * are saved again, and until then none starts before `retry_after` (failureCounted). A bank
+   * asking for authentication stops them at once: no off-session retry can authenticate. Applied
+   * once: a second report of the same failure finds it settled.
    */
   async fail(attemptId: string, reason: string, detail: string): Promise<void> {
-    const { sql, messages, publisher, config } = this.deps;
+    const { sql, messages, publisher } = this.deps;
     const failed = await sql.withTransaction(async (client) => {
       const settled = await this.settle(client, attemptId, AutoTopUpStatus.FAILED, reason, detail);
       if (!settled) return null;
-      const counted = await client.query<{ consecutive_failures: number }>(
-        `update auto_top_up set consecutive_failures = consecutive_failures + 1, last_failure = $2, updated_at = now(),
-                started_this_month = case when month_key = $3 then greatest(started_this_month - 1, 0) else started_this_month end
-          where account_id = $1 returning consecutive_failures`,
-        [settled.accountId, `${reason}: ${detail}`.slice(0, 500), settled.monthKey],
-      );
-      const stopped = (counted.rows[0]?.consecutive_failures ?? 0) >= config.maxFailures;
+      const counted = await this.failureCounted(client, settled, reason, detail);
       const amount = formatMinor(settled.amountMinor, settled.currency);
-      const data = { attemptId, reason, detail, credits: formatCredits(settled.credits), amount, currency: settled.currency, paymentIntentId: settled.paymentIntentId, stoppedAfterFailures: stopped };
+      const data = { attemptId, reason, detail, credits: formatCredits(settled.credits), amount, currency: settled.currency, paymentIntentId: settled.paymentIntentId, ...counted };
       await messages.recordWithin(client, {
         accountId: settled.accountId,
         kind: MessageKind.AUTO_TOP_UP_FAILED,
         title: 'Auto top-up failed',
-        body: `An automatic top-up of ${formatCredits(settled.credits)} credits (${amount} ${settled.currency.toUpperCase()}) could not be paid: ${detail}${
-          stopped ? ' Auto top-up is paused until you update its settings or your card.' : ''
-        }`,
+        body: `An automatic top-up of ${formatCredits(settled.credits)} credits (${amount} ${settled.currency.toUpperCase()}) could not be paid: ${detail}${failureAdvice(reason, counted.stoppedAfterFailures)}`,
         data,
         email: true,
       });
@@ -134,6 +150,29 @@ export class AutoTopUpPayments {
     messages.added([failed.accountId]);
     this.deps.emailsQueued();
     publisher.committed();
+  }
+
+  /**
+   * Counts a failure in the settings row (under the wallet lock `settle` took, like every writer
+   * of it) and sets when the next top-up may start: the failure time (the database clock, as the
+   * batches that compare with it read) plus AUTO_TOP_UP_RETRY_AFTER_SECONDS x 2^(failures - 1).
+   * Null when top-ups stopped (none waits) or spacing is off.
+   */
+  private async failureCounted(client: PoolClient, settled: AttemptRow, reason: string, detail: string): Promise<{ stoppedAfterFailures: boolean; retryAfter: string | null }> {
+    const { maxFailures, retryAfterSeconds } = this.deps.config;
+    const floor = reason === AUTHENTICATION_REQUIRED ? maxFailures : 0;
+    const counted = await client.query<{ consecutive_failures: number; retry_after: unknown }>(
+      `with counted as (select account_id, greatest(consecutive_failures + 1, $4::int) as failures from auto_top_up where account_id = $1)
+       update auto_top_up t set consecutive_failures = c.failures, last_failure = $2, updated_at = now(),
+              started_this_month = case when t.month_key = $3 then greatest(t.started_this_month - 1, 0) else t.started_this_month end,
+              retry_after = case when c.failures >= $5 or $6 = 0 then null
+                                 else now() + make_interval(secs => $6 * power(2, least(c.failures - 1, ${MAX_DOUBLINGS}))) end
+         from counted c where t.account_id = c.account_id
+       returning t.consecutive_failures, t.retry_after`,
+      [settled.accountId, `${reason}: ${detail}`.slice(0, 500), settled.monthKey, floor, maxFailures, retryAfterSeconds],
+    );
+    const row = counted.rows[0];
+    return { stoppedAfterFailures: (row?.consecutive_failures ?? 0) >= maxFailures, retryAfter: nullableDate(row?.retry_after)?.toISOString() ?? null };
   }
 
   /** Settles a top-up that was never charged (billing switched off): not a failure of the card. */

@@ -21,6 +21,7 @@ const toSettings = (view: AutoTopUpView): AutoTopUpSettingsType => ({
   paymentMethodSaved: view.paymentMethodSaved,
   paymentMethodSavedAt: view.paymentMethodSavedAt,
   lastFailure: view.lastFailure,
+  retryAfter: view.retryAfter,
 });
 
 @Resolver(() => AccountSettings)

@@ -19,6 +19,18 @@ export interface TopUpSettings {
   monthKey: string;
   startedThisMonth: number;
   consecutiveFailures: number;
+  /** No top-up starts before this (ms since the epoch, database clock) after a failure; null when none waits. */
+  retryAfterMs: number | null;
+}
+
+/** When the rule is asked, and the account-independent limit it applies. */
+export interface TopUpMoment {
+  /** The database clock the batch read (its `now`). */
+  now: Date;
+  /** The month of `now` in the account's timezone ("YYYY-MM"). */
+  month: string;
+  /** AUTO_TOP_UP_MAX_FAILURES. */
+  maxFailures: number;
 }
 
 /** Top-ups already started in `month` (a counter of another month counts zero). */
@@ -43,23 +55,27 @@ export interface BalanceChange {
 
 /**
  * A top-up starts when a spend lowers the available balance and leaves it below the threshold,
- * and none is in flight for the wallet, the monthly maximum is not reached, and fewer than
- * `maxFailures` top-ups have failed in a row since the settings were last saved. So one dip below
- * the threshold starts exactly one, however many charges take part in it; a top-up too small to
- * lift the balance over the threshold is followed by another at the next spend, up to the monthly
- * maximum.
+ * and none is in flight for the wallet, the monthly maximum is not reached, fewer than
+ * `maxFailures` top-ups have failed in a row since the settings were last saved, and the spacing
+ * after the last failure has passed (`retryAfterMs`: a declined card is not tried again at every
+ * charge of a pipeline that keeps spending). So one dip below the threshold starts exactly one,
+ * however many charges take part in it; a top-up too small to lift the balance over the threshold
+ * is followed by another at the next spend, up to the monthly maximum.
  *
  * A balance already below the threshold may have no spend left to cross it: every charge is
  * refused. So a review auto top-up asks for (after its settings or card are saved, or after a
  * charge refused for want of credits) starts one too, on the same conditions, whenever the
  * balance is below the threshold.
  */
-export function topUpDue(settings: TopUpSettings, inFlight: boolean, change: BalanceChange, month: string, maxFailures: number): boolean {
+export function topUpDue(settings: TopUpSettings, inFlight: boolean, change: BalanceChange, moment: TopUpMoment): boolean {
   if (inFlight || change.after.balance >= settings.threshold) return false;
   if (!(change.topUpCheck || (SPENDS.has(change.operation) && change.after.balance < change.before.balance))) return false;
-  if (settings.consecutiveFailures >= maxFailures) return false;
-  return startedIn(settings, month) < settings.monthlyMaximum;
+  if (settings.consecutiveFailures >= moment.maxFailures || waitingAfterFailure(settings, moment.now)) return false;
+  return startedIn(settings, moment.month) < settings.monthlyMaximum;
 }
+
+/** True while the spacing after a failed top-up lasts: `now` is before `retryAfterMs`. */
+export const waitingAfterFailure = (settings: TopUpSettings, now: Date): boolean => settings.retryAfterMs !== null && now.getTime() < settings.retryAfterMs;
 
 /** Counts a started top-up in the settings' month counter. */
 export function countStarted(settings: TopUpSettings, month: string): void {

@@ -11,7 +11,7 @@ import { idOf } from '../billing/stripe.client';
 import type { LedgerService } from '../ledger/ledger.service';
 import type { PricingService } from '../pricing/pricing.service';
 import type { WebhookPublisher } from '../webhooks/webhook.publisher';
-import { AutoTopUpPayments } from './auto-top-up.payments';
+import { AutoTopUpPayments, failureReason } from './auto-top-up.payments';
 import { AutoTopUpSettings, type AutoTopUpInput, type AutoTopUpView } from './auto-top-up.settings';
 import { AutoTopUpWorker } from './auto-top-up.worker';
 
@@ -136,7 +136,7 @@ export class AutoTopUpService implements PaymentEventHandler {
     const attempt = intent.metadata?.autoTopUpAttemptId ? await this.payments.attempt(intent.metadata.autoTopUpAttemptId) : null;
     if (!attempt || attempt.accountId !== intent.metadata?.accountId) return { accountId: null, outcome: 'IGNORED' };
     const error = intent.last_payment_error;
-    await this.payments.fail(attempt.id, error?.code ?? 'payment_failed', error?.message ?? 'The payment did not go through.');
+    await this.payments.fail(attempt.id, failureReason(error, 'payment_failed'), error?.message ?? 'The payment did not go through.');
     return { accountId: attempt.accountId, outcome: 'APPLIED' };
   }
 

@@ -25,6 +25,8 @@ export interface AutoTopUpView {
   paymentMethodSaved: boolean;
   paymentMethodSavedAt: Date | null;
   lastFailure: string | null;
+  /** No top-up starts before this after a failure; null when no failed top-up waits (a time passed waits no more). */
+  retryAfter: Date | null;
 }
 
 export interface AutoTopUpInput {
@@ -40,7 +42,8 @@ const MIN_CHARGE_MINOR = 50n;
 const MAX_MONTHLY = 100;
 
 const SETTINGS_COLUMNS = `t.enabled, t.threshold::text as threshold, t.pack_id, t.credits::text as credits, t.amount_minor::text as amount_minor, t.currency,
-  t.monthly_maximum, t.month_key, t.started_this_month, t.consecutive_failures, t.payment_method_id is not null as has_card, t.payment_method_saved_at, t.last_failure`;
+  t.monthly_maximum, t.month_key, t.started_this_month, t.consecutive_failures, t.payment_method_id is not null as has_card, t.payment_method_saved_at, t.last_failure,
+  case when t.retry_after > now() then t.retry_after end as retry_after`;
 
 /**
  * Reading and saving auto top-up settings, and the card Stripe saved for them. Every write takes
@@ -81,11 +84,13 @@ export class AutoTopUpSettings {
       paymentMethodSaved: row.has_card === true,
       paymentMethodSavedAt: nullableDate(row.payment_method_saved_at),
       lastFailure: textOrNull(row.last_failure),
+      retryAfter: nullableDate(row.retry_after),
     };
   }
 
   /**
-   * Saves the settings (omitted fields stay) and starts counting failures afresh. Enabling needs
+   * Saves the settings (omitted fields stay) and starts counting failures afresh, without waiting
+   * for the spacing after the last failure. Enabling needs
    * self-service billing (BILLING_NOT_CONFIGURED / BILLING_DISABLED, like purchases), a saved card,
    * a threshold and a pack or amount.
    */
@@ -103,7 +108,7 @@ export class AutoTopUpSettings {
       const updated = await client.query(
         `update auto_top_up set enabled = coalesce($2, enabled), threshold = coalesce($3, threshold), monthly_maximum = coalesce($4, monthly_maximum),
                 pack_id = case when $5 then $6 else pack_id end, credits = coalesce($7, credits), amount_minor = coalesce($8, amount_minor),
-                currency = coalesce($9, currency), consecutive_failures = 0, updated_at = now()
+                currency = coalesce($9, currency), consecutive_failures = 0, retry_after = null, updated_at = now()
           where account_id = $1
           returning enabled, threshold, credits, payment_method_id is not null as has_card`,
         [
@@ -142,7 +147,8 @@ export class AutoTopUpSettings {
 
   /**
    * Stores a card Stripe saved for off-session use (a Checkout with setup_future_usage, or a
-   * setup-mode Checkout). A new card also starts counting failures afresh.
+   * setup-mode Checkout). A new card also starts counting failures afresh, and may be charged at
+   * once (no spacing after the old card's failure).
    */
   async saveCard(accountId: string, paymentMethodId: string, customerId: string | null): Promise<void> {
     await this.sql.withTransaction(async (client: PoolClient) => {
@@ -150,7 +156,8 @@ export class AutoTopUpSettings {
       await client.query(
         `insert into auto_top_up (account_id, payment_method_id, stripe_customer_id, payment_method_saved_at) values ($1, $2, $3, now())
          on conflict (account_id) do update set payment_method_id = excluded.payment_method_id, payment_method_saved_at = now(),
-                stripe_customer_id = coalesce(excluded.stripe_customer_id, auto_top_up.stripe_customer_id), consecutive_failures = 0, updated_at = now()`,
+                stripe_customer_id = coalesce(excluded.stripe_customer_id, auto_top_up.stripe_customer_id), consecutive_failures = 0, retry_after = null,
+                updated_at = now()`,
         [accountId, paymentMethodId, customerId],
       );
     });

@@ -47,6 +47,13 @@ export class AutoTopUpSettingsType {
 
   @Field(() => String, { nullable: true, description: 'Why the last failed top-up failed, e.g. "card_declined: ...".' })
   lastFailure!: string | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When a failed top-up may be tried again: after a failure none starts before this (the spacing doubles with each failure in a row). Null when none is waiting: no failure since the last success or save, that time has passed, or failures stopped top-ups.',
+  })
+  retryAfter!: Date | null;
 }
 
 @InputType({ description: 'Auto top-up settings to change; omitted fields stay as they are. Saving also clears the failure count.' })

@@ -5,7 +5,7 @@ import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
 import { textOrNull } from '../../shared/row-values';
 import { isPermanentStripeError, type BillingService } from '../billing/billing.service';
-import { ATTEMPT_COLUMNS, decodeAttempt, type AttemptRow, type AutoTopUpPayments } from './auto-top-up.payments';
+import { ATTEMPT_COLUMNS, AUTHENTICATION_REQUIRED, decodeAttempt, failureReason, type AttemptRow, type AutoTopUpPayments } from './auto-top-up.payments';
 import { BackgroundWorker, backoffMs } from '../../shared/background-worker';
 
 interface ClaimedAttempt extends AttemptRow {
@@ -143,7 +143,7 @@ export class AutoTopUpWorker extends BackgroundWorker {
    * customer's failure. Anything else is retried.
    */
   private async stripeRefused(attempt: ClaimedAttempt, err: unknown): Promise<void> {
-    const e = err as { type?: string; code?: string; message?: string };
+    const e = err as { type?: string; code?: string; decline_code?: string; message?: string };
     if (isNotRunByStripe(err)) {
       // Stripe answered that it did not run the create: the try is taken back, so the attempt may
       // still be cancelled if the customer turns auto top-up off meanwhile (nothing was charged).
@@ -152,7 +152,7 @@ export class AutoTopUpWorker extends BackgroundWorker {
       this.deps.log.error({ err, attemptId: attempt.id, retryMs: laterMs }, 'Stripe refused the request (API key revoked or without permission, or rate limited); auto top-up retried later');
       return this.checkAgainLater(attempt.id, laterMs);
     }
-    if (e.type === 'StripeCardError') return this.deps.payments.fail(attempt.id, e.code ?? 'card_declined', e.message ?? 'The card was declined.');
+    if (e.type === 'StripeCardError') return this.deps.payments.fail(attempt.id, failureReason(e, 'card_declined'), e.message ?? 'The card was declined.');
     if (e.type === 'StripeIdempotencyError') {
       return this.deps.payments.fail(attempt.id, 'idempotency_error', `Stripe refused to repeat the payment request with other details: ${e.message ?? 'idempotency key reused'}`);
     }
@@ -166,11 +166,11 @@ export class AutoTopUpWorker extends BackgroundWorker {
   /** What a PaymentIntent's state means for its attempt; success waits for the webhook. */
   private async afterIntent(intent: Stripe.PaymentIntent, attempt: AttemptRow): Promise<void> {
     if (intent.status === 'requires_action') {
-      return this.deps.payments.fail(attempt.id, 'authentication_required', 'The bank asked for authentication, which an automatic payment cannot give.');
+      return this.deps.payments.fail(attempt.id, AUTHENTICATION_REQUIRED, 'The bank asked for authentication, which an automatic payment cannot give.');
     }
     if (intent.status === 'requires_payment_method' || intent.status === 'canceled') {
       const error = intent.last_payment_error;
-      return this.deps.payments.fail(attempt.id, error?.code ?? intent.status, error?.message ?? 'The payment did not go through.');
+      return this.deps.payments.fail(attempt.id, failureReason(error, intent.status), error?.message ?? 'The payment did not go through.');
     }
   }
 
