@@ -4,6 +4,7 @@ import { AutoTopUpDocument, CatalogDocument, SetupAutoTopUpPaymentMethodDocument
 import { Card, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
 import { formatCredits, formatPrice, validateAmount } from '../lib/money';
 import { useShell } from '../lib/shell';
+import { formatDateTime } from '../lib/time';
 
 /** How long the card waits for Stripe's setup_intent.succeeded after a setup-mode Checkout. */
 const CARD_CONFIRMATION_MS = 60_000;
@@ -113,15 +114,39 @@ function AutoTopUpState({ settings: s }: { settings: AutoTopUpFieldsFragment }) 
           ? `On: when the balance falls below ${formatCredits(s.threshold, display)}, buys ${what}. ${s.topUpsThisMonth} of at most ${s.monthlyMaximum} this month.`
           : 'Off.'}
       </p>
-      {s.stoppedAfterFailures ? (
-        <Notice tone="warning">
-          Stopped after {s.consecutiveFailures} failed payments{s.lastFailure ? ` (${s.lastFailure})` : ''}. Save the settings or a new card to start again.
-        </Notice>
-      ) : (
-        s.consecutiveFailures > 0 && <Notice tone="warning">The last top-up failed{s.lastFailure ? `: ${s.lastFailure}` : '.'}</Notice>
-      )}
+      <FailureNotice settings={s} />
     </>
   );
+}
+
+/** The server stops top-ups at once when the bank wants the customer to confirm a payment (failure reason `authentication_required`). */
+const AUTHENTICATION_REQUIRED = /^authentication_required\b/;
+
+/** Why top-ups stopped, or the last failure and when the next top-up may start. */
+function FailureNotice({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
+  const { me } = useShell();
+  if (s.stoppedAfterFailures && AUTHENTICATION_REQUIRED.test(s.lastFailure ?? '')) {
+    return <Notice tone="warning">Stopped: your bank asks you to confirm the payment, which an automatic top-up cannot do. Buy a pack by hand or save your card again to start again.</Notice>;
+  }
+  if (s.stoppedAfterFailures) {
+    return (
+      <Notice tone="warning">
+        Stopped after {s.consecutiveFailures} failed payments{s.lastFailure ? ` (${s.lastFailure})` : ''}. Save the settings or a new card to start again.
+      </Notice>
+    );
+  }
+  if (s.consecutiveFailures === 0) return null;
+  const nextTry = s.retryAfter && isFuture(s.retryAfter) ? ` Next try after ${formatDateTime(s.retryAfter, me.timezone)}.` : '';
+  return (
+    <Notice tone="warning">
+      The last top-up failed{s.lastFailure ? `: ${s.lastFailure}` : '.'}
+      {nextTry}
+    </Notice>
+  );
+}
+
+function isFuture(iso: string): boolean {
+  return Date.parse(iso) > Date.now();
 }
 
 /** Whether a card is saved for off-session payments, and a setup-mode Checkout to save one. */
