@@ -205,7 +205,7 @@ export type TransactionKind =
   /** A charge for AI usage (chargeUsage; negative). Counts as spend. */
   | 'USAGE';
 
-/** Auto top-up settings to change; omitted fields stay as they are. Saving also clears the failure count. */
+/** Auto top-up settings to change; omitted fields stay as they are. Saving also clears the failure count and `retryAfter`. */
 export type UpdateAutoTopUpInput = {
   /** Credits to buy each time at the price book's credit value (instead of packId); at least 0.50 in money. */
   amount?: string | null | undefined;

@@ -34,7 +34,7 @@ export class AutoTopUpResolver {
   @Authorized('SESSION')
   @Mutation(() => AutoTopUpSettingsType, {
     description:
-      'Changes auto top-up settings. Enabling is BILLING_NOT_CONFIGURED without a Stripe key, BILLING_DISABLED unless self-service billing is on (like purchases), and BAD_USER_INPUT without a saved card, a threshold and a pack or amount. Saving clears the failure count.',
+      'Changes auto top-up settings. Enabling is BILLING_NOT_CONFIGURED without a Stripe key, BILLING_DISABLED unless self-service billing is on (like purchases), and BAD_USER_INPUT without a saved card, a threshold and a pack or amount. Saving clears the failure count and `retryAfter`.',
   })
   async updateAutoTopUp(@Arg('input', () => UpdateAutoTopUpInput, { description: 'The settings to change.' }) input: UpdateAutoTopUpInput, @Ctx() ctx: Context): Promise<AutoTopUpSettingsType> {
     return toSettings(await ctx.services.autoTopUp.update(me(ctx).accountId, input));

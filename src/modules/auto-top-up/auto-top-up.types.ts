@@ -33,7 +33,7 @@ export class AutoTopUpSettingsType {
   @Field(() => Int, { description: 'Top-ups started this month that did not fail.' })
   topUpsThisMonth!: number;
 
-  @Field(() => Int, { description: 'Top-ups that failed in a row since the last success or save.' })
+  @Field(() => Int, { description: 'Top-ups that failed in a row since the last success or save; a bank asking for authentication sets it to the limit at once.' })
   consecutiveFailures!: number;
 
   @Field({ description: 'True when failures stopped top-ups: save the settings (or a new card) to start again.' })
@@ -56,7 +56,7 @@ export class AutoTopUpSettingsType {
   retryAfter!: Date | null;
 }
 
-@InputType({ description: 'Auto top-up settings to change; omitted fields stay as they are. Saving also clears the failure count.' })
+@InputType({ description: 'Auto top-up settings to change; omitted fields stay as they are. Saving also clears the failure count and `retryAfter`.' })
 export class UpdateAutoTopUpInput {
   @Field(() => Boolean, { nullable: true, description: 'Turn top-ups on (needs self-service billing, a saved card, a threshold and a pack or amount) or off.' })
   enabled?: boolean | null;
