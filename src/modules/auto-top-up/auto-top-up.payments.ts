@@ -160,7 +160,8 @@ export class AutoTopUpPayments {
    */
   private async failureCounted(client: PoolClient, settled: AttemptRow, reason: string, detail: string): Promise<{ stoppedAfterFailures: boolean; retryAfter: string | null }> {
     const { maxFailures, retryAfterSeconds } = this.deps.config;
-    const floor = reason === AUTHENTICATION_REQUIRED ? maxFailures : 0;
+    // Authentication stops top-ups at once: the count goes to the limit, not one up.
+    const failuresAtLeast = reason === AUTHENTICATION_REQUIRED ? maxFailures : 0;
     const counted = await client.query<{ consecutive_failures: number; retry_after: unknown }>(
       `with counted as (select account_id, greatest(consecutive_failures + 1, $4::int) as failures from auto_top_up where account_id = $1)
        update auto_top_up t set consecutive_failures = c.failures, last_failure = $2, updated_at = now(),
@@ -169,7 +170,7 @@ export class AutoTopUpPayments {
                                  else now() + make_interval(secs => $6 * power(2, least(c.failures - 1, ${MAX_DOUBLINGS}))) end
          from counted c where t.account_id = c.account_id
        returning t.consecutive_failures, t.retry_after`,
-      [settled.accountId, `${reason}: ${detail}`.slice(0, 500), settled.monthKey, floor, maxFailures, retryAfterSeconds],
+      [settled.accountId, `${reason}: ${detail}`.slice(0, 500), settled.monthKey, failuresAtLeast, maxFailures, retryAfterSeconds],
     );
     const row = counted.rows[0];
     return { stoppedAfterFailures: (row?.consecutive_failures ?? 0) >= maxFailures, retryAfter: nullableDate(row?.retry_after)?.toISOString() ?? null };
