@@ -70,8 +70,8 @@ const saveCard = (u: TestUser, paymentMethod: string) =>
     WHSEC,
   );
 
-async function readyUser(card: string, settings: UpdateAutoTopUpInput): Promise<TestUser> {
-  const u = await app.signUp();
+async function readyUser(card: string, settings: UpdateAutoTopUpInput, timezone?: string): Promise<TestUser> {
+  const u = await app.signUp({ timezone });
   expect((await saveCard(u, card)).status).toBe(200);
   await app.ok(UpdateAutoTopUpDocument, { input: { enabled: true, ...settings } }, u.token);
   return u;
@@ -117,8 +117,8 @@ describe('spacing after a failed top-up', () => {
     expect(await balance(u)).toBe('74');
   });
 
-  it('doubles with each failure in a row, from the failure time; the failure message and webhook event say when', async () => {
-    const u = await readyUser(DECLINED_CARD, { threshold: '90', packId: 'pack_100', monthlyMaximum: 10 });
+  it('doubles with each failure in a row, from the failure time; the failure message (in the account\'s timezone) and webhook event say when', async () => {
+    const u = await readyUser(DECLINED_CARD, { threshold: '90', packId: 'pack_100', monthlyMaximum: 10 }, 'Asia/Kolkata');
     const secret = (await app.ok(CreateWebhookEndpointDocument, { input: { url: receiver.url, events: ['AUTO_TOP_UP_FAILED'] } }, u.token)).createWebhookEndpoint.secret;
     expect((await app.charge(u, { quantity: 20 })).errors).toBeUndefined(); // 80 < 90
     const first = await failedTopUp(u, 1);
@@ -135,6 +135,12 @@ describe('spacing after a failed top-up', () => {
 
     const messages = await until(() => failedMessages(u), (list) => list.length === 2);
     expect(messages.map((m) => (m.data as { retryAfter: string | null }).retryAfter).sort()).toEqual([afterFirst.retryAfter, afterSecond.retryAfter]);
+    // Kolkata is UTC+05:30 all year: the local hour and minute, read off the ISO text of the shifted instant.
+    const kolkata = (iso: string) => new Date(Date.parse(iso) + 5.5 * 3600_000).toISOString().slice(11, 16);
+    for (const m of messages) {
+      const { retryAfter } = m.data as { retryAfter: string };
+      expect(m.body).toMatch(new RegExp(`The next automatic top-up may start after \\d{1,2} [A-Z][a-z]{2,3} \\d{4}, ${kolkata(retryAfter)} \\(Asia/Kolkata\\)\\.$`));
+    }
     const events = await until(
       () => receiver.receipts.filter((receipt) => receipt.payload.data.accountId === u.accountId),
       (list) => list.length === 2,

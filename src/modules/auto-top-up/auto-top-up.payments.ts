@@ -28,12 +28,31 @@ export function failureReason(error: { code?: string | null; decline_code?: stri
   return error?.code ?? fallback;
 }
 
-/** What the failure message tells the customer to do, after the failure itself. */
-function failureAdvice(reason: string, stopped: boolean): string {
+/** What the failure message tells the customer to do, after the failure itself; a retry's earliest time in the account's timezone. */
+function failureAdvice(reason: string, counted: FailureCounted): string {
   if (reason === AUTHENTICATION_REQUIRED) {
     return ' Your bank asks you to confirm this payment, which an automatic top-up cannot do. Buy a pack by hand or save your card again: auto top-up is paused until then.';
   }
-  return stopped ? ' Auto top-up is paused until you update its settings or your card.' : '';
+  if (counted.stoppedAfterFailures) return ' Auto top-up is paused until you update its settings or your card.';
+  if (counted.retryAfter === null) return '';
+  return ` The next automatic top-up may start after ${localTime(new Date(counted.retryAfter), counted.timezone)}.`;
+}
+
+/** "3 Dec 2026, 10:32 (Europe/Berlin)"; in UTC should the zone be one this runtime does not know (a message must never fail for it). */
+function localTime(at: Date, timeZone: string): string {
+  const format = (zone: string) => `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(at)} (${zone})`;
+  try {
+    return format(timeZone);
+  } catch {
+    return format('UTC');
+  }
+}
+
+/** A failure as counted in the settings row: whether top-ups stopped, when the next may start, and the zone to say it in. */
+interface FailureCounted {
+  stoppedAfterFailures: boolean;
+  retryAfter: string | null;
+  timezone: string;
 }
 
 /** A top-up as its payment needs it. */
@@ -133,12 +152,13 @@ export class AutoTopUpPayments {
       if (!settled) return null;
       const counted = await this.failureCounted(client, settled, reason, detail);
       const amount = formatMinor(settled.amountMinor, settled.currency);
-      const data = { attemptId, reason, detail, credits: formatCredits(settled.credits), amount, currency: settled.currency, paymentIntentId: settled.paymentIntentId, ...counted };
+      const { stoppedAfterFailures, retryAfter } = counted;
+      const data = { attemptId, reason, detail, credits: formatCredits(settled.credits), amount, currency: settled.currency, paymentIntentId: settled.paymentIntentId, stoppedAfterFailures, retryAfter };
       await messages.recordWithin(client, {
         accountId: settled.accountId,
         kind: MessageKind.AUTO_TOP_UP_FAILED,
         title: 'Auto top-up failed',
-        body: `An automatic top-up of ${formatCredits(settled.credits)} credits (${amount} ${settled.currency.toUpperCase()}) could not be paid: ${detail}${failureAdvice(reason, counted.stoppedAfterFailures)}`,
+        body: `An automatic top-up of ${formatCredits(settled.credits)} credits (${amount} ${settled.currency.toUpperCase()}) could not be paid: ${detail}${failureAdvice(reason, counted)}`,
         data,
         email: true,
       });
@@ -158,22 +178,26 @@ export class AutoTopUpPayments {
    * batches that compare with it read) plus AUTO_TOP_UP_RETRY_AFTER_SECONDS x 2^(failures - 1).
    * Null when top-ups stopped (none waits) or spacing is off.
    */
-  private async failureCounted(client: PoolClient, settled: AttemptRow, reason: string, detail: string): Promise<{ stoppedAfterFailures: boolean; retryAfter: string | null }> {
+  private async failureCounted(client: PoolClient, settled: AttemptRow, reason: string, detail: string): Promise<FailureCounted> {
     const { maxFailures, retryAfterSeconds } = this.deps.config;
     // Authentication stops top-ups at once: the count goes to the limit, not one up.
     const failuresAtLeast = reason === AUTHENTICATION_REQUIRED ? maxFailures : 0;
-    const counted = await client.query<{ consecutive_failures: number; retry_after: unknown }>(
+    const counted = await client.query<{ consecutive_failures: number; retry_after: unknown; timezone: string | null }>(
       `with counted as (select account_id, greatest(consecutive_failures + 1, $4::int) as failures from auto_top_up where account_id = $1)
        update auto_top_up t set consecutive_failures = c.failures, last_failure = $2, updated_at = now(),
               started_this_month = case when t.month_key = $3 then greatest(t.started_this_month - 1, 0) else t.started_this_month end,
               retry_after = case when c.failures >= $5 or $6 = 0 then null
                                  else now() + make_interval(secs => $6 * power(2, least(c.failures - 1, ${MAX_DOUBLINGS}))) end
          from counted c where t.account_id = c.account_id
-       returning t.consecutive_failures, t.retry_after`,
+       returning t.consecutive_failures, t.retry_after, (select a.timezone from account a where a.id = t.account_id) as timezone`,
       [settled.accountId, `${reason}: ${detail}`.slice(0, 500), settled.monthKey, failuresAtLeast, maxFailures, retryAfterSeconds],
     );
     const row = counted.rows[0];
-    return { stoppedAfterFailures: (row?.consecutive_failures ?? 0) >= maxFailures, retryAfter: nullableDate(row?.retry_after)?.toISOString() ?? null };
+    return {
+      stoppedAfterFailures: (row?.consecutive_failures ?? 0) >= maxFailures,
+      retryAfter: nullableDate(row?.retry_after)?.toISOString() ?? null,
+      timezone: row?.timezone ?? 'UTC',
+    };
   }
 
   /** Settles a top-up that was never charged (billing switched off): not a failure of the card. */
