@@ -9,6 +9,7 @@ import {
   BillingSettingsDocument,
   CatalogDocument,
   MeDocument,
+  MessagesDocument,
   PurchaseCreditsDocument,
   ReleaseHoldDocument,
   RequestRefundDocument,
@@ -309,9 +310,13 @@ describe('webhook: pack purchase', () => {
 });
 
 describe('notifications', () => {
-  beforeAll(() => setSelfService(true));
+  let messagesNotifier: typeof t.app.services.notifier;
+  beforeAll(async () => {
+    messagesNotifier = t.app.services.notifier; // the Messages one: given back after each test here
+    await setSelfService(true);
+  });
   afterEach(() => {
-    delete t.app.services.notifier;
+    t.app.services.notifier = messagesNotifier;
   });
 
   it('sends PURCHASE_COMPLETED, PLAN_RENEWED and REFUND_COMPLETED once each through the notifier hook', async () => {
@@ -550,6 +555,80 @@ describe('refunds', () => {
       ['REFUND', '-100'],
     ]);
     await ledgerOk(u);
+  });
+
+  /** A Stripe dispute of `amount` cents on `pi` (a chargeback). */
+  const dispute = (pi: string, amount: number, id = `dp_${rid()}`) => ({
+    id,
+    object: 'dispute',
+    amount,
+    currency: 'usd',
+    charge: `ch_${rid()}`,
+    payment_intent: pi,
+    reason: 'fraudulent',
+    status: 'needs_response',
+    metadata: {},
+  });
+  const messagesOf = async (u: TestUser, kind: string) =>
+    (await t.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((e) => e.node).filter((m) => m.kind === kind);
+
+  it('a dispute removes the unused credits of its payment once (those already spent stay spent); the payment standing after all gives them back once', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u); // 100 credits for $9.00; balance 150
+    await t.chargeOk(u, { feature: 'video', quantity: 10, idempotencyKey: `v-${rid()}` }); // 80: the 50 of the bonus, then 30 purchased
+    expect((await me(u)).wallet.balance).toBe('70');
+
+    const d = dispute(pi, 900);
+    const withdrawn = stripeEvent('charge.dispute.funds_withdrawn', d);
+    const answers = await Promise.all([post(withdrawn), post(withdrawn)]); // the same event twice, concurrently
+    // One applies it; the other finds it applied (200) or the payment's lock taken (500, retried by Stripe).
+    expect(answers.map((a) => a.status).sort()).toEqual(expect.arrayContaining([200]));
+    expect(answers.every((a) => a.status === 200 || a.status === 500)).toBe(true);
+    await post(withdrawn); // Stripe's retry of a 500, or a redelivery: nothing more
+    await post(stripeEvent('charge.dispute.funds_withdrawn', d)); // the same dispute as a new event
+    let w = (await me(u)).wallet;
+    expect(w.balance).toBe('0'); // the 70 left of the purchase
+    expect(w.buckets.find((b) => b.id === bucket.id)!.remaining).toBe('0');
+    const debits = (await t.ok(TransactionsDocument, { filter: { kinds: ['REFUND'] } }, u.token)).transactions.edges.map((e) => [e.node.amount, e.node.description]);
+    expect(debits).toEqual([['-70', 'Payment disputed with the bank: 9.00 USD']]);
+    const [disputed] = await messagesOf(u, 'PAYMENT_DISPUTED');
+    expect(disputed.body).toBe('A payment of 9.00 USD was disputed with your bank: 70 credits bought with it were removed; 30 more had already been used.');
+    expect(disputed.data).toMatchObject({ paymentIntentId: pi, disputeId: d.id, credits: '70', alreadyUsed: '30', autoTopUpPaused: false });
+    expect(await messagesOf(u, 'PAYMENT_DISPUTED')).toHaveLength(1);
+    expect(errorCode(await t.gql(RequestRefundDocument, { bucketId: bucket.id }, u.token))).toBe('BAD_USER_INPUT'); // nothing left to refund
+    await ledgerOk(u);
+
+    const reinstated = stripeEvent('charge.dispute.funds_reinstated', { ...d, status: 'won' });
+    await Promise.all([post(reinstated), post(reinstated)]);
+    await post(reinstated);
+    await post(stripeEvent('charge.dispute.funds_reinstated', { ...d, status: 'won' }));
+    w = (await me(u)).wallet;
+    expect(w.balance).toBe('70');
+    const restored = (await t.ok(TransactionsDocument, { filter: { kinds: ['ADJUSTMENT'] } }, u.token)).transactions.edges.map((e) => e.node.amount);
+    expect(restored).toEqual(['70']);
+    const [back] = await messagesOf(u, 'DISPUTED_CREDITS_RESTORED');
+    expect(back.data).toMatchObject({ disputeId: d.id, credits: '70' });
+    expect(await messagesOf(u, 'DISPUTED_CREDITS_RESTORED')).toHaveLength(1);
+    await ledgerOk(u);
+  });
+
+  it('a dispute of part of a payment removes that share of its credits, less what a refund already removed', async () => {
+    const u = await t.signUp();
+    const { pi } = await purchased(u); // 100 credits for $9.00
+    await post(stripeEvent('charge.refunded', { id: `ch_${rid()}`, object: 'charge', payment_intent: pi, amount: 900, amount_refunded: 180, currency: 'usd', customer: null, metadata: {} })); // 20 credits
+    expect((await me(u)).wallet.balance).toBe('130');
+    await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(pi, 450))); // half the payment: 50 credits
+    expect((await me(u)).wallet.balance).toBe('80');
+    await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(pi, 900))); // a second dispute of all of it: only the 30 not yet removed
+    expect((await me(u)).wallet.balance).toBe('50'); // the bonus
+    await ledgerOk(u);
+  });
+
+  it('a dispute of a payment that bought no credits (another product, unknown) is acknowledged and changes nothing', async () => {
+    const u = await t.signUp();
+    const answer = await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(`pi_${rid()}`, 900)));
+    expect([answer.status, answer.body.outcome]).toEqual([200, 'IGNORED']);
+    expect((await me(u)).wallet.balance).toBe('50');
   });
 
   it('a refund made outside this service (charge.refunded) removes the refunded credits once, by cumulative amount', async () => {

@@ -73,6 +73,11 @@ export class AutoTopUpService implements PaymentEventHandler {
     void this.askForTopUp(accountId);
   }
 
+  /** A payment was disputed (billing): top-ups stop until the settings or a card are saved again. */
+  paymentDisputed(accountId: string, detail: string): Promise<boolean> {
+    return this.settings.stopAfterDispute(accountId, detail);
+  }
+
   view(accountId: string): Promise<AutoTopUpView> {
     return this.settings.view(accountId);
   }

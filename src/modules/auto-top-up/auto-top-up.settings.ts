@@ -130,6 +130,23 @@ export class AutoTopUpSettings {
     return this.view(accountId);
   }
 
+  /**
+   * A payment of the account was disputed with its bank: top-ups stop as after the last failure
+   * allowed, until the settings or a card are saved again. A card whose holder disputes charges
+   * must not be charged off-session again unasked. Returns whether auto top-up was on.
+   */
+  async stopAfterDispute(accountId: string, detail: string): Promise<boolean> {
+    return this.sql.withTransaction(async (client) => {
+      if (!(await lockWalletOfAccount(client, accountId))) return false;
+      const stopped = await client.query(
+        `update auto_top_up set consecutive_failures = greatest(consecutive_failures, $2), retry_after = null, last_failure = $3, updated_at = now()
+          where account_id = $1 and enabled`,
+        [accountId, this.config.maxFailures, `payment_disputed: ${detail}`.slice(0, 500)],
+      );
+      return (stopped.rowCount ?? 0) > 0;
+    });
+  }
+
   /** What one top-up buys and costs: a pack of the catalog, or an amount at the price book's credit value. */
   private priceOf(input: AutoTopUpInput): { packId: string | null; credits: bigint; amountMinor: bigint; currency: string } | null {
     if (input.packId) {

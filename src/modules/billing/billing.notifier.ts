@@ -6,7 +6,7 @@ import type { PoolClient } from 'pg';
  * wired by the messages module when it exists; absent, notifications are skipped.
  * Notifications are sent after the ledger committed, at most once per applied effect.
  */
-export type BillingMessageKind = 'PURCHASE_COMPLETED' | 'REFUND_COMPLETED' | 'PLAN_RENEWED';
+export type BillingMessageKind = 'PURCHASE_COMPLETED' | 'REFUND_COMPLETED' | 'PLAN_RENEWED' | 'PAYMENT_DISPUTED' | 'DISPUTED_CREDITS_RESTORED';
 
 export interface Notifier {
   notify(accountId: string, kind: BillingMessageKind, title: string, body: string, data: Record<string, unknown>): Promise<unknown> | unknown;

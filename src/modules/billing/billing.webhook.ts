@@ -44,6 +44,8 @@ export type Outcome = 'APPLIED' | 'IGNORED' | 'STALE' | 'DUPLICATE';
  */
 export interface PaymentEventHandler {
   handle(event: Stripe.Event): Promise<{ accountId: string | null; outcome: Outcome }>;
+  /** A payment of the account was disputed: stop charging its card unasked. Returns whether auto top-up was on. */
+  paymentDisputed(accountId: string, detail: string): Promise<boolean>;
 }
 
 /** An answer that applies nothing, as `{ errors: [{ message, extensions: { code } }] }` like every other route. */
@@ -107,6 +109,10 @@ export class StripeWebhookService {
         return this.subscriptionChanged(event, event.data.object);
       case 'charge.refunded':
         return this.chargeRefunded(event, event.data.object);
+      case 'charge.dispute.funds_withdrawn':
+        return this.disputeFundsWithdrawn(event, event.data.object);
+      case 'charge.dispute.funds_reinstated':
+        return this.disputeFundsReinstated(event, event.data.object);
       case 'payment_intent.succeeded':
       case 'payment_intent.payment_failed':
       case 'setup_intent.succeeded':
@@ -282,12 +288,21 @@ export class StripeWebhookService {
   private async chargeRefunded(event: Stripe.Event, ch: Stripe.Charge): Promise<Outcome> {
     const pi = idOf(ch.payment_intent);
     if (!pi) return this.record(event, null, 'IGNORED');
+    return this.withPaymentLock(pi, () => this.applyExternalRefund(event, ch, pi));
+  }
+
+  /**
+   * Serializes what removes or restores the credits of one payment intent (refunds, disputes):
+   * each computes from totals the others change. A concurrent delivery is answered 500 and
+   * retried by Stripe.
+   */
+  private async withPaymentLock(pi: string, apply: () => Promise<Outcome>): Promise<Outcome> {
     const lock = await this.sql.acquire();
     try {
       const got = await lock.query(`select pg_try_advisory_lock(hashtext($1)) as ok`, [`stripe-refund:${pi}`]);
-      if (!got.rows[0].ok) throw new RetryLater(`refund of ${pi} is being applied by another delivery`);
+      if (!got.rows[0].ok) throw new RetryLater(`credits of ${pi} are being changed by another delivery`);
       try {
-        return await this.applyExternalRefund(event, ch, pi);
+        return await apply();
       } finally {
         await lock.query(`select pg_advisory_unlock(hashtext($1))`, [`stripe-refund:${pi}`]);
       }
@@ -349,6 +364,138 @@ export class StripeWebhookService {
       });
     }
     return 'APPLIED';
+  }
+
+  // ---------------------------------------------------------------- disputes (chargebacks)
+
+  /**
+   * A dispute took the payment's money back: the credits it bought are removed like a refund of
+   * the disputed amount (purchased credits * disputed / paid, rounded down, at most what refunds
+   * have not already removed), only from what is neither spent nor held, keyed per dispute and
+   * bucket so a redelivery removes nothing more. Auto top-up stops: a card whose holder disputes
+   * charges is not charged again unasked.
+   */
+  private async disputeFundsWithdrawn(event: Stripe.Event, d: Stripe.Dispute): Promise<Outcome> {
+    const pi = idOf(d.payment_intent);
+    if (!pi) return this.record(event, null, 'IGNORED');
+    return this.withPaymentLock(pi, () => this.removeDisputedCredits(event, d, pi));
+  }
+
+  private async removeDisputedCredits(event: Stripe.Event, d: Stripe.Dispute, pi: string): Promise<Outcome> {
+    const buckets = await this.purchaseBuckets(pi);
+    if (buckets.length === 0) return this.record(event, null, 'IGNORED'); // not a purchase of credits
+    const accountId = buckets[0].account_id;
+    const totals = await this.disputeTotals(accountId, pi, d.id);
+    if (totals.removedByThis > 0n) return this.record(event, accountId, 'STALE'); // this dispute was applied
+    const disputed = totals.paid > 0n && BigInt(d.amount) < totals.paid ? BigInt(d.amount) : totals.paid;
+    const target = totals.paid > 0n ? (totals.purchased * disputed) / totals.paid : totals.purchased;
+    const removable = totals.purchased - totals.removedByOthers;
+    const wanted = target < removable ? target : removable;
+    const amount = `${formatMinor(BigInt(d.amount), d.currency)} ${d.currency.toUpperCase()}`;
+    let removed = 0n;
+    for (const b of buckets) {
+      if (removed >= wanted) break;
+      if (BigInt(b.remaining) === 0n) continue;
+      const debit = await this.ledger.debitForRefund(accountId, {
+        bucketId: b.id,
+        credits: wanted - removed,
+        idempotencyKey: `stripe:dispute:${d.id}:${b.id}`,
+        description: `Payment disputed with the bank: ${amount}`,
+        metadata: { source: 'stripe-dispute', paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, eventId: event.id },
+      });
+      removed += debit.debited;
+    }
+    const alreadyUsed = wanted > removed ? wanted - removed : 0n;
+    if (alreadyUsed > 0n) this.log.warn({ accountId, paymentIntentId: pi, disputeId: d.id, missing: formatCredits(alreadyUsed) }, 'disputed credits were already spent or held; could not remove them all');
+    await this.record(event, accountId, 'APPLIED');
+    const paused = (await this.paymentEvents?.paymentDisputed(accountId, amount).catch((err: unknown) => this.logFalse(err, 'could not stop auto top-up after a dispute'))) ?? false;
+    const used = alreadyUsed > 0n ? `; ${formatCredits(alreadyUsed)} more had already been used` : '';
+    await this.notify(
+      accountId,
+      'PAYMENT_DISPUTED',
+      'Payment disputed',
+      `A payment of ${amount} was disputed with your bank: ${formatCredits(removed)} credits bought with it were removed${used}.${paused ? ' Auto top-up is paused until you update its settings or your card.' : ''}`,
+      { paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, reason: d.reason, amount, credits: formatCredits(removed), alreadyUsed: formatCredits(alreadyUsed), autoTopUpPaused: paused },
+    );
+    return 'APPLIED';
+  }
+
+  /**
+   * The dispute was decided for the merchant and its money reinstated: the payment stands, so the
+   * credits its dispute removed come back (an ADJUSTMENT into a new never-expiring bucket on the
+   * same payment intent, as when Stripe refuses a refund), once. Auto top-up stays paused until
+   * the customer saves its settings again.
+   */
+  private async disputeFundsReinstated(event: Stripe.Event, d: Stripe.Dispute): Promise<Outcome> {
+    const pi = idOf(d.payment_intent);
+    if (!pi) return this.record(event, null, 'IGNORED');
+    return this.withPaymentLock(pi, async () => {
+      const buckets = await this.purchaseBuckets(pi);
+      if (buckets.length === 0) return this.record(event, null, 'IGNORED');
+      const accountId = buckets[0].account_id;
+      const totals = await this.disputeTotals(accountId, pi, d.id);
+      const credits = totals.removedByThis - totals.restoredByThis;
+      if (credits <= 0n) return this.record(event, accountId, 'STALE');
+      const amount = `${formatMinor(BigInt(d.amount), d.currency)} ${d.currency.toUpperCase()}`;
+      await this.ledger.restoreRefundedCredits(accountId, {
+        credits,
+        idempotencyKey: `stripe:dispute:${d.id}:reinstated`,
+        description: `Dispute closed, payment stands (${amount}): ${formatCredits(credits)} credits restored`,
+        paymentIntentId: pi,
+        amountPaidMinor: (totals.purchased > 0n ? (totals.paid * credits) / totals.purchased : 0n).toString(),
+        currency: d.currency,
+        metadata: { source: 'stripe-dispute-reinstated', paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, eventId: event.id },
+      });
+      await this.record(event, accountId, 'APPLIED');
+      await this.notify(
+        accountId,
+        'DISPUTED_CREDITS_RESTORED',
+        'Disputed credits restored',
+        `The dispute of your ${amount} payment was closed and the payment stands: the ${formatCredits(credits)} credits removed when it was disputed are back.`,
+        { paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, amount, credits: formatCredits(credits) },
+      );
+      return 'APPLIED';
+    });
+  }
+
+  /** The PURCHASE buckets of a payment intent, oldest first (the first is the purchase itself). */
+  private purchaseBuckets(pi: string) {
+    return this.sql.query<{ id: string; account_id: string; remaining: string }>(
+      `select b.id, w.account_id, b.remaining::text from credit_bucket b join wallet w on w.id = b.wallet_id
+        where b.payment_intent_id = ? and b.source = 'PURCHASE' order by b.created_at, b.id`,
+      [pi],
+    );
+  }
+
+  /**
+   * What a payment bought and what has moved since, from the ledger: credits purchased, the money
+   * the purchase paid (its first bucket), credits removed by refunds and other disputes net of
+   * what was given back, and what this dispute removed and restored.
+   */
+  private async disputeTotals(accountId: string, pi: string, disputeId: string) {
+    const [row] = await this.sql.query<{ purchased: string; paid: string | null; removed_by_others: string; removed_by_this: string; restored_by_this: string }>(
+      `with moves as (
+         select kind, amount, metadata->>'disputeId' as dispute_id from ledger_transaction
+          where account_id = ? and kind in ('PURCHASE', 'REFUND', 'ADJUSTMENT') and metadata->>'paymentIntentId' = ?)
+       select (select coalesce(sum(amount), 0) from moves where kind = 'PURCHASE')::text as purchased,
+              (select amount_paid_minor from credit_bucket where payment_intent_id = ? and source = 'PURCHASE' order by created_at, id limit 1)::text as paid,
+              (select coalesce(sum(-amount), 0) from moves where kind in ('REFUND', 'ADJUSTMENT') and dispute_id is distinct from ?)::text as removed_by_others,
+              (select coalesce(sum(-amount), 0) from moves where kind = 'REFUND' and dispute_id = ?)::text as removed_by_this,
+              (select coalesce(sum(amount), 0) from moves where kind = 'ADJUSTMENT' and dispute_id = ?)::text as restored_by_this`,
+      [accountId, pi, pi, disputeId, disputeId, disputeId],
+    );
+    return {
+      purchased: BigInt(row.purchased),
+      paid: BigInt(row.paid ?? 0),
+      removedByOthers: BigInt(row.removed_by_others),
+      removedByThis: BigInt(row.removed_by_this),
+      restoredByThis: BigInt(row.restored_by_this),
+    };
+  }
+
+  private logFalse(err: unknown, message: string): false {
+    this.log.error({ err }, message);
+    return false;
   }
 
   // ---------------------------------------------------------------- helpers

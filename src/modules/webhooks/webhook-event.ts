@@ -16,6 +16,8 @@ export enum WebhookEventType {
   PLAN_RENEWED = 'PLAN_RENEWED',
   AUTO_TOP_UP_SUCCEEDED = 'AUTO_TOP_UP_SUCCEEDED',
   AUTO_TOP_UP_FAILED = 'AUTO_TOP_UP_FAILED',
+  PAYMENT_DISPUTED = 'PAYMENT_DISPUTED',
+  DISPUTED_CREDITS_RESTORED = 'DISPUTED_CREDITS_RESTORED',
 }
 
 /** The `type` of the payload, dot-delimited as the Standard Webhooks specification recommends. */
@@ -31,6 +33,8 @@ export const WIRE_TYPE: Record<WebhookEventType, string> = {
   [WebhookEventType.PLAN_RENEWED]: 'billing.plan_renewed',
   [WebhookEventType.AUTO_TOP_UP_SUCCEEDED]: 'billing.auto_top_up_succeeded',
   [WebhookEventType.AUTO_TOP_UP_FAILED]: 'billing.auto_top_up_failed',
+  [WebhookEventType.PAYMENT_DISPUTED]: 'billing.payment_disputed',
+  [WebhookEventType.DISPUTED_CREDITS_RESTORED]: 'billing.disputed_credits_restored',
 };
 
 /** One event to record in the outbox (webhook_event), with the wallet state it refers to. */

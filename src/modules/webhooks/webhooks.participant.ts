@@ -47,6 +47,13 @@ function entryEvents(entry: LedgerEntry, wallet: WalletSnapshot, now: Date): New
   if (entry.kind === TransactionKind.REFUND && metadata?.source === 'stripe') {
     return [webhookEvent(WebhookEventType.REFUND_COMPLETED, wallet, { ...details, ...pick(metadata, ['paymentIntentId', 'chargeId']) }, now)];
   }
+  // A dispute's debit and, if the payment stands after all, the credits given back.
+  if (entry.kind === TransactionKind.REFUND && metadata?.source === 'stripe-dispute') {
+    return [webhookEvent(WebhookEventType.PAYMENT_DISPUTED, wallet, { ...details, ...pick(metadata, ['paymentIntentId', 'chargeId', 'disputeId']) }, now)];
+  }
+  if (entry.kind === TransactionKind.ADJUSTMENT && metadata?.source === 'stripe-dispute-reinstated') {
+    return [webhookEvent(WebhookEventType.DISPUTED_CREDITS_RESTORED, wallet, { ...details, ...pick(metadata, ['paymentIntentId', 'chargeId', 'disputeId']) }, now)];
+  }
   return [];
 }
 

@@ -19,6 +19,8 @@ registerEnumType(WebhookEventType, {
     PLAN_RENEWED: { description: "`billing.plan_renewed`: a plan period's credits were allocated." },
     AUTO_TOP_UP_SUCCEEDED: { description: '`billing.auto_top_up_succeeded`: an automatic top-up was paid and credited.' },
     AUTO_TOP_UP_FAILED: { description: '`billing.auto_top_up_failed`: an automatic top-up could not be paid (`data.reason`: card_declined, authentication_required, ...).' },
+    PAYMENT_DISPUTED: { description: '`billing.payment_disputed`: a disputed payment removed unused credits it bought (`data.credits`, `data.disputeId`); sent with the removal, so not when all of them were already used.' },
+    DISPUTED_CREDITS_RESTORED: { description: '`billing.disputed_credits_restored`: a dispute was closed and the payment stands; the credits it removed are back (`data.credits`, `data.disputeId`).' },
   },
 });
 

@@ -22,7 +22,7 @@ export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
   const waitingForCard = useWaitingForCard(cardReturn);
   const { data, error, refetch, startPolling, stopPolling } = useQuery(AutoTopUpDocument, { skip: !billing.topUpAvailable });
   // A top-up's outcome (this month's count, a failure) arrives as a message: read the settings again.
-  useEffect(() => live.onMessage((m) => (m.kind === 'AUTO_TOP_UP_SUCCEEDED' || m.kind === 'AUTO_TOP_UP_FAILED') && void refetch()), [live, refetch]);
+  useEffect(() => live.onMessage((m) => (m.kind === 'AUTO_TOP_UP_SUCCEEDED' || m.kind === 'AUTO_TOP_UP_FAILED' || m.kind === 'PAYMENT_DISPUTED') && void refetch()), [live, refetch]);
   const settings = data?.me.settings.autoTopUp;
   // The card is confirmed once Stripe saved one after the customer left for its page (the time
   // the card had then is kept in sessionStorage; without it, any saved card counts).

@@ -54,8 +54,12 @@ export type MessageKind =
   | 'BURN_ALERT'
   /** The balance reached zero: generation pauses until credits arrive. */
   | 'CREDITS_DEPLETED'
+  /** A dispute was closed and the payment stands: the credits its dispute removed are back (data.credits). */
+  | 'DISPUTED_CREDITS_RESTORED'
   /** The balance fell to 25 %, 10 % or 0 % of the balance after the last credit (each once per cycle). */
   | 'LOW_CREDITS'
+  /** A payment was disputed with the bank (a chargeback): the credits it bought were removed as far as unused (data.credits, data.alreadyUsed), and auto top-up paused (data.autoTopUpPaused). */
+  | 'PAYMENT_DISPUTED'
   /** A plan period started and its credits were allocated. */
   | 'PLAN_RENEWED'
   /** A credit pack was paid and credited. */
@@ -239,8 +243,12 @@ export type WebhookEventType =
   | 'BURN_ALERT'
   /** `wallet.depleted`: the balance reached zero (once per cycle, with the 0 % LOW_CREDITS). */
   | 'CREDITS_DEPLETED'
+  /** `billing.disputed_credits_restored`: a dispute was closed and the payment stands; the credits it removed are back (`data.credits`, `data.disputeId`). */
+  | 'DISPUTED_CREDITS_RESTORED'
   /** `wallet.low_credits`: the balance fell to 25 %, 10 % or 0 % of the balance after the last credit (`data.threshold`, `data.reference`), each once per cycle. */
   | 'LOW_CREDITS'
+  /** `billing.payment_disputed`: a disputed payment removed unused credits it bought (`data.credits`, `data.disputeId`); sent with the removal, so not when all of them were already used. */
+  | 'PAYMENT_DISPUTED'
   /** `billing.plan_renewed`: a plan period's credits were allocated. */
   | 'PLAN_RENEWED'
   /** `billing.purchase_completed`: a credit pack was paid and credited (`data.credits`, `data.packId`). */

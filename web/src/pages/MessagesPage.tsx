@@ -27,6 +27,8 @@ const KIND_LABEL: Record<MessageKind, string> = {
   AUTO_TOP_UP_SUCCEEDED: 'Auto top-up',
   AUTO_TOP_UP_FAILED: 'Auto top-up failed',
   WEBHOOK_ENDPOINT_DISABLED: 'Webhook disabled',
+  PAYMENT_DISPUTED: 'Payment disputed',
+  DISPUTED_CREDITS_RESTORED: 'Credits restored',
 };
 
 /** What every page of a list needs to show its messages. */

@@ -30,6 +30,8 @@ export const EVENT_TYPES: { value: WebhookEventType; name: string; label: string
   { value: 'PLAN_RENEWED', name: 'billing.plan_renewed', label: 'Plan renewed' },
   { value: 'AUTO_TOP_UP_SUCCEEDED', name: 'billing.auto_top_up_succeeded', label: 'Auto top-up succeeded' },
   { value: 'AUTO_TOP_UP_FAILED', name: 'billing.auto_top_up_failed', label: 'Auto top-up failed' },
+  { value: 'PAYMENT_DISPUTED', name: 'billing.payment_disputed', label: 'Payment disputed' },
+  { value: 'DISPUTED_CREDITS_RESTORED', name: 'billing.disputed_credits_restored', label: 'Disputed credits restored' },
 ];
 const nameOf = (type: WebhookEventType) => EVENT_TYPES.find((e) => e.value === type)?.name ?? type;
 /** Deliveries refresh this often while their list is open (they settle in the background). */
