@@ -232,7 +232,7 @@ describe('top-ups', () => {
     expect(credits[0].idempotency_key).toMatch(/^stripe:auto-top-up:/);
   });
 
-  it('a disputed top-up payment removes its unused credits, announces it, and pauses auto top-up until the settings are saved again', async () => {
+  it('a disputed top-up payment removes its unused credits, announces it, and turns auto top-up off until the customer turns it on again', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
     const secret = await subscribe(u, ['PAYMENT_DISPUTED']);
     expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40: a top-up of 100
@@ -242,14 +242,16 @@ describe('top-ups', () => {
     const dispute = { id: `dp_${randomBytes(6).toString('hex')}`, object: 'dispute', amount: 900, currency: 'usd', charge: 'ch_x', payment_intent: intentId, reason: 'fraudulent', status: 'needs_response', metadata: {} };
     expect(await postStripe('charge.dispute.funds_withdrawn', dispute)).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } });
     expect(await balance(u)).toBe('40'); // the 100 of the top-up, unused
-    expect(await autoTopUp(u)).toMatchObject({ enabled: true, stoppedAfterFailures: true, lastFailure: expect.stringMatching(/^payment_disputed/) });
+    expect(await autoTopUp(u)).toMatchObject({ enabled: false, lastFailure: expect.stringMatching(/^payment_disputed/) });
     const [receipt] = await until(() => receiptsOf(u), (list) => list.length >= 1);
     expect(WebhookReceiver.verifies(secret, receipt)).toBe(true);
     expect(receipt.payload).toMatchObject({ type: 'billing.payment_disputed', data: { credits: '100', disputeId: dispute.id, paymentIntentId: intentId, wallet: { balance: '40' } } });
     const messages = (await a.ok(MessagesDocument, { first: 20 }, u.token)).messages.edges.map((edge) => edge.node).filter((m) => m.kind === 'PAYMENT_DISPUTED');
-    expect(messages.map((m) => m.body)).toEqual(['A payment of 9.00 USD was disputed with your bank: 100 credits bought with it were removed. Auto top-up is paused until you update its settings or your card.']);
+    expect(messages.map((m) => m.body)).toEqual([
+      'A payment of 9.00 USD was disputed with your bank: 100 credits bought with it were removed. Auto top-up was turned off; turn it on again in its settings to have your card charged again.',
+    ]);
 
-    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // 39, below the threshold: no top-up while paused
+    expect((await a.charge(u, { quantity: 1 })).errors).toBeUndefined(); // 39, below the threshold: no top-up while off
     await sleep(300);
     expect(intentsOf(u)).toHaveLength(1);
     await a.ok(UpdateAutoTopUpDocument, { input: { enabled: true } }, u.token); // the customer decides to go on

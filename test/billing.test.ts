@@ -593,7 +593,7 @@ describe('refunds', () => {
     expect(debits).toEqual([['-70', 'Payment disputed with the bank: 9.00 USD']]);
     const [disputed] = await messagesOf(u, 'PAYMENT_DISPUTED');
     expect(disputed.body).toBe('A payment of 9.00 USD was disputed with your bank: 70 credits bought with it were removed; 30 more had already been used.');
-    expect(disputed.data).toMatchObject({ paymentIntentId: pi, disputeId: d.id, credits: '70', alreadyUsed: '30', autoTopUpPaused: false });
+    expect(disputed.data).toMatchObject({ paymentIntentId: pi, disputeId: d.id, credits: '70', alreadyUsed: '30', autoTopUpTurnedOff: false });
     expect(await messagesOf(u, 'PAYMENT_DISPUTED')).toHaveLength(1);
     expect(errorCode(await t.gql(RequestRefundDocument, { bucketId: bucket.id }, u.token))).toBe('BAD_USER_INPUT'); // nothing left to refund
     await ledgerOk(u);
@@ -619,8 +619,49 @@ describe('refunds', () => {
     expect((await me(u)).wallet.balance).toBe('130');
     await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(pi, 450))); // half the payment: 50 credits
     expect((await me(u)).wallet.balance).toBe('80');
-    await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(pi, 900))); // a second dispute of all of it: only the 30 not yet removed
+    const second = dispute(pi, 900);
+    await post(stripeEvent('charge.dispute.funds_withdrawn', second)); // a second dispute of all of it: only the 30 not yet removed
     expect((await me(u)).wallet.balance).toBe('50'); // the bonus
+    const [last] = (await messagesOf(u, 'PAYMENT_DISPUTED')).filter((m) => (m.data as { disputeId: string }).disputeId === second.id);
+    expect(last.data).toMatchObject({ credits: '30', alreadyUsed: '0' }); // the refund's 20 and the first dispute's 50 were gone already, not "used"
+    await ledgerOk(u);
+  });
+
+  it('a reinstatement that comes before its withdrawal waits for it (500, Stripe sends it again); a withdrawal repeated after the reinstatement removes nothing', async () => {
+    const u = await t.signUp();
+    const { pi } = await purchased(u);
+    const d = dispute(pi, 900);
+    const reinstated = stripeEvent('charge.dispute.funds_reinstated', { ...d, status: 'won' });
+    expect((await post(reinstated)).status).toBe(500);
+    expect((await me(u)).wallet.balance).toBe('150');
+    const withdrawn = stripeEvent('charge.dispute.funds_withdrawn', d);
+    expect((await post(withdrawn)).body.outcome).toBe('APPLIED');
+    expect((await me(u)).wallet.balance).toBe('50');
+    expect((await post(reinstated)).body.outcome).toBe('APPLIED'); // Stripe's retry
+    expect((await me(u)).wallet.balance).toBe('150');
+    expect((await post(stripeEvent('charge.dispute.funds_withdrawn', d))).body.outcome).toBe('STALE'); // the withdrawal again, as a new event
+    expect((await post(stripeEvent('charge.dispute.funds_reinstated', { ...d, status: 'won' }))).body.outcome).toBe('STALE');
+    expect((await me(u)).wallet.balance).toBe('150');
+    expect(await messagesOf(u, 'PAYMENT_DISPUTED')).toHaveLength(1);
+    expect(await messagesOf(u, 'DISPUTED_CREDITS_RESTORED')).toHaveLength(1);
+    await ledgerOk(u);
+  });
+
+  it('a refund still pending when its payment is disputed, then refused by Stripe, does not give its credits back: the dispute took the money', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u);
+    for (let i = 0; i < 3; i++) fake.failNext('/v1/refunds', 500); // the SDK retries twice itself
+    const pending = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    expect(pending.status).toBe('PENDING');
+    expect((await me(u)).wallet.balance).toBe('50'); // the refund removed the 100 first
+    await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(pi, 900)));
+    const [disputed] = await messagesOf(u, 'PAYMENT_DISPUTED');
+    expect(disputed.data).toMatchObject({ credits: '0', alreadyUsed: '0' }); // the refund had removed them
+    fake.failNext('/v1/refunds', 400, 'charge_disputed', 'Charge has been disputed.');
+    const refused = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund; // resumes the pending refund
+    expect(refused).toMatchObject({ id: pending.id, status: 'FAILED' });
+    expect((await me(u)).wallet.balance).toBe('50');
+    expect((await t.ok(TransactionsDocument, { filter: { kinds: ['ADJUSTMENT'] } }, u.token)).transactions.edges).toHaveLength(0);
     await ledgerOk(u);
   });
 

@@ -12,6 +12,7 @@ import { LedgerTransaction } from '../modules/ledger/ledger-transaction.entity';
 import { Hold } from '../modules/ledger/hold.entity';
 import { AppSetting, AppSettingAudit } from '../modules/billing/app-setting.entity';
 import { Refund } from '../modules/billing/refund.entity';
+import { BillingDispute } from '../modules/billing/billing-dispute.entity';
 import { StripeEvent } from '../modules/billing/stripe-event.entity';
 import { StripeSubscription } from '../modules/billing/stripe-subscription.entity';
 import { EmailOutbox } from '../modules/alerts/email-outbox.entity';
@@ -56,6 +57,7 @@ export const entities = [
   StripeEvent,
   StripeSubscription,
   Refund,
+  BillingDispute,
   Message,
   EmailOutbox,
   UsageRollup,

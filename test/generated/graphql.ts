@@ -94,7 +94,7 @@ export type MessageKind =
   | 'DISPUTED_CREDITS_RESTORED'
   /** The balance fell to 25 %, 10 % or 0 % of the balance after the last credit (each once per cycle). */
   | 'LOW_CREDITS'
-  /** A payment was disputed with the bank (a chargeback): the credits it bought were removed as far as unused (data.credits, data.alreadyUsed), and auto top-up paused (data.autoTopUpPaused). */
+  /** A payment was disputed with the bank (a chargeback): the credits it bought were removed as far as unused (data.credits, data.alreadyUsed), and auto top-up turned off (data.autoTopUpTurnedOff). */
   | 'PAYMENT_DISPUTED'
   /** A plan period started and its credits were allocated. */
   | 'PLAN_RENEWED'

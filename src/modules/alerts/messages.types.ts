@@ -17,7 +17,7 @@ registerEnumType(MessageKind, {
     AUTO_TOP_UP_FAILED: { description: 'An automatic top-up could not be paid (declined, or the bank asked for authentication); data.reason says why.' },
     WEBHOOK_ENDPOINT_DISABLED: { description: 'A webhook endpoint kept failing and was disabled; data.endpointId names it.' },
     PAYMENT_DISPUTED: {
-      description: 'A payment was disputed with the bank (a chargeback): the credits it bought were removed as far as unused (data.credits, data.alreadyUsed), and auto top-up paused (data.autoTopUpPaused).',
+      description: 'A payment was disputed with the bank (a chargeback): the credits it bought were removed as far as unused (data.credits, data.alreadyUsed), and auto top-up turned off (data.autoTopUpTurnedOff).',
     },
     DISPUTED_CREDITS_RESTORED: { description: 'A dispute was closed and the payment stands: the credits its dispute removed are back (data.credits).' },
   },

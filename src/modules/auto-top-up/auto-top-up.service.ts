@@ -73,9 +73,15 @@ export class AutoTopUpService implements PaymentEventHandler {
     void this.askForTopUp(accountId);
   }
 
-  /** A payment was disputed (billing): top-ups stop until the settings or a card are saved again. */
+  /** A payment was disputed (billing): auto top-up is turned off until the customer turns it on again. */
   paymentDisputed(accountId: string, detail: string): Promise<boolean> {
     return this.settings.stopAfterDispute(accountId, detail);
+  }
+
+  /** Whether a payment intent is a top-up still waiting for its credits (a dispute of it waits for them too). */
+  async awaitsCredit(paymentIntentId: string): Promise<boolean> {
+    const rows = await this.sql.query(`select 1 from auto_top_up_attempt where payment_intent_id = ? and status = 'PENDING'`, [paymentIntentId]);
+    return rows.length > 0;
   }
 
   view(accountId: string): Promise<AutoTopUpView> {

@@ -131,17 +131,17 @@ export class AutoTopUpSettings {
   }
 
   /**
-   * A payment of the account was disputed with its bank: top-ups stop as after the last failure
-   * allowed, until the settings or a card are saved again. A card whose holder disputes charges
-   * must not be charged off-session again unasked. Returns whether auto top-up was on.
+   * A payment of the account was disputed with its bank: auto top-up is turned off (a card whose
+   * holder disputes charges must not be charged off-session again unasked), so a top-up not yet
+   * sent to Stripe is not sent, and a later success cannot turn it back on; the customer turns it
+   * on again. Under the wallet lock, like every writer of the row. Returns whether it was on.
    */
   async stopAfterDispute(accountId: string, detail: string): Promise<boolean> {
     return this.sql.withTransaction(async (client) => {
       if (!(await lockWalletOfAccount(client, accountId))) return false;
       const stopped = await client.query(
-        `update auto_top_up set consecutive_failures = greatest(consecutive_failures, $2), retry_after = null, last_failure = $3, updated_at = now()
-          where account_id = $1 and enabled`,
-        [accountId, this.config.maxFailures, `payment_disputed: ${detail}`.slice(0, 500)],
+        `update auto_top_up set enabled = false, retry_after = null, last_failure = $2, updated_at = now() where account_id = $1 and enabled`,
+        [accountId, `payment_disputed: ${detail}`.slice(0, 500)],
       );
       return (stopped.rowCount ?? 0) > 0;
     });

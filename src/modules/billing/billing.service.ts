@@ -351,6 +351,13 @@ export class BillingService {
       return done;
     } catch (err) {
       if (isPermanentStripeError(err)) {
+        // Stripe refuses to refund a disputed payment: the dispute took the money back, so the
+        // credits this refund removed stay removed (the dispute counted them as gone).
+        if (await this.disputed(row.paymentIntentId)) {
+          this.log.warn({ err, refundId: row.id }, 'Stripe refused the refund of a disputed payment; its credits stay removed');
+          await this.finishRefund(row.id, RefundStatus.FAILED, null, `${(err as Error).message} (the payment is disputed: its credits stay removed)`);
+          return (await this.refundRows('id = ?', [row.id]))[0];
+        }
         this.log.error({ err, refundId: row.id }, 'Stripe refused the refund; restoring the credits');
         await this.ledger.restoreRefundedCredits(row.accountId, {
           credits: debited,
@@ -424,6 +431,12 @@ export class BillingService {
     const rows = await this.sql.query<{ plan_id: string | null }>('select plan_id from account where id = ?', [accountId]);
     const plan = this.catalog.plan(rows[0]?.plan_id ?? '');
     return plan ? { plan, renewsAt: await this.ledger.planAllocationEnd(accountId) } : null;
+  }
+
+  /** Whether a dispute took a payment's money back (and it was not reinstated). */
+  private async disputed(paymentIntentId: string): Promise<boolean> {
+    const rows = await this.sql.query('select 1 from billing_dispute where payment_intent_id = ? and reinstated_at is null', [paymentIntentId]);
+    return rows.length > 0;
   }
 
   async refunds(accountId: string): Promise<RefundRow[]> {

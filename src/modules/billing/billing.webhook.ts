@@ -46,6 +46,8 @@ export interface PaymentEventHandler {
   handle(event: Stripe.Event): Promise<{ accountId: string | null; outcome: Outcome }>;
   /** A payment of the account was disputed: stop charging its card unasked. Returns whether auto top-up was on. */
   paymentDisputed(accountId: string, detail: string): Promise<boolean>;
+  /** Whether a payment intent is one this handler started and will credit (a top-up not credited yet). */
+  awaitsCredit(paymentIntentId: string): Promise<boolean>;
 }
 
 /** An answer that applies nothing, as `{ errors: [{ message, extensions: { code } }] }` like every other route. */
@@ -371,9 +373,10 @@ export class StripeWebhookService {
   /**
    * A dispute took the payment's money back: the credits it bought are removed like a refund of
    * the disputed amount (purchased credits * disputed / paid, rounded down, at most what refunds
-   * have not already removed), only from what is neither spent nor held, keyed per dispute and
-   * bucket so a redelivery removes nothing more. Auto top-up stops: a card whose holder disputes
-   * charges is not charged again unasked.
+   * and other disputes have not already removed), only from what is neither spent nor held. Each
+   * step happens once however the event is repeated (billing-dispute.entity.ts): the dispute row
+   * first, then the removal (resumed under per-bucket keys), then auto top-up is turned off and
+   * the customer told. A card whose holder disputes charges is not charged again unasked.
    */
   private async disputeFundsWithdrawn(event: Stripe.Event, d: Stripe.Dispute): Promise<Outcome> {
     const pi = idOf(d.payment_intent);
@@ -383,16 +386,22 @@ export class StripeWebhookService {
 
   private async removeDisputedCredits(event: Stripe.Event, d: Stripe.Dispute, pi: string): Promise<Outcome> {
     const buckets = await this.purchaseBuckets(pi);
-    if (buckets.length === 0) return this.record(event, null, 'IGNORED'); // not a purchase of credits
+    if (buckets.length === 0) {
+      // A top-up whose payment has not been credited yet: wait for its credits. Anything else
+      // bought no credits here.
+      if (await this.paymentEvents?.awaitsCredit(pi)) throw new RetryLater(`dispute ${d.id}: payment ${pi} not credited yet`);
+      return this.record(event, null, 'IGNORED');
+    }
     const accountId = buckets[0].account_id;
+    const dispute = await this.disputeRow(d, accountId, pi);
+    if (dispute.reinstated_at !== null) return this.record(event, accountId, 'STALE'); // decided already: its credits are back
     const totals = await this.disputeTotals(accountId, pi, d.id);
-    if (totals.removedByThis > 0n) return this.record(event, accountId, 'STALE'); // this dispute was applied
     const disputed = totals.paid > 0n && BigInt(d.amount) < totals.paid ? BigInt(d.amount) : totals.paid;
     const target = totals.paid > 0n ? (totals.purchased * disputed) / totals.paid : totals.purchased;
     const removable = totals.purchased - totals.removedByOthers;
     const wanted = target < removable ? target : removable;
     const amount = `${formatMinor(BigInt(d.amount), d.currency)} ${d.currency.toUpperCase()}`;
-    let removed = 0n;
+    let removed = totals.removedByThis; // an earlier delivery may have removed part before it stopped
     for (const b of buckets) {
       if (removed >= wanted) break;
       if (BigInt(b.remaining) === 0n) continue;
@@ -403,57 +412,88 @@ export class StripeWebhookService {
         description: `Payment disputed with the bank: ${amount}`,
         metadata: { source: 'stripe-dispute', paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, eventId: event.id },
       });
-      removed += debit.debited;
+      if (!debit.replayed) removed += debit.debited;
     }
     const alreadyUsed = wanted > removed ? wanted - removed : 0n;
     if (alreadyUsed > 0n) this.log.warn({ accountId, paymentIntentId: pi, disputeId: d.id, missing: formatCredits(alreadyUsed) }, 'disputed credits were already spent or held; could not remove them all');
     await this.record(event, accountId, 'APPLIED');
-    const paused = (await this.paymentEvents?.paymentDisputed(accountId, amount).catch((err: unknown) => this.logFalse(err, 'could not stop auto top-up after a dispute'))) ?? false;
-    const used = alreadyUsed > 0n ? `; ${formatCredits(alreadyUsed)} more had already been used` : '';
+    if (dispute.announced_at === null) await this.announceDispute(accountId, d, pi, amount, removed, alreadyUsed);
+    return 'APPLIED';
+  }
+
+  /** The dispute's row, written on its first withdrawal (kept as it is on a repeat). */
+  private async disputeRow(d: Stripe.Dispute, accountId: string, pi: string) {
+    await this.sql.query(
+      `insert into billing_dispute (id, account_id, payment_intent_id, amount_minor, currency) values (?, ?, ?, ?, ?) on conflict (id) do nothing`,
+      [d.id, accountId, pi, String(d.amount), d.currency],
+    );
+    const [row] = await this.sql.query<{ announced_at: Date | null; reinstated_at: Date | null }>('select announced_at, reinstated_at from billing_dispute where id = ?', [d.id]);
+    return row;
+  }
+
+  /**
+   * Turns auto top-up off and tells the customer, then marks the dispute announced: at least once
+   * (a crash before the mark repeats both, which turns off what is off and sends a second message).
+   */
+  private async announceDispute(accountId: string, d: Stripe.Dispute, pi: string, amount: string, removed: bigint, alreadyUsed: bigint): Promise<void> {
+    const paused = (await this.paymentEvents?.paymentDisputed(accountId, amount).catch((err: unknown) => this.logFalse(err, 'could not turn auto top-up off after a dispute'))) ?? false;
+    const what =
+      removed > 0n
+        ? `${formatCredits(removed)} credits bought with it were removed${alreadyUsed > 0n ? `; ${formatCredits(alreadyUsed)} more had already been used` : ''}.`
+        : `the ${formatCredits(alreadyUsed)} credits bought with it had already been used.`;
     await this.notify(
       accountId,
       'PAYMENT_DISPUTED',
       'Payment disputed',
-      `A payment of ${amount} was disputed with your bank: ${formatCredits(removed)} credits bought with it were removed${used}.${paused ? ' Auto top-up is paused until you update its settings or your card.' : ''}`,
-      { paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, reason: d.reason, amount, credits: formatCredits(removed), alreadyUsed: formatCredits(alreadyUsed), autoTopUpPaused: paused },
+      `A payment of ${amount} was disputed with your bank: ${what}${paused ? ' Auto top-up was turned off; turn it on again in its settings to have your card charged again.' : ''}`,
+      { paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, reason: d.reason, amount, credits: formatCredits(removed), alreadyUsed: formatCredits(alreadyUsed), autoTopUpTurnedOff: paused },
     );
-    return 'APPLIED';
+    await this.sql.query('update billing_dispute set announced_at = now() where id = ? and announced_at is null', [d.id]);
   }
 
   /**
    * The dispute was decided for the merchant and its money reinstated: the payment stands, so the
    * credits its dispute removed come back (an ADJUSTMENT into a new never-expiring bucket on the
-   * same payment intent, as when Stripe refuses a refund), once. Auto top-up stays paused until
-   * the customer saves its settings again.
+   * same payment intent, as when Stripe refuses a refund), once. Before its withdrawal was applied
+   * it is answered 500, so Stripe sends it again after. Auto top-up stays off until the customer
+   * turns it on.
    */
   private async disputeFundsReinstated(event: Stripe.Event, d: Stripe.Dispute): Promise<Outcome> {
     const pi = idOf(d.payment_intent);
     if (!pi) return this.record(event, null, 'IGNORED');
     return this.withPaymentLock(pi, async () => {
-      const buckets = await this.purchaseBuckets(pi);
-      if (buckets.length === 0) return this.record(event, null, 'IGNORED');
-      const accountId = buckets[0].account_id;
+      const [dispute] = await this.sql.query<{ account_id: string; reinstated_at: Date | null }>('select account_id, reinstated_at from billing_dispute where id = ?', [d.id]);
+      if (!dispute) {
+        if ((await this.purchaseBuckets(pi)).length > 0 || (await this.paymentEvents?.awaitsCredit(pi))) throw new RetryLater(`dispute ${d.id}: its withdrawal is not applied yet`);
+        return this.record(event, null, 'IGNORED');
+      }
+      const accountId = dispute.account_id;
+      if (dispute.reinstated_at !== null) return this.record(event, accountId, 'STALE');
       const totals = await this.disputeTotals(accountId, pi, d.id);
       const credits = totals.removedByThis - totals.restoredByThis;
-      if (credits <= 0n) return this.record(event, accountId, 'STALE');
       const amount = `${formatMinor(BigInt(d.amount), d.currency)} ${d.currency.toUpperCase()}`;
-      await this.ledger.restoreRefundedCredits(accountId, {
-        credits,
-        idempotencyKey: `stripe:dispute:${d.id}:reinstated`,
-        description: `Dispute closed, payment stands (${amount}): ${formatCredits(credits)} credits restored`,
-        paymentIntentId: pi,
-        amountPaidMinor: (totals.purchased > 0n ? (totals.paid * credits) / totals.purchased : 0n).toString(),
-        currency: d.currency,
-        metadata: { source: 'stripe-dispute-reinstated', paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, eventId: event.id },
-      });
+      if (credits > 0n) {
+        await this.ledger.restoreRefundedCredits(accountId, {
+          credits,
+          idempotencyKey: `stripe:dispute:${d.id}:reinstated`,
+          description: `Dispute closed, payment stands (${amount}): ${formatCredits(credits)} credits restored`,
+          paymentIntentId: pi,
+          amountPaidMinor: (totals.purchased > 0n ? (totals.paid * credits) / totals.purchased : 0n).toString(),
+          currency: d.currency,
+          metadata: { source: 'stripe-dispute-reinstated', paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, eventId: event.id },
+        });
+      }
+      await this.sql.query('update billing_dispute set reinstated_at = now() where id = ?', [d.id]);
       await this.record(event, accountId, 'APPLIED');
-      await this.notify(
-        accountId,
-        'DISPUTED_CREDITS_RESTORED',
-        'Disputed credits restored',
-        `The dispute of your ${amount} payment was closed and the payment stands: the ${formatCredits(credits)} credits removed when it was disputed are back.`,
-        { paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, amount, credits: formatCredits(credits) },
-      );
+      if (credits > 0n) {
+        await this.notify(
+          accountId,
+          'DISPUTED_CREDITS_RESTORED',
+          'Disputed credits restored',
+          `The dispute of your ${amount} payment was closed and the payment stands: the ${formatCredits(credits)} credits removed when it was disputed are back.`,
+          { paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, amount, credits: formatCredits(credits) },
+        );
+      }
       return 'APPLIED';
     });
   }

@@ -47,8 +47,9 @@ function entryEvents(entry: LedgerEntry, wallet: WalletSnapshot, now: Date): New
   if (entry.kind === TransactionKind.REFUND && metadata?.source === 'stripe') {
     return [webhookEvent(WebhookEventType.REFUND_COMPLETED, wallet, { ...details, ...pick(metadata, ['paymentIntentId', 'chargeId']) }, now)];
   }
-  // A dispute's debit and, if the payment stands after all, the credits given back.
-  if (entry.kind === TransactionKind.REFUND && metadata?.source === 'stripe-dispute') {
+  // A dispute's debit and, if the payment stands after all, the credits given back. A debit that
+  // found nothing to take (all of it held) moved no credits: nothing to announce.
+  if (entry.kind === TransactionKind.REFUND && metadata?.source === 'stripe-dispute' && entry.amount !== 0n) {
     return [webhookEvent(WebhookEventType.PAYMENT_DISPUTED, wallet, { ...details, ...pick(metadata, ['paymentIntentId', 'chargeId', 'disputeId']) }, now)];
   }
   if (entry.kind === TransactionKind.ADJUSTMENT && metadata?.source === 'stripe-dispute-reinstated') {
