@@ -259,6 +259,27 @@ describe('top-ups', () => {
     await until(() => balance(u), (value) => value === '139');
   });
 
+  it('a dispute of a top-up whose credits have not arrived waits for them (500, Stripe sends it again), then removes them', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
+    fake.intents.holdWebhooks();
+    try {
+      expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50: a top-up, its webhook held back
+      const attempt = async () => (await withSql(a.dbUrl, (c) => c.query('select payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId]))).rows[0];
+      const intentId = (await until(attempt, (row) => row?.payment_intent_id != null)).payment_intent_id;
+      const early = { id: `dp_${randomBytes(6).toString('hex')}`, object: 'dispute', amount: 900, currency: 'usd', charge: 'ch_x', payment_intent: intentId, reason: 'fraudulent', status: 'needs_response', metadata: {} };
+      expect((await postStripe('charge.dispute.funds_withdrawn', early)).status).toBe(500);
+      expect(await balance(u)).toBe('40');
+      expect((await autoTopUp(u)).enabled).toBe(true);
+      await fake.intents.releaseWebhooks();
+      await until(() => balance(u), (value) => value === '140');
+      expect(await postStripe('charge.dispute.funds_withdrawn', early)).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } }); // Stripe's retry
+    } finally {
+      await fake.intents.releaseWebhooks();
+    }
+    expect(await balance(u)).toBe('40');
+    expect((await autoTopUp(u)).enabled).toBe(false);
+  });
+
   it('a declined card fails with a message, an email and a webhook event; after the maximum failures none start until the settings are saved again', async () => {
     const u = await readyUser(DECLINED_CARD, { threshold: '90', packId: 'pack_100' });
     const secret = await subscribe(u, ['AUTO_TOP_UP_FAILED']);

@@ -12,6 +12,12 @@ export { CreditSource } from './domain/kinds';
 @Entity({ tableName: 'credit_bucket' })
 @Check({ name: 'credit_bucket_remaining_non_negative', expression: 'remaining >= 0' })
 @Check({ name: 'credit_bucket_remaining_le_granted', expression: 'remaining <= granted' })
+// Refunds and disputes find a payment's buckets by its payment intent (billing.webhook.ts).
+@Index({
+  name: 'credit_bucket_payment_intent_id_index',
+  properties: ['paymentIntentId'],
+  expression: 'create index "credit_bucket_payment_intent_id_index" on "credit_bucket" ("payment_intent_id") where payment_intent_id is not null',
+})
 @Index({ name: 'credit_bucket_live_idx', properties: ['walletId', 'expiresAt'], expression: 'create index "credit_bucket_live_idx" on "credit_bucket" ("wallet_id", "expires_at") where remaining > 0' })
 export class CreditBucket extends BaseEntity<'expiresAt' | 'paymentIntentId' | 'amountPaidMinor' | 'currency' | 'refunded'> {
   @References('Wallet', 'wallet_id')
