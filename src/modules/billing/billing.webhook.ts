@@ -433,10 +433,13 @@ export class StripeWebhookService {
 
   /**
    * Turns auto top-up off and tells the customer, then marks the dispute announced: at least once
-   * (a crash before the mark repeats both, which turns off what is off and sends a second message).
+   * (a failure before the mark repeats both on Stripe's retry, which turns off what is off and may
+   * send a second message).
    */
   private async announceDispute(accountId: string, d: Stripe.Dispute, pi: string, amount: string, removed: bigint, alreadyUsed: bigint): Promise<void> {
-    const paused = (await this.paymentEvents?.paymentDisputed(accountId, amount).catch((err: unknown) => this.logFalse(err, 'could not turn auto top-up off after a dispute'))) ?? false;
+    // Not caught: if auto top-up cannot be turned off now, the delivery fails (500) and Stripe's
+    // retry announces again; the dispute is only marked announced once it is off.
+    const paused = (await this.paymentEvents?.paymentDisputed(accountId, amount)) ?? false;
     const what =
       removed > 0n
         ? `${formatCredits(removed)} credits bought with it were removed${alreadyUsed > 0n ? `; ${formatCredits(alreadyUsed)} more had already been used` : ''}.`
@@ -531,11 +534,6 @@ export class StripeWebhookService {
       removedByThis: BigInt(row.removed_by_this),
       restoredByThis: BigInt(row.restored_by_this),
     };
-  }
-
-  private logFalse(err: unknown, message: string): false {
-    this.log.error({ err }, message);
-    return false;
   }
 
   // ---------------------------------------------------------------- helpers
