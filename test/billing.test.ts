@@ -647,21 +647,41 @@ describe('refunds', () => {
     await ledgerOk(u);
   });
 
-  it('a refund still pending when its payment is disputed, then refused by Stripe, does not give its credits back: the dispute took the money', async () => {
+  it('a refund still pending when its payment is disputed, then refused by Stripe, keeps for the dispute the credits the dispute is owed; a reinstatement gives them back', async () => {
     const u = await t.signUp();
     const { pi, bucket } = await purchased(u);
     for (let i = 0; i < 3; i++) fake.failNext('/v1/refunds', 500); // the SDK retries twice itself
     const pending = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
     expect(pending.status).toBe('PENDING');
     expect((await me(u)).wallet.balance).toBe('50'); // the refund removed the 100 first
-    await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(pi, 900)));
+    const d = dispute(pi, 900);
+    await post(stripeEvent('charge.dispute.funds_withdrawn', d));
     const [disputed] = await messagesOf(u, 'PAYMENT_DISPUTED');
-    expect(disputed.data).toMatchObject({ credits: '0', alreadyUsed: '0' }); // the refund had removed them
+    expect(disputed.data).toMatchObject({ credits: '0', inPendingRefund: '100', alreadyUsed: '0' });
+    expect(disputed.body).toBe('A payment of 9.00 USD was disputed with your bank: the 100 credits bought with it are in your refund still being processed.');
     fake.failNext('/v1/refunds', 400, 'charge_disputed', 'Charge has been disputed.');
     const refused = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund; // resumes the pending refund
     expect(refused).toMatchObject({ id: pending.id, status: 'FAILED' });
-    expect((await me(u)).wallet.balance).toBe('50');
+    expect((await me(u)).wallet.balance).toBe('50'); // kept removed: the dispute took the money back
     expect((await t.ok(TransactionsDocument, { filter: { kinds: ['ADJUSTMENT'] } }, u.token)).transactions.edges).toHaveLength(0);
+    await ledgerOk(u);
+
+    await post(stripeEvent('charge.dispute.funds_reinstated', { ...d, status: 'won' })); // the payment stands after all
+    expect((await me(u)).wallet.balance).toBe('150');
+    expect((await t.ok(TransactionsDocument, { filter: { kinds: ['ADJUSTMENT'] } }, u.token)).transactions.edges.map((e) => e.node.amount)).toEqual(['100']);
+    await ledgerOk(u);
+  });
+
+  it('a refund refused because of a dispute of part of the payment gives back the credits the dispute is not owed', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u); // 100 credits for $9.00
+    for (let i = 0; i < 3; i++) fake.failNext('/v1/refunds', 500);
+    expect((await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund.status).toBe('PENDING'); // all 100 removed
+    await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(pi, 450))); // half the payment: owed 50, which the refund holds
+    fake.failNext('/v1/refunds', 400, 'charge_disputed', 'Charge has been disputed.');
+    expect((await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund.status).toBe('FAILED');
+    expect((await me(u)).wallet.balance).toBe('100'); // the bonus and the 50 the merchant was paid for and keeps
+    expect((await t.ok(TransactionsDocument, { filter: { kinds: ['ADJUSTMENT'] } }, u.token)).transactions.edges.map((e) => e.node.amount)).toEqual(['50']);
     await ledgerOk(u);
   });
 

@@ -29,6 +29,18 @@ export class BillingDispute {
   @Property({ type: 'text' })
   currency!: string;
 
+  /** Micro-credits the dispute takes back: its share of the purchase, less what refunds and other disputes took. */
+  @Property({ type: new BigIntType('bigint'), default: 0 })
+  creditsOwed: bigint = 0n;
+
+  /**
+   * Micro-credits of a customer's refund, pending when the dispute came and then refused by Stripe
+   * because of it, kept removed for this dispute (it could not take them itself); a reinstatement
+   * gives them back with the dispute's own.
+   */
+  @Property({ type: new BigIntType('bigint'), default: 0 })
+  refundCreditsKept: bigint = 0n;
+
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   withdrawnAt: Date = new Date();
 

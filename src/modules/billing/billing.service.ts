@@ -351,16 +351,12 @@ export class BillingService {
       return done;
     } catch (err) {
       if (isPermanentStripeError(err)) {
-        // Stripe refuses to refund a disputed payment: the dispute took the money back, so the
-        // credits this refund removed stay removed (the dispute counted them as gone).
-        if (await this.disputed(row.paymentIntentId)) {
-          this.log.warn({ err, refundId: row.id }, 'Stripe refused the refund of a disputed payment; its credits stay removed');
-          await this.finishRefund(row.id, RefundStatus.FAILED, null, `${(err as Error).message} (the payment is disputed: its credits stay removed)`);
-          return (await this.refundRows('id = ?', [row.id]))[0];
-        }
-        this.log.error({ err, refundId: row.id }, 'Stripe refused the refund; restoring the credits');
-        await this.ledger.restoreRefundedCredits(row.accountId, {
-          credits: debited,
+        // Stripe refuses to refund a disputed payment. The credits the dispute could not take
+        // because this refund held them stay removed, for the dispute; the rest come back.
+        const kept = await this.keptForDispute(row.id, row.paymentIntentId, debited);
+        this.log.error({ err, refundId: row.id, keptForDispute: formatCredits(kept) }, 'Stripe refused the refund; restoring the credits');
+        if (kept < debited) await this.ledger.restoreRefundedCredits(row.accountId, {
+          credits: debited - kept,
           idempotencyKey: `${key}:restore`,
           description: `Refund failed at Stripe: ${formatCredits(debited)} credits restored`,
           paymentIntentId: row.paymentIntentId,
@@ -368,7 +364,8 @@ export class BillingService {
           currency: row.currency,
           metadata: { refundId: row.id, paymentIntentId: row.paymentIntentId },
         });
-        await this.finishRefund(row.id, RefundStatus.FAILED, null, (err as Error).message);
+        const note = kept > 0n ? ` (the payment is disputed: ${formatCredits(kept)} credits stay removed for the dispute)` : '';
+        await this.finishRefund(row.id, RefundStatus.FAILED, null, `${(err as Error).message}${note}`);
         return (await this.refundRows('id = ?', [row.id]))[0];
       }
       this.log.warn({ err, refundId: row.id }, 'Stripe refund not confirmed; it stays PENDING and is retried');
@@ -433,10 +430,31 @@ export class BillingService {
     return plan ? { plan, renewsAt: await this.ledger.planAllocationEnd(accountId) } : null;
   }
 
-  /** Whether a dispute took a payment's money back (and it was not reinstated). */
-  private async disputed(paymentIntentId: string): Promise<boolean> {
-    const rows = await this.sql.query('select 1 from billing_dispute where payment_intent_id = ? and reinstated_at is null', [paymentIntentId]);
-    return rows.length > 0;
+  /**
+   * Of `credits` a refund removed and Stripe refused to pay, those a dispute of the payment is
+   * owed and could not take itself (the refund held them): recorded on the dispute, which gives
+   * them back if it is reinstated. Zero without an open dispute. Under the payment's lock, like
+   * the dispute's own handling (billing.webhook.ts).
+   */
+  private async keptForDispute(refundId: string, paymentIntentId: string, credits: bigint): Promise<bigint> {
+    return this.sql.withTransaction(async (client) => {
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [`stripe-refund:${paymentIntentId}`]);
+      // Once per refund: a retry after a crash finds what the first pass kept.
+      const decided = await client.query<{ kept: string | null }>('select credits_kept_for_dispute::text as kept from billing_refund where id = $1 for update', [refundId]);
+      if (decided.rows[0]?.kept != null) return BigInt(decided.rows[0].kept);
+      const open = await client.query<{ id: string; unmet: string }>(
+        `select d.id, (d.credits_owed - d.refund_credits_kept
+                       - (select coalesce(sum(-t.amount), 0) from ledger_transaction t
+                           where t.account_id = d.account_id and t.kind = 'REFUND' and t.metadata->>'disputeId' = d.id))::text as unmet
+           from billing_dispute d where d.payment_intent_id = $1 and d.reinstated_at is null order by d.withdrawn_at desc limit 1 for update`,
+        [paymentIntentId],
+      );
+      const unmet = open.rows.length === 0 ? 0n : BigInt(open.rows[0].unmet);
+      const kept = unmet <= 0n ? 0n : unmet < credits ? unmet : credits;
+      if (kept > 0n) await client.query('update billing_dispute set refund_credits_kept = refund_credits_kept + $2 where id = $1', [open.rows[0].id, kept.toString()]);
+      await client.query('update billing_refund set credits_kept_for_dispute = $2 where id = $1', [refundId, kept.toString()]);
+      return kept;
+    });
   }
 
   async refunds(accountId: string): Promise<RefundRow[]> {

@@ -401,6 +401,7 @@ export class StripeWebhookService {
     const removable = totals.purchased - totals.removedByOthers;
     const wanted = target < removable ? target : removable;
     const amount = `${formatMinor(BigInt(d.amount), d.currency)} ${d.currency.toUpperCase()}`;
+    await this.sql.query('update billing_dispute set credits_owed = ? where id = ?', [wanted.toString(), d.id]);
     let removed = totals.removedByThis; // an earlier delivery may have removed part before it stopped
     for (const b of buckets) {
       if (removed >= wanted) break;
@@ -414,10 +415,14 @@ export class StripeWebhookService {
       });
       if (!debit.replayed) removed += debit.debited;
     }
-    const alreadyUsed = wanted > removed ? wanted - removed : 0n;
+    // What the dispute could not take: in a customer's refund still pending (kept for the dispute
+    // if Stripe refuses that refund because of it, billing.service.ts), else already used.
+    const missing = wanted > removed ? wanted - removed : 0n;
+    const inPendingRefund = missing < totals.pendingRefunds ? missing : totals.pendingRefunds;
+    const alreadyUsed = missing - inPendingRefund;
     if (alreadyUsed > 0n) this.log.warn({ accountId, paymentIntentId: pi, disputeId: d.id, missing: formatCredits(alreadyUsed) }, 'disputed credits were already spent or held; could not remove them all');
     await this.record(event, accountId, 'APPLIED');
-    if (dispute.announced_at === null) await this.announceDispute(accountId, d, pi, amount, removed, alreadyUsed);
+    if (dispute.announced_at === null) await this.announceDispute(accountId, d, pi, amount, { removed, alreadyUsed, inPendingRefund });
     return 'APPLIED';
   }
 
@@ -436,20 +441,40 @@ export class StripeWebhookService {
    * (a failure before the mark repeats both on Stripe's retry, which turns off what is off and may
    * send a second message).
    */
-  private async announceDispute(accountId: string, d: Stripe.Dispute, pi: string, amount: string, removed: bigint, alreadyUsed: bigint): Promise<void> {
+  private async announceDispute(
+    accountId: string,
+    d: Stripe.Dispute,
+    pi: string,
+    amount: string,
+    { removed, alreadyUsed, inPendingRefund }: { removed: bigint; alreadyUsed: bigint; inPendingRefund: bigint },
+  ): Promise<void> {
     // Not caught: if auto top-up cannot be turned off now, the delivery fails (500) and Stripe's
     // retry announces again; the dispute is only marked announced once it is off.
     const paused = (await this.paymentEvents?.paymentDisputed(accountId, amount)) ?? false;
-    const what =
-      removed > 0n
-        ? `${formatCredits(removed)} credits bought with it were removed${alreadyUsed > 0n ? `; ${formatCredits(alreadyUsed)} more had already been used` : ''}.`
-        : `the ${formatCredits(alreadyUsed)} credits bought with it had already been used.`;
+    // "70 credits bought with it were removed; 30 more had already been used", or, with nothing
+    // removed, "the 100 credits bought with it are in your refund still being processed".
+    const parts: string[] = [];
+    const some = (credits: bigint, what: string) => parts.push(parts.length > 0 ? `${formatCredits(credits)} more ${what}` : `the ${formatCredits(credits)} credits bought with it ${what}`);
+    if (removed > 0n || (alreadyUsed === 0n && inPendingRefund === 0n)) parts.push(`${formatCredits(removed)} credits bought with it were removed`);
+    if (inPendingRefund > 0n) some(inPendingRefund, 'are in your refund still being processed');
+    if (alreadyUsed > 0n) some(alreadyUsed, 'had already been used');
+    const what = parts.join('; ');
     await this.notify(
       accountId,
       'PAYMENT_DISPUTED',
       'Payment disputed',
-      `A payment of ${amount} was disputed with your bank: ${what}${paused ? ' Auto top-up was turned off; turn it on again in its settings to have your card charged again.' : ''}`,
-      { paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, reason: d.reason, amount, credits: formatCredits(removed), alreadyUsed: formatCredits(alreadyUsed), autoTopUpTurnedOff: paused },
+      `A payment of ${amount} was disputed with your bank: ${what}.${paused ? ' Auto top-up was turned off; turn it on again in its settings to have your card charged again.' : ''}`,
+      {
+        paymentIntentId: pi,
+        chargeId: idOf(d.charge),
+        disputeId: d.id,
+        reason: d.reason,
+        amount,
+        credits: formatCredits(removed),
+        inPendingRefund: formatCredits(inPendingRefund),
+        alreadyUsed: formatCredits(alreadyUsed),
+        autoTopUpTurnedOff: paused,
+      },
     );
     await this.sql.query('update billing_dispute set announced_at = now() where id = ? and announced_at is null', [d.id]);
   }
@@ -465,7 +490,10 @@ export class StripeWebhookService {
     const pi = idOf(d.payment_intent);
     if (!pi) return this.record(event, null, 'IGNORED');
     return this.withPaymentLock(pi, async () => {
-      const [dispute] = await this.sql.query<{ account_id: string; reinstated_at: Date | null }>('select account_id, reinstated_at from billing_dispute where id = ?', [d.id]);
+      const [dispute] = await this.sql.query<{ account_id: string; reinstated_at: Date | null; refund_credits_kept: string }>(
+        'select account_id, reinstated_at, refund_credits_kept::text from billing_dispute where id = ?',
+        [d.id],
+      );
       if (!dispute) {
         if ((await this.purchaseBuckets(pi)).length > 0 || (await this.paymentEvents?.awaitsCredit(pi))) throw new RetryLater(`dispute ${d.id}: its withdrawal is not applied yet`);
         return this.record(event, null, 'IGNORED');
@@ -473,7 +501,8 @@ export class StripeWebhookService {
       const accountId = dispute.account_id;
       if (dispute.reinstated_at !== null) return this.record(event, accountId, 'STALE');
       const totals = await this.disputeTotals(accountId, pi, d.id);
-      const credits = totals.removedByThis - totals.restoredByThis;
+      // What the dispute took, and what a refund it made Stripe refuse kept removed for it.
+      const credits = totals.removedByThis - totals.restoredByThis + BigInt(dispute.refund_credits_kept);
       const amount = `${formatMinor(BigInt(d.amount), d.currency)} ${d.currency.toUpperCase()}`;
       if (credits > 0n) {
         await this.ledger.restoreRefundedCredits(accountId, {
@@ -513,24 +542,30 @@ export class StripeWebhookService {
   /**
    * What a payment bought and what has moved since, from the ledger: credits purchased, the money
    * the purchase paid (its first bucket), credits removed by refunds and other disputes net of
-   * what was given back, and what this dispute removed and restored.
+   * what was given back (a customer's refund still pending returned no money yet: counted apart),
+   * and what this dispute removed and restored.
    */
   private async disputeTotals(accountId: string, pi: string, disputeId: string) {
-    const [row] = await this.sql.query<{ purchased: string; paid: string | null; removed_by_others: string; removed_by_this: string; restored_by_this: string }>(
+    const [row] = await this.sql.query<{ purchased: string; paid: string | null; removed_by_others: string; pending_refunds: string; removed_by_this: string; restored_by_this: string }>(
       `with moves as (
-         select kind, amount, metadata->>'disputeId' as dispute_id from ledger_transaction
-          where account_id = ? and kind in ('PURCHASE', 'REFUND', 'ADJUSTMENT') and metadata->>'paymentIntentId' = ?)
+         select kind, amount, metadata->>'disputeId' as dispute_id, metadata->>'refundId' as refund_id from ledger_transaction
+          where account_id = ? and kind in ('PURCHASE', 'REFUND', 'ADJUSTMENT') and metadata->>'paymentIntentId' = ?),
+       pending as (select id::text as refund_id from billing_refund where payment_intent_id = ? and status = 'PENDING')
        select (select coalesce(sum(amount), 0) from moves where kind = 'PURCHASE')::text as purchased,
               (select amount_paid_minor from credit_bucket where payment_intent_id = ? and source = 'PURCHASE' order by created_at, id limit 1)::text as paid,
-              (select coalesce(sum(-amount), 0) from moves where kind in ('REFUND', 'ADJUSTMENT') and dispute_id is distinct from ?)::text as removed_by_others,
+              (select coalesce(sum(-amount), 0) from moves where kind in ('REFUND', 'ADJUSTMENT') and dispute_id is distinct from ?
+                  and (refund_id is null or refund_id not in (select refund_id from pending)))::text as removed_by_others,
+              (select coalesce(sum(-amount), 0) from moves where kind = 'REFUND' and refund_id in (select refund_id from pending))::text as pending_refunds,
               (select coalesce(sum(-amount), 0) from moves where kind = 'REFUND' and dispute_id = ?)::text as removed_by_this,
               (select coalesce(sum(amount), 0) from moves where kind = 'ADJUSTMENT' and dispute_id = ?)::text as restored_by_this`,
-      [accountId, pi, pi, disputeId, disputeId, disputeId],
+      [accountId, pi, pi, pi, disputeId, disputeId, disputeId],
     );
     return {
       purchased: BigInt(row.purchased),
       paid: BigInt(row.paid ?? 0),
       removedByOthers: BigInt(row.removed_by_others),
+      /** Credits a customer's refund removed while Stripe has not confirmed it (no money returned yet). */
+      pendingRefunds: BigInt(row.pending_refunds),
       removedByThis: BigInt(row.removed_by_this),
       restoredByThis: BigInt(row.restored_by_this),
     };

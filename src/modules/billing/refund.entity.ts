@@ -47,6 +47,10 @@ export class Refund extends BaseEntity {
   @Property({ type: 'text' })
   status: RefundStatus = RefundStatus.PENDING;
 
+  /** Set once when Stripe refused the refund because the payment is disputed: the credits kept removed for the dispute. */
+  @Property({ type: new BigIntType('bigint'), nullable: true })
+  creditsKeptForDispute: bigint | null = null;
+
   @References('LedgerTransaction', 'ledger_transaction_id', { nullable: true })
   ledgerTransactionId: string | null = null;
 
