@@ -677,10 +677,13 @@ describe('refunds', () => {
     const { pi, bucket } = await purchased(u); // 100 credits for $9.00
     for (let i = 0; i < 3; i++) fake.failNext('/v1/refunds', 500);
     expect((await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund.status).toBe('PENDING'); // all 100 removed
-    await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(pi, 450))); // half the payment: owed 50, which the refund holds
+    const d = dispute(pi, 450);
+    await post(stripeEvent('charge.dispute.funds_withdrawn', d)); // half the payment: owed 50, which the refund holds
     fake.failNext('/v1/refunds', 400, 'charge_disputed', 'Charge has been disputed.');
     expect((await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund.status).toBe('FAILED');
     expect((await me(u)).wallet.balance).toBe('100'); // the bonus and the 50 the merchant was paid for and keeps
+    await post(stripeEvent('charge.dispute.funds_withdrawn', d)); // the dispute delivered again: the 50 kept for it are its own
+    expect((await me(u)).wallet.balance).toBe('100');
     expect((await t.ok(TransactionsDocument, { filter: { kinds: ['ADJUSTMENT'] } }, u.token)).transactions.edges.map((e) => e.node.amount)).toEqual(['50']);
     await ledgerOk(u);
   });

@@ -398,11 +398,14 @@ export class StripeWebhookService {
     const totals = await this.disputeTotals(accountId, pi, d.id);
     const disputed = totals.paid > 0n && BigInt(d.amount) < totals.paid ? BigInt(d.amount) : totals.paid;
     const target = totals.paid > 0n ? (totals.purchased * disputed) / totals.paid : totals.purchased;
-    const removable = totals.purchased - totals.removedByOthers;
+    // Credits a refund Stripe refused because of this dispute kept removed for it are this
+    // dispute's, not another removal's (else a repeated delivery would take them twice).
+    const kept = BigInt(dispute.refund_credits_kept);
+    const removable = totals.purchased - (totals.removedByOthers - kept);
     const wanted = target < removable ? target : removable;
     const amount = `${formatMinor(BigInt(d.amount), d.currency)} ${d.currency.toUpperCase()}`;
     await this.sql.query('update billing_dispute set credits_owed = ? where id = ?', [wanted.toString(), d.id]);
-    let removed = totals.removedByThis; // an earlier delivery may have removed part before it stopped
+    let removed = totals.removedByThis + kept; // an earlier delivery may have removed part before it stopped
     for (const b of buckets) {
       if (removed >= wanted) break;
       if (BigInt(b.remaining) === 0n) continue;
@@ -432,7 +435,10 @@ export class StripeWebhookService {
       `insert into billing_dispute (id, account_id, payment_intent_id, amount_minor, currency) values (?, ?, ?, ?, ?) on conflict (id) do nothing`,
       [d.id, accountId, pi, String(d.amount), d.currency],
     );
-    const [row] = await this.sql.query<{ announced_at: Date | null; reinstated_at: Date | null }>('select announced_at, reinstated_at from billing_dispute where id = ?', [d.id]);
+    const [row] = await this.sql.query<{ announced_at: Date | null; reinstated_at: Date | null; refund_credits_kept: string }>(
+      'select announced_at, reinstated_at, refund_credits_kept::text from billing_dispute where id = ?',
+      [d.id],
+    );
     return row;
   }
 
