@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { startTestApp, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { FakeStripe } from './helpers/fake-stripe';
 import { AUTHENTICATION_CARD, DECLINED_CARD } from './helpers/fake-stripe-intents';
-import { postStripeEvent, stripeEvent } from './helpers/stripe-events';
+import { autoTopUpCardSaved, postStripeEvent, stripeEvent } from './helpers/stripe-events';
 import { sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { until } from './helpers/until';
 import { WebhookReceiver } from './helpers/webhook-receiver';
@@ -55,20 +54,7 @@ afterAll(async () => {
 });
 
 /** The card a setup-mode Checkout saved (setup_intent.succeeded). */
-const saveCard = (u: TestUser, paymentMethod: string) =>
-  postStripeEvent(
-    webhookUrl,
-    stripeEvent('setup_intent.succeeded', {
-      id: `seti_${randomBytes(6).toString('hex')}`,
-      object: 'setup_intent',
-      status: 'succeeded',
-      usage: 'off_session',
-      customer: `cus_${u.accountId.slice(0, 8)}`,
-      payment_method: paymentMethod,
-      metadata: { accountId: u.accountId, purpose: 'auto_top_up' },
-    }),
-    WHSEC,
-  );
+const saveCard = (u: TestUser, paymentMethod: string) => postStripeEvent(webhookUrl, stripeEvent('setup_intent.succeeded', autoTopUpCardSaved(u.accountId, paymentMethod)), WHSEC);
 
 async function readyUser(card: string, settings: UpdateAutoTopUpInput, timezone?: string): Promise<TestUser> {
   const u = await app.signUp({ timezone });

@@ -3,7 +3,7 @@ import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/
 import { withSql } from './helpers/db';
 import { FakeStripe } from './helpers/fake-stripe';
 import { AUTHENTICATION_CARD, DECLINED_CARD } from './helpers/fake-stripe-intents';
-import { postStripeEvent, stripeEvent } from './helpers/stripe-events';
+import { autoTopUpCardSaved, paymentDispute, postStripeEvent, stripeEvent } from './helpers/stripe-events';
 import { TestSmtp } from './helpers/smtp';
 import { pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { WebhookReceiver } from './helpers/webhook-receiver';
@@ -67,16 +67,7 @@ afterAll(async () => {
 const postStripe = (type: string, object: object, id?: string) => postStripeEvent(webhookUrl, stripeEvent(type, object, { id }), WHSEC);
 
 /** The card a setup-mode Checkout saved (setup_intent.succeeded). */
-const saveCard = (u: TestUser, paymentMethod: string) =>
-  postStripe('setup_intent.succeeded', {
-    id: `seti_${randomBytes(6).toString('hex')}`,
-    object: 'setup_intent',
-    status: 'succeeded',
-    usage: 'off_session',
-    customer: `cus_${u.accountId.slice(0, 8)}`,
-    payment_method: paymentMethod,
-    metadata: { accountId: u.accountId, purpose: 'auto_top_up' },
-  });
+const saveCard = (u: TestUser, paymentMethod: string) => postStripe('setup_intent.succeeded', autoTopUpCardSaved(u.accountId, paymentMethod));
 
 let billingOn: Promise<unknown> | null = null;
 function selfServiceOn() {
@@ -239,7 +230,7 @@ describe('top-ups', () => {
     await until(() => balance(u), (value) => value === '140');
     const intentId = (await withSql(a.dbUrl, async (c) => (await c.query('select payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId])).rows[0])).payment_intent_id;
 
-    const dispute = { id: `dp_${randomBytes(6).toString('hex')}`, object: 'dispute', amount: 900, currency: 'usd', charge: 'ch_x', payment_intent: intentId, reason: 'fraudulent', status: 'needs_response', metadata: {} };
+    const dispute = paymentDispute(intentId, 900);
     expect(await postStripe('charge.dispute.funds_withdrawn', dispute)).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } });
     expect(await balance(u)).toBe('40'); // the 100 of the top-up, unused
     expect(await autoTopUp(u)).toMatchObject({ enabled: false, lastFailure: expect.stringMatching(/^payment_disputed/) });
@@ -266,7 +257,7 @@ describe('top-ups', () => {
       expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50: a top-up, its webhook held back
       const attempt = async () => (await withSql(a.dbUrl, (c) => c.query('select payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId]))).rows[0];
       const intentId = (await until(attempt, (row) => row?.payment_intent_id != null)).payment_intent_id;
-      const early = { id: `dp_${randomBytes(6).toString('hex')}`, object: 'dispute', amount: 900, currency: 'usd', charge: 'ch_x', payment_intent: intentId, reason: 'fraudulent', status: 'needs_response', metadata: {} };
+      const early = paymentDispute(intentId, 900);
       expect((await postStripe('charge.dispute.funds_withdrawn', early)).status).toBe(500);
       expect(await balance(u)).toBe('40');
       expect((await autoTopUp(u)).enabled).toBe(true);

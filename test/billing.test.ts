@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
 import { FakeStripe } from './helpers/fake-stripe';
-import { planInvoice, postStripeEvent, stripeEvent } from './helpers/stripe-events';
+import { paymentDispute as dispute, planInvoice, postStripeEvent, stripeEvent } from './helpers/stripe-events';
 import {
   BillingPortalDocument,
   BillingPortalQueryDocument,
@@ -557,18 +557,6 @@ describe('refunds', () => {
     await ledgerOk(u);
   });
 
-  /** A Stripe dispute of `amount` cents on `pi` (a chargeback). */
-  const dispute = (pi: string, amount: number, id = `dp_${rid()}`) => ({
-    id,
-    object: 'dispute',
-    amount,
-    currency: 'usd',
-    charge: `ch_${rid()}`,
-    payment_intent: pi,
-    reason: 'fraudulent',
-    status: 'needs_response',
-    metadata: {},
-  });
   const messagesOf = async (u: TestUser, kind: string) =>
     (await t.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((e) => e.node).filter((m) => m.kind === kind);
 

@@ -34,3 +34,21 @@ export function planInvoice(accountId: string, o: { sub: string; planId: string;
     period_end: o.start,
   };
 }
+
+/** A setup-mode Checkout's SetupIntent that saved `paymentMethod` for the account's auto top-up (`setup_intent.succeeded`). */
+export function autoTopUpCardSaved(accountId: string, paymentMethod: string) {
+  return {
+    id: `seti_${randomBytes(6).toString('hex')}`,
+    object: 'setup_intent',
+    status: 'succeeded',
+    usage: 'off_session',
+    customer: `cus_${accountId.slice(0, 8)}`,
+    payment_method: paymentMethod,
+    metadata: { accountId, purpose: 'auto_top_up' },
+  };
+}
+
+/** A Stripe dispute (chargeback) of `amount` in the smallest unit on the payment intent `pi`. */
+export function paymentDispute(pi: string, amount: number, id = `dp_${randomBytes(6).toString('hex')}`) {
+  return { id, object: 'dispute', amount, currency: 'usd', charge: `ch_${randomBytes(6).toString('hex')}`, payment_intent: pi, reason: 'fraudulent', status: 'needs_response', metadata: {} };
+}

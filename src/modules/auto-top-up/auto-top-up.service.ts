@@ -6,7 +6,7 @@ import { isUuid } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import type { MessagesService } from '../alerts/messages.service';
 import type { BillingService } from '../billing/billing.service';
-import type { Outcome, PaymentEventHandler } from '../billing/billing.webhook';
+import type { Outcome, PaymentEventHandler } from '../billing/payment-credits';
 import { idOf } from '../billing/stripe.client';
 import type { LedgerService } from '../ledger/ledger.service';
 import type { PricingService } from '../pricing/pricing.service';

@@ -3,7 +3,7 @@ import { References } from '../../shared/base.entity';
 
 /**
  * A dispute (chargeback) whose money Stripe withdrew, one row per Stripe dispute, written before
- * its credits are removed (billing.webhook.ts). It makes each step happen once, whatever order
+ * its credits are removed (billing.disputes.ts). It makes each step happen once, whatever order
  * or how often the events come: the removal resumes under per-bucket ledger keys, the pause of
  * auto top-up and the message are announced once (`announcedAt`), the reinstatement waits for the
  * row and gives back once (`reinstatedAt`), and a customer's refund that Stripe refuses because

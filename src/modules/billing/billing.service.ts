@@ -17,6 +17,7 @@ import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
 import { RefundStatus } from './refund.entity';
 import { createStripeClient } from './stripe.client';
 import { StripeWebhookService } from './billing.webhook';
+import { paymentLockKey } from './payment-credits';
 
 export const SELF_SERVICE_KEY = 'billing.selfServiceEnabled';
 /** True while self-service billing is switched on (a jsonb `true` in app_setting), as SQL: for statements of other modules too. */
@@ -434,11 +435,11 @@ export class BillingService {
    * Of `credits` a refund removed and Stripe refused to pay, those a dispute of the payment is
    * owed and could not take itself (the refund held them): recorded on the dispute, which gives
    * them back if it is reinstated. Zero without an open dispute. Under the payment's lock, like
-   * the dispute's own handling (billing.webhook.ts).
+   * the dispute's own handling (billing.disputes.ts, payment-credits.ts).
    */
   private async keptForDispute(refundId: string, paymentIntentId: string, credits: bigint): Promise<bigint> {
     return this.sql.withTransaction(async (client) => {
-      await client.query('select pg_advisory_xact_lock(hashtext($1))', [`stripe-refund:${paymentIntentId}`]);
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [paymentLockKey(paymentIntentId)]);
       // Once per refund: a retry after a crash finds what the first pass kept.
       const decided = await client.query<{ kept: string | null }>('select credits_kept_for_dispute::text as kept from billing_refund where id = $1 for update', [refundId]);
       if (decided.rows[0]?.kept != null) return BigInt(decided.rows[0].kept);

@@ -9,6 +9,8 @@ import type { LedgerService } from '../ledger/ledger.service';
 import { formatMinor, type BillingCatalog } from './billing.catalog';
 import { notifySafely, type Notifier } from './billing.notifier';
 import { idOf } from './stripe.client';
+import { StripeDisputes } from './billing.disputes';
+import { purchaseBuckets, RetryLater, withPaymentLock, type Outcome, type PaymentEventHandler } from './payment-credits';
 
 /*
  * Stripe webhooks: `POST /webhooks/stripe`.
@@ -36,30 +38,14 @@ import { idOf } from './stripe.client';
  *  - Unknown types are acknowledged (200) and ignored. Failures are 500 so Stripe retries.
  */
 
-export type Outcome = 'APPLIED' | 'IGNORED' | 'STALE' | 'DUPLICATE';
-
-/**
- * PaymentIntent and SetupIntent events, applied by another module (auto top-up: its payments and
- * the cards saved for it). It returns the account and the outcome this service records.
- */
-export interface PaymentEventHandler {
-  handle(event: Stripe.Event): Promise<{ accountId: string | null; outcome: Outcome }>;
-  /** A payment of the account was disputed: stop charging its card unasked. Returns whether auto top-up was on. */
-  paymentDisputed(accountId: string, detail: string): Promise<boolean>;
-  /** Whether a payment intent is one this handler started and will credit (a top-up not credited yet). */
-  awaitsCredit(paymentIntentId: string): Promise<boolean>;
-}
-
 /** An answer that applies nothing, as `{ errors: [{ message, extensions: { code } }] }` like every other route. */
 const refusal = (status: number, code: ErrorCode, message: string) => ({ status, body: { errors: [{ message, extensions: { code } }] } });
-
-/** Thrown when an event cannot be applied yet (its prerequisite has not arrived); answered 500 so Stripe retries. */
-class RetryLater extends Error {}
 
 const LIVE_SUBSCRIPTION = ['active', 'trialing', 'past_due'];
 
 export class StripeWebhookService {
   private paymentEvents: PaymentEventHandler | null = null;
+  private readonly disputes: StripeDisputes;
 
   constructor(
     private readonly sql: Sql,
@@ -68,7 +54,16 @@ export class StripeWebhookService {
     private readonly ledger: LedgerService,
     private readonly log: Logger,
     private readonly notifier: () => Notifier | undefined,
-  ) {}
+  ) {
+    this.disputes = new StripeDisputes({
+      sql,
+      ledger,
+      log,
+      record: (event, accountId, outcome) => this.record(event, accountId, outcome),
+      notify: (...args) => this.notify(...args),
+      paymentEvents: () => this.paymentEvents,
+    });
+  }
 
   /** Registers the handler of payment_intent.* and setup_intent.succeeded (unset: they are acknowledged and ignored). */
   usePaymentEvents(handler: PaymentEventHandler): void {
@@ -112,9 +107,9 @@ export class StripeWebhookService {
       case 'charge.refunded':
         return this.chargeRefunded(event, event.data.object);
       case 'charge.dispute.funds_withdrawn':
-        return this.disputeFundsWithdrawn(event, event.data.object);
+        return this.disputes.fundsWithdrawn(event, event.data.object);
       case 'charge.dispute.funds_reinstated':
-        return this.disputeFundsReinstated(event, event.data.object);
+        return this.disputes.fundsReinstated(event, event.data.object);
       case 'payment_intent.succeeded':
       case 'payment_intent.payment_failed':
       case 'setup_intent.succeeded':
@@ -290,35 +285,11 @@ export class StripeWebhookService {
   private async chargeRefunded(event: Stripe.Event, ch: Stripe.Charge): Promise<Outcome> {
     const pi = idOf(ch.payment_intent);
     if (!pi) return this.record(event, null, 'IGNORED');
-    return this.withPaymentLock(pi, () => this.applyExternalRefund(event, ch, pi));
-  }
-
-  /**
-   * Serializes what removes or restores the credits of one payment intent (refunds, disputes):
-   * each computes from totals the others change. A concurrent delivery is answered 500 and
-   * retried by Stripe.
-   */
-  private async withPaymentLock(pi: string, apply: () => Promise<Outcome>): Promise<Outcome> {
-    const lock = await this.sql.acquire();
-    try {
-      const got = await lock.query(`select pg_try_advisory_lock(hashtext($1)) as ok`, [`stripe-refund:${pi}`]);
-      if (!got.rows[0].ok) throw new RetryLater(`credits of ${pi} are being changed by another delivery`);
-      try {
-        return await apply();
-      } finally {
-        await lock.query(`select pg_advisory_unlock(hashtext($1))`, [`stripe-refund:${pi}`]);
-      }
-    } finally {
-      this.sql.release(lock);
-    }
+    return withPaymentLock(this.sql, pi, () => this.applyExternalRefund(event, ch, pi));
   }
 
   private async applyExternalRefund(event: Stripe.Event, ch: Stripe.Charge, pi: string): Promise<Outcome> {
-    const buckets = await this.sql.query<{ id: string; account_id: string; remaining: string }>(
-      `select b.id, w.account_id, b.remaining::text from credit_bucket b join wallet w on w.id = b.wallet_id
-        where b.payment_intent_id = ? and b.source = 'PURCHASE' order by b.created_at, b.id`,
-      [pi],
-    );
+    const buckets = await purchaseBuckets(this.sql, pi);
     if (buckets.length === 0) {
       // A pack purchase of ours (its metadata names the pack) not credited yet: events out of
       // order, so retry later. Anything else (a plan invoice's charge, another product) is not
@@ -366,215 +337,6 @@ export class StripeWebhookService {
       });
     }
     return 'APPLIED';
-  }
-
-  // ---------------------------------------------------------------- disputes (chargebacks)
-
-  /**
-   * A dispute took the payment's money back: the credits it bought are removed like a refund of
-   * the disputed amount (purchased credits * disputed / paid, rounded down, at most what refunds
-   * and other disputes have not already removed), only from what is neither spent nor held. Each
-   * step happens once however the event is repeated (billing-dispute.entity.ts): the dispute row
-   * first, then the removal (resumed under per-bucket keys), then auto top-up is turned off and
-   * the customer told. A card whose holder disputes charges is not charged again unasked.
-   */
-  private async disputeFundsWithdrawn(event: Stripe.Event, d: Stripe.Dispute): Promise<Outcome> {
-    const pi = idOf(d.payment_intent);
-    if (!pi) return this.record(event, null, 'IGNORED');
-    return this.withPaymentLock(pi, () => this.removeDisputedCredits(event, d, pi));
-  }
-
-  private async removeDisputedCredits(event: Stripe.Event, d: Stripe.Dispute, pi: string): Promise<Outcome> {
-    const buckets = await this.purchaseBuckets(pi);
-    if (buckets.length === 0) {
-      // A top-up whose payment has not been credited yet: wait for its credits. Anything else
-      // bought no credits here.
-      if (await this.paymentEvents?.awaitsCredit(pi)) throw new RetryLater(`dispute ${d.id}: payment ${pi} not credited yet`);
-      return this.record(event, null, 'IGNORED');
-    }
-    const accountId = buckets[0].account_id;
-    const dispute = await this.disputeRow(d, accountId, pi);
-    if (dispute.reinstated_at !== null) return this.record(event, accountId, 'STALE'); // decided already: its credits are back
-    const totals = await this.disputeTotals(accountId, pi, d.id);
-    const disputed = totals.paid > 0n && BigInt(d.amount) < totals.paid ? BigInt(d.amount) : totals.paid;
-    const target = totals.paid > 0n ? (totals.purchased * disputed) / totals.paid : totals.purchased;
-    // Credits a refund Stripe refused because of this dispute kept removed for it are this
-    // dispute's, not another removal's (else a repeated delivery would take them twice).
-    const kept = BigInt(dispute.refund_credits_kept);
-    const removable = totals.purchased - (totals.removedByOthers - kept);
-    const wanted = target < removable ? target : removable;
-    const amount = `${formatMinor(BigInt(d.amount), d.currency)} ${d.currency.toUpperCase()}`;
-    await this.sql.query('update billing_dispute set credits_owed = ? where id = ?', [wanted.toString(), d.id]);
-    let removed = totals.removedByThis + kept; // an earlier delivery may have removed part before it stopped
-    for (const b of buckets) {
-      if (removed >= wanted) break;
-      if (BigInt(b.remaining) === 0n) continue;
-      const debit = await this.ledger.debitForRefund(accountId, {
-        bucketId: b.id,
-        credits: wanted - removed,
-        idempotencyKey: `stripe:dispute:${d.id}:${b.id}`,
-        description: `Payment disputed with the bank: ${amount}`,
-        metadata: { source: 'stripe-dispute', paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, eventId: event.id },
-      });
-      if (!debit.replayed) removed += debit.debited;
-    }
-    // What the dispute could not take: in a customer's refund still pending (kept for the dispute
-    // if Stripe refuses that refund because of it, billing.service.ts), else already used.
-    const missing = wanted > removed ? wanted - removed : 0n;
-    const inPendingRefund = missing < totals.pendingRefunds ? missing : totals.pendingRefunds;
-    const alreadyUsed = missing - inPendingRefund;
-    if (alreadyUsed > 0n) this.log.warn({ accountId, paymentIntentId: pi, disputeId: d.id, missing: formatCredits(alreadyUsed) }, 'disputed credits were already spent or held; could not remove them all');
-    await this.record(event, accountId, 'APPLIED');
-    if (dispute.announced_at === null) await this.announceDispute(accountId, d, pi, amount, { removed, alreadyUsed, inPendingRefund });
-    return 'APPLIED';
-  }
-
-  /** The dispute's row, written on its first withdrawal (kept as it is on a repeat). */
-  private async disputeRow(d: Stripe.Dispute, accountId: string, pi: string) {
-    await this.sql.query(
-      `insert into billing_dispute (id, account_id, payment_intent_id, amount_minor, currency) values (?, ?, ?, ?, ?) on conflict (id) do nothing`,
-      [d.id, accountId, pi, String(d.amount), d.currency],
-    );
-    const [row] = await this.sql.query<{ announced_at: Date | null; reinstated_at: Date | null; refund_credits_kept: string }>(
-      'select announced_at, reinstated_at, refund_credits_kept::text from billing_dispute where id = ?',
-      [d.id],
-    );
-    return row;
-  }
-
-  /**
-   * Turns auto top-up off and tells the customer, then marks the dispute announced: at least once
-   * (a failure before the mark repeats both on Stripe's retry, which turns off what is off and may
-   * send a second message).
-   */
-  private async announceDispute(
-    accountId: string,
-    d: Stripe.Dispute,
-    pi: string,
-    amount: string,
-    { removed, alreadyUsed, inPendingRefund }: { removed: bigint; alreadyUsed: bigint; inPendingRefund: bigint },
-  ): Promise<void> {
-    // Not caught: if auto top-up cannot be turned off now, the delivery fails (500) and Stripe's
-    // retry announces again; the dispute is only marked announced once it is off.
-    const paused = (await this.paymentEvents?.paymentDisputed(accountId, amount)) ?? false;
-    // "70 credits bought with it were removed; 30 more had already been used", or, with nothing
-    // removed, "the 100 credits bought with it are in your refund still being processed".
-    const parts: string[] = [];
-    const some = (credits: bigint, what: string) => parts.push(parts.length > 0 ? `${formatCredits(credits)} more ${what}` : `the ${formatCredits(credits)} credits bought with it ${what}`);
-    if (removed > 0n || (alreadyUsed === 0n && inPendingRefund === 0n)) parts.push(`${formatCredits(removed)} credits bought with it were removed`);
-    if (inPendingRefund > 0n) some(inPendingRefund, 'are in your refund still being processed');
-    if (alreadyUsed > 0n) some(alreadyUsed, 'had already been used');
-    const what = parts.join('; ');
-    await this.notify(
-      accountId,
-      'PAYMENT_DISPUTED',
-      'Payment disputed',
-      `A payment of ${amount} was disputed with your bank: ${what}.${paused ? ' Auto top-up was turned off; turn it on again in its settings to have your card charged again.' : ''}`,
-      {
-        paymentIntentId: pi,
-        chargeId: idOf(d.charge),
-        disputeId: d.id,
-        reason: d.reason,
-        amount,
-        credits: formatCredits(removed),
-        inPendingRefund: formatCredits(inPendingRefund),
-        alreadyUsed: formatCredits(alreadyUsed),
-        autoTopUpTurnedOff: paused,
-      },
-    );
-    await this.sql.query('update billing_dispute set announced_at = now() where id = ? and announced_at is null', [d.id]);
-  }
-
-  /**
-   * The dispute was decided for the merchant and its money reinstated: the payment stands, so the
-   * credits its dispute removed come back (an ADJUSTMENT into a new never-expiring bucket on the
-   * same payment intent, as when Stripe refuses a refund), once. Before its withdrawal was applied
-   * it is answered 500, so Stripe sends it again after. Auto top-up stays off until the customer
-   * turns it on.
-   */
-  private async disputeFundsReinstated(event: Stripe.Event, d: Stripe.Dispute): Promise<Outcome> {
-    const pi = idOf(d.payment_intent);
-    if (!pi) return this.record(event, null, 'IGNORED');
-    return this.withPaymentLock(pi, async () => {
-      const [dispute] = await this.sql.query<{ account_id: string; reinstated_at: Date | null; refund_credits_kept: string }>(
-        'select account_id, reinstated_at, refund_credits_kept::text from billing_dispute where id = ?',
-        [d.id],
-      );
-      if (!dispute) {
-        if ((await this.purchaseBuckets(pi)).length > 0 || (await this.paymentEvents?.awaitsCredit(pi))) throw new RetryLater(`dispute ${d.id}: its withdrawal is not applied yet`);
-        return this.record(event, null, 'IGNORED');
-      }
-      const accountId = dispute.account_id;
-      if (dispute.reinstated_at !== null) return this.record(event, accountId, 'STALE');
-      const totals = await this.disputeTotals(accountId, pi, d.id);
-      // What the dispute took, and what a refund it made Stripe refuse kept removed for it.
-      const credits = totals.removedByThis - totals.restoredByThis + BigInt(dispute.refund_credits_kept);
-      const amount = `${formatMinor(BigInt(d.amount), d.currency)} ${d.currency.toUpperCase()}`;
-      if (credits > 0n) {
-        await this.ledger.restoreRefundedCredits(accountId, {
-          credits,
-          idempotencyKey: `stripe:dispute:${d.id}:reinstated`,
-          description: `Dispute closed, payment stands (${amount}): ${formatCredits(credits)} credits restored`,
-          paymentIntentId: pi,
-          amountPaidMinor: (totals.purchased > 0n ? (totals.paid * credits) / totals.purchased : 0n).toString(),
-          currency: d.currency,
-          metadata: { source: 'stripe-dispute-reinstated', paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, eventId: event.id },
-        });
-      }
-      await this.sql.query('update billing_dispute set reinstated_at = now() where id = ?', [d.id]);
-      await this.record(event, accountId, 'APPLIED');
-      if (credits > 0n) {
-        await this.notify(
-          accountId,
-          'DISPUTED_CREDITS_RESTORED',
-          'Disputed credits restored',
-          `The dispute of your ${amount} payment was closed and the payment stands: the ${formatCredits(credits)} credits removed when it was disputed are back.`,
-          { paymentIntentId: pi, chargeId: idOf(d.charge), disputeId: d.id, amount, credits: formatCredits(credits) },
-        );
-      }
-      return 'APPLIED';
-    });
-  }
-
-  /** The PURCHASE buckets of a payment intent, oldest first (the first is the purchase itself). */
-  private purchaseBuckets(pi: string) {
-    return this.sql.query<{ id: string; account_id: string; remaining: string }>(
-      `select b.id, w.account_id, b.remaining::text from credit_bucket b join wallet w on w.id = b.wallet_id
-        where b.payment_intent_id = ? and b.source = 'PURCHASE' order by b.created_at, b.id`,
-      [pi],
-    );
-  }
-
-  /**
-   * What a payment bought and what has moved since, from the ledger: credits purchased, the money
-   * the purchase paid (its first bucket), credits removed by refunds and other disputes net of
-   * what was given back (a customer's refund still pending returned no money yet: counted apart),
-   * and what this dispute removed and restored.
-   */
-  private async disputeTotals(accountId: string, pi: string, disputeId: string) {
-    const [row] = await this.sql.query<{ purchased: string; paid: string | null; removed_by_others: string; pending_refunds: string; removed_by_this: string; restored_by_this: string }>(
-      `with moves as (
-         select kind, amount, metadata->>'disputeId' as dispute_id, metadata->>'refundId' as refund_id from ledger_transaction
-          where account_id = ? and kind in ('PURCHASE', 'REFUND', 'ADJUSTMENT') and metadata->>'paymentIntentId' = ?),
-       pending as (select id::text as refund_id from billing_refund where payment_intent_id = ? and status = 'PENDING')
-       select (select coalesce(sum(amount), 0) from moves where kind = 'PURCHASE')::text as purchased,
-              (select amount_paid_minor from credit_bucket where payment_intent_id = ? and source = 'PURCHASE' order by created_at, id limit 1)::text as paid,
-              (select coalesce(sum(-amount), 0) from moves where kind in ('REFUND', 'ADJUSTMENT') and dispute_id is distinct from ?
-                  and (refund_id is null or refund_id not in (select refund_id from pending)))::text as removed_by_others,
-              (select coalesce(sum(-amount), 0) from moves where kind = 'REFUND' and refund_id in (select refund_id from pending))::text as pending_refunds,
-              (select coalesce(sum(-amount), 0) from moves where kind = 'REFUND' and dispute_id = ?)::text as removed_by_this,
-              (select coalesce(sum(amount), 0) from moves where kind = 'ADJUSTMENT' and dispute_id = ?)::text as restored_by_this`,
-      [accountId, pi, pi, pi, disputeId, disputeId, disputeId],
-    );
-    return {
-      purchased: BigInt(row.purchased),
-      paid: BigInt(row.paid ?? 0),
-      removedByOthers: BigInt(row.removed_by_others),
-      /** Credits a customer's refund removed while Stripe has not confirmed it (no money returned yet). */
-      pendingRefunds: BigInt(row.pending_refunds),
-      removedByThis: BigInt(row.removed_by_this),
-      restoredByThis: BigInt(row.restored_by_this),
-    };
   }
 
   // ---------------------------------------------------------------- helpers

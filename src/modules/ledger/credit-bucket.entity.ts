@@ -12,7 +12,7 @@ export { CreditSource } from './domain/kinds';
 @Entity({ tableName: 'credit_bucket' })
 @Check({ name: 'credit_bucket_remaining_non_negative', expression: 'remaining >= 0' })
 @Check({ name: 'credit_bucket_remaining_le_granted', expression: 'remaining <= granted' })
-// Refunds and disputes find a payment's buckets by its payment intent (billing.webhook.ts).
+// Refunds and disputes find a payment's buckets by its payment intent (billing/payment-credits.ts).
 @Index({
   name: 'credit_bucket_payment_intent_id_index',
   properties: ['paymentIntentId'],

@@ -1,0 +1,58 @@
+import type Stripe from 'stripe';
+import type { Sql } from '../../db/sql';
+
+/*
+ * What Stripe webhook handlers that move a payment's credits share (billing.webhook.ts for
+ * refunds made at Stripe, billing.disputes.ts for chargebacks, billing.service.ts when Stripe
+ * refuses a customer's refund): the outcome they record, the handler of payment events another
+ * module owns, the lock that serializes them per payment intent, and the payment's buckets.
+ */
+
+export type Outcome = 'APPLIED' | 'IGNORED' | 'STALE' | 'DUPLICATE';
+
+/**
+ * PaymentIntent and SetupIntent events, applied by another module (auto top-up: its payments and
+ * the cards saved for it). It returns the account and the outcome this service records.
+ */
+export interface PaymentEventHandler {
+  handle(event: Stripe.Event): Promise<{ accountId: string | null; outcome: Outcome }>;
+  /** A payment of the account was disputed: stop charging its card unasked. Returns whether auto top-up was on. */
+  paymentDisputed(accountId: string, detail: string): Promise<boolean>;
+  /** Whether a payment intent is one this handler started and will credit (a top-up not credited yet). */
+  awaitsCredit(paymentIntentId: string): Promise<boolean>;
+}
+
+/** Thrown when an event cannot be applied yet (its prerequisite has not arrived); answered 500 so Stripe retries. */
+export class RetryLater extends Error {}
+
+/** The advisory lock key of a payment intent's credits (session lock here, transaction lock in billing.service.ts). */
+export const paymentLockKey = (pi: string): string => `stripe-refund:${pi}`;
+
+/**
+ * Serializes what removes or restores the credits of one payment intent (refunds, disputes):
+ * each computes from totals the others change. A concurrent delivery is answered 500 and
+ * retried by Stripe.
+ */
+export async function withPaymentLock<T>(sql: Sql, pi: string, apply: () => Promise<T>): Promise<T> {
+  const lock = await sql.acquire();
+  try {
+    const got = await lock.query(`select pg_try_advisory_lock(hashtext($1)) as ok`, [paymentLockKey(pi)]);
+    if (!got.rows[0].ok) throw new RetryLater(`credits of ${pi} are being changed by another delivery`);
+    try {
+      return await apply();
+    } finally {
+      await lock.query(`select pg_advisory_unlock(hashtext($1))`, [paymentLockKey(pi)]);
+    }
+  } finally {
+    sql.release(lock);
+  }
+}
+
+/** The PURCHASE buckets of a payment intent, oldest first (the first is the purchase itself). */
+export function purchaseBuckets(sql: Sql, pi: string) {
+  return sql.query<{ id: string; account_id: string; remaining: string }>(
+    `select b.id, w.account_id, b.remaining::text from credit_bucket b join wallet w on w.id = b.wallet_id
+      where b.payment_intent_id = ? and b.source = 'PURCHASE' order by b.created_at, b.id`,
+    [pi],
+  );
+}
