@@ -146,14 +146,12 @@ export class MessagesService {
    * Returns how many changed. NOT_FOUND when `upToId` is not one of the account's messages.
    */
   async markAllRead(accountId: string, upToId: string | null): Promise<number> {
-    if (upToId !== null && !(await this.byId(accountId, upToId))) throw notFound('Message');
+    const upTo = upToId === null ? null : await this.byId(accountId, upToId);
+    if (upToId !== null && !upTo) throw notFound('Message');
     const rows = await this.sql.query<{ n: number }>(
-      `with u as (update message set read_at = now()
-                   where account_id = ? and read_at is null
-                     and (?::uuid is null or seq <= (select seq from message where id = ?::uuid and account_id = ?))
-                 returning 1)
+      `with u as (update message set read_at = now() where account_id = ? and read_at is null and (?::bigint is null or seq <= ?::bigint) returning 1)
        select count(*)::int as n from u`,
-      [accountId, upToId, upToId, accountId],
+      [accountId, upTo?.seq.toString() ?? null, upTo?.seq.toString() ?? null],
     );
     return rows[0].n;
   }
