@@ -3,7 +3,7 @@ import { createApiKey, DashboardHarness, seriousViolations, waitForTestIdText } 
 import { describeWithBrowser } from '../helpers/browser';
 import { FakeStripe } from '../helpers/fake-stripe';
 import { WebhookReceiver } from '../helpers/webhook-receiver';
-import { SetSelfServiceBillingDocument } from '../generated/graphql';
+import { AutoTopUpDocument, SetSelfServiceBillingDocument } from '../generated/graphql';
 
 /*
  * Auto top-up and outbound webhooks as a customer sets them up in the dashboard (influgen preset:
@@ -134,6 +134,45 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     const intents = fake.to('/v1/payment_intents').filter((r) => (r.body.metadata as Record<string, string> | undefined)?.accountId === user.accountId);
     expect(intents).toHaveLength(1);
     expect(intents[0].body).toMatchObject({ amount: '900', currency: 'usd', off_session: 'true', confirm: 'true', payment_method: 'pm_card_visa' });
+    await context.close();
+  });
+
+  test('auto top-up: a declined card shows live, with the next try in the account timezone; saving the settings tries again at once', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page, { timezone: 'Asia/Kolkata' });
+    const card = page.locator('#auto-top-up');
+    await card.getByRole('heading', { name: 'Auto top-up' }).waitFor();
+    await card.getByRole('button', { name: 'Save a card' }).click();
+    await page.waitForURL(`${fake.url}/checkout/**`);
+    await page.getByRole('button', { name: 'Save card' }).click();
+    await page.getByText('Your card is saved for auto top-up.').waitFor({ timeout: 10_000 });
+    await fillAutoTopUp(card, '2');
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    await card.getByText('Auto top-up settings saved.').waitFor();
+
+    // The bank declines the one top-up the spend below 20 credits starts: the open card says so by
+    // push (the AUTO_TOP_UP_FAILED message), with when the next one may start (default spacing 1 h).
+    fake.failNext('/v1/payment_intents', 402, 'card_error', 'Your card was declined.');
+    const key = await createApiKey(h.t, user);
+    await h.t.chargeOk(key, { feature: 'caption', quantity: 35 });
+    const notice = card.getByRole('status').filter({ hasText: 'The last top-up failed' });
+    await notice.waitFor({ timeout: 15_000 });
+    const { retryAfter } = (await h.t.ok(AutoTopUpDocument, {}, user.token)).me.settings.autoTopUp;
+    const spacingMs = Date.parse(retryAfter!) - Date.now();
+    expect(spacingMs).toBeGreaterThan(55 * 60_000);
+    expect(spacingMs).toBeLessThanOrEqual(60 * 60_000);
+    // Kolkata is UTC+5:30 all year: the time shown is the instant moved by that, on a 12-hour clock.
+    const kolkata = new Date(Date.parse(retryAfter!) + 330 * 60_000);
+    const clock = `${kolkata.getUTCHours() % 12 || 12}:${String(kolkata.getUTCMinutes()).padStart(2, '0')} ${kolkata.getUTCHours() < 12 ? 'AM' : 'PM'}`;
+    expect(await notice.textContent()).toMatch(new RegExp(`^The last top-up failed: .*declined.* Next try after .*${kolkata.getUTCFullYear()}, ${clock}\\.$`));
+    await waitForTestIdText(page, 'balance', '15 credits', 5000);
+
+    // Saving the settings clears the spacing; the balance is below the threshold, so a top-up starts
+    // at once, is paid this time, and the notice goes.
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    await waitForTestIdText(page, 'balance', '115 credits', 15_000);
+    await notice.waitFor({ state: 'detached', timeout: 5000 });
+    expect(fake.to('/v1/payment_intents').filter((r) => (r.body.metadata as Record<string, string> | undefined)?.accountId === user.accountId)).toHaveLength(2);
     await context.close();
   });
 
