@@ -683,6 +683,36 @@ describe('refunds', () => {
     expect((await me(u)).wallet.balance).toBe('50');
   });
 
+  it('a dispute of a pack paid through Checkout whose credits have not arrived yet waits for them (500, Stripe sends it again), then removes them', async () => {
+    const u = await t.signUp();
+    // The customer paid at Stripe; the checkout.session.completed that credits it has not been applied yet.
+    const pi = fake.intents.paidThroughCheckout(900, { accountId: u.accountId, packId: 'pack_100', credits: '100' });
+    const d = dispute(pi, 900);
+    const withdrawn = stripeEvent('charge.dispute.funds_withdrawn', d);
+    expect((await post(withdrawn)).status).toBe(500);
+    const reinstatedEarly = stripeEvent('charge.dispute.funds_reinstated', { ...d, status: 'won' });
+    expect((await post(reinstatedEarly)).status).toBe(500); // nor can it be decided before
+    expect((await me(u)).wallet.balance).toBe('50');
+
+    await buy(u, { pi }); // Stripe's retry of the checkout event: 100 credits
+    expect((await me(u)).wallet.balance).toBe('150');
+    expect((await post(withdrawn)).body.outcome).toBe('APPLIED'); // Stripe's retry of the dispute
+    expect((await me(u)).wallet.balance).toBe('50');
+    expect(await messagesOf(u, 'PAYMENT_DISPUTED')).toHaveLength(1);
+    expect((await post(reinstatedEarly)).body.outcome).toBe('APPLIED');
+    expect((await me(u)).wallet.balance).toBe('150');
+    await ledgerOk(u);
+
+    // A payment at Stripe that is not one of this service's packs (no pack on it) bought nothing here.
+    const other = fake.intents.paidThroughCheckout(900, { orderId: 'merch-1' });
+    expect((await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(other, 900)))).body.outcome).toBe('IGNORED');
+    // Stripe unreachable: the dispute cannot be judged, so it is retried rather than dropped.
+    fake.failNext(`/v1/payment_intents/${other}`, 500);
+    fake.failNext(`/v1/payment_intents/${other}`, 500);
+    fake.failNext(`/v1/payment_intents/${other}`, 500);
+    expect((await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(other, 900)))).status).toBe(500);
+  });
+
   it('a refund made outside this service (charge.refunded) removes the refunded credits once, by cumulative amount', async () => {
     const u = await t.signUp();
     const { pi, bucket } = await purchased(u);

@@ -60,6 +60,32 @@ export class FakePaymentIntents {
     for (const event of held) await this.send(event.id, event.type, event.object);
   }
 
+  /**
+   * A PaymentIntent as Stripe's hosted Checkout leaves it once the customer has paid: succeeded,
+   * with the session's `payment_intent_data.metadata`. Checkout announces the payment with its own
+   * `checkout.session.completed`, so none is sent here.
+   */
+  paidThroughCheckout(amount: number, metadata: Record<string, string>): string {
+    const id = `pi_test_${++this.seq}_${Date.now()}`;
+    this.created.set(id, {
+      id,
+      object: 'payment_intent',
+      amount,
+      amount_received: amount,
+      currency: 'usd',
+      customer: null,
+      payment_method: 'pm_card_visa',
+      off_session: false,
+      confirm: true,
+      metadata,
+      description: null,
+      setup_future_usage: 'off_session',
+      status: 'succeeded',
+      last_payment_error: null,
+    });
+    return id;
+  }
+
   /** A request this part of the fake answers, or null. */
   route(method: string, path: string, body: Record<string, unknown>): [number, unknown] | null {
     if (method === 'POST' && path === '/v1/payment_intents') return this.create(body);

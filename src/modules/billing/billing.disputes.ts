@@ -1,4 +1,4 @@
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
@@ -13,6 +13,8 @@ export interface DisputeContext {
   sql: Sql;
   ledger: LedgerService;
   log: Logger;
+  /** The Stripe API (null when billing is not configured): asked whether a payment is a pack bought through Checkout. */
+  stripe: Stripe | null;
   record(event: Stripe.Event, accountId: string | null, outcome: Outcome): Promise<Outcome>;
   notify(...args: Parameters<Notifier['notify']>): Promise<void>;
   /** The auto top-up handler, once registered. */
@@ -45,9 +47,9 @@ export class StripeDisputes {
   private async removeDisputedCredits(event: Stripe.Event, d: Stripe.Dispute, pi: string): Promise<Outcome> {
     const buckets = await purchaseBuckets(this.ctx.sql, pi);
     if (buckets.length === 0) {
-      // A top-up whose payment has not been credited yet: wait for its credits. Anything else
-      // bought no credits here.
-      if (await this.ctx.paymentEvents()?.awaitsCredit(pi)) throw new RetryLater(`dispute ${d.id}: payment ${pi} not credited yet`);
+      // A top-up or pack whose payment has not been credited yet: wait for its credits. Anything
+      // else bought no credits here.
+      if (await this.awaitsCredit(pi)) throw new RetryLater(`dispute ${d.id}: payment ${pi} not credited yet`);
       return this.ctx.record(event, null, 'IGNORED');
     }
     const accountId = buckets[0].account_id;
@@ -85,6 +87,31 @@ export class StripeDisputes {
     await this.ctx.record(event, accountId, 'APPLIED');
     if (dispute.announced_at === null) await this.announceDispute(accountId, d, pi, amount, { removed, alreadyUsed, inPendingRefund });
     return 'APPLIED';
+  }
+
+  /**
+   * Whether a payment with no credits here yet will bring some: a top-up still waiting for its
+   * `payment_intent.succeeded` (auto top-up knows), or a pack paid through Checkout whose
+   * `checkout.session.completed` has not been applied yet (its delivery failed and Stripe sends it
+   * again). Only Stripe knows the latter: the Checkout puts the account and pack on the payment
+   * intent (billing.service.ts). A dispute applied before those credits would find nothing to
+   * remove and the customer would keep the credits and the money.
+   */
+  private async awaitsCredit(pi: string): Promise<boolean> {
+    if (await this.ctx.paymentEvents()?.awaitsCredit(pi)) return true;
+    const stripe = this.ctx.stripe;
+    if (!stripe) return false;
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await stripe.paymentIntents.retrieve(pi);
+    } catch (err) {
+      // Not Stripe's payment (another account's object, deleted test data): nothing was bought here.
+      // Any other failure is answered 500 and the event retried.
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return false;
+      throw err;
+    }
+    const { accountId, packId, autoTopUpAttemptId } = intent.metadata ?? {};
+    return intent.status === 'succeeded' && Boolean(accountId) && Boolean(packId) && !autoTopUpAttemptId;
   }
 
   /** The dispute's row, written on its first withdrawal (kept as it is on a repeat). */
@@ -159,7 +186,7 @@ export class StripeDisputes {
         [d.id],
       );
       if (!dispute) {
-        if ((await purchaseBuckets(this.ctx.sql, pi)).length > 0 || (await this.ctx.paymentEvents()?.awaitsCredit(pi))) throw new RetryLater(`dispute ${d.id}: its withdrawal is not applied yet`);
+        if ((await purchaseBuckets(this.ctx.sql, pi)).length > 0 || (await this.awaitsCredit(pi))) throw new RetryLater(`dispute ${d.id}: its withdrawal is not applied yet`);
         return this.ctx.record(event, null, 'IGNORED');
       }
       const accountId = dispute.account_id;

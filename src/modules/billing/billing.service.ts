@@ -68,7 +68,7 @@ export class BillingService {
     this.sql = new Sql(orm);
     this.catalog = new BillingCatalog(pricing.book, config);
     this.stripe = createStripeClient(config);
-    this.webhooks = new StripeWebhookService(this.sql, config, this.catalog, ledger, log, notifier);
+    this.webhooks = new StripeWebhookService(this.sql, config, this.catalog, ledger, log, notifier, this.stripe);
   }
 
   /** Where billing's own transactions raise outbound events (the webhooks module, wired by app.ts). */

@@ -54,11 +54,13 @@ export class StripeWebhookService {
     private readonly ledger: LedgerService,
     private readonly log: Logger,
     private readonly notifier: () => Notifier | undefined,
+    stripe: Stripe | null,
   ) {
     this.disputes = new StripeDisputes({
       sql,
       ledger,
       log,
+      stripe,
       record: (event, accountId, outcome) => this.record(event, accountId, outcome),
       notify: (...args) => this.notify(...args),
       paymentEvents: () => this.paymentEvents,
