@@ -103,8 +103,24 @@ class EnvReader {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** The oldest Node major the service runs on: the ledger's ids come from node:crypto's randomUUIDv7. */
+export const MINIMUM_NODE_MAJOR = 24;
+
+/**
+ * Why this Node cannot run the service, or null. `npm ci` installs Node 24 into node_modules and
+ * the npm scripts run it; a bare `node` may be the system's older one, on which reads work and
+ * every charge would fail.
+ */
+export function runtimeProblem(nodeVersion: string): string | null {
+  const major = Number(nodeVersion.split('.')[0]);
+  if (major >= MINIMUM_NODE_MAJOR) return null;
+  return `Node ${MINIMUM_NODE_MAJOR} or later is required (this is Node ${nodeVersion}): run the compiled files through the npm scripts or \`npx node ...\`, which use the Node 24 that npm ci installed`;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, nodeVersion: string = process.versions.node): Config {
   const r = new EnvReader(env);
+  const tooOld = runtimeProblem(nodeVersion);
+  r.check(tooOld === null, tooOld ?? '');
   const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
   const databaseUrl = r.text('DATABASE_URL');
   r.check(databaseUrl === undefined || /^postgres(ql)?:\/\//.test(databaseUrl), 'DATABASE_URL must be a postgres:// or postgresql:// URL');

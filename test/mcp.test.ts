@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { PASSWORD, startTestApp, type TestApp, type TestUser } from './helpers/app';
 import { compiledServerEnv, freePort, postGraphql, startCompiledServer, waitReady } from './helpers/compiled-server';
 import { createTestDatabase, withSql } from './helpers/db';
-import { CreateApiKeyDocument, RevokeApiKeyDocument, SignUpDocument, TransactionsDocument, WalletOnlyDocument, type ApiKeyScope } from './generated/graphql';
+import { CreateApiKeyDocument, MeDocument, RevokeApiKeyDocument, SignUpDocument, TransactionsDocument, WalletOnlyDocument, type ApiKeyScope } from './generated/graphql';
 
 /** The synfluencer preset: talking_head costs 0.10 credits per second. */
 let t: TestApp;
@@ -147,14 +147,16 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     expect(await balanceOf(u)).toBe('10');
   });
 
-  it('each tool needs its scope: WALLET_READ reads, USAGE_WRITE charges', async () => {
+  it('each tool needs its scope: WALLET_READ reads, USAGE_WRITE charges and sees its balance (as GraphQL me { wallet })', async () => {
     const u = await t.signUp();
     const reader = await httpClient(`Bearer ${await apiKey(u, ['WALLET_READ'])}`);
-    const writer = await httpClient(`Bearer ${await apiKey(u, ['USAGE_WRITE'])}`);
+    const writerKey = await apiKey(u, ['USAGE_WRITE']);
+    const writer = await httpClient(`Bearer ${writerKey}`);
     expect(codeOf(await call(reader, 'get_balance'))).toBe('ok');
     expect(codeOf(await call(reader, 'charge_usage', { feature: 'talking_head', quantity: 1, idempotencyKey: 'r-1' }))).toBe('FORBIDDEN');
     expect(codeOf(await call(reader, 'reserve_credits', { feature: 'talking_head', quantity: 1, idempotencyKey: 'r-2' }))).toBe('FORBIDDEN');
-    expect(codeOf(await call(writer, 'get_balance'))).toBe('FORBIDDEN');
+    expect(codeOf(await call(writer, 'get_balance'))).toBe('ok');
+    expect((await t.gql(MeDocument, {}, writerKey)).data?.me.wallet.balance).toBe('10');
     expect(codeOf(await call(writer, 'usage_summary', { period: 'WEEK' }))).toBe('FORBIDDEN');
     expect(codeOf(await call(writer, 'charge_usage', { feature: 'talking_head', quantity: 1, idempotencyKey: 'w-1' }))).toBe('ok');
     for (const client of [reader, writer]) {
@@ -201,11 +203,14 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     const revoked = await apiKey(u, ['WALLET_READ']);
     const keys = (await t.ok(`query { apiKeys { id name prefix } }`, {}, u.token)) as { apiKeys: { id: string; prefix: string }[] };
     await t.ok(RevokeApiKeyDocument, { id: keys.apiKeys.find((k) => revoked.startsWith(k.prefix))!.id }, u.token);
-    for (const authorization of [null, `Bearer ${u.token}`, 'Bearer sfk_not-a-key', `Bearer ${revoked}`]) {
+    // The message says what to fix: a key instead of a token, or another key.
+    const askForKey = /^UNAUTHENTICATED: send Authorization: Bearer sfk_\.\.\. with an API key/;
+    const badKey = /^UNAUTHENTICATED: this API key is not valid: revoked, or never issued$/;
+    for (const [authorization, message] of [[null, askForKey], [`Bearer ${u.token}`, askForKey], ['Bearer sfk_not-a-key', badKey], [`Bearer ${revoked}`, badKey]] as const) {
       const res = await post(authorization);
       expect({ authorization, status: res.status }).toEqual({ authorization, status: 401 });
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
-      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^UNAUTHENTICATED/);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
     }
     expect((await post(`Bearer ${key}`)).status).toBe(200);
     await expect(httpClient(null)).rejects.toThrow();

@@ -1,8 +1,16 @@
-import { ConfigError, loadConfig, shortestRetrySpanMs } from '../../src/config';
+import { ConfigError, loadConfig, runtimeProblem, shortestRetrySpanMs } from '../../src/config';
 
 /** config.ts is the only reader of the environment: these check what it reads, not a server. */
 describe('loadConfig', () => {
   const keys = { JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----x', JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----x' };
+
+  it('refuses a Node older than 24 (a bare system `node`) with a sentence saying which to use', () => {
+    expect(() => loadConfig({}, '20.19.2')).toThrow(ConfigError);
+    expect(() => loadConfig({}, '20.19.2')).toThrow(/Node 24 or later is required \(this is Node 20\.19\.2\).*npx node/);
+    expect(runtimeProblem('24.21.0')).toBeNull();
+    expect(runtimeProblem('25.0.0')).toBeNull();
+    expect(runtimeProblem('22.11.0')).toMatch(/^Node 24 or later/);
+  });
 
   it('starts from documented defaults with nothing set', () => {
     const config = loadConfig({});

@@ -35,14 +35,16 @@ export function registerMcpRoutes(app: Express, services: Services): void {
   // The key is checked before the body is read: a caller without one gets 401, whatever it sent.
   const authenticate = async (req: Request, res: Response, next: NextFunction) => {
     const authorization = req.headers.authorization ?? '';
-    const principal = /^Bearer\s+sfk_/i.test(authorization) ? await services.auth.authenticate(authorization) : null;
+    const sentKey = /^Bearer\s+sfk_/i.test(authorization);
+    const principal = sentKey ? await services.auth.authenticate(authorization) : null;
     if (principal && principal.via === 'apiKey') {
       res.locals.principal = principal;
       return next();
     }
-    rpcError(res, 401, -32001, `UNAUTHENTICATED: send Authorization: Bearer ${API_KEY_PREFIX}... with an API key (createApiKey); access tokens are not accepted here`, {
-      'www-authenticate': 'Bearer',
-    });
+    const why = sentKey
+      ? 'this API key is not valid: revoked, or never issued'
+      : `send Authorization: Bearer ${API_KEY_PREFIX}... with an API key (createApiKey); access tokens are not accepted here`;
+    rpcError(res, 401, -32001, `UNAUTHENTICATED: ${why}`, { 'www-authenticate': 'Bearer' });
   };
 
   app.post('/mcp', authenticate, express.json({ limit: MAX_BODY, verify: assertUtf8 }), async (req: Request, res: Response) => {

@@ -75,7 +75,8 @@ export const TOOLS: readonly ToolDefinition[] = [
     name: 'get_balance',
     title: 'Wallet balance',
     description: "The account's wallet: balance (spendable now), held (reserved by pending holds), spend this month and in total, the monthly budget cap, status (ACTIVE, PAUSED at zero, CAPPED at the cap) and version.",
-    scopes: [ApiKeyScope.WALLET_READ],
+    // Like GraphQL `me { wallet }`: a key that charges may see what it can still spend.
+    scopes: [ApiKeyScope.USAGE_WRITE, ApiKeyScope.WALLET_READ],
     annotations: READ,
     input: z.object({}).strict(),
     run: async ({ services, principal }) => walletJson(await services.ledger.wallet(principal.accountId)),
