@@ -707,9 +707,8 @@ describe('refunds', () => {
     const other = fake.intents.paidThroughCheckout(900, { orderId: 'merch-1' });
     expect((await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(other, 900)))).body.outcome).toBe('IGNORED');
     // Stripe unreachable: the dispute cannot be judged, so it is retried rather than dropped.
-    fake.failNext(`/v1/payment_intents/${other}`, 500);
-    fake.failNext(`/v1/payment_intents/${other}`, 500);
-    fake.failNext(`/v1/payment_intents/${other}`, 500);
+    // Every attempt fails: the first and the SDK's two retries (maxNetworkRetries, stripe.client.ts).
+    for (let attempt = 0; attempt < 3; attempt++) fake.failNext(`/v1/payment_intents/${other}`, 500);
     expect((await post(stripeEvent('charge.dispute.funds_withdrawn', dispute(other, 900)))).status).toBe(500);
   });
 
