@@ -67,7 +67,7 @@ export interface Core {
   sockets: SocketRegistry;
   /** Null when METRICS=off. */
   metrics: Metrics | null;
-  /** Settles queued ledger work, stops the workers and the LISTEN connection, closes the pool. */
+  /** Settles queued ledger work, stops the workers, the LISTEN connection and the login throttle's cleanup, closes the pool. */
   stop(): Promise<void>;
 }
 
@@ -153,6 +153,7 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
     metrics,
     async stop() {
       clearInterval(sweeper);
+      auth.stop();
       await ledger.drain();
       await realtime.stop();
       for (const worker of workers) await worker.stop();

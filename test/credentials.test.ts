@@ -196,6 +196,21 @@ describe('the login throttle is shared across instances (class 8)', () => {
       await stopApps(c, d);
     }
   });
+
+  it('rows expired over an hour ago are deleted; rows still counting, or expired less than an hour ago, are kept', async () => {
+    const now = Date.now();
+    const rows: [string, number][] = [
+      ['email:cleanup-old@example.com', now - 2 * 3600_000],
+      ['email:cleanup-recent@example.com', now - 10 * 60_000],
+      ['ip:cleanup-live', now + 60_000],
+    ];
+    await withSql(a.dbUrl, async (db) => {
+      for (const [key, expire] of rows) await db.query(`insert into login_throttle (key, points, expire) values ($1, 3, $2)`, [key, expire]);
+    });
+    await a.app.services.auth.deleteExpiredThrottleRows();
+    const left = await withSql(a.dbUrl, (db) => db.query(`select key from login_throttle where key like '%cleanup%' order by key`));
+    expect(left.rows.map((r: { key: string }) => r.key)).toEqual(['email:cleanup-recent@example.com', 'ip:cleanup-live']);
+  });
 });
 
 export type { BalanceChangedSubscription };

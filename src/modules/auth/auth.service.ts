@@ -44,6 +44,10 @@ const INVISIBLE_IN_EMAIL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 /** A local part, then a domain of at least two dot-separated labels, none of them empty. */
 const EMAIL_RE = /^[^\s@]+@(?:[^\s@.]+\.)+[^\s@.]+$/;
 
+/** How often, and past what age, expired login_throttle rows are deleted (rate-limiter-flexible's own cadence). */
+const THROTTLE_CLEANUP_EVERY_MS = 5 * 60_000;
+const THROTTLE_KEEP_EXPIRED_MS = 60 * 60_000;
+
 export class AuthService {
   /**
    * Failed log-ins per email and per client address, counted in PostgreSQL (rate-limiter-flexible's
@@ -52,6 +56,11 @@ export class AuthService {
    */
   private readonly failuresByEmail: RateLimiterPostgres;
   private readonly failuresByIp: RateLimiterPostgres;
+  /**
+   * Deletes expired login_throttle rows. Ours, not the limiters' (clearExpiredByTimeout): theirs
+   * cannot be stopped, so every stopped instance left two timers holding it whole.
+   */
+  private readonly throttleCleanup: NodeJS.Timeout;
   /** Verified access tokens (the signature check is the dearest CPU step of a charge); their session is checked apart. */
   private readonly jwtCache = new Map<string, Principal>();
   private readonly sql: Sql;
@@ -66,15 +75,29 @@ export class AuthService {
     private readonly ledger: LedgerService,
     private readonly pricing: PricingService,
     private readonly timeZones: SupportedTimeZones,
-    log: Logger,
+    private readonly log: Logger,
   ) {
-    const store = { storeClient: orm.em.getConnection().getKnex(), storeType: 'knex', tableName: 'login_throttle', tableCreated: true };
+    const store = { storeClient: orm.em.getConnection().getKnex(), storeType: 'knex', tableName: 'login_throttle', tableCreated: true, clearExpiredByTimeout: false };
     const opts = { ...store, points: config.login.maxFailures, duration: config.login.windowSeconds };
     this.failuresByEmail = new RateLimiterPostgres({ ...opts, keyPrefix: 'email' });
     this.failuresByIp = new RateLimiterPostgres({ ...opts, points: opts.points * 5, keyPrefix: 'ip' });
     this.credentials = new CredentialCache<Principal>(log);
     this.sql = new Sql(orm);
     this.dummyHash = hashPassword('not-a-real-password-1A', config.passwordHashCost);
+    this.throttleCleanup = setInterval(() => void this.deleteExpiredThrottleRows(), THROTTLE_CLEANUP_EVERY_MS);
+    this.throttleCleanup.unref();
+  }
+
+  /** Stops the login throttle's cleanup (Core.stop). */
+  stop(): void {
+    clearInterval(this.throttleCleanup);
+  }
+
+  /** Deletes rows of both limiters (per email, per address) that expired over an hour ago; not critical, so a failure is only logged. Every 5 minutes, and from tests. */
+  async deleteExpiredThrottleRows(): Promise<void> {
+    await this.sql
+      .query('delete from login_throttle where expire < ?', [Date.now() - THROTTLE_KEEP_EXPIRED_MS])
+      .catch((err: unknown) => this.log.warn({ err }, 'could not delete expired login throttle rows'));
   }
 
   private em(): EntityManager {

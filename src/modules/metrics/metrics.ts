@@ -1,10 +1,11 @@
 import type http from 'node:http';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 import type { MetricsConfig } from '../../config';
 import { DomainError } from '../../shared/errors';
 import type { BatchReport, LedgerObserver } from '../ledger/engine/observer';
 import type { RealtimeObserver } from '../realtime/realtime.hub';
 import { methodOf, routeOf } from './http-labels';
+import { processMetrics } from './process-metrics';
 import { OperationNameLabels } from './operation-names';
 
 /** Seconds: from a fast local answer (1 ms) to a slow one (10 s). */
@@ -18,10 +19,12 @@ const LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
  * The metrics of one app instance, in a registry of its own (not prom-client's global one): tests
  * run several apps in one process, and each must count only its own work. Recording is a few
  * counter and histogram updates per request and per ledger batch; everything that reads state
- * (pool, queues, sockets, outboxes) is read when Prometheus scrapes (scrape-gauges.ts).
+ * (pool, queues, sockets, outboxes) is read when Prometheus scrapes (scrape-gauges.ts). The
+ * process's own metrics (CPU, memory, event loop, GC) are shared by every app of the process
+ * (process-metrics.ts).
  */
 export class Metrics {
-  readonly registry = new Registry();
+  readonly registry: Registry = Registry.merge([processMetrics()]);
   readonly operationNames: OperationNameLabels;
 
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
@@ -41,7 +44,6 @@ export class Metrics {
 
   constructor(config: MetricsConfig) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
     this.operationNames = new OperationNameLabels(config.operationNames, config.maxOperationNames);
     this.httpRequests = new Counter({
       name: 'credits_http_requests_total',
