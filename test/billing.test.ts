@@ -660,6 +660,40 @@ describe('refunds', () => {
     await ledgerOk(u);
   });
 
+  it('a refund Stripe refused is never sent again: the process stopping before it was marked FAILED, then the dispute reinstated, does not pay it', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u);
+    for (let i = 0; i < 3; i++) fake.failNext('/v1/refunds', 500);
+    const pending = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    const d = dispute(pi, 900);
+    await post(stripeEvent('charge.dispute.funds_withdrawn', d));
+    // Stripe refuses; the credits are kept for the dispute; then the process "stops" before the
+    // refund is marked FAILED (the database refuses that one update, as a crash would leave it).
+    await withSql(t.dbUrl, (c) =>
+      c.query(`create function refund_not_finished() returns trigger language plpgsql as $$ begin raise exception 'stopped before FAILED'; end $$;
+               create trigger refund_not_finished before update on billing_refund for each row when (new.status = 'FAILED') execute function refund_not_finished();`),
+    );
+    fake.failNext('/v1/refunds', 400, 'charge_disputed', 'Charge has been disputed.');
+    try {
+      expect(errorCode(await t.gql(RequestRefundDocument, { bucketId: bucket.id }, u.token))).toBe('INTERNAL_SERVER_ERROR');
+    } finally {
+      await withSql(t.dbUrl, (c) => c.query('drop trigger refund_not_finished on billing_refund; drop function refund_not_finished();'));
+    }
+    const status = await withSql(t.dbUrl, async (c) => (await c.query('select status from billing_refund where id = $1', [pending.id])).rows[0].status);
+    expect(status).toBe('PENDING');
+
+    await post(stripeEvent('charge.dispute.funds_reinstated', { ...d, status: 'won' })); // the payment stands: the kept 100 come back
+    expect((await me(u)).wallet.balance).toBe('150');
+    const mark = fake.requests.length;
+    const resumed = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund; // resumes the pending refund
+    expect(resumed).toMatchObject({ id: pending.id, status: 'FAILED' });
+    expect(fake.requests.slice(mark).filter((r) => r.path === '/v1/refunds')).toEqual([]); // Stripe was not asked again
+    expect((await me(u)).wallet.balance).toBe('150');
+    const failure = await withSql(t.dbUrl, async (c) => (await c.query('select last_error from billing_refund where id = $1', [pending.id])).rows[0].last_error);
+    expect(failure).toBe('Charge has been disputed. (the payment was disputed: 100 of its credits went to the dispute, and come back if the dispute is reinstated)');
+    await ledgerOk(u);
+  });
+
   it('a refund refused because of a dispute of part of the payment gives back the credits the dispute is not owed', async () => {
     const u = await t.signUp();
     const { pi, bucket } = await purchased(u); // 100 credits for $9.00

@@ -331,6 +331,12 @@ export class BillingService {
       return (await this.refundRows('id = ?', [row.id]))[0];
     }
 
+    // Once Stripe refused this refund it is never asked again: had the process stopped before
+    // marking it FAILED, a dispute won since could let Stripe pay it now, on top of the credits
+    // the dispute gave back (docs/billing.md, Refunds).
+    const refusedEarlier = await this.refusalRecorded(row.id);
+    if (refusedEarlier !== null) return this.refused(row, debited, amountMinor, refusedEarlier);
+
     try {
       const refund = await stripe.refunds.create(
         {
@@ -352,27 +358,41 @@ export class BillingService {
       return done;
     } catch (err) {
       if (isPermanentStripeError(err)) {
-        // Stripe refuses to refund a disputed payment. The credits the dispute could not take
-        // because this refund held them stay removed, for the dispute; the rest come back.
-        const kept = await this.keptForDispute(row.id, row.paymentIntentId, debited);
-        this.log.error({ err, refundId: row.id, keptForDispute: formatCredits(kept) }, 'Stripe refused the refund; restoring the credits');
-        if (kept < debited) await this.ledger.restoreRefundedCredits(row.accountId, {
-          credits: debited - kept,
-          idempotencyKey: `${key}:restore`,
-          description: `Refund failed at Stripe: ${formatCredits(debited)} credits restored`,
-          paymentIntentId: row.paymentIntentId,
-          amountPaidMinor: amountMinor.toString(),
-          currency: row.currency,
-          metadata: { refundId: row.id, paymentIntentId: row.paymentIntentId },
-        });
-        const note = kept > 0n ? ` (the payment is disputed: ${formatCredits(kept)} credits stay removed for the dispute)` : '';
-        await this.finishRefund(row.id, RefundStatus.FAILED, null, `${(err as Error).message}${note}`);
-        return (await this.refundRows('id = ?', [row.id]))[0];
+        this.log.error({ err, refundId: row.id }, 'Stripe refused the refund; restoring the credits');
+        return this.refused(row, debited, amountMinor, String((err as Error).message ?? err));
       }
       this.log.warn({ err, refundId: row.id }, 'Stripe refund not confirmed; it stays PENDING and is retried');
       await this.sql.query('update billing_refund set last_error = ?, updated_at = now() where id = ?', [String((err as Error).message ?? err).slice(0, 500), row.id]);
       return (await this.refundRows('id = ?', [row.id]))[0];
     }
+  }
+
+  /**
+   * A refund Stripe refused for good (it refuses to refund a disputed payment): the credits the
+   * dispute could not take because this refund held them stay removed, for the dispute; the rest
+   * come back; the refund is FAILED with Stripe's reason. Every step is once per refund, so a
+   * retry after a crash completes it.
+   */
+  private async refused(row: RefundRow, debited: bigint, amountMinor: bigint, reason: string): Promise<RefundRow> {
+    const kept = await this.keptForDispute(row.id, row.paymentIntentId, debited, reason);
+    if (kept < debited) await this.ledger.restoreRefundedCredits(row.accountId, {
+      credits: debited - kept,
+      idempotencyKey: `refund:${row.id}:restore`,
+      description: `Refund failed at Stripe: ${formatCredits(debited)} credits restored`,
+      paymentIntentId: row.paymentIntentId,
+      amountPaidMinor: amountMinor.toString(),
+      currency: row.currency,
+      metadata: { refundId: row.id, paymentIntentId: row.paymentIntentId },
+    });
+    const note = kept > 0n ? ` (the payment was disputed: ${formatCredits(kept)} of its credits went to the dispute, and come back if the dispute is reinstated)` : '';
+    await this.finishRefund(row.id, RefundStatus.FAILED, null, `${reason}${note}`);
+    return (await this.refundRows('id = ?', [row.id]))[0];
+  }
+
+  /** Stripe's reason when it already refused this refund (recorded by keptForDispute), else null. */
+  private async refusalRecorded(refundId: string): Promise<string | null> {
+    const rows = await this.sql.query<{ reason: string | null }>('select last_error as reason from billing_refund where id = ? and credits_kept_for_dispute is not null', [refundId]);
+    return rows.length === 0 ? null : (rows[0].reason ?? 'Stripe refused this refund');
   }
 
   /**
@@ -434,10 +454,11 @@ export class BillingService {
   /**
    * Of `credits` a refund removed and Stripe refused to pay, those a dispute of the payment is
    * owed and could not take itself (the refund held them): recorded on the dispute, which gives
-   * them back if it is reinstated. Zero without an open dispute. Under the payment's lock, like
-   * the dispute's own handling (billing.disputes.ts, payment-credits.ts).
+   * them back if it is reinstated. Zero without an open dispute. Recorded with Stripe's `reason`
+   * on the refund, which is then never sent to Stripe again. Under the payment's lock, like the
+   * dispute's own handling (billing.disputes.ts, payment-credits.ts).
    */
-  private async keptForDispute(refundId: string, paymentIntentId: string, credits: bigint): Promise<bigint> {
+  private async keptForDispute(refundId: string, paymentIntentId: string, credits: bigint, reason: string): Promise<bigint> {
     return this.sql.withTransaction(async (client) => {
       await client.query('select pg_advisory_xact_lock(hashtext($1))', [paymentLockKey(paymentIntentId)]);
       // Once per refund: a retry after a crash finds what the first pass kept.
@@ -453,7 +474,7 @@ export class BillingService {
       const unmet = open.rows.length === 0 ? 0n : BigInt(open.rows[0].unmet);
       const kept = unmet <= 0n ? 0n : unmet < credits ? unmet : credits;
       if (kept > 0n) await client.query('update billing_dispute set refund_credits_kept = refund_credits_kept + $2 where id = $1', [open.rows[0].id, kept.toString()]);
-      await client.query('update billing_refund set credits_kept_for_dispute = $2 where id = $1', [refundId, kept.toString()]);
+      await client.query('update billing_refund set credits_kept_for_dispute = $2, last_error = $3 where id = $1', [refundId, kept.toString(), reason.slice(0, 500)]);
       return kept;
     });
   }
