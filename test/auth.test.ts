@@ -263,6 +263,22 @@ describe('API keys', () => {
     expect((await t.ok(WalletOnlyDocument, {}, key)).me.wallet.balance).toBe('5');
   });
 
+  it("a USAGE_WRITE key reads what it can spend, not the account's email or billing details (those need WALLET_READ)", async () => {
+    const u = await t.signUp();
+    const keyWith = async (scopes: ('USAGE_WRITE' | 'WALLET_READ')[]) => (await t.ok(CreateApiKeyDocument, { name: scopes.join('+'), scopes }, u.token)).createApiKey.secret;
+    const writer = await keyWith(['USAGE_WRITE']);
+    const reader = await keyWith(['WALLET_READ']);
+    const spendable = await t.gql('{ me { id timezone settings { monthlyBudgetCap } wallet { balance held status } synfluencers { id } } }', {}, writer);
+    expect(spendable.errors).toBeUndefined();
+    for (const field of ['email', 'settings { autoTopUp { enabled lastFailure } }', 'plan { renewsAt }', 'wallet { buckets { id source granted } }']) {
+      const query = `{ me { id ${field} } }`;
+      const refused = await t.gql(query, {}, writer);
+      expect([field, errorCode(refused), refused.errors![0].message]).toEqual([field, 'FORBIDDEN', 'This API key lacks the scope for this operation (needs WALLET_READ)']);
+      expect(JSON.stringify(refused.data)).not.toContain(u.email);
+      for (const allowed of [reader, u.token]) expect([field, (await t.gql(query, {}, allowed)).errors]).toEqual([field, undefined]);
+    }
+  });
+
   it("cannot revoke another account's key (NOT_FOUND)", async () => {
     const a = await t.signUp();
     const b = await t.signUp();

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { PASSWORD, startTestApp, type TestApp, type TestUser } from './helpers/app';
 import { compiledServerEnv, freePort, postGraphql, startCompiledServer, waitReady } from './helpers/compiled-server';
 import { createTestDatabase, withSql } from './helpers/db';
-import { CreateApiKeyDocument, MeDocument, RevokeApiKeyDocument, SignUpDocument, TransactionsDocument, WalletOnlyDocument, type ApiKeyScope } from './generated/graphql';
+import { CreateApiKeyDocument, RevokeApiKeyDocument, SignUpDocument, TransactionsDocument, WalletOnlyDocument, type ApiKeyScope } from './generated/graphql';
 
 /** The synfluencer preset: talking_head costs 0.10 credits per second. */
 let t: TestApp;
@@ -156,7 +156,7 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     expect(codeOf(await call(reader, 'charge_usage', { feature: 'talking_head', quantity: 1, idempotencyKey: 'r-1' }))).toBe('FORBIDDEN');
     expect(codeOf(await call(reader, 'reserve_credits', { feature: 'talking_head', quantity: 1, idempotencyKey: 'r-2' }))).toBe('FORBIDDEN');
     expect(codeOf(await call(writer, 'get_balance'))).toBe('ok');
-    expect((await t.gql(MeDocument, {}, writerKey)).data?.me.wallet.balance).toBe('10');
+    expect((await t.gql(WalletOnlyDocument, {}, writerKey)).data?.me.wallet.balance).toBe('10');
     expect(codeOf(await call(writer, 'usage_summary', { period: 'WEEK' }))).toBe('FORBIDDEN');
     expect(codeOf(await call(writer, 'charge_usage', { feature: 'talking_head', quantity: 1, idempotencyKey: 'w-1' }))).toBe('ok');
     for (const client of [reader, writer]) {

@@ -1,5 +1,6 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType, registerEnumType, UseMiddleware } from 'type-graphql';
 import { Credits } from '../../shared/graphql';
+import { KeyNeedsWalletRead } from '../auth/context';
 import { Role } from './account.entity';
 
 registerEnumType(Role, {
@@ -34,7 +35,8 @@ export class AccountType {
   @Field(() => ID, { description: 'Stable account id (a UUID).' })
   id!: string;
 
-  @Field({ description: 'Log-in email, stored lower-cased (unique regardless of case).' })
+  @UseMiddleware(KeyNeedsWalletRead)
+  @Field({ description: 'Log-in email, stored lower-cased (unique regardless of case). Needs WALLET_READ for API keys.' })
   email!: string;
 
   @Field(() => Role, { description: 'USER, or ADMIN for accounts listed in ADMIN_EMAILS.' })

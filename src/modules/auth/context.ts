@@ -1,4 +1,4 @@
-import type { AuthChecker } from 'type-graphql';
+import type { AuthChecker, MiddlewareFn } from 'type-graphql';
 import DataLoader from 'dataloader';
 import { DomainError, ErrorCode } from '../../shared/errors';
 import { Role } from '../accounts/account.entity';
@@ -60,6 +60,18 @@ export function assertAnyScope(principal: Principal, scopes: readonly ApiKeyScop
     throw new DomainError(ErrorCode.FORBIDDEN, `This API key lacks the scope for this operation (needs ${scopes.join(' or ')})`);
   }
 }
+
+/**
+ * On the fields of an account a charging key has no need of (its email, plan, auto top-up state,
+ * credit buckets): FORBIDDEN for an API key without WALLET_READ. A USAGE_WRITE key reads `me` for
+ * what it can still spend, not the account's billing details. Sessions read them, and so does the
+ * answer of signUp and logIn (no principal yet). `@UseMiddleware(KeyNeedsWalletRead)`.
+ */
+export const KeyNeedsWalletRead: MiddlewareFn<Context> = ({ context }, next) => {
+  const principal = context.principal;
+  if (principal?.via === 'apiKey') assertAnyScope(principal, [ApiKeyScope.WALLET_READ]);
+  return next();
+};
 
 /** The caller's principal; resolvers behind `@Authorized` can rely on it. */
 export const me = (ctx: Context): Principal => {

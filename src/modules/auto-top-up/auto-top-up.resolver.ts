@@ -1,5 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { me, type Context } from '../auth/context';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { KeyNeedsWalletRead, me, type Context } from '../auth/context';
 import { AccountSettings } from '../accounts/accounts.types';
 import { formatMinor } from '../billing/billing.catalog';
 import { CheckoutSessionType } from '../billing/billing.types';
@@ -26,7 +26,8 @@ const toSettings = (view: AutoTopUpView): AutoTopUpSettingsType => ({
 
 @Resolver(() => AccountSettings)
 export class AutoTopUpResolver {
-  @FieldResolver(() => AutoTopUpSettingsType, { description: 'Automatic top-up settings (change them with updateAutoTopUp).' })
+  @UseMiddleware(KeyNeedsWalletRead)
+  @FieldResolver(() => AutoTopUpSettingsType, { description: 'Automatic top-up settings (change them with updateAutoTopUp). Needs WALLET_READ for API keys.' })
   async autoTopUp(@Root() settings: AccountSettings, @Ctx() ctx: Context): Promise<AutoTopUpSettingsType> {
     return toSettings(await ctx.services.autoTopUp.view(settings.id));
   }

@@ -1,5 +1,5 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import type { Context } from '../auth/context';
+import { Ctx, FieldResolver, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { KeyNeedsWalletRead, type Context } from '../auth/context';
 import { AccountType } from '../accounts/accounts.types';
 import { formatMinor, type CatalogPlan } from './billing.catalog';
 import { AccountPlanType, type PlanType } from './billing.types';
@@ -15,7 +15,8 @@ export const toPlanType = (p: CatalogPlan): PlanType => ({
 /** `Account.plan`: billing owns plans, so it adds the field to the accounts module's type. */
 @Resolver(() => AccountType)
 export class AccountPlanResolver {
-  @FieldResolver(() => AccountPlanType, { nullable: true, description: 'The subscription plan and its next refill; null without a plan.' })
+  @UseMiddleware(KeyNeedsWalletRead)
+  @FieldResolver(() => AccountPlanType, { nullable: true, description: 'The subscription plan and its next refill; null without a plan. Needs WALLET_READ for API keys.' })
   async plan(@Root() account: AccountType, @Ctx() ctx: Context): Promise<AccountPlanType | null> {
     const current = await ctx.services.billing.currentPlan(account.id);
     return current ? { plan: toPlanType(current.plan), renewsAt: current.renewsAt } : null;

@@ -1,6 +1,6 @@
-import { Arg, Authorized, Ctx, Float, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Float, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import type { Context } from '../auth/context';
-import { me } from '../auth/context';
+import { KeyNeedsWalletRead, me } from '../auth/context';
 import { Role } from '../accounts/account.entity';
 import { DomainError, ErrorCode, badInput, publicError, serviceUnavailable } from '../../shared/errors';
 import { isUuid } from '../../shared/ids';
@@ -162,7 +162,8 @@ export class LedgerResolver {
 
 @Resolver(() => WalletType)
 export class WalletResolver {
-  @FieldResolver(() => [CreditBucketType], { description: "The wallet's credit buckets, oldest first, spent ones included." })
+  @UseMiddleware(KeyNeedsWalletRead)
+  @FieldResolver(() => [CreditBucketType], { description: "The wallet's credit buckets, oldest first, spent ones included. Needs WALLET_READ for API keys." })
   async buckets(@Root() wallet: WalletType, @Ctx() ctx: Context): Promise<CreditBucketType[]> {
     return ctx.loaders.bucketsByWallet.load(wallet.id);
   }
