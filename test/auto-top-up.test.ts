@@ -9,11 +9,13 @@ import { pool, sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { WebhookReceiver } from './helpers/webhook-receiver';
 import {
   AutoTopUpDocument,
+  CaptureHoldDocument,
   CreateWebhookEndpointDocument,
   MeDocument,
   MessagesDocument,
   PurchaseCreditsDocument,
   RequestRefundDocument,
+  ReserveCreditsDocument,
   SetSelfServiceBillingDocument,
   SetupAutoTopUpPaymentMethodDocument,
   UpdateAutoTopUpDocument,
@@ -475,6 +477,32 @@ describe('top-ups', () => {
     expect(await balance(u)).toBe('40');
   });
 
+  it("a refusal (401) answering the SDK's retry of a create whose connection closed keeps the try: turned off meanwhile, the attempt is not cancelled and its payment credits once", async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
+    const createdFor = () => [...fake.intents.created.values()].filter((intent) => intent.metadata.accountId === u.accountId);
+    const tries = async () => (await withSql(a.dbUrl, (c) => c.query('select id, stripe_tries, status, payment_intent_id, next_check_at <= now() + interval \'61 seconds\' as backing_off from auto_top_up_attempt where account_id = $1', [u.accountId]))).rows[0];
+    fake.intents.holdWebhooks();
+    fake.loseNextResponses('/v1/payment_intents', 1); // Stripe creates and charges it; the connection closes unanswered
+    fake.failAfter('/v1/payment_intents', 1, 401, 'invalid_request_error', 'Invalid API Key provided: sk_test_****fake'); // the SDK's own retry is refused
+    try {
+      expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50
+      const refused = await until(tries, (row) => row?.backing_off === true, 15_000);
+      expect(intentsOf(u)).toHaveLength(2);
+      expect(createdFor()).toHaveLength(1);
+      expect(refused).toMatchObject({ stripe_tries: 1, status: 'PENDING', payment_intent_id: null }); // kept: the first request may have charged the card
+
+      await a.ok(UpdateAutoTopUpDocument, { input: { enabled: false } }, u.token);
+      await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [refused.id]));
+      const learned = await until(tries, (row) => row.payment_intent_id !== null || row.status !== 'PENDING');
+      expect(learned).toMatchObject({ status: 'PENDING', payment_intent_id: createdFor()[0].id }); // not CANCELLED
+    } finally {
+      await fake.intents.releaseWebhooks();
+    }
+    await until(() => balance(u), (value) => value === '140');
+    expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual(['SUCCEEDED']);
+    expect(createdFor()).toHaveLength(1);
+  });
+
   it('starts no top-up while self-service billing is switched off', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '96', packId: 'pack_100' });
     const admin = await a.admin();
@@ -518,6 +546,18 @@ describe('top-ups', () => {
     await until(() => balance(u), (value) => value === '100');
     expect((await attemptsOf(u)).map((attempt) => attempt.status)).toEqual(['FAILED', 'FAILED', 'SUCCEEDED']);
     expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 0, topUpsThisMonth: 1 }); // failed ones do not count against the maximum
+  });
+
+  it('a capture refused for want of credits (the job ran over its hold) asks for a top-up, like a refused charge', async () => {
+    const u = await readyUser(DECLINED_CARD, { threshold: '50', packId: 'pack_100', monthlyMaximum: 5 });
+    const hold = (await a.ok(ReserveCreditsDocument, { input: { feature: 'caption', quantity: 10, idempotencyKey: `h-${randomBytes(6).toString('hex')}` } }, u.token)).reserveCredits;
+    expect((await a.charge(u, { quantity: 90 })).errors).toBeUndefined(); // 10 left, all held: top-up 1, declined
+    await until(() => attemptsOf(u), (list) => list[0]?.status === 'FAILED');
+    await sleep(300);
+    expect(await attemptsOf(u)).toHaveLength(1);
+    // The job used 11 captions against a hold of 10: the one more is refused.
+    expect(errorCode(await a.gql(CaptureHoldDocument, { id: hold.id, quantity: 11 }, u.token))).toBe('INSUFFICIENT_CREDITS');
+    await until(() => attemptsOf(u), (list) => list.length === 2 && list[1].status === 'FAILED');
   });
 
   it('a pack bought by hand while below the threshold starts no top-up of its own, though its payment saves the card before the pack is credited', async () => {

@@ -27,7 +27,8 @@ export interface RecordedRequest {
   idempotencyKey: string | null;
 }
 
-type Failure = { status: number; type: string; message: string };
+/** `passFirst`: requests to the path that go through before this failure answers one. */
+type Failure = { status: number; type: string; message: string; passFirst: number };
 
 /** What a hosted Checkout page needs to complete a session. */
 interface CheckoutRecord {
@@ -95,7 +96,9 @@ export class FakeStripe {
           res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${++this.seq}` });
           res.end(JSON.stringify(payload));
         };
-        const failure = this.failures.get(path)?.shift();
+        const queued = this.failures.get(path);
+        const failure = queued?.[0] && queued[0].passFirst === 0 ? queued.shift() : undefined;
+        if (queued?.[0] && !failure) queued[0].passFirst--;
         if (failure) {
           send(failure.status, { error: { type: failure.type, message: failure.message } });
           return;
@@ -132,8 +135,13 @@ export class FakeStripe {
 
   /** The next request to `path` fails with this status (Stripe error body), once per call. */
   failNext(path: string, status: number, type = status >= 500 ? 'api_error' : 'invalid_request_error', message = 'injected failure'): void {
+    this.failAfter(path, 0, status, type, message);
+  }
+
+  /** Like failNext, after `passFirst` more requests to `path` went through (with loseNextResponses: a retry of a lost request refused). */
+  failAfter(path: string, passFirst: number, status: number, type = status >= 500 ? 'api_error' : 'invalid_request_error', message = 'injected failure'): void {
     if (!this.failures.has(path)) this.failures.set(path, []);
-    this.failures.get(path)!.push({ status, type, message });
+    this.failures.get(path)!.push({ status, type, message, passFirst });
   }
 
   /** The next `count` requests to `path` take effect, but their connection closes unanswered. */

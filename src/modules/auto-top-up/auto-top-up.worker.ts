@@ -109,6 +109,14 @@ export class AutoTopUpWorker extends BackgroundWorker {
   /** Creates the PaymentIntent, or repeats its create with the same key and parameters: Stripe then answers the original one. */
   private async createPaymentIntent(stripe: Stripe, attempt: ClaimedAttempt): Promise<void> {
     if (!(await this.recordTry(attempt))) return;
+    const idempotencyKey = `auto-top-up:${attempt.id}`;
+    // The SDK retries a request itself (a lost connection even with retries off), so an answer
+    // may be to a retry whose first request ran at Stripe: count what this try sent.
+    let sent = 0;
+    const counted = (request: Stripe.RequestEvent) => {
+      if (request.idempotency_key === idempotencyKey) sent++;
+    };
+    stripe.on('request', counted);
     let intent: Stripe.PaymentIntent;
     try {
       intent = await stripe.paymentIntents.create(
@@ -122,10 +130,12 @@ export class AutoTopUpWorker extends BackgroundWorker {
           description: `Auto top-up: ${formatCredits(attempt.credits)} credits`,
           metadata: { accountId: attempt.accountId, autoTopUpAttemptId: attempt.id, credits: formatCredits(attempt.credits) },
         },
-        { idempotencyKey: `auto-top-up:${attempt.id}` },
+        { idempotencyKey },
       );
     } catch (err) {
-      return this.stripeRefused(attempt, err);
+      return this.stripeRefused(attempt, err, sent);
+    } finally {
+      stripe.off('request', counted);
     }
     await this.deps.sql.query(`update auto_top_up_attempt set payment_intent_id = ?, next_check_at = now() + ? * interval '1 millisecond' where id = ?`, [
       intent.id,
@@ -140,14 +150,16 @@ export class AutoTopUpWorker extends BackgroundWorker {
    * Stripe's idempotency error (the key was first used with other parameters), which no retry with
    * that key can get past. A request Stripe refused without running it (401, 403, 429) is the
    * operator's problem, not the card's: logged as an error and retried, never counted as the
-   * customer's failure. Anything else is retried.
+   * customer's failure. Anything else is retried. `sent`: the requests this try made.
    */
-  private async stripeRefused(attempt: ClaimedAttempt, err: unknown): Promise<void> {
+  private async stripeRefused(attempt: ClaimedAttempt, err: unknown, sent: number): Promise<void> {
     const e = err as { type?: string; code?: string; decline_code?: string; message?: string };
     if (isNotRunByStripe(err)) {
       // Stripe answered that it did not run the create: the try is taken back, so the attempt may
       // still be cancelled if the customer turns auto top-up off meanwhile (nothing was charged).
-      await this.forgetTry(attempt);
+      // Not when the SDK sent it more than once: the refusal may answer a retry whose first
+      // request reached Stripe and charged the card (docs/invariants.md, "One top-up in flight").
+      if (sent <= 1) await this.forgetTry(attempt);
       const laterMs = Math.min(OPERATOR_RETRY_MS, this.deps.config.reconcileAfterMs);
       this.deps.log.error({ err, attemptId: attempt.id, retryMs: laterMs }, 'Stripe refused the request (API key revoked or without permission, or rate limited); auto top-up retried later');
       return this.checkAgainLater(attempt.id, laterMs);

@@ -227,10 +227,14 @@ export class LedgerService {
     return assertClientKey(key);
   }
 
-  private async submit(accountId: string, operation: LedgerOperation): Promise<OperationResult> {
-    const walletId = await this.walletIdOf(accountId);
+  /**
+   * Every client verb's way into the engine: a spend refused with INSUFFICIENT_CREDITS is told to
+   * the refusal listeners (auto top-up reviews the wallet). `walletId` when the caller knows it.
+   */
+  private async submit(accountId: string, operation: LedgerOperation, walletId?: string): Promise<OperationResult> {
+    const target = walletId ?? (await this.walletIdOf(accountId));
     try {
-      return await this.engine.submit(walletId, operation);
+      return await this.engine.submit(target, operation);
     } catch (error) {
       this.refusals.noteError(accountId, error);
       throw error;
@@ -317,7 +321,7 @@ export class LedgerService {
       // May be 0: the job cost nothing and the whole hold goes back.
       amount = this.pricing.priceOf({ feature: hold.feature, provider: hold.provider, quantity: priced, providerCost }).amount;
     }
-    const result = await this.engine.submit(hold.walletId, {
+    const operation: LedgerOperation = {
       type: 'capture',
       holdId,
       amount,
@@ -327,8 +331,9 @@ export class LedgerService {
       metadata: providerCost !== null && providerCost !== undefined ? { providerCost: formatCredits(providerCost) } : null,
       idempotencyKey,
       requestHash: idempotencyKey === null ? null : requestHash('captureHold', { holdId, quantity, providerCost }),
-    });
-    return chargeResult(result);
+    };
+    // Through submit: a capture over its hold refused for credits is a refused spend (auto top-up).
+    return chargeResult(await this.submit(accountId, operation, hold.walletId));
   }
 
   async release(accountId: string, holdId: string, idempotencyKeyInput?: string | null): Promise<HoldRecord> {
