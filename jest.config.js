@@ -46,5 +46,9 @@ module.exports = {
   // A global option (jest ignores it inside projects): the integration tests run real workloads.
   testTimeout: 120000,
   maxWorkers: 2,
+  // A worker whose heap passed this after a test file is replaced by a fresh one. Each file leaves
+  // a little behind in its worker (modules jest loads per file, kept by what Node shares across
+  // them); a worker that ended the run with ~550 MB took longer than jest's 500 ms to exit.
+  workerIdleMemoryLimit: '400MB',
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
