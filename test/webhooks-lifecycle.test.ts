@@ -200,6 +200,31 @@ describe('concurrent changes', () => {
     expect(await endpointOf(u)).toMatchObject({ url: moved, status: 'DISABLED', disabledReason: 'failing' });
   });
 
+  it('disabling and enabling an endpoint while a delivery is in flight sends it no second time meanwhile, and the next event of its wallet waits for it', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    r.onReceipt = async (receipt) => {
+      if (receipt === r.receipts[0]) await held; // the receiver takes its time over the first (under WEBHOOK_TIMEOUT_MS)
+    };
+    const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED', 'WALLET_RESUMED']);
+    await t.chargeOk(u, { quantity: 100 }); // paused
+    await until(() => r.receipts.length, (n) => n === 1);
+    const paused = r.receipts[0].id;
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token);
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: true } }, u.token);
+    await grant(u, '10'); // resumed: the wallet's next event
+    await sleep(500); // polls every 50 ms: a delivery made due would have gone out by now
+    expect(r.receipts.map((receipt) => receipt.id)).toEqual([paused]);
+    release();
+    await until(() => r.receipts.length, (n) => n === 2);
+    expect(r.receipts[1].id).not.toBe(paused); // the resumed event, after the paused one was answered
+    const [resumed, first] = await until(() => deliveries(u, endpoint.id), (list) => list.length === 2 && list.every((delivery) => delivery.status === 'SUCCEEDED'));
+    expect([first.attemptCount, resumed.attemptCount]).toEqual([1, 1]);
+    expect(r.of(paused)).toHaveLength(1);
+  });
+
   it('concurrent replays of one delivery queue one new delivery, and all of them answer it', async () => {
     const u = await t.signUp();
     const r = await receivers.start();

@@ -48,7 +48,17 @@ export function webhookOutboxCtes(params: SqlParams, events: readonly NewWebhook
  * A disabled endpoint's pending deliveries have no `next_attempt_at`, so the worker's due index
  * never scans them however many pile up; enabling makes them all due at once (the claim still
  * sends them one wallet event at a time, in order: docs/invariants.md "Webhook order").
+ *
+ * Except a delivery in flight: claimed (its attempt counted) and not recorded yet, its lease still
+ * running. It keeps its lease, so the worker sending it records the outcome; made due at once, it
+ * would be sent again while the receiver still has it, and, were that its last attempt, given up
+ * and overtaken by the wallet's next event.
  */
 export async function scheduleDeliveries(client: PoolClient, endpointId: string, enabled: boolean): Promise<void> {
-  await client.query(`update webhook_delivery set next_attempt_at = case when $2 then now() end where endpoint_id = $1 and status = 'PENDING'`, [endpointId, enabled]);
+  await client.query(
+    `update webhook_delivery d set next_attempt_at = case when $2 then now() end
+      where d.endpoint_id = $1 and d.status = 'PENDING'
+        and not (d.next_attempt_at > now() and d.attempts > (select count(*) from webhook_attempt a where a.delivery_id = d.id))`,
+    [endpointId, enabled],
+  );
 }
