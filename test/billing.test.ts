@@ -38,7 +38,7 @@ beforeAll(async () => {
       STRIPE_WEBHOOK_SECRET: WHSEC,
       STRIPE_API_BASE: fake.url,
       PLAN_PRICES: 'growth=3100',
-      STRIPE_PRICE_IDS: 'pack_250=price_pack_250',
+      STRIPE_PRICE_IDS: 'pack_250=price_pack_250,agency=price_agency',
       BILLING_SUCCESS_URL: 'https://app.test/billing/ok?session_id={CHECKOUT_SESSION_ID}',
       BILLING_CANCEL_URL: 'https://app.test/billing/cancel',
     }),
@@ -419,6 +419,24 @@ describe('webhook: plans', () => {
     expect(late.body.outcome).toBe('STALE');
     expect(await planOf(u.accountId)).toBeNull();
   });
+
+  it('a plan changed in the billing portal is recognised by its price, though the subscription still carries the planId of its Checkout', async () => {
+    const u = await t.signUp();
+    const sub = `sub_${rid()}`;
+    // The portal changes the subscription's price; the metadata our Checkout wrote stays.
+    const s = (price: string) => ({ id: sub, object: 'subscription', customer: null, status: 'active', metadata: { accountId: u.accountId, planId: 'starter' }, items: { object: 'list', data: [{ id: `si_${rid()}`, price: { id: price } }] } });
+    const t0 = nowSec();
+    await post(stripeEvent('customer.subscription.created', s(`price_${rid()}`), { created: t0 })); // Starter, sold with inline price_data
+    expect(await planOf(u.accountId)).toBe('starter');
+    await post(stripeEvent('customer.subscription.updated', s('price_agency'), { created: t0 + 10 })); // upgraded in the portal
+    expect(await planOf(u.accountId)).toBe('agency');
+    const start = nowSec();
+    const renewal = planInvoice(u.accountId, { sub, planId: 'starter', start, end: start + 30 * DAY });
+    renewal.lines.data[0] = { ...renewal.lines.data[0], pricing: { price_details: { price: 'price_agency' } } } as (typeof renewal.lines.data)[0];
+    expect((await post(stripeEvent('invoice.paid', renewal))).body.outcome).toBe('APPLIED');
+    const allocation = (await me(u)).wallet.buckets.filter((b) => b.source === 'PLAN_ALLOCATION').map((b) => b.granted);
+    expect(allocation).toEqual(['500']); // Agency's credits, for Agency's price
+  });
 });
 
 // ---------------------------------------------------------------- refunds
@@ -632,6 +650,34 @@ describe('refunds', () => {
     expect((await me(u)).wallet.balance).toBe('150');
     expect(await messagesOf(u, 'PAYMENT_DISPUTED')).toHaveLength(1);
     expect(await messagesOf(u, 'DISPUTED_CREDITS_RESTORED')).toHaveLength(1);
+    await ledgerOk(u);
+  });
+
+  it("a dispute whose announcement failed is announced by Stripe's retry of the same event, and its credits are removed once", async () => {
+    const u = await t.signUp();
+    const { pi } = await purchased(u); // 100 credits for $9.00; balance 150
+    const withdrawn = stripeEvent('charge.dispute.funds_withdrawn', dispute(pi, 900));
+    const autoTopUpOn = async () => (await withSql(t.dbUrl, (c) => c.query('select enabled from auto_top_up where account_id = $1', [u.accountId]))).rows[0].enabled;
+    // Auto top-up is on, and the first time it cannot be turned off (as a database failure would leave it).
+    await withSql(t.dbUrl, (c) =>
+      c.query(`insert into auto_top_up (account_id, enabled) values ('${u.accountId}', true);
+               create function keep_top_up_on() returns trigger language plpgsql as $$ begin raise exception 'refused for the test'; end $$;
+               create trigger keep_top_up_on before update on auto_top_up for each row when (old.enabled and not new.enabled) execute function keep_top_up_on();`),
+    );
+    try {
+      expect((await post(withdrawn)).status).toBe(500);
+    } finally {
+      await withSql(t.dbUrl, (c) => c.query('drop trigger keep_top_up_on on auto_top_up; drop function keep_top_up_on();'));
+    }
+    expect((await me(u)).wallet.balance).toBe('50'); // the removal itself committed
+    expect(await autoTopUpOn()).toBe(true);
+    const retried = await post(withdrawn); // Stripe's retry: the same event id
+    expect(retried).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } });
+    expect(await autoTopUpOn()).toBe(false);
+    const announced = await messagesOf(u, 'PAYMENT_DISPUTED');
+    expect(announced.map((m) => m.data)).toEqual([expect.objectContaining({ credits: '100', autoTopUpTurnedOff: true })]);
+    expect((await me(u)).wallet.balance).toBe('50');
+    expect((await post(withdrawn)).body.outcome).toBe('DUPLICATE');
     await ledgerOk(u);
   });
 

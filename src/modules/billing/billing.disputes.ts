@@ -84,8 +84,10 @@ export class StripeDisputes {
     const inPendingRefund = missing < totals.pendingRefunds ? missing : totals.pendingRefunds;
     const alreadyUsed = missing - inPendingRefund;
     if (alreadyUsed > 0n) this.ctx.log.warn({ accountId, paymentIntentId: pi, disputeId: d.id, missing: formatCredits(alreadyUsed) }, 'disputed credits were already spent or held; could not remove them all');
-    await this.ctx.record(event, accountId, 'APPLIED');
+    // Announced before the event is recorded: a failed announcement fails the delivery (500), and
+    // Stripe's retry, which a recorded event id would answer DUPLICATE, announces again.
     if (dispute.announced_at === null) await this.announceDispute(accountId, d, pi, amount, { removed, alreadyUsed, inPendingRefund });
+    await this.ctx.record(event, accountId, 'APPLIED');
     return 'APPLIED';
   }
 

@@ -199,7 +199,9 @@ export class StripeWebhookService {
       .map((l) => (l as unknown as { pricing?: { price_details?: { price?: string } }; price?: { id: string } | null }))
       .map((l) => l.pricing?.price_details?.price ?? l.price?.id)
       .find(Boolean);
-    const plan = this.catalog.plan(meta.planId ?? '') ?? this.catalog.planByStripePrice(linePrice) ?? this.catalog.plan(known[0]?.plan_id ?? '');
+    // The price before the metadata: a plan changed in the billing portal changes the price, never
+    // the planId our Checkout wrote (docs/billing.md).
+    const plan = this.catalog.planByStripePrice(linePrice) ?? this.catalog.plan(meta.planId ?? '') ?? this.catalog.plan(known[0]?.plan_id ?? '');
     if (!plan) throw new Error(`invoice ${inv.id}: subscription ${subId} is for no known plan`);
 
     // The period paid for: the latest line period (invoice.period_* is the previous period for renewals).
@@ -244,7 +246,8 @@ export class StripeWebhookService {
     const accountId = (await this.accountOf(sub.metadata, null, idOf(sub.customer))) ?? known[0]?.account_id ?? null;
     if (!accountId) return this.record(event, null, 'IGNORED'); // not one of our customers
     const priceId = sub.items?.data?.[0]?.price?.id;
-    const plan = this.catalog.plan(sub.metadata?.planId ?? '') ?? this.catalog.planByStripePrice(priceId) ?? this.catalog.plan(known[0]?.plan_id ?? '');
+    // The price before the metadata, as in invoicePaid: the portal changes the one, not the other.
+    const plan = this.catalog.planByStripePrice(priceId) ?? this.catalog.plan(sub.metadata?.planId ?? '') ?? this.catalog.plan(known[0]?.plan_id ?? '');
     const status = event.type === 'customer.subscription.deleted' ? 'canceled' : sub.status;
     return this.inTransaction(event, accountId, (c) => this.upsertSubscription(c, sub.id, accountId, plan?.id ?? null, status, event.created));
   }
