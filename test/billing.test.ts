@@ -420,6 +420,22 @@ describe('webhook: plans', () => {
     expect(await planOf(u.accountId)).toBeNull();
   });
 
+  it('an old invoice paid after the subscription was cancelled grants nothing and does not bring the plan back; subscribing again works', async () => {
+    const u = await t.signUp();
+    const sub = `sub_${rid()}`;
+    const s = (status: string) => ({ id: sub, object: 'subscription', customer: null, status, metadata: { accountId: u.accountId, planId: 'starter' }, items: { object: 'list', data: [] } });
+    const t0 = nowSec();
+    await post(stripeEvent('customer.subscription.created', s('active'), { created: t0 }));
+    await post(stripeEvent('customer.subscription.deleted', s('canceled'), { created: t0 + 10 }));
+    expect(await planOf(u.accountId)).toBeNull();
+    // An invoice for a period already over, paid later (the hosted invoice page after dunning).
+    const old = planInvoice(u.accountId, { sub, planId: 'starter', start: t0 - 40 * DAY, end: t0 - 10 * DAY });
+    expect((await post(stripeEvent('invoice.paid', old, { created: t0 + 20 }))).body.outcome).toBe('STALE');
+    expect(await planOf(u.accountId)).toBeNull();
+    expect((await me(u)).wallet.buckets.filter((b) => b.source === 'PLAN_ALLOCATION')).toEqual([]);
+    expect((await t.ok(SubscribeToPlanDocument, { planId: 'starter' }, u.token)).subscribeToPlan.url).toMatch(/^https:\/\//);
+  });
+
   it('a plan changed in the billing portal is recognised by its price, though the subscription still carries the planId of its Checkout', async () => {
     const u = await t.signUp();
     const sub = `sub_${rid()}`;

@@ -229,7 +229,10 @@ export class StripeWebhookService {
       replayed = r.replayed;
       outcome = 'APPLIED';
     }
-    await this.inTransaction(event, accountId, (c) => this.upsertSubscription(c, subId, accountId, plan.id, 'active', event.created), outcome);
+    // Only an invoice whose credits applied says the subscription is live now. A STALE one (its
+    // period over, or older than the allocation) may be an old invoice paid after the
+    // subscription was cancelled: it must not bring the plan back.
+    await this.inTransaction(event, accountId, async (c) => (outcome === 'APPLIED' ? this.upsertSubscription(c, subId, accountId, plan.id, 'active', event.created) : outcome), outcome);
     if (!replayed) {
       await this.notify(accountId, 'PLAN_RENEWED', `${plan.name} plan renewed`, `${formatCredits(plan.monthlyCredits)} plan credits are available until ${periodEnd.toISOString().slice(0, 10)}.`, {
         planId: plan.id,
