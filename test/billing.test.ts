@@ -722,6 +722,31 @@ describe('refunds', () => {
     await ledgerOk(u);
   });
 
+  it('a refund made in the Stripe dashboard while ours was PENDING is removed when Stripe then refuses ours: the customer never keeps both', async () => {
+    const u = await t.signUp();
+    const pi = fake.intents.paidThroughCheckout(900, { accountId: u.accountId, packId: 'pack_100' });
+    await buy(u, { pi }); // 100 credits for $9.00; balance 150
+    const bucket = (await me(u)).wallet.buckets.find((b) => b.source === 'PURCHASE')!;
+    for (let i = 0; i < 3; i++) fake.failNext('/v1/refunds', 500); // the SDK retries twice itself
+    expect((await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund.status).toBe('PENDING');
+    expect((await me(u)).wallet.balance).toBe('50');
+    // Support refunds the whole payment in the dashboard meanwhile: ours still counts as PENDING, so nothing more is removed.
+    const charge = { id: `ch_${rid()}`, object: 'charge', payment_intent: pi, amount: 900, amount_refunded: 900, currency: 'usd', customer: null, metadata: {} };
+    expect((await post(stripeEvent('charge.refunded', charge))).body.outcome).toBe('IGNORED');
+    fake.intents.created.get(pi)!.latest_charge = charge;
+    fake.failNext('/v1/refunds', 400, 'invalid_request_error', 'Charge has already been refunded.');
+    expect((await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund.status).toBe('FAILED'); // the retry, refused
+    // Our refund's credits came back, and the dashboard refund took them: $9 back, 100 credits gone.
+    expect((await me(u)).wallet.balance).toBe('50');
+    const moves = (await t.ok(TransactionsDocument, { filter: { kinds: ['REFUND', 'ADJUSTMENT'] } }, u.token)).transactions.edges.map((e) => [e.node.kind, e.node.amount]);
+    expect(moves).toEqual([
+      ['REFUND', '-100'],
+      ['ADJUSTMENT', '100'],
+      ['REFUND', '-100'],
+    ]);
+    await ledgerOk(u);
+  });
+
   it('a refund Stripe refused is never sent again: the process stopping before it was marked FAILED, then the dispute reinstated, does not pay it', async () => {
     const u = await t.signUp();
     const { pi, bucket } = await purchased(u);

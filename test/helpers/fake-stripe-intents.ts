@@ -35,6 +35,8 @@ interface Intent {
   setup_future_usage: string | null;
   status: string;
   last_payment_error: { type: string; code: string; message: string } | null;
+  /** Its charge, as `expand: ['latest_charge']` returns it; set by a test to show refunds made in the dashboard. */
+  latest_charge?: Record<string, unknown> | null;
 }
 
 export class FakePaymentIntents {

@@ -386,6 +386,12 @@ export class BillingService {
     });
     const note = kept > 0n ? ` (the payment was disputed: ${formatCredits(kept)} of its credits went to the dispute, and come back if the dispute is reinstated)` : '';
     await this.finishRefund(row.id, RefundStatus.FAILED, null, `${reason}${note}`);
+    // Refunds made in the Stripe dashboard while this one was PENDING were not removed then: it
+    // was counted as ours. The FAILED refund is not retried, so a failure here is logged as an
+    // error naming the payment to check.
+    await this.webhooks.externalRefundsAfterRefusal(row.id, row.paymentIntentId).catch((err) =>
+      this.log.error({ err, refundId: row.id, paymentIntentId: row.paymentIntentId }, 'could not look at external refunds after Stripe refused a refund; check the payment in Stripe'),
+    );
     return (await this.refundRows('id = ?', [row.id]))[0];
   }
 

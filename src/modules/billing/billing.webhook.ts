@@ -54,7 +54,7 @@ export class StripeWebhookService {
     private readonly ledger: LedgerService,
     private readonly log: Logger,
     private readonly notifier: () => Notifier | undefined,
-    stripe: Stripe | null,
+    private readonly stripe: Stripe | null,
   ) {
     this.disputes = new StripeDisputes({
       sql,
@@ -294,6 +294,39 @@ export class StripeWebhookService {
     const pi = idOf(ch.payment_intent);
     if (!pi) return this.record(event, null, 'IGNORED');
     return withPaymentLock(this.sql, pi, () => this.applyExternalRefund(event, ch, pi));
+  }
+
+  /**
+   * After Stripe refused one of this service's refunds for good (billing.service.ts): refunds
+   * made outside it are looked at again. While that refund was PENDING, `charge.refunded`
+   * counted it as this service's own and may have found nothing external to remove; refused
+   * (say, because the payment was refunded in the dashboard meanwhile), it paid nothing, so what
+   * the charge shows refunded is external after all. Applied as that event would be, under the
+   * same ledger keys, and recorded as `refund-refused:<refund id>`. A payment Stripe does not
+   * know, or one with nothing refunded, changes nothing.
+   */
+  async externalRefundsAfterRefusal(refundId: string, pi: string): Promise<void> {
+    if (!this.stripe) return;
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.retrieve(pi, { expand: ['latest_charge'] });
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return;
+      throw err;
+    }
+    const charge = intent.latest_charge;
+    if (!charge || typeof charge === 'string' || !charge.amount_refunded) return;
+    const event = { id: `refund-refused:${refundId}`, type: 'charge.refunded', created: Math.floor(Date.now() / 1000), data: { object: charge } } as unknown as Stripe.Event;
+    // Another delivery for this payment holding its lock is waited for a little (it answers Stripe 500 instead).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await withPaymentLock(this.sql, pi, () => this.applyExternalRefund(event, charge, pi));
+        return;
+      } catch (err) {
+        if (!(err instanceof RetryLater) || attempt >= 10) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   private async applyExternalRefund(event: Stripe.Event, ch: Stripe.Charge, pi: string): Promise<Outcome> {
