@@ -130,6 +130,24 @@ describe('log-in, refresh rotation, log-out', () => {
     expect(errorCode(await t.gql(RefreshTokenDocument, { refreshToken: u.refreshToken }))).toBe('UNAUTHENTICATED');
   });
 
+  it('a log-out that races a refresh of the same session ends it: the refreshed token is revoked too', async () => {
+    const users = await Promise.all(Array.from({ length: 20 }, () => t.signUp()));
+    const raced = await Promise.all(
+      users.map(async (u) => {
+        const [refreshed] = await Promise.all([t.gql(RefreshTokenDocument, { refreshToken: u.refreshToken }), t.gql(LogOutDocument, { refreshToken: u.refreshToken })]);
+        return { u, refreshed: refreshed.data?.refreshToken ?? null };
+      }),
+    );
+    const live = await withSql(t.dbUrl, (c) => c.query(`select count(*)::int as n from refresh_token where account_id = any($1::uuid[]) and revoked_at is null`, [users.map((u) => u.accountId)]));
+    expect(live.rows[0].n).toBe(0);
+    // Where the refresh won the race, what it returned is dead too.
+    for (const { refreshed } of raced.filter((r) => r.refreshed)) {
+      expect(errorCode(await t.gql(RefreshTokenDocument, { refreshToken: refreshed!.refreshToken }))).toBe('UNAUTHENTICATED');
+      expect(errorCode(await t.gql(MeDocument, {}, refreshed!.accessToken))).toBe('UNAUTHENTICATED');
+    }
+    expect(raced.filter((r) => r.refreshed).length).toBeGreaterThan(0); // the race was run, not avoided
+  });
+
   it('changes the password with the policy enforced and ends other sessions', async () => {
     const u = await t.signUp();
     const other = (await t.ok(LogInDocument, { email: u.email, password: PASSWORD })).logIn; // a second session (another device)

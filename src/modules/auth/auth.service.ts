@@ -244,6 +244,12 @@ export class AuthService {
    * their sockets close everywhere (credential-cache.ts). The caller applies it locally after commit.
    */
   private async revokeSessions(tem: EntityManager, r: Extract<Revocation, { kind: 'session' | 'account' }>): Promise<Revocation> {
+    // First lock the sessions' refresh tokens: this waits for a refresh in flight (it holds the
+    // row of the token it rotates), so the update below, a statement with a newer snapshot, also
+    // revokes the successor that refresh inserted. Without it the successor stayed live and the
+    // session survived its log-out or the password change (docs/decisions.md, credentials).
+    if (r.kind === 'session') await tem.execute('select 1 from refresh_token where family_id = ? for update', [r.id]);
+    else await tem.execute('select 1 from refresh_token where account_id = ? for update', [r.id]);
     if (r.kind === 'session') await tem.nativeUpdate(RefreshToken, { familyId: r.id, revokedAt: null }, { revokedAt: new Date() });
     else await tem.nativeUpdate(RefreshToken, { accountId: r.id, revokedAt: null, ...(r.keep ? { familyId: { $ne: r.keep } } : {}) }, { revokedAt: new Date() });
     await notifyRevocation(tem, r);
