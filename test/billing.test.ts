@@ -460,8 +460,7 @@ describe('webhook: plans', () => {
 describe('refunds', () => {
   beforeAll(() => setSelfService(true));
 
-  async function purchased(u: TestUser) {
-    const pi = `pi_${rid()}`;
+  async function purchased(u: TestUser, pi = `pi_${rid()}`) {
     await buy(u, { pi });
     const bucket = (await me(u)).wallet.buckets.find((b) => b.source === 'PURCHASE')!;
     return { pi, bucket };
@@ -724,9 +723,7 @@ describe('refunds', () => {
 
   it('a refund made in the Stripe dashboard while ours was PENDING is removed when Stripe then refuses ours: the customer never keeps both', async () => {
     const u = await t.signUp();
-    const pi = fake.intents.paidThroughCheckout(900, { accountId: u.accountId, packId: 'pack_100' });
-    await buy(u, { pi }); // 100 credits for $9.00; balance 150
-    const bucket = (await me(u)).wallet.buckets.find((b) => b.source === 'PURCHASE')!;
+    const { pi, bucket } = await purchased(u, fake.intents.paidThroughCheckout(900, { accountId: u.accountId, packId: 'pack_100' })); // 100 credits for $9.00; balance 150
     for (let i = 0; i < 3; i++) fake.failNext('/v1/refunds', 500); // the SDK retries twice itself
     expect((await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund.status).toBe('PENDING');
     expect((await me(u)).wallet.balance).toBe('50');

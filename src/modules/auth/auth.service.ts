@@ -249,10 +249,13 @@ export class AuthService {
     // revokes the successor that refresh inserted. Without it the successor stayed live and the
     // session survived its log-out or the password change (docs/decisions.md, credentials). In id
     // order, so two revocations of one account take the locks in the same order.
-    if (r.kind === 'session') await tem.execute('select 1 from refresh_token where family_id = ? order by id for update', [r.id]);
-    else await tem.execute('select 1 from refresh_token where account_id = ? order by id for update', [r.id]);
-    if (r.kind === 'session') await tem.nativeUpdate(RefreshToken, { familyId: r.id, revokedAt: null }, { revokedAt: new Date() });
-    else await tem.nativeUpdate(RefreshToken, { accountId: r.id, revokedAt: null, ...(r.keep ? { familyId: { $ne: r.keep } } : {}) }, { revokedAt: new Date() });
+    if (r.kind === 'session') {
+      await tem.execute('select 1 from refresh_token where family_id = ? order by id for update', [r.id]);
+      await tem.nativeUpdate(RefreshToken, { familyId: r.id, revokedAt: null }, { revokedAt: new Date() });
+    } else {
+      await tem.execute('select 1 from refresh_token where account_id = ? order by id for update', [r.id]);
+      await tem.nativeUpdate(RefreshToken, { accountId: r.id, revokedAt: null, ...(r.keep ? { familyId: { $ne: r.keep } } : {}) }, { revokedAt: new Date() });
+    }
     await notifyRevocation(tem, r);
     return r;
   }

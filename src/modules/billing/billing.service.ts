@@ -357,12 +357,13 @@ export class BillingService {
       });
       return done;
     } catch (err) {
+      const message = String((err as Error).message ?? err);
       if (isPermanentStripeError(err)) {
         this.log.error({ err, refundId: row.id }, 'Stripe refused the refund; restoring the credits');
-        return this.refused(row, debited, amountMinor, String((err as Error).message ?? err));
+        return this.refused(row, debited, amountMinor, message);
       }
       this.log.warn({ err, refundId: row.id }, 'Stripe refund not confirmed; it stays PENDING and is retried');
-      await this.sql.query('update billing_refund set last_error = ?, updated_at = now() where id = ?', [String((err as Error).message ?? err).slice(0, 500), row.id]);
+      await this.sql.query('update billing_refund set last_error = ?, updated_at = now() where id = ?', [message.slice(0, 500), row.id]);
       return (await this.refundRows('id = ?', [row.id]))[0];
     }
   }

@@ -317,16 +317,8 @@ export class StripeWebhookService {
     const charge = intent.latest_charge;
     if (!charge || typeof charge === 'string' || !charge.amount_refunded) return;
     const event = { id: `refund-refused:${refundId}`, type: 'charge.refunded', created: Math.floor(Date.now() / 1000), data: { object: charge } } as unknown as Stripe.Event;
-    // Another delivery for this payment holding its lock is waited for a little (it answers Stripe 500 instead).
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await withPaymentLock(this.sql, pi, () => this.applyExternalRefund(event, charge, pi));
-        return;
-      } catch (err) {
-        if (!(err instanceof RetryLater) || attempt >= 10) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
-    }
+    // Nobody retries this: a delivery of this payment holding its lock is waited for.
+    await withPaymentLock(this.sql, pi, () => this.applyExternalRefund(event, charge, pi), { wait: true });
   }
 
   private async applyExternalRefund(event: Stripe.Event, ch: Stripe.Charge, pi: string): Promise<Outcome> {

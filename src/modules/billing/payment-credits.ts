@@ -31,13 +31,16 @@ export const paymentLockKey = (pi: string): string => `stripe-refund:${pi}`;
 /**
  * Serializes what removes or restores the credits of one payment intent (refunds, disputes):
  * each computes from totals the others change. A concurrent delivery is answered 500 and
- * retried by Stripe.
+ * retried by Stripe; with `wait`, a caller nobody retries waits for the lock instead.
  */
-export async function withPaymentLock<T>(sql: Sql, pi: string, apply: () => Promise<T>): Promise<T> {
+export async function withPaymentLock<T>(sql: Sql, pi: string, apply: () => Promise<T>, { wait = false } = {}): Promise<T> {
   const lock = await sql.acquire();
   try {
-    const got = await lock.query(`select pg_try_advisory_lock(hashtext($1)) as ok`, [paymentLockKey(pi)]);
-    if (!got.rows[0].ok) throw new RetryLater(`credits of ${pi} are being changed by another delivery`);
+    if (wait) await lock.query(`select pg_advisory_lock(hashtext($1))`, [paymentLockKey(pi)]);
+    else {
+      const got = await lock.query(`select pg_try_advisory_lock(hashtext($1)) as ok`, [paymentLockKey(pi)]);
+      if (!got.rows[0].ok) throw new RetryLater(`credits of ${pi} are being changed by another delivery`);
+    }
     try {
       return await apply();
     } finally {
