@@ -188,7 +188,7 @@ function addBatchParticipants(parts: {
 function startSweeps(services: Services, config: Config, log: Logger, refunds: boolean): NodeJS.Timeout {
   const sweeper = setInterval(() => {
     services.ledger.sweep().catch((err) => log.error({ err }, 'expiry sweep failed'));
-    if (refunds) services.billing.sweep().catch((err) => log.error({ err }, 'refund retry sweep failed'));
+    if (refunds) services.billing.refunds.sweep().catch((err) => log.error({ err }, 'refund retry sweep failed'));
   }, config.sweepIntervalMs);
   sweeper.unref();
   return sweeper;

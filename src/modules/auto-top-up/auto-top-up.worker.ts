@@ -4,7 +4,8 @@ import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
 import { textOrNull } from '../../shared/row-values';
-import { isPermanentStripeError, type BillingService } from '../billing/billing.service';
+import type { BillingService } from '../billing/billing.service';
+import { isPermanentStripeError } from '../billing/stripe.client';
 import { ATTEMPT_COLUMNS, AUTHENTICATION_REQUIRED, decodeAttempt, failureReason, type AttemptRow, type AutoTopUpPayments } from './auto-top-up.payments';
 import { BackgroundWorker, backoffMs } from '../../shared/background-worker';
 

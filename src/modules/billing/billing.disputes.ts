@@ -79,7 +79,7 @@ export class StripeDisputes {
       if (!debit.replayed) removed += debit.debited;
     }
     // What the dispute could not take: in a customer's refund still pending (kept for the dispute
-    // if Stripe refuses that refund because of it, billing.service.ts), else already used.
+    // if Stripe refuses that refund because of it, billing.refunds.ts), else already used.
     const missing = wanted > removed ? wanted - removed : 0n;
     const inPendingRefund = missing < totals.pendingRefunds ? missing : totals.pendingRefunds;
     const alreadyUsed = missing - inPendingRefund;

@@ -3,7 +3,8 @@ import type { Context } from '../auth/context';
 import { me } from '../auth/context';
 import { formatMinor } from './billing.catalog';
 import { toPlanType } from './account-plan.resolver';
-import type { BillingSettingsView, RefundRow } from './billing.service';
+import type { RefundRow } from './billing.refunds';
+import type { BillingSettingsView } from './billing.service';
 import { BillingPortalSessionType, BillingSettingsType, CheckoutSessionType, CreditPackType, PlanType, RefundType } from './billing.types';
 
 const toSettings = (s: BillingSettingsView): BillingSettingsType => ({
@@ -86,12 +87,12 @@ export class BillingResolver {
       'Refunds the unused part of a purchased bucket through Stripe and removes those credits (credits first, then the money; never twice). Repeating it while PENDING returns the same refund. BAD_USER_INPUT when nothing is left to refund or the bucket was not bought through Stripe.',
   })
   async requestRefund(@Arg('bucketId', () => ID, { description: 'A CreditBucket with source PURCHASE.' }) bucketId: string, @Ctx() ctx: Context): Promise<RefundType> {
-    return toRefund(await ctx.services.billing.requestRefund(me(ctx).accountId, bucketId));
+    return toRefund(await ctx.services.billing.refunds.request(me(ctx).accountId, bucketId));
   }
 
   @Authorized('SESSION')
   @Query(() => [RefundType], { description: "The account's refunds, newest first (at most 100)." })
   async refunds(@Ctx() ctx: Context): Promise<RefundType[]> {
-    return (await ctx.services.billing.refunds(me(ctx).accountId)).map(toRefund);
+    return (await ctx.services.billing.refunds.ofAccount(me(ctx).accountId)).map(toRefund);
   }
 }

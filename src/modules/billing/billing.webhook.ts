@@ -297,7 +297,7 @@ export class StripeWebhookService {
   }
 
   /**
-   * After Stripe refused one of this service's refunds for good (billing.service.ts): refunds
+   * After Stripe refused one of this service's refunds for good (billing.refunds.ts): refunds
    * made outside it are looked at again. While that refund was PENDING, `charge.refunded`
    * counted it as this service's own and may have found nothing external to remove; refused
    * (say, because the payment was refunded in the dashboard meanwhile), it paid nothing, so what

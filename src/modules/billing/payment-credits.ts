@@ -3,7 +3,7 @@ import type { Sql } from '../../db/sql';
 
 /*
  * What Stripe webhook handlers that move a payment's credits share (billing.webhook.ts for
- * refunds made at Stripe, billing.disputes.ts for chargebacks, billing.service.ts when Stripe
+ * refunds made at Stripe, billing.disputes.ts for chargebacks, billing.refunds.ts when Stripe
  * refuses a customer's refund): the outcome they record, the handler of payment events another
  * module owns, the lock that serializes them per payment intent, and the payment's buckets.
  */
@@ -25,7 +25,7 @@ export interface PaymentEventHandler {
 /** Thrown when an event cannot be applied yet (its prerequisite has not arrived); answered 500 so Stripe retries. */
 export class RetryLater extends Error {}
 
-/** The advisory lock key of a payment intent's credits (session lock here, transaction lock in billing.service.ts). */
+/** The advisory lock key of a payment intent's credits (session lock here, transaction lock in billing.refunds.ts). */
 export const paymentLockKey = (pi: string): string => `stripe-refund:${pi}`;
 
 /**

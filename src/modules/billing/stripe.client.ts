@@ -22,4 +22,13 @@ export function createStripeClient(config: Config): Stripe | null {
 export const idOf = (value: string | { id: string } | null | undefined): string | null =>
   value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
 
+/** A Stripe answer that will not change on retry (bad request, card/permission errors); anything else may. */
+export function isPermanentStripeError(err: unknown): boolean {
+  const e = err as { type?: string; statusCode?: number };
+  if (!e || typeof e !== 'object' || typeof e.type !== 'string' || !e.type.startsWith('Stripe')) return false;
+  if (e.type === 'StripeConnectionError' || e.type === 'StripeAPIError' || e.type === 'StripeRateLimitError' || e.type === 'StripeIdempotencyError') return false;
+  const status = e.statusCode ?? 0;
+  return status >= 400 && status < 500 && status !== 409 && status !== 429;
+}
+
 export type { Stripe };
