@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
+import type { Locator, Page } from 'playwright-core';
 import { DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
 import { FakeStripe } from '../helpers/fake-stripe';
+import { planInvoice, postStripeEvent, stripeEvent } from '../helpers/stripe-events';
+import { SetSelfServiceBillingDocument } from '../generated/graphql';
 
 /*
  * Billing on the influgen preset (credits shown as credits, plans): self-service is off until an
@@ -157,6 +160,71 @@ describeWithBrowser('dashboard: top-up, admin, refund', () => {
     });
     await waitForTestIdText(page, 'balance', '250 credits', 2000);
     await waitForTestIdText(page, 'current-plan', 'Plan: Growth, 200 credits a month; next refill Jan 1, 2030.', 5000);
+    await context.close();
+  });
+
+  /** Through Stripe's hosted Checkout (the fake) from `button` and back to the dashboard. */
+  async function payAtCheckout(page: Page, button: Locator): Promise<void> {
+    await button.click();
+    await page.waitForURL(`${fake.url}/checkout/**`);
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.waitForURL(/\/app\/account/);
+  }
+
+  async function customerWithTopUp() {
+    const admin = await h.t.admin();
+    await h.t.ok(SetSelfServiceBillingDocument, { enabled: true }, admin.token);
+    const user = await h.t.signUp();
+    const { page, context } = await h.page();
+    await h.logIn(page, user);
+    await waitForTestIdText(page, 'balance', '50 credits', 5000);
+    await page.getByRole('heading', { name: 'Buy credits' }).waitFor();
+    return { user, page, context };
+  }
+
+  test("back from a plan's Checkout after Stripe's webhooks landed, the card confirms the plan's first credits", async () => {
+    const { page, context } = await customerWithTopUp();
+    const sent = fake.webhooks.length;
+    // The hosted Pay button sends checkout.session.completed and the first invoice.paid, then redirects.
+    await payAtCheckout(page, page.getByRole('button', { name: 'Subscribe to Starter' }));
+    await waitForTestIdText(page, 'purchase-confirmed', 'Plan started: 50 credits added to your wallet.', 10_000);
+    expect(fake.webhooks.slice(sent).map((w) => [w.type, w.status])).toEqual([
+      ['checkout.session.completed', 200],
+      ['invoice.paid', 200],
+    ]);
+    await waitForTestIdText(page, 'balance', '100 credits', 5000);
+    await waitForTestIdText(page, 'current-plan', 'Plan: Starter, 50 credits a month', 5000);
+    expect(page.url()).not.toContain('plan_ref=');
+    await context.close();
+  });
+
+  test("a plan's credits confirmed live when the webhooks come after the page; a pack waits for its own purchase, not a plan renewal", async () => {
+    const { user, page, context } = await customerWithTopUp();
+    const waitingNotice = page.getByText('Payment received. Waiting for Stripe to confirm it');
+
+    fake.holdHostedWebhooks();
+    await payAtCheckout(page, page.getByRole('button', { name: 'Subscribe to Starter' }));
+    await waitingNotice.waitFor({ timeout: 10_000 });
+    await fake.releaseHostedWebhooks();
+    await waitForTestIdText(page, 'purchase-confirmed', 'Plan started: 50 credits added to your wallet.', 10_000);
+    await waitForTestIdText(page, 'balance', '100 credits', 5000);
+
+    // A pack bought with its webhook held; meanwhile the plan renews (its own signed invoice.paid).
+    fake.holdHostedWebhooks();
+    await payAtCheckout(page, page.getByRole('button', { name: 'Buy 100 credits for $9.00' }));
+    await waitingNotice.waitFor({ timeout: 10_000 });
+    const unread = Number(await page.getByTestId('unread-count').textContent());
+    const now = Math.floor(Date.now() / 1000);
+    const renewal = planInvoice(user.accountId, { sub: `sub_renewal_${rid()}`, planId: 'starter', start: now, end: now + 40 * 86_400 });
+    expect((await postStripeEvent(`${h.base}/webhooks/stripe`, stripeEvent('invoice.paid', renewal), WHSEC)).status).toBe(200);
+    await waitForTestIdText(page, 'unread-count', String(unread + 1), 5000); // its message reached the page
+    await waitForTestIdText(page, 'balance', '100 credits', 5000); // the renewal replaced the first allocation
+    expect(await page.getByTestId('purchase-confirmed').count()).toBe(0);
+    expect(await waitingNotice.count()).toBe(1);
+
+    await fake.releaseHostedWebhooks();
+    await waitForTestIdText(page, 'purchase-confirmed', 'Purchase confirmed: 100 credits added to your wallet.', 10_000);
+    await waitForTestIdText(page, 'balance', '200 credits', 5000);
     await context.close();
   });
 });

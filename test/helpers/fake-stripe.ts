@@ -17,8 +17,10 @@ import { postStripeEvent, stripeEvent } from './stripe-events';
  * `checkout.session.completed` webhook to the API (as Stripe would) and then redirects to the
  * session's `success_url`. A setup-mode session's page has a "Save card" button instead, which
  * also sends `setup_intent.succeeded` for an off-session card (`pm_card_visa`) with the
- * session's `setup_intent_data.metadata`, as Stripe does. A billing portal session's `url` opens a page linking back to its
- * `return_url`.
+ * session's `setup_intent_data.metadata`, as Stripe does. A subscription-mode session's Pay
+ * button also sends the first invoice's `invoice.paid` (`billing_reason: subscription_create`, a
+ * month from now, with the subscription's metadata). A billing portal session's `url` opens a
+ * page linking back to its `return_url`.
  */
 export interface RecordedRequest {
   method: string;
@@ -39,6 +41,8 @@ interface CheckoutRecord {
   metadata: Record<string, string>;
   /** setup_intent_data.metadata (setup mode). */
   setupMetadata: Record<string, string>;
+  /** subscription_data.metadata (subscription mode): the subscription's, which its invoices repeat. */
+  subscriptionMetadata: Record<string, string>;
   success_url: string;
   cancel_url: string;
   amount_total: number;
@@ -176,6 +180,7 @@ export class FakeStripe {
           client_reference_id: body.client_reference_id ?? null,
           metadata: body.metadata ?? {},
           setupMetadata: body.setup_intent_data?.metadata ?? {},
+          subscriptionMetadata: body.subscription_data?.metadata ?? {},
           success_url: body.success_url ?? '',
           cancel_url: body.cancel_url ?? '',
           amount_total: Number(line.price_data?.unit_amount ?? 0) * Number(line.quantity ?? 1),
@@ -274,6 +279,7 @@ export class FakeStripe {
       };
       await this.sendEvent('setup_intent.succeeded', setupIntent, session.id);
     }
+    const subscription = session.mode === 'subscription' ? `sub_test_${++this.seq}` : null;
     const object = {
       id: session.id,
       object: 'checkout.session',
@@ -284,10 +290,30 @@ export class FakeStripe {
       client_reference_id: session.client_reference_id,
       metadata: session.metadata,
       payment_intent: session.mode === 'payment' ? `pi_test_${++this.seq}` : null,
+      subscription,
       amount_total: session.amount_total,
       currency: session.currency,
     };
     await this.sendEvent('checkout.session.completed', object, session.id);
+    if (subscription) await this.sendEvent('invoice.paid', this.firstInvoice(session, subscription), session.id);
+  }
+
+  /** The paid first invoice of a subscription a Checkout session created: its first month, from now. */
+  private firstInvoice(session: CheckoutRecord, subscription: string): Record<string, unknown> {
+    const start = Math.floor(Date.now() / 1000);
+    const end = start + 30 * 86_400;
+    return {
+      id: `in_test_${++this.seq}`,
+      object: 'invoice',
+      customer: session.customer,
+      billing_reason: 'subscription_create',
+      parent: { type: 'subscription_details', subscription_details: { subscription, metadata: session.subscriptionMetadata } },
+      lines: { object: 'list', data: [{ id: `il_test_${++this.seq}`, object: 'line_item', period: { start, end } }] },
+      amount_paid: session.amount_total,
+      currency: session.currency,
+      period_start: start,
+      period_end: start,
+    };
   }
 
   /** Hosted pages' webhooks wait (the customer is back before Stripe's webhook, as can happen) until `releaseHostedWebhooks`. */

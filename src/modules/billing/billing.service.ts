@@ -174,7 +174,12 @@ export class BillingService {
       throw badInput(`The account already has the "${current[0].plan_id}" plan; change or cancel it in the billing portal`);
     }
     const customer = await this.customerFor(stripe, accountId);
-    const metadata = { accountId, planId: plan.id };
+    // The first invoice's PLAN_RENEWED message carries checkoutRef (from the subscription's
+    // metadata, which every invoice repeats), and the return URL names it: the page Stripe sends
+    // the customer back to recognises its own plan's credits, as a pack's page does with its
+    // session id (a session id cannot be in the metadata it is created with).
+    const checkoutRef = randomUUID();
+    const metadata = { accountId, planId: plan.id, checkoutRef };
     const session = await stripe.checkout.sessions.create({
       mode: 'subscription',
       customer,
@@ -182,7 +187,7 @@ export class BillingService {
       line_items: [this.lineItem(plan, true)],
       metadata,
       subscription_data: { metadata },
-      success_url: this.config.billing.successUrl,
+      success_url: withQueryParam(this.config.billing.successUrl, 'plan_ref', checkoutRef),
       cancel_url: this.config.billing.cancelUrl,
     });
     return { id: session.id, url: session.url ?? '' };
@@ -203,4 +208,15 @@ export class BillingService {
     const plan = this.catalog.plan(rows[0]?.plan_id ?? '');
     return plan ? { plan, renewsAt: await this.ledger.planAllocationEnd(accountId) } : null;
   }
+}
+
+/**
+ * `url` with `name=value` added to its query. Not through URLSearchParams, which would encode
+ * the `{CHECKOUT_SESSION_ID}` placeholder Stripe has to find verbatim.
+ */
+function withQueryParam(url: string, name: string, value: string): string {
+  const hash = url.indexOf('#');
+  const [base, fragment] = hash < 0 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+  const separator = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
+  return `${base}${separator}${encodeURIComponent(name)}=${encodeURIComponent(value)}${fragment}`;
 }

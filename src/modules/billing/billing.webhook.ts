@@ -234,11 +234,14 @@ export class StripeWebhookService {
     // subscription was cancelled: it must not bring the plan back.
     await this.inTransaction(event, accountId, async (c) => (outcome === 'APPLIED' ? this.upsertSubscription(c, subId, accountId, plan.id, 'active', event.created) : outcome), outcome);
     if (!replayed) {
-      await this.notify(accountId, 'PLAN_RENEWED', `${plan.name} plan renewed`, `${formatCredits(plan.monthlyCredits)} plan credits are available until ${periodEnd.toISOString().slice(0, 10)}.`, {
+      const first = inv.billing_reason === 'subscription_create';
+      await this.notify(accountId, 'PLAN_RENEWED', `${plan.name} plan ${first ? 'started' : 'renewed'}`, `${formatCredits(plan.monthlyCredits)} plan credits are available until ${periodEnd.toISOString().slice(0, 10)}.`, {
         planId: plan.id,
         credits: formatCredits(plan.monthlyCredits),
         expiresAt: periodEnd.toISOString(),
         invoiceId: inv.id,
+        // Only the first invoice's: the page back from that Checkout waits for it (billing.service subscribeToPlan).
+        ...(first && meta.checkoutRef ? { checkoutRef: meta.checkoutRef } : {}),
       });
     }
     return outcome;

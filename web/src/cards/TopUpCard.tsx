@@ -1,28 +1,38 @@
 import { useEffect, useState } from 'react';
-import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
-import { BillingPortalDocument, CatalogDocument, MessagesDocument, PurchaseCreditsDocument, SubscribeToPlanDocument, WalletDetailsDocument } from '../gql/graphql';
+import { useMutation, useQuery } from '@apollo/client/react';
+import { BillingPortalDocument, CatalogDocument, MessagesDocument, PurchaseCreditsDocument, SubscribeToPlanDocument, WalletDetailsDocument, type MessageFieldsFragment } from '../gql/graphql';
 import { Card, ErrorMessage, Loading, Notice, useAction } from '../components/ui';
 import { formatCredits, formatPrice } from '../lib/money';
 import { navigate } from '../lib/router';
 import { useShell } from '../lib/shell';
 
-type Return = { state: 'waiting' | 'confirmed' | 'cancelled'; sessionId: string | null; credits?: string };
+/**
+ * What the page Stripe sent the customer back to waits for: a pack's PURCHASE_COMPLETED naming
+ * its Checkout session, or a plan's first PLAN_RENEWED naming the plan's `checkoutRef` (the
+ * `plan_ref` the server added to the return URL; a session id cannot be in the metadata the
+ * subscription is created with).
+ */
+type AwaitedCheckout = { sessionId: string | null; planRef: string | null };
+type Return = { state: 'waiting' | 'confirmed' | 'cancelled'; credits?: string; plan?: boolean };
 
 /**
  * Credit top-up: shown only while self-service billing is on. Buying goes to Stripe Checkout;
- * Stripe sends the customer back here with the session id, and the card waits (live, no
- * reload) for the PURCHASE_COMPLETED message the verified webhook creates for that session.
+ * Stripe sends the customer back here, and the card waits (live, no reload) for the message the
+ * verified webhook creates for that checkout (see AwaitedCheckout).
  */
-export function TopUpCard({ checkout, checkoutSessionId }: { checkout: string | null; checkoutSessionId: string | null }) {
+export function TopUpCard({ checkout, awaited }: { checkout: string | null; awaited: AwaitedCheckout }) {
   const { billing, display } = useShell();
-  const returned = useCheckoutReturn(checkout, checkoutSessionId);
+  const returned = useCheckoutReturn(checkout, awaited);
   if (!billing.topUpAvailable) return null;
   return (
     <Card id="top-up" title="Buy credits">
       {returned?.state === 'waiting' && <Notice>Payment received. Waiting for Stripe to confirm it; your credits appear here as soon as it does.</Notice>}
       {returned?.state === 'confirmed' && (
         <Notice tone="success">
-          <span data-testid="purchase-confirmed">Purchase confirmed{returned.credits ? `: ${formatCredits(returned.credits, display)} added to your wallet.` : '.'}</span>
+          <span data-testid="purchase-confirmed">
+            {returned.plan ? 'Plan started' : 'Purchase confirmed'}
+            {returned.credits ? `: ${formatCredits(returned.credits, display)} added to your wallet.` : '.'}
+          </span>
         </Notice>
       )}
       {returned?.state === 'cancelled' && <Notice tone="warning">Checkout was cancelled. Nothing was charged.</Notice>}
@@ -33,31 +43,42 @@ export function TopUpCard({ checkout, checkoutSessionId }: { checkout: string | 
   );
 }
 
-function useCheckoutReturn(checkout: string | null, sessionId: string | null): Return | null {
+function useCheckoutReturn(checkout: string | null, awaited: AwaitedCheckout): Return | null {
   const { live } = useShell();
-  const client = useApolloClient();
   const [state, setState] = useState<Return | null>(() =>
-    checkout === 'success' ? { state: 'waiting', sessionId } : checkout === 'cancel' ? { state: 'cancelled', sessionId: null } : null,
+    checkout === 'success' ? { state: 'waiting', plan: awaited.planRef !== null } : checkout === 'cancel' ? { state: 'cancelled' } : null,
   );
+  // Read once: the URL is replaced just below, and what this page waits for must not change with it.
+  const [target] = useState(awaited);
   useEffect(() => {
     if (checkout) navigate('account', { replace: true }); // the query string has done its job
   }, [checkout]);
-  const waitingFor = state?.state === 'waiting' ? state.sessionId : undefined;
+  const waiting = state?.state === 'waiting';
+  // The webhook may have landed before this page loaded, or while its socket was not yet
+  // subscribed: the recent messages are read now and again on every new message and every
+  // (re)connect (LiveSync refetches "Messages").
+  const recent = useQuery(MessagesDocument, { variables: { first: 20 }, fetchPolicy: 'network-only', skip: !waiting });
   useEffect(() => {
-    if (waitingFor === undefined) return;
-    const matches = (data: unknown) => !waitingFor || (data as { checkoutSessionId?: string } | null)?.checkoutSessionId === waitingFor;
-    const confirm = (credits?: string) => setState({ state: 'confirmed', sessionId: waitingFor, credits });
-    const stop = live.onMessage((m) => {
-      if ((m.kind === 'PURCHASE_COMPLETED' && matches(m.data)) || m.kind === 'PLAN_RENEWED') confirm((m.data as { credits?: string } | null)?.credits);
+    if (!waiting) return;
+    const confirm = (m: MessageFieldsFragment) => setState({ state: 'confirmed', plan: target.planRef !== null, credits: (m.data as { credits?: string } | null)?.credits });
+    const done = recent.data?.recent.edges.map((e) => e.node).find((m) => confirms(m, target));
+    if (done) {
+      confirm(done);
+      return;
+    }
+    return live.onMessage((m) => {
+      if (confirms(m, target)) confirm(m);
     });
-    // The webhook may have arrived before this page loaded.
-    void client.query({ query: MessagesDocument, variables: { first: 20 }, fetchPolicy: 'network-only' }).then(({ data }) => {
-      const done = data?.recent.edges.find((e) => e.node.kind === 'PURCHASE_COMPLETED' && matches(e.node.data));
-      if (done) confirm((done.node.data as { credits?: string } | null)?.credits);
-    });
-    return stop;
-  }, [waitingFor, live, client]);
+  }, [waiting, recent.data, target, live]);
   return state;
+}
+
+/** Whether `m` is the message the returning page waits for. */
+function confirms(m: MessageFieldsFragment, awaited: AwaitedCheckout): boolean {
+  const data = (m.data ?? {}) as { checkoutSessionId?: string; checkoutRef?: string };
+  if (awaited.planRef !== null) return m.kind === 'PLAN_RENEWED' && data.checkoutRef === awaited.planRef;
+  // A return URL without the session id (a custom BILLING_SUCCESS_URL) takes the first purchase seen.
+  return m.kind === 'PURCHASE_COMPLETED' && (awaited.sessionId === null || data.checkoutSessionId === awaited.sessionId);
 }
 
 function Packs() {

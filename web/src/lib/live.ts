@@ -25,7 +25,7 @@ import type { SessionStore } from './session';
  *   showing through). Figures the event does not carry (runway, buckets, usage) are refetched
  *   once a burst of events has settled.
  * - messageAdded: refreshes the unread count and the Messages page, and tells listeners
- *   (the top-up card waits for its PURCHASE_COMPLETED).
+ *   (the top-up card waits for its PURCHASE_COMPLETED or PLAN_RENEWED).
  * The low-credit banner reads the wallet itself (its `lowCreditReference`), so it needs no
  * subscription of its own and is right after a reload too.
  *
@@ -84,8 +84,9 @@ export class LiveSync {
       on: {
         connected: () => {
           this.setStatus('live');
-          // Messages have no version to resume from: after a gap, re-read what may have been missed.
-          if (this.connectedBefore) void this.apollo.refetchQueries({ include: ['Shell', 'Messages'] });
+          // Messages have no version to resume from: re-read what may have been missed, after a
+          // gap and on the first connect too (a page that read them before its socket was up).
+          void this.apollo.refetchQueries({ include: this.connectedBefore ? ['Shell', 'Messages'] : ['Messages'] });
           this.connectedBefore = true;
         },
         closed: () => this.setStatus('reconnecting'),

@@ -29,7 +29,7 @@ export function AccountPage() {
       </p>
       <div className="grid">
         <BalanceCard />
-        <TopUpCard checkout={search.get('checkout')} checkoutSessionId={search.get('session_id')} />
+        <TopUpCard checkout={search.get('checkout')} awaited={{ sessionId: search.get('session_id'), planRef: search.get('plan_ref') }} />
         <UsageSummaryCard />
         <UsageHistoryCard />
         <LimitsCard />
