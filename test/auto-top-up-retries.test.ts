@@ -167,6 +167,41 @@ describe('spacing after a failed top-up', () => {
     await failedTopUp(u, 3);
   });
 
+  it('is tried again by itself when the spacing ends, with no spend meanwhile: once, and paid', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '90', packId: 'pack_100', monthlyMaximum: 10 });
+    fake.failNext('/v1/payment_intents', 402, 'card_error', 'Your card was declined.'); // this once
+    expect((await app.charge(u, { quantity: 20 })).errors).toBeUndefined(); // 80 < 90: top-up 1, declined
+    await failedTopUp(u, 1);
+    const { retryAfter } = await autoTopUp(u);
+    await sleep(300);
+    expect(Date.now()).toBeLessThan(Date.parse(retryAfter!));
+    expect(intentsOf(u)).toHaveLength(1); // nothing before the spacing ends
+
+    // The pipeline is idle: no charge, no save. The worker asks the ledger once the spacing is over.
+    await until(() => balance(u), (value) => value === '180', SPACING_MS + 5000);
+    const attempts = await attemptsOf(u);
+    expect(attempts.map((attempt) => attempt.status)).toEqual(['FAILED', 'SUCCEEDED']);
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(retryAfter!));
+    expect(await storedRetryAfter(u)).toEqual({ retry_after: null, consecutive_failures: 0 });
+    await sleep(500); // several more polls: the ended spacing started one top-up, not one per poll
+    expect(intentsOf(u)).toHaveLength(2);
+  });
+
+  it('declined again and again by itself, the spacing doubles each time and top-ups stop at the limit', async () => {
+    const u = await readyUser(DECLINED_CARD, { threshold: '90', packId: 'pack_100', monthlyMaximum: 10 });
+    expect((await app.charge(u, { quantity: 20 })).errors).toBeUndefined(); // 80 < 90: the only spend
+    const first = await failedTopUp(u, 1);
+    const second = await until(() => attemptsOf(u), (rows) => rows.length === 2 && rows[1].status === 'FAILED', SPACING_MS + 5000);
+    const third = await until(() => attemptsOf(u), (rows) => rows.length === 3 && rows[2].status === 'FAILED', 2 * SPACING_MS + 5000);
+    // Each retry waited for its spacing: 2 s after the first failure, 4 s after the second.
+    expect(second[1].completed_at.getTime() - first.completed_at.getTime()).toBeGreaterThanOrEqual(SPACING_MS);
+    expect(third[2].completed_at.getTime() - second[1].completed_at.getTime()).toBeGreaterThanOrEqual(2 * SPACING_MS);
+    expect(await autoTopUp(u)).toMatchObject({ consecutiveFailures: 3, stoppedAfterFailures: true, retryAfter: null });
+    await sleep(SPACING_MS); // stopped: nothing more starts by itself
+    expect(await attemptsOf(u)).toHaveLength(3);
+    expect(await balance(u)).toBe('80');
+  });
+
   it('a success clears the spacing and the failure count', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '90', packId: 'pack_100', monthlyMaximum: 10 });
     fake.failNext('/v1/payment_intents', 402, 'card_error', 'Your card was declined.'); // this once; the card works afterwards

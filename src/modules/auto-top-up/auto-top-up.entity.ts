@@ -1,4 +1,4 @@
-import { BigIntType, Entity, ManyToOne, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Index, ManyToOne, Property } from '@mikro-orm/core';
 
 /**
  * An account's auto top-up settings, its saved card, and the counters the decision needs. Read by
@@ -7,6 +7,12 @@ import { BigIntType, Entity, ManyToOne, Property } from '@mikro-orm/core';
  * a failed top-up. The price (`credits`, `amount_minor`, `currency`) is fixed when the settings
  * are saved, so a batch needs no catalog.
  */
+// The worker's sweep finds spacings that have ended (auto-top-up.worker.ts); a batch clears them.
+@Index({
+  name: 'auto_top_up_retry_after_index',
+  properties: ['retryAfter'],
+  expression: 'create index "auto_top_up_retry_after_index" on "auto_top_up" ("retry_after") where retry_after is not null',
+})
 @Entity({ tableName: 'auto_top_up' })
 export class AutoTopUp {
   /** One row per account; the key is the account's id (a foreign key, docs/invariants.md). */
@@ -66,7 +72,8 @@ export class AutoTopUp {
 
   /**
    * No top-up starts before this after a failure (AUTO_TOP_UP_RETRY_AFTER_SECONDS, doubling with
-   * each failure in a row); null when no failed top-up waits: cleared with `consecutiveFailures`.
+   * each failure in a row); null when no failed top-up waits: cleared with `consecutiveFailures`,
+   * and by the first batch that decides after it has passed (the worker asks for one).
    */
   @Property({ type: 'timestamptz', nullable: true })
   retryAfter: Date | null = null;

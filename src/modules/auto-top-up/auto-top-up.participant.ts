@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { monthKey } from '../../shared/time';
 import { SELF_SERVICE_ON_SQL } from '../billing/billing.service';
 import type { BatchParticipant, OpenedWallet, SqlParams } from '../ledger/engine/participant';
-import { countStarted, topUpDue, type TopUpSettings } from './auto-top-up.rules';
+import { countStarted, retryLapsed, topUpDue, type TopUpSettings } from './auto-top-up.rules';
 
 /** A top-up a batch starts: the auto_top_up_attempt row it inserts. */
 export interface StartedTopUp {
@@ -27,6 +27,8 @@ export interface AutoTopUpPart {
   started: StartedTopUp | null;
   /** Attempts whose credits this batch granted. */
   succeeded: string[];
+  /** The spacing after a failure had ended when this batch decided: its `retry_after` is cleared (the retry was considered). */
+  retryLapsed: boolean;
 }
 
 export interface AutoTopUpParticipantHooks {
@@ -41,18 +43,24 @@ interface LoadedTopUp {
 }
 
 /**
- * The settings of an enabled account with a saved card, while self-service billing is switched on
- * (billing's SELF_SERVICE_ON_SQL), and the status of the attempt the wallet's marker names: all
- * read after the wallet lock, like every loaded column (store/load.ts). With self-service off no top-up starts, so none is started only
- * for the worker to cancel it; one started just before the switch is cancelled by the worker.
+ * An account whose top-ups may start (`t` its auto_top_up row): enabled, with a saved card and
+ * complete settings, while self-service billing is switched on (billing's SELF_SERVICE_ON_SQL).
+ * With self-service off no top-up starts, so none is started only for the worker to cancel it;
+ * one started just before the switch is cancelled by the worker.
+ */
+export const TOP_UP_ARMED_SQL = `t.enabled and t.payment_method_id is not null and t.threshold is not null and t.credits is not null and t.amount_minor is not null and ${SELF_SERVICE_ON_SQL}`;
+
+/**
+ * The settings of an account whose top-ups may start (TOP_UP_ARMED_SQL), and the status of the
+ * attempt the wallet's marker names: all read after the wallet lock, like every loaded column
+ * (store/load.ts).
  */
 const LOAD = `json_build_object(
   'settings', (select json_build_object('threshold', t.threshold::text, 'credits', t.credits::text, 'amountMinor', t.amount_minor::text, 'currency', t.currency,
                                         'packId', t.pack_id, 'monthlyMaximum', t.monthly_maximum, 'monthKey', t.month_key,
                                         'startedThisMonth', t.started_this_month, 'consecutiveFailures', t.consecutive_failures,
                                         'retryAfterMs', (extract(epoch from t.retry_after) * 1000)::float8)
-                 from auto_top_up t where t.account_id = a.id and t.enabled and t.payment_method_id is not null
-                  and ${SELF_SERVICE_ON_SQL}),
+                 from auto_top_up t where t.account_id = a.id and ${TOP_UP_ARMED_SQL}),
   'inFlightStatus', (select x.status from auto_top_up_attempt x where x.id = w.auto_top_up_attempt_id))`;
 
 function decodeSettings(raw: LoadedTopUp['settings']): TopUpSettings | null {
@@ -89,7 +97,7 @@ export function autoTopUpParticipant(hooks: AutoTopUpParticipantHooks): BatchPar
       const topUp = loaded as LoadedTopUp;
       const marker = (walletRow.auto_top_up_attempt_id as string | null) ?? null;
       // A marker whose attempt failed or was cancelled (settled outside a batch) is no longer in flight.
-      return { accountId: wallet.accountId, settings: decodeSettings(topUp.settings), inFlight: topUp.inFlightStatus === 'PENDING' ? marker : null, started: null, succeeded: [] };
+      return { accountId: wallet.accountId, settings: decodeSettings(topUp.settings), inFlight: topUp.inFlightStatus === 'PENDING' ? marker : null, started: null, succeeded: [], retryLapsed: false };
     },
 
     afterOperation(part, { operation, result, now }) {
@@ -102,7 +110,14 @@ export function autoTopUpParticipant(hooks: AutoTopUpParticipantHooks): BatchPar
       if (!settings) return;
       const month = monthKey(now, result.wallet.timezone);
       const change = { operation: operation.type, topUpCheck: operation.type === 'review' && operation.topUpCheck === true, before: result.before, after: result.wallet };
-      if (!topUpDue(settings, part.inFlight !== null, change, { now, month, maxFailures: hooks.maxFailures })) return;
+      const due = topUpDue(settings, part.inFlight !== null, change, { now, month, maxFailures: hooks.maxFailures });
+      if (retryLapsed(settings, now)) {
+        // Decided under the wallet lock with the spacing over: the worker's sweep of lapsed
+        // spacings (auto-top-up.worker.ts) has nothing left to ask for this account.
+        settings.retryAfterMs = null;
+        part.retryLapsed = true;
+      }
+      if (!due) return;
       countStarted(settings, month);
       part.started = {
         id: randomUUID(),
@@ -126,7 +141,7 @@ export function autoTopUpParticipant(hooks: AutoTopUpParticipantHooks): BatchPar
       return [
         startedCte(params, parts.flatMap((part) => (part.started ? [part.started] : []))),
         succeededCte(params, parts.flatMap((part) => part.succeeded)),
-        countersCte(params, parts.filter((part) => part.started || part.succeeded.length > 0)),
+        countersCte(params, parts.filter((part) => part.started || part.succeeded.length > 0 || part.retryLapsed)),
       ];
     },
 
@@ -155,7 +170,10 @@ function succeededCte(params: SqlParams, attemptIds: string[]): string {
     returning 1)`;
 }
 
-/** One row per account (a statement may change a row once): the month counter, and a success resets the failure count and its retry spacing. */
+/**
+ * One row per account (a statement may change a row once): the month counter, a success resets
+ * the failure count and its retry spacing, and a spacing found over is cleared.
+ */
 function countersCte(params: SqlParams, parts: AutoTopUpPart[]): string {
   const column = (valueOf: (part: AutoTopUpPart) => unknown, sqlType: string) => params.column(parts, valueOf, sqlType);
   return `auto_top_up_counted as (
@@ -163,10 +181,11 @@ function countersCte(params: SqlParams, parts: AutoTopUpPart[]): string {
            started_this_month = case when u.started_month is null then t.started_this_month when t.month_key = u.started_month then t.started_this_month + 1 else 1 end,
            month_key = coalesce(u.started_month, t.month_key),
            consecutive_failures = case when u.succeeded then 0 else t.consecutive_failures end,
-           retry_after = case when u.succeeded then null else t.retry_after end,
+           retry_after = case when u.succeeded or u.retry_lapsed then null else t.retry_after end,
            updated_at = now()
       from unnest(${column((part) => part.accountId, 'uuid[]')}, ${column((part) => part.started?.monthKey ?? null, 'text[]')},
-                  ${column((part) => part.succeeded.length > 0, 'bool[]')}) as u(account_id, started_month, succeeded)
+                  ${column((part) => part.succeeded.length > 0, 'bool[]')}, ${column((part) => part.retryLapsed, 'bool[]')})
+           as u(account_id, started_month, succeeded, retry_lapsed)
      where t.account_id = u.account_id
     returning 1)`;
 }

@@ -77,6 +77,9 @@ export function topUpDue(settings: TopUpSettings, inFlight: boolean, change: Bal
 /** True while the spacing after a failed top-up lasts: `now` is before `retryAfterMs`. */
 export const waitingAfterFailure = (settings: TopUpSettings, now: Date): boolean => settings.retryAfterMs !== null && now.getTime() < settings.retryAfterMs;
 
+/** True once the spacing after a failed top-up has ended (and until a batch clears it). */
+export const retryLapsed = (settings: TopUpSettings, now: Date): boolean => settings.retryAfterMs !== null && now.getTime() >= settings.retryAfterMs;
+
 /** Counts a started top-up in the settings' month counter. */
 export function countStarted(settings: TopUpSettings, month: string): void {
   settings.startedThisMonth = startedIn(settings, month) + 1;

@@ -51,7 +51,7 @@ export class AutoTopUpService implements PaymentEventHandler {
     this.sql = new Sql(deps.orm);
     this.settings = new AutoTopUpSettings(this.sql, deps.config.autoTopUp, deps.pricing, deps.billing);
     this.payments = new AutoTopUpPayments({ sql: this.sql, config: deps.config.autoTopUp, ledger: deps.ledger, messages: deps.messages, publisher: deps.publisher, emailsQueued: deps.emailsQueued, log: deps.log });
-    this.worker = new AutoTopUpWorker({ sql: this.sql, config: deps.config.autoTopUp, billing: deps.billing, payments: this.payments, log: deps.log });
+    this.worker = new AutoTopUpWorker({ sql: this.sql, config: deps.config.autoTopUp, billing: deps.billing, payments: this.payments, askForTopUp: (accountId) => this.askForTopUp(accountId), log: deps.log });
     deps.ledger.onRefusedForCredits((accountId) => this.refusedForCredits(accountId));
   }
 

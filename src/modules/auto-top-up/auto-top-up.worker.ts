@@ -8,6 +8,7 @@ import type { BillingService } from '../billing/billing.service';
 import { isPermanentStripeError } from '../billing/stripe.client';
 import { ATTEMPT_COLUMNS, AUTHENTICATION_REQUIRED, decodeAttempt, failureReason, type AttemptRow, type AutoTopUpPayments } from './auto-top-up.payments';
 import { BackgroundWorker, backoffMs } from '../../shared/background-worker';
+import { TOP_UP_ARMED_SQL } from './auto-top-up.participant';
 
 interface ClaimedAttempt extends AttemptRow {
   /** Stripe calls recorded for it so far (auto_top_up_attempt.stripe_tries). */
@@ -20,6 +21,8 @@ interface ClaimedAttempt extends AttemptRow {
 /** A claimed top-up is reserved this long for the instance working on it (longer than the Stripe client's timeout and retries). */
 const LEASE_MS = 90_000;
 const BATCH = 10;
+/** Ended failure spacings asked about per poll. */
+const RETRY_SWEEP_BATCH = 50;
 /** How soon a create Stripe refused for the operator's reasons (key, permission, rate) is tried again, at most. */
 const OPERATOR_RETRY_MS = 60_000;
 
@@ -55,7 +58,17 @@ const CLAIM = `
  * key, which Stripe answers with the original PaymentIntent, and it goes on from that one's status.
  */
 export class AutoTopUpWorker extends BackgroundWorker {
-  constructor(private readonly deps: { sql: Sql; config: AutoTopUpConfig; billing: BillingService; payments: AutoTopUpPayments; log: Logger }) {
+  constructor(
+    private readonly deps: {
+      sql: Sql;
+      config: AutoTopUpConfig;
+      billing: BillingService;
+      payments: AutoTopUpPayments;
+      /** Asks the ledger to decide a top-up for the account under its wallet lock (a review). */
+      askForTopUp: (accountId: string) => Promise<void>;
+      log: Logger;
+    },
+  ) {
     super(deps.config.pollMs);
   }
 
@@ -66,9 +79,25 @@ export class AutoTopUpWorker extends BackgroundWorker {
         claimed = rows.length;
         await Promise.all(rows.map((row) => this.process(claimedOf(row))));
       }
+      if (!this.stopping) await this.retryAfterSpacing();
     } catch (err) {
       this.deps.log.error({ err }, 'auto top-up run failed');
     }
+  }
+
+  /**
+   * A failed top-up is tried again when its spacing ends, not only at the customer's next spend: a
+   * wallet left below the threshold by an idle pipeline would otherwise wait for good. The ledger
+   * decides under the wallet lock with every limit of a spend (auto-top-up.rules.ts: one in flight,
+   * the monthly maximum, the failures in a row), and that batch clears the ended spacing, so each
+   * one is asked about once; a review that fails leaves it for the next poll.
+   */
+  private async retryAfterSpacing(): Promise<void> {
+    const due = await this.deps.sql.query<{ account_id: string }>(
+      `select t.account_id from auto_top_up t where t.retry_after <= now() and ${TOP_UP_ARMED_SQL} order by t.retry_after limit ?`,
+      [RETRY_SWEEP_BATCH],
+    );
+    for (const row of due) await this.deps.askForTopUp(row.account_id);
   }
 
   private async process(attempt: ClaimedAttempt): Promise<void> {
