@@ -379,7 +379,11 @@ describe('webhook: plans', () => {
     await Promise.all([post(renewal), post(renewal)]);
     w = (await me(u)).wallet;
     expect(w.balance).toBe('350'); // 50 + 200 + 100, no rollover of the 120
-    expect(bySource()).toEqual({ SIGNUP_BONUS: '50', [`PLAN_ALLOCATION:${alloc1.expiresAt}`]: '0', [`PLAN_ALLOCATION:${new Date(end2 * 1000).toISOString()}`]: '200', PURCHASE: '100' });
+    // The replaced allocation ended when the renewal replaced it (docs/invariants.md #8).
+    const ended = w.buckets.find((b) => b.id === alloc1.id)!;
+    expect(ended.remaining).toBe('0');
+    expect(Date.parse(ended.expiresAt!)).toBeLessThanOrEqual(Date.now());
+    expect(bySource()).toEqual({ SIGNUP_BONUS: '50', [`PLAN_ALLOCATION:${ended.expiresAt}`]: '0', [`PLAN_ALLOCATION:${new Date(end2 * 1000).toISOString()}`]: '200', PURCHASE: '100' });
     const expiry = (await t.ok(TransactionsDocument, { filter: { kinds: ['PLAN_EXPIRY', 'PLAN_ALLOCATION'] } }, u.token)).transactions.edges.map((e) => [e.node.kind, e.node.amount]);
     expect(expiry).toEqual([
       ['PLAN_ALLOCATION', '200'],

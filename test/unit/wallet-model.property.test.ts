@@ -37,10 +37,16 @@ interface ModelHold {
   id: string;
   amount: bigint;
   expiresAt: number;
+  createdAt: number;
   pending: boolean;
 }
 
-/** The reference model: plain arrays, the rules as the design states them. */
+const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+const isDue = (b: ModelBucket, now: number): boolean => b.expiresAt !== null && b.expiresAt <= now;
+/** A hold is backed only by buckets live when it was made. */
+const backs = (b: ModelBucket, h: ModelHold): boolean => b.expiresAt === null || h.createdAt <= b.expiresAt;
+
+/** The reference model: plain arrays, the rules as the design states them (docs/invariants.md #8 for expiry and holds). */
 class WalletModel {
   balance: bigint;
   held = 0n;
@@ -71,17 +77,14 @@ class WalletModel {
     this.expire(now);
   }
 
+  /** A due bucket keeps only what pending holds made while it was live can still claim (earliest expiry first). */
   expire(now: number): void {
-    let heldLeft = this.held;
-    const protectedShare = new Map<string, bigint>();
-    const live = this.live();
-    for (const b of live) {
-      const share = b.remaining < heldLeft ? b.remaining : heldLeft;
-      protectedShare.set(b.id, share);
-      heldLeft -= share;
-    }
-    for (const b of live.filter((x) => x.expiresAt !== null && x.expiresAt <= now)) {
-      const amount = b.remaining - protectedShare.get(b.id)!;
+    let claimed = 0n;
+    for (const b of this.live().filter((x) => isDue(x, now))) {
+      const backable = this.holds.filter((h) => h.pending && backs(b, h)).reduce((sum, h) => sum + h.amount, 0n);
+      const share = min(b.remaining, backable > claimed ? backable - claimed : 0n);
+      claimed += share;
+      const amount = b.remaining - share;
       b.remaining -= amount;
       this.balance -= amount;
     }
@@ -93,22 +96,27 @@ class WalletModel {
     return null;
   }
 
-  private draw(amount: bigint): void {
+  /** Never from a due bucket, except a capture's (`hold`) for at most its hold's amount from buckets live when it was made. */
+  private draw(amount: bigint, now: number, hold: ModelHold | null = null): void {
     let left = amount;
+    let dueLeft = hold ? min(amount, hold.amount) : 0n;
     for (const b of this.live()) {
-      const taken = b.remaining < left ? b.remaining : left;
+      const due = isDue(b, now);
+      if (due && (!hold || !backs(b, hold))) continue;
+      const taken = min(b.remaining, due ? min(left, dueLeft) : left);
       b.remaining -= taken;
       left -= taken;
+      if (due) dueLeft -= taken;
     }
     this.balance -= amount;
     this.spent += amount;
   }
 
-  charge(amount: bigint): string {
+  charge(amount: bigint, now: number): string {
     if (amount === 0n) return 'BAD_USER_INPUT'; // a charge must move credits; a capture may be 0
     const refused = this.refusal(amount, this.balance, this.held);
     if (refused) return refused;
-    this.draw(amount);
+    this.draw(amount, now);
     return 'ok';
   }
 
@@ -131,7 +139,8 @@ class WalletModel {
     hold.pending = false;
     this.balance += hold.amount;
     this.held -= hold.amount;
-    if (captured !== null) this.draw(captured);
+    if (captured !== null) this.draw(captured, now, hold);
+    this.expire(now); // what the hold kept of buckets that expired meanwhile
     return 'ok';
   }
 }
@@ -220,7 +229,7 @@ function modelDecision(s: Step, now: number, model: WalletModel, bucketId: () =>
       model.balance += s.amount;
       return 'ok';
     case 'charge':
-      return model.charge(s.amount);
+      return model.charge(s.amount, now);
     case 'reserve':
       return model.reserve(s.amount);
     case 'capture':
@@ -264,7 +273,7 @@ describe('the ledger rules against a reference model of a wallet', () => {
           const newest = () => ledger.buckets[ledger.buckets.length - 1].id;
           const expected = modelDecision(s, now, model, newest);
           expect({ step: s.kind, decision: engine.decision }).toEqual({ step: s.kind, decision: expected });
-          if (s.kind === 'reserve' && engine.holdId) model.holds.push({ id: engine.holdId, amount: s.amount, expiresAt: now + s.expiresInMs, pending: true });
+          if (s.kind === 'reserve' && engine.holdId) model.holds.push({ id: engine.holdId, amount: s.amount, expiresAt: now + s.expiresInMs, createdAt: now, pending: true });
           assertInvariants(ledger, model, start);
         }
       }),

@@ -16,7 +16,7 @@ import { purchaseBuckets, RetryLater, withPaymentLock, type Outcome, type Paymen
  * Stripe webhooks: `POST /webhooks/stripe`.
  *
  * A Stripe event is applied at most once, and a purchase is credited only for a verified,
- * paid event (docs/invariants.md #7).
+ * paid event (docs/invariants.md #8).
  *  - Verified: the raw body and `Stripe-Signature` header go through
  *    `Stripe.webhooks.constructEvent` (default 300-second tolerance); anything else is 400
  *    and changes nothing.

@@ -2,7 +2,7 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { References } from '../../shared/base.entity';
 
 /**
- * A Stripe event is applied at most once (docs/invariants.md #7). The event id is the primary key, so
+ * A Stripe event is applied at most once (docs/invariants.md #8). The event id is the primary key, so
  * a second delivery of the same event finds its row and does nothing. Events whose effect
  * is a plain database change (plan changes) insert this row in the same transaction as the
  * change; events that move credits rely on the ledger's own idempotency key (see

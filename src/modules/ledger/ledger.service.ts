@@ -371,7 +371,7 @@ export class LedgerService {
     );
   }
 
-  /** Credits a verified, paid purchase (docs/invariants.md #7): a PURCHASE bucket that never expires, applied once per key. */
+  /** Credits a verified, paid purchase (docs/invariants.md #8): a PURCHASE bucket that never expires, applied once per key. */
   async grantPurchase(accountId: string, purchase: PurchaseGrant): Promise<{ bucketId: string; replayed: boolean }> {
     if (purchase.credits <= 0n) throw badInput('amount must be greater than 0');
     const result = await this.submit(accountId, {
@@ -415,10 +415,10 @@ export class LedgerService {
 
   /**
    * Removes up to `credits` of a bucket for a refund: only what is neither spent nor held
-   * (min(remaining, balance), under the wallet lock). A REFUND entry, applied once per key.
-   * NOT_FOUND when the bucket has nothing left.
+   * (min(remaining, balance), under the wallet lock). A REFUND entry, applied once per key;
+   * none when nothing is free (`debited` 0). NOT_FOUND when the bucket has nothing left.
    */
-  async debitForRefund(accountId: string, debit: RefundDebit): Promise<{ debited: bigint; entryId: string; replayed: boolean }> {
+  async debitForRefund(accountId: string, debit: RefundDebit): Promise<{ debited: bigint; entryId: string | null; replayed: boolean }> {
     const result = await this.submit(accountId, {
       type: 'debitBucket',
       bucketId: debit.bucketId,
@@ -429,8 +429,9 @@ export class LedgerService {
       description: debit.description,
       metadata: debit.metadata,
     });
-    const entry = result.replayed ?? result.entries[0];
-    return { debited: -entry.amount, entryId: entry.id, replayed: result.replayed !== null };
+    // Nothing free records nothing (verbs/debit-bucket.ts): no entry, and the key stays unused.
+    const entry = result.replayed ?? result.entries[0] ?? null;
+    return entry ? { debited: -entry.amount, entryId: entry.id, replayed: result.replayed !== null } : { debited: 0n, entryId: null, replayed: false };
   }
 
   /**

@@ -10,7 +10,7 @@ export interface InvariantViolation {
 }
 
 /**
- * Checks docs/invariants.md #1, #2 and #6 for every wallet (or one account) from the stored
+ * Checks docs/invariants.md #1, #2, #6 and #8 for every wallet (or one account) from the stored
  * rows (`ledgerCheck`, `npm run ledger:verify`). An empty list means the ledger is consistent.
  */
 export async function verifyLedger(sql: Sql, accountId?: string): Promise<{ violations: InvariantViolation[]; walletsChecked: number }> {
@@ -35,7 +35,7 @@ export async function verifyLedger(sql: Sql, accountId?: string): Promise<{ viol
     if (held < 0n) violated(2, `held ${held} is negative`);
     if (BigInt(row.bucket_min as string) < 0n) violated(2, `a bucket has negative remaining ${row.bucket_min}`);
   }
-  violations.push(...(await verifyCaps(sql, accountId)));
+  violations.push(...(await verifyCaps(sql, accountId)), ...(await verifyNoExpiredSpend(sql, accountId)));
   return { violations, walletsChecked: rows.length };
 }
 
@@ -56,5 +56,24 @@ async function verifyCaps(sql: Sql, accountId?: string): Promise<InvariantViolat
     accountId: row.account_id as string,
     invariant: 6,
     message: `spent ${row.spent} in ${row.month}, above the cap ${row.cap}`,
+  }));
+}
+
+/** #8 from the ledger itself: no charge drew a bucket past its expiry (a capture may, for its hold). */
+async function verifyNoExpiredSpend(sql: Sql, accountId?: string): Promise<InvariantViolation[]> {
+  const rows = await sql.query(
+    `select t.wallet_id, t.account_id, t.id as entry_id, b.id as bucket_id, b.expires_at
+       from ledger_transaction t
+       cross join lateral jsonb_array_elements(t.draws) d
+       join credit_bucket b on b.id = (d->>'bucketId')::uuid
+      where t.kind = 'USAGE' and b.expires_at <= t.created_at ${accountId ? 'and t.account_id = ?' : ''}
+      limit 1000`,
+    accountId ? [accountId] : [],
+  );
+  return rows.map((row) => ({
+    walletId: row.wallet_id as string,
+    accountId: row.account_id as string,
+    invariant: 8,
+    message: `charge ${row.entry_id} drew bucket ${row.bucket_id}, which expired at ${new Date(row.expires_at as string).toISOString()}`,
   }));
 }

@@ -1,5 +1,5 @@
 import { randomUUIDv7 } from 'node:crypto';
-import type { TransactionKind } from './kinds';
+import { HoldStatus, type TransactionKind } from './kinds';
 import { drawOrder } from './draw-order';
 import type { BucketDraw, BucketState, HoldRecord, HoldState, LedgerEntry, WalletSnapshot } from './state';
 
@@ -28,6 +28,11 @@ export class WalletBatch {
     readonly now: Date,
     /** The stored month-to-date spend was of an earlier month and is not zero: the wallet shows less than it stores. */
     readonly spendMonthTurned = false,
+    /**
+     * `holds` include every PENDING hold of the wallet (else only the ones the batch settles):
+     * what each due bucket still backs is then known hold by hold (verbs/expire.ts).
+     */
+    readonly allPendingHoldsLoaded = true,
   ) {
     this.wallet = wallet;
     this.openedVersion = wallet.version;
@@ -51,6 +56,23 @@ export class Staging {
 
   get now(): Date {
     return this.batch.now;
+  }
+
+  /** Past its expiry by the batch's clock: it keeps only what pending holds made before then need (verbs/expire.ts). */
+  isDue(bucket: BucketState): boolean {
+    return bucket.expiresAt !== null && bucket.expiresAt.getTime() <= this.batch.now.getTime();
+  }
+
+  /** The wallet's PENDING holds as this operation leaves them, or null when the batch did not load them all. */
+  pendingHolds(): HoldState[] | null {
+    if (!this.batch.allPendingHoldsLoaded) return null;
+    const ids = new Set([...this.batch.holds.keys(), ...this.stagedHolds.keys()]);
+    const pending: HoldState[] = [];
+    for (const id of ids) {
+      const hold = this.stagedHolds.get(id) ?? this.batch.holds.get(id)!;
+      if (hold.status === HoldStatus.PENDING) pending.push(hold);
+    }
+    return pending;
   }
 
   /** See WalletBatch.spendMonthTurned. */
@@ -115,17 +137,26 @@ export class Staging {
     this.stagedHolds.set(hold.id, hold);
   }
 
-  /** Draws `amount` from buckets in draw order. The caller has checked the balance. */
-  draw(amount: bigint): BucketDraw[] {
+  /**
+   * Draws `amount` from buckets in draw order. The caller has checked the balance. A due bucket
+   * holds only credits pending holds need, so a charge never draws one; a capture (`backing`: its
+   * hold) draws them for at most its hold's amount, and only from buckets that were live when the
+   * hold was made (docs/invariants.md #8).
+   */
+  draw(amount: bigint, backing: HoldState | null = null): BucketDraw[] {
     const draws: BucketDraw[] = [];
     let left = amount;
+    let dueLeft = backing === null ? 0n : minOf(amount, backing.amount);
     for (const live of this.liveBuckets()) {
       if (left === 0n) break;
+      const due = this.isDue(live);
+      if (due && (dueLeft === 0n || !backs(live, backing!))) continue;
       const bucket = this.bucket(live.id)!;
-      const taken = bucket.remaining < left ? bucket.remaining : left;
+      const taken = minOf(bucket.remaining, due ? minOf(left, dueLeft) : left);
       bucket.remaining -= taken;
       bucket.dirty = true;
       left -= taken;
+      if (due) dueLeft -= taken;
       draws.push({ bucketId: bucket.id, amount: taken.toString() });
     }
     // sum(remaining) >= balance + held >= amount (docs/invariants.md #1); anything else is corruption.
@@ -176,4 +207,14 @@ export class Staging {
     }
     this.batch.wallet = this.wallet;
   }
+}
+
+const minOf = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+/**
+ * Whether `bucket` may back `hold`: it was live when the hold was made (a hold made once it was
+ * due was paid from other credits, since due buckets keep only what older holds need).
+ */
+export function backs(bucket: BucketState, hold: HoldState | HoldRecord): boolean {
+  return bucket.expiresAt === null || hold.createdAt.getTime() <= bucket.expiresAt.getTime();
 }

@@ -1,7 +1,7 @@
 import { DomainError, ErrorCode } from '../../../shared/errors';
 import { formatCredits } from '../../../shared/money';
 import type { Staging } from './batch';
-import type { LedgerEntry, WalletSnapshot } from './state';
+import type { HoldState, LedgerEntry, WalletSnapshot } from './state';
 
 /** INSUFFICIENT_CREDITS: `needed` is more than the `available` balance. */
 export function insufficientCredits(needed: bigint, available: bigint): DomainError {
@@ -50,9 +50,9 @@ export function earlierEntry(stage: Staging, key: string | null, requestHash: st
   return existing;
 }
 
-/** Spends `amount` from buckets in draw order; the caller has checked balance and cap. */
-export function spend(stage: Staging, amount: bigint) {
-  const draws = stage.draw(amount);
+/** Spends `amount` from buckets in draw order (a capture: `backing` its hold); the caller has checked balance and cap. */
+export function spend(stage: Staging, amount: bigint, backing: HoldState | null = null) {
+  const draws = stage.draw(amount, backing);
   stage.wallet.balance -= amount;
   stage.wallet.spentThisMonth += amount;
   stage.wallet.lifetimeSpend += amount;

@@ -19,10 +19,18 @@ export function walletAsOf(wallet: WalletSnapshot, now: Date): WalletSnapshot {
  * Expired credits are never spendable: they are expired before any operation of the batch,
  * even if the periodic sweep has not reached this wallet yet.
  */
-export function openWalletBatch(wallet: WalletSnapshot, buckets: BucketState[], holds: HoldRecord[], entriesWithKeys: LedgerEntry[], now: Date): WalletBatch {
+export function openWalletBatch(
+  wallet: WalletSnapshot,
+  buckets: BucketState[],
+  holds: HoldRecord[],
+  entriesWithKeys: LedgerEntry[],
+  now: Date,
+  /** `holds` include every PENDING hold of the wallet (WalletBatch.allPendingHoldsLoaded). */
+  allPendingHoldsLoaded = true,
+): WalletBatch {
   const current = walletAsOf(wallet, now);
   const spendMonthTurned = current.spentMonth !== wallet.spentMonth && wallet.spentThisMonth > 0n;
-  const batch = new WalletBatch(current, buckets, holds, entriesWithKeys, now, spendMonthTurned);
+  const batch = new WalletBatch(current, buckets, holds, entriesWithKeys, now, spendMonthTurned, allPendingHoldsLoaded);
   if (buckets.some((bucket) => bucket.expiresAt !== null && bucket.expiresAt.getTime() <= now.getTime())) {
     const stage = new Staging(batch);
     expireDue(stage);

@@ -159,7 +159,7 @@ export class BatchRunner {
   /** One wallet: its working state, the participants' parts, then its operations in order. */
   private open(loaded: LoadedWallet, walletRow: Record<string, unknown>, operations: readonly LedgerOperation[]): OpenWallet {
     const wallet = decodeWallet({ ...walletRow, ...loaded.accountColumns });
-    const batch = openWalletBatch(wallet, loaded.buckets.map((bucket) => ({ ...bucket, dirty: false, isNew: false })), loaded.holds, loaded.entriesWithKeys, loaded.now);
+    const batch = openWalletBatch(wallet, loaded.buckets.map((bucket) => ({ ...bucket, dirty: false, isNew: false })), loaded.holds, loaded.entriesWithKeys, loaded.now, loaded.allPendingHolds);
     const parts = this.participants.map((participant, index) =>
       participant.open({ wallet: batch.wallet, walletRow, loaded: loaded.participantValues[index], now: loaded.now }),
     );

@@ -13,8 +13,14 @@ export interface LoadedWallet {
   buckets: BucketRecord[];
   /** Entries recorded under the idempotency keys of this wallet's operations. */
   entriesWithKeys: LedgerEntry[];
-  /** The holds this wallet's operations settle. */
+  /** The holds this wallet's operations settle, and every PENDING one when `allPendingHolds`. */
   holds: HoldRecord[];
+  /**
+   * Every PENDING hold was loaded: the wallet has a bucket with credits that is due or about to
+   * be, or the batch ends a source (a plan renewal). What a due bucket keeps for holds is then
+   * known hold by hold (domain/verbs/expire.ts, docs/invariants.md #8).
+   */
+  allPendingHolds: boolean;
   /** The database clock, read after the locks: every instance agrees on it. */
   now: Date;
   /** One value per participant `loadColumn`, in registration order (undefined where it has none). */
@@ -35,10 +41,15 @@ export function loadStatementText(extraColumns: readonly (string | undefined)[])
      from unnest($4::uuid[], $2::text[]) k(wallet_id, key)
      join ledger_transaction t on t.account_id = w.account_id and t.idempotency_key = k.key
     where k.wallet_id = w.id) as entries_with_keys,
+  d.all_pending_holds,
   (select coalesce(json_agg(${HOLD_JSON}), '[]')
-     from hold h where cardinality($3::uuid[]) > 0 and h.id = any($3::uuid[]) and h.wallet_id = w.id) as holds,
+     from hold h where h.wallet_id = w.id and (h.id = any($3::uuid[]) or (d.all_pending_holds and h.status = 'PENDING'))) as holds,
   (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms${extra}
- from wallet w join account a on a.id = w.account_id where w.id = any($1::uuid[])`;
+ from wallet w join account a on a.id = w.account_id
+ -- A minute ahead of the clock read below: a bucket that falls due while this statement runs is covered.
+ cross join lateral (select $5::uuid[] @> array[w.id] or exists (select 1 from credit_bucket b where b.wallet_id = w.id and b.remaining > 0
+                             and b.expires_at <= clock_timestamp() + interval '1 minute') as all_pending_holds) d
+ where w.id = any($1::uuid[])`;
 }
 
 export async function loadWallets(client: PoolClient, text: string, participantCount: number, operations: ReadonlyMap<string, readonly LedgerOperation[]>): Promise<LoadedWallet[]> {
@@ -46,7 +57,9 @@ export async function loadWallets(client: PoolClient, text: string, participantC
   const keyWalletIds: string[] = [];
   const keys: string[] = [];
   const holdIds = new Set<string>();
+  const endingSource: string[] = [];
   for (const [walletId, walletOperations] of operations) {
+    if (walletOperations.some((operation) => operation.type === 'grant' && operation.replaceSource)) endingSource.push(walletId);
     for (const operation of walletOperations) {
       const key = idempotencyKeyOf(operation);
       if (key) {
@@ -57,13 +70,14 @@ export async function loadWallets(client: PoolClient, text: string, participantC
       if (holdId) holdIds.add(holdId);
     }
   }
-  const result = await client.query({ name: statementName(text), text, values: [walletIds, keys, [...holdIds], keyWalletIds] });
+  const result = await client.query({ name: statementName(text), text, values: [walletIds, keys, [...holdIds], keyWalletIds, endingSource] });
   return result.rows.map((row: Record<string, unknown>) => ({
     walletId: row.wallet_id as string,
     accountColumns: { monthly_budget_cap: row.monthly_budget_cap as string | null, timezone: row.timezone as string },
     buckets: (row.buckets as Record<string, unknown>[]).map(decodeBucket),
     entriesWithKeys: (row.entries_with_keys as Record<string, unknown>[]).map(decodeEntry),
     holds: (row.holds as Record<string, unknown>[]).map(decodeHold),
+    allPendingHolds: row.all_pending_holds === true,
     now: new Date(Number(row.now_ms)),
     participantValues: Array.from({ length: participantCount }, (_, index) => row[`participant_${index}`]),
   }));

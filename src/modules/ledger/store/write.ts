@@ -53,9 +53,11 @@ function newBucketsCte(params: SqlParams, buckets: BucketState[]): string {
 function updatedBucketsCte(params: SqlParams, buckets: BucketState[]): string {
   const column = (valueOf: (bucket: BucketState) => unknown, sqlType: string) => params.column(buckets, valueOf, sqlType);
   return `updated_buckets as (
-    update credit_bucket b set remaining = u.remaining, refunded = u.refunded
-      from unnest(${column((bucket) => bucket.id, 'uuid[]')}, ${column((bucket) => bucket.remaining.toString(), 'bigint[]')}, ${column((bucket) => bucket.refunded.toString(), 'bigint[]')})
-           as u(id, remaining, refunded)
+    update credit_bucket b set remaining = u.remaining, refunded = u.refunded, expires_at = u.expires_at
+      from unnest(${column((bucket) => bucket.id, 'uuid[]')}, ${column((bucket) => bucket.remaining.toString(), 'bigint[]')}, ${column((bucket) => bucket.refunded.toString(), 'bigint[]')},
+                  -- A plan renewal ends the buckets it replaces (domain/verbs/expire.ts endSource).
+                  ${column((bucket) => bucket.expiresAt, 'timestamptz[]')})
+           as u(id, remaining, refunded, expires_at)
      where b.id = u.id returning 1)`;
 }
 

@@ -5,6 +5,7 @@ import type { Staging } from '../batch';
 import type { CaptureOperation } from '../operations';
 import { assertBalanceCovers, assertWithinCap, earlierEntry, spend } from '../checks';
 import { outcome, type VerbOutcome } from '../results';
+import { expireDue } from './expire';
 import { startSettling } from './settle-hold';
 
 /**
@@ -14,6 +15,8 @@ import { startSettling } from './settle-hold';
  * records the hold's outcome). So `balance == sum(amount)` holds entry by entry and CAPTURE
  * entries are exactly the spend (docs/invariants.md #1, #6). The optional idempotency key sits
  * on the CAPTURE entry: a retry replays it, even after the hold stopped being PENDING (#4).
+ * The capture may spend the credits its hold kept of buckets that expired meanwhile; what it
+ * leaves of them expires now (#8).
  */
 export function capture(stage: Staging, operation: CaptureOperation): VerbOutcome {
   const replayed = earlierEntry(stage, operation.idempotencyKey ?? null, operation.requestHash ?? null);
@@ -23,7 +26,7 @@ export function capture(stage: Staging, operation: CaptureOperation): VerbOutcom
   assertBalanceCovers(stage.wallet, operation.amount);
   assertWithinCap(stage.wallet, operation.amount);
   stage.record(TransactionKind.RELEASE, hold.amount, { ...holdFields, description: `Hold settled: ${formatCredits(hold.amount)} held returned before capture` });
-  const draws = spend(stage, operation.amount);
+  const draws = spend(stage, operation.amount, hold);
   hold.status = HoldStatus.CAPTURED;
   hold.captured = operation.amount;
   stage.record(TransactionKind.CAPTURE, -operation.amount, {
@@ -36,5 +39,6 @@ export function capture(stage: Staging, operation: CaptureOperation): VerbOutcom
     idempotencyKey: operation.idempotencyKey ?? null,
     requestHash: operation.requestHash ?? null,
   });
+  expireDue(stage);
   return outcome({ hold });
 }

@@ -6,7 +6,9 @@ import { outcome, type VerbOutcome } from '../results';
 
 /**
  * Removes credits from one bucket (refunds): only credits that are neither spent nor held, so
- * at most min(bucket.remaining, balance). With `allowPartial` it takes what is there.
+ * at most min(bucket.remaining, balance), and none of a due bucket (what is left of it is held,
+ * docs/invariants.md #8). With `allowPartial` it takes what is there, and records nothing when
+ * that is nothing: the key stays unused, so a later retry can still take credits freed since.
  */
 export function debitBucket(stage: Staging, operation: DebitBucketOperation): VerbOutcome {
   if (operation.idempotencyKey) {
@@ -21,12 +23,14 @@ export function debitBucket(stage: Staging, operation: DebitBucketOperation): Ve
   }
   const bucket = stage.bucket(operation.bucketId);
   if (!bucket) throw new DomainError(ErrorCode.NOT_FOUND, 'Credit bucket not found');
-  const available = bucket.remaining < stage.wallet.balance ? bucket.remaining : stage.wallet.balance;
+  const free = stage.isDue(bucket) ? 0n : bucket.remaining;
+  const available = free < stage.wallet.balance ? free : stage.wallet.balance;
   let amount = operation.amount;
   if (amount > available) {
     if (!operation.allowPartial) throw insufficientCredits(amount, available);
     amount = available;
   }
+  if (amount === 0n) return outcome({ bucketId: bucket.id });
   bucket.remaining -= amount;
   bucket.refunded += amount;
   bucket.dirty = true;

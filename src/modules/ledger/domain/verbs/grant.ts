@@ -5,18 +5,22 @@ import type { GrantOperation } from '../operations';
 import type { BucketState } from '../state';
 import { earlierEntry } from '../checks';
 import { outcome, type VerbOutcome } from '../results';
-import { expireDue } from './expire';
+import { endSource, expireDue } from './expire';
 
 /**
  * New credits as a new bucket, one entry of the source's kind (or the operation's correction
- * kind). With `replaceSource`, what is left of that source's buckets expires first (a plan
- * renewal does not roll over). A credit starts a new low-credit cycle: the reference becomes
+ * kind). With `replaceSource`, that source's buckets end now and what is left of them expires
+ * first (a plan renewal does not roll over); what pending holds need of them expires when those
+ * holds are settled. A credit starts a new low-credit cycle: the reference becomes
  * the balance after it.
  */
 export function grant(stage: Staging, operation: GrantOperation): VerbOutcome {
   const replayed = earlierEntry(stage, operation.idempotencyKey, operation.requestHash);
   if (replayed) return outcome({ replayed });
-  if (operation.replaceSource) expireDue(stage, operation.replaceSource);
+  if (operation.replaceSource) {
+    endSource(stage, operation.replaceSource);
+    expireDue(stage);
+  }
   const bucket = newBucket(stage, operation);
   stage.addBucket(bucket);
   const wallet = stage.wallet;
