@@ -10,6 +10,8 @@ export { HoldStatus } from './domain/kinds';
  * a capture draws the actual amount from buckets, a release returns it to balance.
  */
 @Entity({ tableName: 'hold' })
+// A ledger batch loads a wallet's pending holds when one of its buckets is due (store/load.ts).
+@Index({ name: 'hold_pending_wallet_idx', properties: ['walletId'], expression: `create index "hold_pending_wallet_idx" on "hold" ("wallet_id") where status = 'PENDING'` })
 @Index({ name: 'hold_pending_expiry_idx', properties: ['expiresAt'], expression: `create index "hold_pending_expiry_idx" on "hold" ("expires_at") where status = 'PENDING'` })
 export class Hold extends BaseEntity {
   @References('Wallet', 'wallet_id')

@@ -42,8 +42,11 @@ export function loadStatementText(extraColumns: readonly (string | undefined)[])
      join ledger_transaction t on t.account_id = w.account_id and t.idempotency_key = k.key
     where k.wallet_id = w.id) as entries_with_keys,
   d.all_pending_holds,
+  -- The holds to settle by id; every pending one only when needed (by the partial index on pending holds).
   (select coalesce(json_agg(${HOLD_JSON}), '[]')
-     from hold h where h.wallet_id = w.id and (h.id = any($3::uuid[]) or (d.all_pending_holds and h.status = 'PENDING'))) as holds,
+     from (select * from hold where cardinality($3::uuid[]) > 0 and id = any($3::uuid[]) and wallet_id = w.id
+           union all
+           select * from hold where d.all_pending_holds and wallet_id = w.id and status = 'PENDING' and id <> all($3::uuid[])) h) as holds,
   (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms${extra}
  from wallet w join account a on a.id = w.account_id
  -- A minute ahead of the clock read below: a bucket that falls due while this statement runs is covered.
