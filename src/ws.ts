@@ -19,6 +19,8 @@ interface Extra {
   principal?: Principal;
   handle?: SocketHandle;
   expiryTimer?: NodeJS.Timeout;
+  /** Its credential ended (revoked or expired): no new operation runs while the socket closes. */
+  ended?: boolean;
   [key: PropertyKey]: unknown;
 }
 
@@ -37,6 +39,8 @@ function variableErrors(schema: GraphQLSchema, document: DocumentNode, payload: 
 
 /** Longest wait for the `complete` messages of a socket being ended before its close frame goes. */
 const COMPLETE_GRACE_MS = 200;
+/** How long a client that does not answer our close frame keeps its connection (ws would wait 30 s). */
+const CLOSE_HANDSHAKE_MS = 1000;
 
 /**
  * graphql-ws on the same path as HTTP, hardened like it:
@@ -49,7 +53,9 @@ const COMPLETE_GRACE_MS = 200;
  *   suggestions removed (formatError), and at most `ws.maxOperationsPerSocket` operations at once;
  * - a socket ends with its credential: at access-token expiry (4419, retried by the stock client,
  *   whose `connectionParams` function then supplies a fresh token) and at revocation of its API key
- *   or session (operations completed, then 4401, not retried).
+ *   or session (operations completed, then 4401, not retried). Every operation is authenticated
+ *   again, as an HTTP request is, so none runs once the credential has ended, whether or not the
+ *   client heeds the close frame; a client that does not answer it is cut off after a second.
  */
 export function startWebSocketServer(opts: {
   httpServer: http.Server;
@@ -82,7 +88,10 @@ export function startWebSocketServer(opts: {
         if (ctx.extra.expiryTimer) clearTimeout(ctx.extra.expiryTimer);
         if (ctx.extra.handle) registry.release(ctx.extra.handle);
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
+        if (!(await credentialStillValid(ctx, services))) {
+          return [new GraphQLError('The credential this socket was opened with has ended', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+        }
         // graphql-ws has already added this operation to ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > config.ws.maxOperationsPerSocket) {
           return [new GraphQLError(`At most ${config.ws.maxOperationsPerSocket} operations may run at once on one socket`, { extensions: { code: ErrorCode.RATE_LIMITED } })];
@@ -161,20 +170,48 @@ async function connect(ctx: Ctx, services: Services, registry: SocketRegistry): 
   if (principal.expiresAt !== null) {
     // A socket must not outlive the token that opened it; the client reconnects with a fresh one.
     const ms = principal.expiresAt * 1000 - Date.now();
-    ctx.extra.expiryTimer = setTimeout(() => socket.close(CLOSE.TOKEN_EXPIRED, 'Token expired'), Math.max(ms, 0));
+    ctx.extra.expiryTimer = setTimeout(() => closeEnded(ctx, CLOSE.TOKEN_EXPIRED, 'Token expired'), Math.max(ms, 0));
     ctx.extra.expiryTimer.unref();
   }
   return true;
 }
 
-/** Completes every running operation (graphql-ws sends each `complete`), then closes the socket. */
+/**
+ * Whether the socket's credential still holds, checked like an HTTP request's (the same caches
+ * and revocations): false once the socket was ended, or its token expired or was revoked.
+ */
+async function credentialStillValid(ctx: Ctx, services: Services): Promise<boolean> {
+  if (ctx.extra.ended || ctx.extra.socket.readyState !== WebSocket.OPEN) return false;
+  const auth = ctx.connectionParams?.authorization;
+  try {
+    return (await services.auth.authenticate(typeof auth === 'string' ? auth : undefined)) !== null;
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) return true; // the operation meets the outage itself, with its 503 code
+    throw err;
+  }
+}
+
+/** Completes the operations running when the credential ended (graphql-ws sends each `complete`), then closes the socket. */
 async function endSocket(ctx: Ctx, code: number, reason: string): Promise<void> {
-  const running = Object.values(ctx.subscriptions).filter((s): s is AsyncGenerator => !!s && typeof (s as AsyncGenerator).return === 'function');
-  await Promise.allSettled(running.map((s) => s.return(undefined)));
-  for (const deadline = Date.now() + COMPLETE_GRACE_MS; Object.keys(ctx.subscriptions).length > 0 && Date.now() < deadline; ) {
+  ctx.extra.ended = true;
+  const running = Object.entries(ctx.subscriptions);
+  const generators = running.map(([, s]) => s).filter((s): s is AsyncGenerator => !!s && typeof (s as AsyncGenerator).return === 'function');
+  await Promise.allSettled(generators.map((s) => s.return(undefined)));
+  const stillRunning = () => running.some(([id]) => id in ctx.subscriptions);
+  for (const deadline = Date.now() + COMPLETE_GRACE_MS; stillRunning() && Date.now() < deadline; ) {
     await new Promise((r) => setTimeout(r, 5));
   }
-  ctx.extra.socket.close(code, reason);
+  closeEnded(ctx, code, reason);
+}
+
+/** Sends the close frame of an ended socket, and cuts the connection if the client does not answer it. */
+function closeEnded(ctx: Ctx, code: number, reason: string): void {
+  ctx.extra.ended = true;
+  const socket = ctx.extra.socket;
+  socket.close(code, reason);
+  setTimeout(() => {
+    if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
+  }, CLOSE_HANDSHAKE_MS).unref();
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Client } from 'graphql-ws';
 import { startTwoInstances, stopApps, errorCode, PASSWORD, type TestApp, type TestUser } from './helpers/app';
 import { withSql } from './helpers/db';
+import { RawSocket } from './helpers/raw-socket';
 import { Recorder, sharedJwtEnv, sleep } from './helpers/subscriptions';
 import { BalanceChangedDocument, ChangePasswordDocument, CreateApiKeyDocument, LogInDocument, LogOutDocument, MeDocument, RefreshTokenDocument, RevokeApiKeyDocument, type BalanceChangedSubscription } from './generated/graphql';
 
@@ -59,6 +60,24 @@ describe('API key revocation', () => {
     expect(outcomes.slice(firstRefusal).every((o) => !o.ok)).toBe(true);
     const charged = await withSql(a.dbUrl, (c) => c.query(`select count(*)::int as n from ledger_transaction where account_id = $1 and kind = 'USAGE' and created_at > to_timestamp($2 / 1000.0)`, [u.accountId, revokedAt + 1000]));
     expect(charged.rows[0].n).toBe(0);
+  });
+
+  it('an operation sent on its socket after the revocation never runs, though the client ignores the close frame; the connection is cut', async () => {
+    const u = await a.signUp();
+    const key = (await a.ok(CreateApiKeyDocument, { name: 'careless', scopes: ['USAGE_WRITE', 'WALLET_READ'] }, u.token)).createApiKey;
+    const raw = await RawSocket.open(a.wsUrl, `Bearer ${key.secret}`);
+    const charge = (id: string) =>
+      raw.send({ id, type: 'subscribe', payload: { query: `mutation { chargeUsage(input: { feature: "caption", quantity: 1, idempotencyKey: "${id}" }) { transaction { id } } }` } });
+    charge('before');
+    expect(await raw.waitFor((m) => m.id === 'before')).toMatchObject({ type: 'next', payload: { data: { chargeUsage: { transaction: { id: expect.any(String) } } } } });
+
+    await a.ok(RevokeApiKeyDocument, { id: key.apiKey.id }, u.token);
+    charge('right-after'); // the revocation has answered; the close frame may not have come yet
+    await within(1000, () => raw.closeCode === 4401);
+    charge('after-close'); // a client that does not heed the close frame
+    expect(await within(3000, () => raw.ended)).toBeLessThan(3000); // cut, not left open for ws's 30 s
+    const keys = await withSql(a.dbUrl, (c) => c.query(`select idempotency_key from ledger_transaction where account_id = $1 and kind = 'USAGE' order by created_at`, [u.accountId]));
+    expect(keys.rows.map((r) => r.idempotency_key)).toEqual(['before']);
   });
 
   it('completes the subscriptions and closes the sockets opened with it on both instances (4401), and only those', async () => {
