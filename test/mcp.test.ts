@@ -147,6 +147,21 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     expect(await balanceOf(u)).toBe('10');
   });
 
+  it('metadata nested far deeper than allowed is BAD_USER_INPUT, not a stack overflow (the depth is checked before the request is hashed)', async () => {
+    const u = await t.signUp();
+    const key = await apiKey(u, ['USAGE_WRITE', 'WALLET_READ']);
+    const depth = 20_000; // written by hand: JSON.stringify itself would overflow building it
+    const metadata = `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"charge_usage","arguments":{"feature":"talking_head","quantity":1,"idempotencyKey":"deep","metadata":${metadata}}}}`;
+    const res = await fetch(mcpUrl(), { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const message = JSON.parse(text.startsWith('{') ? text : text.split('\n').find((line) => line.startsWith('data: '))!.slice(6)) as { result: Json };
+    expect(message.result.isError).toBe(true);
+    expect(message.result.structuredContent.error.code).toBe('BAD_USER_INPUT');
+    expect(await balanceOf(u)).toBe('10');
+  });
+
   it('each tool needs its scope: WALLET_READ reads, USAGE_WRITE charges and sees its balance (as GraphQL me { wallet })', async () => {
     const u = await t.signUp();
     const reader = await httpClient(`Bearer ${await apiKey(u, ['WALLET_READ'])}`);

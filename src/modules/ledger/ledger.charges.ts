@@ -31,12 +31,14 @@ export function chargeResult(result: OperationResult): ChargeResult {
 export function chargeOperation(pricing: PricingService, input: ChargeInputData): ChargeOperation {
   const idempotencyKey = assertClientKey(input.idempotencyKey);
   const quote = pricing.quote(input);
+  // The metadata is checked (size, depth) before the request hash walks it.
+  const usage = usageDetails(input, quote.feature.unit, quote.quantity, quote.provider);
   return {
     type: 'charge',
     amount: quote.amount,
     idempotencyKey,
     requestHash: requestHash('charge', input),
-    usage: usageDetails(input, quote.feature.unit, quote.quantity, quote.provider),
+    usage,
     description: describeUsage(quote.feature.label, quote.quantity, quote.feature.unit, quote.feature.model),
   };
 }
