@@ -75,6 +75,8 @@ describe('CORS on the wire (HTTP preflight, answers, WebSocket upgrade)', () => 
     expect(res.headers.get('access-control-allow-origin')).toBe(allowedOrigin);
     const allowedHeaders = res.headers.get('access-control-allow-headers')!.toLowerCase().split(',');
     expect(allowedHeaders).toEqual(expect.arrayContaining(['authorization', 'content-type']));
+    // What stock clients add: Apollo Client's name and version, an MCP client's protocol version.
+    expect(allowedHeaders).toEqual(expect.arrayContaining(['apollographql-client-name', 'apollographql-client-version', 'mcp-protocol-version']));
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
     expect(Number(res.headers.get('access-control-max-age'))).toBeGreaterThan(0);

@@ -41,6 +41,9 @@ describe('landing page and explorer routes', () => {
   it('GET /graphql answers a browser (Accept: text/html) with the explorer built from local assets, and GraphQL clients as before', async () => {
     const page = await fetch(t.url, { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(page.status).toBe(200);
+    // No other site may frame it: it holds a bearer token and runs mutations.
+    expect(page.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
     const html = await page.text();
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((a) => !a.startsWith('data:'));
     expect(assets.length).toBeGreaterThan(0);

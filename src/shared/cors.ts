@@ -31,7 +31,18 @@ export function originMatcher(entries: readonly string[]): OriginAllowed {
 }
 
 /** Headers a page may send and read. */
-const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id', 'Apollo-Require-Preflight'];
+// What stock clients send: Apollo Client with a name and version, and MCP clients (their protocol version and session).
+const ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Accept',
+  'X-Request-Id',
+  'Apollo-Require-Preflight',
+  'Apollographql-Client-Name',
+  'Apollographql-Client-Version',
+  'Mcp-Protocol-Version',
+  'Mcp-Session-Id',
+];
 const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Content-Disposition'];
 /** Browsers cache a successful preflight this long (seconds), so a page sends one per 10 minutes, not one per call. */
 const PREFLIGHT_MAX_AGE = 600;

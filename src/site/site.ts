@@ -52,7 +52,16 @@ export function explorerPage(log: Logger): (req: http.IncomingMessage, res: http
         res.end(req.method === 'HEAD' ? undefined : text);
         return;
       }
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': html.length, 'cache-control': 'no-cache', vary: 'Accept' });
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': html.length,
+        'cache-control': 'no-cache',
+        vary: 'Accept',
+        // It keeps a bearer token and can run any mutation: no other site may frame it (clickjacking).
+        'content-security-policy': "frame-ancestors 'none'",
+        'x-frame-options': 'DENY',
+        'x-content-type-options': 'nosniff',
+      });
       res.end(req.method === 'HEAD' ? undefined : html);
     });
   };
