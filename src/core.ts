@@ -142,6 +142,8 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
   billing.webhooks.usePaymentEvents(autoTopUp);
 
   await realtime.start();
+  // Only serving instances: a local tool (npm run mcp) started without ADMIN_EMAILS must not demote anyone.
+  if (background.workers) await auth.reconcileAdmins();
   const workers = [outbox, webhooks.worker, autoTopUp.worker];
   const sweeper = background.sweeps === 'none' ? undefined : startSweeps(services, config, log, background.sweeps === 'all');
   if (background.workers) workers.forEach((worker) => worker.start());

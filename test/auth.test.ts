@@ -4,10 +4,12 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { ormConfig } from '../src/db/mikro-orm.config';
 import { startTestApp, errorCode, PASSWORD, type TestApp } from './helpers/app';
 import { withSql } from './helpers/db';
+import { sharedJwtEnv } from './helpers/subscriptions';
 import {
   ApiKeysDocument,
   ChangePasswordDocument,
   CreateApiKeyDocument,
+  LedgerCheckDocument,
   LogInDocument,
   LogOutDocument,
   MeDocument,
@@ -238,6 +240,17 @@ describe('login throttling', () => {
     await t.ok(LogInDocument, { email: other.email, password: PASSWORD });
   });
 
+  it('counts wrong current passwords in changePassword like failed log-ins: a stolen access token is no password oracle', async () => {
+    const u = await t.signUp();
+    const change = (current: string) => t.gql(ChangePasswordDocument, { currentPassword: current, newPassword: 'An0ther-passw0rd' }, u.token);
+    for (let i = 0; i < 3; i++) expect(errorCode(await change(`Guess-${i}-passw0rd`))).toBe('INVALID_CREDENTIALS');
+    const blocked = await change(PASSWORD); // the right one, too late
+    expect(errorCode(blocked)).toBe('RATE_LIMITED');
+    expect(blocked.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(0);
+    expect(errorCode(await t.gql(LogInDocument, { email: u.email, password: PASSWORD }))).toBe('RATE_LIMITED'); // one budget per account
+    await t.ok(LogInDocument, { email: (await t.signUp()).email, password: PASSWORD }); // others are not affected
+  });
+
   it('answers RATE_LIMITED after repeated failures from one client address across emails', async () => {
     const app = await startTestApp({ LOGIN_MAX_FAILURES: '2', LOGIN_WINDOW_SECONDS: '60' });
     try {
@@ -303,5 +316,28 @@ describe('API keys', () => {
     const key = (await t.ok(CreateApiKeyDocument, { name: 'a', scopes: ['WALLET_READ'] }, a.token)).createApiKey;
     expect(errorCode(await t.gql(RevokeApiKeyDocument, { id: key.apiKey.id }, b.token))).toBe('NOT_FOUND');
     expect((await t.ok(WalletOnlyDocument, {}, key.secret)).me.wallet.balance).toBe('5');
+  });
+});
+
+describe('admins', () => {
+  it('are exactly ADMIN_EMAILS: an admin taken off the list is demoted when a serving instance starts, and its sessions end at once', async () => {
+    const shared = sharedJwtEnv(); // both instances accept each other's tokens
+    const first = await startTestApp({ ADMIN_EMAILS: 'boss@test.dev,deputy@test.dev', ...shared });
+    const boss = await first.signUp({ email: 'boss@test.dev' });
+    const deputy = await first.signUp({ email: 'deputy@test.dev' });
+    expect((await first.gql(LedgerCheckDocument, {}, deputy.token)).errors).toBeUndefined(); // an admin query
+    // The operator takes the deputy off the list and starts an instance on the same database.
+    const second = await startTestApp({ ADMIN_EMAILS: 'boss@test.dev', ...shared }, { dbUrl: first.dbUrl });
+    try {
+      expect(errorCode(await second.gql(LedgerCheckDocument, {}, deputy.token))).toBe('UNAUTHENTICATED'); // its session ended
+      expect(errorCode(await second.gql(RefreshTokenDocument, { refreshToken: deputy.refreshToken }))).toBe('UNAUTHENTICATED');
+      const again = await second.ok(LogInDocument, { email: deputy.email, password: PASSWORD });
+      expect(again.logIn.account.role).toBe('USER');
+      expect(errorCode(await second.gql(LedgerCheckDocument, {}, again.logIn.accessToken))).toBe('FORBIDDEN');
+      expect((await second.gql(LedgerCheckDocument, {}, boss.token)).errors).toBeUndefined(); // still listed, still an admin
+    } finally {
+      await second.stop();
+      await first.stop();
+    }
   });
 });
