@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './shared/logger';
 import { graphqlHttpHandler, HttpDrain, jsonErrorHandler, jsonNotFound, requestIdOf, serviceUnavailablePlugin, subscriptionsOverHttpRefusedPlugin } from './shared/http';
 import { corsHandler, originMatcher, webSocketOriginAllowed } from './shared/cors';
 import { explorerPage, registerSiteRoutes, wantsExplorer } from './site/site';
+import { clientAddressOf } from './shared/client-address';
 import { isDatabaseUnavailable, makeFormatError, serviceUnavailable } from './shared/errors';
 import { apolloArmorOf, parseOptionsOf } from './shared/graphql-limits';
 import { registerDashboard } from './shared/web-app';
@@ -95,7 +96,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const apollo = apolloServer(config, schema, formatError, metrics);
   await apollo.start();
 
-  const ws = startWebSocketServer({ httpServer, schema, services, config, registry: core.sockets, formatError, originAllowed: webSocketOriginAllowed(originAllowed) });
+  const clientAddress = clientAddressOf(config.trustProxy);
+  const ws = startWebSocketServer({ httpServer, schema, services, config, registry: core.sockets, formatError, originAllowed: webSocketOriginAllowed(originAllowed), clientAddress });
   const metricsExposure = metrics
     ? exposeMetrics(metrics, { config, log, sql: new Sql(services.orm), ledger: services.ledger.engine, realtime: services.realtime, sockets: () => ws.wss.clients.size })
     : null;
@@ -110,7 +112,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       }),
       services,
       requestId,
-      ip: req.socket.remoteAddress ?? 'unknown',
+      ip: clientAddress(req),
       loaders: createLoaders(services),
     }),
   });

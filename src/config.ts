@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import proxyaddr from 'proxy-addr';
 import { backoffMs } from './shared/background-worker';
 
 import { LOG_LEVELS, type PriceBookName, type NodeEnv, type LogLevel, type Config, type BillingConfig, type MetricsConfig, type WebhooksConfig } from './config.types';
@@ -157,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nodeVersion: st
     passwordHashCost: r.int('PASSWORD_HASH_COST', nodeEnv === 'test' ? 12 : 15, 10, 20),
     introspection: r.bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     corsOrigins: readCorsOrigins(r, nodeEnv),
+    trustProxy: readTrustProxy(r),
     explorer: r.bool('GRAPHQL_EXPLORER', nodeEnv !== 'production'),
     ledgerBatchWindowMs: r.int('LEDGER_BATCH_WINDOW_MS', 0, 0, 100),
     ledgerMaxBatch: r.int('LEDGER_MAX_BATCH', 200, 1, 5000),
@@ -259,6 +261,21 @@ function readMetrics(r: EnvReader): MetricsConfig {
     operationNames,
     maxOperationNames: r.int('METRICS_MAX_OPERATION_NAMES', 100, 1, 10_000),
   };
+}
+
+/** TRUST_PROXY: unset or false, a hop count, or a list proxy-addr understands (checked here, at start). */
+function readTrustProxy(r: EnvReader): false | number | string[] {
+  const raw = r.text('TRUST_PROXY');
+  if (raw === undefined || ['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) return r.int('TRUST_PROXY', 0, 0, 100);
+  const list = r.list('TRUST_PROXY', '', true);
+  try {
+    proxyaddr.compile(list);
+  } catch (err) {
+    r.check(false, `TRUST_PROXY must be a hop count or addresses and CIDR ranges (${(err as Error).message})`);
+    return false;
+  }
+  return list;
 }
 
 function readBilling(r: EnvReader): BillingConfig {

@@ -62,6 +62,13 @@ export interface Config {
    * credentials. @default localhost and 127.0.0.1 on any port, except in production (none)
    */
   corsOrigins: string[];
+  /**
+   * Which proxies in front of the API to believe about the client's address (`X-Forwarded-For`),
+   * for the per-address log-in throttle: false (none, the socket's peer is the client), a number
+   * of hops, or addresses and CIDR ranges (`loopback`, `linklocal`, `uniquelocal` name the usual
+   * ones). @default false
+   */
+  trustProxy: false | number | string[];
   /** GraphiQL at GET /graphql for browsers (GRAPHQL_EXPLORER). @default on except production */
   explorer: boolean;
   /** Group commit: how long a wallet's write queue waits to gather more operations. @default 0 (next tick) */

@@ -6,6 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Config } from './config';
 import type { Services } from './services';
+import type { ClientAddressOf } from './shared/client-address';
 import type { Logger } from './shared/logger';
 import { ErrorCode, isDatabaseUnavailable } from './shared/errors';
 import { parseOptionsOf, socketValidationRules } from './shared/graphql-limits';
@@ -66,6 +67,8 @@ export function startWebSocketServer(opts: {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** The CORS_ORIGINS allowlist applied to the upgrade (shared/cors.ts); refused with 403. */
   originAllowed: (req: http.IncomingMessage) => boolean;
+  /** The client's address (shared/client-address.ts, TRUST_PROXY). */
+  clientAddress: ClientAddressOf;
 }) {
   const { schema, services, config, registry, formatError } = opts;
   const rules = socketValidationRules(config);
@@ -117,7 +120,7 @@ export function startWebSocketServer(opts: {
           principal: ctx.extra.principal ?? null,
           services,
           requestId: randomUUID(),
-          ip: ctx.extra.request.socket.remoteAddress ?? 'unknown',
+          ip: opts.clientAddress(ctx.extra.request),
           loaders: createLoaders(services),
         };
         return { schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue: context };

@@ -319,6 +319,37 @@ describe('API keys', () => {
   });
 });
 
+describe('client addresses behind a proxy', () => {
+  const logIn = (app: TestApp, email: string, password: string, forwardedFor: string) =>
+    fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }', variables: { e: email, p: password } }),
+    }).then(async (res) => ((await res.json()) as { errors?: { extensions: { code: string } }[] }).errors?.[0]?.extensions.code ?? 'ok');
+
+  it('with TRUST_PROXY, the per-address limit counts the address the proxy reports: one client guessing does not lock out the others', async () => {
+    const app = await startTestApp({ LOGIN_MAX_FAILURES: '2', LOGIN_WINDOW_SECONDS: '60', TRUST_PROXY: 'loopback' });
+    try {
+      const other = await app.signUp();
+      for (let i = 0; i < 10; i++) expect(await logIn(app, `guess${i}@test.dev`, 'Wrong-passw0rd', '203.0.113.9')).toBe('INVALID_CREDENTIALS');
+      expect(await logIn(app, 'guess-more@test.dev', 'Wrong-passw0rd', '203.0.113.9')).toBe('RATE_LIMITED');
+      expect(await logIn(app, other.email, PASSWORD, '198.51.100.7')).toBe('ok'); // another client behind the same proxy
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('without it, X-Forwarded-For is not believed: a client cannot slip the limit by sending a new address each time', async () => {
+    const app = await startTestApp({ LOGIN_MAX_FAILURES: '2', LOGIN_WINDOW_SECONDS: '60' });
+    try {
+      for (let i = 0; i < 10; i++) expect(await logIn(app, `guess${i}@test.dev`, 'Wrong-passw0rd', `203.0.113.${i}`)).toBe('INVALID_CREDENTIALS');
+      expect(await logIn(app, 'guess-more@test.dev', 'Wrong-passw0rd', '203.0.113.200')).toBe('RATE_LIMITED');
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('admins', () => {
   it('are exactly ADMIN_EMAILS: an admin taken off the list is demoted when a serving instance starts, and its sessions end at once', async () => {
     const shared = sharedJwtEnv(); // both instances accept each other's tokens

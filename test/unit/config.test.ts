@@ -30,6 +30,14 @@ describe('loadConfig', () => {
     expect(config.corsOrigins).toEqual(['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*']);
   });
 
+  it('reads TRUST_PROXY as off, a hop count or addresses and ranges, and refuses anything else', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(() => loadConfig({ TRUST_PROXY: 'the load balancer' })).toThrow(/TRUST_PROXY must be a hop count or addresses and CIDR ranges/);
+  });
+
   it('production closes what development opens', () => {
     const config = loadConfig({ NODE_ENV: 'production', ...keys });
     expect(config).toMatchObject({ introspection: false, explorer: false, corsOrigins: [], webhooks: { requireHttps: true, blockPrivateTargets: true } });
