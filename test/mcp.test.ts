@@ -144,6 +144,12 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     const refused = await call(Buffer.concat([Buffer.from(head), Buffer.from([0x6b, 0xff, 0xfe]), Buffer.from(tail)]));
     expect(refused.status).toBe(415);
     expect(await refused.json()).toMatchObject({ jsonrpc: '2.0', error: { message: 'The request body is not valid UTF-8' } });
+    // Another declared charset, or a content encoding it does not take: a JSON-RPC refusal too, not GraphQL's error shape.
+    for (const headers of [{ 'content-type': 'application/json; charset=latin1' }, { 'content-type': 'application/json', 'content-encoding': 'x-unknown' }]) {
+      const other = await fetch(mcpUrl(), { method: 'POST', headers: { authorization: `Bearer ${key}`, accept: 'application/json, text/event-stream', ...headers }, body: json('fine') });
+      expect(other.status).toBe(415);
+      expect(await other.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+    }
     expect(await balanceOf(u)).toBe('10');
   });
 

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Services } from '../../services';
+import { RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../../shared/errors';
 import type { Principal } from '../auth/auth.service';
 import { API_KEY_PREFIX } from '../auth/tokens';
 import { createMcpServer } from './mcp.server';
@@ -64,12 +65,15 @@ export function registerMcpRoutes(app: Express, services: Services): void {
     }
   });
 
-  // Body parser refusals on /mcp as JSON-RPC errors: not JSON (-32700, 400), too large (413), not UTF-8 (415).
+  // Refusals on /mcp as JSON-RPC errors, never the GraphQL error shape: not JSON (-32700, 400), too
+  // large (413), not UTF-8 or another charset or encoding (415), the database unreachable (503).
   app.use('/mcp', (err: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     if (err.type === 'entity.too.large') rpcError(res, 413, -32600, `The request body is larger than ${MAX_BODY}`);
     else if (err.type === NOT_UTF8) rpcError(res, 415, -32600, 'The request body is not valid UTF-8');
+    else if (err.type === 'charset.unsupported' || err.type === 'encoding.unsupported') rpcError(res, 415, -32600, 'Send the body as UTF-8 JSON, without a content encoding');
     else if (err.status === 400) rpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON');
+    else if (isDatabaseUnavailable(err)) rpcError(res, 503, -32000, 'SERVICE_UNAVAILABLE: the database is unreachable; try again later', { 'retry-after': String(RETRY_AFTER_SECONDS) });
     else next(err);
   });
 }
