@@ -50,7 +50,8 @@ const serverAnswers = () => fetch(import.meta.env.BASE_URL, { method: 'HEAD', ca
 /**
  * Try again on a page whose code failed: import it anew. If it still fails while the server
  * answers, the chunk is gone (a redeploy renamed it, and only the new index.html knows the new
- * name): reload the app. Offline, a reload would only trade the page for the browser's own error.
+ * name), or the browser keeps the failed import (Chromium 150 does, after an offline failure):
+ * reload the app. Offline, a reload would only trade the page for the browser's own error.
  */
 async function retryPage(name: PageName | null): Promise<void> {
   if (!name) return;
