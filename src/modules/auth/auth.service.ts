@@ -1,42 +1,27 @@
-import { randomUUID } from "node:crypto";
-import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
-import { UniqueConstraintViolationException } from "@mikro-orm/core";
-import { RateLimiterPostgres } from "rate-limiter-flexible";
-import type { Config } from "../../config";
-import { Sql } from "../../db/sql";
-import type { SupportedTimeZones } from "../../db/time-zones";
-import {
-  DomainError,
-  ErrorCode,
-  badInput,
-  notFound,
-} from "../../shared/errors";
-import { isUuid } from "../../shared/ids";
-import { Account, Role } from "../accounts/account.entity";
-import type { LedgerService } from "../ledger/ledger.service";
-import type { PricingService } from "../pricing/pricing.service";
-import { ApiKey, ApiKeyScope } from "./api-key.entity";
-import { assertStrongPassword, hashPassword, verifyPassword } from "./password";
-import { RefreshToken } from "./refresh-token.entity";
-import {
-  API_KEY_PREFIX,
-  REFRESH_PREFIX,
-  TokenService,
-  randomSecret,
-  sha256,
-} from "./tokens";
-import {
-  CredentialCache,
-  REVOCATION_CHANNEL,
-  type Revocation,
-} from "./credential-cache";
-import type { Logger } from "../../shared/logger";
+import { randomUUID } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import type { Config } from '../../config';
+import { Sql } from '../../db/sql';
+import type { SupportedTimeZones } from '../../db/time-zones';
+import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
+import { isUuid } from '../../shared/ids';
+import { Account, Role } from '../accounts/account.entity';
+import type { LedgerService } from '../ledger/ledger.service';
+import type { PricingService } from '../pricing/pricing.service';
+import { ApiKey, ApiKeyScope } from './api-key.entity';
+import { assertStrongPassword, hashPassword, verifyPassword } from './password';
+import { RefreshToken } from './refresh-token.entity';
+import { API_KEY_PREFIX, REFRESH_PREFIX, TokenService, randomSecret, sha256 } from './tokens';
+import { CredentialCache, REVOCATION_CHANNEL, type Revocation } from './credential-cache';
+import type { Logger } from '../../shared/logger';
 
 /** Who is calling. API-key principals are limited to their scopes; sessions can do everything their role allows. */
 export interface Principal {
   accountId: string;
   role: Role;
-  via: "session" | "apiKey";
+  via: 'session' | 'apiKey';
   scopes: ApiKeyScope[];
   /** Seconds since epoch when the credential stops being valid (access tokens only). */
   expiresAt: number | null;
@@ -92,37 +77,14 @@ export class AuthService {
     private readonly timeZones: SupportedTimeZones,
     private readonly log: Logger,
   ) {
-    const store = {
-      storeClient: orm.em.getConnection().getKnex(),
-      storeType: "knex",
-      tableName: "login_throttle",
-      tableCreated: true,
-      clearExpiredByTimeout: false,
-    };
-    const opts = {
-      ...store,
-      points: config.login.maxFailures,
-      duration: config.login.windowSeconds,
-    };
-    this.failuresByEmail = new RateLimiterPostgres({
-      ...opts,
-      keyPrefix: "email",
-    });
-    this.failuresByIp = new RateLimiterPostgres({
-      ...opts,
-      points: opts.points * 5,
-      keyPrefix: "ip",
-    });
+    const store = { storeClient: orm.em.getConnection().getKnex(), storeType: 'knex', tableName: 'login_throttle', tableCreated: true, clearExpiredByTimeout: false };
+    const opts = { ...store, points: config.login.maxFailures, duration: config.login.windowSeconds };
+    this.failuresByEmail = new RateLimiterPostgres({ ...opts, keyPrefix: 'email' });
+    this.failuresByIp = new RateLimiterPostgres({ ...opts, points: opts.points * 5, keyPrefix: 'ip' });
     this.credentials = new CredentialCache<Principal>(log);
     this.sql = new Sql(orm);
-    this.dummyHash = hashPassword(
-      "not-a-real-password-1A",
-      config.passwordHashCost,
-    );
-    this.throttleCleanup = setInterval(
-      () => void this.deleteExpiredThrottleRows(),
-      THROTTLE_CLEANUP_EVERY_MS,
-    );
+    this.dummyHash = hashPassword('not-a-real-password-1A', config.passwordHashCost);
+    this.throttleCleanup = setInterval(() => void this.deleteExpiredThrottleRows(), THROTTLE_CLEANUP_EVERY_MS);
     this.throttleCleanup.unref();
   }
 
@@ -134,12 +96,8 @@ export class AuthService {
   /** Deletes rows of both limiters (per email, per address) that expired over an hour ago; not critical, so a failure is only logged. Every 5 minutes, and from tests. */
   async deleteExpiredThrottleRows(): Promise<void> {
     await this.sql
-      .query("delete from login_throttle where expire < ?", [
-        Date.now() - THROTTLE_KEEP_EXPIRED_MS,
-      ])
-      .catch((err: unknown) =>
-        this.log.warn({ err }, "could not delete expired login throttle rows"),
-      );
+      .query('delete from login_throttle where expire < ?', [Date.now() - THROTTLE_KEEP_EXPIRED_MS])
+      .catch((err: unknown) => this.log.warn({ err }, 'could not delete expired login throttle rows'));
   }
 
   private em(): EntityManager {
@@ -147,38 +105,23 @@ export class AuthService {
   }
 
   private normaliseEmail(email: string): string {
-    const e = (email ?? "").trim().toLowerCase();
-    if (!EMAIL_RE.test(e) || e.length > 254)
-      throw badInput("email is not a valid email address");
-    if (INVISIBLE_IN_EMAIL.test(e))
-      throw badInput(
-        "email must not contain control, bidirectional or invisible characters",
-      );
+    const e = (email ?? '').trim().toLowerCase();
+    if (!EMAIL_RE.test(e) || e.length > 254) throw badInput('email is not a valid email address');
+    if (INVISIBLE_IN_EMAIL.test(e)) throw badInput('email must not contain control, bidirectional or invisible characters');
     return e;
   }
 
   /** Creates the account, its one wallet and the sign-up bonus in one database transaction. */
-  async signUp(input: {
-    email: string;
-    password: string;
-    timezone?: string | null;
-  }): Promise<AuthResult> {
+  async signUp(input: { email: string; password: string; timezone?: string | null }): Promise<AuthResult> {
     const email = this.normaliseEmail(input.email);
     assertStrongPassword(input.password);
-    const timezone = await this.timeZones.assert(input.timezone ?? "UTC");
-    const passwordHash = await hashPassword(
-      input.password,
-      this.config.passwordHashCost,
-    );
+    const timezone = await this.timeZones.assert(input.timezone ?? 'UTC');
+    const passwordHash = await hashPassword(input.password, this.config.passwordHashCost);
     const em = this.em();
     try {
       const account = await em.transactional(async (tem) => {
         const exists = await tem.findOne(Account, { email });
-        if (exists)
-          throw new DomainError(
-            ErrorCode.EMAIL_TAKEN,
-            "An account with this email already exists",
-          );
+        if (exists) throw new DomainError(ErrorCode.EMAIL_TAKEN, 'An account with this email already exists');
         const acc = tem.create(Account, {
           email,
           passwordHash,
@@ -186,112 +129,56 @@ export class AuthService {
           role: this.config.adminEmails.has(email) ? Role.ADMIN : Role.USER,
         });
         await tem.flush(); // the account row must exist before its wallet references it
-        this.ledger.openWallet(
-          tem as EntityManager,
-          acc.id,
-          this.pricing.signupBonus,
-        );
+        this.ledger.openWallet(tem as EntityManager, acc.id, this.pricing.signupBonus);
         return acc;
       });
       return this.issue(account);
     } catch (err) {
-      if (err instanceof UniqueConstraintViolationException)
-        throw new DomainError(
-          ErrorCode.EMAIL_TAKEN,
-          "An account with this email already exists",
-        );
+      if (err instanceof UniqueConstraintViolationException) throw new DomainError(ErrorCode.EMAIL_TAKEN, 'An account with this email already exists');
       throw err;
     }
   }
 
-  async logIn(
-    emailRaw: string,
-    password: string,
-    ip: string,
-  ): Promise<AuthResult> {
-    const email = (emailRaw ?? "").trim().toLowerCase();
+  async logIn(emailRaw: string, password: string, ip: string): Promise<AuthResult> {
+    const email = (emailRaw ?? '').trim().toLowerCase();
     await this.assertNotThrottled(email, ip);
     const account = await this.em().findOne(Account, { email });
-    const ok = account
-      ? await verifyPassword(password, account.passwordHash)
-      : (await verifyPassword(password, await this.dummyHash), false);
+    const ok = account ? await verifyPassword(password, account.passwordHash) : (await verifyPassword(password, await this.dummyHash), false);
     if (!account || !ok) {
-      await Promise.all([
-        this.failuresByEmail.penalty(email),
-        this.failuresByIp.penalty(ip),
-      ]);
-      throw new DomainError(
-        ErrorCode.INVALID_CREDENTIALS,
-        "Email or password is incorrect",
-      );
+      await Promise.all([this.failuresByEmail.penalty(email), this.failuresByIp.penalty(ip)]);
+      throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is incorrect');
     }
     await this.failuresByEmail.delete(email);
     return this.issue(account);
   }
 
-  private async assertNotThrottled(
-    email: string,
-    ip: string | null,
-  ): Promise<void> {
-    const [byEmail, byIp] = await Promise.all([
-      this.failuresByEmail.get(email),
-      ip === null ? null : this.failuresByIp.get(ip),
-    ]);
-    const blocked = [
-      byEmail && byEmail.consumedPoints >= this.config.login.maxFailures
-        ? byEmail
-        : null,
-      byIp && byIp.consumedPoints >= this.config.login.maxFailures * 5
-        ? byIp
-        : null,
-    ].filter(Boolean);
+  private async assertNotThrottled(email: string, ip: string | null): Promise<void> {
+    const [byEmail, byIp] = await Promise.all([this.failuresByEmail.get(email), ip === null ? null : this.failuresByIp.get(ip)]);
+    const blocked = [byEmail && byEmail.consumedPoints >= this.config.login.maxFailures ? byEmail : null, byIp && byIp.consumedPoints >= this.config.login.maxFailures * 5 ? byIp : null].filter(Boolean);
     if (blocked.length > 0) {
-      const retryAfter = Math.ceil(
-        Math.max(...blocked.map((b) => b!.msBeforeNext)) / 1000,
-      );
-      throw new DomainError(
-        ErrorCode.RATE_LIMITED,
-        `Too many failed password attempts; try again in ${retryAfter} seconds`,
-        { retryAfterSeconds: retryAfter },
-      );
+      const retryAfter = Math.ceil(Math.max(...blocked.map((b) => b!.msBeforeNext)) / 1000);
+      throw new DomainError(ErrorCode.RATE_LIMITED, `Too many failed password attempts; try again in ${retryAfter} seconds`, { retryAfterSeconds: retryAfter });
     }
   }
 
-  private async issue(
-    account: Account,
-    familyId: string = randomUUID(),
-    em: EntityManager = this.em(),
-  ): Promise<AuthResult> {
+  private async issue(account: Account, familyId: string = randomUUID(), em: EntityManager = this.em()): Promise<AuthResult> {
     // ADMIN_EMAILS is the only source of the admin role: an account takes the role the list gives
     // it at its next log-in or refresh, both ways (and reconcileAdmins demotes at start).
-    const role = this.config.adminEmails.has(account.email)
-      ? Role.ADMIN
-      : Role.USER;
+    const role = this.config.adminEmails.has(account.email) ? Role.ADMIN : Role.USER;
     if (account.role !== role) {
       await em.nativeUpdate(Account, { id: account.id }, { role });
       account.role = role;
     }
-    const access = await this.tokens.signAccess(
-      account.id,
-      account.role,
-      familyId,
-    );
+    const access = await this.tokens.signAccess(account.id, account.role, familyId);
     const refreshToken = randomSecret(REFRESH_PREFIX);
     em.create(RefreshToken, {
       accountId: account.id,
       familyId,
       tokenHash: sha256(refreshToken),
-      expiresAt: new Date(
-        Date.now() + this.config.jwt.refreshTtlSeconds * 1000,
-      ),
+      expiresAt: new Date(Date.now() + this.config.jwt.refreshTtlSeconds * 1000),
     });
     await em.flush();
-    return {
-      accessToken: access.token,
-      refreshToken,
-      expiresAt: access.expiresAt,
-      account,
-    };
+    return { accessToken: access.token, refreshToken, expiresAt: access.expiresAt, account };
   }
 
   /**
@@ -301,66 +188,41 @@ export class AuthService {
    */
   async refresh(token: string): Promise<AuthResult> {
     const em = this.em();
-    const invalid = () =>
-      new DomainError(
-        ErrorCode.UNAUTHENTICATED,
-        "Refresh token is invalid or expired",
-      );
-    if (typeof token !== "string" || !token.startsWith(REFRESH_PREFIX))
-      throw invalid();
+    const invalid = () => new DomainError(ErrorCode.UNAUTHENTICATED, 'Refresh token is invalid or expired');
+    if (typeof token !== 'string' || !token.startsWith(REFRESH_PREFIX)) throw invalid();
     let stolen: Revocation | null = null;
-    const outcome = await em.transactional(
-      async (tem): Promise<AuthResult | "invalid"> => {
-        const rt = await tem.findOne(
-          RefreshToken,
-          { tokenHash: sha256(token) },
-          { lockMode: 4 /* PESSIMISTIC_WRITE */ },
-        );
-        if (!rt) return "invalid";
-        if (rt.rotatedAt || rt.revokedAt) {
-          // Committed before answering: the family stays revoked even though the call fails.
-          if (rt.rotatedAt)
-            stolen = await this.revokeSessions(tem as EntityManager, {
-              kind: "session",
-              id: rt.familyId,
-            });
-          return "invalid";
-        }
-        if (rt.expiresAt.getTime() <= Date.now()) return "invalid";
-        const account = await tem.findOne(Account, { id: rt.accountId });
-        if (!account) return "invalid";
-        rt.rotatedAt = new Date();
-        return this.issue(account, rt.familyId, tem as EntityManager);
-      },
-    );
+    const outcome = await em.transactional(async (tem): Promise<AuthResult | 'invalid'> => {
+      const rt = await tem.findOne(RefreshToken, { tokenHash: sha256(token) }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
+      if (!rt) return 'invalid';
+      if (rt.rotatedAt || rt.revokedAt) {
+        // Committed before answering: the family stays revoked even though the call fails.
+        if (rt.rotatedAt) stolen = await this.revokeSessions(tem as EntityManager, { kind: 'session', id: rt.familyId });
+        return 'invalid';
+      }
+      if (rt.expiresAt.getTime() <= Date.now()) return 'invalid';
+      const account = await tem.findOne(Account, { id: rt.accountId });
+      if (!account) return 'invalid';
+      rt.rotatedAt = new Date();
+      return this.issue(account, rt.familyId, tem as EntityManager);
+    });
     if (stolen) this.credentials.revoked(stolen);
-    if (outcome === "invalid") throw invalid();
+    if (outcome === 'invalid') throw invalid();
     return outcome;
   }
 
   async logOut(token: string): Promise<boolean> {
-    if (typeof token !== "string") return false;
+    if (typeof token !== 'string') return false;
     const em = this.em();
     const rt = await em.findOne(RefreshToken, { tokenHash: sha256(token) });
     if (!rt) return false;
     // Logging out ends the whole session (every rotation of this token, and its access tokens and sockets).
-    const ended = await em.transactional((tem) =>
-      this.revokeSessions(tem as EntityManager, {
-        kind: "session",
-        id: rt.familyId,
-      }),
-    );
+    const ended = await em.transactional((tem) => this.revokeSessions(tem as EntityManager, { kind: 'session', id: rt.familyId }));
     this.credentials.revoked(ended);
     return true;
   }
 
   /** A new password ends every other session (their refresh tokens, access tokens and sockets); `sessionId` is the caller's, which stays. */
-  async changePassword(
-    accountId: string,
-    sessionId: string | null,
-    current: string,
-    next: string,
-  ): Promise<boolean> {
+  async changePassword(accountId: string, sessionId: string | null, current: string, next: string): Promise<boolean> {
     const em = this.em();
     const account = await em.findOneOrFail(Account, { id: accountId });
     // Guesses at the current password count with failed log-ins of the account's email: a stolen
@@ -368,24 +230,16 @@ export class AuthService {
     await this.assertNotThrottled(account.email, null);
     if (!(await verifyPassword(current, account.passwordHash))) {
       await this.failuresByEmail.penalty(account.email);
-      throw new DomainError(
-        ErrorCode.INVALID_CREDENTIALS,
-        "Current password is incorrect",
-      );
+      throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Current password is incorrect');
     }
     await this.failuresByEmail.delete(account.email);
     assertStrongPassword(next);
     // "Changed" while it stays the same would log out every other session for nothing.
-    if (next === current)
-      throw badInput("the new password must differ from the current one");
+    if (next === current) throw badInput('the new password must differ from the current one');
     const passwordHash = await hashPassword(next, this.config.passwordHashCost);
     const ended = await em.transactional(async (tem) => {
       await tem.nativeUpdate(Account, { id: accountId }, { passwordHash });
-      return this.revokeSessions(tem as EntityManager, {
-        kind: "account",
-        id: accountId,
-        keep: sessionId,
-      });
+      return this.revokeSessions(tem as EntityManager, { kind: 'account', id: accountId, keep: sessionId });
     });
     this.credentials.revoked(ended);
     return true;
@@ -397,28 +251,14 @@ export class AuthService {
    * then, not at the account's next refresh. Every instance must share ADMIN_EMAILS.
    */
   async reconcileAdmins(): Promise<number> {
-    const listed = [...this.config.adminEmails];
+    const listed = JSON.stringify([...this.config.adminEmails]);
     const ended: Revocation[] = [];
     await this.em().transactional(async (tem) => {
-      const demoted = await tem.execute<{ id: string }[]>(
-        `update account set role = ? where role = ? and email not in (select jsonb_array_elements_text(?::jsonb)) returning id`,
-        [Role.USER, Role.ADMIN, JSON.stringify(listed)],
-      );
-      for (const { id } of demoted)
-        ended.push(
-          await this.revokeSessions(tem as EntityManager, {
-            kind: "account",
-            id,
-            keep: null,
-          }),
-        );
+      const demoted = await tem.execute<{ id: string }[]>(`update account set role = ? where role = ? and email not in (select jsonb_array_elements_text(?::jsonb)) returning id`, [Role.USER, Role.ADMIN, listed]);
+      for (const { id } of demoted) ended.push(await this.revokeSessions(tem as EntityManager, { kind: 'account', id, keep: null }));
     });
     ended.forEach((revocation) => this.credentials.revoked(revocation));
-    if (ended.length > 0)
-      this.log.warn(
-        { accounts: ended.length },
-        "admins no longer in ADMIN_EMAILS were demoted and their sessions ended",
-      );
+    if (ended.length > 0) this.log.warn({ accounts: ended.length }, 'admins no longer in ADMIN_EMAILS were demoted and their sessions ended');
     return ended.length;
   }
 
@@ -427,39 +267,18 @@ export class AuthService {
    * instance in the same transaction: at commit the sessions' access tokens stop working and
    * their sockets close everywhere (credential-cache.ts). The caller applies it locally after commit.
    */
-  private async revokeSessions(
-    tem: EntityManager,
-    r: Extract<Revocation, { kind: "session" | "account" }>,
-  ): Promise<Revocation> {
+  private async revokeSessions(tem: EntityManager, r: Extract<Revocation, { kind: 'session' | 'account' }>): Promise<Revocation> {
     // First lock the sessions' refresh tokens: this waits for a refresh in flight (it holds the
     // row of the token it rotates), so the update below, a statement with a newer snapshot, also
     // revokes the successor that refresh inserted. Without it the successor stayed live and the
     // session survived its log-out or the password change (docs/decisions.md, credentials). In id
     // order, so two revocations of one account take the locks in the same order.
-    if (r.kind === "session") {
-      await tem.execute(
-        "select 1 from refresh_token where family_id = ? order by id for update",
-        [r.id],
-      );
-      await tem.nativeUpdate(
-        RefreshToken,
-        { familyId: r.id, revokedAt: null },
-        { revokedAt: new Date() },
-      );
+    if (r.kind === 'session') {
+      await tem.execute('select 1 from refresh_token where family_id = ? order by id for update', [r.id]);
+      await tem.nativeUpdate(RefreshToken, { familyId: r.id, revokedAt: null }, { revokedAt: new Date() });
     } else {
-      await tem.execute(
-        "select 1 from refresh_token where account_id = ? order by id for update",
-        [r.id],
-      );
-      await tem.nativeUpdate(
-        RefreshToken,
-        {
-          accountId: r.id,
-          revokedAt: null,
-          ...(r.keep ? { familyId: { $ne: r.keep } } : {}),
-        },
-        { revokedAt: new Date() },
-      );
+      await tem.execute('select 1 from refresh_token where account_id = ? order by id for update', [r.id]);
+      await tem.nativeUpdate(RefreshToken, { accountId: r.id, revokedAt: null, ...(r.keep ? { familyId: { $ne: r.keep } } : {}) }, { revokedAt: new Date() });
     }
     await notifyRevocation(tem, r);
     return r;
@@ -467,16 +286,10 @@ export class AuthService {
 
   // ---------------------------------------------------------------- API keys
 
-  async createApiKey(
-    accountId: string,
-    name: string,
-    scopes: ApiKeyScope[],
-  ): Promise<{ key: ApiKey; secret: string }> {
-    const trimmed = (name ?? "").trim();
-    if (trimmed.length === 0 || trimmed.length > 100)
-      throw badInput("name must be 1 to 100 characters");
-    if (!scopes || scopes.length === 0)
-      throw badInput("at least one scope is required");
+  async createApiKey(accountId: string, name: string, scopes: ApiKeyScope[]): Promise<{ key: ApiKey; secret: string }> {
+    const trimmed = (name ?? '').trim();
+    if (trimmed.length === 0 || trimmed.length > 100) throw badInput('name must be 1 to 100 characters');
+    if (!scopes || scopes.length === 0) throw badInput('at least one scope is required');
     const secret = randomSecret(API_KEY_PREFIX);
     const em = this.em();
     const key = em.create(ApiKey, {
@@ -491,18 +304,14 @@ export class AuthService {
   }
 
   async revokeApiKey(accountId: string, id: string): Promise<boolean> {
-    if (!isUuid(id)) throw notFound("API key");
+    if (!isUuid(id)) throw notFound('API key');
     const em = this.em();
     const key = await em.findOne(ApiKey, { id, accountId });
-    if (!key) throw notFound("API key");
-    const revocation: Revocation = { kind: "apiKey", id: key.id };
+    if (!key) throw notFound('API key');
+    const revocation: Revocation = { kind: 'apiKey', id: key.id };
     // NOTIFY in the revoking transaction: at commit every instance refuses the key and closes its sockets.
     await em.transactional(async (tem) => {
-      await tem.nativeUpdate(
-        ApiKey,
-        { id: key.id, revokedAt: null },
-        { revokedAt: new Date() },
-      );
+      await tem.nativeUpdate(ApiKey, { id: key.id, revokedAt: null }, { revokedAt: new Date() });
       await notifyRevocation(tem as EntityManager, revocation);
     });
     this.credentials.revoked(revocation);
@@ -510,19 +319,13 @@ export class AuthService {
   }
 
   async apiKeys(accountId: string): Promise<ApiKey[]> {
-    return this.em().find(
-      ApiKey,
-      { accountId },
-      { orderBy: { createdAt: "desc" } },
-    );
+    return this.em().find(ApiKey, { accountId }, { orderBy: { createdAt: 'desc' } });
   }
 
   // ---------------------------------------------------------------- authentication
 
   /** Resolves a bearer credential (JWT or API key) to a principal, or null when it is not valid or has ended. */
-  async authenticate(
-    authorization: string | undefined | null,
-  ): Promise<Principal | null> {
+  async authenticate(authorization: string | undefined | null): Promise<Principal | null> {
     if (!authorization) return null;
     const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!m) return null;
@@ -530,19 +333,10 @@ export class AuthService {
     if (token.startsWith(API_KEY_PREFIX)) return this.authenticateApiKey(token);
     const principal = await this.verifiedAccessToken(token);
     if (!principal) return null;
-    const active = await this.credentials.sessionActive(
-      principal.sessionId!,
-      principal.accountId,
-      async () => {
-        const rows = await this.em()
-          .getConnection()
-          .execute<{ active: boolean }[]>(
-            "select exists(select 1 from refresh_token where family_id = ? and revoked_at is null) as active",
-            [principal.sessionId],
-          );
-        return rows[0]?.active === true;
-      },
-    );
+    const active = await this.credentials.sessionActive(principal.sessionId!, principal.accountId, async () => {
+      const rows = await this.em().getConnection().execute<{ active: boolean }[]>('select exists(select 1 from refresh_token where family_id = ? and revoked_at is null) as active', [principal.sessionId]);
+      return rows[0]?.active === true;
+    });
     return active ? principal : null;
   }
 
@@ -550,28 +344,16 @@ export class AuthService {
    * Which of these sessions and API keys have ended, read from the database (never the cache):
    * open sockets are checked again with it when a revocation may have been missed (socket-registry.ts).
    */
-  async endedCredentials(
-    sessionIds: readonly string[],
-    apiKeyIds: readonly string[],
-  ): Promise<{ sessions: Set<string>; apiKeys: Set<string> }> {
+  async endedCredentials(sessionIds: readonly string[], apiKeyIds: readonly string[]): Promise<{ sessions: Set<string>; apiKeys: Set<string> }> {
     const [sessions, apiKeys] = await Promise.all([
       sessionIds.length === 0
         ? []
-        : this.sql.query<{ id: string }>(
-            "select s.id from unnest(?::uuid[]) s(id) where not exists (select 1 from refresh_token t where t.family_id = s.id and t.revoked_at is null)",
-            [sessionIds],
-          ),
+        : this.sql.query<{ id: string }>('select s.id from unnest(?::uuid[]) s(id) where not exists (select 1 from refresh_token t where t.family_id = s.id and t.revoked_at is null)', [sessionIds]),
       apiKeyIds.length === 0
         ? []
-        : this.sql.query<{ id: string }>(
-            "select k.id from unnest(?::uuid[]) k(id) where not exists (select 1 from api_key a where a.id = k.id and a.revoked_at is null)",
-            [apiKeyIds],
-          ),
+        : this.sql.query<{ id: string }>('select k.id from unnest(?::uuid[]) k(id) where not exists (select 1 from api_key a where a.id = k.id and a.revoked_at is null)', [apiKeyIds]),
     ]);
-    return {
-      sessions: new Set(sessions.map((row) => row.id)),
-      apiKeys: new Set(apiKeys.map((row) => row.id)),
-    };
+    return { sessions: new Set(sessions.map((row) => row.id)), apiKeys: new Set(apiKeys.map((row) => row.id)) };
   }
 
   /**
@@ -584,15 +366,7 @@ export class AuthService {
     if (hit && hit.expiresAt! * 1000 > Date.now()) return hit;
     const claims = await this.tokens.verifyAccess(token);
     if (!claims || !isUuid(claims.sid)) return null;
-    const principal: Principal = {
-      accountId: claims.sub,
-      role: claims.role,
-      via: "session",
-      scopes: Object.values(ApiKeyScope),
-      expiresAt: claims.exp,
-      sessionId: claims.sid,
-      apiKeyId: null,
-    };
+    const principal: Principal = { accountId: claims.sub, role: claims.role, via: 'session', scopes: Object.values(ApiKeyScope), expiresAt: claims.exp, sessionId: claims.sid, apiKeyId: null };
     if (this.jwtCache.size >= 10_000) this.jwtCache.clear();
     this.jwtCache.set(token, principal);
     return principal;
@@ -602,42 +376,19 @@ export class AuthService {
   private authenticateApiKey(secret: string): Promise<Principal | null> {
     return this.credentials.apiKey(sha256(secret), async () => {
       const em = this.em();
-      const key = await em.findOne(ApiKey, {
-        secretHash: sha256(secret),
-        revokedAt: null,
-      });
+      const key = await em.findOne(ApiKey, { secretHash: sha256(secret), revokedAt: null });
       if (!key) return { principal: null, keyId: null };
       const account = await em.findOne(Account, { id: key.accountId });
       if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) {
-        await em.nativeUpdate(
-          ApiKey,
-          { id: key.id },
-          { lastUsedAt: new Date() },
-        );
+        await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date() });
       }
-      const principal: Principal | null = account
-        ? {
-            accountId: account.id,
-            role: account.role,
-            via: "apiKey",
-            scopes: key.scopes,
-            expiresAt: null,
-            sessionId: null,
-            apiKeyId: key.id,
-          }
-        : null;
+      const principal: Principal | null = account ? { accountId: account.id, role: account.role, via: 'apiKey', scopes: key.scopes, expiresAt: null, sessionId: null, apiKeyId: key.id } : null;
       return { principal, keyId: key.id };
     });
   }
 }
 
 /** NOTIFY inside the revoking transaction: delivered to every instance at commit, never before. */
-async function notifyRevocation(
-  tem: EntityManager,
-  r: Revocation,
-): Promise<void> {
-  await tem.execute("select pg_notify(?, ?)", [
-    REVOCATION_CHANNEL,
-    JSON.stringify(r),
-  ]);
+async function notifyRevocation(tem: EntityManager, r: Revocation): Promise<void> {
+  await tem.execute('select pg_notify(?, ?)', [REVOCATION_CHANNEL, JSON.stringify(r)]);
 }
