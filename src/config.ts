@@ -154,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nodeVersion: st
     login: {
       maxFailures: r.int('LOGIN_MAX_FAILURES', 10, 1, 1000),
       windowSeconds: r.int('LOGIN_WINDOW_SECONDS', 900, 1, 86400),
+      maxSignUpsPerHour: r.int('SIGNUP_MAX_PER_HOUR', nodeEnv === 'test' ? 0 : 20, 0, 1_000_000),
     },
     passwordHashCost: r.int('PASSWORD_HASH_COST', nodeEnv === 'test' ? 12 : 15, 10, 20),
     introspection: r.bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),

@@ -51,6 +51,11 @@ export interface Config {
     maxFailures: number;
     /** @default 900 // 15 minutes */
     windowSeconds: number;
+    /**
+     * Accounts one client address may create per hour (each gets the sign-up bonus); 0 = no limit.
+     * @default 20 (0 in tests)
+     */
+    maxSignUpsPerHour: number;
   };
   /** scrypt cost as log2(N); 15 = 32 MiB per hash. @default 15 (12 in tests) */
   passwordHashCost: number;

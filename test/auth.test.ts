@@ -350,6 +350,31 @@ describe('client addresses behind a proxy', () => {
   });
 });
 
+describe('sign-up limit', () => {
+  it('one client address creates at most SIGNUP_MAX_PER_HOUR accounts an hour (each brings a bonus); refused sign-ups do not count', async () => {
+    const app = await startTestApp({ SIGNUP_MAX_PER_HOUR: '2', TRUST_PROXY: 'loopback' });
+    const signUp = (email: string, password: string, forwardedFor: string) =>
+      fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({ query: 'mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }', variables: { i: { email, password, timezone: 'UTC' } } }),
+      }).then(async (res) => ((await res.json()) as { errors?: { extensions: { code: string; retryAfterSeconds?: number } }[] }).errors?.[0]?.extensions ?? { code: 'ok' });
+    try {
+      expect((await signUp('weak@test.dev', 'short', '203.0.113.5')).code).toBe('WEAK_PASSWORD'); // not counted
+      expect((await signUp('one@test.dev', PASSWORD, '203.0.113.5')).code).toBe('ok');
+      expect((await signUp('two@test.dev', PASSWORD, '203.0.113.5')).code).toBe('ok');
+      const third = await signUp('three@test.dev', PASSWORD, '203.0.113.5');
+      expect(third.code).toBe('RATE_LIMITED');
+      expect(third.retryAfterSeconds).toBeGreaterThan(0);
+      expect((await signUp('elsewhere@test.dev', PASSWORD, '198.51.100.20')).code).toBe('ok'); // another client
+      const created = await withSql(app.dbUrl, (c) => c.query(`select email from account where email like '%@test.dev' and email not like 'admin%' order by email`));
+      expect(created.rows.map((r) => r.email)).toEqual(['elsewhere@test.dev', 'one@test.dev', 'two@test.dev']);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('admins', () => {
   it('are exactly ADMIN_EMAILS: an admin taken off the list is demoted when a serving instance starts, and its sessions end at once', async () => {
     const shared = sharedJwtEnv(); // both instances accept each other's tokens

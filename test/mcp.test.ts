@@ -145,7 +145,8 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     expect(refused.status).toBe(415);
     expect(await refused.json()).toMatchObject({ jsonrpc: '2.0', error: { message: 'The request body is not valid UTF-8' } });
     // Another declared charset, or a content encoding it does not take: a JSON-RPC refusal too, not GraphQL's error shape.
-    for (const headers of [{ 'content-type': 'application/json; charset=latin1' }, { 'content-type': 'application/json', 'content-encoding': 'x-unknown' }]) {
+    const refusedHeaders: Record<string, string>[] = [{ 'content-type': 'application/json; charset=latin1' }, { 'content-type': 'application/json', 'content-encoding': 'x-unknown' }];
+    for (const headers of refusedHeaders) {
       const other = await fetch(mcpUrl(), { method: 'POST', headers: { authorization: `Bearer ${key}`, accept: 'application/json, text/event-stream', ...headers }, body: json('fine') });
       expect(other.status).toBe(415);
       expect(await other.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });

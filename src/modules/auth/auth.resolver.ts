@@ -22,10 +22,10 @@ export const toApiKeyType = (k: ApiKey): ApiKeyType => ({
 export class AuthResolver {
   @Mutation(() => AuthPayload, {
     description:
-      'Creates the account and its one wallet, grants the sign-up bonus (one transaction) and logs in. EMAIL_TAKEN if the email exists, WEAK_PASSWORD, BAD_USER_INPUT for a bad email or timezone.',
+      'Creates the account and its one wallet, grants the sign-up bonus (one transaction) and logs in. EMAIL_TAKEN if the email exists, WEAK_PASSWORD, BAD_USER_INPUT for a bad email or timezone, RATE_LIMITED (with retryAfterSeconds) once one client address created SIGNUP_MAX_PER_HOUR accounts in an hour.',
   })
   async signUp(@Arg('input', () => SignUpInput, { description: 'The new account.' }) input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    return toPayload(await ctx.services.auth.signUp(input));
+    return toPayload(await ctx.services.auth.signUp(input, ctx.ip));
   }
 
   @Mutation(() => AuthPayload, {

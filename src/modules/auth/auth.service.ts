@@ -56,6 +56,8 @@ export class AuthService {
    */
   private readonly failuresByEmail: RateLimiterPostgres;
   private readonly failuresByIp: RateLimiterPostgres;
+  /** Accounts created per client address and hour: each one brings a sign-up bonus (SIGNUP_MAX_PER_HOUR). */
+  private readonly signUpsByIp: RateLimiterPostgres | null;
   /**
    * Deletes expired login_throttle rows. Ours, not the limiters' (clearExpiredByTimeout): theirs
    * cannot be stopped, so every stopped instance left two timers holding it whole.
@@ -81,6 +83,8 @@ export class AuthService {
     const opts = { ...store, points: config.login.maxFailures, duration: config.login.windowSeconds };
     this.failuresByEmail = new RateLimiterPostgres({ ...opts, keyPrefix: 'email' });
     this.failuresByIp = new RateLimiterPostgres({ ...opts, points: opts.points * 5, keyPrefix: 'ip' });
+    const maxSignUps = config.login.maxSignUpsPerHour;
+    this.signUpsByIp = maxSignUps > 0 ? new RateLimiterPostgres({ ...store, points: maxSignUps, duration: 3600, keyPrefix: 'signup' }) : null;
     this.credentials = new CredentialCache<Principal>(log);
     this.sql = new Sql(orm);
     this.dummyHash = hashPassword('not-a-real-password-1A', config.passwordHashCost);
@@ -111,8 +115,12 @@ export class AuthService {
     return e;
   }
 
-  /** Creates the account, its one wallet and the sign-up bonus in one database transaction. */
-  async signUp(input: { email: string; password: string; timezone?: string | null }): Promise<AuthResult> {
+  /**
+   * Creates the account, its one wallet and the sign-up bonus in one database transaction. At
+   * most SIGNUP_MAX_PER_HOUR accounts per client address an hour: the bonus is not to be farmed.
+   */
+  async signUp(input: { email: string; password: string; timezone?: string | null }, ip: string): Promise<AuthResult> {
+    await this.assertSignUpAllowed(ip);
     const email = this.normaliseEmail(input.email);
     assertStrongPassword(input.password);
     const timezone = await this.timeZones.assert(input.timezone ?? 'UTC');
@@ -132,6 +140,7 @@ export class AuthService {
         this.ledger.openWallet(tem as EntityManager, acc.id, this.pricing.signupBonus);
         return acc;
       });
+      await this.signUpsByIp?.penalty(ip); // counted once created: a refused sign-up grants nothing
       return this.issue(account);
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) throw new DomainError(ErrorCode.EMAIL_TAKEN, 'An account with this email already exists');
@@ -150,6 +159,13 @@ export class AuthService {
     }
     await this.failuresByEmail.delete(email);
     return this.issue(account);
+  }
+
+  private async assertSignUpAllowed(ip: string): Promise<void> {
+    const used = await this.signUpsByIp?.get(ip);
+    if (!used || used.consumedPoints < this.config.login.maxSignUpsPerHour) return;
+    const retryAfter = Math.ceil(used.msBeforeNext / 1000);
+    throw new DomainError(ErrorCode.RATE_LIMITED, `Too many accounts created from this address; try again in ${retryAfter} seconds`, { retryAfterSeconds: retryAfter });
   }
 
   private async assertNotThrottled(email: string, ip: string | null): Promise<void> {
