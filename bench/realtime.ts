@@ -115,6 +115,7 @@ export async function benchRealtime(opts: RealtimeBenchOptions = {}): Promise<st
     LOG_LEVEL: 'warn',
     PRICE_BOOK: 'influgen', // caption: 1 credit
     SIGNUP_BONUS: '1000000',
+    SIGNUP_MAX_PER_HOUR: '0', // the load generator signs up its accounts from one address
     PASSWORD_HASH_COST: '10',
     JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
