@@ -53,6 +53,35 @@ describeWithBrowser('dashboard: sessions across token expiry', () => {
     await context.close();
   });
 
+  test('a refresh answered 503 SERVICE_UNAVAILABLE keeps the session, and the next refresh succeeds', async () => {
+    const { page, context } = await h.page();
+    let refused = 0;
+    // What the API answers while PostgreSQL is unreachable: a GraphQL error, not a refusal.
+    await page.route('**/graphql', async (route) => {
+      if (refused === 0 && (route.request().postData() ?? '').includes('refreshToken(')) {
+        refused += 1;
+        return route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          headers: { 'retry-after': '1' },
+          body: JSON.stringify({ errors: [{ message: 'The database is unreachable; retry later', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }),
+        });
+      }
+      return route.continue();
+    });
+    await h.signUpAndLogIn(page);
+    const loggedIn = (await storedSession(page))!.refreshToken;
+    // The socket's token expires after 10 s: its reconnect refreshes (503), then again (success).
+    await page.waitForFunction((before) => {
+      const s = JSON.parse(localStorage.getItem('credits.session') ?? 'null') as { refreshToken: string } | null;
+      return s !== null && s.refreshToken !== before;
+    }, loggedIn, { timeout: 25_000 });
+    expect(refused).toBe(1);
+    expect(await page.getByRole('button', { name: 'Log in' }).count()).toBe(0);
+    await page.getByTestId('balance').waitFor();
+    await context.close();
+  });
+
   test('a reused refresh token logs out cleanly', async () => {
     const { page, context } = await h.page();
     await h.signUpAndLogIn(page);

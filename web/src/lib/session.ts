@@ -169,9 +169,11 @@ export class SessionStore {
         this.set(next, true);
         return next;
       } catch (err) {
-        // Refused (expired, revoked, or reused and therefore revoked): log out cleanly.
-        // A network failure keeps the session; the next call tries again.
-        if (err instanceof GraphQLRequestError) {
+        // Refused (expired, revoked, or reused and therefore revoked): log out cleanly. Only
+        // UNAUTHENTICATED is a refusal: a 503 while the database is away, an internal error or
+        // RATE_LIMITED keep the session (and its refresh token), like a network failure; the
+        // next call tries again.
+        if (err instanceof GraphQLRequestError && err.code === 'UNAUTHENTICATED') {
           await writeVault(null);
           this.end('expired', true);
           return null;
