@@ -61,6 +61,33 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     await context.close();
   });
 
+  test('an event whose version a Shell refetch already stored still refreshes the figures it does not carry (usage, history, lifetime spend)', async () => {
+    const { page, context } = await h.page();
+    // Events reach the page 1 s after they leave the server (the API promises within 2 s), so a
+    // Shell refetch started right after the charge stores the new wallet version first.
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => setTimeout(() => ws.send(m), 1000));
+      ws.onClose((code, reason) => server.close({ code, reason }));
+      server.onClose((code, reason) => ws.close({ code, reason }));
+    });
+    const user = await h.signUpAndLogIn(page);
+    const key = await createApiKey(h.t, user);
+    await page.getByTestId('history-row').first().waitFor();
+    await waitForTestIdText(page, 'summary-count', '0', 5000);
+
+    expect((await charge(h.t, key, '0.4')).errors).toBeUndefined();
+    // The owner comes back to the tab right then: the Shell (with the wallet) is read again.
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await waitForTestIdText(page, 'balance', '$4.60', 5000);
+    await waitForTestIdText(page, 'summary-total', '$0.40', 5000);
+    await waitForTestIdText(page, 'summary-count', '1', 5000);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 2, null, { timeout: 5000 });
+    expect(await page.locator('#balance-card .figure').nth(2).textContent()).toContain('$0.40');
+    await context.close();
+  });
+
   test('crossing 25 % of the reference balance shows the banner and a message live; at zero the status shows paused', async () => {
     const { page, context } = await h.page();
     const user = await h.signUpAndLogIn(page);

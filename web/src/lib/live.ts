@@ -167,13 +167,15 @@ export class LiveSync {
     if (this.lastVersion !== null && version <= this.lastVersion) return;
     this.lastVersion = version;
     const id = this.apollo.cache.identify({ __typename: 'Wallet', id: e.walletId });
-    // A query may already have stored a newer state (its answer left after this event's commit).
-    const cached = this.apollo.cache.readFragment({ id, fragment: WalletLiveFieldsFragmentDoc });
-    if (cached && BigInt(cached.version) >= version) return;
     const w = e.wallet;
     const capBefore = this.apollo.cache.readFragment({ id, fragment: WalletEventFieldsFragmentDoc, fragmentName: 'WalletEventFields' })?.monthlyBudgetCap;
+    // The newest event seen: a query answer older than it, written later, never shows through.
     liveWallets.set(e.walletId, { version: w.version, balance: w.balance, held: w.held, spentThisMonth: w.spentThisMonth, status: w.status, lifetimeSpend: w.lifetimeSpend, lifetimePurchased: w.lifetimePurchased });
-    this.apollo.cache.writeFragment({ id, fragment: WalletEventFieldsFragmentDoc, fragmentName: 'WalletEventFields', data: w });
+    // A query may already have stored a newer state (its answer left after this event's commit,
+    // e.g. the Shell read again when the tab was shown): keep it, skip only the write. The
+    // figures the event does not carry (usage, history, runway) moved all the same.
+    const cached = this.apollo.cache.readFragment({ id, fragment: WalletLiveFieldsFragmentDoc });
+    if (!cached || BigInt(cached.version) < version) this.apollo.cache.writeFragment({ id, fragment: WalletEventFieldsFragmentDoc, fragmentName: 'WalletEventFields', data: w });
     // A change no transaction made (a new cap or timezone from another tab, a new month) also
     // moved the account's settings the shell shows; so did a new cap coalesced with a charge.
     const settingsMoved = e.cause === null || (capBefore !== undefined && capBefore !== w.monthlyBudgetCap);
