@@ -248,7 +248,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
   const { edges, pageInfo } = data.webhookDeliveries;
   if (edges.length === 0) return <Empty>No deliveries yet: events appear here as they happen.</Empty>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Deliveries table">
       <table className="deliveries">
         <caption className="visually-hidden">Deliveries, newest first</caption>
         <thead>

@@ -1,0 +1,42 @@
+import { charge, createApiKey, DashboardHarness } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
+import { WebhookReceiver } from '../helpers/webhook-receiver';
+import { CreateWebhookEndpointDocument } from '../generated/graphql';
+
+/*
+ * The Webhooks page while it stays open (synfluencer preset, 5 credits at sign-up): deliveries
+ * are retried every 2 s, so an endpoint refusing them is failing for a while, and the page must
+ * follow its status without a reload; and its delivery log at a phone's width.
+ */
+
+describeWithBrowser('dashboard: the Webhooks page', () => {
+  let h: DashboardHarness;
+  let receiver: WebhookReceiver;
+  beforeAll(async () => {
+    receiver = await new WebhookReceiver().start();
+    h = await DashboardHarness.start({ WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '2000', WEBHOOK_RETRY_MAX_MS: '2000', WEBHOOK_MAX_ATTEMPTS: '5' });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await receiver?.stop();
+  });
+
+  test('at 375 px an open delivery log scrolls inside its own focusable region, not the page', async () => {
+    const { page, context } = await h.page({ width: 375, height: 800 });
+    const user = await h.t.signUp();
+    await h.t.ok(CreateWebhookEndpointDocument, { input: { url: receiver.url, events: ['LOW_CREDITS'] } }, user.token);
+    receiver.answer = () => 200;
+    expect((await charge(h.t, await createApiKey(h.t, user), '4')).errors).toBeUndefined();
+    await h.logIn(page, user, '/app/webhooks');
+    await page.getByRole('button', { name: 'Deliveries' }).click();
+    await page.getByTestId('webhook-delivery').first().waitFor({ timeout: 10_000 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+    // The table is wider than the screen: keyboard users scroll it through its focusable region.
+    const region = page.getByRole('region', { name: 'Deliveries table' });
+    await region.focus();
+    expect(await region.evaluate((el) => el === document.activeElement && el.scrollWidth > el.clientWidth)).toBe(true);
+    await h.screenshot(page, 'webhooks-375');
+    await context.close();
+  });
+});
