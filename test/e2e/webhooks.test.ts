@@ -21,6 +21,31 @@ describeWithBrowser('dashboard: the Webhooks page', () => {
     await receiver?.stop();
   });
 
+  test("an endpoint's failing-since notice comes and goes while the page stays open", async () => {
+    const { page, context } = await h.page();
+    const user = await h.t.signUp();
+    await h.t.ok(CreateWebhookEndpointDocument, { input: { url: receiver.url, events: ['LOW_CREDITS'] } }, user.token);
+    const key = await createApiKey(h.t, user);
+    await h.logIn(page, user, '/app/webhooks');
+    const endpoint = page.getByTestId('webhook-endpoint');
+    await endpoint.getByText('enabled', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Deliveries' }).click();
+    await endpoint.getByText('No deliveries yet', { exact: false }).waitFor();
+
+    // 5 -> 1: the 25 % alert; the receiver refuses it, and the endpoint is failing from then on.
+    let accepting = false;
+    receiver.answer = () => (accepting ? 200 : 503);
+    expect((await charge(h.t, key, '4')).errors).toBeUndefined();
+    await endpoint.getByTestId('webhook-delivery').filter({ hasText: 'HTTP 503' }).waitFor({ timeout: 10_000 });
+    await endpoint.getByText(/^Failing since /).waitFor({ timeout: 8000 });
+
+    // The next try succeeds: the notice goes.
+    accepting = true;
+    await endpoint.getByTestId('webhook-delivery').filter({ hasText: 'SUCCEEDED' }).waitFor({ timeout: 10_000 });
+    await endpoint.getByText(/^Failing since /).waitFor({ state: 'detached', timeout: 8000 });
+    await context.close();
+  });
+
   test('at 375 px an open delivery log scrolls inside its own focusable region, not the page', async () => {
     const { page, context } = await h.page({ width: 375, height: 800 });
     const user = await h.t.signUp();

@@ -34,8 +34,13 @@ export const EVENT_TYPES: { value: WebhookEventType; name: string; label: string
   { value: 'DISPUTED_CREDITS_RESTORED', name: 'billing.disputed_credits_restored', label: 'Disputed credits restored' },
 ];
 const nameOf = (type: WebhookEventType) => EVENT_TYPES.find((e) => e.value === type)?.name ?? type;
-/** Deliveries refresh this often while their list is open (they settle in the background). */
+/**
+ * Deliveries refresh this often while their list is open (they settle in the background), and
+ * the endpoints (status, failing since) while the page is shown: the worker changes both.
+ */
 const DELIVERIES_POLL_MS = 3_000;
+/** No polling from a hidden tab. */
+const hidden = () => document.visibilityState === 'hidden';
 const PAGE_SIZE = 20;
 
 /** Outbound webhooks: endpoints, their signing secrets (shown once) and their delivery logs. */
@@ -125,7 +130,7 @@ function EventChoice({ events, onChange }: { events: WebhookEventType[]; onChang
 }
 
 function EndpointList() {
-  const { data, error } = useQuery(WebhookEndpointsDocument);
+  const { data, error } = useQuery(WebhookEndpointsDocument, { pollInterval: DELIVERIES_POLL_MS, skipPollAttempt: hidden });
   return (
     <Card id="endpoint-list" title="Your endpoints">
       {!data ? (
@@ -238,6 +243,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
   const { data, error, refetch } = useQuery(WebhookDeliveriesDocument, {
     variables: { endpointId, first: PAGE_SIZE, after: pages.after },
     pollInterval: DELIVERIES_POLL_MS,
+    skipPollAttempt: hidden,
   });
   const [replay] = useMutation(ReplayWebhookDeliveryDocument);
   const doReplay = useAction(async (id: string) => {
