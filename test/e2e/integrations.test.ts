@@ -3,6 +3,7 @@ import { createApiKey, DashboardHarness, seriousViolations, waitForTestIdText } 
 import { describeWithBrowser } from '../helpers/browser';
 import { FakeStripe } from '../helpers/fake-stripe';
 import { WebhookReceiver } from '../helpers/webhook-receiver';
+import { postStripeEvent, stripeEvent } from '../helpers/stripe-events';
 import { AutoTopUpDocument, SetSelfServiceBillingDocument } from '../generated/graphql';
 
 /*
@@ -84,13 +85,13 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     await waitForTestIdText(page, 'auto-top-up-state', 'Off.', 5000);
     await waitForTestIdText(page, 'auto-top-up-card', 'No card saved yet', 5000);
 
-    // Checked in the page first (a bad maximum), then by the server (no card yet).
+    // Checked in the page: a bad maximum, and no card yet (the server would refuse it too).
     await fillAutoTopUp(card, '0');
     await card.getByRole('button', { name: 'Save auto top-up' }).click();
     await card.getByText('Enter a whole number from 1 to 100.').waitFor();
     await card.getByLabel('At most this many top-ups a month').fill('2');
     await card.getByRole('button', { name: 'Save auto top-up' }).click();
-    await card.getByRole('alert').filter({ hasText: 'saved card' }).waitFor();
+    await card.getByRole('alert').filter({ hasText: 'Save a card first' }).waitFor();
     await waitForTestIdText(page, 'auto-top-up-state', 'Off.', 1000);
 
     // Stripe's hosted setup page (the fake) saves a card and sends the customer back before its
@@ -134,6 +135,54 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     const intents = fake.to('/v1/payment_intents').filter((r) => (r.body.metadata as Record<string, string> | undefined)?.accountId === user.accountId);
     expect(intents).toHaveLength(1);
     expect(intents[0].body).toMatchObject({ amount: '900', currency: 'usd', off_session: 'true', confirm: 'true', payment_method: 'pm_card_visa' });
+    await context.close();
+  });
+
+  test('auto top-up: errors speak to the customer and go when the form changes; a pack bought in another tab shows its saved card live', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    const card = page.locator('#auto-top-up');
+    await waitForTestIdText(page, 'auto-top-up-card', 'No card saved yet', 5000);
+    const updates: string[] = [];
+    page.on('request', (r) => r.postData()?.includes('"operationName":"UpdateAutoTopUp"') && updates.push(r.url()));
+
+    // Enabling without a card: said in the page, pointing at the button, and nothing is sent.
+    await fillAutoTopUp(card, '2');
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    const noCard = card.getByRole('alert').filter({ hasText: 'Save a card first: use "Save a card" above' });
+    await noCard.waitFor();
+    expect(await card.getByLabel('Top up automatically').getAttribute('aria-describedby')).toBe(await noCard.getAttribute('id'));
+    expect(updates).toEqual([]);
+    expect(await card.textContent()).not.toContain('setupAutoTopUpPaymentMethod');
+
+    // A server error goes as soon as an input changes (it was about what was sent).
+    await card.getByLabel('Top up automatically').uncheck();
+    let failed = 0;
+    await page.route('**/graphql', (route) =>
+      failed++ === 0 && (route.request().postData() ?? '').includes('"operationName":"UpdateAutoTopUp"')
+        ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'The database is unreachable; retry later', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }) })
+        : route.continue(),
+    );
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    const unavailable = card.getByRole('alert').filter({ hasText: 'briefly unavailable' });
+    await unavailable.waitFor();
+    await card.getByLabel('When the balance falls below').fill('30');
+    await unavailable.waitFor({ state: 'detached', timeout: 2000 });
+    await page.unroute('**/graphql');
+
+    // Stripe saves the card of a Checkout purchase (setup_future_usage) with its own event; the
+    // pack is bought in another tab, and this one, never reloaded, shows the card once the
+    // purchase's message arrives.
+    const metadata = { accountId: user.accountId, packId: 'pack_100', credits: '100' };
+    const intent = { id: `pi_e2e_${Date.now()}`, object: 'payment_intent', status: 'succeeded', amount: 900, amount_received: 900, currency: 'usd', customer: null, payment_method: 'pm_card_visa', setup_future_usage: 'off_session', metadata };
+    expect((await postStripeEvent(`${h.base}/webhooks/stripe`, stripeEvent('payment_intent.succeeded', intent), WHSEC)).status).toBe(200);
+    const buying = await context.newPage();
+    await buying.goto('/app/account');
+    await buying.getByRole('button', { name: 'Buy 100 credits for $9.00' }).click();
+    await buying.waitForURL(`${fake.url}/checkout/**`);
+    await buying.getByRole('button', { name: /^Pay / }).click();
+    await waitForTestIdText(page, 'balance', '150 credits', 10_000);
+    await waitForTestIdText(page, 'auto-top-up-card', 'A card is saved for top-ups.', 5000);
     await context.close();
   });
 

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { AutoTopUpDocument, CatalogDocument, SetupAutoTopUpPaymentMethodDocument, UpdateAutoTopUpDocument, type AutoTopUpFieldsFragment, type UpdateAutoTopUpInput } from '../gql/graphql';
-import { Card, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
+import { Card, codeOf, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
 import { formatCredits, formatPrice, validateAmount } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
@@ -10,6 +10,12 @@ import { formatDateTime } from '../lib/time';
 const CARD_CONFIRMATION_MS = 60_000;
 const CARD_POLL_MS = 1_500;
 const CUSTOM = 'custom';
+/** Messages after which the settings (count, failure, saved card) may have changed. */
+const REFETCH_ON = new Set(['AUTO_TOP_UP_SUCCEEDED', 'AUTO_TOP_UP_FAILED', 'PAYMENT_DISPUTED', 'PURCHASE_COMPLETED']);
+/** What enabling without a saved card needs, said where the customer can act on it. */
+const NO_CARD = 'Save a card first: use "Save a card" above (buying a pack saves yours too).';
+/** The server's refusal to enable without a card, whose message names an API mutation. */
+const isNoCardRefusal = (error: unknown) => codeOf(error) === 'BAD_USER_INPUT' && /saved card/.test(error instanceof Error ? error.message : '');
 
 /**
  * Auto top-up: when a spend leaves the balance below the threshold, the server charges the saved
@@ -21,8 +27,9 @@ export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
   const [cardReturn] = useState(() => checkout === 'card_saved'); // the query string is dropped after the first render
   const waitingForCard = useWaitingForCard(cardReturn);
   const { data, error, refetch, startPolling, stopPolling } = useQuery(AutoTopUpDocument, { skip: !billing.topUpAvailable });
-  // A top-up's outcome (this month's count, a failure) arrives as a message: read the settings again.
-  useEffect(() => live.onMessage((m) => (m.kind === 'AUTO_TOP_UP_SUCCEEDED' || m.kind === 'AUTO_TOP_UP_FAILED' || m.kind === 'PAYMENT_DISPUTED') && void refetch()), [live, refetch]);
+  // A top-up's outcome (this month's count, a failure) arrives as a message, and so does a pack
+  // bought through Checkout, which saves its card for top-ups: read the settings again.
+  useEffect(() => live.onMessage((m) => REFETCH_ON.has(m.kind) && void refetch()), [live, refetch]);
   const settings = data?.me.settings.autoTopUp;
   // The card is confirmed once Stripe saved one after the customer left for its page (the time
   // the card had then is kept in sessionStorage; without it, any saved card counts).
@@ -185,10 +192,21 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
     await update({ variables: { input } });
     setSaved(true);
   });
+  // A server answer is about what was sent: it goes once the form changes or is sent again.
+  const edit =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      save.setError(null);
+      setSaved(false);
+    };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSaved(false);
+    save.setError(null);
     const problems = {
+      // The server refuses it too, in words for partners: say it here, before sending.
+      enabled: enabled && !s.paymentMethodSaved ? NO_CARD : null,
       threshold: threshold.trim() === '' && !enabled ? null : validateAmount(threshold),
       amount: choice === CUSTOM ? validateAmount(amount) : null,
       pack: enabled && choice === '' ? 'Choose what each top-up buys.' : null,
@@ -203,16 +221,19 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
       monthlyMaximum: Number(maximum),
     });
   };
+  // A card removed server-side after the page read it: the same sentence, not the API's.
+  const enabledError = invalid.enabled ?? (isNoCardRefusal(save.error) ? NO_CARD : null);
   return (
     <form className="stack" onSubmit={submit} noValidate>
       <label className="check">
-        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
+        <input type="checkbox" checked={enabled} onChange={(e) => edit(setEnabled)(e.target.checked)} aria-describedby="auto-top-up-enabled-error" aria-invalid={enabledError ? true : undefined} />
         <span>Top up automatically</span>
       </label>
-      <TextField id="auto-top-up-threshold" label="When the balance falls below" inputMode="decimal" value={threshold} onChange={setThreshold} error={invalid.threshold} />
+      <FieldError id="auto-top-up-enabled-error" message={enabledError} />
+      <TextField id="auto-top-up-threshold" label="When the balance falls below" inputMode="decimal" value={threshold} onChange={edit(setThreshold)} error={invalid.threshold} />
       <label className="field" htmlFor="auto-top-up-pack">
         <span>Buy each time</span>
-        <select id="auto-top-up-pack" value={choice} onChange={(e) => setChoice(e.target.value)} aria-describedby="auto-top-up-pack-error">
+        <select id="auto-top-up-pack" value={choice} onChange={(e) => edit(setChoice)(e.target.value)} aria-describedby="auto-top-up-pack-error">
           <option value="">Choose…</option>
           {packs.map((p) => (
             <option key={p.id} value={p.id}>
@@ -224,10 +245,10 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
       </label>
       <FieldError id="auto-top-up-pack-error" message={invalid.pack ?? null} />
       {choice === CUSTOM && (
-        <TextField id="auto-top-up-amount" label="Credits to buy" inputMode="decimal" value={amount} onChange={setAmount} error={invalid.amount} />
+        <TextField id="auto-top-up-amount" label="Credits to buy" inputMode="decimal" value={amount} onChange={edit(setAmount)} error={invalid.amount} />
       )}
-      <TextField id="auto-top-up-maximum" label="At most this many top-ups a month" inputMode="numeric" value={maximum} onChange={setMaximum} error={invalid.maximum} />
-      <ErrorMessage error={save.error} />
+      <TextField id="auto-top-up-maximum" label="At most this many top-ups a month" inputMode="numeric" value={maximum} onChange={edit(setMaximum)} error={invalid.maximum} />
+      <ErrorMessage error={isNoCardRefusal(save.error) ? null : save.error} />
       {saved && <Notice tone="success">Auto top-up settings saved.</Notice>}
       <div className="row">
         <button type="submit" disabled={save.pending}>
