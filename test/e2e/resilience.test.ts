@@ -208,6 +208,64 @@ describeWithBrowser('dashboard: resilience', () => {
     await context.close();
   });
 
+  test('keyboard only: Save and Clear budget cap, Save timezone, Change password, Create persona and Dismiss keep the focus on the page', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    const key = await createApiKey(h.t, user); // before the new password ends the user's sessions
+    const press = async (name: string) => page.keyboard.press(name);
+
+    // Save: the button that was pressed keeps the focus while its request runs, and after.
+    await page.getByLabel('Monthly budget cap').focus();
+    await page.keyboard.type('3');
+    await press('Tab');
+    await expectFocus(page, { tag: 'button', text: 'Save monthly budget cap' });
+    await press('Enter');
+    await page.getByText('Monthly budget cap set to $3.00.').waitFor();
+    await expectFocus(page, { tag: 'button', text: 'Save monthly budget cap' });
+    // Clear: its button goes, the field takes the focus.
+    await press('Tab');
+    await expectFocus(page, { tag: 'button', text: 'Clear monthly budget cap' });
+    await press('Enter');
+    await page.getByText('Monthly budget cap cleared.').waitFor();
+    await expectFocus(page, { tag: 'input', id: 'limit-monthlyBudgetCap' });
+
+    await page.getByTestId('timezone').focus();
+    await page.getByTestId('timezone').selectOption('Europe/Berlin');
+    await press('Tab');
+    await expectFocus(page, { tag: 'button', text: 'Save timezone' });
+    await press('Enter');
+    await page.getByText('Timezone set to Europe/Berlin.').waitFor();
+    await expectFocus(page, { tag: 'button', text: 'Save timezone' });
+
+    await page.getByLabel('Current password').focus();
+    await page.keyboard.type(user.password);
+    await press('Tab');
+    await page.keyboard.type('N3wSecret!');
+    await page.locator('#password').getByRole('button', { name: 'Change password' }).focus();
+    await press('Enter');
+    await page.getByText('Password changed. Other sessions were logged out.').waitFor({ timeout: 10_000 });
+    await expectFocus(page, { tag: 'button', text: 'Change password' });
+
+    await page.getByRole('link', { name: 'Personas' }).click();
+    const create = page.locator('#create-persona');
+    await create.getByLabel('Name').focus();
+    await page.keyboard.type('Nova');
+    await press('Tab');
+    await page.keyboard.type('@nova');
+    await create.getByRole('button', { name: 'Create persona' }).focus();
+    await press('Enter');
+    await create.getByText('Nova was created.').waitFor();
+    await expectFocus(page, { tag: 'button', text: 'Create persona' });
+
+    // Dismiss: the banner goes with its button; the main region takes the focus.
+    expect((await charge(h.t, key, '3.8')).errors).toBeUndefined();
+    await page.getByTestId('low-credit-banner').getByRole('button', { name: 'Dismiss' }).focus();
+    await press('Enter');
+    await page.getByTestId('low-credit-banner').waitFor({ state: 'detached' });
+    await expectFocus(page, { tag: 'main', id: 'main' });
+    await context.close();
+  });
+
   test('sign-up: a server error goes once an input changes; "Log in instead?" is a link to the log-in page', async () => {
     const { page, context } = await h.page();
     const taken = await h.t.signUp();

@@ -169,7 +169,7 @@ function CardLine({ settings }: { settings: AutoTopUpFieldsFragment }) {
   return (
     <div className="row wrap">
       <p data-testid="auto-top-up-card">{saved ? 'A card is saved for top-ups.' : 'No card saved yet: buying a pack saves yours, or save one without buying.'}</p>
-      <button type="button" disabled={open.pending} onClick={() => void open.run()}>
+      <button type="button" aria-disabled={open.pending} onClick={() => void open.run()}>
         {saved ? 'Use another card' : 'Save a card'}
       </button>
       <ErrorMessage error={open.error} />
@@ -251,7 +251,7 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
       <ErrorMessage error={isNoCardRefusal(save.error) ? null : save.error} />
       {saved && <Notice tone="success">Auto top-up settings saved.</Notice>}
       <div className="row">
-        <button type="submit" disabled={save.pending}>
+        <button type="submit" aria-disabled={save.pending}>
           Save auto top-up
         </button>
       </div>

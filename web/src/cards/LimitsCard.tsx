@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { UpdateSettingsDocument } from '../gql/graphql';
 import { Card, ErrorMessage, FieldError, Notice, useAction, useDraft } from '../components/ui';
@@ -36,11 +36,19 @@ function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; la
   const [invalid, setInvalid] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [update] = useMutation(UpdateSettingsDocument);
+  const input = useRef<HTMLInputElement>(null);
   const save = useAction(async (value: string | null) => {
     await update({ variables: { input: { [props.field]: value } } });
     text.settle();
     setSaved(value === null ? `${props.label} cleared.` : `${props.label} set to ${formatCredits(value, display)}.`);
+    return true;
   });
+  // Cleared, the Clear button goes with the focus: the field takes it, ready for a new value.
+  const clear = async () => {
+    setInvalid(null);
+    setSaved(null);
+    if (await save.run(null)) input.current?.focus();
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSaved(null);
@@ -54,6 +62,7 @@ function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; la
         <span>{props.label}</span>
         <input
           id={id}
+          ref={input}
           inputMode="decimal"
           value={text.value}
           onChange={(e) => text.edit(e.target.value)}
@@ -69,19 +78,15 @@ function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; la
       <ErrorMessage error={save.error} />
       {saved && <Notice tone="success">{saved}</Notice>}
       <div className="row">
-        <button type="submit" disabled={save.pending}>
+        <button type="submit" aria-disabled={save.pending}>
           Save {props.label.toLowerCase()}
         </button>
         {props.current !== null && (
           <button
             type="button"
             className="link-button"
-            disabled={save.pending}
-            onClick={() => {
-              setInvalid(null);
-              setSaved(null);
-              void save.run(null);
-            }}
+            aria-disabled={save.pending}
+            onClick={() => void clear()}
           >
             Clear {props.label.toLowerCase()}
           </button>

@@ -63,7 +63,7 @@ export function PasswordCard() {
         {code !== 'INVALID_CREDENTIALS' && code !== 'WEAK_PASSWORD' && <ErrorMessage error={save.error} />}
         {done && <Notice tone="success">Password changed. Other sessions were logged out.</Notice>}
         <div className="row">
-          <button type="submit" disabled={save.pending}>
+          <button type="submit" aria-disabled={save.pending}>
             Change password
           </button>
         </div>

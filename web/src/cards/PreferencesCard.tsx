@@ -29,6 +29,7 @@ export function PreferencesCard() {
         className="row wrap"
         onSubmit={(e) => {
           e.preventDefault();
+          if (timezone === me.timezone) return; // nothing to save (the button is aria-disabled, not disabled: it keeps the focus)
           setSaved(null);
           void saveZone.run();
         }}
@@ -41,13 +42,13 @@ export function PreferencesCard() {
             ))}
           </select>
         </label>
-        <button type="submit" disabled={saveZone.pending || timezone === me.timezone}>
+        <button type="submit" aria-disabled={saveZone.pending || timezone === me.timezone}>
           Save timezone
         </button>
       </form>
       <ErrorMessage error={saveZone.error} />
       <label className="check">
-        <input type="checkbox" checked={me.settings.lowCreditEmails} disabled={toggleEmails.pending} onChange={(e) => void toggleEmails.run(e.target.checked)} />
+        <input type="checkbox" checked={me.settings.lowCreditEmails} aria-disabled={toggleEmails.pending} onChange={(e) => void toggleEmails.run(e.target.checked)} />
         <span>Email me when credits run low (25 %, 10 % and 0 % left)</span>
       </label>
       <ErrorMessage error={toggleEmails.error} />

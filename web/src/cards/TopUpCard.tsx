@@ -98,7 +98,7 @@ function Packs() {
             {/* Where credits show as money, "$10.00 $10.00" would read as a mistake: say which is which. */}
             <span className="pack-credits">{display.asMoney ? `${formatCredits(p.credits, display)} of credits` : formatCredits(p.credits, display)}</span>
             <span className="pack-price">for {formatPrice(p.price, p.currency)}</span>
-            <button type="button" className="primary" disabled={buy.pending} onClick={() => void buy.run(p.id)} aria-label={`Buy ${p.name} for ${formatPrice(p.price, p.currency)}`}>
+            <button type="button" className="primary" aria-disabled={buy.pending} onClick={() => void buy.run(p.id)} aria-label={`Buy ${p.name} for ${formatPrice(p.price, p.currency)}`}>
               Buy
             </button>
           </li>
@@ -134,7 +134,7 @@ function Plans() {
             </span>
             <span className="pack-price">{formatPrice(p.price, p.currency)} / month</span>
             {!current && (
-              <button type="button" disabled={start.pending} onClick={() => void start.run(p.id)} aria-label={`Subscribe to ${p.name}`}>
+              <button type="button" aria-disabled={start.pending} onClick={() => void start.run(p.id)} aria-label={`Subscribe to ${p.name}`}>
                 Subscribe
               </button>
             )}
@@ -155,7 +155,7 @@ function PortalLink() {
   });
   return (
     <p>
-      <button type="button" className="link-button" disabled={open.pending} onClick={() => void open.run()}>
+      <button type="button" className="link-button" aria-disabled={open.pending} onClick={() => void open.run()}>
         Open the billing portal (invoices and payment methods)
       </button>
       <ErrorMessage error={open.error} />

@@ -129,7 +129,7 @@ export function UsageHistoryCard() {
           >
             Reset
           </button>
-          <button type="button" onClick={exportShown} disabled={exporting.pending}>
+          <button type="button" onClick={exportShown} aria-disabled={exporting.pending}>
             {exporting.pending ? 'Exporting…' : 'Export CSV'}
           </button>
         </div>

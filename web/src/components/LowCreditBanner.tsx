@@ -19,6 +19,11 @@ export function LowCreditBanner() {
   const reference = toMicros(lowCreditReference);
   const level = LEVELS.find((percent) => (percent === 0 ? left === 0n : left * 100n <= reference * BigInt(percent)));
   if (level === undefined || live.lowCreditDismissed(lowCreditReference, level)) return null;
+  // The banner goes with the focus: the page's main region takes it, where the next Tab continues.
+  const dismiss = (ref: string, at: number) => {
+    live.dismissLowCredit(ref, at);
+    document.getElementById('main')?.focus();
+  };
   const text =
     level === 0
       ? `You are out of credits: generation is paused.`
@@ -28,7 +33,7 @@ export function LowCreditBanner() {
       <p>
         {text} {billing.topUpAvailable && <Link to="account#top-up">Buy credits</Link>}
       </p>
-      <button type="button" className="link-button" onClick={() => live.dismissLowCredit(lowCreditReference, level)}>
+      <button type="button" className="link-button" onClick={() => dismiss(lowCreditReference, level)}>
         Dismiss
       </button>
     </div>

@@ -5,11 +5,9 @@ import { Notice } from './ui';
 export function SecretReveal({ secret, testId, what, onDone }: { secret: string; testId: string; what: string; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
   const field = useRef<HTMLInputElement>(null);
-  // Shown, it takes the focus (the button that created it was disabled while pending, which left
-  // the focus nowhere), selected: a keyboard user copies it at once, a screen reader reads it.
+  // Shown, it takes the focus, selected: a keyboard user copies it at once, a screen reader reads it.
   useEffect(() => field.current?.focus(), []);
-  // Dismissed, it goes with the focus (the button that created it was disabled while pending,
-  // which blurred it): the heading of the card it sits in takes the focus.
+  // Dismissed, it goes with the focus: the heading of the card it sits in takes it.
   const done = () => {
     const heading = field.current?.closest('.card')?.querySelector<HTMLElement>('h2');
     onDone();

@@ -1,4 +1,4 @@
-import { Component, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Component, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { describeError } from '../lib/errors';
 
 export function Card({ id, title, children, actions }: { id: string; title: string; children: ReactNode; actions?: ReactNode }) {
@@ -78,12 +78,20 @@ export function Notice({ children, tone = 'info' }: { children: ReactNode; tone?
   );
 }
 
-/** Runs an async action with a pending flag and the error it failed with (if any). */
+/**
+ * Runs an async action with a pending flag and the error it failed with (if any). A run asked
+ * for while one is pending is ignored: its buttons say `aria-disabled` instead of `disabled`,
+ * because Chromium drops the focus of a button that becomes disabled (to the page body, where a
+ * keyboard user is lost), so a second click or Enter reaches here and must do nothing.
+ */
 export function useAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const busy = useRef(false);
   const run = useCallback(
     async (...args: A): Promise<R | undefined> => {
+      if (busy.current) return undefined;
+      busy.current = true;
       setPending(true);
       setError(null);
       try {
@@ -92,6 +100,7 @@ export function useAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>
         setError(err);
         return undefined;
       } finally {
+        busy.current = false;
         setPending(false);
       }
     },
@@ -137,7 +146,7 @@ export function ConfirmedAction(props: {
   return (
     <div className="row wrap" role="group" aria-label={props.group}>
       {props.question && <span>{props.question}</span>}
-      <button type="button" className="danger" autoFocus disabled={props.pending} onClick={props.onConfirm}>
+      <button type="button" className="danger" autoFocus aria-disabled={props.pending} onClick={props.onConfirm}>
         {props.confirm}
       </button>
       <button type="button" className="link-button" onClick={keep}>

@@ -34,7 +34,7 @@ function SelfService() {
         <strong data-testid="self-service-state">{on ? 'on' : 'off'}</strong>.
       </p>
       {!billing.stripeConfigured && <Notice tone="warning">Stripe is not configured on this server, so top-up stays unavailable even when this is on.</Notice>}
-      <button type="button" className={on ? 'danger' : 'primary'} disabled={toggle.pending} onClick={() => void toggle.run(!on)}>
+      <button type="button" className={on ? 'danger' : 'primary'} aria-disabled={toggle.pending} onClick={() => void toggle.run(!on)}>
         {on ? 'Turn self-service billing off' : 'Turn self-service billing on'}
       </button>
       <ErrorMessage error={toggle.error} />
@@ -91,7 +91,7 @@ function Grant() {
         <ErrorMessage error={submit.error} />
         {done && <Notice tone="success">{done}</Notice>}
         <div className="row">
-          <button type="submit" className="primary" disabled={submit.pending}>
+          <button type="submit" className="primary" aria-disabled={submit.pending}>
             Grant credits
           </button>
         </div>

@@ -61,7 +61,7 @@ function CreateKey() {
         </fieldset>
         <ErrorMessage error={save.error} />
         <div className="row">
-          <button type="submit" className="primary" disabled={save.pending}>
+          <button type="submit" className="primary" aria-disabled={save.pending}>
             Create key
           </button>
         </div>

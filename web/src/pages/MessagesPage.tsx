@@ -67,7 +67,7 @@ export function MessagesPage() {
       <div className="page-head">
         <h1 tabIndex={-1}>Messages</h1>
         {unreadCount > 0 && (
-          <button type="button" disabled={markAllAction.pending} onClick={() => void markAllAction.run()}>
+          <button type="button" aria-disabled={markAllAction.pending} onClick={() => void markAllAction.run()}>
             Mark all read
           </button>
         )}

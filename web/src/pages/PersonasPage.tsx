@@ -75,7 +75,7 @@ function CreatePersona() {
         <ErrorMessage error={save.error} />
         {created && <Notice tone="success">{created}</Notice>}
         <div className="row">
-          <button type="submit" className="primary" disabled={save.pending}>
+          <button type="submit" className="primary" aria-disabled={save.pending}>
             Create persona
           </button>
         </div>
@@ -126,7 +126,7 @@ function PersonaRow({ persona }: { persona: Persona }) {
             <span>New name for {persona.name}</span>
             <input value={name} onChange={(e) => setName(e.target.value)} autoFocus required />
           </label>
-          <button type="submit" disabled={saveName.pending}>
+          <button type="submit" aria-disabled={saveName.pending}>
             Save
           </button>
           <button type="button" className="link-button" onClick={stopRename}>

@@ -95,7 +95,7 @@ function CreateEndpoint() {
         <FieldError id="endpoint-error" message={invalid} />
         <ErrorMessage error={save.error} />
         <div className="row">
-          <button type="submit" className="primary" disabled={save.pending}>
+          <button type="submit" className="primary" aria-disabled={save.pending}>
             Add endpoint
           </button>
         </div>
@@ -186,7 +186,7 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
           <button type="button" aria-expanded={showDeliveries} onClick={() => setShowDeliveries(!showDeliveries)}>
             {showDeliveries ? 'Hide deliveries' : 'Deliveries'}
           </button>
-          <button type="button" disabled={toggle.pending} onClick={() => void toggle.run()}>
+          <button type="button" aria-disabled={toggle.pending} onClick={() => void toggle.run()}>
             {disabled ? 'Enable' : 'Disable'}
           </button>
           {inGrace ? (
@@ -201,7 +201,7 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
               onConfirm={() => void rotateSecret.run()}
             />
           ) : (
-            <button type="button" disabled={rotateSecret.pending} onClick={() => void rotateSecret.run()}>
+            <button type="button" aria-disabled={rotateSecret.pending} onClick={() => void rotateSecret.run()}>
               Rotate secret
             </button>
           )}
@@ -284,7 +284,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
               <td>{d.deliveredAt ? formatDateTime(d.deliveredAt, me.timezone) : d.nextAttemptAt ? `retry ${formatDateTime(d.nextAttemptAt, me.timezone)}` : '—'}</td>
               <td>
                 {d.status !== 'PENDING' && d.status !== 'CANCELLED' && (
-                  <button type="button" disabled={doReplay.pending} onClick={() => void doReplay.run(d.id)} aria-label={`Replay ${nameOf(d.eventType)} ${d.eventId}`}>
+                  <button type="button" aria-disabled={doReplay.pending} onClick={() => void doReplay.run(d.id)} aria-label={`Replay ${nameOf(d.eventType)} ${d.eventId}`}>
                     Replay
                   </button>
                 )}
