@@ -208,6 +208,30 @@ describeWithBrowser('dashboard: resilience', () => {
     await context.close();
   });
 
+  test('messages marked read in one tab leave the unread count and the lists of another tab right', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    const key = await createApiKey(h.t, user);
+    expect((await charge(h.t, key, '3.8')).errors).toBeUndefined(); // 25 % left
+    expect((await charge(h.t, key, '0.8')).errors).toBeUndefined(); // 8 % left: the 10 % level
+    const other = await context.newPage();
+    for (const p of [page, other]) {
+      await p.goto('/app/messages');
+      await waitForTestIdText(p, 'unread-count', '2', 5000);
+    }
+
+    await page.getByRole('button', { name: /^Mark read/ }).first().click();
+    await waitForTestIdText(page, 'unread-count', '1', 5000);
+    await waitForTestIdText(other, 'unread-count', '1', 3000);
+    await other.getByRole('heading', { name: 'Unread (1)' }).waitFor({ timeout: 3000 });
+    expect(await other.getByRole('button', { name: /^Mark read/ }).count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Mark all read' }).click();
+    await waitForTestIdText(other, 'unread-count', '0', 3000);
+    await other.getByText('You have read everything.').waitFor({ timeout: 3000 });
+    await context.close();
+  });
+
   test('keyboard only: Save and Clear budget cap, Save timezone, Change password, Create persona and Dismiss keep the focus on the page', async () => {
     const { page, context } = await h.page();
     const user = await h.signUpAndLogIn(page);

@@ -46,6 +46,9 @@ const AFTER_BALANCE_CHANGE = ['WalletDetails', 'UsageSummary', 'UsageHistory'];
 const REFETCH_SETTLE_MS = 400;
 const REFETCH_MAX_WAIT_MS = 2000;
 
+/** Tabs of this browser tell each other they marked messages read (no server event says so). */
+const READ_CHANNEL = 'credits.messages-read';
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const isCloseEvent = (e: unknown): e is { code: number } => typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'number';
 
@@ -60,6 +63,7 @@ export class LiveSync {
   private readonly extraRefetch = new Set<string>();
   private refetchDeadline = 0;
   private connectedBefore = false;
+  private readonly readChannel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(READ_CHANNEL) : null;
   status: LiveStatus = 'connecting';
   /** The low-credit level the user dismissed, and the reference it was reached from ("reference|level"). */
   private dismissedLowCredit: string | null = null;
@@ -107,7 +111,28 @@ export class LiveSync {
       this.follow<BalanceChangedSubscription>(() => balancePayload, (d) => this.applyBalance(d.balanceChanged)),
       this.follow<MessageAddedSubscription>(() => ({ query: print(MessageAddedDocument) }), (d) => this.applyMessage(d.messageAdded)),
       this.refetchSettingsWhenShown(),
+      this.followReadElsewhere(),
     );
+  }
+
+  /** Tells the other tabs of this browser that messages were marked read here (this tab's own channel does not hear it). */
+  messagesRead(): void {
+    this.readChannel?.postMessage({ accountId: this.session.current()?.accountId });
+  }
+
+  /**
+   * Messages marked read in another tab: messageAdded only announces new ones, so the unread
+   * count and the lists here would stay as they were until a reload.
+   */
+  private followReadElsewhere(): () => void {
+    const channel = this.readChannel;
+    if (!channel) return () => undefined;
+    channel.onmessage = (e: MessageEvent<{ accountId?: string }>) => {
+      if (e.data?.accountId !== this.session.current()?.accountId) return;
+      void this.apollo.query({ query: UnreadCountDocument, fetchPolicy: 'network-only' }).catch(() => undefined);
+      void this.apollo.refetchQueries({ include: ['Messages', 'OlderMessages'] });
+    };
+    return () => channel.close();
   }
 
   /**

@@ -106,6 +106,7 @@ export function MessagesPage() {
  */
 function useMarkRead() {
   const client = useApolloClient();
+  const { live } = useShell();
   // The top bar's count is the root `unreadMessageCount` field: lower it by what was marked.
   const lowerCount = (cache: ApolloCache, marked: number | undefined) => cache.modify({ fields: { unreadMessageCount: (n: number) => Math.max(0, n - (marked ?? 0)) } });
   const [markRead] = useMutation(MarkMessagesReadDocument, { update: (cache, { data }) => lowerCount(cache, data?.markMessagesRead) });
@@ -113,10 +114,12 @@ function useMarkRead() {
   const refresh = () => client.refetchQueries({ include: ['Messages', 'OlderMessages'] });
   const markOne = async (id: string) => {
     await markRead({ variables: { ids: [id] } });
+    live.messagesRead(); // the other tabs' counts and lists
     await refresh();
   };
   const markAll = async (upTo: string | undefined) => {
     await markAllRead({ variables: { upTo } });
+    live.messagesRead();
     await refresh();
   };
   return { markOne, markAll };
