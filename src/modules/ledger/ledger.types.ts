@@ -238,7 +238,7 @@ export class ChargeType {
   @Field(() => TransactionType, { description: 'The USAGE (chargeUsage) or CAPTURE (captureHold) transaction.' })
   transaction!: TransactionType;
 
-  @Field(() => WalletType, { description: 'The wallet right after the charge (same id as me.wallet: caches update in place).' })
+  @Field(() => WalletType, { description: 'The wallet as this answer leaves it: right after the charge, or, for a replay of its idempotency key, as it is now (same id as me.wallet: caches update in place). The transaction is always the original one.' })
   wallet!: WalletType;
 
   @Field(() => HoldType, { nullable: true, description: 'captureHold: the captured hold (status CAPTURED), so a cached hold updates too; null for chargeUsage.' })
