@@ -186,12 +186,15 @@ async function connect(ctx: Ctx, services: Services, registry: SocketRegistry): 
 async function credentialStillValid(ctx: Ctx, services: Services): Promise<boolean> {
   if (ctx.extra.ended || ctx.extra.socket.readyState !== WebSocket.OPEN) return false;
   const auth = ctx.connectionParams?.authorization;
+  let valid: boolean;
   try {
-    return (await services.auth.authenticate(typeof auth === 'string' ? auth : undefined)) !== null;
+    valid = (await services.auth.authenticate(typeof auth === 'string' ? auth : undefined)) !== null;
   } catch (err) {
-    if (isDatabaseUnavailable(err)) return true; // the operation meets the outage itself, with its 503 code
-    throw err;
+    if (!isDatabaseUnavailable(err)) throw err;
+    valid = true; // the operation meets the outage itself, with its 503 code
   }
+  // The socket may have been ended while the credential was being looked up.
+  return valid && !ctx.extra.ended;
 }
 
 /** Completes the operations running when the credential ended (graphql-ws sends each `complete`), then closes the socket. */

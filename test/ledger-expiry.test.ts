@@ -85,3 +85,23 @@ it('a plan allocation replacing one a hold uses rolls nothing over once the hold
   expect(await walletOf(u)).toMatchObject({ balance: '200', held: '0' });
   expect((await bucketsOf(u)).filter((b) => b.remaining !== '0')).toEqual([{ source: 'PLAN_ALLOCATION', remaining: '200' }]);
 });
+
+it('a charge and a renewal in one batch: the charge drew the old allocation while it was live, and ledger:verify agrees', async () => {
+  const u = await t.signUp();
+  const ledger = t.app.services.ledger;
+  await t.chargeOk(u, { feature: 'caption', quantity: 100, idempotencyKey: 'bonus-used' });
+  const periodEnd = new Date(Date.now() + 86_400_000);
+  await ledger.allocatePlanCredits(u.accountId, { credits: micros('50'), description: 'plan 1', expiresAt: periodEnd, idempotencyKey: 'internal:first', metadata: {} });
+  const walletId = await ledger.walletIdOf(u.accountId);
+  const usage = { feature: 'caption', synfluencerId: null, platform: null, automationId: null, provider: null, quantity: 8, unit: 'caption', metadata: null };
+  const [charged, renewed] = await ledger.engine.submitAll([
+    { walletId, operation: { type: 'charge', amount: micros('8'), idempotencyKey: 'just-before', requestHash: 'h', usage, description: 'charge' } },
+    {
+      walletId,
+      operation: { type: 'grant', source: CreditSource.PLAN_ALLOCATION, amount: micros('200'), expiresAt: periodEnd, replaceSource: CreditSource.PLAN_ALLOCATION, idempotencyKey: 'internal:second', requestHash: null, description: 'plan 2' },
+    },
+  ]);
+  expect(charged.ok && renewed.ok).toBe(true);
+  expect(await walletOf(u)).toMatchObject({ balance: '200', held: '0' });
+  expect((await ledger.verifyAll(u.accountId)).violations).toEqual([]);
+});

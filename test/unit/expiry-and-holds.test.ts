@@ -21,6 +21,16 @@ function next(batch: WalletBatch, now: Date): WalletBatch {
 }
 
 const remainingOfBucket = (batch: WalletBatch, id: string) => batch.buckets.get(id)!.remaining;
+const allocation = (credits: bigint, expiresAt: Date): GrantOperation => ({
+  type: 'grant',
+  source: CreditSource.PLAN_ALLOCATION,
+  amount: credits * C,
+  expiresAt,
+  replaceSource: CreditSource.PLAN_ALLOCATION,
+  idempotencyKey: null,
+  requestHash: null,
+  description: 'plan',
+});
 
 describe('expired credits that back a hold', () => {
   it('are never drawn by a charge, and expire once the hold is released', () => {
@@ -87,16 +97,6 @@ describe('expired credits that back a hold', () => {
 });
 
 describe('a plan allocation replacing one that backs a hold', () => {
-  const allocation = (credits: bigint, expiresAt: Date): GrantOperation => ({
-    type: 'grant',
-    source: CreditSource.PLAN_ALLOCATION,
-    amount: credits * C,
-    expiresAt,
-    replaceSource: CreditSource.PLAN_ALLOCATION,
-    idempotencyKey: null,
-    requestHash: null,
-    description: 'plan',
-  });
 
   it('ends the old allocation now: its held part expires when the hold is released, never later', () => {
     const old = plan(50n, days(20));
@@ -119,6 +119,47 @@ describe('a plan allocation replacing one that backs a hold', () => {
     ok(apply(later, capture(hold.id, 30n * C))[0]);
     expect(later.wallet).toMatchObject({ balance: 200n * C, held: 0n });
     expect(remainingOfBucket(later, old.id)).toBe(0n);
+  });
+});
+
+describe('holds made in the millisecond a bucket ends', () => {
+  it('a hold made after a renewal in the same batch is not backed by the allocation the renewal ended', () => {
+    const old = plan(50n, days(20));
+    const first = batchOf([old]);
+    const older = ok(apply(first, reserve(50n * C, days(5)))[0]).hold!;
+    const renewal = next(first, days(1));
+    const [, reserved] = apply(renewal, allocation(200n, days(31)), reserve(200n * C, days(5)));
+    const newer = ok(reserved).hold!;
+    const later = next(renewal, days(2));
+    ok(apply(later, release(older.id))[0]);
+    expect(remainingOfBucket(later, old.id)).toBe(0n); // the older hold's share expired with it
+    expect(apply(later, charge(50n * C))[0]).toBe('INSUFFICIENT_CREDITS'); // 200 held of the new 200
+    const captured = ok(apply(later, capture(newer.id, 200n * C))[0]);
+    expect(captured.entries.find((e) => e.kind === TransactionKind.CAPTURE)!.draws!.map((d) => d.bucketId)).not.toContain(old.id);
+  });
+
+  it('a hold made when a bucket falls due at exactly the batch clock is not backed by it', () => {
+    const expiring = plan(10n, days(1));
+    const first = batchOf([expiring, bucket(100n * C)]);
+    const older = ok(apply(first, reserve(10n * C, days(5)))[0]).hold!;
+    const atExpiry = next(first, days(1)); // now == expiresAt: due
+    const newer = ok(apply(atExpiry, reserve(100n * C, days(5)))[0]).hold!;
+    const later = next(atExpiry, days(2));
+    ok(apply(later, release(older.id))[0]);
+    expect(remainingOfBucket(later, expiring.id)).toBe(0n);
+    const captured = ok(apply(later, capture(newer.id, 100n * C))[0]);
+    expect(captured.entries.find((e) => e.kind === TransactionKind.CAPTURE)!.draws!.map((d) => d.bucketId)).not.toContain(expiring.id);
+  });
+});
+
+describe('a grant already past its expiry by the batch clock', () => {
+  it('expires at once: a charge later in the batch is refused, not a ledger corruption', () => {
+    const batch = batchOf([]);
+    const late: GrantOperation = { type: 'grant', source: CreditSource.PLAN_ALLOCATION, amount: 10n * C, expiresAt: new Date(batch.now.getTime() - 5), idempotencyKey: null, requestHash: null, description: 'plan' };
+    const [granted, charged] = apply(batch, late, charge(10n * C));
+    expect(ok(granted).entries.map((e) => e.kind)).toEqual([TransactionKind.PLAN_ALLOCATION, TransactionKind.PLAN_EXPIRY]);
+    expect(charged).toBe('INSUFFICIENT_CREDITS');
+    expect(batch.wallet.balance).toBe(0n);
   });
 });
 

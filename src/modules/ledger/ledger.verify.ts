@@ -66,7 +66,8 @@ async function verifyNoExpiredSpend(sql: Sql, accountId?: string): Promise<Invar
        from ledger_transaction t
        cross join lateral jsonb_array_elements(t.draws) d
        join credit_bucket b on b.id = (d->>'bucketId')::uuid
-      where t.kind = 'USAGE' and b.expires_at <= t.created_at ${accountId ? 'and t.account_id = ?' : ''}
+      -- Strictly before: a renewal in the charge's own batch ends the bucket at that batch's clock, after the charge drew it.
+      where t.kind = 'USAGE' and b.expires_at < t.created_at ${accountId ? 'and t.account_id = ?' : ''}
       limit 1000`,
     accountId ? [accountId] : [],
   );

@@ -16,9 +16,9 @@ export interface LoadedWallet {
   /** The holds this wallet's operations settle, and every PENDING one when `allPendingHolds`. */
   holds: HoldRecord[];
   /**
-   * Every PENDING hold was loaded: the wallet has a bucket with credits that is due or about to
-   * be, or the batch ends a source (a plan renewal). What a due bucket keeps for holds is then
-   * known hold by hold (domain/verbs/expire.ts, docs/invariants.md #8).
+   * Every PENDING hold that may back a due bucket was loaded (those made before the last due
+   * expiry; all of them when the batch ends a source, a plan renewal): what a due bucket keeps for
+   * holds is then known hold by hold (domain/verbs/expire.ts, docs/invariants.md #8).
    */
   allPendingHolds: boolean;
   /** The database clock, read after the locks: every instance agrees on it. */
@@ -41,17 +41,21 @@ export function loadStatementText(extraColumns: readonly (string | undefined)[])
      from unnest($4::uuid[], $2::text[]) k(wallet_id, key)
      join ledger_transaction t on t.account_id = w.account_id and t.idempotency_key = k.key
     where k.wallet_id = w.id) as entries_with_keys,
-  d.all_pending_holds,
-  -- The holds to settle by id; every pending one only when needed (by the partial index on pending holds).
+  d.backing_cutoff is not null as all_pending_holds,
+  -- The holds to settle by id, and the pending ones that may back a due bucket (made before the
+  -- last due expiry), only when there is one (by the partial index on pending holds).
   (select coalesce(json_agg(${HOLD_JSON}), '[]')
      from (select * from hold where cardinality($3::uuid[]) > 0 and id = any($3::uuid[]) and wallet_id = w.id
            union all
-           select * from hold where d.all_pending_holds and wallet_id = w.id and status = 'PENDING' and id <> all($3::uuid[])) h) as holds,
+           select * from hold where d.backing_cutoff is not null and wallet_id = w.id and status = 'PENDING' and created_at <= d.backing_cutoff
+              and id <> all($3::uuid[])) h) as holds,
   (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms${extra}
  from wallet w join account a on a.id = w.account_id
- -- A minute ahead of the clock read below: a bucket that falls due while this statement runs is covered.
- cross join lateral (select $5::uuid[] @> array[w.id] or exists (select 1 from credit_bucket b where b.wallet_id = w.id and b.remaining > 0
-                             and b.expires_at <= clock_timestamp() + interval '1 minute') as all_pending_holds) d
+ -- The latest expiry among buckets due (a minute ahead of the clock read below, so a bucket that falls
+ -- due while this statement runs is covered), or every pending hold when the batch ends a source.
+ cross join lateral (select case when $5::uuid[] @> array[w.id] then 'infinity'::timestamptz
+                                 else (select max(b.expires_at) from credit_bucket b where b.wallet_id = w.id and b.remaining > 0
+                                          and b.expires_at <= clock_timestamp() + interval '1 minute') end as backing_cutoff) d
  where w.id = any($1::uuid[])`;
 }
 

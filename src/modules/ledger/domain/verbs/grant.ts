@@ -26,7 +26,6 @@ export function grant(stage: Staging, operation: GrantOperation): VerbOutcome {
   const wallet = stage.wallet;
   wallet.balance += operation.amount;
   if (operation.source === CreditSource.PURCHASE && !operation.kind) wallet.lifetimePurchased += operation.amount;
-  wallet.lowCreditReference = wallet.balance;
   stage.record(operation.kind ?? GRANT_KIND[operation.source], operation.amount, {
     description: operation.description,
     idempotencyKey: operation.idempotencyKey,
@@ -34,6 +33,10 @@ export function grant(stage: Staging, operation: GrantOperation): VerbOutcome {
     draws: [{ bucketId: bucket.id, amount: operation.amount.toString() }],
     metadata: operation.metadata ?? null,
   });
+  // Granted already past its expiry (the batch's clock is the database's, later than the caller's
+  // check): it expires at once, never spendable (docs/invariants.md #8).
+  if (stage.isDue(bucket)) expireDue(stage);
+  wallet.lowCreditReference = wallet.balance;
   return outcome({ bucketId: bucket.id });
 }
 

@@ -36,7 +36,7 @@ export function reserve(stage: Staging, operation: ReserveOperation): VerbOutcom
     provider: operation.usage.provider,
     quantity: operation.usage.quantity,
     settledAt: null,
-    createdAt: stage.now,
+    createdAt: madeAt(stage),
     dirty: true,
     isNew: true,
   };
@@ -49,4 +49,16 @@ export function reserve(stage: Staging, operation: ReserveOperation): VerbOutcom
     holdId: hold.id,
   });
   return outcome({ hold });
+}
+
+/**
+ * When the hold is made, as `backs` (domain/batch.ts) compares it with bucket expiries: a hold
+ * made once a bucket was due is paid from other credits (docs/invariants.md #8). In the very
+ * millisecond a bucket falls due, or after a renewal earlier in this batch ended one (`endSource`
+ * sets its expiry to the batch clock), the hold is stamped a millisecond later, so it is not taken
+ * for one made before.
+ */
+function madeAt(stage: Staging): Date {
+  const now = stage.now.getTime();
+  return stage.liveBuckets().some((bucket) => bucket.expiresAt?.getTime() === now) ? new Date(now + 1) : stage.now;
 }
