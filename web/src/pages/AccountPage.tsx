@@ -1,4 +1,3 @@
-import { useEffect } from 'react';
 import { useRoute } from '../lib/router';
 import { useShell, useTitle } from '../lib/shell';
 import { BalanceCard } from '../cards/BalanceCard';
@@ -16,11 +15,6 @@ export function AccountPage() {
   useTitle('Account');
   const { me } = useShell();
   const { search } = useRoute();
-  // "#top-up" and "#limits" links from the top bar and the banner.
-  useEffect(() => {
-    const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
-    target?.scrollIntoView();
-  }, []);
   return (
     <div className="page">
       <h1 tabIndex={-1}>Account</h1>

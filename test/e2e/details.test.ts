@@ -1,0 +1,56 @@
+import type { Page } from 'playwright-core';
+import { charge, createApiKey, DashboardHarness } from '../helpers/dashboard';
+import { describeWithBrowser } from '../helpers/browser';
+import { UpdateSettingsDocument } from '../generated/graphql';
+
+/*
+ * Links to a card (the top bar's "Change cap" goes to account#limits), and the details a
+ * hands-on review found, each checked on the page as a customer sees it.
+ */
+
+/** Whether a card's heading has the focus, and whether it is inside the window. */
+const headingState = (page: Page, cardId: string) =>
+  page.evaluate((id) => {
+    const heading = document.getElementById(`${id}-title`);
+    const r = heading?.getBoundingClientRect();
+    return { focused: heading !== null && document.activeElement === heading, inView: r !== undefined && r.top >= 0 && r.bottom <= innerHeight };
+  }, cardId);
+
+describeWithBrowser('dashboard: links to a card, and details', () => {
+  let h: DashboardHarness;
+  beforeAll(async () => {
+    h = await DashboardHarness.start();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  test('"Change cap" from another page focuses the Alerts & budget heading and keeps it in view while the cards above load; so does a reload', async () => {
+    const { page, context } = await h.page({ width: 1280, height: 900 });
+    const user = await h.t.signUp();
+    const key = await createApiKey(h.t, user);
+    // A month's worth of history above the card, and the cap reached: the top bar offers "Change cap".
+    for (let i = 0; i < 25; i++) expect((await charge(h.t, key, '0.01')).errors).toBeUndefined();
+    await h.t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '0.25' } }, user.token);
+    await h.logIn(page, user, '/app/messages');
+    await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor();
+
+    await page.getByRole('link', { name: 'Change cap' }).click();
+    // Balance, Summary and History answer after the click and grow above the card.
+    await page.getByTestId('history-row').first().waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0);
+    await page.waitForTimeout(300);
+    expect(await headingState(page, 'limits')).toEqual({ focused: true, inView: true });
+    // Tab goes on from the card: its first field.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('limit-burnAlertThreshold');
+
+    // The same link loaded as it is.
+    await page.reload();
+    await page.getByTestId('history-row').first().waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0);
+    await page.waitForTimeout(300);
+    expect(await headingState(page, 'limits')).toEqual({ focused: true, inView: true });
+    await context.close();
+  });
+});
