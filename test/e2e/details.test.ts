@@ -53,4 +53,22 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
     expect(await headingState(page, 'limits')).toEqual({ focused: true, inView: true });
     await context.close();
   });
+
+  test('notices show the amount as parsed: a budget cap typed "00012.50", an admin grant typed "007.50"', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    await page.getByLabel('Monthly budget cap').fill('00012.50');
+    await page.getByRole('button', { name: 'Save monthly budget cap' }).click();
+    await page.getByText('Monthly budget cap set to $12.50.', { exact: true }).waitFor();
+
+    const adminSide = await h.page();
+    await h.logIn(adminSide.page, await h.t.admin(), '/app/admin');
+    await adminSide.page.getByLabel('Account (email or id)').fill(user.email);
+    await adminSide.page.getByLabel('Amount').fill('007.50');
+    await adminSide.page.getByLabel('Reason').fill('goodwill');
+    await adminSide.page.getByRole('button', { name: 'Grant credits' }).click();
+    await adminSide.page.getByText(`Granted $7.50 to ${user.email}; their balance is now $12.50.`, { exact: true }).waitFor();
+    await adminSide.context.close();
+    await context.close();
+  });
 });

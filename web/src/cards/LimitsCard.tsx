@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { UpdateSettingsDocument } from '../gql/graphql';
 import { Card, ErrorMessage, FieldError, Notice, useAction, useDraft } from '../components/ui';
-import { formatCredits, validateAmount } from '../lib/money';
+import { formatCredits, fromMicros, toMicros, validateAmount } from '../lib/money';
 import { useShell } from '../lib/shell';
 
 /** Burn alert threshold and monthly budget cap: set, change, clear. */
@@ -40,7 +40,8 @@ function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; la
   const save = useAction(async (value: string | null) => {
     await update({ variables: { input: { [props.field]: value } } });
     text.settle();
-    setSaved(value === null ? `${props.label} cleared.` : `${props.label} set to ${formatCredits(value, display)}.`);
+    // The amount as parsed, not as typed: "00012.5" was saved as 12.5, shown $12.50.
+    setSaved(value === null ? `${props.label} cleared.` : `${props.label} set to ${formatCredits(fromMicros(toMicros(value)), display)}.`);
     return true;
   });
   // Cleared, the Clear button goes with the focus: the field takes it, ready for a new value.
