@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { charge, createApiKey, DashboardHarness } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { UpdateSettingsDocument } from '../generated/graphql';
+import { CreateSynfluencerDocument, UpdateSettingsDocument } from '../generated/graphql';
 
 /*
  * Links to a card (the top bar's "Change cap" goes to account#limits), and the details a
@@ -15,6 +15,10 @@ const headingState = (page: Page, cardId: string) =>
     const r = heading?.getBoundingClientRect();
     return { focused: heading !== null && document.activeElement === heading, inView: r !== undefined && r.top >= 0 && r.bottom <= innerHeight };
   }, cardId);
+
+/** Whether an element (the first match) reaches past the right edge of the window or its own box. */
+const overflows = (page: Page, selector: string) =>
+  page.locator(selector).first().evaluate((el) => el.getBoundingClientRect().right > innerWidth || el.scrollWidth > el.clientWidth);
 
 describeWithBrowser('dashboard: links to a card, and details', () => {
   let h: DashboardHarness;
@@ -69,6 +73,22 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
     await adminSide.page.getByRole('button', { name: 'Grant credits' }).click();
     await adminSide.page.getByText(`Granted $7.50 to ${user.email}; their balance is now $12.50.`, { exact: true }).waitFor();
     await adminSide.context.close();
+    await context.close();
+  });
+
+  test('at 375 px a long email under the Account heading and a long persona name wrap instead of widening the page', async () => {
+    const { page, context } = await h.page({ width: 375, height: 800 });
+    const user = await h.t.signUp({ email: `${'a'.repeat(48)}.${Date.now()}@studio-with-a-long-domain-name.example.com` });
+    const name = `Supercalifragilisticexpialidocious${'X'.repeat(50)}`;
+    await h.t.ok(CreateSynfluencerDocument, { input: { name, handle: '@long' } }, user.token);
+    await h.logIn(page, user);
+    await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0);
+    expect(await overflows(page, '.page > p.muted')).toBe(false);
+
+    await page.getByRole('link', { name: 'Personas' }).click();
+    await page.getByTestId('persona').first().waitFor();
+    expect(await overflows(page, '[data-testid="persona"] .persona-info')).toBe(false);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await context.close();
   });
 });

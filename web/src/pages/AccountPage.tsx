@@ -18,7 +18,7 @@ export function AccountPage() {
   return (
     <div className="page">
       <h1 tabIndex={-1}>Account</h1>
-      <p className="muted">
+      <p className="muted account-line">
         {me.email} · times in {me.timezone}
       </p>
       <div className="grid">
