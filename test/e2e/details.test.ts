@@ -91,4 +91,13 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await context.close();
   });
+
+  test('at 375 px the webhook events\' checkboxes keep their size next to labels of two lines', async () => {
+    const { page, context } = await h.page({ width: 375, height: 800 });
+    await h.logIn(page, await h.t.signUp(), '/app/webhooks');
+    await page.getByRole('group', { name: 'Events' }).waitFor();
+    const widths = await page.getByRole('group', { name: 'Events' }).locator('.check input').evaluateAll((boxes) => boxes.map((b) => Math.round(b.getBoundingClientRect().width)));
+    expect(new Set(widths).size).toBe(1);
+    await context.close();
+  });
 });
