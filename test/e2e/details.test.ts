@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { charge, createApiKey, DashboardHarness } from '../helpers/dashboard';
+import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
 import { CreateSynfluencerDocument, UpdateSettingsDocument } from '../generated/graphql';
 
@@ -98,6 +98,15 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
     await page.getByRole('group', { name: 'Events' }).waitFor();
     const widths = await page.getByRole('group', { name: 'Events' }).locator('.check input').evaluateAll((boxes) => boxes.map((b) => Math.round(b.getBoundingClientRect().width)));
     expect(new Set(widths).size).toBe(1);
+    await context.close();
+  });
+
+  test('at a zero balance the runway says the credits are used up', async () => {
+    const { page, context } = await h.page();
+    const user = await h.t.signUp();
+    expect((await charge(h.t, await createApiKey(h.t, user), '5')).errors).toBeUndefined(); // the whole sign-up bonus
+    await h.logIn(page, user);
+    await waitForTestIdText(page, 'runway', 'Runway: your credits are used up.', 5000);
     await context.close();
   });
 });

@@ -35,7 +35,7 @@ export function BalanceCard() {
             </div>
           </dl>
           <MonthSpend spent={w.spentThisMonth} held={w.held} cap={w.monthlyBudgetCap ?? null} />
-          <p data-testid="runway">{runwayText(w.runway.daysLeft)}</p>
+          <p data-testid="runway">{runwayText(w.runway.daysLeft, w.balance)}</p>
           {data.me.plan && (
             <p data-testid="current-plan">
               Plan: <strong>{data.me.plan.plan.name}</strong>, {formatCredits(data.me.plan.plan.monthlyCredits, display)} a month
@@ -82,7 +82,8 @@ function MonthSpend({ spent, held, cap }: { spent: string; held: string; cap: st
   );
 }
 
-function runwayText(daysLeft: number | null | undefined): string {
+function runwayText(daysLeft: number | null | undefined, balance: string): string {
+  if (toMicros(balance) <= 0n) return 'Runway: your credits are used up.';
   if (daysLeft === null || daysLeft === undefined) return 'Runway: nothing spent in the last 7 days.';
   if (daysLeft < 1) return 'Runway: credits last less than a day at the last 7 days’ rate.';
   const days = Math.round(daysLeft);
