@@ -101,6 +101,14 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
     await context.close();
   });
 
+  test('the API key name takes at most 100 characters, the server\'s limit', async () => {
+    const { page, context } = await h.page();
+    await h.logIn(page, await h.t.signUp(), '/app/api-keys');
+    await page.getByLabel('Key name').fill('k'.repeat(120));
+    expect(await page.getByLabel('Key name').inputValue()).toBe('k'.repeat(100));
+    await context.close();
+  });
+
   test('at a zero balance the runway says the credits are used up', async () => {
     const { page, context } = await h.page();
     const user = await h.t.signUp();

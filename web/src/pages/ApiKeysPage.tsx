@@ -44,7 +44,7 @@ function CreateKey() {
       <form className="stack" onSubmit={submit}>
         <label className="field">
           <span>Key name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required placeholder="render pipeline" />
+          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} placeholder="render pipeline" />
         </label>
         <fieldset className="stack">
           <legend>Scopes</legend>
