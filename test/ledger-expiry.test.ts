@@ -105,3 +105,15 @@ it('a charge and a renewal in one batch: the charge drew the old allocation whil
   expect(await walletOf(u)).toMatchObject({ balance: '200', held: '0' });
   expect((await ledger.verifyAll(u.accountId)).violations).toEqual([]);
 });
+
+it('the expiry sweep passes over a wallet whose expired credits are all held, for one that has credits to expire', async () => {
+  const ledger = t.app.services.ledger;
+  // Eight wallets whose 8 plan credits are all held by a video job, and one with 5 plan credits to expire.
+  const held = await Promise.all(Array.from({ length: 8 }, () => planCreditsHeld()));
+  const idle = await t.signUp();
+  await ledger.grant(idle.accountId, { source: CreditSource.PLAN_ALLOCATION, amount: micros('5'), description: 'plan', expiresAt: new Date(Date.now() + 1500) });
+  await sleep(2000); // all nine have a due bucket
+  expect((await ledger.sweep(1)).wallets).toBe(1); // room for one wallet: it must be the idle one
+  expect(await expiries(idle)).toEqual(['-5']);
+  for (const { u } of held) expect(await walletOf(u)).toMatchObject({ balance: '100', held: '8' });
+});

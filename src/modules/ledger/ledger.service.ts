@@ -476,10 +476,14 @@ export class LedgerService {
       }
     };
     await Promise.all(holds.map(expireHold));
-    // Only wallets whose balance can actually cover an expiry (held credits are never expired).
+    // Only wallets with a due bucket holding more than the pending holds made before its expiry
+    // could need (docs/invariants.md #8): one whose due credits are all held would be picked at
+    // every sweep, and enough of them would crowd out the wallets that have credits to expire.
     const wallets = await this.sql.query<{ wallet_id: string }>(
       `select distinct b.wallet_id from credit_bucket b join wallet w on w.id = b.wallet_id
-        where b.remaining > 0 and b.expires_at <= now() and w.balance > 0 limit ?`,
+        where b.remaining > 0 and b.expires_at <= now() and w.balance > 0
+          and b.remaining > (select coalesce(sum(h.amount), 0) from hold h where h.wallet_id = b.wallet_id and h.status = 'PENDING' and h.created_at <= b.expires_at)
+        limit ?`,
       [limit],
     );
     await Promise.all(wallets.map((row) => this.engine.submit(row.wallet_id, { type: 'expire' }).catch((err) => this.log.error({ err }, 'bucket expiry failed'))));
