@@ -20,6 +20,9 @@ const walletOf = async (u: TestUser) => (await t.ok(WalletOnlyDocument, {}, u.to
 const expiries = async (u: TestUser) => (await t.ok(TransactionsDocument, { filter: { kinds: ['PLAN_EXPIRY'] } }, u.token)).transactions.edges.map((e) => e.node.amount);
 const bucketsOf = async (u: TestUser) => (await t.ok(MeDocument, {}, u.token)).me.wallet.buckets.map((b) => ({ source: b.source, remaining: b.remaining }));
 
+/** What a charge of 8 captions records, for operations submitted to the engine directly. */
+const usage = { feature: 'caption', synfluencerId: null, platform: null, automationId: null, provider: null, quantity: 8, unit: 'caption', metadata: null };
+
 /** An account with its 100-credit bonus and 8 plan credits that expire in 1.5 s, all 8 held by a video job. */
 async function planCreditsHeld(): Promise<{ u: TestUser; holdId: string }> {
   const u = await t.signUp();
@@ -59,7 +62,6 @@ it('a hold released in the same batch as a charge does not lend the charge its e
   const hold = (await t.ok(ReserveCreditsDocument, { input: { feature: 'video', quantity: 1, idempotencyKey: 'video' } }, u.token)).reserveCredits;
   await sleep(2000); // only the 8 held plan credits are left, and they are past their expiry
   const walletId = await ledger.walletIdOf(u.accountId);
-  const usage = { feature: 'caption', synfluencerId: null, platform: null, automationId: null, provider: null, quantity: 8, unit: 'caption', metadata: null };
   const [released, charged] = await ledger.engine.submitAll([
     { walletId, operation: { type: 'release', holdId: hold.id, expired: false } },
     { walletId, operation: { type: 'charge', amount: micros('8'), idempotencyKey: 'after-release', requestHash: 'h', usage, description: 'charge' } },
@@ -93,7 +95,6 @@ it('a charge and a renewal in one batch: the charge drew the old allocation whil
   const periodEnd = new Date(Date.now() + 86_400_000);
   await ledger.allocatePlanCredits(u.accountId, { credits: micros('50'), description: 'plan 1', expiresAt: periodEnd, idempotencyKey: 'internal:first', metadata: {} });
   const walletId = await ledger.walletIdOf(u.accountId);
-  const usage = { feature: 'caption', synfluencerId: null, platform: null, automationId: null, provider: null, quantity: 8, unit: 'caption', metadata: null };
   const [charged, renewed] = await ledger.engine.submitAll([
     { walletId, operation: { type: 'charge', amount: micros('8'), idempotencyKey: 'just-before', requestHash: 'h', usage, description: 'charge' } },
     {

@@ -134,7 +134,7 @@ export class AuthService {
           email,
           passwordHash,
           timezone,
-          role: this.config.adminEmails.has(email) ? Role.ADMIN : Role.USER,
+          role: this.roleOf(email),
         });
         await tem.flush(); // the account row must exist before its wallet references it
         this.ledger.openWallet(tem as EntityManager, acc.id, this.pricing.signupBonus);
@@ -163,24 +163,24 @@ export class AuthService {
 
   private async assertSignUpAllowed(ip: string): Promise<void> {
     const used = await this.signUpsByIp?.get(ip);
-    if (!used || used.consumedPoints < this.config.login.maxSignUpsPerHour) return;
-    const retryAfter = Math.ceil(used.msBeforeNext / 1000);
-    throw new DomainError(ErrorCode.RATE_LIMITED, `Too many accounts created from this address; try again in ${retryAfter} seconds`, { retryAfterSeconds: retryAfter });
+    if (used && used.consumedPoints >= this.config.login.maxSignUpsPerHour) throw rateLimited('Too many accounts created from this address', used.msBeforeNext);
   }
 
   private async assertNotThrottled(email: string, ip: string | null): Promise<void> {
     const [byEmail, byIp] = await Promise.all([this.failuresByEmail.get(email), ip === null ? null : this.failuresByIp.get(ip)]);
     const blocked = [byEmail && byEmail.consumedPoints >= this.config.login.maxFailures ? byEmail : null, byIp && byIp.consumedPoints >= this.config.login.maxFailures * 5 ? byIp : null].filter(Boolean);
-    if (blocked.length > 0) {
-      const retryAfter = Math.ceil(Math.max(...blocked.map((b) => b!.msBeforeNext)) / 1000);
-      throw new DomainError(ErrorCode.RATE_LIMITED, `Too many failed password attempts; try again in ${retryAfter} seconds`, { retryAfterSeconds: retryAfter });
-    }
+    if (blocked.length > 0) throw rateLimited('Too many failed password attempts', Math.max(...blocked.map((b) => b!.msBeforeNext)));
+  }
+
+  /** The role ADMIN_EMAILS gives an email: its only source. */
+  private roleOf(email: string): Role {
+    return this.config.adminEmails.has(email) ? Role.ADMIN : Role.USER;
   }
 
   private async issue(account: Account, familyId: string = randomUUID(), em: EntityManager = this.em()): Promise<AuthResult> {
     // ADMIN_EMAILS is the only source of the admin role: an account takes the role the list gives
     // it at its next log-in or refresh, both ways (and reconcileAdmins demotes at start).
-    const role = this.config.adminEmails.has(account.email) ? Role.ADMIN : Role.USER;
+    const role = this.roleOf(account.email);
     if (account.role !== role) {
       await em.nativeUpdate(Account, { id: account.id }, { role });
       account.role = role;
@@ -407,4 +407,10 @@ export class AuthService {
 /** NOTIFY inside the revoking transaction: delivered to every instance at commit, never before. */
 async function notifyRevocation(tem: EntityManager, r: Revocation): Promise<void> {
   await tem.execute('select pg_notify(?, ?)', [REVOCATION_CHANNEL, JSON.stringify(r)]);
+}
+
+/** RATE_LIMITED with the whole seconds until a limiter lets the caller try again. */
+function rateLimited(what: string, msBeforeNext: number): DomainError {
+  const retryAfter = Math.ceil(msBeforeNext / 1000);
+  return new DomainError(ErrorCode.RATE_LIMITED, `${what}; try again in ${retryAfter} seconds`, { retryAfterSeconds: retryAfter });
 }

@@ -17,6 +17,7 @@ import type { BatchParticipant } from './engine/participant';
 import { LedgerEngine } from './engine/scheduler';
 import { LedgerTransaction } from './ledger-transaction.entity';
 import { MonthTurns } from './month-turns';
+import { expireDueBuckets, expireDueHolds } from './expiry-sweep';
 import { CreditRefusals } from './ledger.refusals';
 import { chargeOperation, chargeResult, checkBatch, lookUpBatch, queuedOf, settleBatch, type BatchChargeOutcome, type ChargeResult } from './ledger.charges';
 import {
@@ -462,33 +463,11 @@ export class LedgerService {
    * the wallet lock, so a hold or bucket is expired, and a month turned, once.
    */
   async sweep(limit = 500): Promise<{ holds: number; wallets: number }> {
-    const holds = await this.sql.query<{ id: string; wallet_id: string }>(
-      `select id, wallet_id from hold where status = 'PENDING' and expires_at <= now() order by expires_at limit ?`,
-      [limit],
-    );
-    let expiredHolds = 0;
-    const expireHold = async (hold: { id: string; wallet_id: string }) => {
-      try {
-        await this.engine.submit(hold.wallet_id, { type: 'release', holdId: hold.id, expired: true });
-        expiredHolds++;
-      } catch (err) {
-        if (!(err instanceof DomainError)) this.log.error({ err, holdId: hold.id }, 'hold expiry failed');
-      }
-    };
-    await Promise.all(holds.map(expireHold));
-    // Only wallets with a due bucket holding more than the pending holds made before its expiry
-    // could need (docs/invariants.md #8): one whose due credits are all held would be picked at
-    // every sweep, and enough of them would crowd out the wallets that have credits to expire.
-    const wallets = await this.sql.query<{ wallet_id: string }>(
-      `select distinct b.wallet_id from credit_bucket b join wallet w on w.id = b.wallet_id
-        where b.remaining > 0 and b.expires_at <= now() and w.balance > 0
-          and b.remaining > (select coalesce(sum(h.amount), 0) from hold h where h.wallet_id = b.wallet_id and h.status = 'PENDING' and h.created_at <= b.expires_at)
-        limit ?`,
-      [limit],
-    );
-    await Promise.all(wallets.map((row) => this.engine.submit(row.wallet_id, { type: 'expire' }).catch((err) => this.log.error({ err }, 'bucket expiry failed'))));
+    const submit = (walletId: string, operation: LedgerOperation) => this.engine.submit(walletId, operation);
+    const holds = await expireDueHolds(this.sql, submit, this.log, limit);
+    const wallets = await expireDueBuckets(this.sql, submit, this.log, limit);
     await this.monthTurns.run(limit);
-    return { holds: expiredHolds, wallets: wallets.length };
+    return { holds, wallets };
   }
 
   // ---------------------------------------------------------------- history and checks
