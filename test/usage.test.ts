@@ -10,6 +10,7 @@ import {
   LedgerCheckDocument,
   ReleaseHoldDocument,
   ReserveCreditsDocument,
+  RevokeApiKeyDocument,
   TransactionsDocument,
   type TransactionsQuery,
   UpdateSettingsDocument,
@@ -612,5 +613,34 @@ describe('CSV export', () => {
     expect([nf.status, JSON.parse(nf.text).errors[0].extensions.code]).toEqual([404, 'NOT_FOUND']);
     const bad = await exportCsv(u.token, `?kinds=USAGE,NOPE`);
     expect([bad.status, JSON.parse(bad.text).errors[0].extensions.code]).toEqual([400, 'BAD_USER_INPUT']);
+  });
+
+  it('cuts the transfer when its API key is revoked mid-export, before the next page', async () => {
+    const u = await t.signUp();
+    await withSql(t.dbUrl, async (c) => {
+      const [{ id: walletId }] = (await c.query(`select id from wallet where account_id = $1`, [u.accountId])).rows;
+      // ~15 MB of CSV: far more than the socket buffers hold, so the server is still paging when the key ends.
+      await c.query(
+        `insert into ledger_transaction (id, wallet_id, account_id, kind, amount, balance_after, wallet_version, description, created_at)
+         select gen_random_uuid(), $1, $2, 'USAGE', -1000, 0, 100000 + i, 'bulk row ' || i, now() - (i || ' seconds')::interval
+           from generate_series(1, 100000) i`,
+        [walletId, u.accountId],
+      );
+    });
+    const created = (await t.ok(CreateApiKeyDocument, { name: 'export', scopes: ['WALLET_READ'] }, u.token)).createApiKey;
+    const res = await fetch(t.url.replace('/graphql', '/exports/usage.csv'), { headers: { authorization: `Bearer ${created.secret}` } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let received = (await reader.read()).value!.length;
+    await t.ok(RevokeApiKeyDocument, { id: created.apiKey.id }, u.token);
+    const rest = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return 'complete';
+        received += value.length;
+      }
+    })();
+    await expect(rest).rejects.toThrow(); // a truncated transfer, never an end that looks complete
+    expect(received).toBeLessThan(5_000_000);
   });
 });

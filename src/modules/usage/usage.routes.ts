@@ -41,7 +41,8 @@ const COLUMNS = [
  * The ledger history as CSV, newest first, with the `transactions` filters and the same bearer
  * auth as GraphQL (API keys need WALLET_READ). Streamed: rows are read in keyset pages over
  * `seq` below the highest seq at the start (so rows committed during the export are not mixed
- * in), and each page is written only after the previous one drained to the client.
+ * in), and each page is written only after the previous one drained to the client and the
+ * credential was found still valid.
  */
 export function registerUsageRoutes(app: Express, services: Services): void {
   const sql = new Sql(services.orm);
@@ -71,6 +72,9 @@ export function registerUsageRoutes(app: Express, services: Services): void {
       if (!res.write(COLUMNS.join(',') + '\r\n')) await once(res, 'drain');
 
       while (below !== null && !closed) {
+        // Credentials stop working the moment they end (docs/decisions.md, "Credentials and sockets"): a key revoked or a
+        // session logged out mid-export cuts the transfer before its next page.
+        if (!(await services.auth.authenticate(req.headers.authorization))) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'The credential ended during the export');
         const rows = await sql.query<Record<string, string | number | null>>(
           `select t.seq::text as seq, t.id, t.created_at, t.kind, t.amount::text as amount, t.balance_after::text as balance_after,
                   t.wallet_version::text as wallet_version, t.description, t.synfluencer_id, s.name as synfluencer_name, t.feature, t.platform,
