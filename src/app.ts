@@ -10,7 +10,7 @@ import { buildCore, openDatabase } from './core';
 import { pendingMigrations } from './db/migrate';
 import { Sql } from './db/sql';
 import { createLogger, type Logger } from './shared/logger';
-import { graphqlHttpHandler, HttpDrain, jsonErrorHandler, jsonNotFound, requestIdOf, serviceUnavailablePlugin, subscriptionsOverHttpRefusedPlugin } from './shared/http';
+import { graphqlHttpHandler, HttpDrain, isGraphqlPath, jsonErrorHandler, jsonNotFound, requestIdOf, serviceUnavailablePlugin, subscriptionsOverHttpRefusedPlugin } from './shared/http';
 import { corsHandler, originMatcher, webSocketOriginAllowed } from './shared/cors';
 import { explorerPage, registerSiteRoutes, wantsExplorer } from './site/site';
 import { clientAddressOf } from './shared/client-address';
@@ -82,8 +82,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const cors = corsHandler(originAllowed);
   const explorer = config.explorer ? explorerPage(log) : null;
   const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const path = (req.url ?? '').split('?', 1)[0];
-    if (path !== '/graphql' && path !== '/graphql/') app(req, res);
+    if (!isGraphqlPath(req.url)) app(req, res);
     else if (explorer && wantsExplorer(req)) explorer(req, res);
     else graphqlHttp(req, res);
   };

@@ -10,6 +10,7 @@ import type { ClientAddressOf } from './shared/client-address';
 import type { Logger } from './shared/logger';
 import { ErrorCode, isDatabaseUnavailable } from './shared/errors';
 import { parseOptionsOf, socketValidationRules } from './shared/graphql-limits';
+import { isGraphqlPath } from './shared/http';
 import { createLoaders, type Context } from './modules/auth/context';
 import type { Principal } from './modules/auth/auth.service';
 import { CLOSE, type SocketHandle, type SocketRegistry } from './modules/realtime/socket-registry';
@@ -75,10 +76,11 @@ export function startWebSocketServer(opts: {
   const parseOptions = parseOptionsOf(config);
   const wss = new WebSocketServer({
     server: opts.httpServer,
-    path: '/graphql',
     maxPayload: config.limits.maxBodyBytes,
     verifyClient: (info, done) => (opts.originAllowed(info.req) ? done(true) : done(false, 403, 'Origin not allowed')),
   });
+  // The upgrade takes the paths the HTTP routes take (app.ts); others get 400.
+  wss.shouldHandle = (req) => isGraphqlPath(req.url);
   wss.on('connection', quietClientFaults(services.log)); // registered before graphql-ws's own listener
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { once } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
 import WebSocket from 'ws';
@@ -27,9 +28,9 @@ afterAll(async () => {
 const port = (t: TestApp) => Number(new URL(t.url).port);
 
 /** A raw graphql-transport-ws socket and the code it was closed with. */
-function rawSocket(t: TestApp): Promise<{ ws: WebSocket; closed: Promise<number> }> {
+function rawSocket(t: TestApp, url = t.wsUrl): Promise<{ ws: WebSocket; closed: Promise<number> }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(t.wsUrl, 'graphql-transport-ws');
+    const ws = new WebSocket(url, 'graphql-transport-ws');
     const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
     ws.on('open', () => resolve({ ws, closed }));
     ws.on('error', reject);
@@ -89,6 +90,16 @@ describe('message size and unauthenticated sockets', () => {
     const idle = await rawSocket(a);
     expect(await idle.closed).toBe(4408);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('the socket takes /graphql/ like HTTP does, and refuses other paths with 400', async () => {
+    const slash = await rawSocket(a, a.wsUrl.replace(/\/graphql$/, '/graphql/?x=1'));
+    const u = await a.signUp();
+    slash.ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${u.token}` } }));
+    const [reply] = (await once(slash.ws, 'message')) as [Buffer];
+    expect(JSON.parse(reply.toString()).type).toBe('connection_ack');
+    slash.ws.close();
+    await expect(rawSocket(a, a.wsUrl.replace(/\/graphql$/, '/graphqlx'))).rejects.toThrow(/400/);
   });
 });
 
