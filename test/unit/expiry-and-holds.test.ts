@@ -2,7 +2,7 @@ import type { WalletBatch } from '../../src/modules/ledger/domain/batch';
 import { CreditSource, TransactionKind } from '../../src/modules/ledger/domain/kinds';
 import { openWalletBatch } from '../../src/modules/ledger/domain/open';
 import type { CaptureOperation, DebitBucketOperation, GrantOperation, ReleaseOperation } from '../../src/modules/ledger/domain/operations';
-import { apply, batchOf, bucket, C, charge, days, kinds, ok, reserve } from './ledger-fixtures';
+import { apply, batchOf, bucket, C, charge, DAY_MS, days, kinds, ok, reserve } from './ledger-fixtures';
 
 /**
  * Expired credits and the holds made while they were live (docs/invariants.md #8): a due bucket
@@ -36,7 +36,7 @@ describe('expired credits that back a hold', () => {
   it('are never drawn by a charge, and expire once the hold is released', () => {
     const expiring = plan(10n, days(1));
     const first = batchOf([expiring, bucket(100n * C)]);
-    const hold = ok(apply(first, reserve(10n * C, days(5)))[0]).hold!;
+    const hold = ok(apply(first, reserve(10n * C, 5 * DAY_MS))[0]).hold!;
     const later = next(first, days(2)); // the plan is due; all of it backs the hold
     expect(later.wallet.balance).toBe(100n * C);
     const charged = ok(apply(later, charge(100n * C))[0]);
@@ -50,7 +50,7 @@ describe('expired credits that back a hold', () => {
   it('returned by a release are not spendable by a charge later in the same batch', () => {
     const expiring = plan(10n, days(1));
     const first = batchOf([expiring]);
-    const hold = ok(apply(first, reserve(10n * C, days(5)))[0]).hold!;
+    const hold = ok(apply(first, reserve(10n * C, 5 * DAY_MS))[0]).hold!;
     const later = next(first, days(2));
     const [released, charged] = apply(later, release(hold.id), charge(10n * C));
     ok(released);
@@ -61,7 +61,7 @@ describe('expired credits that back a hold', () => {
   it('may be spent by a capture of their own hold, up to its amount; the rest expires with it', () => {
     const expiring = plan(10n, days(1));
     const first = batchOf([expiring, bucket(100n * C)]);
-    const hold = ok(apply(first, reserve(10n * C, days(5)))[0]).hold!;
+    const hold = ok(apply(first, reserve(10n * C, 5 * DAY_MS))[0]).hold!;
     const later = next(first, days(2));
     const captured = ok(apply(later, capture(hold.id, 12n * C))[0]); // 2 more than held: from live credits
     const spendEntry = captured.entries.find((e) => e.kind === TransactionKind.CAPTURE)!;
@@ -72,7 +72,7 @@ describe('expired credits that back a hold', () => {
     expect(later.wallet).toMatchObject({ balance: 98n * C, held: 0n }); // 100 live credits less the 2 over the hold
 
     const partly = batchOf([plan(10n, days(1)), bucket(100n * C)]);
-    const small = ok(apply(partly, reserve(10n * C, days(5)))[0]).hold!;
+    const small = ok(apply(partly, reserve(10n * C, 5 * DAY_MS))[0]).hold!;
     const afterwards = next(partly, days(2));
     ok(apply(afterwards, capture(small.id, 4n * C))[0]);
     expect(kinds(afterwards)).toEqual([TransactionKind.RELEASE, TransactionKind.CAPTURE, TransactionKind.PLAN_EXPIRY]);
@@ -82,9 +82,9 @@ describe('expired credits that back a hold', () => {
   it('are not kept alive by a hold made after they expired', () => {
     const expiring = plan(8n, days(1));
     const first = batchOf([expiring, bucket(100n * C)]);
-    const older = ok(apply(first, reserve(8n * C, days(5)))[0]).hold!;
+    const older = ok(apply(first, reserve(8n * C, 5 * DAY_MS))[0]).hold!;
     const second = next(first, days(2));
-    const newer = ok(apply(second, reserve(50n * C, days(5)))[0]).hold!; // paid from the 100 live credits
+    const newer = ok(apply(second, reserve(50n * C, 5 * DAY_MS))[0]).hold!; // paid from the 100 live credits
     const third = next(second, days(3));
     ok(apply(third, release(older.id))[0]);
     expect(third.wallet).toMatchObject({ balance: 50n * C, held: 50n * C });
@@ -101,7 +101,7 @@ describe('a plan allocation replacing one that backs a hold', () => {
   it('ends the old allocation now: its held part expires when the hold is released, never later', () => {
     const old = plan(50n, days(20));
     const first = batchOf([old]);
-    const hold = ok(apply(first, reserve(50n * C, days(5)))[0]).hold!;
+    const hold = ok(apply(first, reserve(50n * C, 5 * DAY_MS))[0]).hold!;
     ok(apply(first, allocation(200n, days(30)))[0]);
     expect(first.buckets.get(old.id)!.expiresAt).toEqual(first.now); // ended, its 50 kept for the hold
     expect(first.wallet).toMatchObject({ balance: 200n * C, held: 50n * C });
@@ -113,7 +113,7 @@ describe('a plan allocation replacing one that backs a hold', () => {
   it('a hold made earlier in the same batch keeps its share until it is settled', () => {
     const old = plan(50n, days(20));
     const first = batchOf([old]);
-    const hold = ok(apply(first, reserve(30n * C, days(5)), allocation(200n, days(30)))[0]).hold!;
+    const hold = ok(apply(first, reserve(30n * C, 5 * DAY_MS), allocation(200n, days(30)))[0]).hold!;
     expect(first.wallet).toMatchObject({ balance: 200n * C, held: 30n * C }); // 20 unheld expired, 30 kept
     const later = next(first, days(1));
     ok(apply(later, capture(hold.id, 30n * C))[0]);
@@ -126,9 +126,9 @@ describe('holds made in the millisecond a bucket ends', () => {
   it('a hold made after a renewal in the same batch is not backed by the allocation the renewal ended', () => {
     const old = plan(50n, days(20));
     const first = batchOf([old]);
-    const older = ok(apply(first, reserve(50n * C, days(5)))[0]).hold!;
+    const older = ok(apply(first, reserve(50n * C, 5 * DAY_MS))[0]).hold!;
     const renewal = next(first, days(1));
-    const [, reserved] = apply(renewal, allocation(200n, days(31)), reserve(200n * C, days(5)));
+    const [, reserved] = apply(renewal, allocation(200n, days(31)), reserve(200n * C, 5 * DAY_MS));
     const newer = ok(reserved).hold!;
     const later = next(renewal, days(2));
     ok(apply(later, release(older.id))[0]);
@@ -141,9 +141,9 @@ describe('holds made in the millisecond a bucket ends', () => {
   it('a hold made when a bucket falls due at exactly the batch clock is not backed by it', () => {
     const expiring = plan(10n, days(1));
     const first = batchOf([expiring, bucket(100n * C)]);
-    const older = ok(apply(first, reserve(10n * C, days(5)))[0]).hold!;
+    const older = ok(apply(first, reserve(10n * C, 5 * DAY_MS))[0]).hold!;
     const atExpiry = next(first, days(1)); // now == expiresAt: due
-    const newer = ok(apply(atExpiry, reserve(100n * C, days(5)))[0]).hold!;
+    const newer = ok(apply(atExpiry, reserve(100n * C, 5 * DAY_MS))[0]).hold!;
     const later = next(atExpiry, days(2));
     ok(apply(later, release(older.id))[0]);
     expect(remainingOfBucket(later, expiring.id)).toBe(0n);
@@ -190,7 +190,7 @@ describe('a refund debit', () => {
   it('takes nothing from a due bucket: what is left of it is held', () => {
     const expiring = plan(10n, days(1));
     const first = batchOf([expiring, bucket(5n * C)]);
-    ok(apply(first, reserve(10n * C, days(5)))[0]);
+    ok(apply(first, reserve(10n * C, 5 * DAY_MS))[0]);
     const later = next(first, days(2));
     expect(ok(apply(later, debit(expiring.id, 10n * C))[0]).entries).toEqual([]);
   });

@@ -13,7 +13,8 @@ export const NOW = new Date('2026-06-10T12:00:00.000Z');
 export const WALLET_ID = '00000000-0000-4000-8000-000000000001';
 export const ACCOUNT_ID = '00000000-0000-4000-8000-000000000002';
 
-export const days = (n: number, from: Date = NOW) => new Date(from.getTime() + n * 86_400_000);
+export const DAY_MS = 86_400_000;
+export const days = (n: number, from: Date = NOW) => new Date(from.getTime() + n * DAY_MS);
 
 export function wallet(fields: Partial<WalletSnapshot> = {}): WalletSnapshot {
   return {
@@ -73,13 +74,13 @@ export const charge = (amount: bigint, idempotencyKey = `k${++keyNumber}`): Char
   description: 'charge',
 });
 
-export const reserve = (amount: bigint, expiresAt = days(1), idempotencyKey = `k${++keyNumber}`): ReserveOperation => ({
+export const reserve = (amount: bigint, expiresInMs = DAY_MS, idempotencyKey = `k${++keyNumber}`): ReserveOperation => ({
   type: 'reserve',
   amount,
   idempotencyKey,
   requestHash: `hash:${amount}`,
   usage,
-  expiresAt,
+  expiresInMs,
   description: 'hold',
 });
 

@@ -209,7 +209,7 @@ function operationOf(s: Step, now: number, model: WalletModel): LedgerOperation 
     case 'charge':
       return { type: 'charge', amount: s.amount, idempotencyKey: `k${++keys}`, requestHash: 'h', usage, description: 'charge' };
     case 'reserve':
-      return { type: 'reserve', amount: s.amount, idempotencyKey: `k${++keys}`, requestHash: 'h', usage, expiresAt: new Date(now + s.expiresInMs), description: 'hold' };
+      return { type: 'reserve', amount: s.amount, idempotencyKey: `k${++keys}`, requestHash: 'h', usage, expiresInMs: s.expiresInMs, description: 'hold' };
     case 'capture':
       return { type: 'capture', holdId: holdId(s.hold), amount: s.amount, quantity: null, unit: null, description: 'capture', metadata: null };
     case 'release':

@@ -279,7 +279,7 @@ export class LedgerService {
       idempotencyKey,
       requestHash: requestHash('reserve', { ...input, expiresInSeconds: seconds }),
       usage,
-      expiresAt: new Date(Date.now() + seconds * 1000),
+      expiresInMs: seconds * 1000,
       description: `Hold for ${describeUsage(quote.feature.label, quote.quantity, quote.feature.unit, quote.feature.model)}`,
     });
     if (result.replayed) return this.hold(accountId, result.replayed.holdId!);

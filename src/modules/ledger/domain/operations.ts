@@ -16,14 +16,17 @@ export interface ChargeOperation {
   description: string;
 }
 
-/** Move `amount` from balance to held until `expiresAt`. */
+/**
+ * Move `amount` from balance to held for `expiresInMs`, counted from the batch's clock (the
+ * database's), the clock its expiry is checked with.
+ */
 export interface ReserveOperation {
   type: 'reserve';
   amount: bigint;
   idempotencyKey: string;
   requestHash: string;
   usage: UsageDetails;
-  expiresAt: Date;
+  expiresInMs: number;
   description: string;
 }
 

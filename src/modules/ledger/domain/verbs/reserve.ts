@@ -28,7 +28,7 @@ export function reserve(stage: Staging, operation: ReserveOperation): VerbOutcom
     status: HoldStatus.PENDING,
     amount: operation.amount,
     captured: null,
-    expiresAt: operation.expiresAt,
+    expiresAt: new Date(stage.now.getTime() + operation.expiresInMs),
     feature: operation.usage.feature,
     synfluencerId: operation.usage.synfluencerId,
     platform: operation.usage.platform,
