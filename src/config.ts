@@ -125,6 +125,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, nodeVersion: st
   const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
   const databaseUrl = r.text('DATABASE_URL');
   r.check(databaseUrl === undefined || /^postgres(ql)?:\/\//.test(databaseUrl), 'DATABASE_URL must be a postgres:// or postgresql:// URL');
+  // The embedded database is a local run; a database of its own usually means a deployment.
+  r.warnUnless(
+    databaseUrl === undefined || r.text('NODE_ENV') !== undefined,
+    'DATABASE_URL is set but NODE_ENV is not, so this runs as development: error answers carry internal details, CORS allows any localhost page, the explorer and introspection are on. Set NODE_ENV=production to deploy, or NODE_ENV=development to silence this',
+  );
   const markup = r.text('PASS_THROUGH_MARKUP') ?? '1';
   r.check(/^\d+(\.\d{1,6})?$/.test(markup) && Number(markup) > 0, `PASS_THROUGH_MARKUP must be a positive decimal like "1.25" (got "${markup}")`);
   const stripeApiBase = r.text('STRIPE_API_BASE');

@@ -65,6 +65,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ WEBHOOK_REQUIRE_HTTPS: 'off', WEBHOOK_BLOCK_PRIVATE_TARGETS: 'off' }).warnings).toEqual([]);
   });
 
+  it('warns when a database of its own runs without NODE_ENV (development by default), not on the embedded one', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/app' }).warnings).toEqual([expect.stringContaining('NODE_ENV is not')]);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/app', NODE_ENV: 'development' }).warnings).toEqual([]);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/app', NODE_ENV: 'production', ...keys }).warnings).toEqual([]);
+  });
+
   it('reads lists, pairs and amounts exactly', () => {
     const config = loadConfig({
       ADMIN_EMAILS: ' Ops@Example.com , root@example.com,',
