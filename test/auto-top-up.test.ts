@@ -503,6 +503,18 @@ describe('top-ups', () => {
     expect(createdFor()).toHaveLength(1);
   });
 
+  it('ignores payment events naming an attempt that is not a uuid (Stripe would resend a 500 for days)', async () => {
+    const u = await a.signUp();
+    for (const type of ['payment_intent.succeeded', 'payment_intent.payment_failed']) {
+      for (const autoTopUpAttemptId of ['not-a-uuid', 123]) {
+        const intent = { id: `pi_${randomBytes(6).toString('hex')}`, object: 'payment_intent', amount: 100, currency: 'usd', metadata: { autoTopUpAttemptId, accountId: u.accountId } };
+        const res = await postStripe(type, intent);
+        expect([type, autoTopUpAttemptId, res.status, res.body]).toEqual([type, autoTopUpAttemptId, 200, { received: true, outcome: 'IGNORED' }]);
+      }
+    }
+    expect(await balance(u)).toBe('100');
+  });
+
   it('starts no top-up while self-service billing is switched off', async () => {
     const u = await readyUser('pm_card_visa', { threshold: '96', packId: 'pack_100' });
     const admin = await a.admin();

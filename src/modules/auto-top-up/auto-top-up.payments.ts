@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type Stripe from 'stripe';
 import type { AutoTopUpConfig } from '../../config';
 import type { Sql } from '../../db/sql';
+import { isUuid } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
 import { bigintOf, nullableDate, textOrNull } from '../../shared/row-values';
@@ -105,7 +106,9 @@ export interface PaymentDeps {
 export class AutoTopUpPayments {
   constructor(private readonly deps: PaymentDeps) {}
 
-  async attempt(id: string): Promise<AttemptRow | null> {
+  /** The attempt a Stripe event names, or null: metadata is whatever the event carries, never trusted to be a uuid. */
+  async attempt(id: unknown): Promise<AttemptRow | null> {
+    if (typeof id !== 'string' || !isUuid(id)) return null;
     const rows = await this.deps.sql.query(`select ${ATTEMPT_COLUMNS} from auto_top_up_attempt x where x.id = ?`, [id]);
     return rows.length ? decodeAttempt(rows[0]) : null;
   }
