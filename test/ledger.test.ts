@@ -269,7 +269,12 @@ describe('admin charges and grants', () => {
   it('an admin may charge a named account; grants are idempotent and need admin', async () => {
     const admin = await t.admin();
     const u = await t.signUp();
-    await t.chargeOk(admin, caption('admin-charge', { accountId: u.accountId }));
+    const first = await t.chargeOk(admin, caption('admin-charge', { accountId: u.accountId }));
+    expect((await balanceOf(u)).balance).toBe('99');
+    // The same request whether the account is named or not: the account's own retry replays it.
+    const retried = await t.chargeOk(u, caption('admin-charge'));
+    const named = await t.chargeOk(u, caption('admin-charge', { accountId: u.accountId }));
+    expect([retried.chargeUsage.transaction.id, named.chargeUsage.transaction.id]).toEqual([first.chargeUsage.transaction.id, first.chargeUsage.transaction.id]);
     expect((await balanceOf(u)).balance).toBe('99');
     const g1 = await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '10.25', reason: 'goodwill', idempotencyKey: 'g-1' }, admin.token);
     const g2 = await t.ok(GrantCreditsDocument, { accountId: u.accountId, amount: '10.25', reason: 'goodwill', idempotencyKey: 'g-1' }, admin.token);

@@ -179,7 +179,9 @@ export function describeUsage(label: string, quantity: number, unit: string, mod
 
 /** A stable hash of a request, so a retry with the same key is told apart from a different request. */
 export function requestHash(verb: string, input: object): string {
-  return sha256Hex(canonicalJson({ verb, ...input, idempotencyKey: undefined }));
+  // The account is resolved before (an API key's own, or the one an admin names) and keys are
+  // per account: naming it or leaving it out is the same request (docs/invariants.md #4).
+  return sha256Hex(canonicalJson({ verb, ...input, idempotencyKey: undefined, accountId: undefined }));
 }
 
 /** One-shot hashing (crypto.hash, Node 20.12+) where available: several times cheaper than a Hash object per request. */
