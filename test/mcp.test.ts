@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { PASSWORD, startTestApp, type TestApp, type TestUser } from './helpers/app';
 import { compiledServerEnv, freePort, postGraphql, startCompiledServer, waitReady } from './helpers/compiled-server';
 import { createTestDatabase, withSql } from './helpers/db';
@@ -151,6 +152,42 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
       expect(other.status).toBe(415);
       expect(await other.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
     }
+    expect(await balanceOf(u)).toBe('10');
+  });
+
+  it('params that do not fit their method are -32602 Invalid params saying what is wrong, never -32603; arguments: null is no arguments', async () => {
+    const u = await t.signUp();
+    const key = await apiKey(u, ['USAGE_WRITE', 'WALLET_READ']);
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(mcpUrl(), { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(body) });
+    const malformed = [
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'charge_usage', arguments: [1] } },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { arguments: { feature: 'talking_head' } } },
+      { jsonrpc: '2.0', id: 3, method: 'initialize', params: {} },
+      [{ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 7 } }],
+    ];
+    for (const body of malformed) {
+      const res = await post(body);
+      const answer = await res.json();
+      expect([res.status, answer.error.code, answer.error.data]).toEqual([400, -32602, { code: 'BAD_USER_INPUT' }]);
+      expect(answer.error.message).toMatch(/^Invalid params for (tools\/call|initialize): params\./);
+      expect(answer.id).toBe(Array.isArray(body) ? body[0].id : body.id);
+    }
+    const noArguments = await post({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'get_balance', arguments: null } });
+    expect(noArguments.status).toBe(200);
+    expect((await noArguments.json()).result.structuredContent.balance).toBe('10');
+
+    // An unknown tool: its message said "MCP error -32602: MCP error -32602: ..." in the SDK's client.
+    const client = await httpClient(`Bearer ${key}`);
+    await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(/^MCP error -32602: Unknown tool "no_such_tool"/);
+
+    // A compressed body is refused (415) like on /graphql, not decompressed.
+    const gzipped = await fetch(mcpUrl(), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-encoding': 'gzip', accept: 'application/json, text/event-stream' },
+      body: new Uint8Array(gzipSync(JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'charge_usage', arguments: { feature: 'talking_head', quantity: 1, idempotencyKey: 'gz' } } }))),
+    });
+    expect([gzipped.status, (await gzipped.json()).error.code]).toEqual([415, -32600]);
     expect(await balanceOf(u)).toBe('10');
   });
 

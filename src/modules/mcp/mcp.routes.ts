@@ -2,9 +2,10 @@ import { isUtf8 } from 'node:buffer';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Services } from '../../services';
-import { RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../../shared/errors';
+import { ErrorCode, RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../../shared/errors';
 import type { Principal } from '../auth/auth.service';
 import { API_KEY_PREFIX } from '../auth/tokens';
+import { invalidRequestIn } from './mcp.requests';
 import { createMcpServer } from './mcp.server';
 
 /** The same request body limit as /graphql. */
@@ -48,7 +49,13 @@ export function registerMcpRoutes(app: Express, services: Services): void {
     rpcError(res, 401, -32001, `UNAUTHENTICATED: ${why}`, { 'www-authenticate': 'Bearer' });
   };
 
-  app.post('/mcp', authenticate, express.json({ limit: MAX_BODY, verify: assertUtf8 }), async (req: Request, res: Response) => {
+  // inflate: false, as /graphql: a compressed body is refused (415), never decompressed.
+  app.post('/mcp', authenticate, express.json({ limit: MAX_BODY, verify: assertUtf8, inflate: false }), async (req: Request, res: Response) => {
+    const invalid = invalidRequestIn(req.body);
+    if (invalid) {
+      res.status(400).json({ jsonrpc: '2.0', error: { code: -32602, message: invalid.message, data: { code: ErrorCode.BAD_USER_INPUT } }, id: invalid.id });
+      return;
+    }
     const principal = res.locals.principal as Principal;
     const server = createMcpServer(services, async () => principal);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

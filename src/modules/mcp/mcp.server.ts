@@ -1,10 +1,11 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ErrorCode as McpErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode as McpErrorCode, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { badInput, publicError, unauthenticated, type PublicError } from '../../shared/errors';
 import type { Services } from '../../services';
 import type { Principal } from '../auth/auth.service';
 import { assertAnyScope } from '../auth/context';
+import { describeIssues } from './mcp.requests';
 import { TOOLS, type ToolDefinition } from './mcp.tools';
 
 /**
@@ -44,8 +45,6 @@ const failure = (error: PublicError): CallToolResult => {
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
 };
 
-/** "quantity: Expected number, received string; providerCost: ..." */
-const describeIssues = (error: z.ZodError): string => error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`).join('; ');
 
 export function createMcpServer(services: Services, principalOf: () => Promise<Principal | null>): Server {
   const server = new Server(SERVER_INFO, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
@@ -54,7 +53,8 @@ export function createMcpServer(services: Services, principalOf: () => Promise<P
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOLS.map(listed) }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const tool = byName.get(request.params.name);
-    if (!tool) throw new McpError(McpErrorCode.InvalidParams, `Unknown tool "${request.params.name}"; tools: ${TOOLS.map((known) => known.name).join(', ')}`);
+    // A plain error with the code: McpError would put "MCP error -32602:" in the text, and the SDK's client adds it again.
+    if (!tool) throw Object.assign(new Error(`Unknown tool "${request.params.name}"; tools: ${TOOLS.map((known) => known.name).join(', ')}`), { code: McpErrorCode.InvalidParams });
     try {
       const principal = await principalOf();
       if (!principal) throw unauthenticated('The API key is not valid (revoked or unknown)');
