@@ -6,6 +6,7 @@ import { sleep } from './helpers/subscriptions';
 import { WebhookReceivers } from './helpers/webhook-receiver';
 import {
   CreateWebhookEndpointDocument,
+  DeleteWebhookEndpointDocument,
   GrantCreditsDocument,
   MessagesDocument,
   ReplayWebhookDeliveryDocument,
@@ -223,6 +224,42 @@ describe('concurrent changes', () => {
     const [resumed, first] = await until(() => deliveries(u, endpoint.id), (list) => list.length === 2 && list.every((delivery) => delivery.status === 'SUCCEEDED'));
     expect([first.attemptCount, resumed.attemptCount]).toEqual([1, 1]);
     expect(r.of(paused)).toHaveLength(1);
+  });
+
+  it('an attempt under way when its endpoint is deleted is recorded as it went: delivered, the delivery is SUCCEEDED, not CANCELLED', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    r.onReceipt = () => held;
+    const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    await t.chargeOk(u, { quantity: 100 }); // paused
+    await until(() => r.receipts.length, (n) => n === 1);
+    await t.ok(DeleteWebhookEndpointDocument, { id: endpoint.id }, u.token);
+    release();
+    const [delivery] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.attempts.length === 1);
+    expect([delivery.status, delivery.attemptCount, delivery.nextAttemptAt, delivery.attempts[0].statusCode]).toEqual(['SUCCEEDED', 1, null, 200]);
+  });
+
+  it('a failed attempt under way when its endpoint is disabled leaves its delivery PENDING with no next attempt until the endpoint is enabled', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    r.onReceipt = (receipt) => (receipt === r.receipts[0] ? held : undefined);
+    r.answer = (_receipt, attempt) => (attempt === 1 ? 500 : 200);
+    const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    await t.chargeOk(u, { quantity: 100 }); // paused
+    await until(() => r.receipts.length, (n) => n === 1);
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token);
+    release();
+    const [failed] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.attempts.length === 1);
+    expect([failed.status, failed.nextAttemptAt, failed.attempts[0].statusCode]).toEqual(['PENDING', null, 500]);
+    await sleep(300); // retries are 100 ms apart: a delivery left due would be sent (and refused by the claim) meanwhile
+    expect(r.receipts).toHaveLength(1);
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: true } }, u.token);
+    const [delivered] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+    expect(delivered.attemptCount).toBe(2);
   });
 
   it('concurrent replays of one delivery queue one new delivery, and all of them answer it', async () => {

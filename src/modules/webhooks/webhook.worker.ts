@@ -88,14 +88,20 @@ const CLAIM = `
  * after WEBHOOK_DISABLE_AFTER_MS even though each delivery is given up sooner. A replay's outcome
  * neither starts nor ends a run: an endpoint that accepts the replay of one old event while it
  * refuses every live one is still failing.
+ *
+ * An attempt under way when its endpoint is deleted (its delivery CANCELLED) or disabled is
+ * still recorded, as it happened: a delivered one is SUCCEEDED, and a failed one is not due again
+ * (no `next_attempt_at`) until the endpoint is enabled (`scheduleDeliveries`).
  */
 const RECORD = `
-  with delivery as (
+  with endpoint as (select status = 'ENABLED' and deleted_at is null as sending from webhook_endpoint where id = $8::uuid),
+  delivery as (
     update webhook_delivery set last_status_code = $3::int, last_error = $4::text,
-           status = case when $7::bool then 'SUCCEEDED' when attempts >= $10::int then 'FAILED' else 'PENDING' end,
+           status = case when $7::bool then 'SUCCEEDED' when status = 'CANCELLED' then 'CANCELLED' when attempts >= $10::int then 'FAILED' else 'PENDING' end,
            delivered_at = case when $7::bool then now() end,
-           next_attempt_at = case when $7::bool or attempts >= $10::int then null else now() + $9::int * interval '1 millisecond' end
-     where id = $1::uuid and attempts = $2::int and status = 'PENDING' returning status, replay_of is not null as replay),
+           next_attempt_at = case when $7::bool or status = 'CANCELLED' or attempts >= $10::int or not (select sending from endpoint) then null
+                                  else now() + $9::int * interval '1 millisecond' end
+     where id = $1::uuid and attempts = $2::int and status in ('PENDING', 'CANCELLED') returning status, replay_of is not null as replay),
   attempt as (
     insert into webhook_attempt (id, delivery_id, number, status_code, error, response_body, duration_ms, created_at)
     select gen_random_uuid(), $1::uuid, $2::int, $3::int, $4::text, $5::text, $6::int, now() - $6::int * interval '1 millisecond' from delivery returning 1)
@@ -104,7 +110,7 @@ const RECORD = `
            when $7::bool then null
            when (select status from delivery) = 'FAILED' and not exists (select 1 from webhook_delivery p where p.endpoint_id = e.id and p.status = 'PENDING' and p.replay_of is null and p.id <> $1::uuid) then null
            else coalesce(failing_since, now()) end
-   where id = $8::uuid and exists (select 1 from delivery)
+   where id = $8::uuid and deleted_at is null and exists (select 1 from delivery)
   returning status, failing_since is not null and failing_since <= now() - $11::bigint * interval '1 millisecond' as overdue`;
 
 /**
