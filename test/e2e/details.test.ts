@@ -109,6 +109,19 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
     await context.close();
   });
 
+  test('a persona name takes at most 100 characters, the server\'s limit, when created and when renamed', async () => {
+    const { page, context } = await h.page();
+    const user = await h.t.signUp();
+    await h.t.ok(CreateSynfluencerDocument, { input: { name: 'Ava', handle: '@ava', platforms: [] } }, user.token);
+    await h.logIn(page, user, '/app/personas');
+    await page.getByLabel('Name', { exact: true }).fill('p'.repeat(120));
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('p'.repeat(100));
+    await page.getByRole('button', { name: 'Rename Ava' }).click();
+    await page.getByLabel('New name for Ava').fill('r'.repeat(120));
+    expect(await page.getByLabel('New name for Ava').inputValue()).toBe('r'.repeat(100));
+    await context.close();
+  });
+
   test('at a zero balance the runway says the credits are used up', async () => {
     const { page, context } = await h.page();
     const user = await h.t.signUp();

@@ -62,7 +62,7 @@ function CreatePersona() {
       <form className="stack" onSubmit={submit}>
         <label className="field">
           <span>Name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required />
+          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
         </label>
         <label className="field">
           <span>Handle</span>
@@ -124,7 +124,7 @@ function PersonaRow({ persona }: { persona: Persona }) {
         >
           <label className="field">
             <span>New name for {persona.name}</span>
-            <input value={name} onChange={(e) => setName(e.target.value)} autoFocus required />
+            <input value={name} onChange={(e) => setName(e.target.value)} autoFocus required maxLength={100} />
           </label>
           <button type="submit" aria-disabled={saveName.pending}>
             Save
