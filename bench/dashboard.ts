@@ -162,7 +162,7 @@ async function commitToDom(server: ServerProcess, page: Page, apiKey: string, ch
     );
     const answeredAt = Date.now();
     const [whole, frac = ''] = r.chargeUsage.wallet.balance.split('.');
-    const shown = `${whole}.${frac.padEnd(2, '0')}`;
+    const shown = `${whole.replace(/\B(?=(\d{3})+$)/g, ',')}.${frac.padEnd(2, '0')}`; // as formatCredits shows it
     const at = await page.evaluate(
       (text) =>
         new Promise<number>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { CreateSynfluencerDocument, UpdateSettingsDocument } from '../generated/graphql';
+import { ChargeUsageBatchDocument, ChargeUsageDocument, CreateSynfluencerDocument, GrantCreditsDocument, UpdateSettingsDocument } from '../generated/graphql';
 
 /*
  * Links to a card (the top bar's "Change cap" goes to account#limits), and the details a
@@ -119,6 +119,43 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
     await page.getByRole('button', { name: 'Rename Ava' }).click();
     await page.getByLabel('New name for Ava').fill('r'.repeat(120));
     expect(await page.getByLabel('New name for Ava').inputValue()).toBe('r'.repeat(100));
+    await context.close();
+  });
+
+  test('amounts and counts are grouped by thousands on screen, every digit kept; a field keeps the plain number', async () => {
+    const { page, context } = await h.page();
+    const user = await h.t.signUp();
+    const key = await createApiKey(h.t, user);
+    const admin = await h.t.admin();
+    await h.t.ok(GrantCreditsDocument, { accountId: user.accountId, amount: '2000000', reason: 'big studio', idempotencyKey: `big-${user.accountId}` }, admin.token);
+    // 12,345 seconds at 0.10: 1,234.50; then 1,000 charges of 0.001 in one batch.
+    await h.t.ok(ChargeUsageDocument, { input: { feature: 'talking_head', quantity: 12345, idempotencyKey: `long-${user.accountId}` } }, key);
+    const inputs = Array.from({ length: 1000 }, (_, i) => ({ feature: 'content_generation', providerCost: '0.001', idempotencyKey: `many-${i}` }));
+    const batch = await h.t.ok(ChargeUsageBatchDocument, { inputs }, key);
+    expect(batch.chargeUsageBatch.filter((r) => r.error)).toEqual([]);
+    await h.t.ok(UpdateSettingsDocument, { input: { monthlyBudgetCap: '5000' } }, user.token);
+    await h.logIn(page, user);
+
+    // 2,000,005 - 1,234.5 - 1: the balance everywhere, with every digit.
+    await waitForTestIdText(page, 'balance', '$1,998,769.50', 5000);
+    await waitForTestIdText(page, 'card-balance', '$1,998,769.50', 5000);
+    await waitForTestIdText(page, 'cap-meter-label', 'of $5,000.00 cap', 5000);
+    await waitForTestIdText(page, 'summary-total', '$1,235.50', 5000);
+    await waitForTestIdText(page, 'summary-count', '1,001', 5000);
+    await waitForTestIdText(page, 'by-feature', '1,000', 5000);
+    expect(await page.locator('[data-testid="summary"] svg title').allTextContents()).toContainEqual(expect.stringContaining('$1,235.50 (1,001 charges)'));
+    expect(await page.getByTestId('runway').textContent()).toMatch(/^Runway: credits last about \d{1,3},\d{3} days/);
+    // The talking head's row: its quantity, amount and balance after.
+    await page.getByLabel('Feature').selectOption({ label: 'Talking head video (HeyGen)' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByTestId('history-row').filter({ hasText: '12,345 seconds' }).waitFor({ timeout: 5000 });
+    const row = await page.getByTestId('history-row').allTextContents();
+    expect(row).toHaveLength(1);
+    expect(row[0]).toContain('-$1,234.50');
+    expect(row[0]).toContain('$1,998,770.50');
+    // The cap's field holds the number as the API has it, ready to edit and send back.
+    expect(await page.locator('#limit-monthlyBudgetCap').inputValue()).toBe('5000');
+    await page.getByText('Now: $5,000.00.').waitFor();
     await context.close();
   });
 

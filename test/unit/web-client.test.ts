@@ -3,7 +3,7 @@ import { ErrorCode } from '../../src/shared/errors';
 import { createCache, liveWallets } from '../../web/src/lib/apollo';
 import { describeError, ERROR_SENTENCES } from '../../web/src/lib/errors';
 import { GraphQLRequestError } from '../../web/src/lib/session';
-import { creditDisplay, formatCredits, fromMicros, percentOf, toMicros, validateAmount } from '../../web/src/lib/money';
+import { creditDisplay, formatCount, formatCredits, formatPrice, fromMicros, percentOf, toMicros, validateAmount } from '../../web/src/lib/money';
 import { zonedDayStart } from '../../web/src/lib/time';
 import { featureLabel, quantityText } from '../../web/src/lib/usage-text';
 
@@ -49,17 +49,42 @@ describe('credits on screen', () => {
   const usd = creditDisplay({ currency: 'usd', creditValue: '1.00' });
   const credits = creditDisplay({ currency: 'usd', creditValue: '0.09' });
 
-  test('money keeps every digit the API sent (at least two decimals, no grouping)', () => {
+  test('money keeps every digit the API sent (at least two decimals), its whole part grouped by thousands', () => {
     expect(formatCredits('4.75', usd)).toBe('$4.75');
     expect(formatCredits('5', usd)).toBe('$5.00');
     expect(formatCredits('0.0213', usd)).toBe('$0.0213');
     expect(formatCredits('-3.5', usd)).toBe('-$3.50');
-    expect(formatCredits('1234.5', usd)).toBe('$1234.50');
+    expect(formatCredits('999.99', usd)).toBe('$999.99');
+    expect(formatCredits('1234.5', usd)).toBe('$1,234.50');
+    expect(formatCredits('1234567.5', usd)).toBe('$1,234,567.50');
+    expect(formatCredits('-1234567.000001', usd)).toBe('-$1,234,567.000001');
+    // The API's largest amount, beyond a float's exact digits: still every digit.
+    expect(formatCredits('999999999999.999999', usd)).toBe('$999,999,999,999.999999');
+    expect(formatCredits('100000', usd)).toBe('$100,000.00');
   });
 
-  test('abstract credits are shown as credits', () => {
+  test('abstract credits are shown as credits, grouped by thousands', () => {
     expect(formatCredits('50', credits)).toBe('50 credits');
     expect(formatCredits('1', credits)).toBe('1 credit');
+    expect(formatCredits('-1', credits)).toBe('-1 credit');
+    expect(formatCredits('1234567', credits)).toBe('1,234,567 credits');
+    expect(formatCredits('-1234.0213', credits)).toBe('-1,234.0213 credits');
+    expect(formatCredits('999999999999.999999', credits)).toBe('999,999,999,999.999999 credits');
+  });
+
+  test('prices the API formatted are grouped by thousands, every digit kept', () => {
+    expect(formatPrice('9.00', 'usd')).toBe('$9.00');
+    expect(formatPrice('1234567.50', 'usd')).toBe('$1,234,567.50');
+    expect(formatPrice('-1200.00', 'usd')).toBe('-$1,200.00');
+  });
+
+  test('counts are grouped by thousands', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(999)).toBe('999');
+    expect(formatCount(1000)).toBe('1,000');
+    expect(formatCount(1234567)).toBe('1,234,567');
+    expect(formatCount(-4321)).toBe('-4,321');
+    expect(formatCount(12345.5)).toBe('12,345.5');
   });
 
   test('amounts are exact bigint micro-credits', () => {
@@ -87,6 +112,7 @@ describe('usage in the history table', () => {
     expect(quantityText(1, 'second')).toBe('1 second');
     expect(quantityText(30, 'second')).toBe('30 seconds');
     expect(quantityText(2.5, 'image')).toBe('2.5 images');
+    expect(quantityText(86400, 'second')).toBe('86,400 seconds');
     expect(quantityText(1, 'provider cost')).toBe('at cost');
     expect(quantityText(null, 'caption')).toBeNull();
   });

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { AutoTopUpDocument, CatalogDocument, SetupAutoTopUpPaymentMethodDocument, UpdateAutoTopUpDocument, type AutoTopUpFieldsFragment, type UpdateAutoTopUpInput } from '../gql/graphql';
 import { Card, codeOf, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
-import { formatCredits, formatPrice, validateAmount } from '../lib/money';
+import { formatCount, formatCredits, formatPrice, validateAmount } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
 
@@ -118,7 +118,7 @@ function AutoTopUpState({ settings: s }: { settings: AutoTopUpFieldsFragment }) 
     <>
       <p data-testid="auto-top-up-state">
         {s.enabled && s.threshold && what
-          ? `On: when the balance falls below ${formatCredits(s.threshold, display)}, buys ${what}. ${s.topUpsThisMonth} of at most ${s.monthlyMaximum} this month.`
+          ? `On: when the balance falls below ${formatCredits(s.threshold, display)}, buys ${what}. ${formatCount(s.topUpsThisMonth)} of at most ${formatCount(s.monthlyMaximum)} this month.`
           : 'Off.'}
       </p>
       <FailureNotice settings={s} />

@@ -1,7 +1,7 @@
 import { useQuery } from '@apollo/client/react';
 import { WalletDetailsDocument } from '../gql/graphql';
 import { Card, ErrorMessage, Loading } from '../components/ui';
-import { formatCredits, fromMicros, percentOf, toMicros } from '../lib/money';
+import { formatCount, formatCredits, fromMicros, percentOf, toMicros } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDate } from '../lib/time';
 
@@ -87,5 +87,5 @@ function runwayText(daysLeft: number | null | undefined, balance: string): strin
   if (daysLeft === null || daysLeft === undefined) return 'Runway: nothing spent in the last 7 days.';
   if (daysLeft < 1) return 'Runway: credits last less than a day at the last 7 days’ rate.';
   const days = Math.round(daysLeft);
-  return `Runway: credits last about ${days} ${days === 1 ? 'day' : 'days'} at the last 7 days’ rate.`;
+  return `Runway: credits last about ${formatCount(days)} ${days === 1 ? 'day' : 'days'} at the last 7 days’ rate.`;
 }

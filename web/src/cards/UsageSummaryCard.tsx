@@ -4,7 +4,7 @@ import { UsageSummaryDocument, type UsageSummaryQuery } from '../gql/graphql';
 import { Card, Empty, ErrorMessage, Loading } from '../components/ui';
 import { PersonaSelect } from '../components/PersonaSelect';
 import { UsageChart } from '../components/UsageChart';
-import { formatCredits } from '../lib/money';
+import { formatCount, formatCredits } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDate, type Period } from '../lib/time';
 
@@ -40,7 +40,7 @@ export function UsageSummaryCard() {
       ) : (
         <div aria-busy={loading} data-testid="summary" data-buckets={s.buckets.map((b) => `${b.start}=${b.total}`).join(' ')}>
           <p className="summary-line">
-            <strong data-testid="summary-total">{formatCredits(s.total, display)}</strong> spent in <span data-testid="summary-count">{s.count}</span>{' '}
+            <strong data-testid="summary-total">{formatCredits(s.total, display)}</strong> spent in <span data-testid="summary-count">{formatCount(s.count)}</span>{' '}
             {s.count === 1 ? 'charge' : 'charges'}
             <span className="muted">
               {' '}
@@ -86,7 +86,7 @@ function Breakdown({ title, rows, testId }: { title: string; rows: Row[]; testId
             {rows.map((r) => (
               <tr key={r.key ?? '(none)'}>
                 <td>{r.label ?? r.key ?? <span className="muted">(none)</span>}</td>
-                <td className="num">{r.count}</td>
+                <td className="num">{formatCount(r.count)}</td>
                 <td className="num">{formatCredits(r.total, display)}</td>
               </tr>
             ))}

@@ -1,4 +1,4 @@
-import { formatCredits } from '../lib/money';
+import { formatCount, formatCredits } from '../lib/money';
 import { Link } from '../lib/router';
 import { useLive, useLiveWallet, useShell } from '../lib/shell';
 import { CommandDock } from './CommandDock';
@@ -23,7 +23,7 @@ export function TopBar({ page }: { page: string }) {
         <Link to="messages" className="unread-link" aria-current={page === 'messages' ? 'page' : undefined}>
           Messages
           <span className={`count${unread > 0 ? ' count-on' : ''}`} data-testid="unread-count">
-            {unread}
+            {formatCount(unread)}
           </span>
           <span className="visually-hidden"> unread</span>
         </Link>

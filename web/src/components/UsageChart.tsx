@@ -1,5 +1,5 @@
 import type { CreditDisplay } from '../lib/money';
-import { formatCredits, toMicros } from '../lib/money';
+import { formatCount, formatCredits, toMicros } from '../lib/money';
 import { bucketLabel, type Period } from '../lib/time';
 
 /**
@@ -37,7 +37,7 @@ export function UsageChart(props: { buckets: { start: string; total: string; cou
           return (
             <g key={b.start}>
               <rect x={x} y={PAD.top + innerH - h} width={barW} height={Math.max(h, totals[i] > 0n ? 1 : 0)} className="bar">
-                <title>{`${bucketLabel(b.start, period, timeZone)}: ${formatCredits(b.total, display)} (${b.count} ${b.count === 1 ? 'charge' : 'charges'})`}</title>
+                <title>{`${bucketLabel(b.start, period, timeZone)}: ${formatCredits(b.total, display)} (${formatCount(b.count)} ${b.count === 1 ? 'charge' : 'charges'})`}</title>
               </rect>
             </g>
           );

@@ -1,7 +1,7 @@
 /**
  * Credits arrive as exact decimal strings ("4.75", "-0.0213"). They are never turned into
  * floats: sums and ratios use bigint micro-credits, and what is shown keeps every digit the
- * API sent (the top-bar balance contains the API's own text, e.g. "4.75").
+ * API sent, its whole part grouped with commas for reading ("1234.5" is shown "$1,234.50").
  */
 
 const MICROS = 1_000_000n;
@@ -58,18 +58,39 @@ function currencySymbol(currency: string): string {
   return s;
 }
 
-/** "4.75" -> "$4.75" (money) or "4.75 credits"; money keeps at least two decimals and every extra digit. */
+/** "1234567" -> "1,234,567": a run of digits grouped by threes from the right, as text (never through a float). */
+function groupWhole(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
+/**
+ * A plain decimal as people read it: "-1234567.125" -> "-1,234,567.125" (the whole part grouped
+ * with commas, every fractional digit kept). Text that is not a plain decimal (an exponent) is
+ * returned as it is. For the screen only: CSV files and input fields keep the plain number.
+ */
+export function groupDigits(text: string): string {
+  const m = /^(-?)(\d+)(\.\d+)?$/.exec(text);
+  return m ? `${m[1]}${groupWhole(m[2])}${m[3] ?? ''}` : text;
+}
+
+/** A count or another number shown in a sentence or a table: 1234 -> "1,234". */
+export function formatCount(n: number): string {
+  return groupDigits(String(n));
+}
+
+/** "4.75" -> "$4.75" (money) or "4.75 credits"; money keeps at least two decimals and every extra digit; the whole part is grouped ("$1,234.50", "1,234 credits"). */
 export function formatCredits(credits: string, display: CreditDisplay): string {
-  if (!display.asMoney) return `${credits} ${credits === '1' || credits === '-1' ? 'credit' : 'credits'}`;
+  if (!display.asMoney) return `${groupDigits(credits)} ${credits === '1' || credits === '-1' ? 'credit' : 'credits'}`;
   const neg = credits.startsWith('-');
   const abs = neg ? credits.slice(1) : credits;
   const [whole, frac = ''] = abs.split('.');
-  return `${neg ? '-' : ''}${currencySymbol(display.currency)}${whole}.${frac.padEnd(2, '0')}`;
+  return `${neg ? '-' : ''}${currencySymbol(display.currency)}${groupWhole(whole)}.${frac.padEnd(2, '0')}`;
 }
 
-/** A price the API already formatted for its currency ("9.00"). */
+/** A price the API already formatted for its currency ("9.00", "1234.00" -> "$1,234.00"). */
 export function formatPrice(price: string, currency: string): string {
-  return `${currencySymbol(currency.toUpperCase())}${price}`;
+  const neg = price.startsWith('-');
+  return `${neg ? '-' : ''}${currencySymbol(currency.toUpperCase())}${groupDigits(neg ? price.slice(1) : price)}`;
 }
 
 /** part / whole as a whole percentage (0 when whole is zero), exact to the micro-credit. */

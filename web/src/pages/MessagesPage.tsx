@@ -11,6 +11,7 @@ import {
   type MessagePageFieldsFragment,
 } from '../gql/graphql';
 import { Empty, ErrorMessage, Loading, useAction } from '../components/ui';
+import { formatCount } from '../lib/money';
 import { useShell, useTitle } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
 
@@ -81,7 +82,7 @@ export function MessagesPage() {
         <>
           <section aria-labelledby="unread-title">
             <h2 id="unread-title" ref={unreadHeading} tabIndex={-1}>
-              Unread ({unreadCount})
+              Unread ({formatCount(unreadCount)})
             </h2>
             {data.unread.edges.length === 0 ? (
               <Empty>You have read everything.</Empty>
