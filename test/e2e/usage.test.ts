@@ -131,6 +131,38 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     await context.close();
   });
 
+  test('the platform filter offers the platforms of the usage and takes one typed in another case as their spelling, on screen and in the export', async () => {
+    const { page, context } = await h.page();
+    const s = await studio();
+    await h.logIn(page, s.user);
+    await page.getByTestId('history-row').first().waitFor();
+    // The field suggests the platforms given with the usage, most spent first.
+    await page.waitForFunction(() => document.querySelectorAll('#history-platforms option').length === 2);
+    expect(await page.locator('#history-platforms option').evaluateAll((o) => o.map((e) => (e as HTMLOptionElement).value))).toEqual(['tiktok', 'instagram']);
+
+    // The API matches a platform exactly; "Instagram" is taken as the "instagram" it was recorded as.
+    await page.getByLabel('Platform').fill('Instagram');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 1);
+    expect(await page.getByTestId('history-row').textContent()).toContain('instagram');
+    expect(await page.getByLabel('Platform').inputValue()).toBe('instagram');
+
+    // Export applies the form the same way: " TIKTOK " is tiktok's two rows, shown and in the file.
+    await page.getByLabel('Platform').fill(' TIKTOK ');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const exported = fs.readFileSync((await download.path())!, 'utf8').trim().split('\r\n').slice(1).map((line) => line.split(',')[0]);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 2);
+    expect(exported).toEqual(await historyIds(page));
+    expect(await page.getByLabel('Platform').inputValue()).toBe('tiktok');
+
+    // A platform the usage never had is sent as typed.
+    await page.getByLabel('Platform').fill('YouTube');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No transactions match these filters.').waitFor();
+    expect(await page.getByLabel('Platform').inputValue()).toBe('YouTube');
+    await context.close();
+  });
+
   test('a weak new password shows the policy; a wrong current password is shown at its field; a good one keeps the session', async () => {
     const { page, context } = await h.page();
     const user = await h.signUpAndLogIn(page);

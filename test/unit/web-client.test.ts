@@ -5,7 +5,7 @@ import { describeError, ERROR_SENTENCES } from '../../web/src/lib/errors';
 import { GraphQLRequestError } from '../../web/src/lib/session';
 import { creditDisplay, formatCount, formatCredits, formatPrice, fromMicros, percentOf, toMicros, validateAmount } from '../../web/src/lib/money';
 import { zonedDayStart } from '../../web/src/lib/time';
-import { featureLabel, quantityText } from '../../web/src/lib/usage-text';
+import { featureLabel, platformFilter, quantityText } from '../../web/src/lib/usage-text';
 
 /*
  * The dashboard's pure parts (web/src/lib), without a browser or a database: the cache rule
@@ -115,6 +115,17 @@ describe('usage in the history table', () => {
     expect(quantityText(86400, 'second')).toBe('86,400 seconds');
     expect(quantityText(1, 'provider cost')).toBe('at cost');
     expect(quantityText(null, 'caption')).toBeNull();
+  });
+
+  test('a typed platform is matched to the spelling the usage was given with (the API filter is exact)', () => {
+    const known = ['instagram', 'TikTok', 'tiktok'];
+    expect(platformFilter('Instagram', known)).toBe('instagram');
+    expect(platformFilter('  INSTAGRAM ', known)).toBe('instagram');
+    expect(platformFilter('tiktok', known)).toBe('tiktok'); // a known spelling as it is
+    expect(platformFilter('TIKTOK', known)).toBe('TikTok'); // several: the first, the most spent
+    expect(platformFilter('YouTube', known)).toBe('YouTube'); // unknown: as typed
+    expect(platformFilter('Instagram', [])).toBe('Instagram');
+    expect(platformFilter('   ', known)).toBe('');
   });
 
   test('features show their price-book label, and their key when the book no longer has them', () => {

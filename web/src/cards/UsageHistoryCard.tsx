@@ -1,15 +1,17 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client/react';
-import { UsageHistoryDocument, type TransactionFilterInput, type TransactionKind } from '../gql/graphql';
+import { UsageHistoryDocument, UsagePlatformsDocument, type TransactionFilterInput, type TransactionKind } from '../gql/graphql';
 import { Pager, useCursorPages } from '../components/CursorPager';
 import { Card, Empty, ErrorMessage, FieldError, Loading, useAction } from '../components/ui';
 import { downloadUsageCsv } from '../lib/export';
 import { formatCredits } from '../lib/money';
-import { featureLabel, quantityText } from '../lib/usage-text';
+import { featureLabel, platformFilter, quantityText } from '../lib/usage-text';
 import { useShell } from '../lib/shell';
 import { formatDateTime, nextDay, zonedDayStart } from '../lib/time';
 
 const PAGE_SIZE = 20;
+/** How far back the known platforms are read: ten years, within usageSummary's 3,700 days. */
+const PLATFORMS_SINCE_MS = 3650 * 86_400_000;
 
 const KINDS: { value: TransactionKind; label: string }[] = [
   { value: 'USAGE', label: 'Usage' },
@@ -59,6 +61,14 @@ export function UsageHistoryCard() {
   const exporting = useAction((shown: TransactionFilterInput) => downloadUsageCsv(session, shown));
   const conn = data?.transactions;
   const [invalid, setInvalid] = useState<string | null>(null);
+  // The platform filter is exact (the API's contract, shared with the CSV export): the field
+  // offers the platforms the usage was given with, and a typed one is matched to their spelling.
+  const [platformsFrom] = useState(() => new Date(Date.now() - PLATFORMS_SINCE_MS).toISOString());
+  const platforms = useQuery(UsagePlatformsDocument, { variables: { from: platformsFrom } });
+  const knownPlatforms = useMemo(
+    () => (platforms.data?.usageSummary.byPlatform ?? []).flatMap((r) => (r.key === null ? [] : [r.key])),
+    [platforms.data],
+  );
 
   /** The form as the filter on screen: what Apply shows and Export downloads, never one without the other. */
   const applyDraft = (): TransactionFilterInput | null => {
@@ -66,8 +76,11 @@ export function UsageHistoryCard() {
     const problem = draft.from && draft.to && draft.from > draft.to ? 'From must be on or before To.' : null;
     setInvalid(problem);
     if (problem) return null;
-    setApplied(draft);
-    return toFilter(draft, scope, me.timezone);
+    // "Instagram" typed for usage recorded as "instagram": the field shows what is applied.
+    const next = { ...draft, platform: platformFilter(draft.platform, knownPlatforms) };
+    setDraft(next);
+    setApplied(next);
+    return toFilter(next, scope, me.timezone);
   };
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -106,7 +119,13 @@ export function UsageHistoryCard() {
         </label>
         <label className="field">
           <span>Platform</span>
-          <input value={draft.platform} onChange={set('platform')} placeholder="e.g. tiktok" />
+          {/* Read again when the field is focused: a platform first used since the page loaded. */}
+          <input value={draft.platform} onChange={set('platform')} onFocus={() => void platforms.refetch().catch(() => undefined)} list="history-platforms" autoComplete="off" placeholder="e.g. tiktok" />
+          <datalist id="history-platforms">
+            {knownPlatforms.map((p) => (
+              <option key={p} value={p} />
+            ))}
+          </datalist>
         </label>
         <label className="field">
           <span>From</span>

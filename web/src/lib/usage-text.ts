@@ -13,6 +13,20 @@ export function quantityText(quantity: number | null | undefined, unit: string |
   return `${formatCount(quantity)} ${quantity === 1 || unit.endsWith('s') ? unit : `${unit}s`}`;
 }
 
+/**
+ * The platform to filter the history by. The API's filter is exact: a transaction matches when
+ * its platform is the text given with the usage, case included ("Instagram" finds nothing
+ * recorded as "instagram"). A typed platform that is not one of the account's known platforms
+ * but equals one ignoring case is taken as that spelling (the first, i.e. the most spent, when
+ * several differ only in case); anything else is sent as typed.
+ */
+export function platformFilter(typed: string, known: readonly string[]): string {
+  const t = typed.trim();
+  if (t === '' || known.includes(t)) return t;
+  const lower = t.toLowerCase();
+  return known.find((k) => k.toLowerCase() === lower) ?? t;
+}
+
 /** The price book's label for a feature key ("talking_head" -> "Talking head video (HeyGen)"); the key itself when the book no longer has it. */
 export function featureLabel(feature: string, features: readonly { feature: string; label: string }[]): string {
   return features.find((f) => f.feature === feature)?.label ?? feature;
