@@ -4,7 +4,7 @@ import type { TestUser } from '../helpers/app';
 import { PASSWORD } from '../helpers/app';
 import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { CreateSynfluencerDocument, LogInDocument, MeDocument } from '../generated/graphql';
+import { ArchiveSynfluencerDocument, CreateSynfluencerDocument, LogInDocument, MeDocument } from '../generated/graphql';
 
 /*
  * The usage cards follow the persona scope (top bar and card dropdown are one selection), the
@@ -77,6 +77,36 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     await page.getByTestId('command-dock').selectOption({ label: 'All synfluencers' });
     await waitForTestIdText(page, 'summary-total', '$2.85', 5000);
     expect(await page.getByTestId('summary-scope').inputValue()).toBe('');
+    await context.close();
+  });
+
+  test('an archived persona stays the scope it was, shown by name and marked archived; the card\'s dropdown offers archived personas for past usage, the top bar only the one selected', async () => {
+    const { page, context } = await h.page();
+    const s = await studio();
+    await h.logIn(page, s.user);
+    await page.getByTestId('command-dock').selectOption({ label: 'Ava' });
+    await waitForTestIdText(page, 'summary-total', '$2.00', 5000);
+    const optionTexts = (testId: string) => page.getByTestId(testId).locator('option').allTextContents();
+    const selectedText = (testId: string) => page.getByTestId(testId).evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent);
+
+    // Ava is archived (elsewhere: the API) while she is the scope; the page is loaded again.
+    await h.t.ok(ArchiveSynfluencerDocument, { id: s.ava }, s.user.token);
+    await page.reload();
+    await waitForTestIdText(page, 'summary-total', '$2.00', 5000);
+    expect(await selectedText('command-dock')).toBe('Ava (archived)');
+    expect(await selectedText('summary-scope')).toBe('Ava (archived)');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 2);
+    expect(await historyPersonas(page)).toEqual(['Ava (archived)', 'Ava (archived)']);
+    expect(await optionTexts('command-dock')).toEqual(['All synfluencers', 'Ben', 'Ava (archived)']);
+
+    // Another choice: the top bar no longer offers her; the card's dropdown, a filter of past usage, does.
+    await page.getByTestId('command-dock').selectOption({ label: 'All synfluencers' });
+    await waitForTestIdText(page, 'summary-total', '$2.85', 5000);
+    expect(await optionTexts('command-dock')).toEqual(['All synfluencers', 'Ben']);
+    expect(await optionTexts('summary-scope')).toEqual(['All synfluencers', 'Ben', 'Ava (archived)']);
+    await page.getByTestId('summary-scope').selectOption({ label: 'Ava (archived)' });
+    await waitForTestIdText(page, 'summary-total', '$2.00', 5000);
+    expect(await selectedText('command-dock')).toBe('Ava (archived)');
     await context.close();
   });
 

@@ -186,7 +186,7 @@ export function UsageHistoryCard() {
                   <td>{formatDateTime(t.createdAt, me.timezone)}</td>
                   <td>{KIND_LABEL[t.kind]}</td>
                   <td>{t.description}</td>
-                  <td>{t.synfluencer?.name ?? <span className="muted">—</span>}</td>
+                  <td>{t.synfluencer ? (t.synfluencer.archived ? `${t.synfluencer.name} (archived)` : t.synfluencer.name) : <span className="muted">—</span>}</td>
                   <td>
                     {t.feature ? featureLabel(t.feature, priceBook.features) : <span className="muted">—</span>}
                     {t.platform && <span className="muted"> · {t.platform}</span>}

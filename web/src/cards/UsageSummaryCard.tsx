@@ -33,7 +33,8 @@ export function UsageSummaryCard() {
             </label>
           ))}
         </fieldset>
-        <PersonaSelect id="summary-scope" label="Scope" personas={me.synfluencers} value={scope} onChange={setScope} testId="summary-scope" />
+        {/* A filter of past usage: archived personas are offered too. */}
+        <PersonaSelect id="summary-scope" label="Scope" personas={me.synfluencers} value={scope} onChange={setScope} testId="summary-scope" offerArchived />
       </div>
       {!s ? (
         error ? <ErrorMessage error={error} /> : <Loading />

@@ -1,7 +1,7 @@
 import { useShell } from '../lib/shell';
 import { PersonaSelect } from './PersonaSelect';
 
-/** The top bar's persona selector ("CommandDock"): all synfluencers or one; shared with the usage card. */
+/** The top bar's persona selector ("CommandDock"): all synfluencers or one active persona (an archived one only while it is the scope); shared with the usage card. */
 export function CommandDock() {
   const { me, scope, setScope } = useShell();
   return (

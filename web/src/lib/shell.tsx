@@ -14,7 +14,7 @@ export interface ShellValue {
   display: CreditDisplay;
   live: LiveSync;
   session: SessionStore;
-  /** The CommandDock's selection: null = all synfluencers, else one persona's id. */
+  /** The CommandDock's selection: null = all synfluencers, else one persona's id (perhaps an archived one). */
   scope: string | null;
   setScope: (id: string | null) => void;
 }
@@ -31,12 +31,14 @@ const SCOPE_KEY = 'credits.scope';
 
 /**
  * The persona scope is one piece of state: the top bar's CommandDock and the usage card's
- * dropdown both read and write it, so they always agree. It is remembered across reloads and
- * falls back to "All synfluencers" when the persona is gone or archived.
+ * dropdown both read and write it, so they always agree. It is remembered across reloads. A
+ * persona archived while it is the scope stays the scope (its past usage is still there; the
+ * selectors name it, marked archived); it falls back to "All synfluencers" only when the
+ * persona is not the account's (another account used this browser before).
  */
 function usePersonaScope(personas: { id: string; archived: boolean }[]): [string | null, (id: string | null) => void] {
   const [scope, setScopeState] = useState<string | null>(() => localStorage.getItem(SCOPE_KEY));
-  const valid = scope !== null && personas.some((p) => p.id === scope && !p.archived) ? scope : null;
+  const valid = scope !== null && personas.some((p) => p.id === scope) ? scope : null;
   const setScope = useCallback((id: string | null) => {
     setScopeState(id);
     if (id) localStorage.setItem(SCOPE_KEY, id);
