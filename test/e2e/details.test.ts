@@ -138,6 +138,7 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
 
     // 2,000,005 - 1,234.5 - 1: the balance everywhere, with every digit.
     await waitForTestIdText(page, 'balance', '$1,998,769.50', 5000);
+    expect(await page.getByTestId('balance').getAttribute('data-credits')).toBe('1998769.5'); // the API's own figure, for scripts
     await waitForTestIdText(page, 'card-balance', '$1,998,769.50', 5000);
     await waitForTestIdText(page, 'cap-meter-label', 'of $5,000.00 cap', 5000);
     await waitForTestIdText(page, 'summary-total', '$1,235.50', 5000);
