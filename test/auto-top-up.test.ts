@@ -125,6 +125,9 @@ describe('settings', () => {
     expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { threshold: '0' } }, u.token))).toBe('BAD_USER_INPUT');
     expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { packId: 'pack_100', amount: '10' } }, u.token))).toBe('BAD_USER_INPUT');
     expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { amount: '1' } }, u.token))).toBe('BAD_USER_INPUT'); // 0.09 is below what a card can be charged
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { amount: '11111112' } }, u.token))).toBe('BAD_USER_INPUT'); // 1,000,000.08 is above what Stripe charges at once
+    expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { packId: '' } }, u.token))).toBe('BAD_USER_INPUT'); // was taken as "keep the pack"
+    expect((await a.ok(UpdateAutoTopUpDocument, { input: { amount: '11111111' } }, u.token)).updateAutoTopUp.price).toBe('999999.99'); // Stripe's largest
     expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { monthlyMaximum: 0 } }, u.token))).toBe('BAD_USER_INPUT');
     expect(errorCode(await a.gql(UpdateAutoTopUpDocument, { input: { packId: 'pack_nope' } }, u.token))).toBe('NOT_FOUND');
 

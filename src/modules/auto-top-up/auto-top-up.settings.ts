@@ -39,6 +39,8 @@ export interface AutoTopUpInput {
 
 /** Stripe refuses charges below about 0.50 in most currencies. */
 const MIN_CHARGE_MINOR = 50n;
+/** Stripe takes at most 8 digits of the currency's smallest unit (999,999.99 USD). */
+const MAX_CHARGE_MINOR = 99_999_999n;
 const MAX_MONTHLY = 100;
 
 const SETTINGS_COLUMNS = `t.enabled, t.threshold::text as threshold, t.pack_id, t.credits::text as credits, t.amount_minor::text as amount_minor, t.currency,
@@ -95,6 +97,7 @@ export class AutoTopUpSettings {
    * a threshold and a pack or amount.
    */
   async update(accountId: string, input: AutoTopUpInput): Promise<AutoTopUpView> {
+    if (input.packId === '') throw badInput('packId must name a credit pack (leave it out to keep the current choice)');
     if (input.packId && input.amount !== undefined && input.amount !== null) throw badInput('give packId or amount, not both');
     if (input.threshold !== undefined && input.threshold !== null && input.threshold <= 0n) throw badInput('threshold must be greater than 0');
     if (input.monthlyMaximum !== undefined && input.monthlyMaximum !== null && (!Number.isInteger(input.monthlyMaximum) || input.monthlyMaximum < 1 || input.monthlyMaximum > MAX_MONTHLY)) {
@@ -159,6 +162,7 @@ export class AutoTopUpSettings {
     const book = this.pricing.book;
     const amountMinor = priceInMinor(input.amount, book.creditValue, book.currency);
     if (amountMinor < MIN_CHARGE_MINOR) throw badInput(`amount is too small to charge a card (at least ${formatMinor(MIN_CHARGE_MINOR, book.currency)} ${book.currency.toUpperCase()})`);
+    if (amountMinor > MAX_CHARGE_MINOR) throw badInput(`amount is too large to charge a card at once (at most ${formatMinor(MAX_CHARGE_MINOR, book.currency)} ${book.currency.toUpperCase()})`);
     return { packId: null, credits: input.amount, amountMinor, currency: book.currency };
   }
 

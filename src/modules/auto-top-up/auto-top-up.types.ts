@@ -67,7 +67,7 @@ export class UpdateAutoTopUpInput {
   @Field(() => ID, { nullable: true, description: 'A CreditPack id to buy each time (instead of amount).' })
   packId?: string | null;
 
-  @Field(() => Credits, { nullable: true, description: "Credits to buy each time at the price book's credit value (instead of packId); at least 0.50 in money." })
+  @Field(() => Credits, { nullable: true, description: "Credits to buy each time at the price book's credit value (instead of packId); at least 0.50 and at most 999,999.99 in money (what a card can be charged at once)." })
   amount?: bigint | null;
 
   @Field(() => Int, { nullable: true, description: 'Top-ups per month at most, 1 to 100 (default 3).' })

@@ -149,7 +149,7 @@ export type TransactionKind =
 
 /** Auto top-up settings to change; omitted fields stay as they are. Saving also clears the failure count and `retryAfter`. */
 export type UpdateAutoTopUpInput = {
-  /** Credits to buy each time at the price book's credit value (instead of packId); at least 0.50 in money. */
+  /** Credits to buy each time at the price book's credit value (instead of packId); at least 0.50 and at most 999,999.99 in money (what a card can be charged at once). */
   amount?: string | null | undefined;
   /** Turn top-ups on (needs self-service billing, a saved card, a threshold and a pack or amount) or off. */
   enabled?: boolean | null | undefined;
