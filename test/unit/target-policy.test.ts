@@ -37,6 +37,8 @@ describe('webhook target policy', () => {
     '::ffff:a9fe:a9fe',
     '64:ff9b::a9fe:a9fe',
     '2001:db8::1',
+    '::7f00:1', // IPv4-compatible 127.0.0.1
+    '::ffff:0:7f00:1', // IPv4-translated 127.0.0.1
   ])('refuses %s in production', (address) => {
     expect(production.addressAllowed(address)).toBe(false);
     expect(development.addressAllowed(address)).toBe(true);
@@ -98,5 +100,8 @@ describe('webhook target policy', () => {
     expect(() => development.parse('https://u:p@x.example/hook')).toThrow(/credentials/);
     expect(() => development.parse('/relative')).toThrow(/absolute/);
     expect(development.parse('http://127.0.0.1:9/h').toString()).toBe('http://127.0.0.1:9/h');
+    // The stored (percent-encoded) form is held to the limit too: 2,022 characters sent, 12,022 stored.
+    expect(() => development.parse('http://127.0.0.1:9/' + 'é'.repeat(2000))).toThrow(/at most 2048 characters/);
+    expect(development.parse('http://127.0.0.1:9/' + 'é'.repeat(300)).href).toHaveLength(19 + 300 * 6);
   });
 });

@@ -35,8 +35,8 @@ const BLOCKED_V4: [string, number][] = [
   ['240.0.0.0', 4],
 ];
 const BLOCKED_V6: [string, number][] = [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96], // IPv4-compatible (deprecated): ::7f00:1 is 127.0.0.1 to some stacks; includes :: and ::1
+  ['::ffff:0:0:0', 96], // IPv4-translated (::ffff:0:7f00:1); IPv4-mapped ::ffff:0:0/96 is unmapped() below
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
   ['100::', 64],
@@ -103,7 +103,8 @@ export class TargetPolicy {
     } catch {
       throw badInput('url must be an absolute http(s) URL');
     }
-    if (raw.length > 2048) throw badInput('url must be at most 2048 characters');
+    // Both as sent and as stored: normalising percent-encodes (one "é" becomes six characters).
+    if (raw.length > 2048 || url.href.length > 2048) throw badInput('url must be at most 2048 characters (once percent-encoded)');
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badInput('url must use https (or http outside production)');
     if (this.config.requireHttps && url.protocol !== 'https:') throw badInput('url must use https');
     if (url.username || url.password) throw badInput('url must not contain credentials');
