@@ -174,8 +174,10 @@ describe('chargeUsageBatch', () => {
     expect(errorCode(await batch([caption('k-3')], ''))).toBe('UNAUTHENTICATED');
     const admin = await t.admin();
     const other = await t.signUp();
-    const results = await okBatch([caption('adm-0', 4, { accountId: u.accountId }), caption('adm-0', 6, { accountId: other.accountId }), caption('adm-1', 1, { accountId: 'not-an-id' })], admin.token);
-    expect(outcomes(results)).toEqual(['-4', '-6', 'NOT_FOUND']);
+    const unknownAccount = { accountId: '00000000-0000-4000-8000-000000000000' };
+    const results = await okBatch([caption('adm-0', 4, { accountId: u.accountId }), caption('adm-0', 6, { accountId: other.accountId }), caption('adm-1', 1, { accountId: 'not-an-id' }), caption('adm-2', 1, unknownAccount)], admin.token);
+    expect(outcomes(results)).toEqual(['-4', '-6', 'NOT_FOUND', 'NOT_FOUND']);
+    expect(results[3].error?.message).toBe('Account not found'); // the admin named an account, not a wallet
     expect((await walletOf(u)).balance).toBe('91');
     expect((await walletOf(other)).balance).toBe('94');
   });

@@ -152,7 +152,7 @@ export class LedgerService {
     const cached = this.walletIds.get(accountId);
     if (cached) return cached;
     const rows = await this.sql.query<{ id: string }>('select id from wallet where account_id = ?', [accountId]);
-    if (rows.length === 0) throw notFound('Wallet');
+    if (rows.length === 0) throw notFound('Account'); // every account has its wallet: the caller named an account that does not exist
     this.walletIds.set(accountId, rows[0].id);
     return rows[0].id;
   }
