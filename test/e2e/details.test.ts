@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { ChargeUsageBatchDocument, ChargeUsageDocument, CreateSynfluencerDocument, GrantCreditsDocument, UpdateSettingsDocument } from '../generated/graphql';
+import { ChargeUsageBatchDocument, ChargeUsageDocument, CreateSynfluencerDocument, GrantCreditsDocument, MeDocument, UpdateSettingsDocument } from '../generated/graphql';
 
 /*
  * Links to a card (the top bar's "Change cap" goes to account#limits), and the details a
@@ -58,7 +58,7 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
     await context.close();
   });
 
-  test('notices show the amount as parsed: a budget cap typed "00012.50", an admin grant typed "007.50"', async () => {
+  test('notices show the amount as parsed: a budget cap typed "00012.50", an admin grant typed "007.50"; thousands commas as the screen shows them are read', async () => {
     const { page, context } = await h.page();
     const user = await h.signUpAndLogIn(page);
     await page.getByLabel('Monthly budget cap').fill('00012.50');
@@ -72,6 +72,15 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
     await adminSide.page.getByLabel('Reason').fill('goodwill');
     await adminSide.page.getByRole('button', { name: 'Grant credits' }).click();
     await adminSide.page.getByText(`Granted $7.50 to ${user.email}; their balance is now $12.50.`, { exact: true }).waitFor();
+    // Amounts typed as the screen shows them, with thousands commas.
+    await adminSide.page.getByLabel('Amount').fill('1,000.25');
+    await adminSide.page.getByLabel('Reason').fill('bulk');
+    await adminSide.page.getByRole('button', { name: 'Grant credits' }).click();
+    await adminSide.page.getByText(`Granted $1,000.25 to ${user.email}; their balance is now $1,012.75.`, { exact: true }).waitFor();
+    await page.getByLabel('Monthly budget cap').fill('2,500');
+    await page.getByRole('button', { name: 'Save monthly budget cap' }).click();
+    await page.getByText('Monthly budget cap set to $2,500.00.', { exact: true }).waitFor();
+    expect((await h.t.ok(MeDocument, {}, user.token)).me.settings.monthlyBudgetCap).toBe('2500');
     await adminSide.context.close();
     await context.close();
   });

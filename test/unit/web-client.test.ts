@@ -3,7 +3,7 @@ import { ErrorCode } from '../../src/shared/errors';
 import { createCache, liveWallets } from '../../web/src/lib/apollo';
 import { describeError, ERROR_SENTENCES } from '../../web/src/lib/errors';
 import { GraphQLRequestError } from '../../web/src/lib/session';
-import { creditDisplay, formatCount, formatCredits, formatPrice, fromMicros, percentOf, toMicros, validateAmount } from '../../web/src/lib/money';
+import { amountOf, creditDisplay, formatCount, formatCredits, formatPrice, fromMicros, percentOf, toMicros, validateAmount } from '../../web/src/lib/money';
 import { zonedDayStart } from '../../web/src/lib/time';
 import { featureLabel, platformFilter, quantityText } from '../../web/src/lib/usage-text';
 
@@ -104,6 +104,9 @@ describe('credits on screen', () => {
     expect(validateAmount('1000000000000')).toBeNull();
     expect(validateAmount('1000000000000.000001')).toBe('Enter at most 1,000,000,000,000.');
     expect(validateAmount('99999999999999999999')).toBe('Enter at most 1,000,000,000,000.');
+    // Amounts as the screen shows them: thousands commas are read, misplaced ones refused.
+    expect([validateAmount('1,234.50'), amountOf(' 1,234.50 '), amountOf('1,000,000'), amountOf('12.5')]).toEqual([null, '1234.50', '1000000', '12.5']);
+    expect([validateAmount('1,23'), validateAmount('12,5'), validateAmount('1,2345'), validateAmount(',100')]).toEqual(Array(4).fill('Enter a number like 25 or 12.50.'));
   });
 });
 

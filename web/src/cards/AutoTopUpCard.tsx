@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { AutoTopUpDocument, CatalogDocument, SetupAutoTopUpPaymentMethodDocument, UpdateAutoTopUpDocument, type AutoTopUpFieldsFragment, type UpdateAutoTopUpInput } from '../gql/graphql';
 import { Card, codeOf, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
-import { formatCount, formatCredits, formatPrice, validateAmount } from '../lib/money';
+import { amountOf, formatCount, formatCredits, formatPrice, validateAmount } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
 
@@ -216,8 +216,8 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
     if (Object.values(problems).some(Boolean)) return;
     void save.run({
       enabled,
-      ...(threshold.trim() ? { threshold: threshold.trim() } : {}),
-      ...(choice === CUSTOM ? { amount: amount.trim() } : choice ? { packId: choice } : {}),
+      ...(threshold.trim() ? { threshold: amountOf(threshold) } : {}),
+      ...(choice === CUSTOM ? { amount: amountOf(amount) } : choice ? { packId: choice } : {}),
       monthlyMaximum: Number(maximum),
     });
   };

@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { UpdateSettingsDocument } from '../gql/graphql';
 import { Card, ErrorMessage, FieldError, Notice, useAction, useDraft } from '../components/ui';
-import { formatCredits, fromMicros, toMicros, validateAmount } from '../lib/money';
+import { amountOf, formatCredits, fromMicros, toMicros, validateAmount } from '../lib/money';
 import { useShell } from '../lib/shell';
 
 /** Burn alert threshold and monthly budget cap: set, change, clear. */
@@ -55,7 +55,7 @@ function LimitForm(props: { field: 'burnAlertThreshold' | 'monthlyBudgetCap'; la
     setSaved(null);
     const problem = validateAmount(text.value, { allowZero: props.allowZero });
     setInvalid(problem);
-    if (!problem) void save.run(text.value.trim());
+    if (!problem) void save.run(amountOf(text.value));
   };
   return (
     <form className="limit" onSubmit={submit} noValidate>

@@ -23,9 +23,18 @@ export function fromMicros(micros: bigint): string {
   return `${neg ? '-' : ''}${abs / MICROS}${frac ? `.${frac}` : ''}`;
 }
 
-/** A user-typed amount: a positive decimal with at most 6 fractional digits, or an error sentence. */
-export function validateAmount(text: string, opts: { allowZero?: boolean } = {}): string | null {
+/**
+ * A typed amount as the API takes it: trimmed, and without the thousands commas the screen shows
+ * ("1,234.50" -> "1234.50"); commas anywhere else are left for validateAmount to refuse.
+ */
+export function amountOf(text: string): string {
   const t = text.trim();
+  return /^\d{1,3}(,\d{3})+(\.\d*)?$/.test(t) ? t.replace(/,/g, '') : t;
+}
+
+/** A user-typed amount: a positive decimal with at most 6 fractional digits (thousands commas allowed), or an error sentence. */
+export function validateAmount(text: string, opts: { allowZero?: boolean } = {}): string | null {
+  const t = amountOf(text);
   if (!/^\d+(\.\d+)?$/.test(t)) return 'Enter a number like 25 or 12.50.';
   if (!/^\d+(\.\d{1,6})?$/.test(t)) return 'Use at most 6 digits after the decimal point.';
   if (!opts.allowZero && toMicros(t) === 0n) return 'Enter an amount greater than zero.';

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useApolloClient, useMutation } from '@apollo/client/react';
 import { AccountByEmailDocument, GrantCreditsDocument, SetSelfServiceDocument } from '../gql/graphql';
 import { Card, ErrorMessage, FieldError, Notice, useAction } from '../components/ui';
-import { formatCredits, fromMicros, toMicros, validateAmount } from '../lib/money';
+import { amountOf, formatCredits, fromMicros, toMicros, validateAmount } from '../lib/money';
 import { useShell, useTitle } from '../lib/shell';
 
 /** An idempotency key; getRandomValues also works on plain-HTTP origins, where randomUUID does not exist. */
@@ -56,8 +56,8 @@ function Grant() {
   const submit = useAction(async () => {
     const who = target.trim();
     const accountId = who.includes('@') ? (await client.query({ query: AccountByEmailDocument, variables: { email: who }, fetchPolicy: 'network-only' })).data!.accountByEmail.id : who;
-    const r = await grant({ variables: { accountId, amount: amount.trim(), reason: reason.trim(), idempotencyKey: key } });
-    setDone(`Granted ${formatCredits(fromMicros(toMicros(amount)), display)} to ${who}; their balance is now ${formatCredits(r.data!.grantCredits.balanceAfter, display)}.`);
+    const r = await grant({ variables: { accountId, amount: amountOf(amount), reason: reason.trim(), idempotencyKey: key } });
+    setDone(`Granted ${formatCredits(fromMicros(toMicros(amountOf(amount))), display)} to ${who}; their balance is now ${formatCredits(r.data!.grantCredits.balanceAfter, display)}.`);
     setKey(newKey());
     setAmount('');
   });
