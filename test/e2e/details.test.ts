@@ -118,13 +118,15 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
     await context.close();
   });
 
-  test('a persona name takes at most 100 characters, the server\'s limit, when created and when renamed', async () => {
+  test('a persona name takes at most 100 characters, the server\'s limit, when created and when renamed; a handle 64 and its "@"', async () => {
     const { page, context } = await h.page();
     const user = await h.t.signUp();
     await h.t.ok(CreateSynfluencerDocument, { input: { name: 'Ava', handle: '@ava', platforms: [] } }, user.token);
     await h.logIn(page, user, '/app/personas');
     await page.getByLabel('Name', { exact: true }).fill('p'.repeat(120));
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('p'.repeat(100));
+    await page.getByLabel('Handle', { exact: true }).fill(`@${'h'.repeat(80)}`);
+    expect(await page.getByLabel('Handle', { exact: true }).inputValue()).toBe(`@${'h'.repeat(64)}`); // 64 and the "@"
     await page.getByRole('button', { name: 'Rename Ava' }).click();
     await page.getByLabel('New name for Ava').fill('r'.repeat(120));
     expect(await page.getByLabel('New name for Ava').inputValue()).toBe('r'.repeat(100));

@@ -66,7 +66,8 @@ function CreatePersona() {
         </label>
         <label className="field">
           <span>Handle</span>
-          <input value={handle} onChange={(e) => setHandle(e.target.value)} required placeholder="@handle" />
+          {/* The server's limit: 64 characters and an optional leading "@". */}
+          <input value={handle} onChange={(e) => setHandle(e.target.value)} required maxLength={65} placeholder="@handle" />
         </label>
         <label className="field">
           <span>Platforms (comma-separated)</span>
