@@ -102,6 +102,7 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     // Another choice: the top bar no longer offers her; the card's dropdown, a filter of past usage, does.
     await page.getByTestId('command-dock').selectOption({ label: 'All synfluencers' });
     await waitForTestIdText(page, 'summary-total', '$2.85', 5000);
+    await waitForTestIdText(page, 'by-persona', 'Ava (archived)', 5000); // the breakdown names her as the history does
     expect(await optionTexts('command-dock')).toEqual(['All synfluencers', 'Ben']);
     expect(await optionTexts('summary-scope')).toEqual(['All synfluencers', 'Ben', 'Ava (archived)']);
     await page.getByTestId('summary-scope').selectOption({ label: 'Ava (archived)' });

@@ -21,6 +21,8 @@ export function UsageSummaryCard() {
   const { data, previousData, error, loading } = useQuery(UsageSummaryDocument, { variables: { period, synfluencerId: scope } });
   // While another period or scope loads, the previous one stays (marked busy), so the card keeps its height.
   const s = (data ?? previousData)?.usageSummary;
+  // The breakdown names an archived persona as the history and the selectors do: "Ava (archived)".
+  const archivedIds = new Set(me.synfluencers.filter((p) => p.archived).map((p) => p.id));
   return (
     <Card id="usage-summary" title="Usage summary">
       <div className="toolbar">
@@ -53,7 +55,7 @@ export function UsageSummaryCard() {
             <Breakdown title="By feature" rows={s.byFeature} testId="by-feature" />
             <Breakdown title="By platform" rows={s.byPlatform} testId="by-platform" />
             <Breakdown title="By automation" rows={s.byAutomation} testId="by-automation" />
-            <Breakdown title="By persona" rows={s.bySynfluencer} testId="by-persona" />
+            <Breakdown title="By persona" rows={s.bySynfluencer.map((r) => (archivedIds.has(r.key ?? '') ? { ...r, label: `${r.label ?? r.key} (archived)` } : r))} testId="by-persona" />
           </div>
         </div>
       )}
