@@ -1,7 +1,7 @@
 import { errorCode } from '../helpers/app';
 import { charge, createApiKey, DashboardHarness, recordWhenShown, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { CaptureHoldDocument, GrantCreditsDocument, MeDocument, ReserveCreditsDocument, UpdateSettingsDocument } from '../generated/graphql';
+import { CaptureHoldDocument, CreateApiKeyDocument, CreateSynfluencerDocument, GrantCreditsDocument, MeDocument, ReserveCreditsDocument, UpdateSettingsDocument } from '../generated/graphql';
 import { sleep } from '../helpers/subscriptions';
 
 /*
@@ -215,6 +215,26 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     expect(errorCode(await charge(h.t, key, '0.01'))).toBe('BUDGET_CAP_EXCEEDED');
     await h.t.ok(CaptureHoldDocument, { id: hold.id, providerCost: '0.5' }, key); // the rest returns
     await waitForTestIdText(page, 'cap-meter-label', 'Spent this month: $0.50 of $2.00 cap (25 %)', 5000);
+    await context.close();
+  });
+
+  test('a tab shown again reads what changes without a wallet version on another device: a key created and used, a persona', async () => {
+    const { page, context } = await h.page();
+    const user = await h.t.signUp();
+    await h.logIn(page, user, '/app/api-keys');
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0);
+    // Another device creates a key and the pipeline uses it; nothing of that is pushed.
+    const key = await h.t.ok(CreateApiKeyDocument, { name: 'device-b', scopes: ['USAGE_WRITE'] }, user.token);
+    expect((await charge(h.t, key.createApiKey.secret, '0.1')).errors).toBeUndefined();
+    await h.t.ok(CreateSynfluencerDocument, { input: { name: 'Nova', handle: '@nova', platforms: [] } }, user.token);
+    await sleep(300);
+    expect(await page.getByText('device-b').count()).toBe(0);
+    // The owner comes back to the tab.
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange'))); // headless tabs are always "visible"
+    await page.getByTestId('api-key').filter({ hasText: 'device-b' }).waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('api-key').filter({ hasText: 'device-b' }).textContent()).not.toContain('last used never');
+    await page.getByTestId('command-dock').locator('option', { hasText: 'Nova' }).waitFor({ state: 'attached', timeout: 5000 });
     await context.close();
   });
 

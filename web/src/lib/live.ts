@@ -43,6 +43,8 @@ type MessageListener = (m: MessageFieldsFragment) => void;
 
 /** Queries whose figures follow the balance but are not in the event. */
 const AFTER_BALANCE_CHANGE = ['WalletDetails', 'UsageSummary', 'UsageHistory'];
+/** Read again when the tab is shown: what changes without a wallet version (refetchSettingsWhenShown). */
+const UNVERSIONED_QUERIES = ['Shell', 'Messages', 'OlderMessages', 'ApiKeys', 'Personas', 'Refunds', 'AutoTopUp'];
 const REFETCH_SETTLE_MS = 400;
 const REFETCH_MAX_WAIT_MS = 2000;
 
@@ -136,13 +138,15 @@ export class LiveSync {
   }
 
   /**
-   * Settings that take no wallet version (low-credit emails, the burn alert threshold) are not
-   * pushed: a tab coming back into view reads them again, so it never shows, or saves over, a
-   * value another tab changed meanwhile.
+   * What takes no wallet version is not pushed: settings (low-credit emails, the burn alert
+   * threshold), messages read, keys created, used or revoked, personas, refunds, auto top-up,
+   * changed in another tab or on another device. A tab coming back into view reads what it shows
+   * of them again (only queries in use are refetched), so it never shows, or saves over, a value
+   * changed meanwhile. Wallet figures follow the wallet's events instead.
    */
   private refetchSettingsWhenShown(): () => void {
     const shown = () => {
-      if (document.visibilityState === 'visible') void this.apollo.refetchQueries({ include: ['Shell'] });
+      if (document.visibilityState === 'visible') void this.apollo.refetchQueries({ include: UNVERSIONED_QUERIES });
     };
     document.addEventListener('visibilitychange', shown);
     return () => document.removeEventListener('visibilitychange', shown);
