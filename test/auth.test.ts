@@ -251,6 +251,25 @@ describe('login throttling', () => {
     await t.ok(LogInDocument, { email: (await t.signUp()).email, password: PASSWORD }); // others are not affected
   });
 
+  it('counts concurrent guesses: a burst of 30 (the right password among them) checks at most the limit, log-in and changePassword alike', async () => {
+    const app = await startTestApp({ LOGIN_MAX_FAILURES: '2', LOGIN_WINDOW_SECONDS: '60' });
+    try {
+      const u = await app.signUp();
+      const guesses = Array.from({ length: 30 }, (_, i) => (i === 29 ? PASSWORD : `Guess-${i}-passw0rd`));
+      const logIns = await Promise.all(guesses.map((password) => app.gql(LogInDocument, { email: u.email, password }).then((r) => errorCode(r) ?? 'ok')));
+      expect(logIns.filter((code) => code !== 'RATE_LIMITED').length).toBeLessThanOrEqual(2); // each checked guess was counted first
+      expect(logIns.filter((code) => code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(28);
+
+      const v = await app.signUp();
+      const changes = await Promise.all(
+        guesses.map((current) => app.gql(ChangePasswordDocument, { currentPassword: current, newPassword: 'An0ther-passw0rd' }, v.token).then((r) => errorCode(r) ?? 'ok')),
+      );
+      expect(changes.filter((code) => code !== 'RATE_LIMITED').length).toBeLessThanOrEqual(2);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('answers RATE_LIMITED after repeated failures from one client address across emails', async () => {
     const app = await startTestApp({ LOGIN_MAX_FAILURES: '2', LOGIN_WINDOW_SECONDS: '60' });
     try {
@@ -369,6 +388,11 @@ describe('sign-up limit', () => {
       expect((await signUp('elsewhere@test.dev', PASSWORD, '198.51.100.20')).code).toBe('ok'); // another client
       const created = await withSql(app.dbUrl, (c) => c.query(`select email from account where email like '%@test.dev' and email not like 'admin%' order by email`));
       expect(created.rows.map((r) => r.email)).toEqual(['elsewhere@test.dev', 'one@test.dev', 'two@test.dev']);
+      // A burst from a new address: the limit holds although every sign-up starts before any is created.
+      const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => signUp(`burst${i}@test.dev`, PASSWORD, '192.0.2.77')));
+      expect(burst.map((answer) => answer.code).sort()).toEqual([...Array(18).fill('RATE_LIMITED'), ...Array(2).fill('ok')]);
+      const bonuses = await withSql(app.dbUrl, (c) => c.query(`select count(*)::int as n from account where email like 'burst%@test.dev'`));
+      expect(bonuses.rows[0].n).toBe(2);
     } finally {
       await app.stop();
     }

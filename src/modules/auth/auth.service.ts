@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../../config';
 import { Sql } from '../../db/sql';
 import type { SupportedTimeZones } from '../../db/time-zones';
@@ -120,7 +120,17 @@ export class AuthService {
    * most SIGNUP_MAX_PER_HOUR accounts per client address an hour: the bonus is not to be farmed.
    */
   async signUp(input: { email: string; password: string; timezone?: string | null }, ip: string): Promise<AuthResult> {
-    await this.assertSignUpAllowed(ip);
+    const attempt = this.signUpsByIp ? ([[this.signUpsByIp, ip]] as const) : [];
+    await takeAttempt('Too many accounts created from this address', attempt);
+    try {
+      return await this.createAccount(input);
+    } catch (err) {
+      await giveBack(attempt); // counted once created: a refused sign-up grants nothing
+      throw err;
+    }
+  }
+
+  private async createAccount(input: { email: string; password: string; timezone?: string | null }): Promise<AuthResult> {
     const email = this.normaliseEmail(input.email);
     assertStrongPassword(input.password);
     const timezone = await this.timeZones.assert(input.timezone ?? 'UTC');
@@ -140,7 +150,6 @@ export class AuthService {
         this.ledger.openWallet(tem as EntityManager, acc.id, this.pricing.signupBonus);
         return acc;
       });
-      await this.signUpsByIp?.penalty(ip); // counted once created: a refused sign-up grants nothing
       return this.issue(account);
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) throw new DomainError(ErrorCode.EMAIL_TAKEN, 'An account with this email already exists');
@@ -150,26 +159,16 @@ export class AuthService {
 
   async logIn(emailRaw: string, password: string, ip: string): Promise<AuthResult> {
     const email = (emailRaw ?? '').trim().toLowerCase();
-    await this.assertNotThrottled(email, ip);
+    // Counted as a failure before the password is checked, and given back if it was right.
+    await takeAttempt('Too many failed password attempts', [
+      [this.failuresByEmail, email],
+      [this.failuresByIp, ip],
+    ]);
     const account = await this.em().findOne(Account, { email });
     const ok = account ? await verifyPassword(password, account.passwordHash) : (await verifyPassword(password, await this.dummyHash), false);
-    if (!account || !ok) {
-      await Promise.all([this.failuresByEmail.penalty(email), this.failuresByIp.penalty(ip)]);
-      throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is incorrect');
-    }
-    await this.failuresByEmail.delete(email);
+    if (!account || !ok) throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is incorrect');
+    await Promise.all([this.failuresByEmail.delete(email), giveBack([[this.failuresByIp, ip]])]);
     return this.issue(account);
-  }
-
-  private async assertSignUpAllowed(ip: string): Promise<void> {
-    const used = await this.signUpsByIp?.get(ip);
-    if (used && used.consumedPoints >= this.config.login.maxSignUpsPerHour) throw rateLimited('Too many accounts created from this address', used.msBeforeNext);
-  }
-
-  private async assertNotThrottled(email: string, ip: string | null): Promise<void> {
-    const [byEmail, byIp] = await Promise.all([this.failuresByEmail.get(email), ip === null ? null : this.failuresByIp.get(ip)]);
-    const blocked = [byEmail && byEmail.consumedPoints >= this.config.login.maxFailures ? byEmail : null, byIp && byIp.consumedPoints >= this.config.login.maxFailures * 5 ? byIp : null].filter(Boolean);
-    if (blocked.length > 0) throw rateLimited('Too many failed password attempts', Math.max(...blocked.map((b) => b!.msBeforeNext)));
   }
 
   /** The role ADMIN_EMAILS gives an email: its only source. */
@@ -243,11 +242,8 @@ export class AuthService {
     const account = await em.findOneOrFail(Account, { id: accountId });
     // Guesses at the current password count with failed log-ins of the account's email: a stolen
     // access token is no better an oracle than the log-in form.
-    await this.assertNotThrottled(account.email, null);
-    if (!(await verifyPassword(current, account.passwordHash))) {
-      await this.failuresByEmail.penalty(account.email);
-      throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Current password is incorrect');
-    }
+    await takeAttempt('Too many failed password attempts', [[this.failuresByEmail, account.email]]);
+    if (!(await verifyPassword(current, account.passwordHash))) throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Current password is incorrect');
     await this.failuresByEmail.delete(account.email);
     assertStrongPassword(next);
     // "Changed" while it stays the same would log out every other session for nothing.
@@ -407,6 +403,29 @@ export class AuthService {
 /** NOTIFY inside the revoking transaction: delivered to every instance at commit, never before. */
 async function notifyRevocation(tem: EntityManager, r: Revocation): Promise<void> {
   await tem.execute('select pg_notify(?, ?)', [REVOCATION_CHANNEL, JSON.stringify(r)]);
+}
+
+type Attempt = readonly (readonly [RateLimiterPostgres, string])[];
+
+/**
+ * Takes a point from each limiter for this key before the attempt runs: PostgreSQL counts it
+ * atomically, so concurrent attempts cannot all pass a check made before any of them was counted
+ * (docs/decisions.md, "Throttles count before they check"). RATE_LIMITED when one is spent; the points the others took are
+ * given back, so a refused attempt counts nowhere.
+ */
+async function takeAttempt(what: string, attempt: Attempt): Promise<void> {
+  const taken = await Promise.allSettled(attempt.map(([limiter, key]) => limiter.consume(key)));
+  const refusals = taken.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  if (refusals.length === 0) return;
+  await giveBack(attempt.filter((_, index) => taken[index].status === 'fulfilled'));
+  const storeError = refusals.find((reason) => !(reason instanceof RateLimiterRes));
+  if (storeError) throw storeError;
+  throw rateLimited(what, Math.max(...refusals.map((reason) => (reason as RateLimiterRes).msBeforeNext)));
+}
+
+/** Gives back the points an attempt took (it succeeded, or was refused before it ran). */
+async function giveBack(attempt: Attempt): Promise<void> {
+  await Promise.all(attempt.map(([limiter, key]) => limiter.reward(key, 1)));
 }
 
 /** RATE_LIMITED with the whole seconds until a limiter lets the caller try again. */
