@@ -407,6 +407,41 @@ describe('webhook: plans', () => {
     await ledgerOk(u);
   });
 
+  it("a period's credits are allocated once: another invoice of the period grants nothing, an upgrade's only what the bigger plan adds", async () => {
+    const u = await t.signUp();
+    const sub = `sub_${rid()}`;
+    const start = nowSec() - DAY;
+    const end = start + 30 * DAY;
+    const first = planInvoice(u.accountId, { sub, planId: 'growth', start, end });
+    expect((await post(stripeEvent('invoice.paid', { ...first, billing_reason: 'subscription_create' }))).body.outcome).toBe('APPLIED');
+    await t.chargeOk(u, { feature: 'video', quantity: 5, idempotencyKey: `v-${rid()}` }); // 40 of the 200
+    expect((await me(u)).wallet.balance).toBe('210');
+
+    // A $0 or manual invoice of the same period and plan (it used to refill the whole month).
+    const extra = { ...planInvoice(u.accountId, { sub, planId: 'growth', start: start + DAY, end }), billing_reason: 'subscription_update', amount_paid: 0 };
+    expect((await post(stripeEvent('invoice.paid', extra))).body.outcome).toBe('IGNORED');
+    const downgrade = { ...planInvoice(u.accountId, { sub, planId: 'starter', start: start + DAY, end }), billing_reason: 'subscription_update' };
+    expect((await post(stripeEvent('invoice.paid', downgrade))).body.outcome).toBe('IGNORED');
+    expect((await me(u)).wallet.balance).toBe('210');
+
+    // An upgrade's proration invoice: Agency's 500 for the period, 300 more than Growth's 200; nothing spent is given back.
+    const upgrade = { ...planInvoice(u.accountId, { sub, planId: 'agency', start: start + 2 * DAY, end }), billing_reason: 'subscription_update' };
+    expect((await post(stripeEvent('invoice.paid', upgrade))).body.outcome).toBe('APPLIED');
+    expect((await post(stripeEvent('invoice.paid', upgrade))).body.outcome).toBe('APPLIED'); // the same invoice again (a new event): replayed
+    const w = (await me(u)).wallet;
+    expect(w.balance).toBe('510'); // 50 bonus + 160 left + 300
+    expect(w.buckets.filter((b) => b.source === 'PLAN_ALLOCATION').map((b) => [b.granted, b.remaining, b.expiresAt])).toEqual([
+      ['200', '160', new Date(end * 1000).toISOString()],
+      ['300', '300', new Date(end * 1000).toISOString()],
+    ]);
+    const kinds = (await t.ok(TransactionsDocument, { filter: { kinds: ['PLAN_EXPIRY', 'PLAN_ALLOCATION'] } }, u.token)).transactions.edges.map((e) => [e.node.kind, e.node.amount]);
+    expect(kinds).toEqual([
+      ['PLAN_ALLOCATION', '300'],
+      ['PLAN_ALLOCATION', '200'],
+    ]);
+    await ledgerOk(u);
+  });
+
   it('subscription updates and cancellation change the plan; an older event never overrides a newer one', async () => {
     const u = await t.signUp();
     const sub = `sub_${rid()}`;

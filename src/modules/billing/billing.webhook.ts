@@ -5,8 +5,9 @@ import type { Sql } from '../../db/sql';
 import { ErrorCode } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { formatCredits, parseCredits } from '../../shared/money';
+import { CreditSource } from '../ledger/credit-bucket.entity';
 import type { LedgerService } from '../ledger/ledger.service';
-import { formatMinor, type BillingCatalog } from './billing.catalog';
+import { formatMinor, type BillingCatalog, type CatalogPlan } from './billing.catalog';
 import { notifySafely, type Notifier } from './billing.notifier';
 import { idOf } from './stripe.client';
 import { StripeDisputes } from './billing.disputes';
@@ -207,28 +208,7 @@ export class StripeWebhookService {
     // The period paid for: the latest line period (invoice.period_* is the previous period for renewals).
     const periodEndSec = Math.max(...lines.map((l) => l.period?.end ?? 0), 0) || inv.period_end;
     const periodEnd = new Date(periodEndSec * 1000);
-    const walletId = await this.ledger.walletIdOf(accountId);
-    // Out of order: an invoice for a period already over, or older than the allocation the
-    // wallet already has, must not replace the newer allocation.
-    const newer = await this.sql.query(
-      `select 1 from credit_bucket where wallet_id = ? and source = 'PLAN_ALLOCATION' and expires_at > ? limit 1`,
-      [walletId, periodEnd],
-    );
-    let outcome: Outcome = 'STALE';
-    let replayed = true;
-    if (periodEnd.getTime() > Date.now() && newer.length === 0) {
-      // What is left of the previous allocation expires in the same ledger transaction (no
-      // rollover); purchased and other buckets are untouched.
-      const r = await this.ledger.allocatePlanCredits(accountId, {
-        credits: plan.monthlyCredits,
-        expiresAt: periodEnd,
-        description: `${plan.name} plan: ${formatCredits(plan.monthlyCredits)} credits until ${periodEnd.toISOString().slice(0, 10)}`,
-        idempotencyKey: `stripe:invoice:${inv.id}`,
-        metadata: { source: 'stripe', invoiceId: inv.id, subscriptionId: subId, planId: plan.id, eventId: event.id, expiresAt: periodEnd.toISOString() },
-      });
-      replayed = r.replayed;
-      outcome = 'APPLIED';
-    }
+    const { outcome, replayed } = await this.allocatePeriod(accountId, inv.id!, subId, plan, periodEnd, event.id);
     // Only an invoice whose credits applied says the subscription is live now. A STALE one (its
     // period over, or older than the allocation) may be an old invoice paid after the
     // subscription was cancelled: it must not bring the plan back.
@@ -245,6 +225,40 @@ export class StripeWebhookService {
       });
     }
     return outcome;
+  }
+
+  /**
+   * A plan's credits once per subscription period (docs/billing.md), whatever invoices the period
+   * has: its first paid invoice allocates the plan's credits until the period end, replacing what
+   * is left of the previous allocation (no rollover). A later invoice for the same period (a
+   * proration, a manual or a $0 invoice) grants only what a bigger plan adds to what the period
+   * already got, and nothing otherwise. An invoice for a period already over, or older than the
+   * allocation the wallet has, grants nothing (STALE). The same invoice again replays.
+   */
+  private async allocatePeriod(accountId: string, invoiceId: string, subId: string, plan: CatalogPlan, periodEnd: Date, eventId: string): Promise<{ outcome: Outcome; replayed: boolean }> {
+    const walletId = await this.ledger.walletIdOf(accountId);
+    const [period] = await this.sql.query<{ newer: boolean | null; granted: string | null }>(
+      `select bool_or(expires_at > ?) as newer, (sum(granted) filter (where expires_at = ?))::text as granted
+         from credit_bucket where wallet_id = ? and source = 'PLAN_ALLOCATION'`,
+      [periodEnd, periodEnd, walletId],
+    );
+    if (periodEnd.getTime() <= Date.now() || period.newer) return { outcome: 'STALE', replayed: true };
+    const idempotencyKey = `stripe:invoice:${invoiceId}`;
+    const metadata = { source: 'stripe', invoiceId, subscriptionId: subId, planId: plan.id, eventId, expiresAt: periodEnd.toISOString() };
+    const until = periodEnd.toISOString().slice(0, 10);
+    const already = BigInt(period.granted ?? '0');
+    if (already === 0n) {
+      const r = await this.ledger.allocatePlanCredits(accountId, { credits: plan.monthlyCredits, expiresAt: periodEnd, description: `${plan.name} plan: ${formatCredits(plan.monthlyCredits)} credits until ${until}`, idempotencyKey, metadata });
+      return { outcome: 'APPLIED', replayed: r.replayed };
+    }
+    if (plan.monthlyCredits > already) {
+      const more = plan.monthlyCredits - already;
+      await this.ledger.grant(accountId, { source: CreditSource.PLAN_ALLOCATION, amount: more, expiresAt: periodEnd, description: `${plan.name} plan: ${formatCredits(more)} more credits until ${until}`, idempotencyKey, metadata });
+      return { outcome: 'APPLIED', replayed: true }; // no second "plan renewed": the period's notice went out with its first invoice
+    }
+    // This invoice's own allocation (a retry after a crash) replays; another invoice of the period grants nothing.
+    const own = await this.sql.query('select 1 from ledger_transaction where account_id = ? and idempotency_key = ?', [accountId, idempotencyKey]);
+    return own.length > 0 ? { outcome: 'APPLIED', replayed: true } : { outcome: 'IGNORED', replayed: true };
   }
 
   private async subscriptionChanged(event: Stripe.Event, sub: Stripe.Subscription): Promise<Outcome> {
