@@ -442,7 +442,7 @@ describe('webhook: plans', () => {
     await ledgerOk(u);
   });
 
-  it('subscription updates and cancellation change the plan; an older event never overrides a newer one', async () => {
+  it('subscription updates and cancellation change the plan; an older event never overrides a newer one, and nothing reopens a cancelled subscription', async () => {
     const u = await t.signUp();
     const sub = `sub_${rid()}`;
     const s = (status: string, planId: string) => ({ id: sub, object: 'subscription', customer: null, status, metadata: { accountId: u.accountId, planId }, items: { object: 'list', data: [] } });
@@ -457,6 +457,11 @@ describe('webhook: plans', () => {
     const late = await post(stripeEvent('customer.subscription.updated', s('active', 'growth'), { created: t0 + 15 }));
     expect(late.body.outcome).toBe('STALE');
     expect(await planOf(u.accountId)).toBeNull();
+    // One sent in the same second as the cancellation: a cancelled subscription is never reopened.
+    const sameSecond = await post(stripeEvent('customer.subscription.updated', s('active', 'growth'), { created: t0 + 20 }));
+    expect(sameSecond.body.outcome).toBe('STALE');
+    expect(await planOf(u.accountId)).toBeNull();
+    expect((await t.ok(SubscribeToPlanDocument, { planId: 'growth' }, u.token)).subscribeToPlan.url).toMatch(/^https:\/\//); // not "already has a plan"
   });
 
   it('an old invoice paid after the subscription was cancelled grants nothing and does not bring the plan back; subscribing again works', async () => {

@@ -283,6 +283,8 @@ export class StripeWebhookService {
        on conflict (id) do update set plan_id = coalesce(excluded.plan_id, stripe_subscription.plan_id), status = excluded.status,
               last_event_at = excluded.last_event_at, updated_at = now()
         where stripe_subscription.last_event_at <= excluded.last_event_at
+          -- Stripe never reopens these: an event of the same second (or a late one) must not either.
+          and stripe_subscription.status not in ('canceled', 'incomplete_expired')
        returning 1`,
       [subId, accountId, planId, status, at],
     );
