@@ -94,11 +94,14 @@ export function startWebSocketServer(opts: {
         if (ctx.extra.handle) registry.release(ctx.extra.handle);
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // Counted on arrival, before any await: graphql-ws has already added this operation to
+        // ctx.subscriptions, and operations sent after it are added while this one awaits, so a
+        // count taken later refused them and this one alike, not only the extra ones.
+        const running = Object.keys(ctx.subscriptions).length;
         if (!(await credentialStillValid(ctx, services))) {
           return [new GraphQLError('The credential this socket was opened with has ended', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
         }
-        // graphql-ws has already added this operation to ctx.subscriptions.
-        if (Object.keys(ctx.subscriptions).length > config.ws.maxOperationsPerSocket) {
+        if (running > config.ws.maxOperationsPerSocket) {
           return [new GraphQLError(`At most ${config.ws.maxOperationsPerSocket} operations may run at once on one socket`, { extensions: { code: ErrorCode.RATE_LIMITED } })];
         }
         let document: DocumentNode;

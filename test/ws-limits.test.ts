@@ -186,4 +186,19 @@ describe('socket and operation limits', () => {
     const fourth = Recorder.start(client, BalanceChangedDocument, { afterVersion: '0' });
     expect((await fourth.waitFor(() => true)).data.balanceChanged.version).toBe('1');
   });
+
+  it('refuses only the operations over the limit when many arrive at once', async () => {
+    const u = await a.signUp();
+    const client = a.ws(u.token);
+    clients.push(client);
+    const burst = Array.from({ length: 6 }, () => Recorder.start(client, BalanceChangedDocument, { afterVersion: '0' }));
+    const outcomes = await Promise.all(
+      burst.map(async (recorder) => {
+        const first = await Promise.race([recorder.waitFor(() => true).then(() => 'event'), recorder.ended().then(() => String(recorder.errors?.[0]?.extensions?.code))]).catch(() => String(recorder.errors?.[0]?.extensions?.code));
+        return first;
+      }),
+    );
+    expect(outcomes.sort()).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED', 'event', 'event']); // the limit is 2
+    burst.forEach((recorder) => recorder.stop());
+  });
 });
