@@ -596,7 +596,7 @@ describe('CSV export', () => {
     expect(parseCsv(ranged.text).slice(1).map((r) => r[0])).toEqual(rTxs.map((x) => x.id));
   });
 
-  it('uses the GraphQL auth: no token is 401, a key without WALLET_READ 403, another account\'s synfluencer 404', async () => {
+  it('uses the GraphQL auth: no token is 401, a key without WALLET_READ 403, another account\'s synfluencer 404; dates as the transactions filter takes them', async () => {
     const u = await t.signUp();
     const other = await t.signUp();
     const theirs = await synfluencer(other, 'Theirs');
@@ -613,6 +613,12 @@ describe('CSV export', () => {
     expect([nf.status, JSON.parse(nf.text).errors[0].extensions.code]).toEqual([404, 'NOT_FOUND']);
     const bad = await exportCsv(u.token, `?kinds=USAGE,NOPE`);
     expect([bad.status, JSON.parse(bad.text).errors[0].extensions.code]).toEqual([400, 'BAD_USER_INPUT']);
+    // Dates as the `transactions` filter takes them, no more: these were read as other days.
+    for (const query of ['?to=2026-12-31junk', '?from=2026-02-30T00:00:00Z', '?to=2026-12-31T10:00:00', '?from=2026-12-31']) {
+      const refused = await exportCsv(u.token, query);
+      expect([query, refused.status, JSON.parse(refused.text).errors[0].extensions.code]).toEqual([query, 400, 'BAD_USER_INPUT']);
+    }
+    expect((await exportCsv(u.token, `?from=2020-01-01T00:00:00Z&to=${encodeURIComponent('2099-12-31T00:00:00+05:30')}`)).status).toBe(200);
   });
 
   it('cuts the transfer when its API key is revoked mid-export, before the next page', async () => {

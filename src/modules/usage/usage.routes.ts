@@ -1,5 +1,6 @@
 import type { Express, Request, Response } from 'express';
 import { once } from 'node:events';
+import { GraphQLDateTime } from 'graphql-scalars';
 import type { Services } from '../../services';
 import { Sql } from '../../db/sql';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
@@ -114,12 +115,16 @@ function exportFilter(q: Query): TransactionFilter {
     if (!isStorableText(v)) throw badInput(`${name} must be valid Unicode text without NUL characters`);
     return v;
   };
+  // The DateTime scalar's own parser, so the export takes exactly what `transactions` takes (an
+  // RFC 3339 date-time with its offset): `new Date` read "2026-12-31junk" as June 12.
   const date = (name: string): Date | null => {
     const v = str(name);
     if (v === null) return null;
-    const d = new Date(v);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) throw badInput(`${name} must be an ISO-8601 date-time`);
-    return d;
+    try {
+      return GraphQLDateTime.parseValue(v) as Date;
+    } catch {
+      throw badInput(`${name} must be a date-time with its offset, like 2026-12-31T00:00:00Z`);
+    }
   };
   const synfluencerId = str('synfluencerId');
   if (synfluencerId && !isUuid(synfluencerId)) throw notFound('Synfluencer');
