@@ -58,6 +58,7 @@ describe('the dashboard at /app/', () => {
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     const missing = await fetch(`${base(t)}/app/assets/index-old999.js`);
     expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('NOT_FOUND'); // the JSON error of every route
   });
 
   test('/app redirects to /app/ keeping the query', async () => {

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type Response } from 'express';
+import { DomainError, ErrorCode } from './errors';
+import { sendJsonError } from './http';
 import type { Logger } from './logger';
 
 /** Where the dashboard is served. Vite builds it with the same base (web/vite.config.ts). */
@@ -56,7 +58,8 @@ export function registerDashboard(app: Express, webDir: string, log: Logger): vo
   app.use(DASHBOARD_BASE, express.static(webDir, { index: false, fallthrough: true, setHeaders: setDashboardHeaders }));
   app.get(`${DASHBOARD_BASE}{*route}`, (req, res) => {
     if (path.extname(req.path) !== '' || !fs.existsSync(indexFile)) {
-      res.status(404).type('text/plain').send(fs.existsSync(indexFile) ? 'Not found' : 'The dashboard is not built: run npm run build');
+      // The JSON error every other route answers (http.ts), not a page.
+      sendJsonError(res, new DomainError(ErrorCode.NOT_FOUND, fs.existsSync(indexFile) ? 'No such file' : 'The dashboard is not built: run npm run build'));
       return;
     }
     setDashboardHeaders(res, indexFile);
