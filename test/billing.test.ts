@@ -442,6 +442,22 @@ describe('webhook: plans', () => {
     await ledgerOk(u);
   });
 
+  it('two invoices of one period arriving at once allocate it once', async () => {
+    const u = await t.signUp();
+    const sub = `sub_${rid()}`;
+    const start = nowSec() - DAY;
+    const end = start + 30 * DAY;
+    const invoices = [planInvoice(u.accountId, { sub, planId: 'growth', start, end }), { ...planInvoice(u.accountId, { sub, planId: 'growth', start, end }), billing_reason: 'manual' }];
+    const answers = await Promise.all(invoices.map((invoice) => post(stripeEvent('invoice.paid', invoice))));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    const w = (await me(u)).wallet;
+    expect([w.balance, w.buckets.filter((b) => b.source === 'PLAN_ALLOCATION').map((b) => b.granted)]).toEqual(['250', ['200']]);
+    // Each invoice again (Stripe resends): each finds its own allocation or none, and grants nothing more.
+    for (const invoice of invoices) expect((await post(stripeEvent('invoice.paid', invoice))).status).toBe(200);
+    expect((await me(u)).wallet.balance).toBe('250');
+    await ledgerOk(u);
+  });
+
   it('subscription updates and cancellation change the plan; an older event never overrides a newer one, and nothing reopens a cancelled subscription', async () => {
     const u = await t.signUp();
     const sub = `sub_${rid()}`;

@@ -244,11 +244,13 @@ export class StripeWebhookService {
     );
     if (periodEnd.getTime() <= Date.now() || period.newer) return { outcome: 'STALE', replayed: true };
     const idempotencyKey = `stripe:invoice:${invoiceId}`;
+    // The period's own key for its allocation: two invoices of one period arriving at once allocate it once.
+    const periodKey = `stripe:plan-period:${subId}:${periodEnd.getTime() / 1000}`;
     const metadata = { source: 'stripe', invoiceId, subscriptionId: subId, planId: plan.id, eventId, expiresAt: periodEnd.toISOString() };
     const until = periodEnd.toISOString().slice(0, 10);
     const already = BigInt(period.granted ?? '0');
     if (already === 0n) {
-      const r = await this.ledger.allocatePlanCredits(accountId, { credits: plan.monthlyCredits, expiresAt: periodEnd, description: `${plan.name} plan: ${formatCredits(plan.monthlyCredits)} credits until ${until}`, idempotencyKey, metadata });
+      const r = await this.ledger.allocatePlanCredits(accountId, { credits: plan.monthlyCredits, expiresAt: periodEnd, description: `${plan.name} plan: ${formatCredits(plan.monthlyCredits)} credits until ${until}`, idempotencyKey: periodKey, metadata });
       return { outcome: 'APPLIED', replayed: r.replayed };
     }
     if (plan.monthlyCredits > already) {
@@ -257,7 +259,10 @@ export class StripeWebhookService {
       return { outcome: 'APPLIED', replayed: true }; // no second "plan renewed": the period's notice went out with its first invoice
     }
     // This invoice's own allocation (a retry after a crash) replays; another invoice of the period grants nothing.
-    const own = await this.sql.query('select 1 from ledger_transaction where account_id = ? and idempotency_key = ?', [accountId, idempotencyKey]);
+    const own = await this.sql.query(
+      `select 1 from ledger_transaction where account_id = ? and (idempotency_key = ? or (idempotency_key = ? and metadata->>'invoiceId' = ?))`,
+      [accountId, idempotencyKey, periodKey, invoiceId],
+    );
     return own.length > 0 ? { outcome: 'APPLIED', replayed: true } : { outcome: 'IGNORED', replayed: true };
   }
 
