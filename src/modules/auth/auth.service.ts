@@ -410,14 +410,16 @@ type Attempt = readonly (readonly [RateLimiterPostgres, string])[];
 /**
  * Takes a point from each limiter for this key before the attempt runs: PostgreSQL counts it
  * atomically, so concurrent attempts cannot all pass a check made before any of them was counted
- * (docs/decisions.md, "Throttles count before they check"). RATE_LIMITED when one is spent; the points the others took are
- * given back, so a refused attempt counts nowhere.
+ * (docs/decisions.md, "Throttles count before they check"). RATE_LIMITED when one is spent; every
+ * point the attempt took is given back, so a refused attempt counts nowhere.
  */
 async function takeAttempt(what: string, attempt: Attempt): Promise<void> {
   const taken = await Promise.allSettled(attempt.map(([limiter, key]) => limiter.consume(key)));
   const refusals = taken.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
   if (refusals.length === 0) return;
-  await giveBack(attempt.filter((_, index) => taken[index].status === 'fulfilled'));
+  // A limiter that refused counted the point too (its store adds, then compares); only one whose
+  // store failed took nothing.
+  await giveBack(attempt.filter((_, index) => taken[index].status === 'fulfilled' || (taken[index] as PromiseRejectedResult).reason instanceof RateLimiterRes));
   const storeError = refusals.find((reason) => !(reason instanceof RateLimiterRes));
   if (storeError) throw storeError;
   throw rateLimited(what, Math.max(...refusals.map((reason) => (reason as RateLimiterRes).msBeforeNext)));
