@@ -92,7 +92,7 @@ describe('partner example (examples/partner/render-job.ts): API key, quote, rese
       timeout: 60_000,
     });
     expect(run.stderr).toBe('');
-    expect(run.stdout).toMatch(/quoted 7\.8, held 7\.8, captured 5\.525; balance now \d+(\.\d+)?/);
+    expect(run.stdout).toMatch(/quoted 3\.9, held 3\.9, captured 3\.315; balance now \d+(\.\d+)?/);
   });
 });
 

@@ -16,6 +16,10 @@ export default defineConfig({
   root: here,
   base: '/app/',
   plugins: [react()],
+  // Only the dashboard's page is scanned for dependencies to pre-bundle: the explorer page under
+  // web/explorer/ imports GraphiQL's Monaco workers (?worker), which the dev pre-bundler cannot
+  // load, and `npm run dev` stopped on its first run.
+  optimizeDeps: { entries: ['index.html'] },
   build: {
     outDir: path.join(here, '..', 'dist', 'web'),
     emptyOutDir: true,

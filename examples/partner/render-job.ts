@@ -131,10 +131,11 @@ async function main(): Promise<void> {
   const result = await payForRenderJob(send, {
     jobId: `render-${Date.now()}`,
     feature: process.env.FEATURE ?? 'ai_video',
-    estimatedSeconds: 60,
+    // 30 s of ai_video hold 3.9 credits: within a new account's 5-credit sign-up bonus.
+    estimatedSeconds: 30,
     render: async () => {
       await sleep(500); // the render itself
-      return 42.5;
+      return 25.5;
     },
   });
   console.log(`quoted ${result.quoted}, held ${result.held}, captured ${result.captured}; balance now ${result.balance}`);

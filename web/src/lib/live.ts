@@ -33,9 +33,10 @@ import type { SessionStore } from './session';
  * token (SessionStore refreshes it when it is about to expire). graphql-ws resends a
  * subscription's payload when it reconnects; the balance payload computes its variables when
  * it is sent, so a resumed subscription asks for `afterVersion` = the last version seen and
- * the server answers with the current state at once. A close that the stock client does not
- * retry (4401, the token expired) ends the subscription with an error; `follow` starts it
- * again, which reconnects with a fresh token.
+ * the server answers with the current state at once. An expired token closes with 4419, which
+ * the stock client retries (connectionParams then sends a fresh one). A close it does not retry
+ * (4401, the credential was revoked) ends the subscription with an error; `follow` starts it
+ * again, which refreshes the session: still alive, it reconnects; ended, the page signs out.
  */
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
@@ -250,8 +251,8 @@ export class LiveSync {
           failures = 0;
           if (result.data) onData(result.data);
         },
-        // A close the stock client will not retry (4401: the token expired): reconnect now,
-        // with a fresh token. Anything else: back off.
+        // A close the stock client will not retry (4401: the credential was revoked): start
+        // again now, which refreshes the session (or signs out if it ended). Anything else: back off.
         error: (err) => restart(isCloseEvent(err) && err.code === 4401 ? 0 : Math.min(1000 * 2 ** failures++, 15_000)),
         complete: () => restart(1000),
       });
