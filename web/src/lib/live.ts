@@ -35,8 +35,9 @@ import type { SessionStore } from './session';
  * it is sent, so a resumed subscription asks for `afterVersion` = the last version seen and
  * the server answers with the current state at once. An expired token closes with 4419, which
  * the stock client retries (connectionParams then sends a fresh one). A close it does not retry
- * (4401, the credential was revoked) ends the subscription with an error; `follow` starts it
- * again, which refreshes the session: still alive, it reconnects; ended, the page signs out.
+ * (4401, the session was ended elsewhere) ends the subscription with an error; `follow` starts
+ * it again, which the server refuses while the session has ended; the page signs out at its next
+ * request or token refresh, which the server refuses too.
  */
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
@@ -251,8 +252,8 @@ export class LiveSync {
           failures = 0;
           if (result.data) onData(result.data);
         },
-        // A close the stock client will not retry (4401: the credential was revoked): start
-        // again now, which refreshes the session (or signs out if it ended). Anything else: back off.
+        // A close the stock client will not retry (4401: the session was ended): start again now
+        // (refused while it has ended; the page signs out at its next refused request). Anything else: back off.
         error: (err) => restart(isCloseEvent(err) && err.code === 4401 ? 0 : Math.min(1000 * 2 ** failures++, 15_000)),
         complete: () => restart(1000),
       });
