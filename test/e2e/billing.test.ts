@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import type { Locator, Page } from 'playwright-core';
-import { DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
+import { createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
 import { FakeStripe } from '../helpers/fake-stripe';
 import { planInvoice, postStripeEvent, stripeEvent } from '../helpers/stripe-events';
-import { SetSelfServiceBillingDocument } from '../generated/graphql';
+import { ReserveCreditsDocument, SetSelfServiceBillingDocument } from '../generated/graphql';
 
 /*
  * Billing on the influgen preset (credits shown as credits, plans): self-service is off until an
@@ -181,6 +181,35 @@ describeWithBrowser('dashboard: top-up, admin, refund', () => {
     await page.getByRole('heading', { name: 'Buy credits' }).waitFor();
     return { user, page, context };
   }
+
+  test('a refund offers only what the server refunds (credits held by running jobs excluded), then closes its question and keeps the focus in the card', async () => {
+    const { user, page, context } = await customerWithTopUp();
+    await payAtCheckout(page, page.getByRole('button', { name: 'Buy 100 credits for $9.00' }));
+    await page.getByTestId('purchase-confirmed').waitFor({ timeout: 10_000 });
+    await waitForTestIdText(page, 'balance', '150 credits', 5000);
+
+    // A running job holds 80 credits: 70 can be spent, so 70 of the pack's 100 unused can be refunded.
+    const key = await createApiKey(h.t, user);
+    await h.t.ok(ReserveCreditsDocument, { input: { feature: 'video', quantity: 10, idempotencyKey: `hold-${rid()}` } }, key);
+    await waitForTestIdText(page, 'balance', '70 credits', 5000);
+    const card = page.locator('#purchases');
+    await card.getByText('100 credits unused (30 credits of it held for running jobs, which cannot be refunded)').waitFor({ timeout: 5000 });
+    const refunds = fake.to('/v1/refunds').length;
+    await card.getByRole('button', { name: 'Refund unused 70 credits' }).click();
+    await card.getByRole('group', { name: 'Confirm the refund of 70 credits' }).getByText('Refund 70 credits to the card that paid?').waitFor();
+    await card.getByRole('button', { name: 'Yes, refund' }).click();
+    await card.getByText('70 credits → $6.30, refunded').waitFor({ timeout: 10_000 });
+    expect(fake.to('/v1/refunds').slice(refunds).map((r) => r.body.amount)).toEqual(['630']);
+
+    // Done: the question is gone (nothing is left to refund while the hold runs), and the focus,
+    // on the confirm button that went, is on the card's heading rather than the page's body.
+    await card.getByRole('status').filter({ hasText: 'Refund of 70 credits ($6.30): refunded.' }).waitFor();
+    await waitForTestIdText(page, 'balance', '0 credits', 5000);
+    expect(await card.getByRole('group', { name: /Confirm the refund/ }).count()).toBe(0);
+    expect(await card.getByRole('button', { name: /^Refund unused/ }).count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('purchases-title');
+    await context.close();
+  });
 
   test("back from a plan's Checkout after Stripe's webhooks landed, the card confirms the plan's first credits", async () => {
     const { page, context } = await customerWithTopUp();
