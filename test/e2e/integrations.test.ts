@@ -3,8 +3,8 @@ import { createApiKey, DashboardHarness, seriousViolations, waitForTestIdText } 
 import { describeWithBrowser } from '../helpers/browser';
 import { FakeStripe } from '../helpers/fake-stripe';
 import { WebhookReceiver } from '../helpers/webhook-receiver';
-import { postStripeEvent, stripeEvent } from '../helpers/stripe-events';
-import { AutoTopUpDocument, SetSelfServiceBillingDocument } from '../generated/graphql';
+import { paymentDispute, postStripeEvent, stripeEvent } from '../helpers/stripe-events';
+import { AutoTopUpDocument, MessagesDocument, SetSelfServiceBillingDocument } from '../generated/graphql';
 
 /*
  * Auto top-up and outbound webhooks as a customer sets them up in the dashboard (influgen preset:
@@ -222,6 +222,62 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     await waitForTestIdText(page, 'balance', '115 credits', 15_000);
     await notice.waitFor({ state: 'detached', timeout: 5000 });
     expect(fake.to('/v1/payment_intents').filter((r) => (r.body.metadata as Record<string, string> | undefined)?.accountId === user.accountId)).toHaveLength(2);
+    await context.close();
+  });
+
+  test('auto top-up: the form follows the server until edited and saves only what was changed (a stale tab, a dispute turning it off)', async () => {
+    const { page, context } = await h.page();
+    const user = await h.signUpAndLogIn(page);
+    const card = page.locator('#auto-top-up');
+    await card.getByRole('button', { name: 'Save a card' }).click();
+    await page.waitForURL(`${fake.url}/checkout/**`);
+    await page.getByRole('button', { name: 'Save card' }).click();
+    await page.getByText('Your card is saved for auto top-up.').waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Buy 100 credits for $9.00' }).click();
+    await page.waitForURL(`${fake.url}/checkout/**`);
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.waitForURL(/\/app\/account/);
+    await waitForTestIdText(page, 'balance', '150 credits', 10_000);
+    const settings = async () => (await h.t.ok(AutoTopUpDocument, {}, user.token)).me.settings.autoTopUp;
+
+    // A second tab, opened while auto top-up is off and never shown again (so never read again).
+    const stale = await context.newPage();
+    await stale.goto('/app/account');
+    const staleCard = stale.locator('#auto-top-up');
+    await waitForTestIdText(stale, 'auto-top-up-state', 'Off.', 5000);
+
+    await fillAutoTopUp(card, '2');
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    await card.getByText('Auto top-up settings saved.').waitFor();
+    await waitForTestIdText(page, 'auto-top-up-state', 'On: when the balance falls below 20 credits', 5000);
+
+    // The stale tab still shows it off; changing only the maximum there must not switch it off.
+    expect(await staleCard.getByLabel('Top up automatically').isChecked()).toBe(false);
+    await staleCard.getByLabel('At most this many top-ups a month').fill('4');
+    await staleCard.getByRole('button', { name: 'Save auto top-up' }).click();
+    await staleCard.getByText('Auto top-up settings saved.').waitFor();
+    expect(await settings()).toMatchObject({ enabled: true, threshold: '20', packId: 'pack_100', monthlyMaximum: 4 });
+    await waitForTestIdText(stale, 'auto-top-up-state', 'On: when the balance falls below 20 credits, buys 100 credits for $9.00. 0 of at most 4 this month.', 5000);
+    expect(await staleCard.getByLabel('Top up automatically').isChecked()).toBe(true); // the form followed what was saved
+    await stale.close();
+
+    // The pack's payment is disputed: the server turns auto top-up off. The open form follows (box
+    // unticked, the maximum saved in the other tab), "saved" goes, and the card says why it is off.
+    const purchase = (await h.t.ok(MessagesDocument, { first: 20 }, user.token)).messages.edges.find((e) => e.node.kind === 'PURCHASE_COMPLETED')!.node;
+    const pi = (purchase.data as { paymentIntentId: string }).paymentIntentId;
+    expect((await postStripeEvent(`${h.base}/webhooks/stripe`, stripeEvent('charge.dispute.funds_withdrawn', paymentDispute(pi, 900)), WHSEC)).status).toBe(200);
+    await waitForTestIdText(page, 'auto-top-up-state', 'Off.', 10_000);
+    await card.getByRole('status').filter({ hasText: 'Turned off because a payment of 9.00 USD was disputed with your bank.' }).waitFor({ timeout: 5000 });
+    expect(await card.getByLabel('Top up automatically').isChecked()).toBe(false);
+    expect(await card.getByLabel('At most this many top-ups a month').inputValue()).toBe('4');
+    expect(await card.getByText('Auto top-up settings saved.').count()).toBe(0);
+
+    // Raising the maximum keeps it off: only the maximum is sent.
+    await card.getByLabel('At most this many top-ups a month').fill('5');
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    await card.getByText('Auto top-up settings saved.').waitFor();
+    expect(await settings()).toMatchObject({ enabled: false, monthlyMaximum: 5 });
+    await waitForTestIdText(page, 'auto-top-up-state', 'Off.', 1000);
     await context.close();
   });
 

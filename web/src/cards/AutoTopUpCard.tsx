@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { AutoTopUpDocument, CatalogDocument, SetupAutoTopUpPaymentMethodDocument, UpdateAutoTopUpDocument, type AutoTopUpFieldsFragment, type UpdateAutoTopUpInput } from '../gql/graphql';
-import { Card, codeOf, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
+import { Card, codeOf, ErrorMessage, FieldError, Loading, Notice, useAction, useDraft } from '../components/ui';
 import { amountOf, formatCount, formatCredits, formatPrice, validateAmount } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
@@ -129,9 +129,23 @@ function AutoTopUpState({ settings: s }: { settings: AutoTopUpFieldsFragment }) 
 /** The server stops top-ups at once when the bank wants the customer to confirm a payment (failure reason `authentication_required`). */
 const AUTHENTICATION_REQUIRED = /^authentication_required\b/;
 
+/**
+ * A disputed payment turns top-ups off server-side (failure reason `payment_disputed: <amount>`,
+ * with no failed top-up counted): a card whose holder disputes charges is not charged unasked.
+ */
+const PAYMENT_DISPUTED = /^payment_disputed\b:?\s*(.*)$/;
+
 /** Why top-ups stopped, or the last failure and when the next top-up may start. */
 function FailureNotice({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
   const { me } = useShell();
+  const disputed = PAYMENT_DISPUTED.exec(s.lastFailure ?? '');
+  if (!s.enabled && disputed) {
+    return (
+      <Notice tone="warning">
+        Turned off because a payment{disputed[1] ? ` of ${disputed[1]}` : ''} was disputed with your bank. Tick “Top up automatically” and save to have your card charged again.
+      </Notice>
+    );
+  }
   if (s.stoppedAfterFailures && AUTHENTICATION_REQUIRED.test(s.lastFailure ?? '')) {
     return <Notice tone="warning">Stopped: your bank asks you to confirm the payment, which an automatic top-up cannot do. Buy a pack by hand or save your card again to start again.</Notice>;
   }
@@ -177,48 +191,61 @@ function CardLine({ settings }: { settings: AutoTopUpFieldsFragment }) {
   );
 }
 
+/** The settings the form edits, as one string: a "saved" notice holds only while the server still has them. */
+const formKeyOf = (s: AutoTopUpFieldsFragment) => JSON.stringify([s.enabled, s.threshold, s.packId, s.amount, s.monthlyMaximum]);
+
+/**
+ * The settings form. Every field follows the server's value (a dispute turning top-ups off, a save
+ * in another tab or by an API client, read again when the tab is shown) until the customer edits
+ * it (`useDraft`), and a save sends only the fields the customer changed: the others, omitted,
+ * stay as the server has them, so a stale field can never switch top-ups on or off.
+ */
 function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
   const catalog = useQuery(CatalogDocument);
   const packs = catalog.data?.creditPacks ?? [];
-  const [enabled, setEnabled] = useState(s.enabled);
-  const [threshold, setThreshold] = useState(s.threshold ?? '');
-  const [choice, setChoice] = useState(s.packId ?? (s.amount ? CUSTOM : ''));
-  const [amount, setAmount] = useState(s.packId ? '' : (s.amount ?? ''));
-  const [maximum, setMaximum] = useState(String(s.monthlyMaximum));
+  const enabled = useDraft(s.enabled ? 'on' : '');
+  const threshold = useDraft(s.threshold ?? '');
+  const choice = useDraft(s.packId ?? (s.amount ? CUSTOM : ''));
+  const amount = useDraft(s.packId ? '' : (s.amount ?? ''));
+  const maximum = useDraft(String(s.monthlyMaximum));
+  const drafts = [enabled, threshold, choice, amount, maximum];
+  const on = enabled.value === 'on';
   const [invalid, setInvalid] = useState<Record<string, string | null>>({});
-  const [saved, setSaved] = useState(false);
+  // What the last save left on the server: the notice goes once the server has something else.
+  const [savedAs, setSavedAs] = useState<string | null>(null);
   const [update] = useMutation(UpdateAutoTopUpDocument);
   const save = useAction(async (input: UpdateAutoTopUpInput) => {
-    await update({ variables: { input } });
-    setSaved(true);
+    const r = await update({ variables: { input } });
+    for (const draft of drafts) draft.settle();
+    if (r.data) setSavedAs(formKeyOf(r.data.updateAutoTopUp));
   });
   // A server answer is about what was sent: it goes once the form changes or is sent again.
-  const edit =
-    <T,>(set: (value: T) => void) =>
-    (value: T) => {
-      set(value);
-      save.setError(null);
-      setSaved(false);
-    };
+  const edit = (draft: { edit: (value: string) => void }) => (value: string) => {
+    draft.edit(value);
+    save.setError(null);
+    setSavedAs(null);
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setSaved(false);
+    setSavedAs(null);
     save.setError(null);
     const problems = {
       // The server refuses it too, in words for partners: say it here, before sending.
-      enabled: enabled && !s.paymentMethodSaved ? NO_CARD : null,
-      threshold: threshold.trim() === '' && !enabled ? null : validateAmount(threshold),
-      amount: choice === CUSTOM ? validateAmount(amount) : null,
-      pack: enabled && choice === '' ? 'Choose what each top-up buys.' : null,
-      maximum: /^\d{1,3}$/.test(maximum.trim()) && Number(maximum) >= 1 && Number(maximum) <= 100 ? null : 'Enter a whole number from 1 to 100.',
+      enabled: on && !s.paymentMethodSaved ? NO_CARD : null,
+      threshold: threshold.value.trim() === '' && !on ? null : validateAmount(threshold.value),
+      amount: choice.value === CUSTOM ? validateAmount(amount.value) : null,
+      pack: on && choice.value === '' ? 'Choose what each top-up buys.' : null,
+      maximum: /^\d{1,3}$/.test(maximum.value.trim()) && Number(maximum.value) >= 1 && Number(maximum.value) <= 100 ? null : 'Enter a whole number from 1 to 100.',
     };
     setInvalid(problems);
     if (Object.values(problems).some(Boolean)) return;
+    // Only what the customer changed (a save with nothing changed still starts failed top-ups again).
+    const custom = choice.value === CUSTOM;
     void save.run({
-      enabled,
-      ...(threshold.trim() ? { threshold: amountOf(threshold) } : {}),
-      ...(choice === CUSTOM ? { amount: amountOf(amount) } : choice ? { packId: choice } : {}),
-      monthlyMaximum: Number(maximum),
+      ...(enabled.edited ? { enabled: on } : {}),
+      ...(threshold.edited && threshold.value.trim() ? { threshold: amountOf(threshold.value) } : {}),
+      ...(custom && (choice.edited || amount.edited) ? { amount: amountOf(amount.value) } : !custom && choice.value && choice.edited ? { packId: choice.value } : {}),
+      ...(maximum.edited ? { monthlyMaximum: Number(maximum.value) } : {}),
     });
   };
   // A card removed server-side after the page read it: the same sentence, not the API's.
@@ -226,14 +253,14 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
   return (
     <form className="stack" onSubmit={submit} noValidate>
       <label className="check">
-        <input type="checkbox" checked={enabled} onChange={(e) => edit(setEnabled)(e.target.checked)} aria-describedby="auto-top-up-enabled-error" aria-invalid={enabledError ? true : undefined} />
+        <input type="checkbox" checked={on} onChange={(e) => edit(enabled)(e.target.checked ? 'on' : '')} aria-describedby="auto-top-up-enabled-error" aria-invalid={enabledError ? true : undefined} />
         <span>Top up automatically</span>
       </label>
       <FieldError id="auto-top-up-enabled-error" message={enabledError} />
-      <TextField id="auto-top-up-threshold" label="When the balance falls below" inputMode="decimal" value={threshold} onChange={edit(setThreshold)} error={invalid.threshold} />
+      <TextField id="auto-top-up-threshold" label="When the balance falls below" inputMode="decimal" value={threshold.value} onChange={edit(threshold)} error={invalid.threshold} />
       <label className="field" htmlFor="auto-top-up-pack">
         <span>Buy each time</span>
-        <select id="auto-top-up-pack" value={choice} onChange={(e) => edit(setChoice)(e.target.value)} aria-describedby="auto-top-up-pack-error">
+        <select id="auto-top-up-pack" value={choice.value} onChange={(e) => edit(choice)(e.target.value)} aria-describedby="auto-top-up-pack-error">
           <option value="">Choose…</option>
           {packs.map((p) => (
             <option key={p.id} value={p.id}>
@@ -244,12 +271,12 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
         </select>
       </label>
       <FieldError id="auto-top-up-pack-error" message={invalid.pack ?? null} />
-      {choice === CUSTOM && (
-        <TextField id="auto-top-up-amount" label="Credits to buy" inputMode="decimal" value={amount} onChange={edit(setAmount)} error={invalid.amount} />
+      {choice.value === CUSTOM && (
+        <TextField id="auto-top-up-amount" label="Credits to buy" inputMode="decimal" value={amount.value} onChange={edit(amount)} error={invalid.amount} />
       )}
-      <TextField id="auto-top-up-maximum" label="At most this many top-ups a month" inputMode="numeric" value={maximum} onChange={edit(setMaximum)} error={invalid.maximum} />
+      <TextField id="auto-top-up-maximum" label="At most this many top-ups a month" inputMode="numeric" value={maximum.value} onChange={edit(maximum)} error={invalid.maximum} />
       <ErrorMessage error={isNoCardRefusal(save.error) ? null : save.error} />
-      {saved && <Notice tone="success">Auto top-up settings saved.</Notice>}
+      {savedAs !== null && savedAs === formKeyOf(s) && <Notice tone="success">Auto top-up settings saved.</Notice>}
       <div className="row">
         <button type="submit" aria-disabled={save.pending}>
           Save auto top-up

@@ -18,9 +18,10 @@ export function Card({ id, title, children, actions }: { id: string; title: stri
 /**
  * A form field's text that follows the saved value (a change pushed from another tab or an API
  * client) until the user edits it: then what they typed is never overwritten. `settle` once this
- * form has saved it, so the field follows again.
+ * form has saved it, so the field follows again. `edited` says whether the user changed it since
+ * (a form that sends only what the user changed leaves the others as the server has them).
  */
-export function useDraft(saved: string): { value: string; edit: (value: string) => void; settle: () => void } {
+export function useDraft(saved: string): { value: string; edited: boolean; edit: (value: string) => void; settle: () => void } {
   const [value, setValue] = useState(saved);
   const [edited, setEdited] = useState(false);
   useEffect(() => {
@@ -31,7 +32,7 @@ export function useDraft(saved: string): { value: string; edit: (value: string) 
     setEdited(true);
   }, []);
   const settle = useCallback(() => setEdited(false), []);
-  return { value, edit, settle };
+  return { value, edited, edit, settle };
 }
 
 /** Gives the focus to a Card's heading: where it goes when the control that had it is gone. */
