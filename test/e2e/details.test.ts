@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { ChargeUsageBatchDocument, ChargeUsageDocument, CreateSynfluencerDocument, GrantCreditsDocument, MeDocument, UpdateSettingsDocument } from '../generated/graphql';
+import { ChargeUsageBatchDocument, ChargeUsageDocument, CreateSynfluencerDocument, GrantCreditsDocument, MeDocument, ReserveCreditsDocument, UpdateSettingsDocument } from '../generated/graphql';
 
 /*
  * Links to a card (the top bar's "Change cap" goes to account#limits), and the details a
@@ -169,6 +169,42 @@ describeWithBrowser('dashboard: links to a card, and details', () => {
     expect(await page.locator('#limit-monthlyBudgetCap').inputValue()).toBe('5000');
     await page.getByText('Now: $5,000.00.').waitFor();
     await context.close();
+  });
+
+  test('long balances with six decimals stay inside their own figure, at 1280 px and 375 px, next to "Held for running jobs"', async () => {
+    const user = await h.t.signUp();
+    const key = await createApiKey(h.t, user);
+    const admin = await h.t.admin();
+    await h.t.ok(GrantCreditsDocument, { accountId: user.accountId, amount: '1234.567891', reason: 'odd digits', idempotencyKey: `odd-${user.accountId}` }, admin.token);
+    expect((await charge(h.t, key, '0.123456')).errors).toBeUndefined();
+    await h.t.ok(ReserveCreditsDocument, { input: { feature: 'content_generation', providerCost: '1.234567', idempotencyKey: `hold-${user.accountId}` } }, key);
+    for (const width of [1280, 375]) {
+      const { page, context } = await h.page({ width, height: 900 });
+      await h.logIn(page, user);
+      await waitForTestIdText(page, 'card-balance', '$1,238.209868', 5000);
+      // Each figure's text (a Range: what is painted, even past its box) inside its own figure and the card, overlapping no other figure.
+      const problems = await page.evaluate(() => {
+        const figures = [...document.querySelectorAll('#balance-card .figure')];
+        const card = document.getElementById('balance-card')!.getBoundingClientRect();
+        const found: string[] = [];
+        for (const figure of figures) {
+          const range = document.createRange();
+          range.selectNodeContents(figure.querySelector('dd')!);
+          const text = range.getBoundingClientRect();
+          const own = figure.getBoundingClientRect();
+          const name = figure.querySelector('dt')!.textContent;
+          if (text.right > own.right + 0.5 || text.right > card.right) found.push(`${name}: its figure ends at ${Math.round(own.right)}, its text at ${Math.round(text.right)}`);
+          for (const other of figures) {
+            if (other === figure) continue;
+            const o = other.getBoundingClientRect();
+            if (text.right > o.left + 0.5 && text.left < o.right - 0.5 && text.bottom > o.top + 0.5 && text.top < o.bottom - 0.5) found.push(`${name} is painted over ${other.querySelector('dt')!.textContent}`);
+          }
+        }
+        return found;
+      });
+      expect({ width, problems }).toEqual({ width, problems: [] });
+      await context.close();
+    }
   });
 
   test('at a zero balance the runway says the credits are used up', async () => {
