@@ -256,13 +256,21 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
       if ((route.request().postData() ?? '').includes('UsageSummary')) await held;
       await route.continue();
     });
+    const chart = page.locator('#usage-summary svg');
+    const ticks = async () => (await page.locator('#usage-summary .ticks').innerText()).split(/\s+/).filter(Boolean);
+    expect(await chart.getAttribute('aria-label')).toMatch(/^Spend per day over 30 periods/);
+    const dayTicks = await ticks();
     await page.getByText('Week', { exact: true }).click();
     await page.waitForFunction(() => document.querySelector('[data-testid="summary"]')?.getAttribute('aria-busy') === 'true');
     expect(await page.locator('#usage-summary .loading').count()).toBe(0);
     expect(await page.getByTestId('summary-total').textContent()).toBe('$2.85');
     expect(Math.abs((await cardHeight()) - before)).toBeLessThan(40);
+    // The days still shown are drawn and named as days, not as the weeks being loaded.
+    expect(await chart.getAttribute('aria-label')).toMatch(/^Spend per day over 30 periods/);
+    expect(await ticks()).toEqual(dayTicks);
     release();
     await page.waitForFunction(() => document.querySelector('[data-testid="summary"]')?.getAttribute('aria-busy') === 'false');
+    expect(await chart.getAttribute('aria-label')).toMatch(/^Spend per week over \d+ periods/);
     await page.unrouteAll({ behavior: 'ignoreErrors' });
     await context.close();
   });

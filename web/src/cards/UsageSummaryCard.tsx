@@ -19,7 +19,8 @@ export function UsageSummaryCard() {
   const { me, scope, setScope, display } = useShell();
   const [period, setPeriod] = useState<Period>('DAY');
   const { data, previousData, error, loading } = useQuery(UsageSummaryDocument, { variables: { period, synfluencerId: scope } });
-  // While another period or scope loads, the previous one stays (marked busy), so the card keeps its height.
+  // While another period or scope loads, the previous one stays (marked busy), so the card keeps its
+  // height; it is drawn with its own period (`s.period`), not the one being loaded.
   const s = (data ?? previousData)?.usageSummary;
   // The breakdown names an archived persona as the history and the selectors do: "Ava (archived)".
   const archivedIds = new Set(me.synfluencers.filter((p) => p.archived).map((p) => p.id));
@@ -50,7 +51,7 @@ export function UsageSummaryCard() {
               · {formatDate(s.from, s.timezone)} – {formatDate(new Date(Date.parse(s.to) - 1).toISOString(), s.timezone)} ({s.timezone})
             </span>
           </p>
-          <UsageChart buckets={s.buckets} period={period} timeZone={s.timezone} display={display} />
+          <UsageChart buckets={s.buckets} period={s.period} timeZone={s.timezone} display={display} />
           <div className="breakdowns">
             <Breakdown title="By feature" rows={s.byFeature} testId="by-feature" />
             <Breakdown title="By platform" rows={s.byPlatform} testId="by-platform" />
