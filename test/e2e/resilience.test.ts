@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import type { TestApp, TestUser } from '../helpers/app';
 import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { CreateSynfluencerDocument, GrantCreditsDocument, MarkMessagesReadDocument, MessagesDocument, UnreadMessageCountDocument } from '../generated/graphql';
+import { ChargeUsageBatchDocument, CreateSynfluencerDocument, GrantCreditsDocument, MarkMessagesReadDocument, MessagesDocument, UnreadMessageCountDocument } from '../generated/graphql';
 
 /*
  * The dashboard when things go wrong or get long: a page's code that fails to load, more
@@ -72,9 +72,12 @@ describeWithBrowser('dashboard: resilience', () => {
     await page.getByRole('link', { name: 'Personas' }).click();
     await page.getByRole('heading', { name: 'This page could not be loaded', level: 1 }).waitFor();
     // Still offline: Try again fails again and does not reload (that would show the browser's offline page).
-    await page.getByRole('button', { name: 'Try again' }).click();
+    // Pressed with the keyboard, it keeps the focus while it tries and after it failed.
+    await page.getByRole('button', { name: 'Try again' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Try again' }).waitFor();
     await page.getByRole('heading', { name: 'This page could not be loaded', level: 1 }).waitFor();
+    await expectFocus(page, { tag: 'button', text: 'Try again' });
 
     await context.setOffline(false);
     await page.getByRole('button', { name: 'Try again' }).click();
@@ -287,6 +290,70 @@ describeWithBrowser('dashboard: resilience', () => {
     await press('Enter');
     await page.getByTestId('low-credit-banner').waitFor({ state: 'detached' });
     await expectFocus(page, { tag: 'main', id: 'main' });
+    await context.close();
+  });
+
+  test('keyboard only: Log in and Sign up keep the focus when refused; Next and Previous of the usage history keep it while their page loads', async () => {
+    const { page, context } = await h.page();
+    const taken = await h.t.signUp();
+    // Answers come a little later, as on a real network: the buttons are busy for a moment.
+    await page.route('**/graphql', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await route.continue().catch(() => undefined);
+    });
+    await page.goto('/app/login');
+    await page.getByLabel('Email').fill(taken.email);
+    await page.getByLabel('Password').fill('Wrong-passw0rd');
+    await page.getByRole('button', { name: 'Log in' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('That email and password do not match.').waitFor();
+    await expectFocus(page, { tag: 'button', text: 'Log in' });
+
+    await page.goto('/app/signup');
+    await page.getByLabel('Email').fill(taken.email);
+    await page.getByLabel('Password').fill('Sup3rSecret!');
+    await page.getByRole('button', { name: 'Sign up' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('An account with this email already exists.').waitFor();
+    await expectFocus(page, { tag: 'button', text: 'Sign up' });
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+
+    // 45 charges and the sign-up bonus: three pages of 20. Each page is held back a moment.
+    const user = await h.t.signUp();
+    const inputs = Array.from({ length: 45 }, (_, i) => ({ feature: 'content_generation', providerCost: '0.01', idempotencyKey: `page-${i}` }));
+    expect((await h.t.ok(ChargeUsageBatchDocument, { inputs }, await createApiKey(h.t, user))).chargeUsageBatch.filter((r) => r.error)).toEqual([]);
+    await h.logIn(page, user);
+    await page.getByTestId('history-row').nth(19).waitFor();
+    await page.route('**/graphql', async (route) => {
+      if ((route.request().postData() ?? '').includes('UsageHistory')) await new Promise((resolve) => setTimeout(resolve, 300));
+      await route.continue().catch(() => undefined);
+    });
+    const pager = page.getByRole('navigation', { name: 'History pages' });
+    const pageShown = (n: number) => pager.getByText(`Page ${n}`).waitFor();
+    await pager.getByRole('button', { name: 'Next' }).focus();
+    await page.keyboard.press('Enter');
+    await pageShown(2);
+    await page.getByTestId('history-row').nth(19).waitFor();
+    await expectFocus(page, { tag: 'button', text: 'Next' });
+    await page.keyboard.press('Enter');
+    await pageShown(3);
+    await page.getByTestId('history-row').nth(5).waitFor();
+    await expectFocus(page, { tag: 'button', text: 'Next' });
+    // The last page: Next says it cannot go on, keeps the focus, and Enter does nothing.
+    expect(await pager.getByRole('button', { name: 'Next' }).getAttribute('aria-disabled')).toBe('true');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(500);
+    await pageShown(3);
+    expect(await page.getByTestId('history-row').count()).toBe(6);
+    await pager.getByRole('button', { name: 'Previous' }).focus();
+    await page.keyboard.press('Enter');
+    await pageShown(2);
+    await page.keyboard.press('Enter');
+    await pageShown(1);
+    await page.getByTestId('history-row').nth(19).waitFor();
+    await expectFocus(page, { tag: 'button', text: 'Previous' });
+    expect(await pager.getByRole('button', { name: 'Previous' }).getAttribute('aria-disabled')).toBe('true');
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
     await context.close();
   });
 

@@ -1,7 +1,7 @@
 import { charge, createApiKey, DashboardHarness } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
 import { WebhookReceiver } from '../helpers/webhook-receiver';
-import { CreateWebhookEndpointDocument } from '../generated/graphql';
+import { CreateWebhookEndpointDocument, GrantCreditsDocument, WebhookDeliveriesDocument } from '../generated/graphql';
 
 /*
  * The Webhooks page while it stays open (synfluencer preset, 5 credits at sign-up): deliveries
@@ -62,6 +62,60 @@ describeWithBrowser('dashboard: the Webhooks page', () => {
     await region.focus();
     expect(await region.evaluate((el) => el === document.activeElement && el.scrollWidth > el.clientWidth)).toBe(true);
     await h.screenshot(page, 'webhooks-375');
+    await context.close();
+  });
+
+  test('keyboard only: Older and Newer keep the focus while their page of deliveries loads; "Delete for good" gives it to the list heading', async () => {
+    const { page, context } = await h.page();
+    const user = await h.t.signUp();
+    const endpointId = (await h.t.ok(CreateWebhookEndpointDocument, { input: { url: receiver.url, events: ['LOW_CREDITS', 'CREDITS_DEPLETED', 'WALLET_PAUSED', 'WALLET_RESUMED'] } }, user.token)).createWebhookEndpoint.endpoint.id;
+    receiver.answer = () => 200;
+    // More deliveries than a page of 20: each spend of the whole balance fires low-credit, depleted
+    // and paused events, each grant a resumed one.
+    const key = await createApiKey(h.t, user);
+    const admin = await h.t.admin();
+    expect((await charge(h.t, key, '5')).errors).toBeUndefined();
+    for (let i = 1; i <= 6; i++) {
+      await h.t.ok(GrantCreditsDocument, { accountId: user.accountId, amount: '1', reason: 'refill', idempotencyKey: `refill-${user.accountId}-${i}` }, admin.token);
+      expect((await charge(h.t, key, '1')).errors).toBeUndefined();
+    }
+    for (const deadline = Date.now() + 10_000; ; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      const { webhookDeliveries } = await h.t.ok(WebhookDeliveriesDocument, { endpointId, first: 20 }, user.token);
+      if (webhookDeliveries.pageInfo.hasNextPage) break;
+      if (Date.now() > deadline) throw new Error(`only ${webhookDeliveries.edges.length} deliveries`);
+    }
+
+    await h.logIn(page, user, '/app/webhooks');
+    await page.getByRole('button', { name: 'Deliveries' }).click();
+    await page.getByTestId('webhook-delivery').nth(19).waitFor({ timeout: 10_000 });
+    // Each page of deliveries is held back a moment, as on a real network.
+    await page.route('**/graphql', async (route) => {
+      if ((route.request().postData() ?? '').includes('WebhookDeliveries')) await new Promise((resolve) => setTimeout(resolve, 300));
+      await route.continue().catch(() => undefined);
+    });
+    const pager = page.getByRole('navigation', { name: 'Delivery pages' });
+    const focusedText = () => page.evaluate(() => (document.activeElement === document.body ? 'BODY' : (document.activeElement?.textContent ?? '')));
+    const press = async (button: string, shown: string) => {
+      await pager.getByRole('button', { name: button }).focus();
+      const answered = page.waitForResponse((r) => (r.request().postData() ?? '').includes('WebhookDeliveries'));
+      await page.keyboard.press('Enter');
+      await answered;
+      await pager.getByText(shown).waitFor();
+      await page.getByTestId('webhook-delivery').first().waitFor();
+      await page.waitForTimeout(100); // the answer rendered
+    };
+    await press('Older', 'Page 2');
+    expect(await focusedText()).toBe('Older');
+    await press('Newer', 'Page 1');
+    expect(await focusedText()).toBe('Newer');
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+
+    await page.getByRole('button', { name: `Delete ${receiver.url}` }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter'); // "Delete for good" takes the focus when asked
+    await page.getByText('No endpoints yet.').waitFor();
+    for (const deadline = Date.now() + 2000; (await focusedText()) !== 'Your endpoints' && Date.now() < deadline; ) await page.waitForTimeout(20);
+    expect(await focusedText()).toBe('Your endpoints');
     await context.close();
   });
 });

@@ -15,16 +15,23 @@ export function useCursorPages(resetKey = '') {
   };
 }
 
-/** Back, the page number and forward, under a paged list. */
+/**
+ * Back, the page number and forward, under a paged list. The buttons are never `disabled` (on the
+ * first or last page, or while a page loads and its pageInfo is not there): Chromium drops the
+ * focus of a button that becomes disabled to the page body, so pressing Next with the keyboard
+ * lost the place. They say `aria-disabled` instead, and a click then does nothing.
+ */
 export function Pager(props: { pages: ReturnType<typeof useCursorPages>; pageInfo: { hasNextPage: boolean; endCursor?: string | null } | undefined; label: string; back: string; forward: string }) {
   const { pages, pageInfo } = props;
+  const canBack = pages.page > 1;
+  const next = pageInfo?.hasNextPage ? (pageInfo.endCursor ?? null) : null;
   return (
     <nav className="pager" aria-label={props.label}>
-      <button type="button" disabled={pages.page <= 1} onClick={pages.back}>
+      <button type="button" aria-disabled={!canBack} onClick={() => canBack && pages.back()}>
         {props.back}
       </button>
       <span className="muted">Page {pages.page}</span>
-      <button type="button" disabled={!pageInfo?.hasNextPage} onClick={() => pageInfo?.endCursor && pages.forward(pageInfo.endCursor)}>
+      <button type="button" aria-disabled={next === null} onClick={() => next !== null && pages.forward(next)}>
         {props.forward}
       </button>
     </nav>

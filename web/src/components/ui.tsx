@@ -176,11 +176,18 @@ export class PageErrorBoundary extends Component<{ resetKey: string; onRetry: ()
     if (previous.resetKey !== this.props.resetKey && this.state.failed) this.setState({ error: null, failed: false });
   }
 
+  /**
+   * Try again keeps the focus while it runs and after it fails (aria-disabled, not disabled, which
+   * dropped it to the page body); once the page is back, the button goes and the focus moves to
+   * the main region, at the top of the page.
+   */
   private retry = async () => {
+    if (this.state.retrying) return;
     this.setState({ retrying: true });
     try {
       await this.props.onRetry();
       this.setState({ error: null, failed: false, retrying: false });
+      document.getElementById('main')?.focus();
     } catch (error) {
       this.setState({ error, failed: true, retrying: false });
     }
@@ -196,7 +203,7 @@ export class PageErrorBoundary extends Component<{ resetKey: string; onRetry: ()
           {chunk ? 'Its code did not arrive. Check your connection, then try again.' : 'Try again, or go to another page.'}
         </p>
         <div className="row">
-          <button type="button" className="primary" disabled={this.state.retrying} onClick={() => void this.retry()}>
+          <button type="button" className="primary" aria-disabled={this.state.retrying} onClick={() => void this.retry()}>
             {this.state.retrying ? 'Trying again…' : 'Try again'}
           </button>
         </div>

@@ -70,7 +70,7 @@ export function LoginPage({ session, reason }: { session: SessionStore; reason: 
           <input type="password" name="password" autoComplete="current-password" required value={password} onChange={edit(setPassword)} />
         </label>
         <ErrorMessage error={error} />
-        <button type="submit" className="primary" disabled={pending}>
+        <button type="submit" className="primary" aria-disabled={pending}>
           {pending ? 'Logging in…' : 'Log in'}
         </button>
       </form>
@@ -128,7 +128,7 @@ export function SignUpPage({ session }: { session: SessionStore }) {
           </select>
         </label>
         <SignUpError error={error} />
-        <button type="submit" className="primary" disabled={pending}>
+        <button type="submit" className="primary" aria-disabled={pending}>
           {pending ? 'Creating your account…' : 'Sign up'}
         </button>
       </form>

@@ -11,7 +11,7 @@ import {
   type WebhookEndpointFieldsFragment,
   type WebhookEventType,
 } from '../gql/graphql';
-import { Card, ConfirmedAction, Empty, ErrorMessage, FieldError, Loading, Notice, useAction } from '../components/ui';
+import { Card, ConfirmedAction, Empty, ErrorMessage, FieldError, focusCardHeading, Loading, Notice, useAction } from '../components/ui';
 import { SecretReveal } from '../components/SecretReveal';
 import { Pager, useCursorPages } from '../components/CursorPager';
 import { useShell, useTitle } from '../lib/shell';
@@ -166,7 +166,11 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
     const r = await rotate({ variables: { id: e.id, graceSeconds: isFuture(graceEnd) ? 0 : null } });
     setSecret(r.data?.rotateWebhookSecret.secret ?? null);
   });
-  const doDelete = useAction(async () => remove({ variables: { id: e.id } }));
+  // Deleted, the endpoint goes with the focus (on "Delete for good"): the list's heading takes it, as revoking a key does.
+  const doDelete = useAction(async () => {
+    await remove({ variables: { id: e.id } });
+    focusCardHeading('endpoint-list');
+  });
   return (
     <li className="list-row endpoint" data-testid="webhook-endpoint">
       <div className="stack">
@@ -240,7 +244,7 @@ function useUntil(iso: string | null): boolean {
 function Deliveries({ endpointId }: { endpointId: string }) {
   const { me } = useShell();
   const pages = useCursorPages(); // newest first
-  const { data, error, refetch } = useQuery(WebhookDeliveriesDocument, {
+  const { data, previousData, error, refetch } = useQuery(WebhookDeliveriesDocument, {
     variables: { endpointId, first: PAGE_SIZE, after: pages.after },
     pollInterval: DELIVERIES_POLL_MS,
     skipPollAttempt: hidden,
@@ -250,11 +254,14 @@ function Deliveries({ endpointId }: { endpointId: string }) {
     await replay({ variables: { id } });
     await refetch();
   });
-  if (!data) return error ? <ErrorMessage error={error} /> : <Loading />;
-  const { edges, pageInfo } = data.webhookDeliveries;
+  // While another page loads, the one shown stays (marked busy) with its pager, so Newer and
+  // Older keep the focus; the pager waits for the new page's pageInfo (aria-disabled until then).
+  const shown = data ?? previousData;
+  if (!shown || (!data && error)) return error ? <ErrorMessage error={error} /> : <Loading />;
+  const { edges } = shown.webhookDeliveries;
   if (edges.length === 0) return <Empty>No deliveries yet: events appear here as they happen.</Empty>;
   return (
-    <div className="table-wrap" tabIndex={0} role="region" aria-label="Deliveries table">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Deliveries table" aria-busy={!data}>
       <table className="deliveries">
         <caption className="visually-hidden">Deliveries, newest first</caption>
         <thead>
@@ -294,7 +301,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
         </tbody>
       </table>
       <ErrorMessage error={doReplay.error} />
-      <Pager pages={pages} pageInfo={pageInfo} label="Delivery pages" back="Newer" forward="Older" />
+      <Pager pages={pages} pageInfo={data?.webhookDeliveries.pageInfo} label="Delivery pages" back="Newer" forward="Older" />
     </div>
   );
 }
