@@ -291,6 +291,8 @@ function readBilling(r: EnvReader): BillingConfig {
     successUrl: r.url('BILLING_SUCCESS_URL', `${dashboard}?checkout=success&session_id={CHECKOUT_SESSION_ID}`),
     cancelUrl: r.url('BILLING_CANCEL_URL', `${dashboard}?checkout=cancel`),
     setupSuccessUrl: r.url('BILLING_SETUP_SUCCESS_URL', `${dashboard}?checkout=card_saved&session_id={CHECKOUT_SESSION_ID}`),
+    // A deployment that set BILLING_CANCEL_URL keeps sending both cancellations there until it sets this one.
+    setupCancelUrl: r.url('BILLING_SETUP_CANCEL_URL', r.text('BILLING_CANCEL_URL') ?? `${dashboard}?checkout=card_cancel`),
     portalReturnUrl: r.url('BILLING_PORTAL_RETURN_URL', dashboard),
     stripePriceIds: r.pairs('STRIPE_PRICE_IDS', /^[\w-]+$/),
     refundRetryAfterMs: r.int('REFUND_RETRY_AFTER_MS', 30_000, 0, 86_400_000),

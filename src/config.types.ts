@@ -153,6 +153,12 @@ export interface BillingConfig {
   cancelUrl: string;
   /** Where a setup-mode Checkout (a card saved for auto top-up) sends the customer back. */
   setupSuccessUrl: string;
+  /**
+   * Where a setup-mode Checkout sends a customer who cancels it (no card saved), so the page can
+   * say so rather than "nothing was charged". @default BILLING_CANCEL_URL when that is set, else
+   * the dashboard with `?checkout=card_cancel`
+   */
+  setupCancelUrl: string;
   /** Where the billing portal's "return" link goes. */
   portalReturnUrl: string;
   /** Catalog item id (pack or plan) -> Stripe price id; items without one use inline price data. */

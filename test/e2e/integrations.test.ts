@@ -225,6 +225,24 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     await context.close();
   });
 
+  test('auto top-up: leaving Stripe\'s card page with Cancel says no card was saved, in the Auto top-up card it shows, not "nothing was charged"', async () => {
+    const { page, context } = await h.page();
+    await h.signUpAndLogIn(page);
+    const card = page.locator('#auto-top-up');
+    await card.getByRole('button', { name: 'Save a card' }).click();
+    await page.waitForURL(`${fake.url}/checkout/**`);
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.waitForURL(/\/app\/account/);
+    await card.getByRole('status').filter({ hasText: 'Saving a card was cancelled. No card was saved.' }).waitFor({ timeout: 10_000 });
+    expect(await page.getByText('Checkout was cancelled').count()).toBe(0);
+    await waitForTestIdText(page, 'auto-top-up-card', 'No card saved yet', 5000);
+    expect(page.url()).not.toContain('checkout=');
+    // The card that says so is far down the page: it is brought into view, its heading focused.
+    await page.waitForFunction(() => document.activeElement?.id === 'auto-top-up-title');
+    expect(await page.evaluate(() => Math.round(document.getElementById('auto-top-up')!.getBoundingClientRect().top))).toBeLessThan(100);
+    await context.close();
+  });
+
   test('auto top-up: the form follows the server until edited and saves only what was changed (a stale tab, a dispute turning it off)', async () => {
     const { page, context } = await h.page();
     const user = await h.signUpAndLogIn(page);

@@ -37,6 +37,7 @@ export class DashboardHarness {
         BILLING_SUCCESS_URL: `${base}/app/account?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
         BILLING_CANCEL_URL: `${base}/app/account?checkout=cancel`,
         BILLING_SETUP_SUCCESS_URL: `${base}/app/account?checkout=card_saved&session_id={CHECKOUT_SESSION_ID}`,
+        BILLING_SETUP_CANCEL_URL: `${base}/app/account?checkout=card_cancel`,
         BILLING_PORTAL_RETURN_URL: `${base}/app/account`,
         ...env,
       },

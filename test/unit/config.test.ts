@@ -30,6 +30,17 @@ describe('loadConfig', () => {
     expect(config.corsOrigins).toEqual(['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*']);
   });
 
+  it('sends a cancelled setup-mode Checkout (saving a card) back to its own URL: by default ?checkout=card_cancel, or BILLING_CANCEL_URL where only that is set', () => {
+    expect(loadConfig({}).billing).toMatchObject({
+      cancelUrl: 'http://localhost:4000/app/account?checkout=cancel',
+      setupCancelUrl: 'http://localhost:4000/app/account?checkout=card_cancel',
+    });
+    expect(loadConfig({ PORT: '4100' }).billing.setupCancelUrl).toBe('http://localhost:4100/app/account?checkout=card_cancel');
+    expect(loadConfig({ BILLING_CANCEL_URL: 'https://app.test/billing/cancel' }).billing.setupCancelUrl).toBe('https://app.test/billing/cancel');
+    expect(loadConfig({ BILLING_CANCEL_URL: 'https://app.test/billing/cancel', BILLING_SETUP_CANCEL_URL: 'https://app.test/card/cancel' }).billing.setupCancelUrl).toBe('https://app.test/card/cancel');
+    expect(() => loadConfig({ BILLING_SETUP_CANCEL_URL: 'card/cancel' })).toThrow(/BILLING_SETUP_CANCEL_URL must be an http\(s\) URL/);
+  });
+
   it('reads TRUST_PROXY as off, a hop count or addresses and ranges, and refuses anything else', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);

@@ -110,7 +110,7 @@ export class AutoTopUpService implements PaymentEventHandler {
       metadata,
       setup_intent_data: { metadata },
       success_url: config.billing.setupSuccessUrl,
-      cancel_url: config.billing.cancelUrl,
+      cancel_url: config.billing.setupCancelUrl,
     });
     return { id: session.id, url: session.url ?? '' };
   }

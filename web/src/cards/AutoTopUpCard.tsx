@@ -25,6 +25,8 @@ const isNoCardRefusal = (error: unknown) => codeOf(error) === 'BAD_USER_INPUT' &
 export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
   const { billing, live } = useShell();
   const [cardReturn] = useState(() => checkout === 'card_saved'); // the query string is dropped after the first render
+  // The customer left Stripe's card page without saving one (BILLING_SETUP_CANCEL_URL).
+  const [cardCancelled] = useState(() => checkout === 'card_cancel');
   const waitingForCard = useWaitingForCard(cardReturn);
   const { data, error, refetch, startPolling, stopPolling } = useQuery(AutoTopUpDocument, { skip: !billing.topUpAvailable });
   // A top-up's outcome (this month's count, a failure) arrives as a message, and so does a pack
@@ -36,8 +38,8 @@ export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
   // Read during render, removed once mounted: a render React discards (a suspended mount) reads it again.
   const [cardBefore] = useState(() => (cardReturn ? readCardBefore() : null));
   useEffect(() => {
-    if (cardReturn) forgetCardBefore();
-  }, [cardReturn]);
+    if (cardReturn || cardCancelled) forgetCardBefore();
+  }, [cardReturn, cardCancelled]);
   const cardConfirmed = settings !== undefined && settings.paymentMethodSaved && (cardBefore === null || (settings.paymentMethodSavedAt ?? '') !== cardBefore);
   const cardPending = waitingForCard && settings !== undefined && !cardConfirmed;
   // Stripe confirms a saved card with a webhook a moment after sending the customer back:
@@ -56,6 +58,9 @@ export function AutoTopUpCard({ checkout }: { checkout: string | null }) {
         <>
           <AutoTopUpState settings={settings} />
           {cardReturn && <CardReturnNotice pending={cardPending} confirmed={cardConfirmed} />}
+          {cardCancelled && (
+            <Notice tone="warning">Saving a card was cancelled. No card was saved{settings.paymentMethodSaved ? '; the card saved before stays in use' : ''}.</Notice>
+          )}
           <CardLine settings={settings} />
           <AutoTopUpForm settings={settings} />
         </>

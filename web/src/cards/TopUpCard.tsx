@@ -51,7 +51,9 @@ function useCheckoutReturn(checkout: string | null, awaited: AwaitedCheckout): R
   // Read once: the URL is replaced just below, and what this page waits for must not change with it.
   const [target] = useState(awaited);
   useEffect(() => {
-    if (checkout) navigate('account', { replace: true }); // the query string has done its job
+    // The query string has done its job. Back from saving a card (or not), the Auto top-up card,
+    // which says how it went, is revealed: it is far below this one.
+    if (checkout) navigate(checkout.startsWith('card_') ? 'account#auto-top-up' : 'account', { replace: true });
   }, [checkout]);
   const waiting = state?.state === 'waiting';
   // The webhook may have landed before this page loaded, or while its socket was not yet
