@@ -111,6 +111,21 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     await context.close();
   });
 
+  test("the CSV file is named after today's date in the account's timezone, not the UTC date", async () => {
+    // A zone whose date differs from UTC's now: UTC+14 from 10:00 UTC, else UTC-11.
+    const timezone = new Date().getUTCHours() >= 10 ? 'Pacific/Kiritimati' : 'Pacific/Pago_Pago';
+    const dayThere = () => new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const { page, context } = await h.page(); // the browser's own zone is UTC
+    await h.signUpAndLogIn(page, { timezone });
+    await page.getByTestId('history-row').first().waitFor();
+    const before = dayThere();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const after = dayThere();
+    expect(before).not.toBe(new Date().toISOString().slice(0, 10)); // the check below tells the two apart
+    expect([`usage-${before}.csv`, `usage-${after}.csv`]).toContain(download.suggestedFilename());
+    await context.close();
+  });
+
   test('the CSV export downloads exactly the rows the current filters show', async () => {
     const { page, context } = await h.page();
     const s = await studio();

@@ -4,7 +4,8 @@ import { createCache, liveWallets } from '../../web/src/lib/apollo';
 import { describeError, ERROR_SENTENCES } from '../../web/src/lib/errors';
 import { GraphQLRequestError } from '../../web/src/lib/session';
 import { amountOf, creditDisplay, formatCount, formatCredits, formatPrice, fromMicros, percentOf, toMicros, validateAmount } from '../../web/src/lib/money';
-import { zonedDayStart } from '../../web/src/lib/time';
+import { zonedDay, zonedDayStart } from '../../web/src/lib/time';
+import { usageCsvName } from '../../web/src/lib/export';
 import { featureLabel, platformFilter, quantityText } from '../../web/src/lib/usage-text';
 
 /*
@@ -169,5 +170,16 @@ describe('days in the account timezone', () => {
     expect(zonedDayStart('2026-03-29', 'Europe/Berlin')).toBe('2026-03-28T23:00:00.000Z'); // the DST change day starts in winter time
     expect(zonedDayStart('2026-03-30', 'Europe/Berlin')).toBe('2026-03-29T22:00:00.000Z');
     expect(zonedDayStart('2026-01-15', 'Asia/Kolkata')).toBe('2026-01-14T18:30:00.000Z');
+  });
+
+  test("the day it is in the account's timezone, which the CSV export's file is named after (not the UTC date)", () => {
+    const evening = Date.parse('2026-03-04T20:00:00Z');
+    expect(zonedDay(evening, 'UTC')).toBe('2026-03-04');
+    expect(zonedDay(evening, 'Pacific/Kiritimati')).toBe('2026-03-05'); // UTC+14
+    expect(zonedDay(Date.parse('2026-03-05T03:00:00Z'), 'America/Los_Angeles')).toBe('2026-03-04');
+    expect(zonedDay(Date.parse('2026-03-28T23:30:00Z'), 'Europe/Berlin')).toBe('2026-03-29'); // the DST change day
+    expect(zonedDay(Date.parse('2026-12-31T23:59:59Z'), 'Asia/Tokyo')).toBe('2027-01-01');
+    expect(usageCsvName(evening, 'Pacific/Kiritimati')).toBe('usage-2026-03-05.csv');
+    expect(usageCsvName(evening, 'America/New_York')).toBe('usage-2026-03-04.csv');
   });
 });

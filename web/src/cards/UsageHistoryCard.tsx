@@ -58,7 +58,7 @@ export function UsageHistoryCard() {
   const filterKey = JSON.stringify(filter);
   const pages = useCursorPages(filterKey); // back to the first page whenever the filter changes
   const { data, error, loading } = useQuery(UsageHistoryDocument, { variables: { first: PAGE_SIZE, after: pages.after, filter } });
-  const exporting = useAction((shown: TransactionFilterInput) => downloadUsageCsv(session, shown));
+  const exporting = useAction((shown: TransactionFilterInput) => downloadUsageCsv(session, shown, me.timezone));
   const conn = data?.transactions;
   const [invalid, setInvalid] = useState<string | null>(null);
   // The platform filter is exact (the API's contract, shared with the CSV export): the field

@@ -1,5 +1,6 @@
 import type { TransactionFilterInput } from '../gql/graphql';
 import { GraphQLRequestError, type GraphQLErrorShape, type SessionStore } from './session';
+import { zonedDay } from './time';
 
 /** The CSV export's query string: exactly the filters of the `transactions` query on screen. */
 export function exportQuery(filter: TransactionFilterInput): string {
@@ -14,11 +15,16 @@ export function exportQuery(filter: TransactionFilterInput): string {
   return q.toString();
 }
 
+/** The file's name: today's date in the account's timezone, the one its rows' days are counted in. */
+export function usageCsvName(now: number, timeZone: string): string {
+  return `usage-${zonedDay(now, timeZone)}.csv`;
+}
+
 /**
  * Downloads GET /exports/usage.csv with the bearer token (a plain link cannot send it): the
  * answer becomes a Blob and is saved through a temporary object URL.
  */
-export async function downloadUsageCsv(session: SessionStore, filter: TransactionFilterInput): Promise<void> {
+export async function downloadUsageCsv(session: SessionStore, filter: TransactionFilterInput, timeZone: string): Promise<void> {
   const token = await session.accessToken();
   const res = await fetch(`/exports/usage.csv?${exportQuery(filter)}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!res.ok) {
@@ -29,7 +35,7 @@ export async function downloadUsageCsv(session: SessionStore, filter: Transactio
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = `usage-${new Date().toISOString().slice(0, 10)}.csv`;
+  a.download = usageCsvName(Date.now(), timeZone);
   document.body.append(a);
   a.click();
   a.remove();

@@ -29,6 +29,13 @@ export function bucketLabel(iso: string, period: Period, timeZone: string): stri
   return period === 'WEEK' ? `Wk of ${day}` : day;
 }
 
+/** The calendar day ("YYYY-MM-DD") it is in `timeZone` at `instant` (ms since the epoch). */
+export function zonedDay(instant: number, timeZone: string): string {
+  const parts = formatter(timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
 /** How far `timeZone`'s wall clock is ahead of UTC at `instant`, in ms. */
 function offsetMs(instant: number, timeZone: string): number {
   const parts = formatter(timeZone, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' }).formatToParts(instant);
