@@ -251,6 +251,7 @@ describe('top-ups', () => {
     await sleep(300);
     expect(intentsOf(u)).toHaveLength(1);
     await a.ok(UpdateAutoTopUpDocument, { input: { enabled: true } }, u.token); // the customer decides to go on
+    expect((await autoTopUp(u)).lastFailure).toBeNull(); // the dispute no longer explains anything (a later "off" by hand showed it again)
     await until(() => intentsOf(u).length, (n) => n === 2);
     await until(() => balance(u), (value) => value === '139');
   });

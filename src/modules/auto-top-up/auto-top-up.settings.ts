@@ -111,7 +111,10 @@ export class AutoTopUpSettings {
       const updated = await client.query(
         `update auto_top_up set enabled = coalesce($2, enabled), threshold = coalesce($3, threshold), monthly_maximum = coalesce($4, monthly_maximum),
                 pack_id = case when $5 then $6 else pack_id end, credits = coalesce($7, credits), amount_minor = coalesce($8, amount_minor),
-                currency = coalesce($9, currency), consecutive_failures = 0, retry_after = null, updated_at = now()
+                currency = coalesce($9, currency), consecutive_failures = 0, retry_after = null,
+                -- Turned on again after a dispute stopped it: that reason no longer explains anything.
+                last_failure = case when $2 is true and last_failure like 'payment_disputed%' then null else last_failure end,
+                updated_at = now()
           where account_id = $1
           returning enabled, threshold, credits, payment_method_id is not null as has_card`,
         [
