@@ -101,9 +101,14 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     await waitForTestIdText(page, 'unread-count', '1', 5000);
     await waitForTestIdText(page, 'balance', '1.20', 5000);
     expect(await page.getByTestId('wallet-status').count()).toBe(0);
+    const announced = page.getByTestId('low-credit-banner').getByRole('alert');
+    const firstAnnouncement = await announced.textContent();
+    expect(firstAnnouncement).toBe('Credits are running low: at or below 25 % of your balance after the last top-up.');
     // The banner follows the balance: after more spend it says what is left now, and its real share.
     expect((await charge(h.t, key, '0.2')).errors).toBeUndefined();
     await waitForTestIdText(page, 'low-credit-banner', '$1.00 left, 20 % of your balance after the last top-up ($5.00)', 5000);
+    // What screen readers are told stays the same within a level: it is not announced again with each charge.
+    expect(await announced.textContent()).toBe(firstAnnouncement);
     // It is read from the wallet, not from the alert's event: a reload and a new tab show it too.
     await page.reload();
     await waitForTestIdText(page, 'low-credit-banner', '$1.00 left, 20 %', 5000);

@@ -29,9 +29,14 @@ export function LowCreditBanner() {
       ? `You are out of credits: generation is paused.`
       : `Credits are running low: ${formatCredits(balance, display)} left, ${shareOf(left, reference)} of your balance after the last top-up (${formatCredits(lowCreditReference, display)}).`;
   return (
-    <div className={`banner ${level === 0 ? 'banner-danger' : 'banner-warning'}`} role="alert" data-testid="low-credit-banner">
+    <div className={`banner ${level === 0 ? 'banner-danger' : 'banner-warning'}`} data-testid="low-credit-banner">
       <p>
         {text} {billing.topUpAvailable && <Link to="account#top-up">Buy credits</Link>}
+      </p>
+      {/* What screen readers announce: the level reached, once a level. The text above changes with
+          every charge, and as an alert it was announced again each time. */}
+      <p className="visually-hidden" role="alert" key={level}>
+        {level === 0 ? 'You are out of credits: generation is paused.' : `Credits are running low: at or below ${level} % of your balance after the last top-up.`}
       </p>
       <button type="button" className="link-button" onClick={() => dismiss(lowCreditReference, level)}>
         Dismiss
