@@ -6,13 +6,13 @@ import { GraphQLError } from 'graphql';
 import type { Logger } from './logger';
 import { DomainError, ErrorCode, HTTP_STATUS, RETRY_AFTER_SECONDS, clientMessage, isDatabaseUnavailable } from './errors';
 
-/** The id a request is known by in logs and in its `x-request-id` answer header. */
 /** Whether a request is for the GraphQL endpoint, over HTTP or WebSocket: /graphql, with or without a trailing slash. */
 export function isGraphqlPath(url: string | undefined): boolean {
   const path = (url ?? '').split('?', 1)[0];
   return path === '/graphql' || path === '/graphql/';
 }
 
+/** The id a request is known by in logs and in its `x-request-id` answer header. */
 export function requestIdOf(req: http.IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();

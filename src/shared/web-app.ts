@@ -57,9 +57,10 @@ export function registerDashboard(app: Express, webDir: string, log: Logger): vo
   });
   app.use(DASHBOARD_BASE, express.static(webDir, { index: false, fallthrough: true, setHeaders: setDashboardHeaders }));
   app.get(`${DASHBOARD_BASE}{*route}`, (req, res) => {
-    if (path.extname(req.path) !== '' || !fs.existsSync(indexFile)) {
+    const built = fs.existsSync(indexFile);
+    if (path.extname(req.path) !== '' || !built) {
       // The JSON error every other route answers (http.ts), not a page.
-      sendJsonError(res, new DomainError(ErrorCode.NOT_FOUND, fs.existsSync(indexFile) ? 'No such file' : 'The dashboard is not built: run npm run build'));
+      sendJsonError(res, new DomainError(ErrorCode.NOT_FOUND, built ? 'No such file' : 'The dashboard is not built: run npm run build'));
       return;
     }
     setDashboardHeaders(res, indexFile);

@@ -17,9 +17,10 @@ function assertUtf8(_req: Request, _res: Response, body: Buffer): void {
   if (!isUtf8(body)) throw Object.assign(new Error('The request body is not valid UTF-8'), { status: 415, type: NOT_UTF8 });
 }
 
-/** A JSON-RPC error answer outside any tool call (transport level). */
-function rpcError(res: Response, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
-  res.status(status).set(headers).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+/** A JSON-RPC error answer outside any tool call (transport level); `id` is the request's when it could be read. */
+function rpcError(res: Response, status: number, code: number, message: string, opts: { headers?: Record<string, string>; id?: string | number | null; data?: unknown } = {}): void {
+  const error = opts.data === undefined ? { code, message } : { code, message, data: opts.data };
+  res.status(status).set(opts.headers ?? {}).json({ jsonrpc: '2.0', error, id: opts.id ?? null });
 }
 
 /**
@@ -30,7 +31,7 @@ function rpcError(res: Response, status: number, code: number, message: string, 
  * allows. Access tokens (sessions) are refused: an agent acts with a scoped, revocable key.
  */
 export function registerMcpRoutes(app: Express, services: Services): void {
-  const refuseMethod = (_req: Request, res: Response) => rpcError(res, 405, -32000, 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC with POST', { allow: 'POST' });
+  const refuseMethod = (_req: Request, res: Response) => rpcError(res, 405, -32000, 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC with POST', { headers: { allow: 'POST' } });
   app.get('/mcp', refuseMethod);
   app.delete('/mcp', refuseMethod);
 
@@ -46,16 +47,13 @@ export function registerMcpRoutes(app: Express, services: Services): void {
     const why = sentKey
       ? 'this API key is not valid: revoked, or never issued'
       : `send Authorization: Bearer ${API_KEY_PREFIX}... with an API key (createApiKey); access tokens are not accepted here`;
-    rpcError(res, 401, -32001, `UNAUTHENTICATED: ${why}`, { 'www-authenticate': 'Bearer' });
+    rpcError(res, 401, -32001, `UNAUTHENTICATED: ${why}`, { headers: { 'www-authenticate': 'Bearer' } });
   };
 
   // inflate: false, as /graphql: a compressed body is refused (415), never decompressed.
   app.post('/mcp', authenticate, express.json({ limit: MAX_BODY, verify: assertUtf8, inflate: false }), async (req: Request, res: Response) => {
     const invalid = invalidRequestIn(req.body);
-    if (invalid) {
-      res.status(400).json({ jsonrpc: '2.0', error: { code: -32602, message: invalid.message, data: { code: ErrorCode.BAD_USER_INPUT } }, id: invalid.id });
-      return;
-    }
+    if (invalid) return rpcError(res, 400, -32602, invalid.message, { id: invalid.id, data: { code: ErrorCode.BAD_USER_INPUT } });
     const principal = res.locals.principal as Principal;
     const server = createMcpServer(services, async () => principal);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
@@ -80,7 +78,7 @@ export function registerMcpRoutes(app: Express, services: Services): void {
     else if (err.type === NOT_UTF8) rpcError(res, 415, -32600, 'The request body is not valid UTF-8');
     else if (err.type === 'charset.unsupported' || err.type === 'encoding.unsupported') rpcError(res, 415, -32600, 'Send the body as UTF-8 JSON, without a content encoding');
     else if (err.status === 400) rpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON');
-    else if (isDatabaseUnavailable(err)) rpcError(res, 503, -32000, 'SERVICE_UNAVAILABLE: the database is unreachable; try again later', { 'retry-after': String(RETRY_AFTER_SECONDS) });
+    else if (isDatabaseUnavailable(err)) rpcError(res, 503, -32000, 'SERVICE_UNAVAILABLE: the database is unreachable; try again later', { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
     else next(err);
   });
 }

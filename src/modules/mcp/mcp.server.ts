@@ -45,7 +45,6 @@ const failure = (error: PublicError): CallToolResult => {
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
 };
 
-
 export function createMcpServer(services: Services, principalOf: () => Promise<Principal | null>): Server {
   const server = new Server(SERVER_INFO, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
   const errorOptions = { exposeInternals: services.config.nodeEnv === 'development', log: (err: unknown) => services.log.error({ err }, 'MCP tool failed') };
