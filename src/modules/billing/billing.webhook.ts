@@ -11,7 +11,7 @@ import { formatMinor, type BillingCatalog, type CatalogPlan } from './billing.ca
 import { notifySafely, type Notifier } from './billing.notifier';
 import { idOf } from './stripe.client';
 import { StripeDisputes } from './billing.disputes';
-import { purchaseBuckets, RetryLater, withPaymentLock, type Outcome, type PaymentEventHandler } from './payment-credits';
+import { planPeriodLockKey, purchaseBuckets, RetryLater, withAdvisoryLock, withPaymentLock, type Outcome, type PaymentEventHandler } from './payment-credits';
 
 /*
  * Stripe webhooks: `POST /webhooks/stripe`.
@@ -195,18 +195,13 @@ export class StripeWebhookService {
       this.log.warn({ eventId: event.id, invoice: inv.id }, 'paid subscription invoice for no known account; ignored');
       return this.record(event, null, 'IGNORED');
     }
-    const lines = inv.lines?.data ?? [];
-    const linePrice = lines
-      .map((l) => (l as unknown as { pricing?: { price_details?: { price?: string } }; price?: { id: string } | null }))
-      .map((l) => l.pricing?.price_details?.price ?? l.price?.id)
-      .find(Boolean);
+    const paid = periodLineOf(inv.lines?.data ?? []);
     // The price before the metadata: a plan changed in the billing portal changes the price, never
     // the planId our Checkout wrote (docs/billing.md).
-    const plan = this.catalog.planByStripePrice(linePrice) ?? this.catalog.plan(meta.planId ?? '') ?? this.catalog.plan(known[0]?.plan_id ?? '');
+    const plan = this.catalog.planByStripePrice(paid.price) ?? this.catalog.plan(meta.planId ?? '') ?? this.catalog.plan(known[0]?.plan_id ?? '');
     if (!plan) throw new Error(`invoice ${inv.id}: subscription ${subId} is for no known plan`);
 
-    // The period paid for: the latest line period (invoice.period_* is the previous period for renewals).
-    const periodEndSec = Math.max(...lines.map((l) => l.period?.end ?? 0), 0) || inv.period_end;
+    const periodEndSec = paid.periodEnd || inv.period_end;
     const periodEnd = new Date(periodEndSec * 1000);
     const { outcome, replayed } = await this.allocatePeriod(accountId, inv.id!, subId, plan, periodEnd, event.id);
     // Only an invoice whose credits applied says the subscription is live now. A STALE one (its
@@ -235,7 +230,13 @@ export class StripeWebhookService {
    * already got, and nothing otherwise. An invoice for a period already over, or older than the
    * allocation the wallet has, grants nothing (STALE). The same invoice again replays.
    */
-  private async allocatePeriod(accountId: string, invoiceId: string, subId: string, plan: CatalogPlan, periodEnd: Date, eventId: string): Promise<{ outcome: Outcome; replayed: boolean }> {
+  private allocatePeriod(accountId: string, invoiceId: string, subId: string, plan: CatalogPlan, periodEnd: Date, eventId: string): Promise<{ outcome: Outcome; replayed: boolean }> {
+    // What the period already got decides what this invoice grants: two invoices of one period
+    // (an upgrade's and a manual one, say) decide one after the other (docs/invariants.md #7).
+    return withAdvisoryLock(this.sql, planPeriodLockKey(subId), () => this.allocateLocked(accountId, invoiceId, subId, plan, periodEnd, eventId), { wait: true });
+  }
+
+  private async allocateLocked(accountId: string, invoiceId: string, subId: string, plan: CatalogPlan, periodEnd: Date, eventId: string): Promise<{ outcome: Outcome; replayed: boolean }> {
     const walletId = await this.ledger.walletIdOf(accountId);
     const [period] = await this.sql.query<{ newer: boolean | null; granted: string | null }>(
       `select bool_or(expires_at > ?) as newer, (sum(granted) filter (where expires_at = ?))::text as granted
@@ -444,4 +445,32 @@ export class StripeWebhookService {
   private notify(...args: Parameters<Notifier['notify']>): Promise<void> {
     return notifySafely(this.notifier(), this.log, ...args);
   }
+}
+
+type InvoiceLine = Stripe.InvoiceLineItem;
+/** A line's proration flag and price, where Stripe's API versions put them (2025+: under parent and pricing). */
+interface LineFields {
+  proration?: boolean;
+  parent?: { subscription_item_details?: { proration?: boolean } | null; invoice_item_details?: { proration?: boolean } | null } | null;
+  pricing?: { price_details?: { price?: string } | null } | null;
+  price?: { id: string } | null;
+}
+
+/**
+ * The line of a subscription invoice that pays for its latest period, and that period's end. A
+ * plan change puts proration lines on the invoice, "Unused time on <old plan>" first: the plan is
+ * read from the period's own (not prorated) line, else from the charge for the remaining time
+ * (the new plan), never from the credit for the old one.
+ */
+export function periodLineOf(lines: readonly InvoiceLine[]): { price: string | undefined; periodEnd: number } {
+  const periodEnd = Math.max(0, ...lines.map((line) => line.period?.end ?? 0));
+  const ofPeriod = lines.filter((line) => (line.period?.end ?? 0) === periodEnd);
+  const fields = (line: InvoiceLine) => line as unknown as LineFields;
+  const isProration = (line: InvoiceLine) => {
+    const f = fields(line);
+    return Boolean(f.proration ?? f.parent?.subscription_item_details?.proration ?? f.parent?.invoice_item_details?.proration);
+  };
+  const paying = ofPeriod.find((line) => !isProration(line)) ?? ofPeriod.find((line) => (line.amount ?? 0) > 0) ?? ofPeriod[0];
+  const f = paying ? fields(paying) : undefined;
+  return { price: f?.pricing?.price_details?.price ?? f?.price?.id, periodEnd };
 }

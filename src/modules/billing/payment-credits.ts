@@ -33,18 +33,30 @@ export const paymentLockKey = (pi: string): string => `stripe-refund:${pi}`;
  * each computes from totals the others change. A concurrent delivery is answered 500 and
  * retried by Stripe; with `wait`, a caller nobody retries waits for the lock instead.
  */
-export async function withPaymentLock<T>(sql: Sql, pi: string, apply: () => Promise<T>, { wait = false } = {}): Promise<T> {
+export function withPaymentLock<T>(sql: Sql, pi: string, apply: () => Promise<T>, options: { wait?: boolean } = {}): Promise<T> {
+  return withAdvisoryLock(sql, paymentLockKey(pi), apply, options);
+}
+
+/** The advisory lock key of a subscription's plan allocations (billing.webhook.ts allocatePeriod). */
+export const planPeriodLockKey = (subscriptionId: string): string => `stripe-plan-period:${subscriptionId}`;
+
+/**
+ * Runs `apply` holding PostgreSQL's session advisory lock on `key` (on a connection of its own, so
+ * `apply` may run transactions of its own meanwhile). Without `wait`, a lock held elsewhere is
+ * RetryLater (answered 500, so Stripe retries).
+ */
+export async function withAdvisoryLock<T>(sql: Sql, key: string, apply: () => Promise<T>, { wait = false } = {}): Promise<T> {
   const lock = await sql.acquire();
   try {
-    if (wait) await lock.query(`select pg_advisory_lock(hashtext($1))`, [paymentLockKey(pi)]);
+    if (wait) await lock.query(`select pg_advisory_lock(hashtext($1))`, [key]);
     else {
-      const got = await lock.query(`select pg_try_advisory_lock(hashtext($1)) as ok`, [paymentLockKey(pi)]);
-      if (!got.rows[0].ok) throw new RetryLater(`credits of ${pi} are being changed by another delivery`);
+      const got = await lock.query(`select pg_try_advisory_lock(hashtext($1)) as ok`, [key]);
+      if (!got.rows[0].ok) throw new RetryLater(`${key} is being changed by another delivery`);
     }
     try {
       return await apply();
     } finally {
-      await lock.query(`select pg_advisory_unlock(hashtext($1))`, [paymentLockKey(pi)]);
+      await lock.query(`select pg_advisory_unlock(hashtext($1))`, [key]);
     }
   } finally {
     sql.release(lock);
