@@ -399,6 +399,57 @@ describe('sign-up limit', () => {
   });
 });
 
+describe('a throttle window that ends while an attempt runs', () => {
+  /*
+   * An attempt takes its point, runs (scrypt: a slow hash here), then gives the point back. When
+   * the window ends in between, the point belongs to the window that ended: giving it back must not
+   * lower the next window's count (it used to start it at -1: one more guess, or one more sign-up
+   * and its bonus, each time).
+   */
+  const now = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+  /** Runs `attempt` and ends the `prefix` window (login_throttle key prefix) once the attempt has taken its point, before it finishes. */
+  async function endWindowDuring<T>(app: TestApp, prefix: string, attempt: () => Promise<T>): Promise<T> {
+    const points = async () => (await withSql(app.dbUrl, (c) => c.query(`select points from login_throttle where key like $1 and expire > ${now}`, [`${prefix}:%`]))).rows[0]?.points as number | undefined;
+    const before = await points();
+    let finished = false;
+    const running = attempt().finally(() => (finished = true));
+    while (((await points()) ?? 0) <= (before ?? 0)) await new Promise((resolve) => setTimeout(resolve, 2));
+    await withSql(app.dbUrl, (c) => c.query(`update login_throttle set expire = ${now} - 1 where key like $1`, [`${prefix}:%`]));
+    expect(finished).toBe(false); // the window ended while the attempt ran (else the hash is too fast for this test)
+    return running;
+  }
+
+  it('a successful log-in gives its point back to its own window only: the next window allows exactly the limit', async () => {
+    const app = await startTestApp({ LOGIN_MAX_FAILURES: '1', LOGIN_WINDOW_SECONDS: '60', PASSWORD_HASH_COST: '16' });
+    try {
+      const u = await app.signUp();
+      const answer = await endWindowDuring(app, 'ip', () => app.gql(LogInDocument, { email: u.email, password: PASSWORD }));
+      expect(errorCode(answer)).toBeUndefined();
+      // Five failures per address and window (five times the per-email limit), over distinct emails.
+      const guesses: string[] = [];
+      for (let i = 0; i < 7; i++) guesses.push(errorCode(await app.gql(LogInDocument, { email: `straddle${i}@test.dev`, password: 'Wrong-passw0rd' })) ?? 'ok');
+      expect(guesses).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'RATE_LIMITED', 'RATE_LIMITED']);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('a refused sign-up gives its point back to its own window only: the next hour allows exactly SIGNUP_MAX_PER_HOUR accounts', async () => {
+    const app = await startTestApp({ SIGNUP_MAX_PER_HOUR: '2', PASSWORD_HASH_COST: '16' });
+    try {
+      const taken = await app.signUp();
+      // EMAIL_TAKEN is known only after the password is hashed: the point is given back late.
+      const answer = await endWindowDuring(app, 'signup', () => app.gql(SignUpDocument, { input: { email: taken.email, password: PASSWORD, timezone: 'UTC' } }));
+      expect(errorCode(answer)).toBe('EMAIL_TAKEN');
+      const next: string[] = [];
+      for (let i = 0; i < 3; i++) next.push(errorCode(await app.gql(SignUpDocument, { input: { email: `hour${i}@test.dev`, password: PASSWORD, timezone: 'UTC' } })) ?? 'ok');
+      expect(next).toEqual(['ok', 'ok', 'RATE_LIMITED']);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('admins', () => {
   it('are exactly ADMIN_EMAILS: an admin taken off the list is demoted when a serving instance starts, and its sessions end at once', async () => {
     const shared = sharedJwtEnv(); // both instances accept each other's tokens

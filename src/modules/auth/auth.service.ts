@@ -121,11 +121,11 @@ export class AuthService {
    */
   async signUp(input: { email: string; password: string; timezone?: string | null }, ip: string): Promise<AuthResult> {
     const attempt = this.signUpsByIp ? ([[this.signUpsByIp, ip]] as const) : [];
-    await takeAttempt('Too many accounts created from this address', attempt);
+    const taken = await takeAttempt(this.sql, 'Too many accounts created from this address', attempt);
     try {
       return await this.createAccount(input);
     } catch (err) {
-      await giveBack(attempt); // counted once created: a refused sign-up grants nothing
+      await giveBack(this.sql, taken); // counted once created: a refused sign-up grants nothing
       throw err;
     }
   }
@@ -160,14 +160,14 @@ export class AuthService {
   async logIn(emailRaw: string, password: string, ip: string): Promise<AuthResult> {
     const email = (emailRaw ?? '').trim().toLowerCase();
     // Counted as a failure before the password is checked, and given back if it was right.
-    await takeAttempt('Too many failed password attempts', [
+    const taken = await takeAttempt(this.sql, 'Too many failed password attempts', [
       [this.failuresByEmail, email],
       [this.failuresByIp, ip],
     ]);
     const account = await this.em().findOne(Account, { email });
     const ok = account ? await verifyPassword(password, account.passwordHash) : (await verifyPassword(password, await this.dummyHash), false);
     if (!account || !ok) throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Email or password is incorrect');
-    await Promise.all([this.failuresByEmail.delete(email), giveBack([[this.failuresByIp, ip]])]);
+    await Promise.all([this.failuresByEmail.delete(email), giveBack(this.sql, taken.filter((point) => point.limiter === this.failuresByIp))]);
     return this.issue(account);
   }
 
@@ -242,7 +242,7 @@ export class AuthService {
     const account = await em.findOneOrFail(Account, { id: accountId });
     // Guesses at the current password count with failed log-ins of the account's email: a stolen
     // access token is no better an oracle than the log-in form.
-    await takeAttempt('Too many failed password attempts', [[this.failuresByEmail, account.email]]);
+    await takeAttempt(this.sql, 'Too many failed password attempts', [[this.failuresByEmail, account.email]]);
     if (!(await verifyPassword(current, account.passwordHash))) throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Current password is incorrect');
     await this.failuresByEmail.delete(account.email);
     assertStrongPassword(next);
@@ -407,27 +407,49 @@ async function notifyRevocation(tem: EntityManager, r: Revocation): Promise<void
 
 type Attempt = readonly (readonly [RateLimiterPostgres, string])[];
 
+/** A point an attempt took, and when the window it was counted in ends (ms since the epoch). */
+interface TakenPoint {
+  limiter: RateLimiterPostgres;
+  key: string;
+  windowEndsAt: number;
+}
+
 /**
  * Takes a point from each limiter for this key before the attempt runs: PostgreSQL counts it
  * atomically, so concurrent attempts cannot all pass a check made before any of them was counted
  * (docs/decisions.md, "Throttles count before they check"). RATE_LIMITED when one is spent; every
  * point the attempt took is given back, so a refused attempt counts nowhere.
  */
-async function takeAttempt(what: string, attempt: Attempt): Promise<void> {
+async function takeAttempt(sql: Sql, what: string, attempt: Attempt): Promise<TakenPoint[]> {
   const taken = await Promise.allSettled(attempt.map(([limiter, key]) => limiter.consume(key)));
-  const refusals = taken.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
-  if (refusals.length === 0) return;
   // A limiter that refused counted the point too (its store adds, then compares); only one whose
   // store failed took nothing.
-  await giveBack(attempt.filter((_, index) => taken[index].status === 'fulfilled' || (taken[index] as PromiseRejectedResult).reason instanceof RateLimiterRes));
+  const points = attempt.flatMap(([limiter, key], index) => {
+    const result = taken[index];
+    const counted = result.status === 'fulfilled' ? result.value : result.reason instanceof RateLimiterRes ? result.reason : null;
+    return counted ? [{ limiter, key, windowEndsAt: Date.now() + counted.msBeforeNext }] : [];
+  });
+  const refusals = taken.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  if (refusals.length === 0) return points;
+  await giveBack(sql, points);
   const storeError = refusals.find((reason) => !(reason instanceof RateLimiterRes));
   if (storeError) throw storeError;
   throw rateLimited(what, Math.max(...refusals.map((reason) => (reason as RateLimiterRes).msBeforeNext)));
 }
 
-/** Gives back the points an attempt took (it succeeded, or was refused before it ran). */
-async function giveBack(attempt: Attempt): Promise<void> {
-  await Promise.all(attempt.map(([limiter, key]) => limiter.reward(key, 1)));
+/**
+ * Gives back the points an attempt took (it succeeded, or was refused before it ran), each to the
+ * window it was counted in and never below zero: a point taken just before a window ended does
+ * not lower the next window's count (rate-limiter-flexible's `reward` would start it at -1, one
+ * more guess or sign-up allowed each time). A window's end moves by a whole duration from one
+ * window to the next, so half a duration tells them apart.
+ */
+async function giveBack(sql: Sql, points: readonly TakenPoint[]): Promise<void> {
+  await Promise.all(
+    points.map(({ limiter, key, windowEndsAt }) =>
+      sql.query(`update login_throttle set points = points - 1 where key = ? and points > 0 and abs(expire - ?) < ?`, [limiter.getKey(key), windowEndsAt, (limiter.duration * 1000) / 2]),
+    ),
+  );
 }
 
 /** RATE_LIMITED with the whole seconds until a limiter lets the caller try again. */
