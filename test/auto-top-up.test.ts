@@ -481,6 +481,28 @@ describe('top-ups', () => {
     expect(await balance(u)).toBe('40');
   });
 
+  it('auto top-up turned off (a dispute, say) while the worker is about to send a first create: the create waits for it, then is not sent', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
+    fake.failNext('/v1/payment_intents', 401, 'invalid_request_error', 'Invalid API Key provided: sk_test_****fake'); // leaves the attempt PENDING with no try
+    expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50
+    await until(() => intentsOf(u).length, (n) => n >= 1);
+    const refused = await until(() => attemptOf(u), (row) => row.backing_off === true || row.status !== 'PENDING');
+    expect(refused).toMatchObject({ status: 'PENDING', stripe_tries: 0 });
+    // Turning it off is still committing (the dispute's transaction) when the worker claims the
+    // attempt, which reads it as on, and goes to send its create.
+    await withSql(a.dbUrl, async (off) => {
+      await off.query('begin');
+      await off.query(`update auto_top_up set enabled = false, last_failure = 'payment_disputed: test' where account_id = $1`, [u.accountId]);
+      await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set next_check_at = now() where id = $1', [refused.id]));
+      await sleep(1500); // a dozen polls of the two instances
+      expect(intentsOf(u)).toHaveLength(1); // nothing sent while the switch-off commits
+      await off.query('commit');
+    });
+    expect(await until(() => attemptsOf(u), (rows) => rows[0]?.status !== 'PENDING')).toEqual([expect.objectContaining({ status: 'CANCELLED' })]);
+    expect(intentsOf(u)).toHaveLength(1); // the refused request only
+    expect(await balance(u)).toBe('40');
+  });
+
   it("a refusal (401) answering the SDK's retry of a create whose connection closed keeps the try: turned off meanwhile, the attempt is not cancelled and its payment credits once", async () => {
     const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
     const createdFor = () => [...fake.intents.created.values()].filter((intent) => intent.metadata.accountId === u.accountId);

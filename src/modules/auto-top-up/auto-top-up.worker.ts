@@ -118,17 +118,26 @@ export class AutoTopUpWorker extends BackgroundWorker {
 
   /**
    * Counts a Stripe call and commits the count before the call is sent: from then on the attempt
-   * may have been charged (docs/invariants.md "One top-up in flight"). False when it was settled
-   * meanwhile (its webhook credited it): nothing is sent then.
+   * may have been charged (docs/invariants.md "One top-up in flight"). The first one counts only
+   * while auto top-up is on, read under a share lock of the settings: turning it off (by hand or
+   * after a dispute) that commits first stops the create; one still committing is waited for.
+   * SETTLED when the attempt was settled meanwhile (its webhook credited it), TURNED_OFF when the
+   * first create may not be sent: nothing is sent then.
    */
-  private async recordTry(attempt: ClaimedAttempt): Promise<boolean> {
+  private async recordTry(attempt: ClaimedAttempt): Promise<'COUNTED' | 'SETTLED' | 'TURNED_OFF'> {
     const rows = await this.deps.sql.query<{ stripe_tries: number }>(
-      `update auto_top_up_attempt set stripe_tries = stripe_tries + 1 where id = ? and status = 'PENDING' returning stripe_tries`,
+      `update auto_top_up_attempt x set stripe_tries = x.stripe_tries + 1
+        where x.id = ? and x.status = 'PENDING'
+          and (x.stripe_tries > 0 or exists (select 1 from auto_top_up t where t.account_id = x.account_id and t.enabled for share of t))
+       returning x.stripe_tries`,
       [attempt.id],
     );
-    if (rows.length === 0) return false;
-    attempt.tries = Number(rows[0].stripe_tries);
-    return true;
+    if (rows.length > 0) {
+      attempt.tries = Number(rows[0].stripe_tries);
+      return 'COUNTED';
+    }
+    const [now] = await this.deps.sql.query<{ status: string }>(`select status from auto_top_up_attempt where id = ?`, [attempt.id]);
+    return now?.status === 'PENDING' ? 'TURNED_OFF' : 'SETTLED';
   }
 
   /** Takes back the try of a create Stripe refused without running it; earlier tries still count. */
@@ -138,7 +147,9 @@ export class AutoTopUpWorker extends BackgroundWorker {
 
   /** Creates the PaymentIntent, or repeats its create with the same key and parameters: Stripe then answers the original one. */
   private async createPaymentIntent(stripe: Stripe, attempt: ClaimedAttempt): Promise<void> {
-    if (!(await this.recordTry(attempt))) return;
+    const recorded = await this.recordTry(attempt);
+    if (recorded === 'TURNED_OFF') return this.deps.payments.cancel(attempt.id, 'auto top-up was turned off');
+    if (recorded === 'SETTLED') return;
     const idempotencyKey = `auto-top-up:${attempt.id}`;
     // The SDK retries a request itself (a lost connection even with retries off), so an answer
     // may be to a retry whose first request ran at Stripe: count what this try sent.
@@ -235,7 +246,7 @@ export class AutoTopUpWorker extends BackgroundWorker {
   }
 
   private async reconcile(stripe: Stripe, attempt: ClaimedAttempt): Promise<void> {
-    if (!(await this.recordTry(attempt))) return;
+    if ((await this.recordTry(attempt)) !== 'COUNTED') return; // a lookup: its attempt has a try already, so only SETTLED stops it
     const intent = await stripe.paymentIntents.retrieve(attempt.paymentIntentId!);
     if (intent.status === 'succeeded') this.deps.log.error({ attemptId: attempt.id, paymentIntentId: intent.id }, 'auto top-up paid but its webhook has not arrived; credits wait for it');
     await this.checkAgainLater(attempt.id, this.deps.config.reconcileAfterMs);
