@@ -5,6 +5,7 @@ import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { EmbeddedDatabaseError } from './db/embedded';
 import { createMcpServer } from './modules/mcp/mcp.server';
+import { isDatabaseUnavailable } from './shared/errors';
 import { createLogger } from './shared/logger';
 
 /**
@@ -63,6 +64,10 @@ function configOrExit(): Config & { mcpApiKey: string } {
 main().catch((err) => {
   if (err instanceof EmbeddedDatabaseError) {
     process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  if (isDatabaseUnavailable(err)) {
+    process.stderr.write(`The database is unreachable (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): start the server first (npm start), or check DATABASE_URL.\n`);
     process.exit(2);
   }
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -360,7 +360,7 @@ describe('MCP over stdio (npm run mcp)', () => {
     }
   });
 
-  it('never owns the embedded PostgreSQL: without a server running it exits 2 with one sentence; beside one, leaving does not stop it', async () => {
+  it('never owns the embedded PostgreSQL: without a server running it exits 2 with one sentence; beside one, it finds its port and leaving does not stop it', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'credits-shared-pg-'));
     fs.chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as the postgres user, which must enter it
     const shared = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), NODE_ENV: 'development', SIGNUP_BONUS: '10' };
@@ -379,7 +379,10 @@ describe('MCP over stdio (npm run mcp)', () => {
       const token = signUp.data!.signUp.accessToken;
       const key = (await postGraphql(base, CreateApiKeyDocument, { name: 'agent', scopes: ['USAGE_WRITE', 'WALLET_READ'] }, token)).data!.createApiKey.secret;
       const client = new Client({ name: 'credits-test-stdio', version: '1.0.0' });
-      await client.connect(new StdioClientTransport({ command: process.execPath, args: [entry], env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', MCP_API_KEY: key, ...shared }, stderr: 'pipe' }));
+      // The agent's configuration names no port, or another one: it finds the server's database by
+      // DATA_DIR, at the port the running server's postmaster.pid records.
+      const agentEnv = { PATH: process.env.PATH!, LOG_LEVEL: 'silent', MCP_API_KEY: key, ...shared, EMBEDDED_PG_PORT: String(await freePort()) };
+      await client.connect(new StdioClientTransport({ command: process.execPath, args: [entry], env: agentEnv, stderr: 'pipe' }));
       expect((await call(client, 'charge_usage', { feature: 'talking_head', quantity: 30, idempotencyKey: 'beside-server' })).value.wallet).toMatchObject({ balance: '7' });
       await client.close(); // the agent is done: its process exits, the server's database stays
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -401,5 +404,13 @@ describe('MCP over stdio (npm run mcp)', () => {
     const unknown = run('sfk_not-a-real-key');
     expect([unknown.status, unknown.stderr.toString()]).toEqual([2, expect.stringMatching(/not a valid API key/)]);
     expect(unknown.stdout.toString()).toBe('');
+    // A database nobody listens on: one sentence, no stack trace.
+    const closedPort = await freePort();
+    const unreachable = spawnSync(process.execPath, [entry], {
+      env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${closedPort}/credits`, MCP_API_KEY: 'sfk_any' },
+      input: '',
+      timeout: 60_000,
+    });
+    expect([unreachable.status, unreachable.stderr.toString().trim()]).toEqual([2, expect.stringMatching(/^The database is unreachable \(.*\): start the server first \(npm start\), or check DATABASE_URL\.$/)]);
   });
 });

