@@ -109,6 +109,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         // Apollo answers a context failure 500 unless it carries its own status: 503 while the database is down.
         throw isDatabaseUnavailable(err) ? serviceUnavailable() : err;
       }),
+      authorization: req.headers.authorization,
       services,
       requestId,
       ip: clientAddress(req),

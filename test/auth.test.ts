@@ -226,6 +226,32 @@ describe('access tokens', () => {
     // The control: the same construction with valid claims is accepted.
     expect((await t.ok(MeDocument, {}, good)).me.id).toBe(u.accountId);
   });
+
+  it('says why a credential was refused: expired (refresh it), ended session (log in again), revoked key, not ours, no or another scheme', async () => {
+    const u = await t.signUp();
+    const key = (t.app.services.auth as unknown as { tokens: { privateKey: CryptoKey } }).tokens.privateKey;
+    const sid = JSON.parse(Buffer.from(u.token.split('.')[1], 'base64url').toString()).sid as string;
+    const expired = await new jose.SignJWT({ role: 'USER', sid }).setProtectedHeader({ alg: 'ES256' }).setSubject(u.accountId).setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+      .setIssuer(t.config.jwt.issuer).setAudience(t.config.jwt.audience).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key);
+    const created = (await t.ok(CreateApiKeyDocument, { name: 'soon revoked', scopes: ['WALLET_READ'] }, u.token)).createApiKey;
+    await t.ok(RevokeApiKeyDocument, { id: created.apiKey.id }, u.token);
+    const ended = await t.signUp();
+    await t.ok(LogOutDocument, { refreshToken: ended.refreshToken });
+    const refusal = async (authorization?: string) => {
+      const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify({ query: '{ me { id } }' }) });
+      const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      return `${body.errors[0].extensions.code}: ${body.errors[0].message}`;
+    };
+    expect(await refusal()).toBe('UNAUTHENTICATED: Authentication required: send Authorization: Bearer <access token or API key>');
+    expect(await refusal('Basic dXNlcjpwYXNz')).toBe('UNAUTHENTICATED: The Authorization header must be "Bearer <access token or API key>"');
+    expect(await refusal(`Bearer ${expired}`)).toBe('UNAUTHENTICATED: The access token has expired: get a new one with refreshToken');
+    expect(await refusal(`Bearer ${await forge({ sub: u.accountId })}`)).toBe('UNAUTHENTICATED: The access token is not valid (not issued by this service, or altered)');
+    expect(await refusal(`Bearer ${ended.token}`)).toBe('UNAUTHENTICATED: The session of this access token has ended (logged out, password changed or refresh token reused): log in again');
+    expect(await refusal(`Bearer ${created.secret}`)).toBe('UNAUTHENTICATED: This API key is revoked, or was never issued');
+    // The CSV export says the same.
+    const csv = await fetch(t.url.replace(/\/graphql$/, '/exports/usage.csv'), { headers: { authorization: `Bearer ${expired}` } });
+    expect([csv.status, ((await csv.json()) as { errors: { message: string }[] }).errors[0].message]).toEqual([401, 'The access token has expired: get a new one with refreshToken']);
+  });
 });
 
 describe('login throttling', () => {

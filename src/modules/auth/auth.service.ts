@@ -353,6 +353,22 @@ export class AuthService {
   }
 
   /**
+   * Why `authenticate` found no principal in this Authorization header: the UNAUTHENTICATED message,
+   * so a client can tell "refresh the token" from "log in again" from "this key is revoked". Only
+   * on the refusal path; it says nothing a holder of the credential does not know.
+   */
+  async refusalOf(authorization: string | undefined | null): Promise<string> {
+    if (!authorization) return 'Authentication required: send Authorization: Bearer <access token or API key>';
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!m) return 'The Authorization header must be "Bearer <access token or API key>"';
+    if (m[1].startsWith(API_KEY_PREFIX)) return 'This API key is revoked, or was never issued';
+    const state = await this.tokens.refusalOf(m[1]);
+    if (state === 'EXPIRED') return 'The access token has expired: get a new one with refreshToken';
+    if (state === 'INVALID') return 'The access token is not valid (not issued by this service, or altered)';
+    return 'The session of this access token has ended (logged out, password changed or refresh token reused): log in again';
+  }
+
+  /**
    * Which of these sessions and API keys have ended, read from the database (never the cache):
    * open sockets are checked again with it when a revocation may have been missed (socket-registry.ts).
    */

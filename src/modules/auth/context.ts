@@ -9,6 +9,8 @@ import { ApiKeyScope } from './api-key.entity';
 
 export interface Context {
   principal: Principal | null;
+  /** The Authorization header sent over HTTP (absent on sockets, authenticated when they connect): why it was refused, when it was. */
+  authorization?: string;
   services: Services;
   requestId: string;
   ip: string;
@@ -42,9 +44,9 @@ export function createLoaders(services: Services) {
  *  - 'ADMIN': a session of an admin
  *  - a scope name ('USAGE_WRITE', 'WALLET_READ'): sessions always pass; API keys need that scope
  */
-export const authChecker: AuthChecker<Context> = ({ context }, rules) => {
+export const authChecker: AuthChecker<Context> = async ({ context }, rules) => {
   const p = context.principal;
-  if (!p) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Authentication required: send Authorization: Bearer <access token or API key>');
+  if (!p) throw new DomainError(ErrorCode.UNAUTHENTICATED, await context.services.auth.refusalOf(context.authorization));
   if (rules.includes('ADMIN') && (p.via !== 'session' || p.role !== Role.ADMIN)) throw new DomainError(ErrorCode.FORBIDDEN, 'Admins only');
   if (p.via === 'apiKey') {
     const scopes = rules.filter((r): r is ApiKeyScope => (Object.values(ApiKeyScope) as string[]).includes(r));

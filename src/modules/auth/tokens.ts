@@ -67,6 +67,19 @@ export class TokenService {
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
+  /**
+   * Why a token verifyAccess refused was refused, for the caller's message: EXPIRED only for a
+   * token this service signed (jose checks the signature before the claims), INVALID otherwise.
+   */
+  async refusalOf(token: string): Promise<'EXPIRED' | 'INVALID' | 'VALID'> {
+    try {
+      await jose.jwtVerify(token, this.publicKey, { algorithms: [JWT_ALG], issuer: this.cfg.issuer, audience: this.cfg.audience, requiredClaims: ['exp', 'iat', 'sub'] });
+      return (await this.verifyAccess(token)) ? 'VALID' : 'INVALID';
+    } catch (err) {
+      return err instanceof jose.errors.JWTExpired ? 'EXPIRED' : 'INVALID';
+    }
+  }
+
   /** Returns the claims, or null for any invalid token (bad signature, alg, iss, aud, exp, no session id). */
   async verifyAccess(token: string): Promise<AccessClaims | null> {
     try {

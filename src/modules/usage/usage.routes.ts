@@ -52,7 +52,7 @@ export function registerUsageRoutes(app: Express, services: Services): void {
     let started = false;
     try {
       const principal = await services.auth.authenticate(req.headers.authorization);
-      if (!principal) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Authentication required: send Authorization: Bearer <access token or API key>');
+      if (!principal) throw new DomainError(ErrorCode.UNAUTHENTICATED, await services.auth.refusalOf(req.headers.authorization));
       if (principal.via === 'apiKey' && !principal.scopes.includes(ApiKeyScope.WALLET_READ)) {
         throw new DomainError(ErrorCode.FORBIDDEN, 'This API key lacks the scope for this operation (needs WALLET_READ)');
       }
