@@ -38,6 +38,15 @@ describe('landing page and explorer routes', () => {
     }
   });
 
+  it("every relative link of the served partner guide resolves on the server (README, examples, codegen.yml, schema, changelog)", async () => {
+    const guideUrl = `${origin(t)}/docs/partners.md`;
+    const guide = await (await fetch(guideUrl)).text();
+    const targets = [...new Set([...guide.matchAll(/\]\((\.\.?\/[^)#\s]+)/g)].map((m) => new URL(m[1], guideUrl).pathname))];
+    expect(targets).toEqual(expect.arrayContaining(['/README.md', '/codegen.yml', '/examples/partner/render-job.ts', '/examples/browser/live-balance.ts', '/schema/schema.graphql', '/CHANGELOG.md']));
+    const answers = await Promise.all(targets.map(async (target) => [target, (await fetch(`${origin(t)}${target}`)).status]));
+    expect(answers.filter(([, status]) => status !== 200)).toEqual([]);
+  });
+
   it('GET /graphql answers a browser (Accept: text/html) with the explorer built from local assets, and GraphQL clients as before', async () => {
     const page = await fetch(t.url, { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(page.status).toBe(200);

@@ -7,7 +7,11 @@ export interface LandingOptions {
 
 const DOC_TITLES: Record<string, string> = {
   'docs/partners.md': 'Partner guide: authentication, idempotency, error codes, limits, pagination, subscriptions',
+  'README.md': 'What the service is, how to run it, example queries and subscriptions',
   'CHANGELOG.md': 'API changelog',
+  'codegen.yml': 'GraphQL Code Generator configuration for a typed client',
+  'examples/partner/render-job.ts': 'Example: a render pipeline charging with an API key',
+  'examples/browser/live-balance.ts': 'Example: a live balance in the browser over graphql-ws',
   'schema/schema.graphql': 'The schema (SDL), every type and field described',
 };
 
@@ -28,7 +32,8 @@ export function landingPage(opts: LandingOptions): string {
     link('/readyz', '/readyz', 'readiness: the database answers and no migration is pending'),
     link('/metrics', '/metrics', 'Prometheus metrics'),
   ].join('');
-  const docs = opts.docs.map((doc) => link(`/${doc}`, doc, DOC_TITLES[doc] ?? '')).join('');
+  // The documents a reader starts from; the rest (the examples' operations) are reached from them.
+  const docs = opts.docs.filter((doc) => doc in DOC_TITLES).map((doc) => link(`/${doc}`, doc, DOC_TITLES[doc])).join('');
   return `<!doctype html>
 <html lang="en">
 <head>

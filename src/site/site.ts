@@ -26,12 +26,25 @@ function projectRoot(): string {
 }
 
 /**
- * Documents served as plain text at the same path as in the repository. The SDL only where
- * introspection is on: turning introspection off means this server does not hand out its schema.
+ * Documents served as plain text at the same path as in the repository, so the partner guide's
+ * relative links resolve: the README, the changelog, the codegen configuration and the two
+ * examples it points to. The SDL only where introspection is on: turning introspection off means
+ * this server does not hand out its schema.
  */
 export function publicDocs(config: Config): string[] {
-  return ['docs/partners.md', 'CHANGELOG.md', ...(config.introspection ? ['schema/schema.graphql'] : [])];
+  return [...PARTNER_DOCS, ...(config.introspection ? ['schema/schema.graphql'] : [])];
 }
+
+const PARTNER_DOCS = [
+  'docs/partners.md',
+  'README.md',
+  'CHANGELOG.md',
+  'codegen.yml',
+  'examples/partner/render-job.ts',
+  'examples/partner/operations.graphql',
+  'examples/browser/live-balance.ts',
+  'examples/browser/operations.graphql',
+];
 
 /** A browser navigating to /graphql (not a GraphQL client, which asks for JSON). */
 export function wantsExplorer(req: http.IncomingMessage): boolean {
