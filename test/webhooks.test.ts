@@ -247,6 +247,29 @@ describe('delivery', () => {
     ]);
   });
 
+  it('lists a delivery waiting behind an earlier event of its wallet with no next attempt: only the head of the line has one', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    let refusing = true;
+    r.answer = () => (refusing ? 503 : 200);
+    const { endpoint } = await endpointFor(u, r.url);
+    // 100 -> 80 -> 20 (25 %) -> 5 (10 %): two events of one wallet.
+    for (const quantity of [20, 60, 15]) expect((await t.charge(u, { quantity })).errors).toBeUndefined();
+    await until(() => r.receipts.length, (n) => n >= 2); // the first event failed twice: it is being retried
+    const listed = (await deliveries(u, endpoint.id)).map((d) => ({ status: d.status, tried: d.attemptCount > 0, next: d.nextAttemptAt !== null }));
+    // Newest first: the second event waits, untried, for the first; only the first has a next attempt.
+    expect(listed).toEqual([
+      { status: 'PENDING', tried: false, next: false },
+      { status: 'PENDING', tried: true, next: true },
+    ]);
+    refusing = false;
+    await until(() => r.receipts.filter((receipt) => receipt.status === 200).length, (n) => n === 2, 20_000);
+    expect((await deliveries(u, endpoint.id)).map((d) => [d.status, d.nextAttemptAt])).toEqual([
+      ['SUCCEEDED', null],
+      ['SUCCEEDED', null],
+    ]);
+  });
+
   it('replays a delivery with the same webhook-id; other accounts cannot see or replay it', async () => {
     const u = await t.signUp();
     const other = await t.signUp();

@@ -82,9 +82,19 @@ export interface DeliveryRow {
   attempts: AttemptRow[];
 }
 
-/** Of webhook_delivery `d` joined with its webhook_event `ev`. */
+/**
+ * Of webhook_delivery `d` joined with its webhook_event `ev`. A delivery waiting behind an earlier
+ * event of its wallet to the same endpoint has no next attempt of its own: it is sent once that one
+ * settles (the worker's CLAIM, docs/invariants.md "Webhook order"), so its stored due time, long
+ * past, is not shown as one.
+ */
 export const DELIVERY_COLUMNS = `d.id, d.seq::text as seq, d.event_id, ev.type, ev.wallet_version::text as wallet_version, ev.payload, d.status, d.attempts,
-  case when d.status = 'PENDING' then d.next_attempt_at end as next_attempt_at, d.last_status_code, d.last_error, d.delivered_at, d.replay_of, d.created_at`;
+  case when d.status = 'PENDING'
+        and (d.replay_of is not null
+             or not exists (select 1 from webhook_delivery p
+                             where p.endpoint_id = d.endpoint_id and p.wallet_id = d.wallet_id and p.status = 'PENDING' and p.replay_of is null and p.event_seq < d.event_seq))
+       then d.next_attempt_at end as next_attempt_at,
+  d.last_status_code, d.last_error, d.delivered_at, d.replay_of, d.created_at`;
 
 export function decodeDelivery(row: Row): DeliveryRow {
   return {

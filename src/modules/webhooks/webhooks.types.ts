@@ -169,7 +169,7 @@ export class WebhookDeliveryType {
   @Field(() => Int, { description: 'Attempts made so far.' })
   attemptCount!: number;
 
-  @Field(() => Date, { nullable: true, description: 'When the next attempt is due while PENDING; null once settled, and while the endpoint is disabled (its deliveries wait for it to be enabled).' })
+  @Field(() => Date, { nullable: true, description: 'When the next attempt is due while PENDING; null once settled, while the endpoint is disabled (its deliveries wait for it to be enabled), and while an earlier event of the same wallet to this endpoint is still pending (it is sent right after that one settles).' })
   nextAttemptAt!: Date | null;
 
   @Field(() => Int, { nullable: true, description: 'HTTP status of the last attempt; null when none answered.' })

@@ -220,7 +220,7 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
           />
         </div>
         <ErrorMessage error={toggle.error ?? rotateSecret.error ?? doDelete.error} />
-        {showDeliveries && <Deliveries endpointId={e.id} />}
+        {showDeliveries && <Deliveries endpointId={e.id} sending={!disabled} />}
       </div>
     </li>
   );
@@ -241,7 +241,7 @@ function useUntil(iso: string | null): boolean {
   return before;
 }
 
-function Deliveries({ endpointId }: { endpointId: string }) {
+function Deliveries({ endpointId, sending }: { endpointId: string; sending: boolean }) {
   const { me } = useShell();
   const pages = useCursorPages(); // newest first
   const { data, previousData, error, refetch } = useQuery(WebhookDeliveriesDocument, {
@@ -288,7 +288,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
               <td>{d.attemptCount}</td>
               <td>{d.lastStatusCode !== null && d.lastStatusCode !== undefined ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')}</td>
               <td>{formatDateTime(d.createdAt, me.timezone)}</td>
-              <td>{d.deliveredAt ? formatDateTime(d.deliveredAt, me.timezone) : d.nextAttemptAt ? `retry ${formatDateTime(d.nextAttemptAt, me.timezone)}` : '—'}</td>
+              <td>{nextTry(d, sending, me.timezone)}</td>
               <td>
                 {d.status !== 'PENDING' && d.status !== 'CANCELLED' && (
                   <button type="button" aria-disabled={doReplay.pending} onClick={() => void doReplay.run(d.id)} aria-label={`Replay ${nameOf(d.eventType)} ${d.eventId}`}>
@@ -304,4 +304,16 @@ function Deliveries({ endpointId }: { endpointId: string }) {
       <Pager pages={pages} pageInfo={data?.webhookDeliveries.pageInfo} label="Delivery pages" back="Newer" forward="Older" />
     </div>
   );
+}
+
+/**
+ * What the "Delivered or next try" cell says. A pending delivery with no next attempt waits: for
+ * its endpoint to be enabled, or for an earlier event of its wallet (sent in order), and is sent
+ * right after it.
+ */
+function nextTry(d: { status: string; deliveredAt: string | null; nextAttemptAt: string | null; attemptCount: number }, sending: boolean, timezone: string): string {
+  if (d.deliveredAt) return formatDateTime(d.deliveredAt, timezone);
+  if (d.nextAttemptAt) return `${d.attemptCount > 0 ? 'retry' : 'send'} ${formatDateTime(d.nextAttemptAt, timezone)}`;
+  if (d.status !== 'PENDING') return '—';
+  return sending ? 'after an earlier event' : 'when the endpoint is enabled';
 }
