@@ -64,15 +64,23 @@ async function whileLocked<T>(lock: [string, unknown[]], requests: () => Promise
     await c.query('begin');
     await c.query(...lock);
     const answers = Promise.all(requests());
-    const waiting = async () =>
-      (await c.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`)).rows[0].n;
-    await until(waiting, (n) => n >= waiters);
+    await until(() => lockWaiters(c), (n) => n >= waiters);
     await during?.(c);
     await c.query('commit');
     return await answers;
   } finally {
     await c.end();
   }
+}
+
+/**
+ * How many statements (other than `c`'s) wait for a lock. Within `c`'s transaction PostgreSQL
+ * keeps the list of sessions it first read (a session connected later would be missing), so the
+ * snapshot is dropped before each look.
+ */
+async function lockWaiters(c: Client): Promise<number> {
+  await c.query('select pg_stat_clear_snapshot()');
+  return (await c.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`)).rows[0].n;
 }
 
 /** The account's wallet lock: the one endpoint changes, replays and the worker's disabling take. */
@@ -260,6 +268,55 @@ describe('concurrent changes', () => {
     await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: true } }, u.token);
     const [delivered] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
     expect(delivered.attemptCount).toBe(2);
+  });
+
+  it('a failed attempt recorded while its owner enables the endpoint is due again: recording reads the endpoint under a lock the enabling waits for', async () => {
+    const u = await t.signUp();
+    const r = await receivers.start();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    r.onReceipt = (receipt) => (receipt === r.receipts[0] ? held : undefined);
+    r.answer = (_receipt, attempt) => (attempt === 1 ? 500 : 200);
+    const endpoint = await endpointFor(u, r.url, ['WALLET_PAUSED']);
+    await t.chargeOk(u, { quantity: 100 }); // paused
+    await until(() => r.receipts.length, (n) => n === 1);
+    await t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: false } }, u.token);
+    const paused = r.receipts[0].id;
+    let enabling!: Promise<unknown>;
+    // The test locks the delivery, so recording the refused attempt waits once its statement has
+    // begun (its snapshot still sees the endpoint DISABLED); the owner enables the endpoint then.
+    // Recording reads the endpoint under a lock, so the enabling waits for it (and then finds the
+    // delivery no longer in flight); without that lock the enabling commits first, skipping the
+    // delivery as in flight, and recording sets no next attempt from its snapshot.
+    await whileLocked(
+      ['select 1 from webhook_delivery where event_id = $1 for update', [paused]],
+      () => {
+        release(); // the receiver answers 500
+        return [];
+      },
+      1,
+      async (c) => {
+        let settled = false;
+        enabling = t.ok(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { enabled: true } }, u.token);
+        void enabling.then(
+          () => (settled = true),
+          () => (settled = true),
+        );
+        // Committed, or waiting for a statement (the recording) that waits for the test's lock.
+        const behindTheRecording = async () => {
+          await c.query('select pg_stat_clear_snapshot()');
+          const sql = `select exists (select 1 from pg_stat_activity a, unnest(pg_blocking_pids(a.pid)) b(pid) where a.datname = current_database() and pg_backend_pid() = any(pg_blocking_pids(b.pid))) as behind`;
+          return (await c.query<{ behind: boolean }>(sql)).rows[0].behind;
+        };
+        await until(async () => settled || (await behindTheRecording()), Boolean);
+      },
+    );
+    await enabling;
+    const [recorded] = await until(() => deliveries(u, endpoint.id), (list) => (list[0]?.attempts.length ?? 0) >= 1);
+    expect([recorded.status, recorded.nextAttemptAt]).not.toEqual(['PENDING', null]);
+    const [delivered] = await until(() => deliveries(u, endpoint.id), (list) => list[0]?.status === 'SUCCEEDED');
+    expect(delivered.attemptCount).toBe(2);
+    expect(delivered.attempts.map((attempt) => attempt.statusCode)).toEqual([500, 200]);
   });
 
   it('concurrent replays of one delivery queue one new delivery, and all of them answer it', async () => {

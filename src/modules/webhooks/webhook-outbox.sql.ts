@@ -52,7 +52,10 @@ export function webhookOutboxCtes(params: SqlParams, events: readonly NewWebhook
  * Except a delivery in flight: claimed (its attempt counted) and not recorded yet, its lease still
  * running. It keeps its lease, so the worker sending it records the outcome; made due at once, it
  * would be sent again while the receiver still has it, and, were that its last attempt, given up
- * and overtaken by the wallet's next event.
+ * and overtaken by the wallet's next event. The recording reads the endpoint under the row lock
+ * this change holds (webhook.worker.ts RECORD): either the enabling commits first and the
+ * recording sees it, or the enabling waits for the recording and then finds the delivery recorded,
+ * no longer in flight.
  */
 export async function scheduleDeliveries(client: PoolClient, endpointId: string, enabled: boolean): Promise<void> {
   await client.query(

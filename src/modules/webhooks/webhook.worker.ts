@@ -92,15 +92,29 @@ const CLAIM = `
  * An attempt under way when its endpoint is deleted (its delivery CANCELLED) or disabled is
  * still recorded, as it happened: a delivered one is SUCCEEDED, and a failed one is not due again
  * (no `next_attempt_at`) until the endpoint is enabled (`scheduleDeliveries`).
+ *
+ * Whether the endpoint is sending is read under its row lock (`for no key update`, the lock the
+ * owner's and the worker's changes of the endpoint take), not from the statement's snapshot: an
+ * enabling that commits while the attempt is recorded skips the delivery as in flight, so a
+ * recording that still saw the endpoint DISABLED would leave it pending with no next attempt,
+ * holding back its wallet's later events. The locking read returns the latest committed row and
+ * keeps it until commit: either the enabling committed first and the delivery is due again after
+ * its backoff, or the enabling waits and then finds it recorded, no longer in flight, and makes it
+ * due. The delivery is joined to that read, so the endpoint is locked before the delivery in
+ * every outcome, the order of updateWebhookEndpoint, deleteWebhookEndpoint and `disable` (no
+ * deadlock with them); a share lock would not do, as two recordings of one endpoint would
+ * deadlock upgrading theirs in the final update. New deliveries' foreign keys take only a key
+ * share lock, so event fan-out does not wait for it.
  */
 const RECORD = `
-  with endpoint as (select status = 'ENABLED' and deleted_at is null as sending from webhook_endpoint where id = $8::uuid),
+  with endpoint as (select status = 'ENABLED' and deleted_at is null as sending from webhook_endpoint where id = $8::uuid for no key update),
   delivery as (
     update webhook_delivery set last_status_code = $3::int, last_error = $4::text,
            status = case when $7::bool then 'SUCCEEDED' when status = 'CANCELLED' then 'CANCELLED' when attempts >= $10::int then 'FAILED' else 'PENDING' end,
            delivered_at = case when $7::bool then now() end,
-           next_attempt_at = case when $7::bool or status = 'CANCELLED' or attempts >= $10::int or not (select sending from endpoint) then null
+           next_attempt_at = case when $7::bool or status = 'CANCELLED' or attempts >= $10::int or not endpoint.sending then null
                                   else now() + $9::int * interval '1 millisecond' end
+      from endpoint
      where id = $1::uuid and attempts = $2::int and status in ('PENDING', 'CANCELLED') returning status, replay_of is not null as replay),
   attempt as (
     insert into webhook_attempt (id, delivery_id, number, status_code, error, response_body, duration_ms, created_at)
