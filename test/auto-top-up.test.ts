@@ -277,6 +277,26 @@ describe('top-ups', () => {
     expect((await autoTopUp(u)).enabled).toBe(false);
   });
 
+  it('a dispute of a top-up whose attempt never learnt its payment intent (the create answer was lost) waits for the credits too', async () => {
+    const u = await readyUser('pm_card_visa', { threshold: '50', packId: 'pack_100' });
+    fake.intents.holdWebhooks();
+    try {
+      expect((await a.charge(u, { quantity: 60 })).errors).toBeUndefined(); // 40 < 50: a top-up, its webhook held back
+      const attempt = async () => (await withSql(a.dbUrl, (c) => c.query('select payment_intent_id from auto_top_up_attempt where account_id = $1', [u.accountId]))).rows[0];
+      const intentId = (await until(attempt, (row) => row?.payment_intent_id != null)).payment_intent_id;
+      // As if the worker's create call had lost its answer: the attempt does not know the intent.
+      await withSql(a.dbUrl, (c) => c.query('update auto_top_up_attempt set payment_intent_id = null where account_id = $1', [u.accountId]));
+      const early = paymentDispute(intentId, 900);
+      expect((await postStripe('charge.dispute.funds_withdrawn', early)).status).toBe(500);
+      await fake.intents.releaseWebhooks();
+      await until(() => balance(u), (value) => value === '140');
+      expect(await postStripe('charge.dispute.funds_withdrawn', early)).toMatchObject({ status: 200, body: { outcome: 'APPLIED' } }); // Stripe's retry
+    } finally {
+      await fake.intents.releaseWebhooks();
+    }
+    expect(await balance(u)).toBe('40');
+  });
+
   it('a declined card fails with a message, an email and a webhook event; after the maximum failures none start until the settings are saved again', async () => {
     const u = await readyUser(DECLINED_CARD, { threshold: '90', packId: 'pack_100' });
     const secret = await subscribe(u, ['AUTO_TOP_UP_FAILED']);

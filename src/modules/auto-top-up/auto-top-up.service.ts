@@ -78,9 +78,14 @@ export class AutoTopUpService implements PaymentEventHandler {
     return this.settings.stopAfterDispute(accountId, detail);
   }
 
-  /** Whether a payment intent is a top-up still waiting for its credits (a dispute of it waits for them too). */
-  async awaitsCredit(paymentIntentId: string): Promise<boolean> {
-    const rows = await this.sql.query(`select 1 from auto_top_up_attempt where payment_intent_id = ? and status = 'PENDING'`, [paymentIntentId]);
+  /**
+   * Whether a payment intent is a top-up still waiting for its credits (a dispute of it waits for
+   * them too). An attempt whose create answer was lost does not know its intent's id yet: the
+   * intent's metadata names the attempt.
+   */
+  async awaitsCredit(paymentIntentId: string, attemptId?: string): Promise<boolean> {
+    const byAttempt = attemptId !== undefined && isUuid(attemptId) ? attemptId : null;
+    const rows = await this.sql.query(`select 1 from auto_top_up_attempt where (payment_intent_id = ? or id = ?) and status = 'PENDING'`, [paymentIntentId, byAttempt]);
     return rows.length > 0;
   }
 

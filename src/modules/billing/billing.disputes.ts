@@ -93,7 +93,8 @@ export class StripeDisputes {
 
   /**
    * Whether a payment with no credits here yet will bring some: a top-up still waiting for its
-   * `payment_intent.succeeded` (auto top-up knows), or a pack paid through Checkout whose
+   * `payment_intent.succeeded` (auto top-up knows, by the intent's id or, when the create answer
+   * was lost, by the attempt the intent's metadata names), or a pack paid through Checkout whose
    * `checkout.session.completed` has not been applied yet (its delivery failed and Stripe sends it
    * again). Only Stripe knows the latter: the Checkout puts the account and pack on the payment
    * intent (billing.service.ts). A dispute applied before those credits would find nothing to
@@ -113,7 +114,10 @@ export class StripeDisputes {
       throw err;
     }
     const { accountId, packId, autoTopUpAttemptId } = intent.metadata ?? {};
-    return intent.status === 'succeeded' && Boolean(accountId) && Boolean(packId) && !autoTopUpAttemptId;
+    if (intent.status !== 'succeeded' || !accountId) return false;
+    // A top-up whose attempt never learnt this intent's id (the create answer was lost).
+    if (autoTopUpAttemptId) return (await this.ctx.paymentEvents()?.awaitsCredit(pi, autoTopUpAttemptId)) ?? false;
+    return Boolean(packId);
   }
 
   /** The dispute's row, written on its first withdrawal (kept as it is on a repeat). */

@@ -18,8 +18,11 @@ export interface PaymentEventHandler {
   handle(event: Stripe.Event): Promise<{ accountId: string | null; outcome: Outcome }>;
   /** A payment of the account was disputed: stop charging its card unasked. Returns whether auto top-up was on. */
   paymentDisputed(accountId: string, detail: string): Promise<boolean>;
-  /** Whether a payment intent is one this handler started and will credit (a top-up not credited yet). */
-  awaitsCredit(paymentIntentId: string): Promise<boolean>;
+  /**
+   * Whether a payment intent is one this handler started and will credit (a top-up not credited
+   * yet), known by its id or, when the intent's metadata names it, by the attempt that started it.
+   */
+  awaitsCredit(paymentIntentId: string, attemptId?: string): Promise<boolean>;
 }
 
 /** Thrown when an event cannot be applied yet (its prerequisite has not arrived); answered 500 so Stripe retries. */
