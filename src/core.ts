@@ -128,7 +128,7 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
     synfluencers: new SynfluencersService(orm),
     auth,
     // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.
-    notifier: { notify: (accountId, kind, title, body, data) => messages.notify(accountId, MessageKind[kind], title, body, data) },
+    notifier: { notify: (accountId, kind, title, body, data, effectKey) => messages.notify(accountId, MessageKind[kind], title, body, data, effectKey) },
     billing,
     usage: new UsageService(orm, config, pricing, ledger),
     history: new HistoryService(orm, ledger),

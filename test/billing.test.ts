@@ -319,9 +319,11 @@ describe('notifications', () => {
     t.app.services.notifier = messagesNotifier;
   });
 
-  it('sends PURCHASE_COMPLETED, PLAN_RENEWED and REFUND_COMPLETED once each through the notifier hook', async () => {
+  it('sends PURCHASE_COMPLETED, PLAN_RENEWED and REFUND_COMPLETED once each through the notifier hook (a repeat only with the same effect key)', async () => {
     const calls: unknown[][] = [];
-    t.app.services.notifier = { notify: async (...args: unknown[]) => void calls.push(args) };
+    const keys = new Set<unknown>();
+    // Keeps one call per effect key, as the messages module does (billing.notifier.ts).
+    t.app.services.notifier = { notify: async (...args: unknown[]) => void (args[5] === undefined || !keys.has(args[5]) ? (keys.add(args[5]), calls.push(args)) : undefined) };
     const u = await t.signUp();
     const pi = `pi_${rid()}`;
     const ev = stripeEvent('checkout.session.completed', paidCheckout(u.accountId, { pi }));
@@ -339,6 +341,34 @@ describe('notifications', () => {
     expect(calls[0][4]).toMatchObject({ packId: 'pack_100', credits: '100', amount: '9.00', currency: 'usd', paymentIntentId: pi });
     expect(calls[1][4]).toMatchObject({ planId: 'starter', credits: '50' });
     expect(calls[2][4]).toMatchObject({ credits: '100', amount: '9.00' });
+  });
+
+  it("a purchase or plan period whose credits committed just before a crash is announced by Stripe's retry, once", async () => {
+    const u = await t.signUp();
+    const kinds = async () =>
+      withSql(t.dbUrl, async (c) => (await c.query(`select kind from message where account_id = $1 and kind in ('PURCHASE_COMPLETED', 'PLAN_RENEWED') order by seq`, [u.accountId])).rows.map((r) => r.kind));
+    // As if the process died after the ledger committed, before the message and the event's record.
+    const crashAfterCredits = (eventId: string) =>
+      withSql(t.dbUrl, async (c) => {
+        await c.query('delete from stripe_event where id = $1', [eventId]);
+        await c.query(`delete from message where account_id = $1 and kind in ('PURCHASE_COMPLETED', 'PLAN_RENEWED')`, [u.accountId]);
+      });
+    const purchase = stripeEvent('checkout.session.completed', paidCheckout(u.accountId));
+    expect((await post(purchase)).status).toBe(200);
+    await crashAfterCredits(purchase.id);
+    await Promise.all([post(purchase), post(purchase), post(purchase)]); // Stripe's retry, delivered three times at once
+    expect(await kinds()).toEqual(['PURCHASE_COMPLETED']);
+    expect((await me(u)).wallet.balance).toBe('150'); // credited once
+
+    const start = nowSec();
+    const invoice = stripeEvent('invoice.paid', planInvoice(u.accountId, { sub: `sub_${rid()}`, planId: 'starter', start, end: start + 30 * DAY }));
+    expect((await post(invoice)).status).toBe(200);
+    await crashAfterCredits(invoice.id);
+    expect((await post(invoice)).status).toBe(200);
+    expect((await post(invoice)).body.outcome).toBe('DUPLICATE');
+    expect(await kinds()).toEqual(['PLAN_RENEWED']);
+    expect((await me(u)).wallet.balance).toBe('200');
+    await ledgerOk(u);
   });
 
   it('a failing notifier does not fail the purchase', async () => {

@@ -30,6 +30,11 @@ export enum MessageKind {
   properties: ['accountId'],
   expression: 'create index "message_account_unread_idx" on "message" ("account_id") where read_at is null',
 })
+@Index({
+  name: 'message_account_effect_key_idx',
+  properties: ['accountId', 'effectKey'],
+  expression: 'create unique index "message_account_effect_key_idx" on "message" ("account_id", "effect_key") where effect_key is not null',
+})
 export class Message extends BaseEntity {
   @Property({ type: 'bigint', autoincrement: true, unique: true, columnType: 'bigserial' })
   seq!: string;
@@ -51,4 +56,12 @@ export class Message extends BaseEntity {
 
   @Property({ type: 'timestamptz', nullable: true })
   readAt: Date | null = null;
+
+  /**
+   * The billing effect this message announces (`stripe:checkout:<session>`, a plan period...):
+   * a Stripe event retried after its effect committed but before its message was written
+   * announces it then, and never twice (docs/invariants.md "Message order").
+   */
+  @Property({ type: 'text', nullable: true })
+  effectKey: string | null = null;
 }

@@ -76,19 +76,24 @@ export class MessagesService {
   /**
    * Adds a message for an account, e.g. PURCHASE_COMPLETED from billing. The insert holds the
    * account's wallet row lock, like the alert messages of ledger batches, so message `seq` order
-   * per account is commit order and real time's seq cursor never skips a message.
+   * per account is commit order and real time's seq cursor never skips a message. With an
+   * `effectKey` (the effect it announces), the account gets one message per key: a repeat returns
+   * the first (billing announces an effect again when Stripe retries an event after a crash).
    */
-  async notify(accountId: string, kind: MessageKind, title: string, body: string, data: Record<string, unknown> | null = null): Promise<MessageRow> {
+  async notify(accountId: string, kind: MessageKind, title: string, body: string, data: Record<string, unknown> | null = null, effectKey: string | null = null): Promise<MessageRow> {
     if (!Object.values(MessageKind).includes(kind)) throw badInput(`unknown message kind ${kind}`);
-    const message = await this.sql.withTransaction(async (client) => {
+    const { message, added } = await this.sql.withTransaction(async (client) => {
       if (!(await lockWalletOfAccount(client, accountId))) throw notFound('Account');
       const inserted = await client.query(
-        `insert into message (id, account_id, kind, title, body, data) values (gen_random_uuid(), $1, $2, $3, $4, $5::jsonb) returning ${COLUMNS}`,
-        [accountId, kind, title.slice(0, MAX_TITLE), body.slice(0, MAX_BODY), data === null ? null : JSON.stringify(data)],
+        `insert into message (id, account_id, kind, title, body, data, effect_key) values (gen_random_uuid(), $1, $2, $3, $4, $5::jsonb, $6)
+         on conflict (account_id, effect_key) where effect_key is not null do nothing returning ${COLUMNS}`,
+        [accountId, kind, title.slice(0, MAX_TITLE), body.slice(0, MAX_BODY), data === null ? null : JSON.stringify(data), effectKey],
       );
-      return rowOf(inserted.rows[0]);
+      if (inserted.rows.length > 0) return { message: rowOf(inserted.rows[0]), added: true };
+      const first = await client.query(`select ${COLUMNS} from message where account_id = $1 and effect_key = $2`, [accountId, effectKey]);
+      return { message: rowOf(first.rows[0]), added: false };
     });
-    this.added([accountId]);
+    if (added) this.added([accountId]);
     return message;
   }
 

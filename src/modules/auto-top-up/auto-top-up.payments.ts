@@ -120,7 +120,7 @@ export class AutoTopUpPayments {
   async credit(attempt: AttemptRow, paymentIntent: Stripe.PaymentIntent, eventId: string | null): Promise<void> {
     if (!attempt.paymentIntentId) await this.deps.sql.query('update auto_top_up_attempt set payment_intent_id = ? where id = ? and payment_intent_id is null', [paymentIntent.id, attempt.id]);
     const received = paymentIntent.amount_received || paymentIntent.amount;
-    const result = await this.deps.ledger.grantPurchase(attempt.accountId, {
+    await this.deps.ledger.grantPurchase(attempt.accountId, {
       credits: attempt.credits,
       description: `Auto top-up: ${formatCredits(attempt.credits)} credits`,
       idempotencyKey: `stripe:auto-top-up:${attempt.id}`,
@@ -129,15 +129,11 @@ export class AutoTopUpPayments {
       currency: paymentIntent.currency,
       metadata: { source: 'stripe', autoTopUpAttemptId: attempt.id, paymentIntentId: paymentIntent.id, packId: attempt.packId, eventId },
     });
-    if (result.replayed) return;
+    // Announced on a replay too, once per top-up by its key: the credits may have committed just before a crash.
+    const data = { attemptId: attempt.id, credits: formatCredits(attempt.credits), amount: formatMinor(received, paymentIntent.currency), currency: paymentIntent.currency, paymentIntentId: paymentIntent.id };
+    const body = `${formatCredits(attempt.credits)} credits were added to your wallet (${formatMinor(received, paymentIntent.currency)} ${paymentIntent.currency.toUpperCase()}).`;
     await this.deps.messages
-      .notify(attempt.accountId, MessageKind.AUTO_TOP_UP_SUCCEEDED, 'Auto top-up completed', `${formatCredits(attempt.credits)} credits were added to your wallet (${formatMinor(received, paymentIntent.currency)} ${paymentIntent.currency.toUpperCase()}).`, {
-        attemptId: attempt.id,
-        credits: formatCredits(attempt.credits),
-        amount: formatMinor(received, paymentIntent.currency),
-        currency: paymentIntent.currency,
-        paymentIntentId: paymentIntent.id,
-      })
+      .notify(attempt.accountId, MessageKind.AUTO_TOP_UP_SUCCEEDED, 'Auto top-up completed', body, data, `stripe:auto-top-up:${attempt.id}`)
       .catch((err) => this.deps.log.error({ err, attemptId: attempt.id }, 'auto top-up message failed'));
   }
 

@@ -4,12 +4,14 @@ import type { PoolClient } from 'pg';
  * How billing tells the account owner what happened (a Message, and whatever the messages
  * module does with it). Billing only depends on this interface: `services.notifier` is
  * wired by the messages module when it exists; absent, notifications are skipped.
- * Notifications are sent after the ledger committed, at most once per applied effect.
+ * Notifications are sent after the ledger committed, once per applied effect: a notification
+ * with an `effectKey` (the effect's idempotency key) is sent again when Stripe retries an event
+ * whose effect committed before a crash, and the messages module keeps one per key.
  */
 export type BillingMessageKind = 'PURCHASE_COMPLETED' | 'REFUND_COMPLETED' | 'PLAN_RENEWED' | 'PAYMENT_DISPUTED' | 'DISPUTED_CREDITS_RESTORED';
 
 export interface Notifier {
-  notify(accountId: string, kind: BillingMessageKind, title: string, body: string, data: Record<string, unknown>): Promise<unknown> | unknown;
+  notify(accountId: string, kind: BillingMessageKind, title: string, body: string, data: Record<string, unknown>, effectKey?: string): Promise<unknown> | unknown;
 }
 
 /** Notifications never fail a billing effect that has already committed: errors are logged. */

@@ -163,9 +163,14 @@ export class StripeWebhookService {
       currency,
       metadata: { source: 'stripe', checkoutSessionId: s.id, paymentIntentId, packId, eventId: event.id },
     });
-    await this.record(event, accountId, 'APPLIED');
-    if (!r.replayed) {
-      await this.notify(accountId, 'PURCHASE_COMPLETED', 'Purchase completed', `${formatCredits(credits)} credits were added to your wallet.`, {
+    // Announced (once per purchase, by its key) before the event is recorded: Stripe's retry of an
+    // event whose credits committed before a crash announces them then.
+    await this.notify(
+      accountId,
+      'PURCHASE_COMPLETED',
+      'Purchase completed',
+      `${formatCredits(credits)} credits were added to your wallet.`,
+      {
         packId,
         credits: formatCredits(credits),
         amount: formatMinor(amountPaid, currency),
@@ -174,8 +179,10 @@ export class StripeWebhookService {
         bucketId: r.bucketId,
         // Lets the page Stripe sends the customer back to recognise its own purchase.
         checkoutSessionId: s.id,
-      });
-    }
+      },
+      `stripe:checkout:${s.id}`,
+    );
+    await this.record(event, accountId, 'APPLIED');
     return 'APPLIED';
   }
 
@@ -203,22 +210,26 @@ export class StripeWebhookService {
 
     const periodEndSec = paid.periodEnd || inv.period_end;
     const periodEnd = new Date(periodEndSec * 1000);
-    const { outcome, replayed } = await this.allocatePeriod(accountId, inv.id!, subId, plan, periodEnd, event.id);
-    // Only an invoice whose credits applied says the subscription is live now. A STALE one (its
-    // period over, or older than the allocation) may be an old invoice paid after the
-    // subscription was cancelled: it must not bring the plan back.
-    await this.inTransaction(event, accountId, async (c) => (outcome === 'APPLIED' ? this.upsertSubscription(c, subId, accountId, plan.id, 'active', event.created) : outcome), outcome);
-    if (!replayed) {
+    const { outcome, announce } = await this.allocatePeriod(accountId, inv.id!, subId, plan, periodEnd, event.id);
+    // Announced before the event is recorded, once per period (by the allocation's key): Stripe's
+    // retry of an invoice whose allocation committed before a crash announces it then.
+    if (announce) {
       const first = inv.billing_reason === 'subscription_create';
-      await this.notify(accountId, 'PLAN_RENEWED', `${plan.name} plan ${first ? 'started' : 'renewed'}`, `${formatCredits(plan.monthlyCredits)} plan credits are available until ${periodEnd.toISOString().slice(0, 10)}.`, {
+      const data = {
         planId: plan.id,
         credits: formatCredits(plan.monthlyCredits),
         expiresAt: periodEnd.toISOString(),
         invoiceId: inv.id,
         // Only the first invoice's: the page back from that Checkout waits for it (billing.service subscribeToPlan).
         ...(first && meta.checkoutRef ? { checkoutRef: meta.checkoutRef } : {}),
-      });
+      };
+      const title = `${plan.name} plan ${first ? 'started' : 'renewed'}`;
+      await this.notify(accountId, 'PLAN_RENEWED', title, `${formatCredits(plan.monthlyCredits)} plan credits are available until ${periodEnd.toISOString().slice(0, 10)}.`, data, announce);
     }
+    // Only an invoice whose credits applied says the subscription is live now. A STALE one (its
+    // period over, or older than the allocation) may be an old invoice paid after the
+    // subscription was cancelled: it must not bring the plan back.
+    await this.inTransaction(event, accountId, async (c) => (outcome === 'APPLIED' ? this.upsertSubscription(c, subId, accountId, plan.id, 'active', event.created) : outcome), outcome);
     return outcome;
   }
 
@@ -230,20 +241,20 @@ export class StripeWebhookService {
    * already got, and nothing otherwise. An invoice for a period already over, or older than the
    * allocation the wallet has, grants nothing (STALE). The same invoice again replays.
    */
-  private allocatePeriod(accountId: string, invoiceId: string, subId: string, plan: CatalogPlan, periodEnd: Date, eventId: string): Promise<{ outcome: Outcome; replayed: boolean }> {
+  private allocatePeriod(accountId: string, invoiceId: string, subId: string, plan: CatalogPlan, periodEnd: Date, eventId: string): Promise<PeriodAllocation> {
     // What the period already got decides what this invoice grants: two invoices of one period
     // (an upgrade's and a manual one, say) decide one after the other (docs/invariants.md #7).
     return withAdvisoryLock(this.sql, planPeriodLockKey(subId), () => this.allocateLocked(accountId, invoiceId, subId, plan, periodEnd, eventId), { wait: true });
   }
 
-  private async allocateLocked(accountId: string, invoiceId: string, subId: string, plan: CatalogPlan, periodEnd: Date, eventId: string): Promise<{ outcome: Outcome; replayed: boolean }> {
+  private async allocateLocked(accountId: string, invoiceId: string, subId: string, plan: CatalogPlan, periodEnd: Date, eventId: string): Promise<PeriodAllocation> {
     const walletId = await this.ledger.walletIdOf(accountId);
     const [period] = await this.sql.query<{ newer: boolean | null; granted: string | null }>(
       `select bool_or(expires_at > ?) as newer, (sum(granted) filter (where expires_at = ?))::text as granted
          from credit_bucket where wallet_id = ? and source = 'PLAN_ALLOCATION'`,
       [periodEnd, periodEnd, walletId],
     );
-    if (periodEnd.getTime() <= Date.now() || period.newer) return { outcome: 'STALE', replayed: true };
+    if (periodEnd.getTime() <= Date.now() || period.newer) return { outcome: 'STALE', announce: null };
     const idempotencyKey = `stripe:invoice:${invoiceId}`;
     // The period's own key for its allocation: two invoices of one period arriving at once allocate it once.
     const periodKey = `stripe:plan-period:${subId}:${periodEnd.getTime() / 1000}`;
@@ -251,20 +262,22 @@ export class StripeWebhookService {
     const until = periodEnd.toISOString().slice(0, 10);
     const already = BigInt(period.granted ?? '0');
     if (already === 0n) {
-      const r = await this.ledger.allocatePlanCredits(accountId, { credits: plan.monthlyCredits, expiresAt: periodEnd, description: `${plan.name} plan: ${formatCredits(plan.monthlyCredits)} credits until ${until}`, idempotencyKey: periodKey, metadata });
-      return { outcome: 'APPLIED', replayed: r.replayed };
+      await this.ledger.allocatePlanCredits(accountId, { credits: plan.monthlyCredits, expiresAt: periodEnd, description: `${plan.name} plan: ${formatCredits(plan.monthlyCredits)} credits until ${until}`, idempotencyKey: periodKey, metadata });
+      return { outcome: 'APPLIED', announce: periodKey };
     }
     if (plan.monthlyCredits > already) {
       const more = plan.monthlyCredits - already;
       await this.ledger.grant(accountId, { source: CreditSource.PLAN_ALLOCATION, amount: more, expiresAt: periodEnd, description: `${plan.name} plan: ${formatCredits(more)} more credits until ${until}`, idempotencyKey, metadata });
-      return { outcome: 'APPLIED', replayed: true }; // no second "plan renewed": the period's notice went out with its first invoice
+      return { outcome: 'APPLIED', announce: null }; // no second "plan renewed": the period's notice went out with its first invoice
     }
     // This invoice's own allocation (a retry after a crash) replays; another invoice of the period grants nothing.
-    const own = await this.sql.query(
-      `select 1 from ledger_transaction where account_id = ? and (idempotency_key = ? or (idempotency_key = ? and metadata->>'invoiceId' = ?))`,
+    const own = await this.sql.query<{ idempotency_key: string }>(
+      `select idempotency_key from ledger_transaction where account_id = ? and (idempotency_key = ? or (idempotency_key = ? and metadata->>'invoiceId' = ?))`,
       [accountId, idempotencyKey, periodKey, invoiceId],
     );
-    return own.length > 0 ? { outcome: 'APPLIED', replayed: true } : { outcome: 'IGNORED', replayed: true };
+    if (own.length === 0) return { outcome: 'IGNORED', announce: null };
+    // The period's allocation is announced again (kept once by its key): this retry may follow a crash before its message.
+    return { outcome: 'APPLIED', announce: own[0].idempotency_key === periodKey ? periodKey : null };
   }
 
   private async subscriptionChanged(event: Stripe.Event, sub: Stripe.Subscription): Promise<Outcome> {
@@ -445,6 +458,12 @@ export class StripeWebhookService {
   private notify(...args: Parameters<Notifier['notify']>): Promise<void> {
     return notifySafely(this.notifier(), this.log, ...args);
   }
+}
+
+/** What an invoice did to its plan period, and the key of the allocation to announce (null: nothing new to announce). */
+interface PeriodAllocation {
+  outcome: Outcome;
+  announce: string | null;
 }
 
 type InvoiceLine = Stripe.InvoiceLineItem;
