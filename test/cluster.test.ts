@@ -11,6 +11,8 @@ const readPpid = (pid: string): number | null => {
   }
 };
 
+const childrenOf = (pid: number): string[] => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && readPpid(d) === pid);
+
 /**
  * WORKERS=2: a supervisor forks two complete instances on one port; SIGTERM drains both. With
  * METRICS_PORT the supervisor answers scrapes with both workers' metrics summed.
@@ -48,8 +50,18 @@ it('serves with two cluster workers on one port, sums their metrics on METRICS_P
     expect(valueOf(families, 'credits_http_requests_total', { method: 'POST', route: '/graphql', status: '200' })).toBe(41); // sign-up + 40 charges
     expect(valueOf(families, 'credits_db_pool_max')).toBe(40); // 2 workers x DB_POOL_SIZE 20
     // Two worker processes under the supervisor.
-    const workers = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && readPpid(d) === child.pid);
+    const workers = childrenOf(child.pid!);
     expect(workers).toHaveLength(2);
+    // A worker that dies is replaced; while the new one starts (it cannot answer yet), a scrape
+    // still answers at once with the workers that serve, instead of failing after a timeout.
+    process.kill(Number(workers[0]), 'SIGKILL');
+    const replaced = Date.now() + 10_000;
+    while (!childrenOf(child.pid!).some((pid) => !workers.includes(pid)) && Date.now() < replaced) await new Promise((r) => setTimeout(r, 20));
+    const during = Date.now();
+    const duringRestart = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(duringRestart.status).toBe(200);
+    expect(Date.now() - during).toBeLessThan(4000);
+    await waitReady(base);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   } finally {

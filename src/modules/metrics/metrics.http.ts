@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
 import http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { MetricsConfig, NodeEnv } from '../../config';
 import { ErrorCode } from '../../shared/errors';
+import { ClusterScrape } from './cluster-scrape';
 import type { Logger } from '../../shared/logger';
 
 /**
@@ -12,7 +12,7 @@ import type { Logger } from '../../shared/logger';
  *    production only with METRICS_TOKEN, otherwise 403, so nothing leaks by default.
  *  - `own-port`: only on METRICS_PORT, bound to METRICS_HOST (127.0.0.1 unless set).
  *  - `supervisor`: a cluster worker with METRICS_PORT set; the supervisor serves the sum over
- *    all workers on METRICS_PORT (prom-client's AggregatorRegistry over the cluster IPC channel).
+ *    all serving workers on METRICS_PORT (cluster-scrape.ts, over the cluster IPC channel).
  * METRICS_TOKEN, when set, is required as `Authorization: Bearer <token>` wherever it is served.
  */
 export type MetricsExposure = 'api-port' | 'own-port' | 'supervisor';
@@ -108,13 +108,6 @@ export async function startMetricsServer(
  * combined (counters and histograms summed, database-wide gauges by their maximum).
  */
 export function startClusterMetricsServer(config: MetricsConfig, nodeEnv: NodeEnv, log: Logger): Promise<{ port: number; close(): Promise<void> }> {
-  const aggregator = new AggregatorRegistry();
-  const scrape = async () => ({ text: await aggregator.clusterMetrics(), contentType: aggregator.contentType });
-  return startMetricsServer(metricsHandler({ scrape, config, nodeEnv, onApiPort: false, log }), config.port ?? 0, config.host);
-}
-
-/** In a cluster worker: answer the supervisor's requests with this registry. */
-export function offerToSupervisor(registry: Registry): void {
-  new AggregatorRegistry(); // installs the worker's IPC listener (idempotent)
-  AggregatorRegistry.setRegistries([registry]);
+  const workers = new ClusterScrape();
+  return startMetricsServer(metricsHandler({ scrape: () => workers.text(), config, nodeEnv, onApiPort: false, log }), config.port ?? 0, config.host);
 }

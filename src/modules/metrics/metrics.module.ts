@@ -5,7 +5,8 @@ import type { Logger } from '../../shared/logger';
 import type { LedgerEngine } from '../ledger/engine/scheduler';
 import type { RealtimeHub } from '../realtime/realtime.hub';
 import type { Metrics } from './metrics';
-import { exposureOf, metricsHandler, offerToSupervisor, startMetricsServer } from './metrics.http';
+import { answerSupervisor } from './cluster-scrape';
+import { exposureOf, metricsHandler, startMetricsServer } from './metrics.http';
 import { OutboxDepthQuery } from './outbox-depth';
 import { registerScrapeGauges } from './scrape-gauges';
 
@@ -42,7 +43,7 @@ export function exposeMetrics(
   const exposure = exposureOf(config.metrics);
   const scrape = async () => ({ text: await metrics.text(), contentType: metrics.contentType });
   const handler = metricsHandler({ scrape, config: config.metrics, nodeEnv: config.nodeEnv, onApiPort: exposure === 'api-port', log });
-  if (exposure === 'supervisor') offerToSupervisor(metrics.registry);
+  if (exposure === 'supervisor') answerSupervisor(metrics.registry);
   if (exposure === 'api-port' && config.nodeEnv === 'production' && !config.metrics.token) {
     log.warn('GET /metrics answers 403 in production without METRICS_TOKEN or METRICS_PORT');
   }
