@@ -134,6 +134,36 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     expect([codeOf(ancient), ancient.value.error.message]).toEqual(['BAD_USER_INPUT', 'from must lie between 1970-01-01T00:00:00.000Z and 9000-01-01T00:00:00.000Z']);
   });
 
+  it('capture_hold and release_hold take the hold as id, as GraphQL captureHold(id) and releaseHold(id); holdId is still accepted', async () => {
+    const u = await t.signUp();
+    const client = await httpClient(`Bearer ${await apiKey(u, ['USAGE_WRITE', 'WALLET_READ'])}`);
+    const { tools } = await client.listTools();
+    for (const name of ['capture_hold', 'release_hold']) {
+      const properties = tools.find((tool) => tool.name === name)!.inputSchema.properties as Record<string, { description: string }>;
+      expect({ name, id: properties.id?.description }).toEqual({ name, id: expect.stringMatching(/reserve_credits/) });
+      expect({ name, holdId: properties.holdId?.description }).toEqual({ name, holdId: expect.stringMatching(/[Aa]lias of id/) });
+    }
+    const reserve = async (key: string) => (await call(client, 'reserve_credits', { feature: 'talking_head', quantity: 10, idempotencyKey: key })).value.id as string;
+
+    const first = await reserve('id-1');
+    const captured = await call(client, 'capture_hold', { id: first, quantity: 5 });
+    expect(captured.value).toMatchObject({ transaction: { kind: 'CAPTURE', amount: '-0.5' }, hold: { id: first, status: 'CAPTURED' } });
+    const second = await reserve('id-2');
+    expect((await call(client, 'release_hold', { id: second, idempotencyKey: 'id-2-release' })).value).toMatchObject({ id: second, status: 'RELEASED' });
+    // The old name, and both names for the same hold.
+    const third = await reserve('id-3');
+    expect((await call(client, 'release_hold', { holdId: third })).value).toMatchObject({ id: third, status: 'RELEASED' });
+    const fourth = await reserve('id-4');
+    expect((await call(client, 'capture_hold', { id: fourth, holdId: fourth })).value.hold).toMatchObject({ id: fourth, status: 'CAPTURED' });
+
+    const fifth = await reserve('id-5');
+    const missing = await call(client, 'release_hold', {});
+    expect([codeOf(missing), missing.value.error.message]).toEqual(['BAD_USER_INPUT', expect.stringMatching(/^Invalid arguments for release_hold: id: required/)]);
+    const two = await call(client, 'capture_hold', { id: fifth, holdId: first });
+    expect([codeOf(two), two.value.error.message]).toEqual(['BAD_USER_INPUT', expect.stringMatching(/holdId: names another hold than id/)]);
+    expect((await call(client, 'get_balance')).value).toMatchObject({ balance: '7.5', held: '1' });
+  });
+
   it('a body that is not UTF-8 is 415 and charges nothing (it was decoded with U+FFFD in place of the bad bytes)', async () => {
     const u = await t.signUp();
     const key = await apiKey(u, ['USAGE_WRITE', 'WALLET_READ']);

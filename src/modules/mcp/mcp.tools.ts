@@ -48,7 +48,21 @@ const idempotencyKey = z
   .max(255)
   .describe('Applied at most once per account, forever: a retry with the same key and arguments returns the original answer and charges nothing again; other arguments are IDEMPOTENCY_CONFLICT. Use one key per job (e.g. the render id).');
 const optionalKey = idempotencyKey.optional().describe('Optional; makes a retry after a lost answer safe: the same key with the same arguments returns the original answer instead of HOLD_NOT_PENDING.');
-const holdId = z.string().min(1).max(100).describe('The hold id reserve_credits returned.');
+const holdIdText = z.string().min(1).max(100);
+/**
+ * The hold a capture or release settles: `id`, as GraphQL's captureHold(id) and releaseHold(id),
+ * or `holdId`, the name these tools took first and still accept. One of them is required.
+ */
+const holdArgs = {
+  id: holdIdText.optional().describe('The hold id reserve_credits returned (as GraphQL captureHold(id) / releaseHold(id)). Required, unless given as holdId.'),
+  holdId: holdIdText.optional().describe('Alias of id, still accepted; send one of the two.'),
+};
+type HoldArgs = { id?: string; holdId?: string };
+const requireHold = (args: HoldArgs, ctx: z.core.$RefinementCtx<HoldArgs>) => {
+  if (args.id === undefined && args.holdId === undefined) ctx.addIssue({ code: 'custom', path: ['id'], message: 'required: the hold id reserve_credits returned (holdId is accepted as an alias)' });
+  else if (args.id !== undefined && args.holdId !== undefined && args.id !== args.holdId) ctx.addIssue({ code: 'custom', path: ['holdId'], message: 'names another hold than id: send id only' });
+};
+const holdOf = (args: HoldArgs): string => (args.id ?? args.holdId)!;
 const quantity = z.number().describe('Seconds of output for PER_SECOND features, a whole number of operations for FIXED (default 1); for PASS_THROUGH recorded but not priced.');
 
 /** What was (or will be) used, as GraphQL's UsageInput. */
@@ -137,16 +151,17 @@ export const TOOLS: readonly ToolDefinition[] = [
     annotations: WRITE,
     input: z
       .object({
-        holdId,
+        ...holdArgs,
         quantity: quantity.optional().describe("The actual quantity, in the hold feature's units; default: the reserved quantity."),
         providerCost: creditsText("The provider's actual cost, required to capture a PASS_THROUGH hold").optional(),
         idempotencyKey: optionalKey,
       })
-      .strict(),
+      .strict()
+      .superRefine(requireHold),
     run: async ({ services, principal }, args) => {
       const input = usageInput(args);
-      const charge = await services.ledger.capture(principal.accountId, args.holdId, input);
-      const hold = await services.ledger.hold(principal.accountId, args.holdId);
+      const charge = await services.ledger.capture(principal.accountId, holdOf(args), input);
+      const hold = await services.ledger.hold(principal.accountId, holdOf(args));
       return { transaction: transactionJson(charge.transaction), wallet: walletJson(charge.wallet), hold: holdJson(hold) };
     },
   }),
@@ -156,8 +171,11 @@ export const TOOLS: readonly ToolDefinition[] = [
     description: 'Returns everything a pending hold holds to the balance (the job did not run). Returns the hold, status RELEASED. HOLD_NOT_PENDING once it was captured, released or expired.',
     scopes: [ApiKeyScope.USAGE_WRITE],
     annotations: WRITE,
-    input: z.object({ holdId, idempotencyKey: optionalKey }).strict(),
-    run: async ({ services, principal }, args) => holdJson(await services.ledger.release(principal.accountId, args.holdId, args.idempotencyKey)),
+    input: z
+      .object({ ...holdArgs, idempotencyKey: optionalKey })
+      .strict()
+      .superRefine(requireHold),
+    run: async ({ services, principal }, args) => holdJson(await services.ledger.release(principal.accountId, holdOf(args), args.idempotencyKey)),
   }),
   tool({
     name: 'usage_summary',
