@@ -251,6 +251,32 @@ describe('client faults that were answered as server errors', () => {
     }
   });
 
+  it('transactions and the CSV export refuse from at or after to with BAD_USER_INPUT saying so (they answered an empty history)', async () => {
+    const csv = t.url.replace(/\/graphql$/, '/exports/usage.csv');
+    const query = 'query($f: DateTime, $t: DateTime) { transactions(filter: { from: $f, to: $t }) { edges { cursor } } }';
+    const ranges = [
+      ['2026-02-01T00:00:00Z', '2026-01-01T00:00:00Z'],
+      ['2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'],
+      ['2026-01-01T02:00:00+02:00', '2026-01-01T00:00:00Z'], // the same instant
+    ];
+    for (const [from, to] of ranges) {
+      const r = await post(query, { f: from, t: to }, user.token);
+      expect({ from, to, status: r.status, code: r.body.errors?.[0]?.extensions?.code, message: r.body.errors?.[0]?.message }).toEqual({
+        from,
+        to,
+        status: 200,
+        code: 'BAD_USER_INPUT',
+        message: expect.stringMatching(/^from \(.+\) must be before to \(.+\): from is inclusive and to exclusive/),
+      });
+      const res = await fetch(`${csv}?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { headers: { authorization: `Bearer ${user.token}` } });
+      const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect({ from, to, status: res.status, code: body.errors[0].extensions.code, message: body.errors[0].message }).toEqual({ from, to, status: 400, code: 'BAD_USER_INPUT', message: r.body.errors![0].message });
+    }
+    // The control: a range one millisecond long is fine.
+    expect((await post(query, { f: '2026-01-01T00:00:00.000Z', t: '2026-01-01T00:00:00.001Z' }, user.token)).body.errors).toBeUndefined();
+    expect((await fetch(`${csv}?from=2026-01-01T00:00:00.000Z&to=2026-01-01T00:00:00.001Z`, { headers: { authorization: `Bearer ${user.token}` } })).status).toBe(200);
+  });
+
   it('usageSummary outside 1970 to 9000 is BAD_USER_INPUT naming the bound (local buckets fell in year 0 or sorted year 10000 first)', async () => {
     const u = await t.signUp({ timezone: 'America/New_York' });
     const r = await post('query($f: DateTime, $t: DateTime) { usageSummary(period: DAY, from: $f, to: $t) { total } }', { f: '0001-01-01T00:00:00Z', t: '0001-01-20T00:00:00Z' }, u.token);

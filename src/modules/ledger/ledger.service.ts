@@ -472,8 +472,15 @@ export class LedgerService {
 
   // ---------------------------------------------------------------- history and checks
 
-  /** The WHERE conditions of an account's history for `filter`, after checking its synfluencer is the account's own. */
+  /**
+   * The WHERE conditions of an account's history for `filter`, after checking its range (`from`
+   * inclusive before `to` exclusive: an empty range is a client's mistake, never an empty page)
+   * and that its synfluencer is the account's own.
+   */
   async historyConditions(accountId: string, filter: TransactionFilter): Promise<{ conditions: string[]; params: unknown[] }> {
+    if (filter.from && filter.to && filter.from.getTime() >= filter.to.getTime()) {
+      throw badInput(`from (${filter.from.toISOString()}) must be before to (${filter.to.toISOString()}): from is inclusive and to exclusive, so this range holds no transactions`);
+    }
     if (filter.synfluencerId) await this.assertOwnSynfluencer(accountId, filter.synfluencerId);
     return transactionFilterSql(accountId, filter);
   }

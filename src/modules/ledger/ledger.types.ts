@@ -229,7 +229,7 @@ export class TransactionFilterInput {
   @Field(() => Date, { nullable: true, description: 'Committed at or after this instant.' })
   from?: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'Committed before this instant (exclusive).' })
+  @Field(() => Date, { nullable: true, description: 'Committed before this instant (exclusive). With from, it must be later than from: BAD_USER_INPUT otherwise.' })
   to?: Date | null;
 }
 

@@ -118,7 +118,7 @@ export type TransactionFilterInput = {
   platform?: string | null | undefined;
   /** One of the account's synfluencers (NOT_FOUND otherwise). */
   synfluencerId?: string | number | null | undefined;
-  /** Committed before this instant (exclusive). */
+  /** Committed before this instant (exclusive). With from, it must be later than from: BAD_USER_INPUT otherwise. */
   to?: string | null | undefined;
 };
 
