@@ -1,5 +1,7 @@
 import { auditServer } from 'graphql-http';
+import { parse } from 'graphql';
 import { startTestApp, type TestApp } from './helpers/app';
+import { Recorder } from './helpers/subscriptions';
 
 // Class 1 of the hardening issue: every client fault is HTTP 4xx with a contract code, on
 // /graphql (Apollo) and on the Express routes alike.
@@ -53,6 +55,33 @@ describe('GraphQL documents refused before execution answer 400 BAD_USER_INPUT',
     const r = await post({ query: '{ a: me { id } b: me { email } wallet: me { wallet { balance } } }' });
     expect(r.status).toBe(200);
     expect(r.body.errors).toBeUndefined();
+  });
+});
+
+describe('a document over a limit is refused as such, not as a syntax error', () => {
+  // graphql-armor's refusals (and graphql-js's maxTokens) read "Syntax Error: ..." although the document parsed.
+  const limits: [string, string, RegExp][] = [
+    ['tokens', `{ ${'me { id } '.repeat(60)} }`, /^Document contains more that 200 tokens/],
+    ['depth', '{ transactions { edges { node { synfluencer { name } } } } }', /^Query depth limit of 4 exceeded, found \d+/],
+    ['aliases', '{ a: me { id } b: me { id } c: me { id } d: me { id } }', /^Aliases limit of 3 exceeded, found 4/],
+    ['directives', '{ me @include(if: true) { id @skip(if: false) email @skip(if: false) } }', /^Directives limit of 2 exceeded, found 3/],
+    ['cost', '{ me { wallet { buckets { id granted } } synfluencers { id name handle platforms } } transactions { edges { node { id amount kind balanceAfter } } } }', /^Query Cost limit of 40 exceeded, found \d+/],
+  ];
+  it.each(limits)('%s: over HTTP and over WebSocket (graphql-ws)', async (_name, query, message) => {
+    const overHttp = await post({ query });
+    expect([overHttp.status, overHttp.body.errors?.[0]?.extensions.code, overHttp.body.errors?.[0]?.message]).toEqual([400, 'BAD_USER_INPUT', expect.stringMatching(message)]);
+    const client = t.ws(token);
+    try {
+      const rec = Recorder.start(client, parse(query) as never);
+      await rec.ended();
+      expect([rec.errors?.[0]?.extensions?.code, rec.errors?.[0]?.message]).toEqual(['BAD_USER_INPUT', expect.stringMatching(message)]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('a real syntax error keeps its "Syntax Error: " prefix', async () => {
+    expect((await post({ query: '{ me { id }' })).body.errors?.[0]?.message).toMatch(/^Syntax Error: /);
   });
 });
 

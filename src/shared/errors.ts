@@ -158,7 +158,16 @@ const MAX_MESSAGE_CHARS = 500;
 const MAX_QUOTED_CHARS = 64;
 
 /**
- * The message as a client sees it: graphql-js quotes offending values in its coercion
+ * Refusals of a document over a limit (shared/graphql-limits.ts) that carry graphql-js's
+ * "Syntax Error: " although the document parsed: graphql-armor prefixes its depth, alias, cost,
+ * directive and token refusals with it, and graphql-js raises its `maxTokens` refusal as a syntax
+ * error. Real syntax errors keep the prefix.
+ */
+const LIMIT_REFUSAL_PREFIX = /^Syntax Error: (?=(?:Query depth limit|Aliases limit|Query Cost limit|Directives limit|Token limit) of \d+ exceeded|Document contains more that \d+ tokens)/;
+
+/**
+ * The message as a client sees it: a limit refusal loses its "Syntax Error: " prefix (see
+ * above), and graphql-js quotes offending values in its coercion
  * messages ("Expected value of type ..., found "..."", "Variable "$x" got invalid value ..."),
  * so a long input would come back in full. Long quoted runs and long words are cut to their start, field
  * suggestions ("Did you mean ...?") are removed (they reveal the schema when introspection is
@@ -166,7 +175,7 @@ const MAX_QUOTED_CHARS = 64;
  */
 export function clientMessage(message: string): string {
   // One left-to-right pass over every quoted run (so a closing quote never opens the next run).
-  let m = message.replace(/"((?:[^"\\]|\\.)*)"/g, (all, inner: string) => (inner.length > MAX_QUOTED_CHARS ? `"${inner.slice(0, MAX_QUOTED_CHARS)}…"` : all));
+  let m = message.replace(LIMIT_REFUSAL_PREFIX, '').replace(/"((?:[^"\\]|\\.)*)"/g, (all, inner: string) => (inner.length > MAX_QUOTED_CHARS ? `"${inner.slice(0, MAX_QUOTED_CHARS)}…"` : all));
   // Unquoted echoes (e.g. graphql-scalars' "invalid date-time-string <value>"): no word longer than that either.
   m = m.replace(/\S{65,}/g, (word) => `${word.slice(0, MAX_QUOTED_CHARS)}…`);
   m = m.replace(/ ?Did you mean [^?]*\?/g, '');
