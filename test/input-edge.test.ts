@@ -235,6 +235,22 @@ describe('client faults that were answered as server errors', () => {
     }
   });
 
+  it('an afterVersion out of range (negative, past the bigint range) is BAD_USER_INPUT stating the range (it was a generic "a decimal string", or accepted)', async () => {
+    const query = 'subscription($v: String) { balanceChanged(afterVersion: $v) { version } }';
+    const range = 'a whole number from 0 to 9223372036854775807, as a decimal string';
+    const refused: [string, string][] = [
+      ['-1', `afterVersion -1 is out of range: a wallet version is ${range}`],
+      ['9223372036854775808', `afterVersion 9223372036854775808 is out of range: a wallet version is ${range}`],
+      ['99999999999999999999', `afterVersion 99999999999999999999 is out of range: a wallet version is ${range}`],
+      ['v12', `afterVersion must be a wallet version: ${range}`],
+    ];
+    for (const [v, message] of refused) {
+      const errors = (await subscribeOnce(query, { v })).errors as { message: string; extensions?: { code?: string } }[] | undefined;
+      expect({ v, code: errors?.[0]?.extensions?.code, message: errors?.[0]?.message }).toEqual({ v, code: 'BAD_USER_INPUT', message });
+    }
+    for (const v of ['0', '9223372036854775807']) expect({ v, errors: (await subscribeOnce(query, { v })).errors }).toEqual({ v, errors: undefined });
+  });
+
   it('ledgerCheck of an id that is not an account is NOT_FOUND (a non-UUID was INTERNAL_SERVER_ERROR, an unknown UUID "ok")', async () => {
     for (const accountId of ['zz', randomUUID()]) {
       const r = await post('query($a: ID) { ledgerCheck(accountId: $a) { ok } }', { a: accountId });

@@ -22,10 +22,16 @@ function watchedAccount({ context, args }: Data): string {
   return accountId;
 }
 
+/** Wallet versions are PostgreSQL bigints that start at 0. */
+const MAX_VERSION = 2n ** 63n - 1n;
+const VERSION_RANGE = `a whole number from 0 to ${MAX_VERSION}, as a decimal string`;
+
 function parseVersion(v: string | null | undefined): bigint | null {
   if (v === null || v === undefined) return null;
-  if (!/^\d{1,19}$/.test(v)) throw badInput('afterVersion must be a wallet version (a decimal string)');
-  return BigInt(v);
+  if (!/^-?\d+$/.test(v)) throw badInput(`afterVersion must be a wallet version: ${VERSION_RANGE}`);
+  const version = BigInt(v);
+  if (version < 0n || version > MAX_VERSION) throw badInput(`afterVersion ${v} is out of range: a wallet version is ${VERSION_RANGE}`);
+  return version;
 }
 
 const toBalance = (e: BalanceEvent): WalletBalanceType => ({
@@ -50,7 +56,7 @@ export class RealtimeResolver {
   })
   balanceChanged(
     @Root() e: BalanceEvent,
-    @Arg('afterVersion', () => String, { nullable: true, description: 'The last wallet version the client saw (a decimal string); null = start with the next change.' }) _afterVersion: string | null,
+    @Arg('afterVersion', () => String, { nullable: true, description: 'The last wallet version the client saw: a decimal string of a whole number from 0 to 9223372036854775807 (BAD_USER_INPUT otherwise); null = start with the next change.' }) _afterVersion: string | null,
     @Arg('accountId', () => ID, { nullable: true, description: 'Admins only: watch another account.' }) _accountId: string | null,
   ): WalletBalanceType {
     return toBalance(e);
