@@ -280,6 +280,24 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     expect(await balanceOf(u)).toBe('9.9');
   });
 
+  it('an idempotencyKey with a NUL character is a BAD_USER_INPUT tool error saying so, for every tool that takes one; nothing charged or held', async () => {
+    const u = await t.signUp();
+    const client = await httpClient(`Bearer ${await apiKey(u, ['USAGE_WRITE', 'WALLET_READ'])}`);
+    const hold = (await call(client, 'reserve_credits', { feature: 'talking_head', quantity: 10, idempotencyKey: 'nul-hold' })).value;
+    const calls: [string, Record<string, unknown>][] = [
+      ['charge_usage', { feature: 'talking_head', quantity: 1, idempotencyKey: 'job\u0000' }],
+      ['charge_usage', { feature: 'talking_head', quantity: 1, idempotencyKey: '\u0000' }],
+      ['reserve_credits', { feature: 'talking_head', quantity: 1, idempotencyKey: 'hold-\u0000-1' }],
+      ['capture_hold', { id: hold.id, idempotencyKey: 'done\u0000' }],
+      ['release_hold', { id: hold.id, idempotencyKey: 'done\u0000' }],
+    ];
+    for (const [name, args] of calls) {
+      const answer = await call(client, name, args);
+      expect({ name, code: codeOf(answer), message: answer.value.error?.message }).toEqual({ name, code: 'BAD_USER_INPUT', message: 'idempotencyKey must not contain NUL characters (U+0000)' });
+    }
+    expect((await call(client, 'get_balance')).value).toMatchObject({ balance: '9', held: '1', version: '2' });
+  });
+
   it('needs an API key: none, an access token, an unknown or a revoked key are 401', async () => {
     const post = (authorization: string | null) =>
       fetch(mcpUrl(), {

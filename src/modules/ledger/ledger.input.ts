@@ -135,9 +135,11 @@ export function usageDetails(input: UsageInputData, unit: string, quantity: numb
 }
 
 export function assertKey(key: string): string {
-  if (typeof key !== 'string' || key.trim() === '' || key.length > MAX_KEY_LENGTH || key.includes('\u0000')) {
+  if (typeof key !== 'string' || key.trim() === '' || key.length > MAX_KEY_LENGTH) {
     throw badInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`);
   }
+  // PostgreSQL's text refuses U+0000; said as such (it read as a length problem).
+  if (key.includes('\u0000')) throw badInput('idempotencyKey must not contain NUL characters (U+0000)');
   // A lone surrogate would be stored as U+FFFD: a retry would no longer find its own key.
   checkText(key, 'idempotencyKey', MAX_KEY_LENGTH);
   return key;
