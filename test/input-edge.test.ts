@@ -251,6 +251,30 @@ describe('client faults that were answered as server errors', () => {
     for (const v of ['0', '9223372036854775807']) expect({ v, errors: (await subscribeOnce(query, { v })).errors }).toEqual({ v, errors: undefined });
   });
 
+  it('a quantity of 1e400 (Infinity once parsed) is BAD_USER_INPUT saying it is out of range, in a literal and in variables (it read "must be a non-negative number")', async () => {
+    const u = await t.signUp();
+    const before = (await t.ok(WalletOnlyDocument, {}, u.token)).me.wallet;
+    const literal = [
+      'mutation { chargeUsage(input: { feature: "talking_head", quantity: 1e400, idempotencyKey: "inf-1" }) { transaction { id } } }',
+      'query { quote(input: { feature: "talking_head", quantity: 1e400 }) { amount } }',
+      'mutation { reserveCredits(input: { feature: "talking_head", quantity: 1e400, idempotencyKey: "inf-2" }) { id } }',
+    ];
+    for (const query of literal) {
+      const r = await post(query, {}, u.token);
+      expect({ query, code: r.body.errors?.[0]?.extensions?.code, message: r.body.errors?.[0]?.message }).toEqual({
+        query,
+        code: 'BAD_USER_INPUT',
+        message: expect.stringMatching(/^quantity is out of range \(not a finite number\): it must be from 0 to \d+ seconds for "talking_head"$/),
+      });
+    }
+    // In variables the JSON parser makes it Infinity before graphql-js coerces it (JSON.stringify would send null: the body is written by hand).
+    const body = '{"query":"query($q: Float) { quote(input: { feature: \\"talking_head\\", quantity: $q }) { amount } }","variables":{"q":1e400}}';
+    const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${u.token}` }, body });
+    const answer = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect([res.status, answer.errors[0].extensions.code, answer.errors[0].message]).toEqual([400, 'BAD_USER_INPUT', expect.stringMatching(/Infinity: the number is out of range \(not finite\)$/)]);
+    expect((await t.ok(WalletOnlyDocument, {}, u.token)).me.wallet).toEqual(before);
+  });
+
   it('ledgerCheck of an id that is not an account is NOT_FOUND (a non-UUID was INTERNAL_SERVER_ERROR, an unknown UUID "ok")', async () => {
     for (const accountId of ['zz', randomUUID()]) {
       const r = await post('query($a: ID) { ledgerCheck(accountId: $a) { ok } }', { a: accountId });

@@ -236,6 +236,18 @@ describe('MCP over streamable HTTP (POST /mcp)', () => {
     expect(await balanceOf(u)).toBe('10');
   });
 
+  it('a quantity of 1e400 (Infinity once parsed) is a BAD_USER_INPUT tool error saying it is out of range', async () => {
+    const u = await t.signUp();
+    const key = await apiKey(u, ['USAGE_WRITE', 'WALLET_READ']);
+    // Written by hand: JSON.stringify would send null.
+    const body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"charge_usage","arguments":{"feature":"talking_head","quantity":1e400,"idempotencyKey":"inf"}}}';
+    const res = await fetch(mcpUrl(), { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body });
+    expect(res.status).toBe(200);
+    const { result } = (await res.json()) as { result: Json };
+    expect([result.isError, result.structuredContent.error]).toEqual([true, { code: 'BAD_USER_INPUT', message: 'Invalid arguments for charge_usage: quantity: out of range: not a finite number' }]);
+    expect(await balanceOf(u)).toBe('10');
+  });
+
   it('each tool needs its scope: WALLET_READ reads, USAGE_WRITE charges and sees its balance (as GraphQL me { wallet })', async () => {
     const u = await t.signUp();
     const reader = await httpClient(`Bearer ${await apiKey(u, ['WALLET_READ'])}`);

@@ -179,6 +179,8 @@ export function clientMessage(message: string): string {
   // Unquoted echoes (e.g. graphql-scalars' "invalid date-time-string <value>"): no word longer than that either.
   m = m.replace(/\S{65,}/g, (word) => `${word.slice(0, MAX_QUOTED_CHARS)}…`);
   m = m.replace(/ ?Did you mean [^?]*\?/g, '');
+  // A JSON number past a double's range (1e400) parses to Infinity before graphql-js sees it.
+  m = m.replace(/(Float cannot represent non numeric value: -?Infinity)(?!:)/g, '$1: the number is out of range (not finite)');
   return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS)}…` : m;
 }
 

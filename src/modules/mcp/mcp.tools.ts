@@ -63,7 +63,9 @@ const requireHold = (args: HoldArgs, ctx: z.core.$RefinementCtx<HoldArgs>) => {
   else if (args.id !== undefined && args.holdId !== undefined && args.id !== args.holdId) ctx.addIssue({ code: 'custom', path: ['holdId'], message: 'names another hold than id: send id only' });
 };
 const holdOf = (args: HoldArgs): string => (args.id ?? args.holdId)!;
-const quantity = z.number().describe('Seconds of output for PER_SECOND features, a whole number of operations for FIXED (default 1); for PASS_THROUGH recorded but not priced.');
+/** JSON's 1e400 parses to Infinity: said as out of range rather than "expected number, received Infinity". */
+const finiteNumber = z.number({ error: (issue) => (typeof issue.input === 'number' && !Number.isFinite(issue.input) ? 'out of range: not a finite number' : undefined) });
+const quantity = finiteNumber.describe('Seconds of output for PER_SECOND features, a whole number of operations for FIXED (default 1); for PASS_THROUGH recorded but not priced.');
 
 /** What was (or will be) used, as GraphQL's UsageInput. */
 const usage = {

@@ -123,7 +123,9 @@ export class PricingService {
     const f = this.feature(req.feature, req.provider);
     const q = req.quantity;
     if (q !== null && q !== undefined) {
-      if (!Number.isFinite(q) || q < 0) throw badInput('quantity must be a non-negative number');
+      // A number past a double's range (1e400) reads as Infinity: out of range, not "negative".
+      if (!Number.isFinite(q)) throw badInput(`quantity is out of range (not a finite number): it must be from 0 to ${f.maxQuantity} ${f.unit}s for "${f.feature}"`);
+      if (q < 0) throw badInput('quantity must be a non-negative number');
       if (q > f.maxQuantity) throw badInput(`quantity ${q} is above the maximum of ${f.maxQuantity} ${f.unit}s for "${f.feature}"`);
     }
     if (f.model !== PricingModel.PASS_THROUGH && req.providerCost !== null && req.providerCost !== undefined) {
