@@ -317,6 +317,24 @@ describe('client faults that were answered as server errors', () => {
     expect((await fetch(`${csv}?from=2026-01-01T00:00:00.000Z&to=2026-01-01T00:00:00.001Z`, { headers: { authorization: `Bearer ${user.token}` } })).status).toBe(200);
   });
 
+  it('the CSV export says to encode "+" as %2B when an offset arrives with a space in its place (the query string decodes "+" to a space)', async () => {
+    const csv = t.url.replace(/\/graphql$/, '/exports/usage.csv');
+    const get = (query: string) => fetch(`${csv}?${query}`, { headers: { authorization: `Bearer ${user.token}` } });
+    const cases: [string, string][] = [
+      ['from=2026-01-01T00:00:00+02:00', 'from has a space where its offset\'s "+" should be: a "+" in a query string reads as a space, so encode it as %2B (from=2026-01-01T00:00:00%2B02:00)'],
+      ['to=2026-01-01T00:00:00.500+0530', 'to has a space where its offset\'s "+" should be: a "+" in a query string reads as a space, so encode it as %2B (to=2026-01-01T00:00:00.500%2B0530)'],
+      ['from=2026-01-01T00:00:00+02:00&to=2026-02-01T00:00:00%2B02:00', 'from has a space where its offset\'s "+" should be: a "+" in a query string reads as a space, so encode it as %2B (from=2026-01-01T00:00:00%2B02:00)'],
+    ];
+    for (const [query, message] of cases) {
+      const res = await get(query);
+      const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect({ query, status: res.status, code: body.errors[0].extensions.code, message: body.errors[0].message }).toEqual({ query, status: 400, code: 'BAD_USER_INPUT', message });
+    }
+    // Other malformed dates keep the general message; encoded, the offset is read.
+    expect(((await (await get('from=2026-01-01')).json()) as { errors: { message: string }[] }).errors[0].message).toBe('from must be a date-time with its offset, like 2026-12-31T00:00:00Z');
+    expect((await get('from=2026-01-01T00:00:00%2B02:00&to=2026-02-01T00:00:00%2B02:00')).status).toBe(200);
+  });
+
   it('usageSummary outside 1970 to 9000 is BAD_USER_INPUT naming the bound (local buckets fell in year 0 or sorted year 10000 first)', async () => {
     const u = await t.signUp({ timezone: 'America/New_York' });
     const r = await post('query($f: DateTime, $t: DateTime) { usageSummary(period: DAY, from: $f, to: $t) { total } }', { f: '0001-01-01T00:00:00Z', t: '0001-01-20T00:00:00Z' }, u.token);

@@ -105,6 +105,9 @@ export function registerUsageRoutes(app: Express, services: Services): void {
 
 type Query = Request['query'];
 
+/** A date-time whose positive offset lost its "+" to query-string decoding (a space in its place). */
+const UNENCODED_PLUS_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)? \d{2}:?\d{2}$/i;
+
 /** The query string as the filter `transactions` takes; the SQL comes from the ledger's one filter builder. */
 function exportFilter(q: Query): TransactionFilter {
   const str = (name: string): string | null => {
@@ -123,6 +126,10 @@ function exportFilter(q: Query): TransactionFilter {
     try {
       return GraphQLDateTime.parseValue(v) as Date;
     } catch {
+      // A "+" sent unencoded in a query string arrives as a space: "2026-01-01T00:00:00 02:00".
+      if (UNENCODED_PLUS_OFFSET.test(v)) {
+        throw badInput(`${name} has a space where its offset's "+" should be: a "+" in a query string reads as a space, so encode it as %2B (${name}=${v.replace(' ', '%2B')})`);
+      }
       throw badInput(`${name} must be a date-time with its offset, like 2026-12-31T00:00:00Z`);
     }
   };
