@@ -4,7 +4,7 @@ import { PricingService } from '../modules/pricing/pricing.service';
 import { LedgerService } from '../modules/ledger/ledger.service';
 import { withOrm } from './with-orm';
 
-/** `npm run ledger:verify`: checks docs/invariants.md #1, #2 and #6 for every wallet; exits 1 on any violation. */
+/** `npm run ledger:verify`: checks docs/invariants.md #1, #2, #6 and #8 for every wallet; exits 1 on any violation. */
 withOrm(async (orm) => {
   const config = loadConfig();
   const ledger = new LedgerService(orm, config, new PricingService(config), createLogger({ ...config, logLevel: 'warn' }));

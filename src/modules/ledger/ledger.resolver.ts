@@ -153,7 +153,14 @@ export class LedgerResolver {
   }
 
   @Authorized('ADMIN')
-  @Query(() => LedgerCheck, { description: 'Admins: checks invariants 1, 2 and 6 for every wallet (or one account).' })
+  @Query(() => LedgerCheck, {
+    description:
+      'Admins: checks invariants #1, #2, #6 and #8 of docs/invariants.md against the stored rows of every wallet (or one account):\n' +
+      "- #1 balances add up: balance + held equals the buckets' remaining credits, balance the sum of the wallet's ledger, held the sum of its pending holds;\n" +
+      "- #2 nothing is negative: balance, held and every bucket's remaining;\n" +
+      "- #6 the monthly budget cap holds: no calendar month's spend (account timezone) is above the cap;\n" +
+      '- #8 expired credits are never spent: no usage charge drew a bucket past its expiry.',
+  })
   async ledgerCheck(@Arg('accountId', () => ID, { nullable: true, description: 'Check only this account (NOT_FOUND if there is none); null = every wallet.' }) accountId: string | null, @Ctx() ctx: Context): Promise<LedgerCheck> {
     const { violations, walletsChecked } = await ctx.services.ledger.verifyAll(accountId ?? undefined);
     return { ok: violations.length === 0, walletsChecked, violations };

@@ -485,7 +485,7 @@ export class LedgerService {
     return transactionFilterSql(accountId, filter);
   }
 
-  /** Checks docs/invariants.md #1, #2 and #6 (ledger.verify.ts); NOT_FOUND for an account that has no wallet. */
+  /** Checks docs/invariants.md #1, #2, #6 and #8 (ledger.verify.ts); NOT_FOUND for an account that has no wallet. */
   async verifyAll(accountId?: string): Promise<{ violations: InvariantViolation[]; walletsChecked: number }> {
     if (accountId !== undefined && !isUuid(accountId)) throw notFound('Account');
     const checked = await verifyLedger(this.sql, accountId);

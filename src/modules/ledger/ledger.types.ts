@@ -354,7 +354,7 @@ export class InvariantViolationType {
   @Field(() => ID, { description: "The wallet's account." })
   accountId!: string;
 
-  @Field(() => Int, { description: 'The invariant number (1, 2 or 6; see docs/invariants.md).' })
+  @Field(() => Int, { description: 'The invariant number (1, 2, 6 or 8; see docs/invariants.md).' })
   invariant!: number;
 
   @Field({ description: 'What does not add up, with the figures.' })
