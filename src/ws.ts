@@ -8,9 +8,10 @@ import type { Config } from './config';
 import type { Services } from './services';
 import type { ClientAddressOf } from './shared/client-address';
 import type { Logger } from './shared/logger';
-import { ErrorCode, isDatabaseUnavailable } from './shared/errors';
+import { originRefusedMessage } from './shared/cors';
+import { ErrorCode, HTTP_STATUS, isDatabaseUnavailable } from './shared/errors';
 import { parseOptionsOf, socketValidationRules } from './shared/graphql-limits';
-import { isGraphqlPath } from './shared/http';
+import { errorBody, isGraphqlPath } from './shared/http';
 import { createLoaders, type Context } from './modules/auth/context';
 import type { Principal } from './modules/auth/auth.service';
 import { CLOSE, type SocketHandle, type SocketRegistry } from './modules/realtime/socket-registry';
@@ -66,7 +67,7 @@ export function startWebSocketServer(opts: {
   config: Config;
   registry: SocketRegistry;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  /** The CORS_ORIGINS allowlist applied to the upgrade (shared/cors.ts); refused with 403. */
+  /** The CORS_ORIGINS allowlist applied to the upgrade (shared/cors.ts); refused with a JSON 403 (upgradeRefusal). */
   originAllowed: (req: http.IncomingMessage) => boolean;
   /** The client's address (shared/client-address.ts, TRUST_PROXY). */
   clientAddress: ClientAddressOf;
@@ -77,10 +78,13 @@ export function startWebSocketServer(opts: {
   const wss = new WebSocketServer({
     server: opts.httpServer,
     maxPayload: config.limits.maxBodyBytes,
-    verifyClient: (info, done) => (opts.originAllowed(info.req) ? done(true) : done(false, 403, 'Origin not allowed')),
+    verifyClient: (info, done) => {
+      const refusal = upgradeRefusal(info.req, opts.originAllowed);
+      if (!refusal) return done(true);
+      // ws writes the body as given; its default Content-Type (text/html) is replaced.
+      done(false, HTTP_STATUS[refusal.code], errorBody(refusal.code, refusal.message), { 'Content-Type': 'application/json; charset=utf-8' });
+    },
   });
-  // The upgrade takes the paths the HTTP routes take (app.ts); others get 400.
-  wss.shouldHandle = (req) => isGraphqlPath(req.url);
   wss.on('connection', quietClientFaults(services.log)); // registered before graphql-ws's own listener
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
@@ -145,6 +149,18 @@ export function startWebSocketServer(opts: {
       await registry.clear();
     },
   };
+}
+
+/**
+ * Why an upgrade is refused before it becomes a socket, or null: a path other than the GraphQL
+ * path (404 NOT_FOUND; the HTTP routes answer it, not the socket) or an Origin outside
+ * CORS_ORIGINS (403 FORBIDDEN). Answered as JSON in GraphQL's error shape, as the HTTP routes
+ * answer; ws's own protocol refusals (a bad key or version) stay its plain 400.
+ */
+function upgradeRefusal(req: http.IncomingMessage, originAllowed: (req: http.IncomingMessage) => boolean): { code: ErrorCode; message: string } | null {
+  if (!isGraphqlPath(req.url)) return { code: ErrorCode.NOT_FOUND, message: 'No WebSocket endpoint at this path: connect graphql-ws to /graphql' };
+  if (!originAllowed(req)) return { code: ErrorCode.FORBIDDEN, message: originRefusedMessage(req.headers.origin ?? '') };
+  return null;
 }
 
 /** `onConnect`: authenticate, admit under the socket limits, register for revocation, arm the expiry. */

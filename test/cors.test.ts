@@ -112,6 +112,37 @@ describe('CORS on the wire (HTTP preflight, answers, WebSocket upgrade)', () => 
     expect(other.headers.get('vary')).toContain('Origin');
   });
 
+  it('answers a refused upgrade with JSON in the GraphQL error shape: another origin 403 FORBIDDEN, another path 404 NOT_FOUND (they were text/html 403 and 400)', async () => {
+    const refusal = (url: string, origin?: string) =>
+      new Promise<{ status: number; contentType: string; body: unknown }>((resolve, reject) => {
+        const socket = new NodeWebSocket(url, 'graphql-transport-ws', origin ? { origin } : {});
+        socket.on('open', () => reject(new Error('the upgrade was accepted')));
+        socket.on('unexpected-response', (_req, res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body: JSON.parse(text) }));
+        });
+        socket.on('error', reject);
+      });
+    expect(await refusal(t.wsUrl, 'https://evil.example.net')).toEqual({
+      status: 403,
+      contentType: 'application/json; charset=utf-8',
+      body: { errors: [{ message: 'Origin https://evil.example.net is not allowed: add it to CORS_ORIGINS', extensions: { code: 'FORBIDDEN' } }] },
+    });
+    for (const path of ['/', '/subscriptions', '/graphqlx', '/app/']) {
+      const url = t.wsUrl.replace(/\/graphql$/, path);
+      expect({ path, ...(await refusal(url)) }).toEqual({
+        path,
+        status: 404,
+        contentType: 'application/json; charset=utf-8',
+        body: { errors: [{ message: 'No WebSocket endpoint at this path: connect graphql-ws to /graphql', extensions: { code: 'NOT_FOUND' } }] },
+      });
+    }
+    // Another path from a refused origin: the path is what is wrong first.
+    expect((await refusal(t.wsUrl.replace(/\/graphql$/, '/nope'), 'https://evil.example.net')).status).toBe(404);
+  });
+
   it('checks the same allowlist on the WebSocket upgrade: other origins get 403; same-origin pages and clients without Origin connect', async () => {
     expect(await upgradeWithOrigin(t.wsUrl, allowedOrigin)).toBe('open');
     expect(await upgradeWithOrigin(t.wsUrl, 'https://evil.example.net')).toBe(403);

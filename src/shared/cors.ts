@@ -76,9 +76,12 @@ export function corsHandler(allowed: OriginAllowed): Handler {
   };
 }
 
+/** The message of a refused Origin, for a preflight and for a WebSocket upgrade (ws.ts). */
+export const originRefusedMessage = (origin: string): string => `Origin ${origin.slice(0, 200)} is not allowed: add it to CORS_ORIGINS`;
+
 function refusePreflight(res: http.ServerResponse, origin: string): void {
   const body = JSON.stringify({
-    errors: [{ message: `Origin ${origin.slice(0, 200)} is not allowed: add it to CORS_ORIGINS`, extensions: { code: 'FORBIDDEN' } }],
+    errors: [{ message: originRefusedMessage(origin), extensions: { code: 'FORBIDDEN' } }],
   });
   res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
