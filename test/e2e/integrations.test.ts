@@ -296,6 +296,19 @@ describeWithBrowser('dashboard: auto top-up and webhooks', () => {
     await card.getByText('Auto top-up settings saved.').waitFor();
     expect(await settings()).toMatchObject({ enabled: false, monthlyMaximum: 5 });
     await waitForTestIdText(page, 'auto-top-up-state', 'Off.', 1000);
+
+    // "Another amount" says what the card is charged, priced as the server prices it (at $0.09 a
+    // credit, rounded up to a whole cent), and refuses, before sending, what a card cannot be charged.
+    await card.getByLabel('Buy each time').selectOption('custom');
+    await card.getByLabel('Credits to buy').fill('5');
+    await waitForTestIdText(page, 'auto-top-up-price', 'Your card is charged $0.45 each time', 1000);
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    await card.getByText('That costs $0.45; a card can be charged $0.50 or more at once.').waitFor();
+    await card.getByLabel('Credits to buy').fill('111.111');
+    await waitForTestIdText(page, 'auto-top-up-price', 'Your card is charged $10.00 each time ($0.09 a credit, rounded up).', 1000);
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    await card.getByText('Auto top-up settings saved.').waitFor();
+    expect(await settings()).toMatchObject({ packId: null, amount: '111.111', price: '10.00', currency: 'usd' });
     await context.close();
   });
 

@@ -3,7 +3,9 @@ import { ErrorCode } from '../../src/shared/errors';
 import { createCache, liveWallets } from '../../web/src/lib/apollo';
 import { describeError, ERROR_SENTENCES } from '../../web/src/lib/errors';
 import { GraphQLRequestError } from '../../web/src/lib/session';
-import { amountOf, creditDisplay, formatCount, formatCredits, formatPrice, fromMicros, percentOf, toMicros, validateAmount } from '../../web/src/lib/money';
+import fc from 'fast-check';
+import { formatMinor as serverFormatMinor, priceInMinor as serverPriceInMinor } from '../../src/modules/billing/billing.catalog';
+import { amountOf, creditDisplay, formatCount, formatCredits, formatMinor, formatPrice, fromMicros, percentOf, priceInMinor, toMicros, validateAmount } from '../../web/src/lib/money';
 import { zonedDay, zonedDayStart } from '../../web/src/lib/time';
 import { usageCsvName } from '../../web/src/lib/export';
 import { featureLabel, platformFilter, quantityText } from '../../web/src/lib/usage-text';
@@ -108,6 +110,26 @@ describe('credits on screen', () => {
     // Amounts as the screen shows them: thousands commas are read, misplaced ones refused.
     expect([validateAmount('1,234.50'), amountOf(' 1,234.50 '), amountOf('1,000,000'), amountOf('12.5')]).toEqual([null, '1234.50', '1000000', '12.5']);
     expect([validateAmount('1,23'), validateAmount('12,5'), validateAmount('1,2345'), validateAmount(',100')]).toEqual(Array(4).fill('Enter a number like 25 or 12.50.'));
+  });
+});
+
+describe('what auto top-up charges for an amount', () => {
+  test('the page prices credits exactly as the server does: rounded up to a whole smallest unit', () => {
+    expect(formatMinor(priceInMinor('111.111', '0.09', 'usd'), 'usd')).toBe('10.00'); // 9.99999, rounded up
+    expect(formatMinor(priceInMinor('12.345', '1.00', 'usd'), 'usd')).toBe('12.35');
+    expect(formatMinor(priceInMinor('10', '15', 'jpy'), 'jpy')).toBe('150');
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10n ** 18n }),
+        fc.constantFrom('1.00', '0.09', '0.095', '1', '15', '0.000001', '2.5'),
+        fc.constantFrom('usd', 'eur', 'jpy', 'KRW'),
+        (micros, creditValue, currency) => {
+          const server = serverPriceInMinor(micros, creditValue, currency);
+          expect(priceInMinor(fromMicros(micros), creditValue, currency)).toBe(server);
+          expect(formatMinor(server, currency)).toBe(serverFormatMinor(server, currency));
+        },
+      ),
+    );
   });
 });
 

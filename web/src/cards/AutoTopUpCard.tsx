@@ -1,8 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { AutoTopUpDocument, CatalogDocument, SetupAutoTopUpPaymentMethodDocument, UpdateAutoTopUpDocument, type AutoTopUpFieldsFragment, type UpdateAutoTopUpInput } from '../gql/graphql';
 import { Card, codeOf, ErrorMessage, FieldError, Loading, Notice, useAction, useDraft } from '../components/ui';
-import { amountOf, formatCount, formatCredits, formatPrice, validateAmount } from '../lib/money';
+import { amountOf, formatCount, formatCredits, formatMinor, formatPrice, priceInMinor, toMicros, validateAmount } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
 
@@ -14,6 +14,9 @@ const CUSTOM = 'custom';
 const REFETCH_ON = new Set(['AUTO_TOP_UP_SUCCEEDED', 'AUTO_TOP_UP_FAILED', 'PAYMENT_DISPUTED', 'PURCHASE_COMPLETED']);
 /** What enabling without a saved card needs, said where the customer can act on it. */
 const NO_CARD = 'Save a card first: use "Save a card" above (buying a pack saves yours too).';
+/** What a card can be charged at once, in the currency's smallest unit: the server's bounds for an amount (auto-top-up.settings.ts). */
+const MIN_CHARGE_MINOR = 50n;
+const MAX_CHARGE_MINOR = 99_999_999n;
 /** The server's refusal to enable without a card, whose message names an API mutation. */
 const isNoCardRefusal = (error: unknown) => codeOf(error) === 'BAD_USER_INPUT' && /saved card/.test(error instanceof Error ? error.message : '');
 
@@ -116,8 +119,9 @@ function useWaitingForCard(returned: boolean): boolean {
 
 function AutoTopUpState({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
   const { display } = useShell();
-  // Where credits are shown as money, their price says nothing more.
-  const price = !display.asMoney && s.price && s.currency ? ` for ${formatPrice(s.price, s.currency)}` : '';
+  // Where credits are shown as money, their price says nothing more, unless rounding up to a
+  // whole cent made it differ ("$12.345 of credits for $12.35").
+  const price = s.price && s.currency && s.amount && (!display.asMoney || toMicros(s.price) !== toMicros(s.amount)) ? ` for ${formatPrice(s.price, s.currency)}` : '';
   const what = s.amount ? `${formatCredits(s.amount, display)}${display.asMoney ? ' of credits' : price}` : null;
   return (
     <>
@@ -206,6 +210,7 @@ const formKeyOf = (s: AutoTopUpFieldsFragment) => JSON.stringify([s.enabled, s.t
  * stay as the server has them, so a stale field can never switch top-ups on or off.
  */
 function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
+  const { priceBook } = useShell();
   const catalog = useQuery(CatalogDocument);
   const packs = catalog.data?.creditPacks ?? [];
   const enabled = useDraft(s.enabled ? 'on' : '');
@@ -238,7 +243,7 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
       // The server refuses it too, in words for partners: say it here, before sending.
       enabled: on && !s.paymentMethodSaved ? NO_CARD : null,
       threshold: threshold.value.trim() === '' && !on ? null : validateAmount(threshold.value),
-      amount: choice.value === CUSTOM ? validateAmount(amount.value) : null,
+      amount: choice.value === CUSTOM ? (validateAmount(amount.value) ?? chargeProblem(customPrice)) : null,
       pack: on && choice.value === '' ? 'Choose what each top-up buys.' : null,
       maximum: /^\d{1,3}$/.test(maximum.value.trim()) && Number(maximum.value) >= 1 && Number(maximum.value) <= 100 ? null : 'Enter a whole number from 1 to 100.',
     };
@@ -253,6 +258,8 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
       ...(maximum.edited ? { monthlyMaximum: Number(maximum.value) } : {}),
     });
   };
+  // What the card is charged for "another amount", priced as the server prices it.
+  const customPrice = choice.value === CUSTOM && validateAmount(amount.value) === null ? { minor: priceInMinor(amountOf(amount.value), priceBook.creditValue, priceBook.currency), currency: priceBook.currency } : null;
   // A card removed server-side after the page read it: the same sentence, not the API's.
   const enabledError = invalid.enabled ?? (isNoCardRefusal(save.error) ? NO_CARD : null);
   return (
@@ -277,7 +284,15 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
       </label>
       <FieldError id="auto-top-up-pack-error" message={invalid.pack ?? null} />
       {choice.value === CUSTOM && (
-        <TextField id="auto-top-up-amount" label="Credits to buy" inputMode="decimal" value={amount.value} onChange={edit(amount)} error={invalid.amount} />
+        <TextField
+          id="auto-top-up-amount"
+          label="Credits to buy"
+          inputMode="decimal"
+          value={amount.value}
+          onChange={edit(amount)}
+          error={invalid.amount}
+          hint={customPrice && <span data-testid="auto-top-up-price">Your card is charged {formatPrice(formatMinor(customPrice.minor, customPrice.currency), customPrice.currency)} each time ({formatPrice(priceBook.creditValue, priceBook.currency)} a credit, rounded up).</span>}
+        />
       )}
       <TextField id="auto-top-up-maximum" label="At most this many top-ups a month" inputMode="numeric" value={maximum.value} onChange={edit(maximum)} error={invalid.maximum} />
       <ErrorMessage error={isNoCardRefusal(save.error) ? null : save.error} />
@@ -291,15 +306,29 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
   );
 }
 
-/** A labelled text input with its error below, described by it. */
-function TextField(props: { id: string; label: string; inputMode: 'decimal' | 'numeric'; value: string; onChange: (value: string) => void; error: string | null | undefined }) {
-  const { id, label, inputMode, value, onChange, error } = props;
+/** Why the card cannot be charged this price at once (the server refuses it too), or null. */
+function chargeProblem(price: { minor: bigint; currency: string } | null): string | null {
+  if (!price) return null;
+  const money = (minor: bigint) => formatPrice(formatMinor(minor, price.currency), price.currency);
+  if (price.minor < MIN_CHARGE_MINOR) return `That costs ${money(price.minor)}; a card can be charged ${money(MIN_CHARGE_MINOR)} or more at once.`;
+  if (price.minor > MAX_CHARGE_MINOR) return `That costs ${money(price.minor)}; a card can be charged at most ${money(MAX_CHARGE_MINOR)} at once.`;
+  return null;
+}
+
+/** A labelled text input with its error below, described by it (and by its hint, if any). */
+function TextField(props: { id: string; label: string; inputMode: 'decimal' | 'numeric'; value: string; onChange: (value: string) => void; error: string | null | undefined; hint?: ReactNode }) {
+  const { id, label, inputMode, value, onChange, error, hint } = props;
   return (
     <>
       <label className="field" htmlFor={id}>
         <span>{label}</span>
-        <input id={id} inputMode={inputMode} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={`${id}-error`} aria-invalid={error ? true : undefined} />
+        <input id={id} inputMode={inputMode} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={hint ? `${id}-hint ${id}-error` : `${id}-error`} aria-invalid={error ? true : undefined} />
       </label>
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
       <FieldError id={`${id}-error`} message={error ?? null} />
     </>
   );
