@@ -147,6 +147,16 @@ describe('Account.plan and purchase messages', () => {
     const r = await influgen.ok<{ messages: { edges: { node: { kind: string; data: Record<string, unknown> } }[] } }, object>('{ messages(first: 5) { edges { node { kind data } } } }', {}, user.token);
     const purchase = r.messages.edges.map((e) => e.node).find((m) => m.kind === 'PURCHASE_COMPLETED');
     expect(purchase?.data).toEqual(expect.objectContaining({ checkoutSessionId: session, credits: '100' }));
+    // The bucket says what was paid for it, so the refund question can name the money a refund pays back.
+    const buckets = await influgen.ok<{ me: { wallet: { buckets: { source: string; granted: string; amountPaid: string | null; currency: string | null }[] } } }, object>(
+      '{ me { wallet { buckets { source granted amountPaid currency } } } }',
+      {},
+      user.token,
+    );
+    expect(buckets.me.wallet.buckets).toEqual([
+      { source: 'SIGNUP_BONUS', granted: '50', amountPaid: null, currency: null },
+      { source: 'PURCHASE', granted: '100', amountPaid: '9.00', currency: 'usd' },
+    ]);
   });
 });
 

@@ -5,7 +5,7 @@ import { createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/da
 import { describeWithBrowser } from '../helpers/browser';
 import { FakeStripe } from '../helpers/fake-stripe';
 import { planInvoice, postStripeEvent, stripeEvent } from '../helpers/stripe-events';
-import { ReserveCreditsDocument, SetSelfServiceBillingDocument } from '../generated/graphql';
+import { GrantCreditsDocument, ReserveCreditsDocument, SetSelfServiceBillingDocument } from '../generated/graphql';
 
 /*
  * Billing on the influgen preset (credits shown as credits, plans): self-service is off until an
@@ -85,6 +85,7 @@ describeWithBrowser('dashboard: top-up, admin, refund', () => {
     await buying.getByRole('group', { name: 'Confirm the refund of 100 credits' }).getByRole('button', { name: 'Keep the credits' }).click();
     expect(fake.to('/v1/refunds')).toHaveLength(0);
     await buying.getByRole('button', { name: 'Refund unused 100 credits' }).click();
+    await buying.getByRole('group', { name: 'Confirm the refund of 100 credits' }).getByText('Refund $9.00 to the card that paid? The 100 credits leave your balance now.').waitFor();
     await buying.getByRole('button', { name: 'Yes, refund' }).click();
     await buying.getByText('100 credits → $9.00, refunded').waitFor();
     await waitForTestIdText(watching, 'balance', '55 credits', 5000);
@@ -188,22 +189,29 @@ describeWithBrowser('dashboard: top-up, admin, refund', () => {
     await page.getByTestId('purchase-confirmed').waitFor({ timeout: 10_000 });
     await waitForTestIdText(page, 'balance', '150 credits', 5000);
 
-    // A running job holds 80 credits: 70 can be spent, so 70 of the pack's 100 unused can be refunded.
+    // Half a credit granted, then a running job holds 80 credits: 70.5 can be spent, so 70.5 of
+    // the pack's 100 unused can be refunded.
+    await h.t.ok(GrantCreditsDocument, { accountId: user.accountId, amount: '0.5', reason: 'goodwill', idempotencyKey: `half-${rid()}` }, (await h.t.admin()).token);
     const key = await createApiKey(h.t, user);
     await h.t.ok(ReserveCreditsDocument, { input: { feature: 'video', quantity: 10, idempotencyKey: `hold-${rid()}` } }, key);
-    await waitForTestIdText(page, 'balance', '70 credits', 5000);
+    await waitForTestIdText(page, 'balance', '70.5 credits', 5000);
     const card = page.locator('#purchases');
-    await card.getByText('100 credits unused (30 credits of it held for running jobs, which cannot be refunded)').waitFor({ timeout: 5000 });
+    await card.getByText('100 credits unused (29.5 credits of it held for running jobs, which cannot be refunded)').waitFor({ timeout: 5000 });
     const refunds = fake.to('/v1/refunds').length;
-    await card.getByRole('button', { name: 'Refund unused 70 credits' }).click();
-    await card.getByRole('group', { name: 'Confirm the refund of 70 credits' }).getByText('Refund 70 credits to the card that paid?').waitFor();
+    await card.getByRole('button', { name: 'Refund unused 70.5 credits' }).click();
+    // The question names the money the server pays back: $9.00 × 70.5 / 100 = $6.345, rounded down
+    // to $6.34; all 70.5 credits go, the half cent unpaid.
+    await card
+      .getByRole('group', { name: 'Confirm the refund of 70.5 credits' })
+      .getByText('Refund $6.34 to the card that paid? All 70.5 credits leave your balance now: the refund is rounded down, so the part worth less than a cent is removed too and not paid back.')
+      .waitFor();
     await card.getByRole('button', { name: 'Yes, refund' }).click();
-    await card.getByText('70 credits → $6.30, refunded').waitFor({ timeout: 10_000 });
-    expect(fake.to('/v1/refunds').slice(refunds).map((r) => r.body.amount)).toEqual(['630']);
+    await card.getByText('70.5 credits → $6.34, refunded').waitFor({ timeout: 10_000 });
+    expect(fake.to('/v1/refunds').slice(refunds).map((r) => r.body.amount)).toEqual(['634']);
 
     // Done: the question is gone (nothing is left to refund while the hold runs), and the focus,
     // on the confirm button that went, is on the card's heading rather than the page's body.
-    await card.getByRole('status').filter({ hasText: 'Refund of 70 credits ($6.30): refunded.' }).waitFor();
+    await card.getByRole('status').filter({ hasText: 'Refund of 70.5 credits ($6.34): refunded.' }).waitFor();
     await waitForTestIdText(page, 'balance', '0 credits', 5000);
     expect(await card.getByRole('group', { name: /Confirm the refund/ }).count()).toBe(0);
     expect(await card.getByRole('button', { name: /^Refund unused/ }).count()).toBe(0);

@@ -21,6 +21,7 @@ import {
   TransactionType,
   WalletType,
 } from './ledger.types';
+import { formatMinor } from '../billing/billing.catalog';
 import { toChargeType, toHoldType, toTransactionType } from './ledger.mappers';
 import { MAX_BATCH_ITEMS } from './ledger.service';
 
@@ -172,7 +173,8 @@ export class WalletResolver {
   @UseMiddleware(KeyNeedsWalletRead)
   @FieldResolver(() => [CreditBucketType], { description: "The wallet's credit buckets, oldest first, spent ones included. Needs WALLET_READ for API keys." })
   async buckets(@Root() wallet: WalletType, @Ctx() ctx: Context): Promise<CreditBucketType[]> {
-    return ctx.loaders.bucketsByWallet.load(wallet.id);
+    const buckets = await ctx.loaders.bucketsByWallet.load(wallet.id);
+    return buckets.map((b) => ({ ...b, amountPaid: b.amountPaidMinor === null || b.currency === null ? null : formatMinor(BigInt(b.amountPaidMinor), b.currency), currency: b.amountPaidMinor === null ? null : b.currency }));
   }
 }
 

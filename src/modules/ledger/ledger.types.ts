@@ -75,6 +75,16 @@ export class CreditBucketType {
 
   @Field({ description: 'When the credits were granted.' })
   createdAt!: Date;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'What was paid for the credits of a PURCHASE bucket, a decimal in `currency` (e.g. "9.00"); null for credits not bought. A refund (requestRefund) pays back amountPaid × the credits it removes ÷ granted, rounded down to the smallest currency unit.',
+  })
+  amountPaid!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'ISO 4217 currency of `amountPaid`, lower-case, e.g. "usd"; null for credits not bought.' })
+  currency!: string | null;
 }
 
 @ObjectType('Wallet', {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { RefundsDocument, RequestRefundDocument, WalletDetailsDocument } from '../gql/graphql';
 import { Card, ConfirmedAction, ErrorMessage, focusCardHeading, Notice, useAction } from '../components/ui';
-import { formatCredits, formatPrice, fromMicros, toMicros } from '../lib/money';
+import { formatCredits, formatMinor, formatPrice, fromMicros, minorDigits, minorOf, refundMinor, toMicros, type CreditDisplay } from '../lib/money';
 import { useLiveWallet, useShell } from '../lib/shell';
 import { formatDate } from '../lib/time';
 
@@ -19,6 +19,32 @@ function refundableMicros(remaining: string, balance: string): bigint {
   const free = toMicros(balance);
   const refundable = left < free ? left : free;
   return refundable > 0n ? refundable : 0n;
+}
+
+/** A purchased bucket as the card reads it. */
+interface PurchasedBucket {
+  granted: string;
+  amountPaid?: string | null;
+  currency?: string | null;
+}
+
+/**
+ * What refunding `refundable` micro-credits of `b` pays back and the question that says so: the
+ * money as the server computes it (paid × credits ÷ granted, rounded down to the smallest
+ * currency unit), and, when rounding leaves a fraction of that unit, that every credit still
+ * leaves the balance, the fraction unpaid (the server removes all of them). Null when the credits
+ * are worth less than the smallest unit: the server refuses that refund (nothing to pay back).
+ */
+function refundQuestion(b: PurchasedBucket, refundable: bigint, display: CreditDisplay): string | null {
+  const amount = formatCredits(fromMicros(refundable), display);
+  const credits = display.asMoney ? `${amount} of credits` : amount;
+  if (!b.amountPaid || !b.currency) return `Refund ${amount} to the card that paid? The credits leave your balance now.`;
+  const { minor, exact } = refundMinor(minorOf(b.amountPaid), refundable, toMicros(b.granted));
+  if (minor === 0n) return null;
+  const money = formatPrice(formatMinor(minor, b.currency), b.currency);
+  if (exact) return `Refund ${money} to the card that paid? The ${credits} leave your balance now.`;
+  const unit = minorDigits(b.currency) === 0 ? `1 ${b.currency.toUpperCase()}` : 'a cent';
+  return `Refund ${money} to the card that paid? All ${credits} leave your balance now: the refund is rounded down, so the part worth less than ${unit} is removed too and not paid back.`;
 }
 
 /** Purchased packs and refunds of their unused part (credits neither spent nor held). */
@@ -48,6 +74,9 @@ export function PurchasesCard() {
           const refundable = refundableMicros(b.remaining, wallet.balance);
           const held = toMicros(b.remaining) - refundable;
           const amount = formatCredits(fromMicros(refundable), display);
+          const question = refundable > 0n ? refundQuestion(b, refundable, display) : null;
+          // Worth less than the smallest currency unit: the server refuses it (nothing to pay back).
+          const tooSmall = refundable > 0n && question === null;
           return (
             <li key={b.id} className="list-row">
               <span>
@@ -58,15 +87,16 @@ export function PurchasesCard() {
                     ({formatCredits(fromMicros(held), display)} of it held for running jobs, which cannot be refunded)
                   </>
                 )}
+                {tooSmall && <> (worth less than the smallest amount a refund can pay back)</>}
               </span>
-              {refundable > 0n && (
+              {question !== null && (
                 // A refund gives the money back and takes the credits away: it cannot be undone, so it asks first.
                 <ConfirmedAction
                   key={`${b.id}:${done}`}
                   trigger={`Refund unused ${amount}`}
                   triggerClassName=""
                   group={`Confirm the refund of ${amount}`}
-                  question={`Refund ${amount} to the card that paid? The credits leave your balance now.`}
+                  question={question}
                   confirm="Yes, refund"
                   keep="Keep the credits"
                   pending={refund.pending}

@@ -132,6 +132,21 @@ export function priceInMinor(credits: string, creditValue: string, currency: str
   return (numerator + denominator - 1n) / denominator;
 }
 
+/** A price the API wrote for its currency ("9.00", "900") in that currency's smallest unit (900n). */
+export function minorOf(price: string): bigint {
+  return BigInt(price.replace('.', ''));
+}
+
+/**
+ * What a refund of `credits` (micro-credits) of a purchase pays back, in the currency's smallest
+ * unit: paid × credits ÷ granted, rounded down, as the server computes it (billing.refunds.ts).
+ * `exact` is false when rounding down left part of a smallest unit unpaid.
+ */
+export function refundMinor(paidMinor: bigint, credits: bigint, granted: bigint): { minor: bigint; exact: boolean } {
+  if (granted <= 0n) return { minor: 0n, exact: true };
+  return { minor: (paidMinor * credits) / granted, exact: (paidMinor * credits) % granted === 0n };
+}
+
 /** part / whole as a whole percentage (0 when whole is zero), exact to the micro-credit. */
 export function percentOf(part: string, whole: string): number {
   const w = toMicros(whole);
