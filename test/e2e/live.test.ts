@@ -103,10 +103,11 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     expect(await page.getByTestId('wallet-status').count()).toBe(0);
     const announced = page.getByTestId('low-credit-banner').getByRole('alert');
     const firstAnnouncement = await announced.textContent();
-    expect(firstAnnouncement).toBe('Credits are running low: at or below 25 % of your balance after the last top-up.');
+    expect(firstAnnouncement).toBe('Credits are running low: at or below 25 % of the balance you had when credits were last added.');
     // The banner follows the balance: after more spend it says what is left now, and its real share.
     expect((await charge(h.t, key, '0.2')).errors).toBeUndefined();
-    await waitForTestIdText(page, 'low-credit-banner', '$1.00 left, 20 % of your balance after the last top-up ($5.00)', 5000);
+    // The reference here is the sign-up bonus, not a purchase: the wording fits every kind of credit.
+    await waitForTestIdText(page, 'low-credit-banner', '$1.00 left, 20 % of the $5.00 you had when credits were last added.', 5000);
     // What screen readers are told stays the same within a level: it is not announced again with each charge.
     expect(await announced.textContent()).toBe(firstAnnouncement);
     // It is read from the wallet, not from the alert's event: a reload and a new tab show it too.

@@ -38,6 +38,12 @@ describe('alert thresholds, once per cycle', () => {
     run(charge(36n * C));
     expect(fired().slice(4)).toEqual(['LOW_CREDITS 25', 'LOW_CREDITS 10']);
     expect(part.messages[4].data).toMatchObject({ threshold: 25, balance: '4', reference: '40' });
+    // Worded for any credit (the first cycle's reference is a bucket, the second a grant), not "your last top-up".
+    expect(part.messages[0].body).toBe('Your balance is 24 credits, 25 % or less of the 100 credits you had when credits were last added.');
+    expect(part.messages.find((m) => m.kind === MessageKind.LOW_CREDITS && m.data!.threshold === 0)!.body).toBe(
+      'Your balance has reached 0 credits (0 % of the 100 credits you had when credits were last added). Generation pauses until you add credits.',
+    );
+    expect(part.emails[0].body).toBe(part.messages[0].body);
     expect(part.emails.map((e) => e.subject)).toEqual([
       'Credits running low: 25 % left',
       'Credits running low: 10 % left',

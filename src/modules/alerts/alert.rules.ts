@@ -60,15 +60,20 @@ export interface AlertDecision {
   emails: NewEmail[];
 }
 
+/**
+ * The reference is the balance right after the latest credit of any kind (a purchase, an auto
+ * top-up, a plan allocation, an admin grant, the sign-up bonus: domain/verbs/grant.ts), so the
+ * texts say "when credits were last added", never "your last purchase" or "top-up".
+ */
 const lowCreditText = (percent: number, balance: bigint, reference: bigint) =>
   percent === 0
     ? {
         title: 'You are out of credits',
-        body: `Your balance has reached 0 credits (0 % of the ${formatCredits(reference)} credits after your last top-up). Generation pauses until you add credits.`,
+        body: `Your balance has reached 0 credits (0 % of the ${formatCredits(reference)} credits you had when credits were last added). Generation pauses until you add credits.`,
       }
     : {
         title: `Credits running low: ${percent} % left`,
-        body: `Your balance is ${formatCredits(balance)} credits, ${percent} % or less of the ${formatCredits(reference)} credits after your last top-up.`,
+        body: `Your balance is ${formatCredits(balance)} credits, ${percent} % or less of the ${formatCredits(reference)} credits you had when credits were last added.`,
       };
 
 /**

@@ -6,8 +6,9 @@ import { useLive, useLiveWallet, useShell } from '../lib/shell';
 const LEVELS = [0, 10, 25] as const;
 
 /**
- * Shows while the balance is at or below 25 % of the balance after the last credit
- * (`lowCreditReference`, the level the LOW_CREDITS alerts use), read from the live wallet: it is
+ * Shows while the balance is at or below 25 % of the balance right after credits were last added
+ * (a purchase, top-up, plan allocation, grant or the sign-up bonus: `lowCreditReference`, the
+ * level the LOW_CREDITS alerts use), read from the live wallet: it is
  * there after a reload and in every tab, says what is left now with its real share, and goes
  * when credits come back. Dismissing hides it until the balance falls to the next level.
  */
@@ -27,7 +28,7 @@ export function LowCreditBanner() {
   const text =
     level === 0
       ? `You are out of credits: generation is paused.`
-      : `Credits are running low: ${formatCredits(balance, display)} left, ${shareOf(left, reference)} of your balance after the last top-up (${formatCredits(lowCreditReference, display)}).`;
+      : `Credits are running low: ${formatCredits(balance, display)} left, ${shareOf(left, reference)} of the ${formatCredits(lowCreditReference, display)} you had when credits were last added.`;
   return (
     <div className={`banner ${level === 0 ? 'banner-danger' : 'banner-warning'}`} data-testid="low-credit-banner">
       <p>
@@ -36,7 +37,7 @@ export function LowCreditBanner() {
       {/* What screen readers announce: the level reached, once a level. The text above changes with
           every charge, and as an alert it was announced again each time. */}
       <p className="visually-hidden" role="alert" key={level}>
-        {level === 0 ? 'You are out of credits: generation is paused.' : `Credits are running low: at or below ${level} % of your balance after the last top-up.`}
+        {level === 0 ? 'You are out of credits: generation is paused.' : `Credits are running low: at or below ${level} % of the balance you had when credits were last added.`}
       </p>
       <button type="button" className="link-button" onClick={() => dismiss(lowCreditReference, level)}>
         Dismiss
