@@ -88,6 +88,37 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     await context.close();
   });
 
+  test('while the live socket is down the top bar says "Live updates paused" in words, not only by a colour; it goes once the socket is back', async () => {
+    const { page, context } = await h.page();
+    // The page's sockets go through the test: while `down`, each is closed as it opens (the
+    // server unreachable), and the open ones are closed at once.
+    let down = false;
+    const open: { close: () => unknown }[] = [];
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      if (down) return void ws.close({ code: 1013, reason: 'test: unreachable' });
+      const server = ws.connectToServer();
+      open.push({ close: () => Promise.all([ws.close({ code: 1013, reason: 'test: unreachable' }), server.close()]) });
+    });
+    const user = await h.signUpAndLogIn(page);
+    await page.locator('.live-dot.live-live').waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('live-paused').count()).toBe(0);
+
+    down = true;
+    await Promise.all(open.splice(0).map((socket) => socket.close()));
+    await waitForTestIdText(page, 'live-paused', 'Live updates paused', 5000);
+    expect(await page.getByTestId('live-paused').isVisible()).toBe(true);
+    await sleep(1500); // the client's retries fail meanwhile: still said
+    expect(await page.getByTestId('live-paused').isVisible()).toBe(true);
+
+    down = false;
+    await page.getByTestId('live-paused').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.locator('.live-dot.live-live').waitFor({ timeout: 1000 });
+    // Live again: a charge reaches the top bar by push.
+    expect((await charge(h.t, await createApiKey(h.t, user), '0.5')).errors).toBeUndefined();
+    await waitForTestIdText(page, 'balance', '$4.50', 5000);
+    await context.close();
+  });
+
   test('crossing 25 % of the reference balance shows the banner and a message live; at zero the status shows paused', async () => {
     const { page, context } = await h.page();
     const user = await h.signUpAndLogIn(page);

@@ -67,8 +67,17 @@ function LiveBalance() {
       <strong className="balance" data-testid="balance" data-credits={wallet.balance}>
         {formatCredits(wallet.balance, display)}
       </strong>
-      <span className={`live-dot live-${live.status}`} title={live.status === 'live' ? 'Live' : 'Reconnecting…'}>
-        <span className="visually-hidden">{live.status === 'live' ? 'Live updates on' : 'Reconnecting live updates'}</span>
+      <span className={`live-dot live-${live.status}`} aria-hidden="true" />
+      {/* The socket is down: said in words, not only by the dot's colour (the figures shown may be
+          out of date until it is back). Gone once it reconnects. */}
+      <span role="status" className="live-state">
+        {live.status === 'reconnecting' ? (
+          <span className="status status-offline" data-testid="live-paused" title="Reconnecting: the figures shown may be out of date until then">
+            Live updates paused
+          </span>
+        ) : (
+          <span className="visually-hidden">{live.status === 'live' ? 'Live updates on' : 'Connecting live updates'}</span>
+        )}
       </span>
       {wallet.status === 'PAUSED' && (
         <span className="status status-paused" data-testid="wallet-status">
