@@ -237,7 +237,7 @@ describeWithBrowser('dashboard: top-up, admin, refund', () => {
 
   test("a plan's credits confirmed live when the webhooks come after the page; a pack waits for its own purchase, not a plan renewal", async () => {
     const { user, page, context } = await customerWithTopUp();
-    const waitingNotice = page.getByText('Payment received. Waiting for Stripe to confirm it');
+    const waitingNotice = page.getByText('Waiting for Stripe to confirm your payment; your credits appear here as soon as it does.');
 
     fake.holdHostedWebhooks();
     await payAtCheckout(page, page.getByRole('button', { name: 'Subscribe to Starter' }));
@@ -262,6 +262,29 @@ describeWithBrowser('dashboard: top-up, admin, refund', () => {
     await fake.releaseHostedWebhooks();
     await waitForTestIdText(page, 'purchase-confirmed', 'Purchase confirmed: 100 credits added to your wallet.', 10_000);
     await waitForTestIdText(page, 'balance', '200 credits', 5000);
+    await context.close();
+  });
+
+  test("back from Checkout before Stripe's webhook, the card says nothing is received yet, stops waiting after a minute with what will happen, and still confirms when the credits land", async () => {
+    const { page, context } = await customerWithTopUp();
+    await page.clock.install(); // the page's timers, so that a minute passes at once
+    fake.holdHostedWebhooks();
+    await payAtCheckout(page, page.getByRole('button', { name: 'Buy 100 credits for $9.00' }));
+    const card = page.locator('#top-up');
+    await card.getByText('Waiting for Stripe to confirm your payment; your credits appear here as soon as it does.').waitFor({ timeout: 10_000 });
+    expect(await page.getByText(/Payment received/).count()).toBe(0); // nothing is received before Stripe says so
+
+    await page.clock.fastForward(59_000);
+    expect(await page.getByTestId('purchase-pending').count()).toBe(0);
+    await page.clock.fastForward(2_000);
+    await waitForTestIdText(page, 'purchase-pending', 'Your payment is still being confirmed by Stripe. Your credits will appear in your balance when Stripe confirms it', 5000);
+    expect(await card.getByText('Waiting for Stripe to confirm your payment').count()).toBe(0);
+    await waitForTestIdText(page, 'balance', '50 credits', 1000);
+
+    await fake.releaseHostedWebhooks();
+    await waitForTestIdText(page, 'purchase-confirmed', 'Purchase confirmed: 100 credits added to your wallet.', 10_000);
+    await waitForTestIdText(page, 'balance', '150 credits', 5000);
+    expect(await page.getByTestId('purchase-pending').count()).toBe(0);
     await context.close();
   });
 });

@@ -13,7 +13,11 @@ import { useShell } from '../lib/shell';
  * subscription is created with).
  */
 type AwaitedCheckout = { sessionId: string | null; planRef: string | null };
-type Return = { state: 'waiting' | 'confirmed' | 'cancelled'; credits?: string; plan?: boolean };
+/** `slow`: still unconfirmed after CONFIRMATION_WAIT_MS; the message may still come, and then confirms it. */
+type Return = { state: 'waiting' | 'slow' | 'confirmed' | 'cancelled'; credits?: string; plan?: boolean };
+
+/** How long the card says it is waiting for Stripe before saying the payment is still being confirmed. */
+const CONFIRMATION_WAIT_MS = 60_000;
 
 /**
  * Credit top-up: shown only while self-service billing is on. Buying goes to Stripe Checkout;
@@ -26,7 +30,15 @@ export function TopUpCard({ checkout, awaited }: { checkout: string | null; awai
   if (!billing.topUpAvailable) return null;
   return (
     <Card id="top-up" title="Buy credits">
-      {returned?.state === 'waiting' && <Notice>Payment received. Waiting for Stripe to confirm it; your credits appear here as soon as it does.</Notice>}
+      {/* Nothing is received until Stripe's event says so (the credits come with it). */}
+      {returned?.state === 'waiting' && <Notice>Waiting for Stripe to confirm your payment; your credits appear here as soon as it does.</Notice>}
+      {returned?.state === 'slow' && (
+        <Notice tone="warning">
+          <span data-testid="purchase-pending">
+            Your payment is still being confirmed by Stripe. Your credits will appear in your balance when Stripe confirms it; you do not need to pay again, and you can leave this page.
+          </span>
+        </Notice>
+      )}
       {returned?.state === 'confirmed' && (
         <Notice tone="success">
           <span data-testid="purchase-confirmed">
@@ -55,7 +67,14 @@ function useCheckoutReturn(checkout: string | null, awaited: AwaitedCheckout): R
     // which says how it went, is revealed: it is far below this one.
     if (checkout) navigate(checkout.startsWith('card_') ? 'account#auto-top-up' : 'account', { replace: true });
   }, [checkout]);
-  const waiting = state?.state === 'waiting';
+  const waiting = state?.state === 'waiting' || state?.state === 'slow';
+  // After a minute the card stops saying it waits: it says the payment is being confirmed (the
+  // credits still appear, here too, once Stripe confirms it).
+  useEffect(() => {
+    if (state?.state !== 'waiting') return;
+    const timer = setTimeout(() => setState((s) => (s?.state === 'waiting' ? { ...s, state: 'slow' } : s)), CONFIRMATION_WAIT_MS);
+    return () => clearTimeout(timer);
+  }, [state?.state]);
   // The webhook may have landed before this page loaded, or while its socket was not yet
   // subscribed: the recent messages are read now and again on every new message and every
   // (re)connect (LiveSync refetches "Messages").
