@@ -111,6 +111,27 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     await context.close();
   });
 
+  test('personas of the same name are told apart by their handle in both selectors', async () => {
+    const user = await h.t.signUp();
+    const create = async (name: string, handle: string) => (await h.t.ok(CreateSynfluencerDocument, { input: { name, handle } }, user.token)).createSynfluencer.id;
+    await create('Ava', '@ava.fashion');
+    const travel = await create('Ava', '@ava.travel');
+    const old = await create('Ben', '@ben');
+    await create('ben', '@ben.two'); // the same name but for case
+    await create('Cleo', '@cleo');
+    await h.t.ok(ArchiveSynfluencerDocument, { id: old }, user.token);
+    const { page, context } = await h.page();
+    await h.logIn(page, user);
+    const optionTexts = async (testId: string) => (await page.getByTestId(testId).locator('option').allTextContents()).sort();
+    await page.getByTestId('summary-scope').waitFor();
+    expect(await optionTexts('command-dock')).toEqual(['All synfluencers', 'Ava (@ava.fashion)', 'Ava (@ava.travel)', 'Cleo', 'ben (@ben.two)'].sort());
+    // The card's dropdown also offers the archived one, both details in one parenthesis.
+    expect(await optionTexts('summary-scope')).toEqual(['All synfluencers', 'Ava (@ava.fashion)', 'Ava (@ava.travel)', 'Ben (@ben, archived)', 'Cleo', 'ben (@ben.two)'].sort());
+    await page.getByTestId('command-dock').selectOption({ label: 'Ava (@ava.travel)' });
+    expect(await page.getByTestId('summary-scope').inputValue()).toBe(travel);
+    await context.close();
+  });
+
   test("the CSV file is named after today's date in the account's timezone, not the UTC date", async () => {
     // A zone whose date differs from UTC's now: UTC+14 from 10:00 UTC, else UTC-11.
     const timezone = new Date().getUTCHours() >= 10 ? 'Pacific/Kiritimati' : 'Pacific/Pago_Pago';
