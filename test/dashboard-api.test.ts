@@ -5,6 +5,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { errorCode, startTestApp, type TestApp } from './helpers/app';
+import { withSql } from './helpers/db';
+import { isValidTimeZone } from '../src/shared/time';
+import { timeZones } from '../web/src/lib/time';
 
 /*
  * What the API gained for the dashboard, tested without a browser: the static hosting of the
@@ -157,6 +160,22 @@ describe('Account.plan and purchase messages', () => {
       { source: 'SIGNUP_BONUS', granted: '50', amountPaid: null, currency: null },
       { source: 'PURCHASE', granted: '100', amountPaid: '9.00', currency: 'usd' },
     ]);
+  });
+});
+
+describe('the time zones the dashboard offers', () => {
+  test('are current IANA names, every one of which the server accepts (Intl and this PostgreSQL both know it)', async () => {
+    const offered = timeZones(); // Node's ICU lists the zones Chromium's does
+    expect(offered).toEqual(expect.arrayContaining(['UTC', 'Asia/Kolkata', 'Europe/Kyiv', 'America/Nuuk', 'Pacific/Kanton']));
+    expect(offered.filter((z) => ['Asia/Calcutta', 'Europe/Kiev', 'America/Godthab', 'Pacific/Enderbury'].includes(z))).toEqual([]);
+    const known = new Set(await withSql(t.dbUrl, async (c) => (await c.query<{ name: string }>('select name from pg_timezone_names')).rows.map((r) => r.name)));
+    expect(offered.filter((z) => !isValidTimeZone(z) || !known.has(z))).toEqual([]);
+    // Saved as chosen: the same name comes back.
+    const user = await t.signUp();
+    for (const timezone of ['Asia/Kolkata', 'Europe/Kyiv']) {
+      const r = await t.ok<{ updateSettings: { timezone: string } }, { timezone: string }>('mutation($timezone: String!) { updateSettings(input: { timezone: $timezone }) { timezone } }', { timezone }, user.token);
+      expect(r.updateSettings.timezone).toBe(timezone);
+    }
   });
 });
 

@@ -278,6 +278,25 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     await context.close();
   });
 
+  test('time zones are offered by their current IANA names (Asia/Kolkata, Europe/Kyiv), which the server saves', async () => {
+    const { page, context } = await h.page();
+    await page.goto('/app/signup');
+    const signUpZones = await page.getByLabel('Timezone').locator('option').allTextContents();
+    expect(signUpZones).toEqual(expect.arrayContaining(['UTC', 'Asia/Kolkata', 'Europe/Kyiv', 'Asia/Ho_Chi_Minh']));
+    expect(signUpZones.filter((z) => ['Asia/Calcutta', 'Europe/Kiev', 'Asia/Saigon'].includes(z))).toEqual([]);
+
+    const user = await h.t.signUp();
+    await h.logIn(page, user);
+    const zones = await page.getByTestId('timezone').locator('option').allTextContents();
+    expect(zones).toContain('Europe/Kyiv');
+    expect(zones).not.toContain('Europe/Kiev');
+    await page.getByTestId('timezone').selectOption('Europe/Kyiv');
+    await page.getByRole('button', { name: 'Save timezone' }).click();
+    await page.getByText('Timezone set to Europe/Kyiv.').waitFor();
+    expect((await h.t.ok(MeDocument, {}, user.token)).me.timezone).toBe('Europe/Kyiv');
+    await context.close();
+  });
+
   test('the summary keeps the period it shows while another loads, marked busy, so the card does not jump', async () => {
     const { page, context } = await h.page();
     const s = await studio();

@@ -59,16 +59,52 @@ export function nextDay(day: string): string {
   return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
+/**
+ * Zones renamed in the IANA database whose old name browsers still list: ICU follows CLDR, whose
+ * canonical ids stay the first spelling ("Asia/Calcutta", "Europe/Kiev"), and
+ * `Intl.supportedValuesOf('timeZone')` and `resolvedOptions().timeZone` return those. The same
+ * zones (IANA keeps the old names as links), offered by their current names. Only renames: a
+ * country's zone that IANA links to another country's ("Europe/Bratislava" to "Europe/Prague")
+ * keeps its own name.
+ */
+const CURRENT_NAMES: Record<string, string> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Coral_Harbour': 'America/Atikokan',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+
+/** A zone's current IANA name ("Asia/Calcutta" -> "Asia/Kolkata"); any other name as it is. */
+export function currentZoneName(zone: string): string {
+  return Object.hasOwn(CURRENT_NAMES, zone) ? CURRENT_NAMES[zone] : zone;
+}
+
 let zones: string[] | null = null;
-/** Every IANA zone the browser knows, with UTC first. */
+/** Every IANA zone the browser knows, by its current name, sorted, with UTC first. */
 export function timeZones(): string[] {
   if (!zones) {
     const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-    zones = ['UTC', ...all.filter((z) => z !== 'UTC')];
+    const current = [...new Set(all.map(currentZoneName))].filter((z) => z !== 'UTC').sort();
+    zones = ['UTC', ...current];
   }
   return zones;
 }
 
 export function browserTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  return currentZoneName(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
 }
