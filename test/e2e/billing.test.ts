@@ -50,13 +50,23 @@ describeWithBrowser('dashboard: top-up, admin, refund', () => {
     await waitForTestIdText(adminSide.page, 'self-service-state', 'off', 5000);
     await adminSide.page.getByRole('button', { name: 'Turn self-service billing on' }).click();
     await waitForTestIdText(adminSide.page, 'self-service-state', 'on', 5000);
-    await adminSide.page.getByLabel('Account (email or id)').fill(user.email);
+    // An email no account has: said plainly, about the field.
+    const nobody = `nobody-${rid()}@test.dev`;
+    await adminSide.page.getByLabel('Account (email or id)').fill(nobody);
     await adminSide.page.getByLabel('Amount').fill('5');
     await adminSide.page.getByLabel('Reason').fill('welcome gift');
+    await adminSide.page.getByRole('button', { name: 'Grant credits' }).click();
+    await adminSide.page.getByRole('alert').filter({ hasText: `No account has the email ${nobody}. Check the spelling, or enter the account's id.` }).waitFor();
+    await adminSide.page.getByLabel('Account (email or id)').fill(user.email);
     await adminSide.page.getByRole('button', { name: 'Grant credits' }).click();
     await adminSide.page.getByText(`Granted 5 credits to ${user.email}; their balance is now 55 credits.`).waitFor();
     await h.screenshot(adminSide.page, 'admin');
     await waitForTestIdText(watching, 'balance', '55 credits', 2000);
+    // The admin's own dashboard shows top-up at once, without a reload (the switch reads the Shell again).
+    await adminSide.page.evaluate(() => ((window as unknown as { marker: number }).marker = 3));
+    await adminSide.page.getByRole('link', { name: 'Account' }).click();
+    await adminSide.page.getByRole('heading', { name: 'Buy credits' }).waitFor({ timeout: 5000 });
+    expect(await adminSide.page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(3);
 
     // A second tab of the customer sees the top-up card, with packs and plans.
     const buying = await customer.context.newPage();

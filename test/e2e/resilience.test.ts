@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
-import type { TestApp, TestUser } from '../helpers/app';
+import { errorCode, PASSWORD, type TestApp, type TestUser } from '../helpers/app';
 import { charge, createApiKey, DashboardHarness, waitForTestIdText } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
-import { ChargeUsageBatchDocument, CreateSynfluencerDocument, GrantCreditsDocument, MarkMessagesReadDocument, MessagesDocument, UnreadMessageCountDocument } from '../generated/graphql';
+import { ChargeUsageBatchDocument, CreateSynfluencerDocument, GrantCreditsDocument, LogInDocument, MarkMessagesReadDocument, MessagesDocument, UnreadMessageCountDocument } from '../generated/graphql';
 
 /*
  * The dashboard when things go wrong or get long: a page's code that fails to load, more
@@ -387,6 +387,20 @@ describeWithBrowser('dashboard: resilience', () => {
     await page.getByText('That email and password do not match.').waitFor();
     await page.getByLabel('Password').fill('Sup3rSecret');
     expect(await page.getByText('That email and password do not match.').count()).toBe(0);
+    await context.close();
+  });
+
+  test("log-in refused after too many failures says how long to wait, from the server's retryAfterSeconds", async () => {
+    const user = await h.t.signUp();
+    // The server allows 10 failures per email in a 15-minute window (LOGIN_MAX_FAILURES, LOGIN_WINDOW_SECONDS).
+    for (let i = 0; i < 10; i++) expect(errorCode(await h.t.gql(LogInDocument, { email: user.email, password: 'Wrong-passw0rd' }))).toBe('INVALID_CREDENTIALS');
+    const { page, context } = await h.page();
+    await page.goto('/app/login');
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    // retryAfterSeconds is 900 or a second less: said in whole minutes.
+    await page.getByRole('alert').filter({ hasText: 'Too many attempts. Please try again in 15 minutes.' }).waitFor();
     await context.close();
   });
 });

@@ -183,6 +183,17 @@ describe('errors', () => {
     expect(refusal('amount must be greater than 0')).toBe('Some of what you entered is not valid. Amount must be greater than 0.');
     expect(refusal('give packId or amount, not both')).toBe('Some of what you entered is not valid. Give packId or amount, not both.');
   });
+
+  test("a refused log-in says how long to wait, from the server's retryAfterSeconds", () => {
+    const limited = (retryAfterSeconds?: number) =>
+      describeError(new GraphQLRequestError([{ message: 'Too many failed log-ins; try again in 1 seconds', extensions: { code: 'RATE_LIMITED', retryAfterSeconds } }])).sentence;
+    expect(limited(42)).toBe('Too many attempts. Please try again in 42 seconds.');
+    expect(limited(1)).toBe('Too many attempts. Please try again in 1 second.');
+    expect(limited(119)).toBe('Too many attempts. Please try again in 119 seconds.');
+    expect(limited(900)).toBe('Too many attempts. Please try again in 15 minutes.');
+    expect(limited(601)).toBe('Too many attempts. Please try again in 11 minutes.');
+    expect(limited(undefined)).toBe(ERROR_SENTENCES.RATE_LIMITED); // none given (too many operations on a socket)
+  });
 });
 
 describe('days in the account timezone', () => {

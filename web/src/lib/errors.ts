@@ -38,20 +38,28 @@ export interface Described {
 export function describeError(err: unknown): Described {
   let code: string | null = null;
   let message: string | null = null;
+  let retryAfter: unknown = null;
   if (CombinedGraphQLErrors.is(err)) {
     code = (err.errors[0]?.extensions?.code as string | undefined) ?? null;
     message = err.errors[0]?.message ?? null;
+    retryAfter = err.errors[0]?.extensions?.retryAfterSeconds;
   } else if (err instanceof GraphQLRequestError) {
     code = err.code ?? null;
     message = err.message;
+    retryAfter = err.errors[0]?.extensions?.retryAfterSeconds;
   } else if (ServerError.is(err)) {
     const first = parseErrors(err.bodyText)[0];
     code = first?.extensions?.code ?? (err.statusCode === 503 ? 'SERVICE_UNAVAILABLE' : err.statusCode >= 500 ? 'INTERNAL_SERVER_ERROR' : null);
     message = first?.message ?? null;
+    retryAfter = first?.extensions?.retryAfterSeconds;
   } else if (ServerParseError.is(err) || err instanceof TypeError) {
     return { code: null, sentence: NETWORK };
   }
   if (!code) return { code: null, sentence: message ?? NETWORK };
+  // How long the server says to wait, rather than a guess.
+  if (code === 'RATE_LIMITED' && typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter > 0) {
+    return { code, sentence: `Too many attempts. Please try again in ${waitText(Math.ceil(retryAfter))}.` };
+  }
   const sentence = ERROR_SENTENCES[code] ?? ERROR_SENTENCES.INTERNAL_SERVER_ERROR;
   const detail = message === null ? null : withFieldInWords(withoutCoercionPrefix(message));
   return { code, sentence: SHOW_SERVER_MESSAGE.has(code) && detail ? `${sentence} ${capitalize(detail)}.`.replace(/\.\.$/, '.') : sentence };
@@ -80,7 +88,13 @@ function withFieldInWords(message: string): string {
 
 const ACRONYMS: Record<string, string> = { url: 'URL', id: 'ID' };
 
-function parseErrors(bodyText: string): { message?: string; extensions?: { code?: string } }[] {
+/** A wait in words: seconds up to two minutes ("42 seconds"), whole minutes beyond ("15 minutes", rounded up). */
+function waitText(seconds: number): string {
+  if (seconds < 120) return `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
+function parseErrors(bodyText: string): { message?: string; extensions?: { code?: string; retryAfterSeconds?: number } }[] {
   try {
     return (JSON.parse(bodyText) as { errors?: [] }).errors ?? [];
   } catch {

@@ -32,7 +32,8 @@ export type EndReason = 'logged-out' | 'expired' | 'elsewhere';
 
 export interface GraphQLErrorShape {
   message: string;
-  extensions?: { code?: string };
+  /** `retryAfterSeconds` comes with RATE_LIMITED from logIn and signUp. */
+  extensions?: { code?: string; retryAfterSeconds?: number };
 }
 
 /** A GraphQL answer with errors (the request reached the server). */

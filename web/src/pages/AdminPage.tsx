@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useApolloClient, useMutation } from '@apollo/client/react';
 import { AccountByEmailDocument, GrantCreditsDocument, SetSelfServiceDocument } from '../gql/graphql';
-import { Card, ErrorMessage, FieldError, Notice, useAction } from '../components/ui';
+import { Card, codeOf, ErrorMessage, FieldError, Notice, useAction } from '../components/ui';
 import { amountOf, formatCredits, fromMicros, toMicros, validateAmount } from '../lib/money';
 import { useShell, useTitle } from '../lib/shell';
 
@@ -55,11 +55,18 @@ function Grant() {
   const [grant] = useMutation(GrantCreditsDocument);
   const submit = useAction(async () => {
     const who = target.trim();
-    const accountId = who.includes('@') ? (await client.query({ query: AccountByEmailDocument, variables: { email: who }, fetchPolicy: 'network-only' })).data!.accountByEmail.id : who;
-    const r = await grant({ variables: { accountId, amount: amountOf(amount), reason: reason.trim(), idempotencyKey: key } });
-    setDone(`Granted ${formatCredits(fromMicros(toMicros(amountOf(amount))), display)} to ${who}; their balance is now ${formatCredits(r.data!.grantCredits.balanceAfter, display)}.`);
-    setKey(newKey());
-    setAmount('');
+    const byEmail = who.includes('@');
+    try {
+      const accountId = byEmail ? (await client.query({ query: AccountByEmailDocument, variables: { email: who }, fetchPolicy: 'network-only' })).data!.accountByEmail.id : who;
+      const r = await grant({ variables: { accountId, amount: amountOf(amount), reason: reason.trim(), idempotencyKey: key } });
+      setDone(`Granted ${formatCredits(fromMicros(toMicros(amountOf(amount))), display)} to ${who}; their balance is now ${formatCredits(r.data!.grantCredits.balanceAfter, display)}.`);
+      setKey(newKey());
+      setAmount('');
+    } catch (err) {
+      // No such account: said about the field, in words, rather than "We could not find that".
+      if (codeOf(err) !== 'NOT_FOUND') throw err;
+      setInvalid(byEmail ? `No account has the email ${who}. Check the spelling, or enter the account's id.` : `No account has the id ${who}. Check it, or enter the account's email.`);
+    }
   });
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -77,7 +84,7 @@ function Grant() {
       <form className="stack" onSubmit={onSubmit} noValidate>
         <label className="field">
           <span>Account (email or id)</span>
-          <input value={target} onChange={edit(setTarget)} />
+          <input value={target} onChange={edit(setTarget)} aria-describedby="grant-error" />
         </label>
         <label className="field">
           <span>Amount</span>
