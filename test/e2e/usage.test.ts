@@ -278,6 +278,35 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     await context.close();
   });
 
+  test('at 390 px the usage history keeps every column: the table scrolls sideways inside its own region, the date kept at its left edge', async () => {
+    const { page, context } = await h.page({ width: 390, height: 844 });
+    const s = await studio();
+    await h.logIn(page, s.user);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 5);
+    const card = page.locator('#usage-history');
+    expect(await card.locator('th').allTextContents()).toEqual(['Date', 'Kind', 'Description', 'Persona', 'Feature', 'Quantity', 'Amount', 'Balance after']);
+    // None hidden: every header and cell takes room.
+    expect(await card.locator('th, td').evaluateAll((cells) => cells.filter((c) => getComputedStyle(c).display === 'none' || c.getBoundingClientRect().width === 0).length)).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    // The region scrolls (keyboard users focus it); at its right end the last column is in view,
+    // and the date column still at the left edge.
+    const region = page.getByRole('region', { name: 'Usage history table' });
+    await region.focus();
+    expect(await region.evaluate((el) => el === document.activeElement && el.scrollWidth > el.clientWidth)).toBe(true);
+    await region.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+    const seen = await region.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const headers = Array.from(el.querySelectorAll('th'));
+      const last = headers[headers.length - 1].getBoundingClientRect();
+      const date = headers[0].getBoundingClientRect();
+      return { lastInView: last.left >= box.left && last.right <= box.right + 1, dateAtLeft: Math.abs(date.left - box.left) <= 1 };
+    });
+    expect(seen).toEqual({ lastInView: true, dateAtLeft: true });
+    await h.screenshot(page, 'usage-history-390');
+    await context.close();
+  });
+
   test('time zones are offered by their current IANA names (Asia/Kolkata, Europe/Kyiv), which the server saves', async () => {
     const { page, context } = await h.page();
     await page.goto('/app/signup');
