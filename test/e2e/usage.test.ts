@@ -144,6 +144,14 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
     const after = dayThere();
     expect(before).not.toBe(new Date().toISOString().slice(0, 10)); // the check below tells the two apart
     expect([`usage-${before}.csv`, `usage-${after}.csv`]).toContain(download.suggestedFilename());
+    // The file's createdAt is UTC (the API's column, kept for partners' scripts), the table the
+    // account's zone: said next to the button, which it describes.
+    const hint = `The table shows dates in ${timezone}; in the CSV file, createdAt is in UTC (e.g. 2026-03-05T14:30:00.000Z).`;
+    expect(await page.getByTestId('export-hint').textContent()).toBe(hint);
+    expect(await page.getByRole('button', { name: 'Export CSV' }).getAttribute('aria-describedby')).toBe(await page.getByTestId('export-hint').getAttribute('id'));
+    const [header, bonus] = fs.readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+    expect(header.split(',')[1]).toBe('createdAt');
+    expect(bonus.split(',')[1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     await context.close();
   });
 

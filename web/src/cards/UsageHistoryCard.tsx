@@ -148,10 +148,15 @@ export function UsageHistoryCard() {
           >
             Reset
           </button>
-          <button type="button" onClick={exportShown} aria-disabled={exporting.pending}>
+          <button type="button" onClick={exportShown} aria-disabled={exporting.pending} aria-describedby="history-export-hint">
             {exporting.pending ? 'Exporting…' : 'Export CSV'}
           </button>
         </div>
+        {/* The file's columns are the API's (createdAt is an RFC 3339 instant in UTC, for partners'
+            scripts too, so its header stays): say so here, where the table shows the account's zone. */}
+        <p className="hint export-hint" id="history-export-hint" data-testid="export-hint">
+          {me.timezone === 'UTC' ? 'Dates are in UTC, in the table and in' : `The table shows dates in ${me.timezone}; in`} the CSV file, createdAt is in UTC (e.g. 2026-03-05T14:30:00.000Z).
+        </p>
       </form>
       <FieldError id="history-filter-error" message={invalid} />
       <ErrorMessage error={exporting.error} />
