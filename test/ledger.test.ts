@@ -1,4 +1,5 @@
-import { startTestApp, errorCode, type TestApp, type TestUser } from './helpers/app';
+import { startTestApp, errorCode, stopApps, type TestApp, type TestUser } from './helpers/app';
+import { sharedJwtEnv } from './helpers/subscriptions';
 import { withSql } from './helpers/db';
 import { directInvariantCheck, micros } from './helpers/ledger';
 import { CreditSource } from '../src/modules/ledger/credit-bucket.entity';
@@ -434,6 +435,35 @@ describe('holds', () => {
     expect((await t.ok(HoldDocument, { id: h.id }, u.token)).hold.status).toBe('EXPIRED');
     expect(await balanceOf(u)).toMatchObject({ balance: '100', held: '0' });
     expect(errorCode(await t.gql(CaptureHoldDocument, { id: h.id }, u.token))).toBe('HOLD_NOT_PENDING');
+  });
+
+  it('a hold whose feature the price book no longer has (PRICE_BOOK changed) is captured for the credits held; reported usage is refused and changes nothing', async () => {
+    const jwt = sharedJwtEnv();
+    const before = await startTestApp({ PRICE_BOOK: 'synfluencer', ...jwt });
+    const after = await startTestApp({ PRICE_BOOK: 'influgen', ...jwt }, { dbUrl: before.dbUrl });
+    try {
+      const u = await before.signUp(); // 5 credits
+      const h = (await before.ok(ReserveCreditsDocument, { input: { feature: 'talking_head', quantity: 12, idempotencyKey: 'th-1' } }, u.token)).reserveCredits;
+      expect(h.amount).toBe('1.2');
+      // influgen has no talking_head: usage of it cannot be priced any more.
+      const priced = await after.gql(CaptureHoldDocument, { id: h.id, quantity: 10 }, u.token);
+      expect(errorCode(priced)).toBe('BAD_USER_INPUT');
+      expect(priced.errors![0].message).toContain('"talking_head" is not in the current price book');
+      expect(errorCode(await after.gql(CaptureHoldDocument, { id: h.id, providerCost: '1' }, u.token))).toBe('BAD_USER_INPUT');
+      expect((await after.ok(HoldDocument, { id: h.id }, u.token)).hold.status).toBe('PENDING');
+      // Captured at the price held when it was reserved, with the reserve's quantity and unit.
+      const cap = (await after.ok(CaptureHoldDocument, { id: h.id, idempotencyKey: 'cap-th-1' }, u.token)).captureHold;
+      expect(cap.transaction).toMatchObject({ kind: 'CAPTURE', amount: '-1.2', holdId: h.id, feature: 'talking_head', quantity: 12, unit: 'second' });
+      expect(cap.wallet).toMatchObject({ balance: '3.8', held: '0' });
+      // A retry under the key replays it, on either price book.
+      for (const app of [after, before]) {
+        const again = (await app.ok(CaptureHoldDocument, { id: h.id, idempotencyKey: 'cap-th-1' }, u.token)).captureHold;
+        expect(again.transaction.id).toBe(cap.transaction.id);
+      }
+      expect(await directInvariantCheck(before)).toEqual([]);
+    } finally {
+      await stopApps(before, after);
+    }
   });
 
   it("another account's hold is NOT_FOUND", async () => {

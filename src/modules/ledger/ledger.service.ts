@@ -310,8 +310,9 @@ export class LedgerService {
     const idempotencyKey = optionalClientKey(actual.idempotencyKey);
     const hold = await this.holdToSettle(accountId, holdId, idempotencyKey);
     const { quantity, providerCost } = actual;
-    const feature = this.pricing.feature(hold.feature, hold.provider);
     const reported = !(quantity === null || quantity === undefined) || !(providerCost === null || providerCost === undefined);
+    const feature = this.pricing.featureIfPriced(hold.feature, hold.provider);
+    if (!feature) return this.captureUnpriced(accountId, hold, actual, idempotencyKey);
     // Nothing reported: the estimate was the actual usage.
     let amount = hold.amount;
     const actualQuantity: number | null = reported ? (quantity ?? null) : hold.quantity;
@@ -335,6 +336,39 @@ export class LedgerService {
     };
     // Through submit: a capture over its hold refused for credits is a refused spend (auto top-up).
     return chargeResult(await this.submit(accountId, operation, hold.walletId));
+  }
+
+  /**
+   * A hold whose feature the current price book no longer has (PRICE_BOOK changed while it was
+   * pending): it is captured for the credits held, the price agreed when it was reserved, with
+   * the reserve's unit. Reported usage cannot be priced, so it is refused and nothing changes.
+   */
+  private async captureUnpriced(accountId: string, hold: HoldRecord, actual: CaptureInputData, idempotencyKey: string | null): Promise<ChargeResult> {
+    const { quantity, providerCost } = actual;
+    if (!(quantity === null || quantity === undefined) || !(providerCost === null || providerCost === undefined)) {
+      throw badInput(
+        `"${hold.feature}" is not in the current price book, so usage of it cannot be priced: capture this hold without quantity or providerCost to take the ${formatCredits(hold.amount)} credits held, or release it`,
+      );
+    }
+    const reserved = await this.sql.query<{ unit: string | null }>(`select unit from ledger_transaction where hold_id = ? and kind = ? limit 1`, [hold.id, TransactionKind.HOLD]);
+    const unit = reserved[0]?.unit ?? null;
+    return chargeResult(
+      await this.submit(
+        accountId,
+        {
+          type: 'capture',
+          holdId: hold.id,
+          amount: hold.amount,
+          quantity: hold.quantity,
+          unit,
+          description: `${hold.feature}, at the price held when it was reserved`,
+          metadata: null,
+          idempotencyKey,
+          requestHash: idempotencyKey === null ? null : requestHash('captureHold', { holdId: hold.id, quantity, providerCost }),
+        },
+        hold.walletId,
+      ),
+    );
   }
 
   async release(accountId: string, holdId: string, idempotencyKeyInput?: string | null): Promise<HoldRecord> {

@@ -91,6 +91,16 @@ export class PricingService {
     return { feature: q.feature.feature, model: q.feature.model, unit: q.feature.unit, quantity: q.quantity, rate: q.feature.rate, providerCost: q.providerCost, markup: q.markup, provider: q.provider, amount: q.amount };
   }
 
+  /**
+   * The price book's definition of a feature, or null when the book has no such feature (or not
+   * from that provider): a hold reserved under an earlier price book outlives a switch of books.
+   */
+  featureIfPriced(name: string, provider?: string | null): FeaturePriceDef | null {
+    const matches = this.book.features.filter((f) => f.feature === name);
+    if (matches.length === 0 || (provider && matches[0].provider && !matches.some((f) => f.provider === provider))) return null;
+    return matches.find((f) => !provider || f.provider === provider) ?? matches[0];
+  }
+
   feature(name: string, provider?: string | null): FeaturePriceDef {
     const matches = this.book.features.filter((f) => f.feature === name);
     if (matches.length === 0) {
@@ -99,7 +109,7 @@ export class PricingService {
     if (provider && matches[0].provider && !matches.some((f) => f.provider === provider)) {
       throw badInput(`Feature "${name}" is not offered by provider "${provider}"`);
     }
-    return matches.find((f) => !provider || f.provider === provider) ?? matches[0];
+    return this.featureIfPriced(name, provider)!;
   }
 
   /**
