@@ -324,6 +324,8 @@ describeWithBrowser('dashboard: usage, export and settings', () => {
 
     const user = await h.t.signUp();
     await h.logIn(page, user);
+    // allTextContents does not wait: the Preferences select renders its options once loaded.
+    await page.getByTestId('timezone').locator('option').first().waitFor({ state: 'attached' });
     const zones = await page.getByTestId('timezone').locator('option').allTextContents();
     expect(zones).toContain('Europe/Kyiv');
     expect(zones).not.toContain('Europe/Kiev');
