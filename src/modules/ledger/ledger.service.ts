@@ -5,7 +5,6 @@ import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors'
 import { isUuid } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
-import { PricingModel } from '../pricing/price-book.presets';
 import type { PricingService } from '../pricing/pricing.service';
 import { CreditBucket } from './credit-bucket.entity';
 import { CreditSource, HoldStatus, TransactionKind } from './domain/kinds';
@@ -19,16 +18,14 @@ import { LedgerTransaction } from './ledger-transaction.entity';
 import { MonthTurns } from './month-turns';
 import { expireDueBuckets, expireDueHolds } from './expiry-sweep';
 import { CreditRefusals } from './ledger.refusals';
+import { captureOperation, heldCaptureTerms, pricedCaptureTerms, refuseUnpricedUsage, reserveOperation, type CaptureTerms, type ReserveInputData } from './ledger.holds';
 import { chargeOperation, chargeResult, checkBatch, lookUpBatch, queuedOf, settleBatch, type BatchChargeOutcome, type ChargeResult } from './ledger.charges';
 import {
   assertClientKey,
   assertKey,
-  describeUsage,
-  holdSeconds,
   MAX_BATCH_ITEMS,
   optionalClientKey,
   requestHash,
-  usageDetails,
   type CaptureInputData,
   type ChargeInputData,
   type GrantInput,
@@ -36,7 +33,6 @@ import {
   type PurchaseGrant,
   type RefundDebit,
   type RefundRestore,
-  type UsageInputData,
 } from './ledger.input';
 import { verifyLedger, type InvariantViolation } from './ledger.verify';
 import { BUCKET_JSON, decodeBucket, decodeHold, decodeWallet, HOLD_JSON, WALLET_ACCOUNT_COLUMNS, WALLET_COLUMNS } from './store/rows';
@@ -267,21 +263,10 @@ export class LedgerService {
     return outcomes;
   }
 
-  async reserve(accountId: string, input: UsageInputData & { idempotencyKey: string; expiresInSeconds?: number | null }): Promise<HoldRecord> {
-    const idempotencyKey = assertClientKey(input.idempotencyKey);
-    const seconds = holdSeconds(input.expiresInSeconds);
-    const quote = this.pricing.quote(input);
+  async reserve(accountId: string, input: ReserveInputData): Promise<HoldRecord> {
+    const operation = reserveOperation(this.pricing, input);
     if (input.synfluencerId) await this.assertOwnSynfluencer(accountId, input.synfluencerId);
-    const usage = usageDetails(input, quote.feature.unit, quote.quantity, quote.provider);
-    const result = await this.submit(accountId, {
-      type: 'reserve',
-      amount: quote.amount,
-      idempotencyKey,
-      requestHash: requestHash('reserve', { ...input, expiresInSeconds: seconds }),
-      usage,
-      expiresInMs: seconds * 1000,
-      description: `Hold for ${describeUsage(quote.feature.label, quote.quantity, quote.feature.unit, quote.feature.model)}`,
-    });
+    const result = await this.submit(accountId, operation);
     if (result.replayed) return this.hold(accountId, result.replayed.holdId!);
     return result.hold!;
   }
@@ -306,69 +291,21 @@ export class LedgerService {
     return hold;
   }
 
+  /** Settles a hold at its actual usage (ledger.holds.ts), or at the price held if the price book no longer has its feature. */
   async capture(accountId: string, holdId: string, actual: CaptureInputData = {}): Promise<ChargeResult> {
     const idempotencyKey = optionalClientKey(actual.idempotencyKey);
     const hold = await this.holdToSettle(accountId, holdId, idempotencyKey);
-    const { quantity, providerCost } = actual;
-    const reported = !(quantity === null || quantity === undefined) || !(providerCost === null || providerCost === undefined);
     const feature = this.pricing.featureIfPriced(hold.feature, hold.provider);
-    if (!feature) return this.captureUnpriced(accountId, hold, actual, idempotencyKey);
-    // Nothing reported: the estimate was the actual usage.
-    let amount = hold.amount;
-    const actualQuantity: number | null = reported ? (quantity ?? null) : hold.quantity;
-    if (reported) {
-      const passThrough = feature.model === PricingModel.PASS_THROUGH;
-      if (passThrough && (providerCost === null || providerCost === undefined)) throw badInput(`providerCost is required to capture a "${feature.feature}" hold`);
-      const priced = quantity ?? (passThrough ? hold.quantity : null);
-      // May be 0: the job cost nothing and the whole hold goes back.
-      amount = this.pricing.priceOf({ feature: hold.feature, provider: hold.provider, quantity: priced, providerCost }).amount;
-    }
-    const operation: LedgerOperation = {
-      type: 'capture',
-      holdId,
-      amount,
-      quantity: actualQuantity,
-      unit: feature.unit,
-      description: describeUsage(feature.label, actualQuantity ?? 1, feature.unit, feature.model),
-      metadata: providerCost !== null && providerCost !== undefined ? { providerCost: formatCredits(providerCost) } : null,
-      idempotencyKey,
-      requestHash: idempotencyKey === null ? null : requestHash('captureHold', { holdId, quantity, providerCost }),
-    };
+    const terms = feature ? pricedCaptureTerms(this.pricing, feature, hold, actual) : await this.heldCaptureTerms(hold, actual);
     // Through submit: a capture over its hold refused for credits is a refused spend (auto top-up).
-    return chargeResult(await this.submit(accountId, operation, hold.walletId));
+    return chargeResult(await this.submit(accountId, captureOperation(hold, actual, idempotencyKey, terms), hold.walletId));
   }
 
-  /**
-   * A hold whose feature the current price book no longer has (PRICE_BOOK changed while it was
-   * pending): it is captured for the credits held, the price agreed when it was reserved, with
-   * the reserve's unit. Reported usage cannot be priced, so it is refused and nothing changes.
-   */
-  private async captureUnpriced(accountId: string, hold: HoldRecord, actual: CaptureInputData, idempotencyKey: string | null): Promise<ChargeResult> {
-    const { quantity, providerCost } = actual;
-    if (!(quantity === null || quantity === undefined) || !(providerCost === null || providerCost === undefined)) {
-      throw badInput(
-        `"${hold.feature}" is not in the current price book, so usage of it cannot be priced: capture this hold without quantity or providerCost to take the ${formatCredits(hold.amount)} credits held, or release it`,
-      );
-    }
+  /** The credits held, with the unit its HOLD entry recorded; reported usage is refused first. */
+  private async heldCaptureTerms(hold: HoldRecord, actual: CaptureInputData): Promise<CaptureTerms> {
+    refuseUnpricedUsage(hold, actual);
     const reserved = await this.sql.query<{ unit: string | null }>(`select unit from ledger_transaction where hold_id = ? and kind = ? limit 1`, [hold.id, TransactionKind.HOLD]);
-    const unit = reserved[0]?.unit ?? null;
-    return chargeResult(
-      await this.submit(
-        accountId,
-        {
-          type: 'capture',
-          holdId: hold.id,
-          amount: hold.amount,
-          quantity: hold.quantity,
-          unit,
-          description: `${hold.feature}, at the price held when it was reserved`,
-          metadata: null,
-          idempotencyKey,
-          requestHash: idempotencyKey === null ? null : requestHash('captureHold', { holdId: hold.id, quantity, providerCost }),
-        },
-        hold.walletId,
-      ),
-    );
+    return heldCaptureTerms(hold, reserved[0]?.unit ?? null);
   }
 
   async release(accountId: string, holdId: string, idempotencyKeyInput?: string | null): Promise<HoldRecord> {
