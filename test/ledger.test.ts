@@ -5,6 +5,7 @@ import { directInvariantCheck, micros } from './helpers/ledger';
 import { CreditSource } from '../src/modules/ledger/credit-bucket.entity';
 import {
   CaptureHoldDocument,
+  ChargeUsageBatchDocument,
   ChargeUsageDocument,
   GrantCreditsDocument,
   HoldDocument,
@@ -460,6 +461,52 @@ describe('holds', () => {
         const again = (await app.ok(CaptureHoldDocument, { id: h.id, idempotencyKey: 'cap-th-1' }, u.token)).captureHold;
         expect(again.transaction.id).toBe(cap.transaction.id);
       }
+      expect(await directInvariantCheck(before)).toEqual([]);
+    } finally {
+      await stopApps(before, after);
+    }
+  });
+
+  it('the retry of a charge, batch item or reserve an earlier price book priced replays it; a changed request or a new key is refused and changes nothing', async () => {
+    const jwt = sharedJwtEnv();
+    const before = await startTestApp({ PRICE_BOOK: 'synfluencer', ...jwt });
+    const after = await startTestApp({ PRICE_BOOK: 'influgen', ...jwt }, { dbUrl: before.dbUrl });
+    try {
+      const u = await before.signUp(); // 5 credits
+      const talkingHead = (key: string, quantity: number): ChargeUsageInput => ({ feature: 'talking_head', quantity, idempotencyKey: key });
+      const charged = (await before.ok(ChargeUsageDocument, { input: talkingHead('th-charge', 10) }, u.token)).chargeUsage.transaction;
+      const [item] = (await before.ok(ChargeUsageBatchDocument, { inputs: [talkingHead('th-item', 5)] }, u.token)).chargeUsageBatch;
+      const hold = (await before.ok(ReserveCreditsDocument, { input: talkingHead('th-hold', 3) }, u.token)).reserveCredits;
+      expect((await before.ok(WalletOnlyDocument, {}, u.token)).me.wallet).toMatchObject({ balance: '3.2', held: '0.3' });
+
+      // influgen has no talking_head, yet each retry answers what committed under synfluencer.
+      const again = (await after.ok(ChargeUsageDocument, { input: talkingHead('th-charge', 10) }, u.token)).chargeUsage;
+      expect(again.transaction).toMatchObject({ id: charged.id, amount: '-1', feature: 'talking_head' });
+      expect(again.wallet).toMatchObject({ balance: '3.2', held: '0.3' });
+      expect((await after.ok(ReserveCreditsDocument, { input: talkingHead('th-hold', 3) }, u.token)).reserveCredits).toMatchObject({ id: hold.id, status: 'PENDING' });
+      const results = (
+        await after.ok(
+          ChargeUsageBatchDocument,
+          { inputs: [talkingHead('th-item', 5), talkingHead('th-item-new', 5), { feature: 'caption', idempotencyKey: 'cap-after' }, talkingHead('th-charge', 11)] },
+          u.token,
+        )
+      ).chargeUsageBatch;
+      expect(results[0].charge!.transaction.id).toBe(item.charge!.transaction.id);
+      expect(results[1].error).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(results[1].error!.message).toContain('Unknown feature "talking_head"');
+      expect(results[2].charge!.transaction).toMatchObject({ feature: 'caption', amount: '-1' });
+      expect(results[3].error).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+
+      // A changed request under a used key conflicts; a new key gets the price book's refusal.
+      expect(errorCode(await after.gql(ChargeUsageDocument, { input: talkingHead('th-charge', 11) }, u.token))).toBe('IDEMPOTENCY_CONFLICT');
+      expect(errorCode(await after.gql(ChargeUsageDocument, { input: talkingHead('th-hold', 3) }, u.token))).toBe('IDEMPOTENCY_CONFLICT');
+      expect(errorCode(await after.gql(ReserveCreditsDocument, { input: talkingHead('th-hold', 4) }, u.token))).toBe('IDEMPOTENCY_CONFLICT');
+      const fresh = await after.gql(ChargeUsageDocument, { input: talkingHead('th-new', 10) }, u.token);
+      expect(errorCode(fresh)).toBe('BAD_USER_INPUT');
+      expect(fresh.errors![0].message).toContain('Unknown feature "talking_head"');
+      expect(errorCode(await after.gql(ReserveCreditsDocument, { input: talkingHead('th-hold-new', 3) }, u.token))).toBe('BAD_USER_INPUT');
+      // Only the caption moved credits.
+      expect((await after.ok(WalletOnlyDocument, {}, u.token)).me.wallet).toMatchObject({ balance: '2.2', held: '0.3' });
       expect(await directInvariantCheck(before)).toEqual([]);
     } finally {
       await stopApps(before, after);

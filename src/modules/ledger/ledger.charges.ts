@@ -3,7 +3,8 @@ import { isSpend } from './domain/kinds';
 import type { ChargeOperation, LedgerOperation } from './domain/operations';
 import type { OperationOutcome, OperationResult } from './domain/results';
 import type { LedgerEntry } from './domain/state';
-import { assertClientKey, describeUsage, requestHash, usageDetails, type ChargeInputData } from './ledger.input';
+import { assertClientKey, assertMetadata, describeUsage, requestHash, usageDetails, type ChargeInputData } from './ledger.input';
+import { quoteKeyed, UnpricedRequest } from './ledger.replays';
 import { walletView, type WalletView } from './wallet.view';
 
 /**
@@ -30,35 +31,47 @@ export function chargeResult(result: OperationResult): ChargeResult {
 /** A charge checked and priced, ready to queue: BAD_USER_INPUT is raised here, before any batch. */
 export function chargeOperation(pricing: PricingService, input: ChargeInputData): ChargeOperation {
   const idempotencyKey = assertClientKey(input.idempotencyKey);
-  const quote = pricing.quote(input);
+  const quote = quoteKeyed(pricing, input, idempotencyKey);
   // The metadata is checked (size, depth) before the request hash walks it.
   const usage = usageDetails(input, quote.feature.unit, quote.quantity, quote.provider);
   return {
     type: 'charge',
     amount: quote.amount,
     idempotencyKey,
-    requestHash: requestHash('charge', input),
+    requestHash: chargeRequestHash(input),
     usage,
     description: describeUsage(quote.feature.label, quote.quantity, quote.feature.unit, quote.feature.model),
   };
 }
 
-/** One item of a batch on its way: checked, then looked up, then queued; `error` once it failed. */
+/** The hash a charge's key is recorded with; its metadata checked first when that has not been done. */
+export function chargeRequestHash(input: ChargeInputData, checkMetadata = false): string {
+  if (checkMetadata) assertMetadata(input.metadata);
+  return requestHash('charge', input);
+}
+
+/**
+ * One item of a batch on its way: checked, then looked up, then queued; `error` once it failed,
+ * `replayed` when its key replays a charge the current price book can no longer price.
+ */
 export interface BatchItem {
   accountId: string | null;
   synfluencerId: string | null;
   operation: ChargeOperation | null;
   walletId: string | null;
   error: unknown;
+  replayed: ChargeResult | null;
 }
 
 /** Checks and prices every item on its own; `accountOf` names its account (and may refuse it). */
 export function checkBatch<Input extends ChargeInputData>(pricing: PricingService, inputs: readonly Input[], accountOf: (input: Input) => string): BatchItem[] {
   return inputs.map((input) => {
+    let accountId: string | null = null;
     try {
-      return { accountId: accountOf(input), synfluencerId: input.synfluencerId ?? null, operation: chargeOperation(pricing, input), walletId: null, error: null };
+      accountId = accountOf(input);
+      return { accountId, synfluencerId: input.synfluencerId ?? null, operation: chargeOperation(pricing, input), walletId: null, error: null, replayed: null };
     } catch (error) {
-      return { accountId: null, synfluencerId: null, operation: null, walletId: null, error };
+      return { accountId, synfluencerId: null, operation: null, walletId: null, error, replayed: null };
     }
   });
 }
@@ -67,11 +80,16 @@ export function checkBatch<Input extends ChargeInputData>(pricing: PricingServic
 export interface BatchLookups {
   walletIdOf(accountId: string): Promise<string>;
   assertOwnSynfluencer(accountId: string, synfluencerId: string): Promise<void>;
+  /** The charge a price book refusal's key replays, or the error to answer (ledger.replays.ts). */
+  replayUnpriced(accountId: string, error: unknown, input: ChargeInputData): Promise<ChargeResult>;
 }
 
-/** Fills in each item's wallet, or the error of its account or synfluencer (NOT_FOUND). */
-export async function lookUpBatch(items: BatchItem[], lookups: BatchLookups): Promise<void> {
-  const live = items.filter((item) => item.error === null);
+const isQueued = (item: BatchItem): boolean => item.error === null && item.replayed === null;
+
+/** Fills in each item's wallet, or the error of its account or synfluencer (NOT_FOUND); replays the unpriced. */
+export async function lookUpBatch<Input extends ChargeInputData>(items: BatchItem[], inputs: readonly Input[], lookups: BatchLookups): Promise<void> {
+  await replayUnpricedItems(items, inputs, lookups);
+  const live = items.filter(isQueued);
   const wallets = await settleEach(new Set(live.map((item) => item.accountId!)), (accountId) => lookups.walletIdOf(accountId));
   const owned = await settleEach(
     new Set(live.filter((item) => item.synfluencerId !== null).map((item) => `${item.accountId}:${item.synfluencerId}`)),
@@ -84,6 +102,21 @@ export async function lookUpBatch(items: BatchItem[], lookups: BatchLookups): Pr
     else if (!wallet.ok) item.error = wallet.error;
     else item.walletId = wallet.value;
   }
+}
+
+/** Items the price book refused replay the charge their key recorded, if it did (rare: after PRICE_BOOK changed). */
+async function replayUnpricedItems<Input extends ChargeInputData>(items: BatchItem[], inputs: readonly Input[], lookups: BatchLookups): Promise<void> {
+  await Promise.all(
+    items.map(async (item, index) => {
+      if (!(item.error instanceof UnpricedRequest)) return;
+      try {
+        item.replayed = await lookups.replayUnpriced(item.accountId!, item.error, inputs[index]);
+        item.error = null;
+      } catch (error) {
+        item.error = error;
+      }
+    }),
+  );
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -103,13 +136,14 @@ async function settleEach<T>(keys: Set<string>, lookUp: (key: string) => Promise
 
 /** The operations to queue, in input order (so one wallet's items apply in input order). */
 export const queuedOf = (items: readonly BatchItem[]): { walletId: string; operation: LedgerOperation }[] =>
-  items.filter((item) => item.error === null).map((item) => ({ walletId: item.walletId!, operation: item.operation! }));
+  items.filter(isQueued).map((item) => ({ walletId: item.walletId!, operation: item.operation! }));
 
 /** Every item's outcome in input order: its own error, or what the engine answered for it. */
 export function settleBatch(items: readonly BatchItem[], outcomes: readonly OperationOutcome[]): BatchChargeOutcome[] {
   let next = 0;
   return items.map((item): BatchChargeOutcome => {
     if (item.error !== null) return { ok: false, error: item.error };
+    if (item.replayed !== null) return { ok: true, charge: item.replayed };
     const outcome = outcomes[next++];
     return outcome.ok ? { ok: true, charge: chargeResult(outcome.result) } : { ok: false, error: outcome.error };
   });

@@ -4,8 +4,9 @@ import type { FeaturePriceDef } from '../pricing/price-book.presets';
 import { PricingModel } from '../pricing/price-book.presets';
 import type { PricingService } from '../pricing/pricing.service';
 import type { CaptureOperation, ReserveOperation } from './domain/operations';
+import { quoteKeyed } from './ledger.replays';
 import type { HoldRecord } from './domain/state';
-import { assertClientKey, describeUsage, holdSeconds, requestHash, usageDetails, type CaptureInputData, type UsageInputData } from './ledger.input';
+import { assertClientKey, assertMetadata, describeUsage, holdSeconds, requestHash, usageDetails, type CaptureInputData, type UsageInputData } from './ledger.input';
 
 /**
  * Holds as the service prepares them: the reserve priced and checked before it is queued, and
@@ -19,16 +20,24 @@ export type ReserveInputData = UsageInputData & { idempotencyKey: string; expire
 export function reserveOperation(pricing: PricingService, input: ReserveInputData): ReserveOperation {
   const idempotencyKey = assertClientKey(input.idempotencyKey);
   const seconds = holdSeconds(input.expiresInSeconds);
-  const quote = pricing.quote(input);
+  const quote = quoteKeyed(pricing, input, idempotencyKey);
+  // The metadata is checked (size, depth) before the request hash walks it.
+  const usage = usageDetails(input, quote.feature.unit, quote.quantity, quote.provider);
   return {
     type: 'reserve',
     amount: quote.amount,
     idempotencyKey,
-    requestHash: requestHash('reserve', { ...input, expiresInSeconds: seconds }),
-    usage: usageDetails(input, quote.feature.unit, quote.quantity, quote.provider),
+    requestHash: reserveRequestHash(input),
+    usage,
     expiresInMs: seconds * 1000,
     description: `Hold for ${describeUsage(quote.feature.label, quote.quantity, quote.feature.unit, quote.feature.model)}`,
   };
+}
+
+/** The hash a reserve's key is recorded with (its lifetime as checked); metadata checked first when that has not been done. */
+export function reserveRequestHash(input: ReserveInputData, checkMetadata = false): string {
+  if (checkMetadata) assertMetadata(input.metadata);
+  return requestHash('reserve', { ...input, expiresInSeconds: holdSeconds(input.expiresInSeconds) });
 }
 
 /** What a capture records: the credits spent and the usage they are for. */

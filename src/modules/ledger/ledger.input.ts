@@ -107,7 +107,8 @@ function shortText(name: string, value: string | null | undefined): string | nul
   return value;
 }
 
-function assertMetadata(metadata: Record<string, unknown> | null | undefined): void {
+/** Metadata's size, depth and text checked (before anything walks it, such as the request hash). */
+export function assertMetadata(metadata: Record<string, unknown> | null | undefined): void {
   if (metadata === null || metadata === undefined) return;
   if (typeof metadata !== 'object' || Array.isArray(metadata)) throw badInput('metadata must be a JSON object');
   checkJson(metadata, 'metadata'); // depth, keys and storable text, for callers without the GraphQL guard

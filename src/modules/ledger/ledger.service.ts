@@ -8,7 +8,7 @@ import { formatCredits } from '../../shared/money';
 import type { PricingService } from '../pricing/pricing.service';
 import { CreditBucket } from './credit-bucket.entity';
 import { CreditSource, HoldStatus, TransactionKind } from './domain/kinds';
-import type { LedgerOperation } from './domain/operations';
+import type { ChargeOperation, LedgerOperation, ReserveOperation } from './domain/operations';
 import type { OperationResult } from './domain/results';
 import type { BucketRecord, HoldRecord, LedgerEntry, WalletSnapshot } from './domain/state';
 import type { CommittedWallet } from './engine/batch';
@@ -18,8 +18,9 @@ import { LedgerTransaction } from './ledger-transaction.entity';
 import { MonthTurns } from './month-turns';
 import { expireDueBuckets, expireDueHolds } from './expiry-sweep';
 import { CreditRefusals } from './ledger.refusals';
-import { captureOperation, heldCaptureTerms, pricedCaptureTerms, refuseUnpricedUsage, reserveOperation, type CaptureTerms, type ReserveInputData } from './ledger.holds';
-import { chargeOperation, chargeResult, checkBatch, lookUpBatch, queuedOf, settleBatch, type BatchChargeOutcome, type ChargeResult } from './ledger.charges';
+import { captureOperation, heldCaptureTerms, pricedCaptureTerms, refuseUnpricedUsage, reserveOperation, reserveRequestHash, type CaptureTerms, type ReserveInputData } from './ledger.holds';
+import { replayUnpriced } from './ledger.replays';
+import { chargeOperation, chargeRequestHash, chargeResult, checkBatch, lookUpBatch, queuedOf, settleBatch, type BatchChargeOutcome, type ChargeResult } from './ledger.charges';
 import {
   assertClientKey,
   assertKey,
@@ -241,7 +242,12 @@ export class LedgerService {
   // ---------------------------------------------------------------- usage verbs
 
   async charge(accountId: string, input: ChargeInputData): Promise<ChargeResult> {
-    const operation = chargeOperation(this.pricing, input);
+    let operation: ChargeOperation;
+    try {
+      operation = chargeOperation(this.pricing, input);
+    } catch (error) {
+      return this.replayUnpricedCharge(accountId, error, input);
+    }
     if (input.synfluencerId) await this.assertOwnSynfluencer(accountId, input.synfluencerId);
     return chargeResult(await this.submit(accountId, operation));
   }
@@ -257,14 +263,29 @@ export class LedgerService {
   async chargeBatch<Input extends ChargeInputData>(inputs: readonly Input[], accountOf: (input: Input) => string): Promise<BatchChargeOutcome[]> {
     if (inputs.length > MAX_BATCH_ITEMS) throw badInput(`A batch holds at most ${MAX_BATCH_ITEMS} charges (got ${inputs.length}); split it`);
     const items = checkBatch(this.pricing, inputs, accountOf);
-    await lookUpBatch(items, { walletIdOf: (accountId) => this.walletIdOf(accountId), assertOwnSynfluencer: (accountId, synfluencerId) => this.assertOwnSynfluencer(accountId, synfluencerId) });
+    await lookUpBatch(items, inputs, {
+      walletIdOf: (accountId) => this.walletIdOf(accountId),
+      assertOwnSynfluencer: (accountId, synfluencerId) => this.assertOwnSynfluencer(accountId, synfluencerId),
+      replayUnpriced: (accountId, error, input) => this.replayUnpricedCharge(accountId, error, input),
+    });
     const outcomes = settleBatch(items, await this.engine.submitAll(queuedOf(items)));
     this.refusals.noteBatch(items, outcomes);
     return outcomes;
   }
 
+  /** A charge the price book refused: the one its key recorded under an earlier price book, or the refusal (ledger.replays.ts). */
+  private async replayUnpricedCharge(accountId: string, error: unknown, input: ChargeInputData): Promise<ChargeResult> {
+    const transaction = await replayUnpriced(this.sql, accountId, error, () => chargeRequestHash(input, true));
+    return { transaction, wallet: await this.wallet(accountId) };
+  }
+
   async reserve(accountId: string, input: ReserveInputData): Promise<HoldRecord> {
-    const operation = reserveOperation(this.pricing, input);
+    let operation: ReserveOperation;
+    try {
+      operation = reserveOperation(this.pricing, input);
+    } catch (error) {
+      return this.hold(accountId, (await replayUnpriced(this.sql, accountId, error, () => reserveRequestHash(input, true))).holdId!);
+    }
     if (input.synfluencerId) await this.assertOwnSynfluencer(accountId, input.synfluencerId);
     const result = await this.submit(accountId, operation);
     if (result.replayed) return this.hold(accountId, result.replayed.holdId!);

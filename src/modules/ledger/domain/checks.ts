@@ -43,7 +43,11 @@ export function assertWithinCap(wallet: WalletSnapshot, amount: bigint): void {
 export function earlierEntry(stage: Staging, key: string | null, requestHash: string | null): LedgerEntry | null {
   if (!key) return null;
   const existing = stage.entryWithKey(key);
-  if (!existing) return null;
+  return existing ? replayOf(existing, requestHash) : null;
+}
+
+/** The entry a retry replays: the request must be the one its key was first used with (#4). */
+export function replayOf(existing: LedgerEntry, requestHash: string | null): LedgerEntry {
   if (existing.requestHash !== requestHash) {
     throw new DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, `Idempotency key "${existing.idempotencyKey}" was already used with a different request`);
   }
