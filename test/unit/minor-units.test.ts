@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { formatMinor, priceInMinor } from '../../src/modules/billing/billing.catalog';
+import { formatMinor, priceInMinor } from '../../src/shared/minor-units';
 import { MICROS } from '../../src/shared/money';
 
 const credits = (n: bigint) => n * MICROS;

@@ -4,7 +4,7 @@ import { createCache, liveWallets } from '../../web/src/lib/apollo';
 import { describeError, ERROR_SENTENCES } from '../../web/src/lib/errors';
 import { GraphQLRequestError } from '../../web/src/lib/session';
 import fc from 'fast-check';
-import { formatMinor as serverFormatMinor, priceInMinor as serverPriceInMinor } from '../../src/modules/billing/billing.catalog';
+import { formatMinor as serverFormatMinor, priceInMinor as serverPriceInMinor } from '../../src/shared/minor-units';
 import { amountOf, creditDisplay, formatCount, formatCredits, formatMinor, formatPrice, fromMicros, percentOf, priceInMinor, toMicros, validateAmount } from '../../web/src/lib/money';
 import { zonedDay, zonedDayStart } from '../../web/src/lib/time';
 import { usageCsvName } from '../../web/src/lib/export';
@@ -114,7 +114,7 @@ describe('credits on screen', () => {
 });
 
 describe('what auto top-up charges for an amount', () => {
-  test('the page prices credits exactly as the server does: rounded up to a whole smallest unit', () => {
+  test('the page prices typed credits with the server\'s code: rounded up to a whole smallest unit, the amount read exactly', () => {
     expect(formatMinor(priceInMinor('111.111', '0.09', 'usd'), 'usd')).toBe('10.00'); // 9.99999, rounded up
     expect(formatMinor(priceInMinor('12.345', '1.00', 'usd'), 'usd')).toBe('12.35');
     expect(formatMinor(priceInMinor('10', '15', 'jpy'), 'jpy')).toBe('150');

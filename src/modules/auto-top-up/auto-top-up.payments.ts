@@ -8,7 +8,7 @@ import { formatCredits } from '../../shared/money';
 import { bigintOf, nullableDate, textOrNull } from '../../shared/row-values';
 import { MessageKind } from '../alerts/message.entity';
 import type { MessagesService } from '../alerts/messages.service';
-import { formatMinor } from '../billing/billing.catalog';
+import { formatMinor } from '../../shared/minor-units';
 import type { LedgerService } from '../ledger/ledger.service';
 import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
 import { WebhookEventType } from '../webhooks/webhook-event';

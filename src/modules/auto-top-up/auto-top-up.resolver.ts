@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { KeyNeedsWalletRead, me, type Context } from '../auth/context';
 import { AccountSettings } from '../accounts/accounts.types';
-import { formatMinor } from '../billing/billing.catalog';
+import { formatMinor } from '../../shared/minor-units';
 import { CheckoutSessionType } from '../billing/billing.types';
 import type { AutoTopUpView } from './auto-top-up.service';
 import { AutoTopUpSettingsType, UpdateAutoTopUpInput } from './auto-top-up.types';

@@ -4,7 +4,7 @@ import type { Sql } from '../../db/sql';
 import { badInput, notFound } from '../../shared/errors';
 import { nullableBigint, nullableDate, textOrNull } from '../../shared/row-values';
 import { monthKey } from '../../shared/time';
-import { formatMinor, priceInMinor } from '../billing/billing.catalog';
+import { formatMinor, priceInMinor } from '../../shared/minor-units';
 import type { BillingService } from '../billing/billing.service';
 import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
 import type { PricingService } from '../pricing/pricing.service';

@@ -1,7 +1,8 @@
 import { Ctx, FieldResolver, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { KeyNeedsWalletRead, type Context } from '../auth/context';
 import { AccountType } from '../accounts/accounts.types';
-import { formatMinor, type CatalogPlan } from './billing.catalog';
+import { type CatalogPlan } from './billing.catalog';
+import { formatMinor } from '../../shared/minor-units';
 import { AccountPlanType, type PlanType } from './billing.types';
 
 export const toPlanType = (p: CatalogPlan): PlanType => ({

@@ -3,7 +3,7 @@ import type { Sql } from '../../db/sql';
 import type { Logger } from '../../shared/logger';
 import { formatCredits } from '../../shared/money';
 import type { LedgerService } from '../ledger/ledger.service';
-import { formatMinor } from './billing.catalog';
+import { formatMinor } from '../../shared/minor-units';
 import type { Notifier } from './billing.notifier';
 import { purchaseBuckets, RetryLater, withPaymentLock, type Outcome, type PaymentEventHandler } from './payment-credits';
 import { idOf } from './stripe.client';

@@ -10,7 +10,7 @@ import { bigintOf, dateOf, textOrNull } from '../../shared/row-values';
 import { CreditSource } from '../ledger/credit-bucket.entity';
 import type { LedgerService } from '../ledger/ledger.service';
 import { lockWalletOfAccount } from '../ledger/store/wallet-lock';
-import { formatMinor } from './billing.catalog';
+import { formatMinor } from '../../shared/minor-units';
 import { notifySafely, type BillingEvents, type Notifier } from './billing.notifier';
 import type { StripeWebhookService } from './billing.webhook';
 import { paymentLockKey } from './payment-credits';

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../auth/context';
 import { me } from '../auth/context';
-import { formatMinor } from './billing.catalog';
+import { formatMinor } from '../../shared/minor-units';
 import { toPlanType } from './account-plan.resolver';
 import type { RefundRow } from './billing.refunds';
 import type { BillingSettingsView } from './billing.service';

@@ -21,7 +21,7 @@ import {
   TransactionType,
   WalletType,
 } from './ledger.types';
-import { formatMinor } from '../billing/billing.catalog';
+import { formatMinor } from '../../shared/minor-units';
 import { toChargeType, toHoldType, toTransactionType } from './ledger.mappers';
 import { MAX_BATCH_ITEMS } from './ledger.service';
 

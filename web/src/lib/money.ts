@@ -4,6 +4,8 @@
  * API sent, its whole part grouped with commas for reading ("1234.5" is shown "$1,234.50").
  */
 
+import { priceInMinor as priceMicrosInMinor } from '../../../src/shared/minor-units';
+
 const MICROS = 1_000_000n;
 /** The API's largest Credits amount (10^12 credits). */
 const MAX_AMOUNT_MICROS = 1_000_000_000_000n * MICROS;
@@ -102,34 +104,15 @@ export function formatPrice(price: string, currency: string): string {
   return `${neg ? '-' : ''}${currencySymbol(currency.toUpperCase())}${groupDigits(neg ? price.slice(1) : price)}`;
 }
 
-/** Currencies without minor units (Stripe's list, the server's `billing.catalog.ts`); every other has two decimals. */
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
-
-/** Digits after the decimal point in `currency`'s amounts: 0 for zero-decimal currencies, else 2 (the server's `minorDigits`). */
-export function minorDigits(currency: string): number {
-  return ZERO_DECIMAL.has(currency.toLowerCase()) ? 0 : 2;
-}
-
-/** An amount in `currency`'s smallest unit as the API writes prices: 900 usd is "9.00", 900 jpy "900" (the server's `formatMinor`). */
-export function formatMinor(minor: bigint, currency: string): string {
-  if (minorDigits(currency) === 0) return minor.toString();
-  const neg = minor < 0n;
-  const abs = neg ? -minor : minor;
-  return `${neg ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
-}
+export { formatMinor, minorDigits } from '../../../src/shared/minor-units';
 
 /**
  * What `credits` cost at the price book's `creditValue` (per credit, in `currency`), in the
- * currency's smallest unit, rounded UP to a whole unit: what auto top-up charges the card for an
- * amount (the server's `priceInMinor`, billing.catalog.ts), in integer arithmetic only.
+ * currency's smallest unit, rounded up: what auto top-up charges the card for an amount, computed
+ * by the server's own code (src/shared/minor-units.ts).
  */
 export function priceInMinor(credits: string, creditValue: string, currency: string): bigint {
-  const parts = /^(\d+)(?:\.(\d+))?$/.exec(creditValue);
-  if (!parts) throw new Error(`credit value "${creditValue}" is not a decimal number`);
-  const fraction = parts[2] ?? '';
-  const numerator = toMicros(credits) * BigInt(parts[1] + fraction) * 10n ** BigInt(minorDigits(currency));
-  const denominator = MICROS * 10n ** BigInt(fraction.length);
-  return (numerator + denominator - 1n) / denominator;
+  return priceMicrosInMinor(toMicros(credits), creditValue, currency);
 }
 
 /** A price the API wrote for its currency ("9.00", "900") in that currency's smallest unit (900n). */
