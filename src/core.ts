@@ -128,7 +128,11 @@ export async function buildCore(db: Database, config: Config, log: Logger, backg
     synfluencers: new SynfluencersService(orm),
     auth,
     // Billing's PURCHASE_COMPLETED / REFUND_COMPLETED / PLAN_RENEWED become Messages.
-    notifier: { notify: (accountId, kind, title, body, data, effectKey) => messages.notify(accountId, MessageKind[kind], title, body, data, effectKey) },
+    notifier: {
+      notify: (accountId, kind, title, body, data, effectKey) => messages.notify(accountId, MessageKind[kind], title, body, data, effectKey),
+      notifyWithin: (client, accountId, kind, title, body, data) => messages.recordWithin(client, { accountId, kind: MessageKind[kind], title, body, data }),
+      announced: (accountId) => messages.added([accountId]),
+    },
     billing,
     usage: new UsageService(orm, config, pricing, ledger),
     history: new HistoryService(orm, ledger),

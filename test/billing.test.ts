@@ -683,6 +683,61 @@ describe('refunds', () => {
   const messagesOf = async (u: TestUser, kind: string) =>
     (await t.ok(MessagesDocument, { first: 50 }, u.token)).messages.edges.map((e) => e.node).filter((m) => m.kind === kind);
 
+  it('REFUND_COMPLETED commits with the refund it announces: a message that cannot be written leaves the refund PENDING, and its retry announces it once', async () => {
+    const u = await t.signUp();
+    const { pi, bucket } = await purchased(u);
+    // The message table refuses this account's REFUND_COMPLETED, as a process stopping right
+    // after Stripe paid the refund would leave it unwritten.
+    const refuse = `refuse_refund_message_${rid()}`;
+    await withSql(t.dbUrl, async (c) => {
+      await c.query(`create function ${refuse}() returns trigger language plpgsql as $$
+        begin if new.account_id = '${u.accountId}' and new.kind = 'REFUND_COMPLETED' then raise exception 'messages down'; end if; return new; end $$`);
+      await c.query(`create trigger ${refuse} before insert on message for each row execute function ${refuse}()`);
+    });
+    let first;
+    try {
+      first = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund;
+    } finally {
+      await withSql(t.dbUrl, async (c) => {
+        await c.query(`drop trigger ${refuse} on message`);
+        await c.query(`drop function ${refuse}()`);
+      });
+    }
+    expect(first.status).toBe('PENDING'); // not SUCCEEDED without its message
+    expect(await messagesOf(u, 'REFUND_COMPLETED')).toEqual([]);
+    const second = (await t.ok(RequestRefundDocument, { bucketId: bucket.id }, u.token)).requestRefund; // resumes it, same key
+    expect(second).toMatchObject({ id: first.id, status: 'SUCCEEDED', refundedAmountMinor: 900 });
+    const messages = await messagesOf(u, 'REFUND_COMPLETED');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ body: '9.00 USD is on its way back for 100 unused credits.', data: { refundId: first.id, credits: '100', amount: '9.00', currency: 'usd' } });
+    expect(errorCode(await t.gql(RequestRefundDocument, { bucketId: bucket.id }, u.token))).toBe('BAD_USER_INPUT'); // nothing left
+    expect(await messagesOf(u, 'REFUND_COMPLETED')).toHaveLength(1);
+    expect(new Set(fake.to('/v1/refunds').filter((x) => x.body.payment_intent === pi).map((x) => x.idempotencyKey))).toEqual(new Set([`refund:${first.id}`]));
+    expect((await me(u)).wallet.balance).toBe('50');
+    await ledgerOk(u);
+  });
+
+  it("a refund made in Stripe's dashboard is announced once, also when its credits were removed just before a crash", async () => {
+    const u = await t.signUp();
+    const { pi } = await purchased(u); // 100 credits for $9.00
+    const refunded = stripeEvent('charge.refunded', { id: `ch_${rid()}`, object: 'charge', payment_intent: pi, amount: 900, amount_refunded: 180, currency: 'usd', customer: null, metadata: {} }); // 20 credits
+    expect((await post(refunded)).body.outcome).toBe('APPLIED');
+    expect(await messagesOf(u, 'REFUND_COMPLETED')).toHaveLength(1);
+    // As if the process died after the debit committed, before the message and the event's record.
+    await withSql(t.dbUrl, async (c) => {
+      await c.query('delete from stripe_event where id = $1', [refunded.id]);
+      await c.query(`delete from message where account_id = $1 and kind = 'REFUND_COMPLETED'`, [u.accountId]);
+    });
+    const retries = await Promise.all([post(refunded), post(refunded), post(refunded)]); // Stripe's retry, delivered three times at once
+    expect(retries.every((r) => r.status === 200 || r.status === 500)).toBe(true); // 500: the payment's lock was taken, Stripe retries
+    expect((await post(refunded)).status).toBe(200);
+    const messages = await messagesOf(u, 'REFUND_COMPLETED');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ body: 'A refund of your purchase removed 20 credits.', data: { paymentIntentId: pi, credits: '20' } });
+    expect((await me(u)).wallet.balance).toBe('130'); // removed once
+    await ledgerOk(u);
+  });
+
   it('a dispute removes the unused credits of its payment once (those already spent stay spent); the payment standing after all gives them back once', async () => {
     const u = await t.signUp();
     const { pi, bucket } = await purchased(u); // 100 credits for $9.00; balance 150

@@ -187,15 +187,7 @@ export class BillingRefunds {
         { idempotencyKey: key },
       );
       await this.finishRefund(row.id, RefundStatus.SUCCEEDED, refund.id, null);
-      const done = (await this.refundRows('id = ?', [row.id]))[0];
-      await this.notify(row.accountId, 'REFUND_COMPLETED', 'Refund completed', `${formatMinor(amountMinor, row.currency)} ${row.currency.toUpperCase()} is on its way back for ${formatCredits(debited)} unused credits.`, {
-        refundId: row.id,
-        bucketId: row.bucketId,
-        credits: formatCredits(debited),
-        amount: formatMinor(amountMinor, row.currency),
-        currency: row.currency,
-      });
-      return done;
+      return (await this.refundRows('id = ?', [row.id]))[0];
     } catch (err) {
       const message = String((err as Error).message ?? err);
       if (isPermanentStripeError(err)) {
@@ -244,34 +236,34 @@ export class BillingRefunds {
 
   /**
    * Settles a PENDING refund once. A SUCCEEDED one raises REFUND_COMPLETED for outbound webhooks
-   * in the same transaction, under the account's wallet lock (events of a wallet commit in order).
+   * and, when it paid money back, the account's message, in the same transaction under the
+   * account's wallet lock (events and messages of a wallet commit in order): the refund is
+   * announced exactly once, or stays PENDING and is retried.
    */
   private async finishRefund(id: string, status: RefundStatus, stripeRefundId: string | null, error: string | null): Promise<void> {
-    const events = status === RefundStatus.SUCCEEDED ? this.deps.events() : null;
-    const raised = await this.deps.sql.withTransaction(async (client) => {
-      if (events) {
+    const succeeded = status === RefundStatus.SUCCEEDED;
+    const events = succeeded ? this.deps.events() : null;
+    const notifier = succeeded ? this.deps.notifier() : undefined;
+    const completed = await this.deps.sql.withTransaction(async (client) => {
+      if (succeeded) {
         const owner = await client.query<{ account_id: string }>('select account_id from billing_refund where id = $1', [id]);
         if (owner.rows[0]) await lockWalletOfAccount(client, owner.rows[0].account_id);
       }
-      const updated = await client.query(
+      const updated = await client.query<RefundCompletedRow>(
         `update billing_refund set status = $1, stripe_refund_id = coalesce($2, stripe_refund_id), last_error = $3, updated_at = now() where id = $4 and status = 'PENDING'
          returning account_id, bucket_id, credits::text as credits, amount_minor::text as amount_minor, currency, stripe_refund_id, ledger_transaction_id`,
         [status, stripeRefundId, error, id],
       );
-      if (!events || updated.rows.length === 0) return false;
+      if (!succeeded || updated.rows.length === 0) return null;
       const refund = updated.rows[0];
-      await events.refundCompleted(client, refund.account_id, {
-        refundId: id,
-        bucketId: refund.bucket_id,
-        credits: formatCredits(BigInt(refund.credits)),
-        amount: formatMinor(BigInt(refund.amount_minor), refund.currency),
-        currency: refund.currency,
-        stripeRefundId: refund.stripe_refund_id,
-        transactionId: refund.ledger_transaction_id,
-      });
-      return true;
+      await events?.refundCompleted(client, refund.account_id, refundDetails(id, refund));
+      if (BigInt(refund.amount_minor) > 0n && notifier?.notifyWithin) await notifier.notifyWithin(client, refund.account_id, 'REFUND_COMPLETED', ...refundMessage(id, refund));
+      return refund;
     });
-    if (raised) events!.committed();
+    if (completed === null) return;
+    if (events) events.committed();
+    if (notifier?.notifyWithin) notifier.announced?.(completed.account_id);
+    else if (BigInt(completed.amount_minor) > 0n) await this.notify(completed.account_id, 'REFUND_COMPLETED', ...refundMessage(id, completed));
   }
 
   /**
@@ -348,4 +340,39 @@ export class BillingRefunds {
   private notify(...args: Parameters<Notifier['notify']>): Promise<void> {
     return notifySafely(this.deps.notifier(), this.deps.log, ...args);
   }
+}
+
+/** What the statement completing a refund returns. */
+interface RefundCompletedRow {
+  account_id: string;
+  bucket_id: string;
+  credits: string;
+  amount_minor: string;
+  currency: string;
+  stripe_refund_id: string | null;
+  ledger_transaction_id: string | null;
+}
+
+/** The REFUND_COMPLETED webhook event's details. */
+function refundDetails(id: string, refund: RefundCompletedRow): Record<string, unknown> {
+  return {
+    refundId: id,
+    bucketId: refund.bucket_id,
+    credits: formatCredits(BigInt(refund.credits)),
+    amount: formatMinor(BigInt(refund.amount_minor), refund.currency),
+    currency: refund.currency,
+    stripeRefundId: refund.stripe_refund_id,
+    transactionId: refund.ledger_transaction_id,
+  };
+}
+
+/** The account's REFUND_COMPLETED message: title, text and data. */
+function refundMessage(id: string, refund: RefundCompletedRow): [string, string, Record<string, unknown>] {
+  const amount = formatMinor(BigInt(refund.amount_minor), refund.currency);
+  const credits = formatCredits(BigInt(refund.credits));
+  return [
+    'Refund completed',
+    `${amount} ${refund.currency.toUpperCase()} is on its way back for ${credits} unused credits.`,
+    { refundId: id, bucketId: refund.bucket_id, credits, amount, currency: refund.currency },
+  ];
 }

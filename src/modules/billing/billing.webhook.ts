@@ -381,34 +381,47 @@ export class StripeWebhookService {
     if (externalMinor <= 0n || ch.amount <= 0) return this.record(event, accountId, 'IGNORED');
     const target = (BigInt(totals.purchased) * (externalMinor > BigInt(ch.amount) ? BigInt(ch.amount) : externalMinor)) / BigInt(ch.amount);
     let toRemove = target - BigInt(totals.removed);
-    if (toRemove <= 0n) return this.record(event, accountId, 'STALE');
-    const wanted = toRemove;
+    const keyPrefix = `stripe:refund:${ch.id}:${ch.amount_refunded}:`;
+    if (toRemove <= 0n) {
+      // Its debits may have committed just before the process stopped: announced again, once.
+      await this.announceExternalRefund(accountId, pi, ch, keyPrefix, buckets.length);
+      return this.record(event, accountId, 'STALE');
+    }
     let n = 0;
-    let applied = 0n;
     for (const b of buckets) {
       if (toRemove <= 0n) break;
       if (BigInt(b.remaining) === 0n) continue;
       const debit = await this.ledger.debitForRefund(accountId, {
         bucketId: b.id,
         credits: toRemove,
-        idempotencyKey: `stripe:refund:${ch.id}:${ch.amount_refunded}:${n++}`,
+        idempotencyKey: `${keyPrefix}${n++}`,
         description: `Refunded through Stripe: ${formatMinor(externalMinor, ch.currency)} ${ch.currency.toUpperCase()}`,
         metadata: { source: 'stripe', paymentIntentId: pi, chargeId: ch.id, eventId: event.id },
       });
       toRemove -= debit.debited;
-      if (!debit.replayed) applied += debit.debited;
     }
     if (toRemove > 0n) this.log.warn({ accountId, paymentIntentId: pi, missing: formatCredits(toRemove) }, 'refunded credits were already spent or held; could not remove them all');
+    await this.announceExternalRefund(accountId, pi, ch, keyPrefix, buckets.length);
     await this.record(event, accountId, 'APPLIED');
-    if (applied > 0n) {
-      await this.notify(accountId, 'REFUND_COMPLETED', 'Refund completed', `A refund of your purchase removed ${formatCredits(applied)} credits.`, {
-        paymentIntentId: pi,
-        chargeId: ch.id,
-        credits: formatCredits(applied),
-        requested: formatCredits(wanted),
-      });
-    }
     return 'APPLIED';
+  }
+
+  /**
+   * REFUND_COMPLETED for the credits a refund made outside this service removed: its debits (one
+   * key per purchase bucket, `keyPrefix` and the bucket's place), announced with the prefix as the
+   * effect key, so a retry after a crash writes the message the crash lost and never a second one.
+   * Nothing removed, no message.
+   */
+  private async announceExternalRefund(accountId: string, pi: string, ch: Stripe.Charge, keyPrefix: string, bucketCount: number): Promise<void> {
+    const keys = Array.from({ length: bucketCount }, (_, n) => `${keyPrefix}${n}`);
+    const [removed] = await this.sql.query<{ credits: string }>(
+      `select coalesce(sum(-amount), 0)::text as credits from ledger_transaction where account_id = ? and kind = 'REFUND' and idempotency_key = any(?::text[])`,
+      [accountId, keys],
+    );
+    const credits = BigInt(removed.credits);
+    if (credits === 0n) return;
+    const data = { paymentIntentId: pi, chargeId: ch.id, credits: formatCredits(credits) };
+    await this.notify(accountId, 'REFUND_COMPLETED', 'Refund completed', `A refund of your purchase removed ${formatCredits(credits)} credits.`, data, keyPrefix);
   }
 
   // ---------------------------------------------------------------- helpers
