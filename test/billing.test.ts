@@ -712,7 +712,8 @@ describe('refunds', () => {
     expect(messages[0]).toMatchObject({ body: '9.00 USD is on its way back for 100 unused credits.', data: { refundId: first.id, credits: '100', amount: '9.00', currency: 'usd' } });
     expect(errorCode(await t.gql(RequestRefundDocument, { bucketId: bucket.id }, u.token))).toBe('BAD_USER_INPUT'); // nothing left
     expect(await messagesOf(u, 'REFUND_COMPLETED')).toHaveLength(1);
-    expect(new Set(fake.to('/v1/refunds').filter((x) => x.body.payment_intent === pi).map((x) => x.idempotencyKey))).toEqual(new Set([`refund:${first.id}`]));
+    // Stripe was asked once: the retry found Stripe's refund id saved and only completed it.
+    expect(fake.to('/v1/refunds').filter((x) => x.body.payment_intent === pi).map((x) => x.idempotencyKey)).toEqual([`refund:${first.id}`]);
     expect((await me(u)).wallet.balance).toBe('50');
     await ledgerOk(u);
   });

@@ -177,6 +177,17 @@ export class BillingRefunds {
     const refusedEarlier = await this.refusalRecorded(row.id);
     if (refusedEarlier !== null) return this.refused(row, debited, amountMinor, refusedEarlier);
 
+    // Stripe's refund id is saved in its own commit as soon as Stripe paid: a refund that has one
+    // is only completed, never asked again (Stripe keeps idempotency keys for 24 hours only).
+    if (row.stripeRefundId === null) {
+      const asked = await this.askStripe(stripe, row, debited, amountMinor, key);
+      if (asked !== 'PAID') return asked;
+    }
+    return this.completePaid(row.id);
+  }
+
+  /** Asks Stripe to pay the refund back: 'PAID' (its id saved), else the refund as Stripe's answer left it. */
+  private async askStripe(stripe: Stripe, row: RefundRow, debited: bigint, amountMinor: bigint, key: string): Promise<'PAID' | RefundRow> {
     try {
       const refund = await stripe.refunds.create(
         {
@@ -186,8 +197,8 @@ export class BillingRefunds {
         },
         { idempotencyKey: key },
       );
-      await this.finishRefund(row.id, RefundStatus.SUCCEEDED, refund.id, null);
-      return (await this.refundRows('id = ?', [row.id]))[0];
+      await this.deps.sql.query(`update billing_refund set stripe_refund_id = ?, updated_at = now() where id = ? and status = 'PENDING'`, [refund.id, row.id]);
+      return 'PAID';
     } catch (err) {
       const message = String((err as Error).message ?? err);
       if (isPermanentStripeError(err)) {
@@ -198,6 +209,17 @@ export class BillingRefunds {
       await this.deps.sql.query('update billing_refund set last_error = ?, updated_at = now() where id = ?', [message.slice(0, 500), row.id]);
       return (await this.refundRows('id = ?', [row.id]))[0];
     }
+  }
+
+  /** Completes a refund Stripe paid; if that fails it stays PENDING (Stripe is not asked again) and the retry completes it. */
+  private async completePaid(id: string): Promise<RefundRow> {
+    try {
+      await this.finishRefund(id, RefundStatus.SUCCEEDED, null, null);
+    } catch (err) {
+      this.deps.log.error({ err, refundId: id }, 'Stripe paid the refund but completing it failed; it stays PENDING and is completed on retry');
+      await this.deps.sql.query('update billing_refund set last_error = ?, updated_at = now() where id = ?', ['Paid by Stripe; recording it failed and is retried', id]);
+    }
+    return (await this.refundRows('id = ?', [id]))[0];
   }
 
   /**
@@ -262,8 +284,9 @@ export class BillingRefunds {
     });
     if (completed === null) return;
     if (events) events.committed();
+    if (BigInt(completed.amount_minor) === 0n) return;
     if (notifier?.notifyWithin) notifier.announced?.(completed.account_id);
-    else if (BigInt(completed.amount_minor) > 0n) await this.notify(completed.account_id, 'REFUND_COMPLETED', ...refundMessage(id, completed));
+    else await this.notify(completed.account_id, 'REFUND_COMPLETED', ...refundMessage(id, completed));
   }
 
   /**
