@@ -4,7 +4,7 @@ import type { ChargeOperation, LedgerOperation } from './domain/operations';
 import type { OperationOutcome, OperationResult } from './domain/results';
 import type { LedgerEntry } from './domain/state';
 import { assertClientKey, assertMetadata, describeUsage, requestHash, usageDetails, type ChargeInputData } from './ledger.input';
-import { quoteKeyed, UnpricedRequest } from './ledger.replays';
+import { quoteKeyed, UnpricedRequest, type Settled, type UnpricedRetry } from './ledger.replays';
 import { walletView, type WalletView } from './wallet.view';
 
 /**
@@ -80,8 +80,8 @@ export function checkBatch<Input extends ChargeInputData>(pricing: PricingServic
 export interface BatchLookups {
   walletIdOf(accountId: string): Promise<string>;
   assertOwnSynfluencer(accountId: string, synfluencerId: string): Promise<void>;
-  /** The charge a price book refusal's key replays, or the error to answer (ledger.replays.ts). */
-  replayUnpriced(accountId: string, error: unknown, input: ChargeInputData): Promise<ChargeResult>;
+  /** For each of an account's refused items, the charge its key replays or the error to answer (ledger.replays.ts). */
+  replayUnpriced(accountId: string, retries: readonly UnpricedRetry[]): Promise<Settled<ChargeResult>[]>;
 }
 
 const isQueued = (item: BatchItem): boolean => item.error === null && item.replayed === null;
@@ -104,22 +104,32 @@ export async function lookUpBatch<Input extends ChargeInputData>(items: BatchIte
   }
 }
 
-/** Items the price book refused replay the charge their key recorded, if it did (rare: after PRICE_BOOK changed). */
+/**
+ * Items the price book refused replay the charge their key recorded, if it did (rare: after
+ * PRICE_BOOK changed): one lookup per account for all its refused items.
+ */
 async function replayUnpricedItems<Input extends ChargeInputData>(items: BatchItem[], inputs: readonly Input[], lookups: BatchLookups): Promise<void> {
+  const byAccount = new Map<string, number[]>();
+  items.forEach((item, index) => {
+    if (item.error instanceof UnpricedRequest) byAccount.set(item.accountId!, [...(byAccount.get(item.accountId!) ?? []), index]);
+  });
   await Promise.all(
-    items.map(async (item, index) => {
-      if (!(item.error instanceof UnpricedRequest)) return;
+    [...byAccount].map(async ([accountId, indexes]) => {
+      const retries = indexes.map((index) => ({ error: items[index].error as UnpricedRequest, requestHashOf: () => chargeRequestHash(inputs[index], true) }));
+      let settled: Settled<ChargeResult>[];
       try {
-        item.replayed = await lookups.replayUnpriced(item.accountId!, item.error, inputs[index]);
-        item.error = null;
+        settled = await lookups.replayUnpriced(accountId, retries);
       } catch (error) {
-        item.error = error;
+        settled = indexes.map(() => ({ ok: false, error }));
       }
+      indexes.forEach((index, n) => {
+        const outcome = settled[n];
+        items[index].replayed = outcome.ok ? outcome.value : null;
+        items[index].error = outcome.ok ? null : outcome.error;
+      });
     }),
   );
 }
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 async function settleEach<T>(keys: Set<string>, lookUp: (key: string) => Promise<T>): Promise<Map<string, Settled<T>>> {
   const settled = await Promise.all(

@@ -89,14 +89,17 @@ export function heldCaptureTerms(hold: HoldRecord, reservedUnit: string | null):
   return { amount: hold.amount, quantity: hold.quantity, unit: reservedUnit, description: `${hold.feature}, at the price held when it was reserved`, metadata: null };
 }
 
-/** The capture operation: with a key, its retry replays the CAPTURE entry (the hash covers what the client sent). */
-export function captureOperation(hold: HoldRecord, actual: CaptureInputData, idempotencyKey: string | null, terms: CaptureTerms): CaptureOperation {
+/**
+ * The capture operation: with a key, its retry replays the CAPTURE entry. The hash covers what the
+ * client sent (`sentHoldId` as written), so stored hashes stay comparable.
+ */
+export function captureOperation(hold: HoldRecord, sentHoldId: string, actual: CaptureInputData, idempotencyKey: string | null, terms: CaptureTerms): CaptureOperation {
   const { quantity, providerCost } = actual;
   return {
     type: 'capture',
     holdId: hold.id,
     ...terms,
     idempotencyKey,
-    requestHash: idempotencyKey === null ? null : requestHash('captureHold', { holdId: hold.id, quantity, providerCost }),
+    requestHash: idempotencyKey === null ? null : requestHash('captureHold', { holdId: sentHoldId, quantity, providerCost }),
   };
 }

@@ -33,17 +33,43 @@ export function quoteKeyed(pricing: PricingService, input: UsageInputData, idemp
   }
 }
 
+/** A lookup's result: its value, or the error to answer. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A retry the price book refused, and the hash of its request (computed only if its key was used). */
+export interface UnpricedRetry {
+  error: UnpricedRequest;
+  requestHashOf: () => string;
+}
+
 /**
- * The entry an UnpricedRequest's key recorded, if its request is the same (else
- * IDEMPOTENCY_CONFLICT); without one, the price book's refusal. Any other error is thrown as it
- * is. Committed entries never change, so this read needs no wallet lock.
+ * For each retry of one account: the entry its key recorded, if its request is the same (else
+ * IDEMPOTENCY_CONFLICT), or without one the price book's refusal; one query for all their keys.
+ * Committed entries never change, so this read needs no wallet lock. A key whose original is
+ * still queued on another instance (a rolling PRICE_BOOK change) is not found yet: its retry gets
+ * the refusal, and the next retry replays it.
  */
+export async function replayUnpricedAll(sql: Sql, accountId: string, retries: readonly UnpricedRetry[]): Promise<Settled<LedgerEntry>[]> {
+  const rows = await sql.query<{ entry: Record<string, unknown> }>(
+    `select ${ENTRY_JSON} as entry from ledger_transaction t where t.account_id = ? and t.idempotency_key = any(?::text[])`,
+    [accountId, [...new Set(retries.map((retry) => retry.error.idempotencyKey))]],
+  );
+  const byKey = new Map(rows.map((row) => decodeEntry(row.entry)).map((entry) => [entry.idempotencyKey!, entry]));
+  return retries.map((retry): Settled<LedgerEntry> => {
+    try {
+      const entry = byKey.get(retry.error.idempotencyKey);
+      if (!entry) throw retry.error.refusal;
+      return { ok: true, value: replayOf(entry, retry.requestHashOf()) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  });
+}
+
+/** One request's replay (replayUnpricedAll); any error but an UnpricedRequest is thrown as it is. */
 export async function replayUnpriced(sql: Sql, accountId: string, error: unknown, requestHashOf: () => string): Promise<LedgerEntry> {
   if (!(error instanceof UnpricedRequest)) throw error;
-  const rows = await sql.query<{ entry: Record<string, unknown> }>(
-    `select ${ENTRY_JSON} as entry from ledger_transaction t where t.account_id = ? and t.idempotency_key = ?`,
-    [accountId, error.idempotencyKey],
-  );
-  if (rows.length === 0) throw error.refusal;
-  return replayOf(decodeEntry(rows[0].entry), requestHashOf());
+  const [replayed] = await replayUnpricedAll(sql, accountId, [{ error, requestHashOf }]);
+  if (!replayed.ok) throw replayed.error;
+  return replayed.value;
 }

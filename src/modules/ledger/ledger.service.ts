@@ -19,7 +19,7 @@ import { MonthTurns } from './month-turns';
 import { expireDueBuckets, expireDueHolds } from './expiry-sweep';
 import { CreditRefusals } from './ledger.refusals';
 import { captureOperation, heldCaptureTerms, pricedCaptureTerms, refuseUnpricedUsage, reserveOperation, reserveRequestHash, type CaptureTerms, type ReserveInputData } from './ledger.holds';
-import { replayUnpriced } from './ledger.replays';
+import { replayUnpriced, replayUnpricedAll, type Settled, type UnpricedRetry } from './ledger.replays';
 import { chargeOperation, chargeRequestHash, chargeResult, checkBatch, lookUpBatch, queuedOf, settleBatch, type BatchChargeOutcome, type ChargeResult } from './ledger.charges';
 import {
   assertClientKey,
@@ -266,7 +266,7 @@ export class LedgerService {
     await lookUpBatch(items, inputs, {
       walletIdOf: (accountId) => this.walletIdOf(accountId),
       assertOwnSynfluencer: (accountId, synfluencerId) => this.assertOwnSynfluencer(accountId, synfluencerId),
-      replayUnpriced: (accountId, error, input) => this.replayUnpricedCharge(accountId, error, input),
+      replayUnpriced: (accountId, retries) => this.replayUnpricedCharges(accountId, retries),
     });
     const outcomes = settleBatch(items, await this.engine.submitAll(queuedOf(items)));
     this.refusals.noteBatch(items, outcomes);
@@ -277,6 +277,13 @@ export class LedgerService {
   private async replayUnpricedCharge(accountId: string, error: unknown, input: ChargeInputData): Promise<ChargeResult> {
     const transaction = await replayUnpriced(this.sql, accountId, error, () => chargeRequestHash(input, true));
     return { transaction, wallet: await this.wallet(accountId) };
+  }
+
+  /** The same for a batch's refused items of one account: one lookup, and the wallet read once. */
+  private async replayUnpricedCharges(accountId: string, retries: readonly UnpricedRetry[]): Promise<Settled<ChargeResult>[]> {
+    const replayed = await replayUnpricedAll(this.sql, accountId, retries);
+    const wallet = replayed.some((outcome) => outcome.ok) ? await this.wallet(accountId) : null;
+    return replayed.map((outcome) => (outcome.ok ? { ok: true, value: { transaction: outcome.value, wallet: wallet! } } : outcome));
   }
 
   async reserve(accountId: string, input: ReserveInputData): Promise<HoldRecord> {
@@ -319,7 +326,7 @@ export class LedgerService {
     const feature = this.pricing.featureIfPriced(hold.feature, hold.provider);
     const terms = feature ? pricedCaptureTerms(this.pricing, feature, hold, actual) : await this.heldCaptureTerms(hold, actual);
     // Through submit: a capture over its hold refused for credits is a refused spend (auto top-up).
-    return chargeResult(await this.submit(accountId, captureOperation(hold, actual, idempotencyKey, terms), hold.walletId));
+    return chargeResult(await this.submit(accountId, captureOperation(hold, holdId, actual, idempotencyKey, terms), hold.walletId));
   }
 
   /** The credits held, with the unit its HOLD entry recorded; reported usage is refused first. */
