@@ -513,6 +513,17 @@ describe('holds', () => {
     }
   });
 
+  it('a hold id sent in capitals names the same hold: read, captured and released', async () => {
+    const u = await t.signUp();
+    const reserve = async (key: string) => (await t.ok(ReserveCreditsDocument, { input: { feature: 'caption', idempotencyKey: key } }, u.token)).reserveCredits.id.toUpperCase();
+    const [captured, released] = [await reserve('upper-1'), await reserve('upper-2')];
+    expect((await t.ok(HoldDocument, { id: captured }, u.token)).hold.status).toBe('PENDING');
+    expect((await t.ok(CaptureHoldDocument, { id: captured, idempotencyKey: 'upper-cap' }, u.token)).captureHold.transaction).toMatchObject({ kind: 'CAPTURE', amount: '-1' });
+    expect((await t.ok(CaptureHoldDocument, { id: captured, idempotencyKey: 'upper-cap' }, u.token)).captureHold.transaction.kind).toBe('CAPTURE'); // replayed
+    expect((await t.ok(ReleaseHoldDocument, { id: released }, u.token)).releaseHold.status).toBe('RELEASED');
+    expect(await balanceOf(u)).toMatchObject({ balance: '99', held: '0' });
+  });
+
   it("another account's hold is NOT_FOUND", async () => {
     const a = await t.signUp();
     const b = await t.signUp();

@@ -341,7 +341,7 @@ export class LedgerService {
     const hold = await this.holdToSettle(accountId, holdId, idempotencyKey);
     const result = await this.engine.submit(hold.walletId, {
       type: 'release',
-      holdId,
+      holdId: hold.id, // as stored: the batch finds holds by it (an id may be sent in capitals)
       expired: false,
       idempotencyKey,
       requestHash: idempotencyKey === null ? null : requestHash('releaseHold', { holdId }),
