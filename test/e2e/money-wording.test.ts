@@ -42,4 +42,39 @@ describeWithBrowser('dashboard: money wording (credits shown as money)', () => {
     expect(await page.locator('.cap-meter meter').getAttribute('value')).toBe('100');
     await context.close();
   });
+
+  test('auto top-up names packs as the Buy credits card does, and says what the card is charged when rounding up to a cent changes it', async () => {
+    const { page, context } = await h.page();
+    await h.signUpAndLogIn(page);
+    const card = page.locator('#auto-top-up');
+    await waitForTestIdText(page, 'auto-top-up-state', 'Off.', 5000);
+
+    // The packs read as on the Buy credits card ("$10.00 of credits for $10.00"), never in another unit.
+    await page.locator('#top-up').getByText('$10.00 of credits').waitFor();
+    const options = await card.getByLabel('Buy each time').locator('option').allTextContents();
+    expect(options).toContain('$10.00 of credits for $10.00');
+    expect(options.filter((o) => /\d credits/.test(o))).toEqual([]);
+
+    await card.getByRole('button', { name: 'Save a card' }).click();
+    await page.waitForURL(`${fake.url}/checkout/**`);
+    await page.getByRole('button', { name: 'Save card' }).click();
+    await page.getByText('Your card is saved for auto top-up.').waitFor({ timeout: 10_000 });
+
+    // $12.345 of credits cost $12.35 (rounded up to a whole cent): the state says both.
+    await card.getByLabel('Top up automatically').check();
+    await card.getByLabel('When the balance falls below').fill('2');
+    await card.getByLabel('Buy each time').selectOption('custom');
+    await card.getByLabel('Credits to buy').fill('12.345');
+    await waitForTestIdText(page, 'auto-top-up-price', 'Your card is charged $12.35 each time', 1000);
+    await card.getByLabel('At most this many top-ups a month').fill('2');
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    await card.getByText('Auto top-up settings saved.').waitFor();
+    await waitForTestIdText(page, 'auto-top-up-state', 'On: when the balance falls below $2.00, buys $12.345 of credits for $12.35. 0 of at most 2 this month.', 5000);
+
+    // A pack whose price equals its credits needs no price: "$10.00 of credits", said once.
+    await card.getByLabel('Buy each time').selectOption({ label: '$10.00 of credits for $10.00' });
+    await card.getByRole('button', { name: 'Save auto top-up' }).click();
+    await waitForTestIdText(page, 'auto-top-up-state', 'On: when the balance falls below $2.00, buys $10.00 of credits. 0 of at most 2 this month.', 5000);
+    await context.close();
+  });
 });

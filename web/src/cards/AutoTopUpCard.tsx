@@ -122,7 +122,7 @@ function AutoTopUpState({ settings: s }: { settings: AutoTopUpFieldsFragment }) 
   // Where credits are shown as money, their price says nothing more, unless rounding up to a
   // whole cent made it differ ("$12.345 of credits for $12.35").
   const price = s.price && s.currency && s.amount && (!display.asMoney || toMicros(s.price) !== toMicros(s.amount)) ? ` for ${formatPrice(s.price, s.currency)}` : '';
-  const what = s.amount ? `${formatCredits(s.amount, display)}${display.asMoney ? ' of credits' : price}` : null;
+  const what = s.amount ? `${formatCredits(s.amount, display)}${display.asMoney ? ' of credits' : ''}${price}` : null;
   return (
     <>
       <p data-testid="auto-top-up-state">
@@ -210,7 +210,7 @@ const formKeyOf = (s: AutoTopUpFieldsFragment) => JSON.stringify([s.enabled, s.t
  * stay as the server has them, so a stale field can never switch top-ups on or off.
  */
 function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
-  const { priceBook } = useShell();
+  const { priceBook, display } = useShell();
   const catalog = useQuery(CatalogDocument);
   const packs = catalog.data?.creditPacks ?? [];
   const enabled = useDraft(s.enabled ? 'on' : '');
@@ -276,7 +276,8 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
           <option value="">Choose…</option>
           {packs.map((p) => (
             <option key={p.id} value={p.id}>
-              {p.name} for {formatPrice(p.price, p.currency)}
+              {/* As on the Buy credits card: where credits show as money, "10 credits for $10.00" would name another unit. */}
+              {display.asMoney ? `${formatCredits(p.credits, display)} of credits` : formatCredits(p.credits, display)} for {formatPrice(p.price, p.currency)}
             </option>
           ))}
           <option value={CUSTOM}>Another amount</option>
