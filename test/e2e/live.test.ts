@@ -129,6 +129,8 @@ describeWithBrowser('dashboard: live balance, alerts and cap', () => {
     // 5 -> 1.2: below 25 % of the 5 granted at sign-up.
     expect((await charge(h.t, key, '3.8')).errors).toBeUndefined();
     await waitForTestIdText(page, 'low-credit-banner', '$1.20 left, 24 %', 5000);
+    // Billing is not configured here, so there is nothing to buy: the banner says who adds credits.
+    expect(await page.getByTestId('low-credit-ask-admin').textContent()).toBe('Ask an admin for credits.');
     await waitForTestIdText(page, 'unread-count', '1', 5000);
     await waitForTestIdText(page, 'balance', '1.20', 5000);
     expect(await page.getByTestId('wallet-status').count()).toBe(0);

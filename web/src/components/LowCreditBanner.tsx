@@ -32,7 +32,8 @@ export function LowCreditBanner() {
   return (
     <div className={`banner ${level === 0 ? 'banner-danger' : 'banner-warning'}`} data-testid="low-credit-banner">
       <p>
-        {text} {billing.topUpAvailable && <Link to="account#top-up">Buy credits</Link>}
+        {/* Without self-service top-ups an admin grants credits: said so, as the top bar does. */}
+        {text} {billing.topUpAvailable ? <Link to="account#top-up">Buy credits</Link> : <span data-testid="low-credit-ask-admin">Ask an admin for credits.</span>}
       </p>
       {/* What screen readers announce: the level reached, once a level. The text above changes with
           every charge, and as an alert it was announced again each time. */}
