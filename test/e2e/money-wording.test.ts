@@ -63,6 +63,8 @@ describeWithBrowser('dashboard: money wording (credits shown as money)', () => {
     // $12.345 of credits cost $12.35 (rounded up to a whole cent): the state says both.
     await card.getByLabel('Top up automatically').check();
     await card.getByLabel('When the balance falls below').fill('2');
+    // The field says its unit: credits are shown as dollars here.
+    expect(await page.getByTestId('auto-top-up-threshold-unit').textContent()).toBe('An amount in USD, as the balance is shown.');
     await card.getByLabel('Buy each time').selectOption('custom');
     await card.getByLabel('Credits to buy').fill('12.345');
     await waitForTestIdText(page, 'auto-top-up-price', 'Your card is charged $12.35 each time', 1000);

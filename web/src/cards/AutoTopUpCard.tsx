@@ -269,7 +269,15 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
         <span>Top up automatically</span>
       </label>
       <FieldError id="auto-top-up-enabled-error" message={enabledError} />
-      <TextField id="auto-top-up-threshold" label="When the balance falls below" inputMode="decimal" value={threshold.value} onChange={edit(threshold)} error={invalid.threshold} />
+      <TextField
+        id="auto-top-up-threshold"
+        label="When the balance falls below"
+        inputMode="decimal"
+        value={threshold.value}
+        onChange={edit(threshold)}
+        error={invalid.threshold}
+        hint={<span data-testid="auto-top-up-threshold-unit">{display.asMoney ? `An amount in ${display.currency}, as the balance is shown.` : 'A number of credits, as the balance is shown.'}</span>}
+      />
       <label className="field" htmlFor="auto-top-up-pack">
         <span>Buy each time</span>
         <select id="auto-top-up-pack" value={choice.value} onChange={(e) => edit(choice)(e.target.value)} aria-describedby="auto-top-up-pack-error">
