@@ -2,6 +2,7 @@ import { charge, createApiKey, DashboardHarness } from '../helpers/dashboard';
 import { describeWithBrowser } from '../helpers/browser';
 import { WebhookReceiver } from '../helpers/webhook-receiver';
 import { CreateWebhookEndpointDocument, GrantCreditsDocument, WebhookDeliveriesDocument } from '../generated/graphql';
+import { WebhookEventType } from '../../src/modules/webhooks/webhook-event';
 
 /*
  * The Webhooks page while it stays open (synfluencer preset, 5 credits at sign-up): deliveries
@@ -43,6 +44,20 @@ describeWithBrowser('dashboard: the Webhooks page', () => {
     accepting = true;
     await endpoint.getByTestId('webhook-delivery').filter({ hasText: 'SUCCEEDED' }).waitFor({ timeout: 10_000 });
     await endpoint.getByText(/^Failing since /).waitFor({ state: 'detached', timeout: 8000 });
+    await context.close();
+  });
+
+  test('an endpoint for every event says so in words; one for a few names them', async () => {
+    const { page, context } = await h.page();
+    const user = await h.t.signUp();
+    const every = Object.values(WebhookEventType);
+    await h.t.ok(CreateWebhookEndpointDocument, { input: { url: `${receiver.url}/all`, events: every } }, user.token);
+    await h.t.ok(CreateWebhookEndpointDocument, { input: { url: `${receiver.url}/some`, events: ['LOW_CREDITS', 'CREDITS_DEPLETED'] } }, user.token);
+    await h.logIn(page, user, '/app/webhooks');
+    const all = page.getByTestId('webhook-endpoint').filter({ hasText: '/all' });
+    const some = page.getByTestId('webhook-endpoint').filter({ hasText: '/some' });
+    await all.getByText(`All ${every.length} events · added`, { exact: false }).waitFor({ timeout: 5000 });
+    await some.getByText('wallet.low_credits, wallet.depleted · added', { exact: false }).waitFor({ timeout: 5000 });
     await context.close();
   });
 

@@ -34,6 +34,9 @@ export const EVENT_TYPES: { value: WebhookEventType; name: string; label: string
   { value: 'DISPUTED_CREDITS_RESTORED', name: 'billing.disputed_credits_restored', label: 'Disputed credits restored' },
 ];
 const nameOf = (type: WebhookEventType) => EVENT_TYPES.find((e) => e.value === type)?.name ?? type;
+/** An endpoint's events as its row shows them: every type is said in words, not as 14 names. */
+const eventsOf = (types: readonly WebhookEventType[]): string =>
+  EVENT_TYPES.every((t) => types.includes(t.value)) ? `All ${EVENT_TYPES.length} events` : types.map(nameOf).join(', ');
 /**
  * Deliveries refresh this often while their list is open (they settle in the background), and
  * the endpoints (status, failing since) while the page is shown: the worker changes both.
@@ -179,7 +182,7 @@ function Endpoint({ endpoint: e }: { endpoint: WebhookEndpointFieldsFragment }) 
         </div>
         {e.description && <div>{e.description}</div>}
         <div className="muted small">
-          {e.events.map(nameOf).join(', ')} · added {formatDateTime(e.createdAt, me.timezone)}
+          {eventsOf(e.events)} · added {formatDateTime(e.createdAt, me.timezone)}
           {e.secretRotatedAt && ` · secret rotated ${formatDateTime(e.secretRotatedAt, me.timezone)}`}
           {e.previousSecretExpiresAt && ` (the previous one also signs until ${formatDateTime(e.previousSecretExpiresAt, me.timezone)})`}
         </div>
