@@ -433,16 +433,30 @@ describe('a throttle window that ends while an attempt runs', () => {
    * and its bonus, each time).
    */
   const now = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
-  /** Runs `attempt` and ends the `prefix` window (login_throttle key prefix) once the attempt has taken its point, before it finishes. */
+  /**
+   * Runs `attempt` and ends the `prefix` window (login_throttle key prefix) once the attempt has
+   * taken its point, before it finishes. One connection polls, so a poll takes a millisecond; on
+   * a loaded machine a poll may still miss the point (taken and given back in between): the
+   * attempt, which changes nothing then, is made again, up to five times.
+   */
   async function endWindowDuring<T>(app: TestApp, prefix: string, attempt: () => Promise<T>): Promise<T> {
-    const points = async () => (await withSql(app.dbUrl, (c) => c.query(`select points from login_throttle where key like $1 and expire > ${now}`, [`${prefix}:%`]))).rows[0]?.points as number | undefined;
-    const before = await points();
-    let finished = false;
-    const running = attempt().finally(() => (finished = true));
-    while (((await points()) ?? 0) <= (before ?? 0)) await new Promise((resolve) => setTimeout(resolve, 2));
-    await withSql(app.dbUrl, (c) => c.query(`update login_throttle set expire = ${now} - 1 where key like $1`, [`${prefix}:%`]));
-    expect(finished).toBe(false); // the window ended while the attempt ran (else the hash is too fast for this test)
-    return running;
+    return withSql(app.dbUrl, async (c) => {
+      const points = async () => (await c.query(`select points from login_throttle where key like $1 and expire > ${now}`, [`${prefix}:%`])).rows[0]?.points as number | undefined;
+      for (let tries = 0; tries < 5; tries++) {
+        const before = (await points()) ?? 0;
+        let finished = false;
+        const running = attempt().finally(() => (finished = true));
+        while (((await points()) ?? 0) <= before && !finished) await new Promise((resolve) => setTimeout(resolve, 2));
+        if (finished) {
+          await running;
+          continue;
+        }
+        await c.query(`update login_throttle set expire = ${now} - 1 where key like $1`, [`${prefix}:%`]);
+        expect(finished).toBe(false); // the window ended while the attempt ran (else the hash is too fast for this test)
+        return running;
+      }
+      throw new Error('the attempt never ran long enough to end its window during it');
+    });
   }
 
   it('a successful log-in gives its point back to its own window only: the next window allows exactly the limit', async () => {
