@@ -40,6 +40,10 @@ describeWithBrowser('dashboard: money wording (credits shown as money)', () => {
     // $4.00 of a $3.00 cap is 133 %; the meter itself stops at full.
     await waitForTestIdText(page, 'cap-meter-label', 'Spent this month: $4.00 of $3.00 cap (133 %)', 5000);
     expect(await page.locator('.cap-meter meter').getAttribute('value')).toBe('100');
+    // Just past the cap ($4.00 of $3.98, 100.5 %) is not "100 %", which reads as exactly at the cap.
+    await limits.getByLabel('Monthly budget cap').fill('3.98');
+    await limits.getByRole('button', { name: 'Save monthly budget cap' }).click();
+    await waitForTestIdText(page, 'cap-meter-label', 'Spent this month: $4.00 of $3.98 cap (over 100 %)', 5000);
     await context.close();
   });
 
@@ -51,6 +55,8 @@ describeWithBrowser('dashboard: money wording (credits shown as money)', () => {
 
     // The packs read as on the Buy credits card ("$10.00 of credits for $10.00"), never in another unit.
     await page.locator('#top-up').getByText('$10.00 of credits').waitFor();
+    // The Buy button is heard as it is read.
+    await page.locator('#top-up').getByRole('button', { name: 'Buy $10.00 of credits for $10.00' }).waitFor();
     const options = await card.getByLabel('Buy each time').locator('option').allTextContents();
     expect(options).toContain('$10.00 of credits for $10.00');
     expect(options.filter((o) => /\d credits/.test(o))).toEqual([]);

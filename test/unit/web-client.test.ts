@@ -5,7 +5,7 @@ import { describeError, ERROR_SENTENCES } from '../../web/src/lib/errors';
 import { GraphQLRequestError } from '../../web/src/lib/session';
 import fc from 'fast-check';
 import { formatMinor as serverFormatMinor, priceInMinor as serverPriceInMinor } from '../../src/shared/minor-units';
-import { amountOf, creditDisplay, formatCount, formatCredits, formatMinor, formatPrice, fromMicros, percentOf, priceInMinor, toMicros, validateAmount } from '../../web/src/lib/money';
+import { amountOf, capShare, creditDisplay, formatCount, formatCredits, formatMinor, formatPrice, fromMicros, percentOf, priceInMinor, toMicros, validateAmount } from '../../web/src/lib/money';
 import { zonedDay, zonedDayStart } from '../../web/src/lib/time';
 import { usageCsvName } from '../../web/src/lib/export';
 import { featureLabel, platformFilter, quantityText } from '../../web/src/lib/usage-text';
@@ -95,6 +95,15 @@ describe('credits on screen', () => {
     expect(fromMicros(toMicros('12.500000'))).toBe('12.5');
     expect(percentOf('0.75', '1')).toBe(75);
     expect(percentOf('1', '0')).toBe(0);
+    // A cap's share: just past it is never "100 %", which reads as exactly at it.
+    expect([capShare('4', '3.98'), capShare('4', '3'), capShare('3', '3'), capShare('2.999999', '3'), capShare('1', '0'), capShare('12000', '10')]).toEqual([
+      'over 100 %',
+      '133 %',
+      '100 %',
+      '99 %',
+      '100 %',
+      '120,000 %',
+    ]);
   });
 
   test('typed amounts are validated with sentences', () => {

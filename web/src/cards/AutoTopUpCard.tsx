@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { AutoTopUpDocument, CatalogDocument, SetupAutoTopUpPaymentMethodDocument, UpdateAutoTopUpDocument, type AutoTopUpFieldsFragment, type UpdateAutoTopUpInput } from '../gql/graphql';
 import { Card, codeOf, ErrorMessage, FieldError, Loading, Notice, useAction, useDraft } from '../components/ui';
-import { amountOf, formatCount, formatCredits, formatMinor, formatPrice, priceInMinor, toMicros, validateAmount } from '../lib/money';
+import { amountOf, formatCount, formatCredits, formatMinor, formatPrice, packCredits, priceInMinor, toMicros, validateAmount } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDateTime } from '../lib/time';
 
@@ -285,7 +285,7 @@ function AutoTopUpForm({ settings: s }: { settings: AutoTopUpFieldsFragment }) {
           {packs.map((p) => (
             <option key={p.id} value={p.id}>
               {/* As on the Buy credits card: where credits show as money, "10 credits for $10.00" would name another unit. */}
-              {display.asMoney ? `${formatCredits(p.credits, display)} of credits` : formatCredits(p.credits, display)} for {formatPrice(p.price, p.currency)}
+              {packCredits(p.credits, display)} for {formatPrice(p.price, p.currency)}
             </option>
           ))}
           <option value={CUSTOM}>Another amount</option>

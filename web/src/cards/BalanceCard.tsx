@@ -1,7 +1,7 @@
 import { useQuery } from '@apollo/client/react';
 import { WalletDetailsDocument } from '../gql/graphql';
 import { Card, ErrorMessage, Loading } from '../components/ui';
-import { formatCount, formatCredits, fromMicros, percentOf, toMicros } from '../lib/money';
+import { capShare, formatCount, formatCredits, fromMicros, percentOf, toMicros } from '../lib/money';
 import { useShell } from '../lib/shell';
 import { formatDate } from '../lib/time';
 
@@ -64,9 +64,9 @@ function MonthSpend({ spent, held, cap }: { spent: string; held: string; cap: st
   }
   const committed = fromMicros(toMicros(spent) + toMicros(held));
   // A cap of zero is reached from the start (the wallet is CAPPED): a full meter, not an empty one.
-  // A cap lowered below this month's spend says how far past it the month is ("148 %"); only the
-  // meter stops at full.
-  const pct = toMicros(cap) === 0n ? 100 : percentOf(committed, cap);
+  // A cap lowered below this month's spend says how far past it the month is (capShare: "148 %");
+  // only the meter stops at full.
+  const meter = toMicros(cap) === 0n ? 100 : Math.min(100, percentOf(committed, cap));
   return (
     <div className="cap-meter">
       <p id="cap-meter-label" data-testid="cap-meter-label">
@@ -77,9 +77,9 @@ function MonthSpend({ spent, held, cap }: { spent: string; held: string; cap: st
             and <strong>{formatCredits(held, display)}</strong> held for running jobs
           </>
         )}{' '}
-        of {formatCredits(cap, display)} cap ({formatCount(pct)} %)
+        of {formatCredits(cap, display)} cap ({capShare(committed, cap)})
       </p>
-      <meter aria-labelledby="cap-meter-label" min={0} max={100} low={75} high={90} optimum={0} value={Math.min(100, pct)} />
+      <meter aria-labelledby="cap-meter-label" min={0} max={100} low={75} high={90} optimum={0} value={meter} />
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { BillingPortalDocument, CatalogDocument, MessagesDocument, PurchaseCreditsDocument, SubscribeToPlanDocument, WalletDetailsDocument, type MessageFieldsFragment } from '../gql/graphql';
 import { Card, ErrorMessage, Loading, Notice, useAction } from '../components/ui';
-import { formatCredits, formatPrice } from '../lib/money';
+import { formatCredits, formatPrice, packCredits } from '../lib/money';
 import { navigate } from '../lib/router';
 import { useShell } from '../lib/shell';
 
@@ -116,10 +116,10 @@ function Packs() {
       <ul className="packs">
         {data.creditPacks.map((p) => (
           <li key={p.id} className="pack">
-            {/* Where credits show as money, "$10.00 $10.00" would read as a mistake: say which is which. */}
-            <span className="pack-credits">{display.asMoney ? `${formatCredits(p.credits, display)} of credits` : formatCredits(p.credits, display)}</span>
+            <span className="pack-credits">{packCredits(p.credits, display)}</span>
             <span className="pack-price">for {formatPrice(p.price, p.currency)}</span>
-            <button type="button" className="primary" aria-disabled={buy.pending} onClick={() => void buy.run(p.id)} aria-label={`Buy ${p.name} for ${formatPrice(p.price, p.currency)}`}>
+            {/* Heard as it is read: "Buy $10.00 of credits for $10.00". */}
+            <button type="button" className="primary" aria-disabled={buy.pending} onClick={() => void buy.run(p.id)} aria-label={`Buy ${packCredits(p.credits, display)} for ${formatPrice(p.price, p.currency)}`}>
               Buy
             </button>
           </li>

@@ -130,6 +130,25 @@ export function refundMinor(paidMinor: bigint, credits: bigint, granted: bigint)
   return { minor: (paidMinor * credits) / granted, exact: (paidMinor * credits) % granted === 0n };
 }
 
+/**
+ * How much of a cap is used, for its label: the whole percentage rounded down ("133 %"), except
+ * just past the cap, where rounding down would say "100 %" (exactly at it): "over 100 %". A cap of
+ * zero is reached from the start: "100 %".
+ */
+export function capShare(used: string, cap: string): string {
+  if (toMicros(cap) === 0n) return '100 %';
+  const percent = percentOf(used, cap);
+  return percent === 100 && toMicros(used) > toMicros(cap) ? 'over 100 %' : `${formatCount(percent)} %`;
+}
+
+/**
+ * What a pack gives, as Buy credits and auto top-up name it: "$10.00 of credits" where credits
+ * show as money ("$10.00 for $10.00" would read as a mistake), else "100 credits".
+ */
+export function packCredits(credits: string, display: CreditDisplay): string {
+  return display.asMoney ? `${formatCredits(credits, display)} of credits` : formatCredits(credits, display);
+}
+
 /** part / whole as a whole percentage (0 when whole is zero), exact to the micro-credit. */
 export function percentOf(part: string, whole: string): number {
   const w = toMicros(whole);

@@ -34,7 +34,7 @@ export const EVENT_TYPES: { value: WebhookEventType; name: string; label: string
   { value: 'DISPUTED_CREDITS_RESTORED', name: 'billing.disputed_credits_restored', label: 'Disputed credits restored' },
 ];
 const nameOf = (type: WebhookEventType) => EVENT_TYPES.find((e) => e.value === type)?.name ?? type;
-/** An endpoint's events as its row shows them: every type is said in words, not as 14 names. */
+/** An endpoint's events as its row shows them: every type is said in words, not as a row of names. */
 const eventsOf = (types: readonly WebhookEventType[]): string =>
   EVENT_TYPES.every((t) => types.includes(t.value)) ? `All ${EVENT_TYPES.length} events` : types.map(nameOf).join(', ');
 /**
