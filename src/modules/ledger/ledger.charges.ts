@@ -3,8 +3,8 @@ import { isSpend } from './domain/kinds';
 import type { ChargeOperation, LedgerOperation } from './domain/operations';
 import type { OperationOutcome, OperationResult } from './domain/results';
 import type { LedgerEntry } from './domain/state';
-import { assertClientKey, assertMetadata, describeUsage, requestHash, usageDetails, type ChargeInputData } from './ledger.input';
-import { quoteKeyed, UnpricedRequest, type Settled, type UnpricedRetry } from './ledger.replays';
+import { assertClientKey, assertMetadata, requestHash, type ChargeInputData } from './ledger.input';
+import { priceKeyed, UnpricedRequest, type Settled, type UnpricedRetry } from './ledger.replays';
 import { walletView, type WalletView } from './wallet.view';
 
 /**
@@ -31,17 +31,8 @@ export function chargeResult(result: OperationResult): ChargeResult {
 /** A charge checked and priced, ready to queue: BAD_USER_INPUT is raised here, before any batch. */
 export function chargeOperation(pricing: PricingService, input: ChargeInputData): ChargeOperation {
   const idempotencyKey = assertClientKey(input.idempotencyKey);
-  const quote = quoteKeyed(pricing, input, idempotencyKey);
-  // The metadata is checked (size, depth) before the request hash walks it.
-  const usage = usageDetails(input, quote.feature.unit, quote.quantity, quote.provider);
-  return {
-    type: 'charge',
-    amount: quote.amount,
-    idempotencyKey,
-    requestHash: chargeRequestHash(input),
-    usage,
-    description: describeUsage(quote.feature.label, quote.quantity, quote.feature.unit, quote.feature.model),
-  };
+  const priced = priceKeyed(pricing, input, idempotencyKey);
+  return { type: 'charge', amount: priced.amount, idempotencyKey, requestHash: chargeRequestHash(input), usage: priced.usage, description: priced.described };
 }
 
 /** The hash a charge's key is recorded with; its metadata checked first when that has not been done. */

@@ -4,9 +4,9 @@ import type { FeaturePriceDef } from '../pricing/price-book.presets';
 import { PricingModel } from '../pricing/price-book.presets';
 import type { PricingService } from '../pricing/pricing.service';
 import type { CaptureOperation, ReserveOperation } from './domain/operations';
-import { quoteKeyed } from './ledger.replays';
+import { priceKeyed } from './ledger.replays';
 import type { HoldRecord } from './domain/state';
-import { assertClientKey, assertMetadata, describeUsage, holdSeconds, requestHash, usageDetails, type CaptureInputData, type UsageInputData } from './ledger.input';
+import { assertClientKey, assertMetadata, describeUsage, holdSeconds, requestHash, type CaptureInputData, type UsageInputData } from './ledger.input';
 
 /**
  * Holds as the service prepares them: the reserve priced and checked before it is queued, and
@@ -20,17 +20,15 @@ export type ReserveInputData = UsageInputData & { idempotencyKey: string; expire
 export function reserveOperation(pricing: PricingService, input: ReserveInputData): ReserveOperation {
   const idempotencyKey = assertClientKey(input.idempotencyKey);
   const seconds = holdSeconds(input.expiresInSeconds);
-  const quote = quoteKeyed(pricing, input, idempotencyKey);
-  // The metadata is checked (size, depth) before the request hash walks it.
-  const usage = usageDetails(input, quote.feature.unit, quote.quantity, quote.provider);
+  const priced = priceKeyed(pricing, input, idempotencyKey);
   return {
     type: 'reserve',
-    amount: quote.amount,
+    amount: priced.amount,
     idempotencyKey,
     requestHash: reserveRequestHash(input),
-    usage,
+    usage: priced.usage,
     expiresInMs: seconds * 1000,
-    description: `Hold for ${describeUsage(quote.feature.label, quote.quantity, quote.feature.unit, quote.feature.model)}`,
+    description: `Hold for ${priced.described}`,
   };
 }
 

@@ -2,8 +2,8 @@ import type { Sql } from '../../db/sql';
 import { DomainError } from '../../shared/errors';
 import type { PriceQuote, PricingService } from '../pricing/pricing.service';
 import { replayOf } from './domain/checks';
-import type { LedgerEntry } from './domain/state';
-import type { UsageInputData } from './ledger.input';
+import type { LedgerEntry, UsageDetails } from './domain/state';
+import { describeUsage, usageDetails, type UsageInputData } from './ledger.input';
 import { decodeEntry, ENTRY_JSON } from './store/rows';
 
 /**
@@ -24,13 +24,31 @@ export class UnpricedRequest extends Error {
   }
 }
 
-/** The price of a keyed request; the price book's refusal becomes an UnpricedRequest. */
-export function quoteKeyed(pricing: PricingService, input: UsageInputData, idempotencyKey: string): PriceQuote {
+/** A keyed usage request checked and priced: what a charge or a reserve records. */
+export interface PricedUsage {
+  amount: bigint;
+  usage: UsageDetails;
+  /** "Caption: 3 captions", as the ledger entry describes it. */
+  described: string;
+}
+
+/**
+ * Prices a keyed usage request (a charge or a reserve) and checks what it is for; the price
+ * book's refusal becomes an UnpricedRequest carrying `idempotencyKey`.
+ */
+export function priceKeyed(pricing: PricingService, input: UsageInputData, idempotencyKey: string): PricedUsage {
+  let quote: PriceQuote;
   try {
-    return pricing.quote(input);
+    quote = pricing.quote(input);
   } catch (error) {
     throw error instanceof DomainError ? new UnpricedRequest(error, idempotencyKey) : error;
   }
+  return {
+    amount: quote.amount,
+    // The metadata is checked (size, depth) here, before the request hash walks it.
+    usage: usageDetails(input, quote.feature.unit, quote.quantity, quote.provider),
+    described: describeUsage(quote.feature.label, quote.quantity, quote.feature.unit, quote.feature.model),
+  };
 }
 
 /** A lookup's result: its value, or the error to answer. */
