@@ -279,14 +279,16 @@ export class BillingRefunds {
       if (!succeeded || updated.rows.length === 0) return null;
       const refund = updated.rows[0];
       await events?.refundCompleted(client, refund.account_id, refundDetails(id, refund));
-      if (BigInt(refund.amount_minor) > 0n && notifier?.notifyWithin) await notifier.notifyWithin(client, refund.account_id, 'REFUND_COMPLETED', ...refundMessage(id, refund));
-      return refund;
+      // Less than the smallest currency unit paid nothing back: no message.
+      const message = BigInt(refund.amount_minor) > 0n ? refundMessage(id, refund) : null;
+      if (message && notifier?.notifyWithin) await notifier.notifyWithin(client, refund.account_id, 'REFUND_COMPLETED', ...message);
+      return { accountId: refund.account_id, message };
     });
     if (completed === null) return;
     if (events) events.committed();
-    if (BigInt(completed.amount_minor) === 0n) return;
-    if (notifier?.notifyWithin) notifier.announced?.(completed.account_id);
-    else await this.notify(completed.account_id, 'REFUND_COMPLETED', ...refundMessage(id, completed));
+    if (completed.message === null) return;
+    if (notifier?.notifyWithin) notifier.announced?.(completed.accountId);
+    else await this.notify(completed.accountId, 'REFUND_COMPLETED', ...completed.message);
   }
 
   /**
