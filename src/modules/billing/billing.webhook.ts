@@ -11,8 +11,9 @@ import { type BillingCatalog, type CatalogPlan } from './billing.catalog';
 import { formatMinor } from '../../shared/minor-units';
 import { notifySafely, type Notifier } from './billing.notifier';
 import { idOf } from './stripe.client';
-import { StripeDisputes } from './billing.disputes';
-import { planPeriodLockKey, purchaseBuckets, RetryLater, withAdvisoryLock, withPaymentLock, type Outcome, type PaymentEventHandler } from './payment-credits';
+import { StripeDisputes, type DisputeContext } from './billing.disputes';
+import { StripeExternalRefunds } from './billing.external-refunds';
+import { planPeriodLockKey, withAdvisoryLock, type Outcome, type PaymentEventHandler } from './payment-credits';
 
 /*
  * Stripe webhooks: `POST /webhooks/stripe`.
@@ -48,6 +49,7 @@ const LIVE_SUBSCRIPTION = ['active', 'trialing', 'past_due'];
 export class StripeWebhookService {
   private paymentEvents: PaymentEventHandler | null = null;
   private readonly disputes: StripeDisputes;
+  private readonly externalRefunds: StripeExternalRefunds;
 
   constructor(
     private readonly sql: Sql,
@@ -58,15 +60,17 @@ export class StripeWebhookService {
     private readonly notifier: () => Notifier | undefined,
     private readonly stripe: Stripe | null,
   ) {
-    this.disputes = new StripeDisputes({
+    // What both handlers of a payment's credits use of this service.
+    const shared: Omit<DisputeContext, 'paymentEvents'> = {
       sql,
       ledger,
       log,
       stripe,
       record: (event, accountId, outcome) => this.record(event, accountId, outcome),
       notify: (...args) => this.notify(...args),
-      paymentEvents: () => this.paymentEvents,
-    });
+    };
+    this.disputes = new StripeDisputes({ ...shared, paymentEvents: () => this.paymentEvents });
+    this.externalRefunds = new StripeExternalRefunds({ ...shared, accountOf: (metadata, clientReferenceId, customerId) => this.accountOf(metadata, clientReferenceId, customerId) });
   }
 
   /** Registers the handler of payment_intent.* and setup_intent.succeeded (unset: they are acknowledged and ignored). */
@@ -109,7 +113,7 @@ export class StripeWebhookService {
       case 'customer.subscription.deleted':
         return this.subscriptionChanged(event, event.data.object);
       case 'charge.refunded':
-        return this.chargeRefunded(event, event.data.object);
+        return this.externalRefunds.chargeRefunded(event, event.data.object);
       case 'charge.dispute.funds_withdrawn':
         return this.disputes.fundsWithdrawn(event, event.data.object);
       case 'charge.dispute.funds_reinstated':
@@ -317,111 +321,9 @@ export class StripeWebhookService {
     return up.rowCount ? 'APPLIED' : 'STALE';
   }
 
-  // ---------------------------------------------------------------- refunds made outside this service
-
-  /**
-   * A refund made in the Stripe dashboard (or anywhere but `requestRefund`) removes the
-   * credits it paid back. `charge.amount_refunded` is cumulative, so the credits to remove
-   * are computed from totals, not from this one event: what the external refunds are worth
-   * (purchased credits * external amount / charge amount, rounded down) minus what earlier
-   * events already removed. Refunds made by `requestRefund` are excluded (their credits were
-   * removed before Stripe was called). Credits already spent cannot be removed; that shortfall
-   * is logged. Events for one payment intent are serialized by an advisory lock; a
-   * concurrent one is answered 500 and retried by Stripe.
-   */
-  private async chargeRefunded(event: Stripe.Event, ch: Stripe.Charge): Promise<Outcome> {
-    const pi = idOf(ch.payment_intent);
-    if (!pi) return this.record(event, null, 'IGNORED');
-    return withPaymentLock(this.sql, pi, () => this.applyExternalRefund(event, ch, pi));
-  }
-
-  /**
-   * After Stripe refused one of this service's refunds for good (billing.refunds.ts): refunds
-   * made outside it are looked at again. While that refund was PENDING, `charge.refunded`
-   * counted it as this service's own and may have found nothing external to remove; refused
-   * (say, because the payment was refunded in the dashboard meanwhile), it paid nothing, so what
-   * the charge shows refunded is external after all. Applied as that event would be, under the
-   * same ledger keys, and recorded as `refund-refused:<refund id>`. A payment Stripe does not
-   * know, or one with nothing refunded, changes nothing.
-   */
-  async externalRefundsAfterRefusal(refundId: string, pi: string): Promise<void> {
-    if (!this.stripe) return;
-    let intent: Stripe.PaymentIntent;
-    try {
-      intent = await this.stripe.paymentIntents.retrieve(pi, { expand: ['latest_charge'] });
-    } catch (err) {
-      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return;
-      throw err;
-    }
-    const charge = intent.latest_charge;
-    if (!charge || typeof charge === 'string' || !charge.amount_refunded) return;
-    const event = { id: `refund-refused:${refundId}`, type: 'charge.refunded', created: Math.floor(Date.now() / 1000), data: { object: charge } } as unknown as Stripe.Event;
-    // Nobody retries this: a delivery of this payment holding its lock is waited for.
-    await withPaymentLock(this.sql, pi, () => this.applyExternalRefund(event, charge, pi), { wait: true });
-  }
-
-  private async applyExternalRefund(event: Stripe.Event, ch: Stripe.Charge, pi: string): Promise<Outcome> {
-    const buckets = await purchaseBuckets(this.sql, pi);
-    if (buckets.length === 0) {
-      // A pack purchase of ours (its metadata names the pack) not credited yet: events out of
-      // order, so retry later. Anything else (a plan invoice's charge, another product) is not
-      // a purchase of credits: nothing to remove.
-      if (ch.metadata?.packId && (await this.accountOf(ch.metadata, null, idOf(ch.customer)))) throw new RetryLater(`charge ${ch.id}: purchase ${pi} not credited yet`);
-      return this.record(event, null, 'IGNORED');
-    }
-    const accountId = buckets[0].account_id;
-    const [totals] = await this.sql.query<{ purchased: string; own_minor: string; removed: string }>(
-      `select
-         (select coalesce(sum(amount), 0) from ledger_transaction where account_id = ? and kind = 'PURCHASE' and metadata->>'paymentIntentId' = ?)::text as purchased,
-         (select coalesce(sum(amount_minor), 0) from billing_refund where payment_intent_id = ? and status <> 'FAILED')::text as own_minor,
-         (select coalesce(sum(-amount), 0) from ledger_transaction where account_id = ? and kind = 'REFUND' and metadata->>'paymentIntentId' = ? and metadata->>'source' = 'stripe')::text as removed`,
-      [accountId, pi, pi, accountId, pi],
-    );
-    const externalMinor = BigInt(ch.amount_refunded) - BigInt(totals.own_minor);
-    if (externalMinor <= 0n || ch.amount <= 0) return this.record(event, accountId, 'IGNORED');
-    const target = (BigInt(totals.purchased) * (externalMinor > BigInt(ch.amount) ? BigInt(ch.amount) : externalMinor)) / BigInt(ch.amount);
-    let toRemove = target - BigInt(totals.removed);
-    const keyPrefix = `stripe:refund:${ch.id}:${ch.amount_refunded}:`;
-    if (toRemove <= 0n) {
-      // Its debits may have committed just before the process stopped: announced again, once.
-      await this.announceExternalRefund(accountId, pi, ch, keyPrefix, buckets.length);
-      return this.record(event, accountId, 'STALE');
-    }
-    let n = 0;
-    for (const b of buckets) {
-      if (toRemove <= 0n) break;
-      if (BigInt(b.remaining) === 0n) continue;
-      const debit = await this.ledger.debitForRefund(accountId, {
-        bucketId: b.id,
-        credits: toRemove,
-        idempotencyKey: `${keyPrefix}${n++}`,
-        description: `Refunded through Stripe: ${formatMinor(externalMinor, ch.currency)} ${ch.currency.toUpperCase()}`,
-        metadata: { source: 'stripe', paymentIntentId: pi, chargeId: ch.id, eventId: event.id },
-      });
-      toRemove -= debit.debited;
-    }
-    if (toRemove > 0n) this.log.warn({ accountId, paymentIntentId: pi, missing: formatCredits(toRemove) }, 'refunded credits were already spent or held; could not remove them all');
-    await this.announceExternalRefund(accountId, pi, ch, keyPrefix, buckets.length);
-    await this.record(event, accountId, 'APPLIED');
-    return 'APPLIED';
-  }
-
-  /**
-   * REFUND_COMPLETED for the credits a refund made outside this service removed: its debits (one
-   * key per purchase bucket, `keyPrefix` and the bucket's place), announced with the prefix as the
-   * effect key, so a retry after a crash writes the message the crash lost and never a second one.
-   * Nothing removed, no message.
-   */
-  private async announceExternalRefund(accountId: string, pi: string, ch: Stripe.Charge, keyPrefix: string, bucketCount: number): Promise<void> {
-    const keys = Array.from({ length: bucketCount }, (_, n) => `${keyPrefix}${n}`);
-    const [removed] = await this.sql.query<{ credits: string }>(
-      `select coalesce(sum(-amount), 0)::text as credits from ledger_transaction where account_id = ? and kind = 'REFUND' and idempotency_key = any(?::text[])`,
-      [accountId, keys],
-    );
-    const credits = BigInt(removed.credits);
-    if (credits === 0n) return;
-    const data = { paymentIntentId: pi, chargeId: ch.id, credits: formatCredits(credits) };
-    await this.notify(accountId, 'REFUND_COMPLETED', 'Refund completed', `A refund of your purchase removed ${formatCredits(credits)} credits.`, data, keyPrefix);
+  /** After Stripe refused one of this service's refunds for good: refunds made outside it are looked at again (billing.external-refunds.ts). */
+  externalRefundsAfterRefusal(refundId: string, pi: string): Promise<void> {
+    return this.externalRefunds.afterRefusal(refundId, pi);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import type { Sql } from '../../db/sql';
 
 /*
- * What Stripe webhook handlers that move a payment's credits share (billing.webhook.ts for
+ * What Stripe webhook handlers that move a payment's credits share (billing.external-refunds.ts for
  * refunds made at Stripe, billing.disputes.ts for chargebacks, billing.refunds.ts when Stripe
  * refuses a customer's refund): the outcome they record, the handler of payment events another
  * module owns, the lock that serializes them per payment intent, and the payment's buckets.
