@@ -122,7 +122,7 @@ function AutoTopUpState({ settings: s }: { settings: AutoTopUpFieldsFragment }) 
   // Where credits are shown as money, their price says nothing more, unless rounding up to a
   // whole cent made it differ ("$12.345 of credits for $12.35").
   const price = s.price && s.currency && s.amount && (!display.asMoney || toMicros(s.price) !== toMicros(s.amount)) ? ` for ${formatPrice(s.price, s.currency)}` : '';
-  const what = s.amount ? `${formatCredits(s.amount, display)}${display.asMoney ? ' of credits' : ''}${price}` : null;
+  const what = s.amount ? `${packCredits(s.amount, display)}${price}` : null;
   return (
     <>
       <p data-testid="auto-top-up-state">
