@@ -5,11 +5,13 @@ import { benchLedgerIds } from './ledger-ids';
 import { benchRealtime } from './realtime';
 import { benchUsage } from './usage';
 import { benchDashboard } from './dashboard';
+import { benchWriteParams } from './write-params';
 
 /** Every benchmark section, in run order (each starts what it needs). */
 const sections: Record<string, (db: BenchDb) => Promise<string>> = {
   ledger: (db) => benchLedger(db),
   batch: (db) => benchBatch(db),
+  params: (db) => benchWriteParams(db),
   ids: (db) => benchLedgerIds(db),
   realtime: () => benchRealtime(),
   usage: (db) => benchUsage({ createDatabase: (name) => db.createDatabase(name) }),
@@ -20,7 +22,7 @@ const sections: Record<string, (db: BenchDb) => Promise<string>> = {
  * `npm run bench`: starts its own PostgreSQL (or uses DATABASE_URL's server), runs every
  * section and prints markdown tables. Targets are ratios against baselines measured in the
  * same run, never absolute numbers (machines differ; ratios travel).
- * BENCH_ONLY=ledger,batch,ids,realtime,usage,dashboard picks sections.
+ * BENCH_ONLY=ledger,batch,params,ids,realtime,usage,dashboard picks sections.
  */
 async function main(): Promise<void> {
   const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);

@@ -1,6 +1,6 @@
 import { isSpend } from '../ledger/domain/kinds';
 import type { LedgerEntry } from '../ledger/domain/state';
-import type { BatchParticipant, SqlParams } from '../ledger/engine/participant';
+import type { BatchParticipant, BinaryArrayType, SqlParams } from '../ledger/engine/participant';
 import { NO_SYNFLUENCER } from './usage-rollup.entity';
 
 interface SpendInZone {
@@ -27,14 +27,14 @@ export function usageRollupParticipant(): BatchParticipant<null> {
 }
 
 function rollupCte(params: SqlParams, spend: SpendInZone[]): string {
-  const column = (valueOf: (row: SpendInZone) => unknown, sqlType: string) => params.column(spend, valueOf, sqlType);
+  const column = (valueOf: (row: SpendInZone) => unknown, sqlType: BinaryArrayType) => params.column(spend, valueOf, sqlType);
   return `usage_rollup_upsert as (
     insert into usage_rollup (account_id, tz, day, synfluencer_id, feature, platform, automation_id, total, count)
     select u.account_id, u.tz, (u.created_at at time zone u.tz)::date, u.synfluencer_id, u.feature, u.platform, u.automation_id, sum(u.amount), count(*)
       from unnest(${column(({ entry }) => entry.accountId, 'uuid[]')}, ${column(({ timezone }) => timezone, 'text[]')},
                   ${column(({ entry }) => entry.synfluencerId ?? NO_SYNFLUENCER, 'uuid[]')}, ${column(({ entry }) => entry.feature ?? '', 'text[]')},
                   ${column(({ entry }) => entry.platform ?? '', 'text[]')}, ${column(({ entry }) => entry.automationId ?? '', 'text[]')},
-                  ${column(({ entry }) => (-entry.amount).toString(), 'bigint[]')}, ${column(({ entry }) => entry.createdAt, 'timestamptz[]')})
+                  ${column(({ entry }) => -entry.amount, 'bigint[]')}, ${column(({ entry }) => entry.createdAt, 'timestamptz[]')})
            as u(account_id, tz, synfluencer_id, feature, platform, automation_id, amount, created_at)
      group by u.account_id, u.tz, 3, u.synfluencer_id, u.feature, u.platform, u.automation_id
     on conflict (account_id, tz, day, synfluencer_id, feature, platform, automation_id)

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { SqlParams } from '../ledger/engine/participant';
+import type { BinaryArrayType, SqlParams } from '../ledger/engine/participant';
 import type { NewWebhookEvent } from './webhook-event';
 
 /**
@@ -22,14 +22,14 @@ import type { NewWebhookEvent } from './webhook-event';
  * is wallet version order; deliveries copy it as `event_seq`, the key the worker delivers by.
  */
 export function webhookOutboxCtes(params: SqlParams, events: readonly NewWebhookEvent[], name: string): string[] {
-  const column = (valueOf: (event: NewWebhookEvent) => unknown, sqlType: string) => params.column(events, valueOf, sqlType);
+  const column = (valueOf: (event: NewWebhookEvent) => unknown, sqlType: BinaryArrayType) => params.column(events, valueOf, sqlType);
   const subscribed = (event: string) => `e.account_id = ${event}.account_id and e.deleted_at is null and ${event}.type = any(e.events)`;
   return [
     `${name}_events as (
     insert into webhook_event (id, account_id, wallet_id, wallet_version, type, payload, created_at)
     select u.id, u.account_id, u.wallet_id, u.wallet_version, u.type, u.payload, u.created_at
       from unnest(${column((event) => event.id, 'uuid[]')}, ${column((event) => event.accountId, 'uuid[]')}, ${column((event) => event.walletId, 'uuid[]')},
-                  ${column((event) => event.walletVersion.toString(), 'bigint[]')}, ${column((event) => event.type, 'text[]')},
+                  ${column((event) => event.walletVersion, 'bigint[]')}, ${column((event) => event.type, 'text[]')},
                   ${column((event) => event.payload, 'text[]')}, ${column((event) => event.createdAt, 'timestamptz[]')})
            with ordinality as u(id, account_id, wallet_id, wallet_version, type, payload, created_at, ord)
      where exists (select 1 from webhook_endpoint e where ${subscribed('u')})

@@ -1,3 +1,4 @@
+import type { BinaryArrayType } from './binary-array';
 import type { WalletBatch } from '../domain/batch';
 import type { BucketState, HoldState } from '../domain/state';
 import { jsonText, SqlParams } from './params';
@@ -37,24 +38,24 @@ export function buildWriteStatement(batches: readonly WalletBatch[], extraColumn
 }
 
 function newBucketsCte(params: SqlParams, buckets: BucketState[]): string {
-  const column = (valueOf: (bucket: BucketState) => unknown, sqlType: string) => params.column(buckets, valueOf, sqlType);
+  const column = (valueOf: (bucket: BucketState) => unknown, sqlType: BinaryArrayType) => params.column(buckets, valueOf, sqlType);
   return `new_buckets as (
     insert into credit_bucket (id, wallet_id, source, granted, remaining, expires_at, created_at, payment_intent_id, amount_paid_minor, currency, refunded)
     select * from unnest(${column((bucket) => bucket.id, 'uuid[]')}, ${column((bucket) => bucket.walletId, 'uuid[]')}, ${column((bucket) => bucket.source, 'text[]')},
-      ${column((bucket) => bucket.granted.toString(), 'bigint[]')},
+      ${column((bucket) => bucket.granted, 'bigint[]')},
       -- A bucket granted in this batch may already have been drawn by a later operation of it:
       -- it is inserted with its running remaining, not its granted amount (docs/invariants.md #1).
-      ${column((bucket) => bucket.remaining.toString(), 'bigint[]')}, ${column((bucket) => bucket.expiresAt, 'timestamptz[]')}, ${column((bucket) => bucket.createdAt, 'timestamptz[]')},
+      ${column((bucket) => bucket.remaining, 'bigint[]')}, ${column((bucket) => bucket.expiresAt, 'timestamptz[]')}, ${column((bucket) => bucket.createdAt, 'timestamptz[]')},
       ${column((bucket) => bucket.paymentIntentId, 'text[]')}, ${column((bucket) => bucket.amountPaidMinor, 'bigint[]')}, ${column((bucket) => bucket.currency, 'text[]')},
-      ${column((bucket) => bucket.refunded.toString(), 'bigint[]')})
+      ${column((bucket) => bucket.refunded, 'bigint[]')})
     returning 1)`;
 }
 
 function updatedBucketsCte(params: SqlParams, buckets: BucketState[]): string {
-  const column = (valueOf: (bucket: BucketState) => unknown, sqlType: string) => params.column(buckets, valueOf, sqlType);
+  const column = (valueOf: (bucket: BucketState) => unknown, sqlType: BinaryArrayType) => params.column(buckets, valueOf, sqlType);
   return `updated_buckets as (
     update credit_bucket b set remaining = u.remaining, refunded = u.refunded, expires_at = u.expires_at
-      from unnest(${column((bucket) => bucket.id, 'uuid[]')}, ${column((bucket) => bucket.remaining.toString(), 'bigint[]')}, ${column((bucket) => bucket.refunded.toString(), 'bigint[]')},
+      from unnest(${column((bucket) => bucket.id, 'uuid[]')}, ${column((bucket) => bucket.remaining, 'bigint[]')}, ${column((bucket) => bucket.refunded, 'bigint[]')},
                   -- A plan renewal ends the buckets it replaces (domain/verbs/expire.ts endSource).
                   ${column((bucket) => bucket.expiresAt, 'timestamptz[]')})
            as u(id, remaining, refunded, expires_at)
@@ -64,15 +65,15 @@ function updatedBucketsCte(params: SqlParams, buckets: BucketState[]): string {
 /** Ledger entries are only ever inserted (docs/invariants.md #3). */
 function newEntriesCte(params: SqlParams, batches: readonly WalletBatch[]): string {
   const entries = batches.flatMap((batch) => batch.entries);
-  const column = (valueOf: (entry: (typeof entries)[number]) => unknown, sqlType: string) => params.column(entries, valueOf, sqlType);
+  const column = (valueOf: (entry: (typeof entries)[number]) => unknown, sqlType: BinaryArrayType) => params.column(entries, valueOf, sqlType);
   return `new_entries as (
     insert into ledger_transaction (id, wallet_id, account_id, kind, amount, balance_after, wallet_version, description,
       synfluencer_id, feature, platform, automation_id, provider, quantity, unit, idempotency_key, request_hash, hold_id, draws, metadata, created_at)
     select u.id, u.wallet_id, u.account_id, u.kind, u.amount, u.balance_after, u.wallet_version, u.description, u.synfluencer_id, u.feature, u.platform,
            u.automation_id, u.provider, u.quantity, u.unit, u.idempotency_key, u.request_hash, u.hold_id, u.draws::jsonb, u.metadata::jsonb, u.created_at
       from unnest(${column((entry) => entry.id, 'uuid[]')}, ${column((entry) => entry.walletId, 'uuid[]')}, ${column((entry) => entry.accountId, 'uuid[]')},
-                  ${column((entry) => entry.kind, 'text[]')}, ${column((entry) => entry.amount.toString(), 'bigint[]')},
-                  ${column((entry) => entry.balanceAfter.toString(), 'bigint[]')}, ${column((entry) => entry.walletVersion.toString(), 'bigint[]')},
+                  ${column((entry) => entry.kind, 'text[]')}, ${column((entry) => entry.amount, 'bigint[]')},
+                  ${column((entry) => entry.balanceAfter, 'bigint[]')}, ${column((entry) => entry.walletVersion, 'bigint[]')},
                   ${column((entry) => entry.description, 'text[]')}, ${column((entry) => entry.synfluencerId, 'uuid[]')}, ${column((entry) => entry.feature, 'text[]')},
                   ${column((entry) => entry.platform, 'text[]')}, ${column((entry) => entry.automationId, 'text[]')}, ${column((entry) => entry.provider, 'text[]')},
                   ${column((entry) => entry.quantity, 'float8[]')}, ${column((entry) => entry.unit, 'text[]')}, ${column((entry) => entry.idempotencyKey, 'text[]')},
@@ -84,12 +85,12 @@ function newEntriesCte(params: SqlParams, batches: readonly WalletBatch[]): stri
 }
 
 function newHoldsCte(params: SqlParams, holds: HoldState[]): string {
-  const column = (valueOf: (hold: HoldState) => unknown, sqlType: string) => params.column(holds, valueOf, sqlType);
+  const column = (valueOf: (hold: HoldState) => unknown, sqlType: BinaryArrayType) => params.column(holds, valueOf, sqlType);
   return `new_holds as (
     insert into hold (id, wallet_id, account_id, status, amount, expires_at, feature, synfluencer_id, platform, automation_id, provider, quantity, created_at)
     select u.id, u.wallet_id, u.account_id, 'PENDING', u.amount, u.expires_at, u.feature, u.synfluencer_id, u.platform, u.automation_id, u.provider, u.quantity, u.created_at
       from unnest(${column((hold) => hold.id, 'uuid[]')}, ${column((hold) => hold.walletId, 'uuid[]')}, ${column((hold) => hold.accountId, 'uuid[]')},
-                  ${column((hold) => hold.amount.toString(), 'bigint[]')}, ${column((hold) => hold.expiresAt, 'timestamptz[]')},
+                  ${column((hold) => hold.amount, 'bigint[]')}, ${column((hold) => hold.expiresAt, 'timestamptz[]')},
                   ${column((hold) => hold.feature, 'text[]')}, ${column((hold) => hold.synfluencerId, 'uuid[]')},
                   ${column((hold) => hold.platform, 'text[]')}, ${column((hold) => hold.automationId, 'text[]')},
                   ${column((hold) => hold.provider, 'text[]')}, ${column((hold) => hold.quantity, 'float8[]')},
@@ -99,11 +100,11 @@ function newHoldsCte(params: SqlParams, holds: HoldState[]): string {
 }
 
 function updatedHoldsCte(params: SqlParams, holds: HoldState[]): string {
-  const column = (valueOf: (hold: HoldState) => unknown, sqlType: string) => params.column(holds, valueOf, sqlType);
+  const column = (valueOf: (hold: HoldState) => unknown, sqlType: BinaryArrayType) => params.column(holds, valueOf, sqlType);
   return `updated_holds as (
     update hold h set status = u.status, captured = u.captured, settled_at = u.settled_at
       from unnest(${column((hold) => hold.id, 'uuid[]')}, ${column((hold) => hold.status, 'text[]')},
-                  ${column((hold) => (hold.captured === null ? null : hold.captured.toString()), 'bigint[]')},
+                  ${column((hold) => hold.captured, 'bigint[]')},
                   ${column((hold) => hold.settledAt, 'timestamptz[]')}) as u(id, status, captured, settled_at)
      where h.id = u.id returning 1)`;
 }
@@ -111,16 +112,16 @@ function updatedHoldsCte(params: SqlParams, holds: HoldState[]): string {
 /** The wallets' new state, with the columns participants own (alert markers). */
 function walletUpdate(params: SqlParams, batches: readonly WalletBatch[], extraColumns: readonly ExtraWalletColumn[]): string {
   const wallets = batches.map((batch) => batch.wallet);
-  const column = (valueOf: (wallet: (typeof wallets)[number]) => unknown, sqlType: string) => params.column(wallets, valueOf, sqlType);
+  const column = (valueOf: (wallet: (typeof wallets)[number]) => unknown, sqlType: BinaryArrayType) => params.column(wallets, valueOf, sqlType);
   const extraNames = extraColumns.map((extra) => extra.name);
   return `update wallet w set balance = u.balance, held = u.held, lifetime_spend = u.lifetime_spend, lifetime_purchased = u.lifetime_purchased,
          spent_month = u.spent_month, spent_this_month = u.spent_this_month, version = u.version, low_credit_reference = u.low_credit_reference,
          ${extraNames.map((name) => `${name} = u.${name}, `).join('')}updated_at = now()
-    from unnest(${column((wallet) => wallet.walletId, 'uuid[]')}, ${column((wallet) => wallet.balance.toString(), 'bigint[]')},
-                ${column((wallet) => wallet.held.toString(), 'bigint[]')}, ${column((wallet) => wallet.lifetimeSpend.toString(), 'bigint[]')},
-                ${column((wallet) => wallet.lifetimePurchased.toString(), 'bigint[]')}, ${column((wallet) => wallet.spentMonth, 'text[]')},
-                ${column((wallet) => wallet.spentThisMonth.toString(), 'bigint[]')}, ${column((wallet) => wallet.version.toString(), 'bigint[]')},
-                ${column((wallet) => wallet.lowCreditReference.toString(), 'bigint[]')}${extraColumns.map((extra) => `, ${params.add(extra.values, `${extra.sqlType}[]`)}`).join('')})
+    from unnest(${column((wallet) => wallet.walletId, 'uuid[]')}, ${column((wallet) => wallet.balance, 'bigint[]')},
+                ${column((wallet) => wallet.held, 'bigint[]')}, ${column((wallet) => wallet.lifetimeSpend, 'bigint[]')},
+                ${column((wallet) => wallet.lifetimePurchased, 'bigint[]')}, ${column((wallet) => wallet.spentMonth, 'text[]')},
+                ${column((wallet) => wallet.spentThisMonth, 'bigint[]')}, ${column((wallet) => wallet.version, 'bigint[]')},
+                ${column((wallet) => wallet.lowCreditReference, 'bigint[]')}${extraColumns.map((extra) => `, ${params.add(extra.values, `${extra.sqlType}[]`)}`).join('')})
          as u(id, balance, held, lifetime_spend, lifetime_purchased, spent_month, spent_this_month, version, low_credit_reference${extraNames.map((name) => `, ${name}`).join('')})
    where w.id = u.id`;
 }
