@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { binaryArray, type BinaryArrayType } from '../src/modules/ledger/store/binary-array';
+import { binaryArray, type ArrayElement, type BinaryArrayType } from '../src/modules/ledger/store/binary-array';
 import { fmt, processStat, withClient, type BenchDb } from './harness';
 
 // pg's own conversion of a parameter (arrays become text literals); pg calls it on every value it sends.
@@ -50,7 +50,7 @@ export async function benchWriteParams(db: BenchDb): Promise<string> {
   const text = `select count(*)::int as n from unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})
     as u(${COLUMNS.map(([name]) => name).join(', ')})`;
   const encoders = {
-    binary: (values: unknown[], type: BinaryArrayType) => binaryArray(values, type),
+    binary: (values: unknown[], type: BinaryArrayType) => binaryArray(values as ArrayElement<BinaryArrayType>[], type),
     // A text literal, as pg converts a JS array (bigints as decimal text, as the service sent them before).
     text: (values: unknown[]) => prepareValue(values.map((value) => (typeof value === 'bigint' ? value.toString() : value))),
   };

@@ -4,7 +4,7 @@ import type { LedgerEntry, WalletSnapshot } from '../domain/state';
 import type { SqlParams } from '../store/params';
 
 export type { SqlParams } from '../store/params';
-export type { BinaryArrayType } from '../store/binary-array';
+export type { ArrayElement, BinaryArrayType } from '../store/binary-array';
 export { jsonText } from '../store/params';
 
 /**

@@ -21,6 +21,18 @@ const ELEMENTS = {
 
 export type BinaryArrayType = keyof typeof ELEMENTS;
 
+/** What one element of each array type may be given as (null and undefined: NULL). */
+interface ElementValues {
+  'uuid[]': string;
+  'bigint[]': bigint | number | string;
+  'float8[]': number;
+  'bool[]': boolean;
+  'timestamptz[]': Date;
+  'text[]': string;
+}
+
+export type ArrayElement<Type extends BinaryArrayType> = ElementValues[Type] | null | undefined;
+
 interface ElementType {
   oid: number;
   maxBytes(value: unknown): number;
@@ -35,7 +47,7 @@ export function isBinaryArrayType(sqlType: string): sqlType is BinaryArrayType {
 }
 
 /** `values` as a binary array of `sqlType`; null and undefined are NULL elements. */
-export function binaryArray(values: readonly unknown[], sqlType: BinaryArrayType): Buffer {
+export function binaryArray<Type extends BinaryArrayType>(values: readonly ArrayElement<Type>[], sqlType: Type): Buffer {
   const element: ElementType = ELEMENTS[sqlType];
   let capacity = HEADER_BYTES;
   for (const value of values) capacity += 4 + (value === null || value === undefined ? 0 : element.maxBytes(value));

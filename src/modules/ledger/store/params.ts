@@ -1,4 +1,4 @@
-import { binaryArray, type BinaryArrayType } from './binary-array';
+import { binaryArray, type ArrayElement, type BinaryArrayType } from './binary-array';
 
 /**
  * Positional parameters numbered in the order they are added, so a long statement never has
@@ -16,7 +16,7 @@ export class SqlParams {
    * One array parameter per column: `column(rows, (row) => row.id, 'uuid[]')`, sent in
    * PostgreSQL's binary array format (`binaryArray`).
    */
-  column<T>(rows: readonly T[], valueOf: (row: T) => unknown, sqlType: BinaryArrayType): string {
+  column<T, Type extends BinaryArrayType>(rows: readonly T[], valueOf: (row: T) => ArrayElement<Type>, sqlType: Type): string {
     return this.add(binaryArray(rows.map(valueOf), sqlType), sqlType);
   }
 }
