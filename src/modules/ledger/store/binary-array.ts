@@ -97,6 +97,20 @@ function writeUuid(buffer: Buffer, offset: number, value: unknown): number {
   return 16;
 }
 
+/**
+ * A value past PostgreSQL's bigint: a sum of client-supplied amounts that passed the range
+ * (money.ts MAX_WALLET_MICROS). It carries the SQLSTATE PostgreSQL gives the same fault
+ * ("numeric value out of range") so it is answered as BAD_USER_INPUT like it (shared/errors.ts
+ * isOutOfRange), and nothing was written: the statement was never sent.
+ */
+export class OutOfBigintRange extends RangeError {
+  readonly code = '22003';
+
+  constructor(value: bigint) {
+    super(`binaryArray: ${value} is out of bigint range`);
+  }
+}
+
 const INT8_MIN = -(2n ** 63n);
 const INT8_MAX = 2n ** 63n - 1n;
 
@@ -107,7 +121,7 @@ function writeInt8(buffer: Buffer, offset: number, value: unknown): number {
   else if (typeof value === 'number' && Number.isSafeInteger(value)) integer = BigInt(value);
   else if (typeof value === 'string' && /^-?\d{1,19}$/.test(value)) integer = BigInt(value);
   else throw new TypeError(`binaryArray: ${String(value)} is not a bigint`);
-  if (integer < INT8_MIN || integer > INT8_MAX) throw new RangeError(`binaryArray: ${integer} is out of bigint range`);
+  if (integer < INT8_MIN || integer > INT8_MAX) throw new OutOfBigintRange(integer);
   buffer.writeBigInt64BE(integer, offset);
   return 8;
 }
