@@ -275,6 +275,23 @@ describe('client faults that were answered as server errors', () => {
     expect((await t.ok(WalletOnlyDocument, {}, u.token)).me.wallet).toEqual(before);
   });
 
+  it('an empty synfluencerId is NOT_FOUND for chargeUsage, reserveCredits and chargeUsageBatch alike, and writes nothing (the first two passed it on to the write: INTERNAL_SERVER_ERROR)', async () => {
+    const u = await t.signUp();
+    const before = (await t.ok(WalletOnlyDocument, {}, u.token)).me.wallet;
+    const usage = 'feature: "talking_head", quantity: 1, synfluencerId: ""';
+    const calls = [
+      `mutation { chargeUsage(input: { ${usage}, idempotencyKey: "empty-syn-1" }) { transaction { id } } }`,
+      `mutation { reserveCredits(input: { ${usage}, idempotencyKey: "empty-syn-2" }) { id } }`,
+    ];
+    for (const query of calls) {
+      const r = await post(query, {}, u.token);
+      expect({ query, clientFault: r.status < 500, code: r.body.errors?.[0]?.extensions?.code }).toEqual({ query, clientFault: true, code: 'NOT_FOUND' });
+    }
+    const batch = await post(`mutation { chargeUsageBatch(inputs: [{ ${usage}, idempotencyKey: "empty-syn-3" }]) { charge { transaction { id } } error { code } } }`, {}, u.token);
+    expect(batch.body as unknown).toEqual({ data: { chargeUsageBatch: [{ charge: null, error: { code: 'NOT_FOUND' } }] } });
+    expect((await t.ok(WalletOnlyDocument, {}, u.token)).me.wallet).toEqual(before);
+  });
+
   it('ledgerCheck of an id that is not an account is NOT_FOUND (a non-UUID was INTERNAL_SERVER_ERROR, an unknown UUID "ok")', async () => {
     for (const accountId of ['zz', randomUUID()]) {
       const r = await post('query($a: ID) { ledgerCheck(accountId: $a) { ok } }', { a: accountId });

@@ -53,12 +53,13 @@ it('uuids, bigints to the ends of their range, floats, booleans, timestamps, NUL
       }),
       { numRuns: 100 },
     );
-    expect(await roundTrip(c, [1.5, 0, -2.25, 1e-300, null], 'float8[]')).toEqual([1.5, 0, -2.25, 1e-300, null]);
+    expect(await roundTrip(c, [1.5, 0, -2.25, 1e-300, null, Number.NaN, Infinity, -Infinity], 'float8[]')).toEqual([1.5, 0, -2.25, 1e-300, null, Number.NaN, Infinity, -Infinity]);
+    expect(Object.is((await roundTrip(c, [-0], 'float8[]'))[0], 0)).toBe(true); // -0 stored as 0, as its text was
     expect(await roundTrip(c, [true, false, null], 'bool[]')).toEqual([true, false, null]);
-    for (const sqlType of ['text[]', 'uuid[]', 'bigint[]', 'timestamptz[]'] as const) expect(await roundTrip(c, [], sqlType)).toEqual([]);
+    for (const sqlType of ['text[]', 'uuid[]', 'bigint[]', 'timestamptz[]', 'float8[]', 'bool[]'] as const) expect(await roundTrip(c, [], sqlType)).toEqual([]);
     // Timestamps to the millisecond, before and after PostgreSQL's epoch (2000-01-01), one repeated Date among them.
     const shared = new Date('2026-12-01T11:29:11.123Z');
-    const dates = [shared, shared, new Date('1999-12-31T23:59:59.999Z'), new Date('1970-01-01T00:00:00.001Z'), null, new Date('2199-06-30T12:00:00.000Z')];
+    const dates = [shared, shared, new Date('1999-12-31T23:59:59.999Z'), new Date('1970-01-01T00:00:00.001Z'), null, new Date('2199-06-30T12:00:00.000Z'), new Date('9999-12-31T23:59:59.999Z'), new Date('0001-01-01T00:00:00.001Z')];
     const back = (await roundTrip(c, dates, 'timestamptz[]')) as (Date | null)[];
     expect(back.map((date) => date?.toISOString() ?? null)).toEqual(dates.map((date) => date?.toISOString() ?? null));
     await fc.assert(
@@ -81,6 +82,7 @@ it('refuses what it cannot write exactly, instead of sending something else', ()
   expect(() => untyped(['12e3'], 'bigint[]')).toThrow(TypeError);
   expect(() => untyped(['0190f3a2-7b1c-7def-8a12-3456789abcdx'], 'uuid[]')).toThrow(TypeError);
   expect(() => untyped(['0190f3a27b1c7def8a123456789abcde'], 'uuid[]')).toThrow(TypeError);
+  expect(() => untyped(['{0190f3a2-7b1c-7def-8a12-3456789abcde}'], 'uuid[]')).toThrow(TypeError);
   expect(() => untyped([1], 'text[]')).toThrow(TypeError);
   expect(() => untyped(['1'], 'float8[]')).toThrow(TypeError);
   expect(() => untyped([1], 'bool[]')).toThrow(TypeError);

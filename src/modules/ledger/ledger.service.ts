@@ -248,7 +248,7 @@ export class LedgerService {
     } catch (error) {
       return this.replayUnpricedCharge(accountId, error, input);
     }
-    if (input.synfluencerId) await this.assertOwnSynfluencer(accountId, input.synfluencerId);
+    if (input.synfluencerId != null) await this.assertOwnSynfluencer(accountId, input.synfluencerId);
     return chargeResult(await this.submit(accountId, operation));
   }
 
@@ -293,7 +293,7 @@ export class LedgerService {
     } catch (error) {
       return this.hold(accountId, (await replayUnpriced(this.sql, accountId, error, () => reserveRequestHash(input, true))).holdId!);
     }
-    if (input.synfluencerId) await this.assertOwnSynfluencer(accountId, input.synfluencerId);
+    if (input.synfluencerId != null) await this.assertOwnSynfluencer(accountId, input.synfluencerId);
     const result = await this.submit(accountId, operation);
     if (result.replayed) return this.hold(accountId, result.replayed.holdId!);
     return result.hold!;

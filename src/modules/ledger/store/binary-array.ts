@@ -21,7 +21,10 @@ const ELEMENTS = {
 
 export type BinaryArrayType = keyof typeof ELEMENTS;
 
-/** What one element of each array type may be given as (null and undefined: NULL). */
+/**
+ * The JS type one element of each array type is given as (null and undefined: NULL), checked at
+ * compile time; the form (a canonical uuid, an integer in range, a valid Date) is checked here at run time.
+ */
 interface ElementValues {
   'uuid[]': string;
   'bigint[]': bigint | number | string;
@@ -41,10 +44,6 @@ interface ElementType {
 }
 
 const HEADER_BYTES = 20;
-
-export function isBinaryArrayType(sqlType: string): sqlType is BinaryArrayType {
-  return Object.hasOwn(ELEMENTS, sqlType);
-}
 
 /** `values` as a binary array of `sqlType`; null and undefined are NULL elements. */
 export function binaryArray<Type extends BinaryArrayType>(values: readonly ArrayElement<Type>[], sqlType: Type): Buffer {
@@ -128,7 +127,8 @@ function writeInt8(buffer: Buffer, offset: number, value: unknown): number {
 
 function writeFloat8(buffer: Buffer, offset: number, value: unknown): number {
   expect(value, 'float8', typeof value === 'number');
-  buffer.writeDoubleBE(value as number, offset);
+  // -0 is stored as 0, as its text ("0") was.
+  buffer.writeDoubleBE((value as number) === 0 ? 0 : (value as number), offset);
   return 8;
 }
 
@@ -139,17 +139,14 @@ function writeBool(buffer: Buffer, offset: number, value: unknown): number {
 }
 
 /** PostgreSQL's timestamps count microseconds from 2000-01-01 00:00 UTC. */
-const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
+const POSTGRES_EPOCH_MS = BigInt(Date.UTC(2000, 0, 1));
 
 function writeTimestamp(buffer: Buffer, offset: number, value: unknown): number {
   expect(value, 'Date', value instanceof Date);
   const time = (value as Date).getTime();
   if (Number.isNaN(time)) throw new RangeError('binaryArray: invalid Date');
-  // Exact as a Number: microseconds stay below 2^53 for ±285 years around 2000.
-  const micros = (time - POSTGRES_EPOCH_MS) * 1000;
-  const high = Math.floor(micros / 2 ** 32);
-  buffer.writeInt32BE(high, offset);
-  buffer.writeUInt32BE(micros - high * 2 ** 32, offset + 4);
+  // In BigInt: exact for every Date (a Number of microseconds rounds past 2^53).
+  buffer.writeBigInt64BE((BigInt(time) - POSTGRES_EPOCH_MS) * 1000n, offset);
   return 8;
 }
 
