@@ -1,4 +1,4 @@
-import type { ArrayElement, BatchParticipant, BinaryArrayType, ParticipantWallet, SqlParams } from '../ledger/engine/participant';
+import type { BatchParticipant, ParticipantWallet, SqlParams } from '../ledger/engine/participant';
 import { jsonText } from '../ledger/engine/participant';
 import type { AlertDecisions } from './alert-decisions';
 import { decideAlerts, type AlertMarks, type AlertSettings, type NewEmail, type NewMessage } from './alert.rules';
@@ -80,7 +80,7 @@ export function alertsParticipant(hooks: AlertsParticipantHooks): BatchParticipa
 
 /** In decision order, so `message.seq` follows it. */
 function messagesCte(params: SqlParams, messages: NewMessage[]): string {
-  const column = <Type extends BinaryArrayType>(valueOf: (message: NewMessage) => ArrayElement<Type>, sqlType: Type) => params.column(messages, valueOf, sqlType);
+  const column = params.columnsOf(messages);
   return `alert_messages as (
     insert into message (id, account_id, kind, title, body, data, created_at)
     select u.id, u.account_id, u.kind, u.title, u.body, u.data::jsonb, u.created_at
@@ -92,7 +92,7 @@ function messagesCte(params: SqlParams, messages: NewMessage[]): string {
 }
 
 function emailsCte(params: SqlParams, emails: NewEmail[]): string {
-  const column = <Type extends BinaryArrayType>(valueOf: (email: NewEmail) => ArrayElement<Type>, sqlType: Type) => params.column(emails, valueOf, sqlType);
+  const column = params.columnsOf(emails);
   return `alert_emails as (
     insert into email_outbox (id, account_id, message_id, to_address, subject, body)
     select * from unnest(${column((email) => email.id, 'uuid[]')}, ${column((email) => email.accountId, 'uuid[]')}, ${column((email) => email.messageId, 'uuid[]')},

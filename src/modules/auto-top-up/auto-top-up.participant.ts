@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { monthKey } from '../../shared/time';
 import { SELF_SERVICE_ON_SQL } from '../billing/billing.service';
-import type { ArrayElement, BatchParticipant, BinaryArrayType, OpenedWallet, SqlParams } from '../ledger/engine/participant';
+import type { BatchParticipant, OpenedWallet, SqlParams } from '../ledger/engine/participant';
 import { countStarted, retryLapsed, topUpDue, type TopUpSettings } from './auto-top-up.rules';
 
 /** A top-up a batch starts: the auto_top_up_attempt row it inserts. */
@@ -152,7 +152,7 @@ export function autoTopUpParticipant(hooks: AutoTopUpParticipantHooks): BatchPar
 }
 
 function startedCte(params: SqlParams, started: StartedTopUp[]): string {
-  const column = <Type extends BinaryArrayType>(valueOf: (attempt: StartedTopUp) => ArrayElement<Type>, sqlType: Type) => params.column(started, valueOf, sqlType);
+  const column = params.columnsOf(started);
   return `auto_top_up_started as (
     insert into auto_top_up_attempt (id, account_id, wallet_id, credits, amount_minor, currency, pack_id, wallet_version, balance_at_start, month_key)
     select * from unnest(${column((attempt) => attempt.id, 'uuid[]')}, ${column((attempt) => attempt.accountId, 'uuid[]')}, ${column((attempt) => attempt.walletId, 'uuid[]')},
@@ -175,7 +175,7 @@ function succeededCte(params: SqlParams, attemptIds: string[]): string {
  * the failure count and its retry spacing, and a spacing found over is cleared.
  */
 function countersCte(params: SqlParams, parts: AutoTopUpPart[]): string {
-  const column = <Type extends BinaryArrayType>(valueOf: (part: AutoTopUpPart) => ArrayElement<Type>, sqlType: Type) => params.column(parts, valueOf, sqlType);
+  const column = params.columnsOf(parts);
   return `auto_top_up_counted as (
     update auto_top_up t set
            started_this_month = case when u.started_month is null then t.started_this_month when t.month_key = u.started_month then t.started_this_month + 1 else 1 end,

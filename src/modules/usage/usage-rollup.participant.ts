@@ -1,6 +1,6 @@
 import { isSpend } from '../ledger/domain/kinds';
 import type { LedgerEntry } from '../ledger/domain/state';
-import type { ArrayElement, BatchParticipant, BinaryArrayType, SqlParams } from '../ledger/engine/participant';
+import type { BatchParticipant, SqlParams } from '../ledger/engine/participant';
 import { NO_SYNFLUENCER } from './usage-rollup.entity';
 
 interface SpendInZone {
@@ -27,7 +27,7 @@ export function usageRollupParticipant(): BatchParticipant<null> {
 }
 
 function rollupCte(params: SqlParams, spend: SpendInZone[]): string {
-  const column = <Type extends BinaryArrayType>(valueOf: (row: SpendInZone) => ArrayElement<Type>, sqlType: Type) => params.column(spend, valueOf, sqlType);
+  const column = params.columnsOf(spend);
   return `usage_rollup_upsert as (
     insert into usage_rollup (account_id, tz, day, synfluencer_id, feature, platform, automation_id, total, count)
     select u.account_id, u.tz, (u.created_at at time zone u.tz)::date, u.synfluencer_id, u.feature, u.platform, u.automation_id, sum(u.amount), count(*)

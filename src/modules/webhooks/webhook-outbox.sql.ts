@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { ArrayElement, BinaryArrayType, SqlParams } from '../ledger/engine/participant';
+import type { SqlParams } from '../ledger/engine/participant';
 import type { NewWebhookEvent } from './webhook-event';
 
 /**
@@ -22,7 +22,7 @@ import type { NewWebhookEvent } from './webhook-event';
  * is wallet version order; deliveries copy it as `event_seq`, the key the worker delivers by.
  */
 export function webhookOutboxCtes(params: SqlParams, events: readonly NewWebhookEvent[], name: string): string[] {
-  const column = <Type extends BinaryArrayType>(valueOf: (event: NewWebhookEvent) => ArrayElement<Type>, sqlType: Type) => params.column(events, valueOf, sqlType);
+  const column = params.columnsOf(events);
   const subscribed = (event: string) => `e.account_id = ${event}.account_id and e.deleted_at is null and ${event}.type = any(e.events)`;
   return [
     `${name}_events as (

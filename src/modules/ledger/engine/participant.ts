@@ -4,7 +4,6 @@ import type { LedgerEntry, WalletSnapshot } from '../domain/state';
 import type { SqlParams } from '../store/params';
 
 export type { SqlParams } from '../store/params';
-export type { ArrayElement, BinaryArrayType } from '../store/binary-array';
 export { jsonText } from '../store/params';
 
 /**

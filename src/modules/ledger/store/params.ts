@@ -13,11 +13,12 @@ export class SqlParams {
   }
 
   /**
-   * One array parameter per column: `column(rows, (row) => row.id, 'uuid[]')`, sent in
-   * PostgreSQL's binary array format (`binaryArray`).
+   * The column builder of a CTE over `rows`: `const column = params.columnsOf(rows)`, then
+   * `column((row) => row.id, 'uuid[]')` adds one array parameter per column, sent in PostgreSQL's
+   * binary array format (`binaryArray`), each value checked at compile time against its array type.
    */
-  column<T, Type extends BinaryArrayType>(rows: readonly T[], valueOf: (row: T) => ArrayElement<Type>, sqlType: Type): string {
-    return this.add(binaryArray(rows.map(valueOf), sqlType), sqlType);
+  columnsOf<T>(rows: readonly T[]): <Type extends BinaryArrayType>(valueOf: (row: T) => ArrayElement<Type>, sqlType: Type) => string {
+    return (valueOf, sqlType) => this.add(binaryArray(rows.map(valueOf), sqlType), sqlType);
   }
 }
 

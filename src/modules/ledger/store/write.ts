@@ -1,6 +1,5 @@
 import type { WalletBatch } from '../domain/batch';
 import type { BucketState, HoldState } from '../domain/state';
-import type { ArrayElement, BinaryArrayType } from './binary-array';
 import { jsonText, SqlParams } from './params';
 
 /**
@@ -38,7 +37,7 @@ export function buildWriteStatement(batches: readonly WalletBatch[], extraColumn
 }
 
 function newBucketsCte(params: SqlParams, buckets: BucketState[]): string {
-  const column = <Type extends BinaryArrayType>(valueOf: (bucket: BucketState) => ArrayElement<Type>, sqlType: Type) => params.column(buckets, valueOf, sqlType);
+  const column = params.columnsOf(buckets);
   return `new_buckets as (
     insert into credit_bucket (id, wallet_id, source, granted, remaining, expires_at, created_at, payment_intent_id, amount_paid_minor, currency, refunded)
     select * from unnest(${column((bucket) => bucket.id, 'uuid[]')}, ${column((bucket) => bucket.walletId, 'uuid[]')}, ${column((bucket) => bucket.source, 'text[]')},
@@ -52,7 +51,7 @@ function newBucketsCte(params: SqlParams, buckets: BucketState[]): string {
 }
 
 function updatedBucketsCte(params: SqlParams, buckets: BucketState[]): string {
-  const column = <Type extends BinaryArrayType>(valueOf: (bucket: BucketState) => ArrayElement<Type>, sqlType: Type) => params.column(buckets, valueOf, sqlType);
+  const column = params.columnsOf(buckets);
   return `updated_buckets as (
     update credit_bucket b set remaining = u.remaining, refunded = u.refunded, expires_at = u.expires_at
       from unnest(${column((bucket) => bucket.id, 'uuid[]')}, ${column((bucket) => bucket.remaining, 'bigint[]')}, ${column((bucket) => bucket.refunded, 'bigint[]')},
@@ -65,7 +64,7 @@ function updatedBucketsCte(params: SqlParams, buckets: BucketState[]): string {
 /** Ledger entries are only ever inserted (docs/invariants.md #3). */
 function newEntriesCte(params: SqlParams, batches: readonly WalletBatch[]): string {
   const entries = batches.flatMap((batch) => batch.entries);
-  const column = <Type extends BinaryArrayType>(valueOf: (entry: (typeof entries)[number]) => ArrayElement<Type>, sqlType: Type) => params.column(entries, valueOf, sqlType);
+  const column = params.columnsOf(entries);
   return `new_entries as (
     insert into ledger_transaction (id, wallet_id, account_id, kind, amount, balance_after, wallet_version, description,
       synfluencer_id, feature, platform, automation_id, provider, quantity, unit, idempotency_key, request_hash, hold_id, draws, metadata, created_at)
@@ -85,7 +84,7 @@ function newEntriesCte(params: SqlParams, batches: readonly WalletBatch[]): stri
 }
 
 function newHoldsCte(params: SqlParams, holds: HoldState[]): string {
-  const column = <Type extends BinaryArrayType>(valueOf: (hold: HoldState) => ArrayElement<Type>, sqlType: Type) => params.column(holds, valueOf, sqlType);
+  const column = params.columnsOf(holds);
   return `new_holds as (
     insert into hold (id, wallet_id, account_id, status, amount, expires_at, feature, synfluencer_id, platform, automation_id, provider, quantity, created_at)
     select u.id, u.wallet_id, u.account_id, 'PENDING', u.amount, u.expires_at, u.feature, u.synfluencer_id, u.platform, u.automation_id, u.provider, u.quantity, u.created_at
@@ -100,7 +99,7 @@ function newHoldsCte(params: SqlParams, holds: HoldState[]): string {
 }
 
 function updatedHoldsCte(params: SqlParams, holds: HoldState[]): string {
-  const column = <Type extends BinaryArrayType>(valueOf: (hold: HoldState) => ArrayElement<Type>, sqlType: Type) => params.column(holds, valueOf, sqlType);
+  const column = params.columnsOf(holds);
   return `updated_holds as (
     update hold h set status = u.status, captured = u.captured, settled_at = u.settled_at
       from unnest(${column((hold) => hold.id, 'uuid[]')}, ${column((hold) => hold.status, 'text[]')},
@@ -112,7 +111,7 @@ function updatedHoldsCte(params: SqlParams, holds: HoldState[]): string {
 /** The wallets' new state, with the columns participants own (alert markers). */
 function walletUpdate(params: SqlParams, batches: readonly WalletBatch[], extraColumns: readonly ExtraWalletColumn[]): string {
   const wallets = batches.map((batch) => batch.wallet);
-  const column = <Type extends BinaryArrayType>(valueOf: (wallet: (typeof wallets)[number]) => ArrayElement<Type>, sqlType: Type) => params.column(wallets, valueOf, sqlType);
+  const column = params.columnsOf(wallets);
   const extraNames = extraColumns.map((extra) => extra.name);
   return `update wallet w set balance = u.balance, held = u.held, lifetime_spend = u.lifetime_spend, lifetime_purchased = u.lifetime_purchased,
          spent_month = u.spent_month, spent_this_month = u.spent_this_month, version = u.version, low_credit_reference = u.low_credit_reference,
